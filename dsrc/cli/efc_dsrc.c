@@ -1,0 +1,208 @@
+/* efc-dsrc: the codec on the command line. decode prints JER, encode reads it. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsrc/hex.h"
+#include "dsrc/jer.h"
+
+enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: efc-dsrc decode [--frame] [--pretty] HEX|-\n"
+          "       efc-dsrc encode [--frame] < JSON\n"
+          "\n"
+          "decode   print the T-APDU in HEX (unaligned PER, no fragmentation header) as its\n"
+          "         JER value; with --frame, HEX is a whole L2 frame (flags included) and the\n"
+          "         output holds the L2 fields, the FCS verdict and each PDU's JER value.\n"
+          "         HEX '-' reads the hex from stdin.\n"
+          "encode   read that JSON on stdin and print the encoding as uppercase hex.\n"
+          "\n"
+          "exit status: 0 success, 1 bad input (one-line error on stderr), 2 bad usage.\n");
+}
+
+static char *read_all(FILE *in) {
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  if (!buf) return NULL;
+  for (;;) {
+    size_t n = fread(buf + len, 1, cap - len - 1, in);
+    len += n;
+    if (n == 0) break;
+    if (len + 1 == cap) {
+      char *nb = realloc(buf, cap * 2);
+      if (!nb) {
+        free(buf);
+        return NULL;
+      }
+      buf = nb;
+      cap *= 2;
+    }
+  }
+  buf[len] = '\0';
+  return buf;
+}
+
+static int print_json(json_t *j, int pretty) {
+  char *s = json_dumps(j, pretty ? JSON_INDENT(2) : JSON_COMPACT);
+  if (!s) return EXIT_BAD_INPUT;
+  puts(s);
+  free(s);
+  return 0;
+}
+
+static int cmd_decode(const char *arg, int frame, int pretty) {
+  uint8_t buf[4096];
+  char *stdin_text = NULL;
+  const char *hex = arg;
+  size_t errpos = 0, bit = 0;
+  dsrc_ssize n;
+  int rv = 0;
+
+  if (strcmp(arg, "-") == 0) {
+    stdin_text = read_all(stdin);
+    if (!stdin_text) {
+      fprintf(stderr, "efc-dsrc: stdin: cannot read\n");
+      return EXIT_BAD_INPUT;
+    }
+    hex = stdin_text;
+  }
+  n = dsrc_hex_decode(buf, sizeof(buf), hex, &errpos);
+  if (n < 0) {
+    if (n == DSRC_ERR_HEX)
+      fprintf(stderr, "efc-dsrc: input: non-hex character '%c' at position %zu\n", hex[errpos],
+              errpos);
+    else
+      fprintf(stderr, "efc-dsrc: input: %s (character %zu)\n", dsrc_strerror((int)n), errpos);
+    free(stdin_text);
+    return EXIT_BAD_INPUT;
+  }
+  free(stdin_text);
+  if (n == 0) {
+    fprintf(stderr, "efc-dsrc: input: no octets\n");
+    return EXIT_BAD_INPUT;
+  }
+
+  if (frame) {
+    char msg[256];
+    int err;
+    json_t *o = dsrc_frame_to_json(buf, (size_t)n, &err, msg, sizeof(msg));
+    if (o) {
+      print_json(o, pretty);
+      json_decref(o);
+    }
+    if (err != 0) {
+      fprintf(stderr, "efc-dsrc: %s\n", msg);
+      return EXIT_BAD_INPUT;
+    }
+    return 0;
+  }
+
+  {
+    dsrc_tapdu t;
+    json_t *j;
+    dsrc_ssize used = dsrc_tapdu_decode(&t, buf, (size_t)n, &bit);
+    if (used < 0) {
+      fprintf(stderr, "efc-dsrc: decode error at octet %zu bit %zu (bit offset %zu): %s\n",
+              bit / 8, bit % 8, bit, dsrc_strerror((int)used));
+      return EXIT_BAD_INPUT;
+    }
+    if (used != n) {
+      fprintf(stderr, "efc-dsrc: decode error at octet %zd: %s (%zd of %zd octets used)\n",
+              used, dsrc_strerror(DSRC_ERR_TRAILING), used, n);
+      return EXIT_BAD_INPUT;
+    }
+    j = dsrc_tapdu_to_jer(&t, NULL);
+    rv = print_json(j, pretty);
+    json_decref(j);
+  }
+  return rv;
+}
+
+static int cmd_encode(int frame) {
+  json_error_t jerr;
+  json_t *j = json_loadf(stdin, 0, &jerr);
+  uint8_t buf[4096];
+  char hex[2 * sizeof(buf) + 1];
+  char msg[256];
+  dsrc_ssize n;
+
+  if (!j) {
+    fprintf(stderr, "efc-dsrc: stdin: line %d column %d: %s\n", jerr.line, jerr.column, jerr.text);
+    return EXIT_BAD_INPUT;
+  }
+  if (frame) {
+    n = dsrc_frame_from_json(buf, sizeof(buf), j, msg, sizeof(msg));
+    if (n < 0) fprintf(stderr, "efc-dsrc: %s\n", msg);
+  } else {
+    dsrc_tapdu t;
+    int rv = dsrc_tapdu_from_jer(&t, j, msg, sizeof(msg));
+    if (rv != 0) {
+      fprintf(stderr, "efc-dsrc: %s\n", msg);
+      n = rv;
+    } else {
+      n = dsrc_tapdu_encode(buf, sizeof(buf), &t);
+      if (n < 0) fprintf(stderr, "efc-dsrc: encode: %s\n", dsrc_strerror((int)n));
+    }
+  }
+  json_decref(j);
+  if (n < 0) return EXIT_BAD_INPUT;
+  dsrc_hex_encode(hex, buf, (size_t)n, 1);
+  puts(hex);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  static const struct option opts[] = {{"frame", no_argument, NULL, 'f'},
+                                       {"pretty", no_argument, NULL, 'p'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  int frame = 0, pretty = 0, c;
+  const char *cmd;
+
+  if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    usage(stdout);
+    return 0;
+  }
+  if (argc < 2) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  cmd = argv[1];
+  optind = 2;
+  while ((c = getopt_long(argc, argv, "fph", opts, NULL)) != -1) {
+    switch (c) {
+    case 'f':
+      frame = 1;
+      break;
+    case 'p':
+      pretty = 1;
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    default:
+      usage(stderr);
+      return EXIT_USAGE;
+    }
+  }
+  if (strcmp(cmd, "decode") == 0) {
+    if (optind != argc - 1) {
+      fprintf(stderr, "efc-dsrc: decode needs exactly one HEX argument (or -)\n");
+      return EXIT_USAGE;
+    }
+    return cmd_decode(argv[optind], frame, pretty);
+  }
+  if (strcmp(cmd, "encode") == 0) {
+    if (optind != argc) {
+      fprintf(stderr, "efc-dsrc: encode takes no arguments; it reads JSON on stdin\n");
+      return EXIT_USAGE;
+    }
+    return cmd_encode(frame);
+  }
+  fprintf(stderr, "efc-dsrc: unknown command '%s'\n", cmd);
+  usage(stderr);
+  return EXIT_USAGE;
+}

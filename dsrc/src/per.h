@@ -1,0 +1,197 @@
+/* Unaligned PER primitives (ITU-T X.691), written once for both directions: a per_codec
+ * either reads values from bits or writes them, so every type has a single description and
+ * its encoder and decoder cannot drift apart. Internal to the dsrc library. */
+#ifndef DSRC_PER_H
+#define DSRC_PER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "dsrc/err.h"
+
+typedef struct {
+  uint8_t *buf;  /* output when encoding; the input (never written) when decoding */
+  size_t nbits;  /* bits available */
+  size_t pos;    /* bit position, MSB of buf[0] first */
+  bool enc;
+} per_codec;
+
+static inline void per_init_dec(per_codec *c, const uint8_t *buf, size_t len) {
+  /* Decoding never writes through buf; the cast only lets one struct serve both ways. */
+  c->buf = (uint8_t *)(uintptr_t)buf;
+  c->nbits = len * 8;
+  c->pos = 0;
+  c->enc = false;
+}
+
+static inline void per_init_enc(per_codec *c, uint8_t *buf, size_t cap) {
+  c->buf = buf;
+  c->nbits = cap * 8;
+  c->pos = 0;
+  c->enc = true;
+}
+
+/* Reads or writes n (0..32) bits, most significant first. */
+static inline int per_bits(per_codec *c, unsigned n, uint32_t *v) {
+  if (n == 0) {
+    if (!c->enc) *v = 0;
+    return 0;
+  }
+  if (c->nbits - c->pos < n) return c->enc ? DSRC_ERR_NOBUF : DSRC_ERR_TRUNCATED;
+  if (c->enc) {
+    uint32_t x = *v;
+    if (n < 32 && (x >> n) != 0) return DSRC_ERR_RANGE;
+    while (n > 0) {
+      size_t byte = c->pos >> 3;
+      unsigned off = (unsigned)(c->pos & 7), room = 8 - off, k = n < room ? n : room;
+      uint8_t part = (uint8_t)((x >> (n - k)) & ((1u << k) - 1));
+      if (off == 0) c->buf[byte] = 0;
+      c->buf[byte] |= (uint8_t)(part << (room - k));
+      c->pos += k;
+      n -= k;
+    }
+  } else {
+    uint32_t x = 0;
+    while (n > 0) {
+      size_t byte = c->pos >> 3;
+      unsigned off = (unsigned)(c->pos & 7), room = 8 - off, k = n < room ? n : room;
+      x = (x << k) | ((uint32_t)(c->buf[byte] >> (room - k)) & ((1u << k) - 1));
+      c->pos += k;
+      n -= k;
+    }
+    *v = x;
+  }
+  return 0;
+}
+
+static inline int per_u8(per_codec *c, unsigned n, uint8_t *v) {
+  uint32_t x = *v;
+  int rv = per_bits(c, n, &x);
+  if (rv == 0 && !c->enc) *v = (uint8_t)x;
+  return rv;
+}
+
+static inline int per_u16(per_codec *c, unsigned n, uint16_t *v) {
+  uint32_t x = *v;
+  int rv = per_bits(c, n, &x);
+  if (rv == 0 && !c->enc) *v = (uint16_t)x;
+  return rv;
+}
+
+static inline int per_bool(per_codec *c, bool *v) {
+  uint32_t x = *v ? 1 : 0;
+  int rv = per_bits(c, 1, &x);
+  if (rv == 0 && !c->enc) *v = x != 0;
+  return rv;
+}
+
+/* Constrained whole number lo..hi (hi - lo < 2^n) in n bits, range-checked both ways. */
+static inline int per_range8(per_codec *c, unsigned n, uint8_t lo, uint8_t hi, uint8_t *v) {
+  uint32_t x = (uint32_t)(*v - lo);
+  int rv;
+  if (c->enc && (*v < lo || *v > hi)) return DSRC_ERR_RANGE;
+  rv = per_bits(c, n, &x);
+  if (rv != 0) return rv;
+  if (!c->enc) {
+    if (x > (uint32_t)(hi - lo)) {
+      c->pos -= n;
+      return DSRC_ERR_RANGE;
+    }
+    *v = (uint8_t)(x + lo);
+  }
+  return 0;
+}
+
+/* INTEGER(0..2^n-1,...) or SIZE(0..2^n-1,...): extension bit then n bits; efcsim carries
+ * only root values. */
+static inline int per_ext_small(per_codec *c, unsigned n, uint8_t *v) {
+  uint32_t ext = 0;
+  int rv;
+  if (c->enc && *v >= (1u << n)) return DSRC_ERR_RANGE;
+  if ((rv = per_bits(c, 1, &ext)) != 0) return rv;
+  if (ext) {
+    c->pos -= 1;
+    return DSRC_ERR_EXTENSION;
+  }
+  return per_u8(c, n, v);
+}
+
+static inline int per_ext7(per_codec *c, uint8_t *v) { return per_ext_small(c, 7, v); }
+
+/* Unconstrained length determinant (X.691 11.9.3.6-7): one octet below 128, two octets
+ * below 16384; the fragmented form cannot occur in a 128-octet frame. */
+static inline int per_length(per_codec *c, size_t *n) {
+  uint32_t b0 = 0, b1 = 0;
+  int rv;
+  if (c->enc) {
+    if (*n < 128) {
+      b0 = (uint32_t)*n;
+      return per_bits(c, 8, &b0);
+    }
+    if (*n >= 16384) return DSRC_ERR_RANGE;
+    b0 = 0x80 | (uint32_t)(*n >> 8);
+    b1 = (uint32_t)(*n & 0xff);
+    if ((rv = per_bits(c, 8, &b0)) != 0) return rv;
+    return per_bits(c, 8, &b1);
+  }
+  if ((rv = per_bits(c, 8, &b0)) != 0) return rv;
+  if ((b0 & 0x80) == 0) {
+    *n = b0;
+    return 0;
+  }
+  if ((b0 & 0xc0) == 0xc0) {
+    c->pos -= 8;
+    return DSRC_ERR_UNSUPPORTED;
+  }
+  if ((rv = per_bits(c, 8, &b1)) != 0) return rv;
+  *n = ((b0 & 0x3f) << 8) | b1;
+  if (*n < 128) {
+    c->pos -= 16;
+    return DSRC_ERR_NONCANONICAL;
+  }
+  return 0;
+}
+
+static inline int per_octets_fixed(per_codec *c, uint8_t *p, size_t n) {
+  if (c->nbits - c->pos < n * 8) return c->enc ? DSRC_ERR_NOBUF : DSRC_ERR_TRUNCATED;
+  if ((c->pos & 7) == 0) {
+    /* The common case on the air interface: an aligned string is a plain copy. */
+    if (c->enc)
+      memcpy(c->buf + (c->pos >> 3), p, n);
+    else
+      memcpy(p, c->buf + (c->pos >> 3), n);
+    c->pos += n * 8;
+    return 0;
+  }
+  for (size_t i = 0; i < n; i++) {
+    int rv = per_u8(c, 8, &p[i]);
+    if (rv != 0) return rv;
+  }
+  return 0;
+}
+
+/* Reads n into a field of capacity cap, mapping an over-long value to DSRC_ERR_LIMIT at
+ * the position of its length. */
+static inline int per_check_limit(per_codec *c, size_t n, size_t cap, size_t at) {
+  if (n > cap) {
+    c->pos = at;
+    return DSRC_ERR_LIMIT;
+  }
+  return 0;
+}
+
+/* Bits left at the end of an encoding: zero padding to a whole octet. */
+static inline int per_pad(per_codec *c) {
+  unsigned rem = (unsigned)((8 - (c->pos & 7)) & 7);
+  uint32_t z = 0;
+  int rv = per_bits(c, rem, &z);
+  if (rv != 0) return rv;
+  if (!c->enc && z != 0) {
+    c->pos -= rem;
+    return DSRC_ERR_NONCANONICAL;
+  }
+  return 0;
+}
+
+#endif
