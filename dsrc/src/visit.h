@@ -19,7 +19,8 @@ typedef enum { VM_PER_DEC, VM_PER_ENC, VM_JER_DEC, VM_JER_ENC } vmode;
 typedef struct {
   json_t *node;      /* JER decode: the value here; encode: the container being filled */
   json_t *parent;    /* JER encode of a slot: where its value goes */
-  const char *key;   /* member name (path, and the slot's key in an object parent) */
+  const char *key;   /* member name (for the path) */
+  const char *alt;   /* CHOICE frames: the alternative (path, and its key in the parent) */
   int index;         /* array index for the path, or -1 */
   bool check;        /* JER decode of a SEQUENCE: members must all be known */
   uint8_t nseen;     /* members read so far (check) */
@@ -33,7 +34,7 @@ typedef struct {
   unsigned depth;
   vframe stack[V_STACK_MAX];
   json_t *root;      /* JER encode result */
-  char err[200];     /* JER error: path and reason */
+  char err[256];     /* JER error: path and reason */
   int late_err;      /* JER decode: an unknown member found when a SEQUENCE ended */
   const char *seen[V_STACK_MAX][V_MEMBERS_MAX];
 } visitor;
@@ -230,6 +231,7 @@ static inline int v_choice_begin(visitor *v, const char *name, const char *const
     size_t at = v->per.pos;
     int rv = ext ? per_ext_small(&v->per, n, idx) : per_u8(&v->per, n, idx);
     if (rv != 0) return rv;
+    if (*idx >= count && v->mode == VM_PER_ENC) return DSRC_ERR_RANGE;
     if (*idx >= count) {
       v->per.pos = at;
       return DSRC_ERR_CHOICE;

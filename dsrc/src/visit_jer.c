@@ -13,6 +13,7 @@ static int push(visitor *v, json_t *node, json_t *parent, const char *key, int i
   v->stack[v->depth].node = node;
   v->stack[v->depth].parent = parent;
   v->stack[v->depth].key = key;
+  v->stack[v->depth].alt = NULL;
   v->stack[v->depth].index = index;
   v->stack[v->depth].check = false;
   v->stack[v->depth].nseen = 0;
@@ -68,6 +69,7 @@ static void path(const visitor *v, const char *name, char *out, size_t cap) {
   for (unsigned i = 0; i < v->depth && n < cap; i++) {
     const vframe *f = &v->stack[i];
     if (f->key) n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "." : "", f->key);
+    if (f->alt && n < cap) n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "." : "", f->alt);
     if (f->index >= 0 && n < cap) n += (size_t)snprintf(out + n, cap - n, "[%d]", f->index);
   }
   if (name && n < cap) snprintf(out + n, cap - n, "%s%s", n ? "." : "", name);
@@ -109,7 +111,7 @@ static int put(visitor *v, const char *name, json_t *val) {
   else if (json_is_array(f->parent))
     json_array_append_new(f->parent, val);
   else
-    json_object_set_new(f->parent, f->key, val);
+    json_object_set_new(f->parent, f->alt, val);
   f->node = val;
   return 0;
 }
@@ -271,8 +273,9 @@ int vj_choice_begin(visitor *v, const char *name, const char *const *names, unsi
   const char *key;
   if (v->mode == VM_JER_ENC) {
     j = json_object();
-    if (put(v, name, j) != 0) return DSRC_ERR_NOBUF;
-    return push(v, NULL, j, names[*idx], -1);
+    if (put(v, name, j) != 0 || push(v, NULL, j, name, -1) != 0) return DSRC_ERR_NOBUF;
+    top(v)->alt = names[*idx];
+    return 0;
   }
   if (get(v, name, &j) != 0) return DSRC_ERR_JSON;
   if (!json_is_object(j) || json_object_size(j) != 1)
@@ -281,7 +284,9 @@ int vj_choice_begin(visitor *v, const char *name, const char *const *names, unsi
   for (unsigned i = 0; i < count; i++)
     if (strcmp(names[i], key) == 0) {
       *idx = (uint8_t)i;
-      return push(v, json_object_get(j, key), NULL, names[i], -1);
+      if (push(v, json_object_get(j, key), NULL, name, -1) != 0) return DSRC_ERR_LIMIT;
+      top(v)->alt = names[i];
+      return 0;
     }
   {
     char why[96];

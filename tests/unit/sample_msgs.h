@@ -7,12 +7,12 @@
 
 #include "dsrc/tapdu.h"
 
-static void sample_octets(dsrc_octets *o, const char *s) {
+static inline void sample_octets(dsrc_octets *o, const char *s) {
   o->len = (uint8_t)strlen(s);
   memcpy(o->data, s, o->len);
 }
 
-static void sample_receipt(dsrc_receipt *r, uint8_t salt) {
+static inline void sample_receipt(dsrc_receipt *r, uint8_t salt) {
   r->date.year = 2026;
   r->date.month = 11;
   r->date.day = 27;
@@ -40,7 +40,7 @@ static void sample_receipt(dsrc_receipt *r, uint8_t salt) {
 }
 
 /* Fills c with a value of container kind k (every supported kind; NULL kinds carry none). */
-static void sample_container(dsrc_tapdu *t, dsrc_container *c, unsigned k, unsigned variant) {
+static inline void sample_container(dsrc_tapdu *t, dsrc_container *c, unsigned k, unsigned variant) {
   memset(&c->u, 0, sizeof(c->u));
   c->kind = (uint8_t)k;
   switch (k) {
@@ -174,7 +174,7 @@ static const unsigned sample_kinds[] = {
     10,                48,                 86};
 #define SAMPLE_KINDS (sizeof(sample_kinds) / sizeof(sample_kinds[0]))
 
-static void sample_app(dsrc_application *a, uint8_t aid, int with_param) {
+static inline void sample_app(dsrc_application *a, uint8_t aid, int with_param) {
   a->aid = aid;
   a->has_eid = with_param;
   a->eid = (uint8_t)(aid + 3);
@@ -184,7 +184,7 @@ static void sample_app(dsrc_application *a, uint8_t aid, int with_param) {
 
 /* Message number i of the sample set (returns 0 past the end). Each exercises one kind
  * with its options present or absent. */
-static int sample_message(dsrc_tapdu *t, unsigned i) {
+static inline int sample_message(dsrc_tapdu *t, unsigned i) {
   unsigned variant = i / DSRC_TAPDU_KINDS;
   unsigned kind = i % DSRC_TAPDU_KINDS;
   bool all = variant & 1;

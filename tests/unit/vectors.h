@@ -16,7 +16,7 @@ typedef struct {
   char meaning[512];
 } tvec;
 
-static char *tvec_trim(char *s) {
+static inline char *tvec_trim(char *s) {
   char *e;
   while (*s == ' ' || *s == '\t') s++;
   e = s + strlen(s);
@@ -25,7 +25,7 @@ static char *tvec_trim(char *s) {
 }
 
 /* Loads every vector of file; returns the count (aborts the test program on a bad file). */
-static size_t tvec_load(const char *file, tvec *out, size_t max) {
+static inline size_t tvec_load(const char *file, tvec *out, size_t max) {
   char path[1024], line[2048];
   size_t n = 0;
   FILE *f;
@@ -56,7 +56,7 @@ static size_t tvec_load(const char *file, tvec *out, size_t max) {
   return n;
 }
 
-static const tvec *tvec_find(const tvec *v, size_t n, const char *name) {
+static inline const tvec *tvec_find(const tvec *v, size_t n, const char *name) {
   for (size_t i = 0; i < n; i++)
     if (strcmp(v[i].name, name) == 0) return &v[i];
   fprintf(stderr, "vector %s missing\n", name);
