@@ -184,7 +184,7 @@ int main(int argc, char **argv) {
       usage(stdout);
       return 0;
     default:
-      usage(stderr);
+      fprintf(stderr, "efc-dsrc: see efc-dsrc --help\n");
       return EXIT_USAGE;
     }
   }
@@ -202,7 +202,6 @@ int main(int argc, char **argv) {
     }
     return cmd_encode(frame);
   }
-  fprintf(stderr, "efc-dsrc: unknown command '%s'\n", cmd);
-  usage(stderr);
+  fprintf(stderr, "efc-dsrc: unknown command '%s' (see efc-dsrc --help)\n", cmd);
   return EXIT_USAGE;
 }
