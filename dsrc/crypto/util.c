@@ -1,0 +1,51 @@
+/* Parity, constant-time comparison, wiping and the CSPRNG. */
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dsrc/crypto.h"
+
+void efc_crypto_set_parity(uint8_t *key, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    unsigned v = key[i] >> 1, ones = 0;
+    while (v) {
+      ones += v & 1;
+      v >>= 1;
+    }
+    key[i] = (uint8_t)((key[i] & 0xfe) | ((ones & 1) ? 0 : 1));
+  }
+}
+
+int efc_crypto_equal(const void *a, const void *b, size_t len) {
+  return CRYPTO_memcmp(a, b, len) == 0;
+}
+
+void efc_crypto_wipe(void *p, size_t len) {
+  if (p && len > 0) OPENSSL_cleanse(p, len);
+}
+
+int efc_crypto_random(uint8_t *out, size_t len) {
+  if (!out && len > 0) return EFC_CRYPTO_ERR_ARG;
+  while (len > 0) {
+    int k = len > 1u << 20 ? 1 << 20 : (int)len;
+    if (RAND_priv_bytes(out, k) != 1) return EFC_CRYPTO_ERR_RANDOM;
+    out += k;
+    len -= (size_t)k;
+  }
+  return 0;
+}
+
+static void csprng_fill(void *state, uint8_t *out, size_t len) {
+  (void)state;
+  if (efc_crypto_random(out, len) != 0) {
+    /* Predictable "random" keys are worse than a crash. */
+    fprintf(stderr, "efcsim: CSPRNG failure, aborting\n");
+    abort();
+  }
+}
+
+dsrc_rng efc_crypto_csprng(void) {
+  dsrc_rng r = {csprng_fill, NULL};
+  return r;
+}
