@@ -17,7 +17,8 @@ static void usage(FILE *out) {
           "decode   print the T-APDU in HEX (unaligned PER, no fragmentation header) as its\n"
           "         JER value; with --frame, HEX is a whole L2 frame (flags included) and the\n"
           "         output holds the L2 fields, the FCS verdict and each PDU's JER value.\n"
-          "         HEX '-' reads the hex from stdin.\n"
+          "         HEX '-' decodes every line of stdin (one JSON line each); a vector line\n"
+          "         'name | hex | meaning' gives its hex, '#' lines are skipped.\n"
           "encode   read that JSON on stdin and print the encoding as uppercase hex.\n"
           "\n"
           "exit status: 0 success, 1 bad input (one-line error on stderr), 2 bad usage.\n");
@@ -53,35 +54,23 @@ static int print_json(json_t *j, int pretty) {
   return 0;
 }
 
-static int cmd_decode(const char *arg, int frame, int pretty) {
+/* Decodes one hex text; where names the input in error messages. */
+static int decode_one(const char *hex, const char *where, int frame, int pretty) {
   uint8_t buf[4096];
-  char *stdin_text = NULL;
-  const char *hex = arg;
   size_t errpos = 0, bit = 0;
-  dsrc_ssize n;
+  dsrc_ssize n = dsrc_hex_decode(buf, sizeof(buf), hex, &errpos);
   int rv = 0;
 
-  if (strcmp(arg, "-") == 0) {
-    stdin_text = read_all(stdin);
-    if (!stdin_text) {
-      fprintf(stderr, "efc-dsrc: stdin: cannot read\n");
-      return EXIT_BAD_INPUT;
-    }
-    hex = stdin_text;
-  }
-  n = dsrc_hex_decode(buf, sizeof(buf), hex, &errpos);
   if (n < 0) {
     if (n == DSRC_ERR_HEX)
-      fprintf(stderr, "efc-dsrc: input: non-hex character '%c' at position %zu\n", hex[errpos],
+      fprintf(stderr, "efc-dsrc: %s: non-hex character '%c' at position %zu\n", where, hex[errpos],
               errpos);
     else
-      fprintf(stderr, "efc-dsrc: input: %s (character %zu)\n", dsrc_strerror((int)n), errpos);
-    free(stdin_text);
+      fprintf(stderr, "efc-dsrc: %s: %s (character %zu)\n", where, dsrc_strerror((int)n), errpos);
     return EXIT_BAD_INPUT;
   }
-  free(stdin_text);
   if (n == 0) {
-    fprintf(stderr, "efc-dsrc: input: no octets\n");
+    fprintf(stderr, "efc-dsrc: %s: no octets\n", where);
     return EXIT_BAD_INPUT;
   }
 
@@ -94,7 +83,7 @@ static int cmd_decode(const char *arg, int frame, int pretty) {
       json_decref(o);
     }
     if (err != 0) {
-      fprintf(stderr, "efc-dsrc: %s\n", msg);
+      fprintf(stderr, "efc-dsrc: %s: %s\n", where, msg);
       return EXIT_BAD_INPUT;
     }
     return 0;
@@ -105,13 +94,13 @@ static int cmd_decode(const char *arg, int frame, int pretty) {
     json_t *j;
     dsrc_ssize used = dsrc_tapdu_decode(&t, buf, (size_t)n, &bit);
     if (used < 0) {
-      fprintf(stderr, "efc-dsrc: decode error at octet %zu bit %zu (bit offset %zu): %s\n",
-              bit / 8, bit % 8, bit, dsrc_strerror((int)used));
+      fprintf(stderr, "efc-dsrc: %s: decode error at octet %zu bit %zu (bit offset %zu): %s\n",
+              where, bit / 8, bit % 8, bit, dsrc_strerror((int)used));
       return EXIT_BAD_INPUT;
     }
     if (used != n) {
-      fprintf(stderr, "efc-dsrc: decode error at octet %zd: %s (%zd of %zd octets used)\n",
-              used, dsrc_strerror(DSRC_ERR_TRAILING), used, n);
+      fprintf(stderr, "efc-dsrc: %s: decode error at octet %zd: %s (%zd of %zd octets used)\n",
+              where, used, dsrc_strerror(DSRC_ERR_TRAILING), used, n);
       return EXIT_BAD_INPUT;
     }
     j = dsrc_tapdu_to_jer(&t, NULL);
@@ -119,6 +108,38 @@ static int cmd_decode(const char *arg, int frame, int pretty) {
     json_decref(j);
   }
   return rv;
+}
+
+/* '-': every line of stdin is one input; a "name | hex | meaning" vector line gives its hex,
+ * '#' lines and blank lines are skipped. The status is the worst of the lines. */
+static int cmd_decode(const char *arg, int frame, int pretty) {
+  char *text, *line, *next;
+  unsigned lineno = 0;
+  int worst = 0;
+  if (strcmp(arg, "-") != 0) return decode_one(arg, "input", frame, pretty);
+  text = read_all(stdin);
+  if (!text) {
+    fprintf(stderr, "efc-dsrc: stdin: cannot read\n");
+    return EXIT_BAD_INPUT;
+  }
+  for (line = text; line && *line; line = next) {
+    char where[32], *hex = line, *bar;
+    next = strchr(line, '\n');
+    if (next) *next++ = '\0';
+    lineno++;
+    if (line[0] == '#' || strspn(line, " \t\r") == strlen(line)) continue;
+    if ((bar = strchr(line, '|')) != NULL) {
+      hex = bar + 1;
+      if ((bar = strchr(hex, '|')) != NULL) *bar = '\0';
+    }
+    snprintf(where, sizeof(where), "stdin line %u", lineno);
+    {
+      int rv = decode_one(hex, where, frame, pretty);
+      if (rv > worst) worst = rv;
+    }
+  }
+  free(text);
+  return worst;
 }
 
 static int cmd_encode(int frame) {

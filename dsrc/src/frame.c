@@ -5,10 +5,11 @@
 #include "dsrc/frame.h"
 
 bool dsrc_lid_valid(uint32_t lid, unsigned len) {
-  if (len < 1 || len > 4 || (len < 4 && (lid >> (8 * len)) != 0)) return false;
-  for (unsigned k = 0; k < len; k++)
-    if (((lid >> (8 * k)) & 1) != (k == 0 ? 1u : 0u)) return false;
-  return true;
+  /* The LSB of each of the len octets: 1 on the last, 0 on the others. */
+  uint32_t lsbs;
+  if (len < 1 || len > 4) return false;
+  lsbs = UINT32_C(0x01010101) >> (8 * (4 - len));
+  return (lid & lsbs) == 1 && (len == 4 || (lid >> (8 * len)) == 0);
 }
 
 int dsrc_frame_decode(dsrc_frame *f, const uint8_t *buf, size_t len) {

@@ -2,14 +2,14 @@
 #include <stdio.h>
 
 #include "dsrc/jer.h"
-#include "values.h"
+#include "codec.h"
 
 json_t *dsrc_tapdu_to_jer(const dsrc_tapdu *t, int *err) {
   visitor v;
   int rv;
   vj_init_enc(&v);
   /* Encoding only reads t. */
-  rv = v_tapdu(&v, (dsrc_tapdu *)(uintptr_t)t);
+  rv = v_top_jer(&v, V_TOP_TAPDU, (dsrc_tapdu *)(uintptr_t)t, NULL);
   if (err) *err = rv;
   if (rv != 0) {
     json_decref(v.root);
@@ -22,7 +22,7 @@ int dsrc_tapdu_from_jer(dsrc_tapdu *t, json_t *j, char *msg, size_t msglen) {
   visitor v;
   int rv;
   vj_init_dec(&v, j);
-  rv = v_tapdu(&v, t);
+  rv = v_top_jer(&v, V_TOP_TAPDU, t, NULL);
   if (rv == 0) rv = v.late_err;
   if (msg && msglen) snprintf(msg, msglen, "%s", rv ? v.err : "");
   return rv;

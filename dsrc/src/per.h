@@ -10,6 +10,17 @@
 #include <string.h>
 #include "dsrc/err.h"
 
+/* The four uses of a type description (see visit.h). */
+typedef enum { VM_PER_DEC, VM_PER_ENC, VM_JER_DEC, VM_JER_ENC } vmode;
+
+/* A translation unit that compiles the descriptions for one direction defines
+ * V_FIXED_MODE, and the direction tests below fold away. */
+#if defined(V_FIXED_MODE) && (V_FIXED_MODE == VM_PER_DEC || V_FIXED_MODE == VM_PER_ENC)
+#define PER_ENC(c) ((void)(c), V_FIXED_MODE == VM_PER_ENC)
+#else
+#define PER_ENC(c) ((c)->enc)
+#endif
+
 typedef struct {
   uint8_t *buf;  /* output when encoding; the input (never written) when decoding */
   size_t nbits;  /* bits available */
@@ -32,68 +43,69 @@ static inline void per_init_enc(per_codec *c, uint8_t *buf, size_t cap) {
   c->enc = true;
 }
 
-/* Reads or writes n (0..32) bits, most significant first. */
+/* Reads or writes n (0..32) bits, most significant first. The bits span at most five
+ * octets; they are gathered (or scattered) in one 64-bit word. */
 static inline int per_bits(per_codec *c, unsigned n, uint32_t *v) {
+  size_t byte;
+  unsigned off, span, nbytes, i;
+  uint64_t acc;
   if (n == 0) {
-    if (!c->enc) *v = 0;
+    if (!PER_ENC(c)) *v = 0;
     return 0;
   }
-  if (c->nbits - c->pos < n) return c->enc ? DSRC_ERR_NOBUF : DSRC_ERR_TRUNCATED;
-  if (c->enc) {
-    uint32_t x = *v;
-    if (n < 32 && (x >> n) != 0) return DSRC_ERR_RANGE;
-    while (n > 0) {
-      size_t byte = c->pos >> 3;
-      unsigned off = (unsigned)(c->pos & 7), room = 8 - off, k = n < room ? n : room;
-      uint8_t part = (uint8_t)((x >> (n - k)) & ((1u << k) - 1));
-      if (off == 0) c->buf[byte] = 0;
-      c->buf[byte] |= (uint8_t)(part << (room - k));
-      c->pos += k;
-      n -= k;
-    }
+  if (c->nbits - c->pos < n) return PER_ENC(c) ? DSRC_ERR_NOBUF : DSRC_ERR_TRUNCATED;
+  byte = c->pos >> 3;
+  off = (unsigned)(c->pos & 7);
+  span = off + n;
+  nbytes = (span + 7) >> 3;
+  if (PER_ENC(c)) {
+    uint8_t keep;
+    if (n < 32 && (*v >> n) != 0) return DSRC_ERR_RANGE;
+    /* Octets past the write position hold no data yet: the first keeps its leading bits,
+     * the others are overwritten whole (their unused low bits become the zero padding). */
+    keep = off ? (uint8_t)(c->buf[byte] & (0xff00u >> off)) : 0;
+    acc = (uint64_t)*v << (nbytes * 8 - span);
+    for (i = 0; i < nbytes; i++) c->buf[byte + i] = (uint8_t)(acc >> (8 * (nbytes - 1 - i)));
+    c->buf[byte] |= keep;
   } else {
-    uint32_t x = 0;
-    while (n > 0) {
-      size_t byte = c->pos >> 3;
-      unsigned off = (unsigned)(c->pos & 7), room = 8 - off, k = n < room ? n : room;
-      x = (x << k) | ((uint32_t)(c->buf[byte] >> (room - k)) & ((1u << k) - 1));
-      c->pos += k;
-      n -= k;
-    }
-    *v = x;
+    acc = 0;
+    for (i = 0; i < nbytes; i++) acc = (acc << 8) | c->buf[byte + i];
+    *v = (uint32_t)((acc >> (nbytes * 8 - span)) & ((UINT64_C(1) << n) - 1));
   }
+  c->pos += n;
   return 0;
 }
 
+/* Decoding never reads the destination: it may be uninitialised. */
 static inline int per_u8(per_codec *c, unsigned n, uint8_t *v) {
-  uint32_t x = *v;
+  uint32_t x = PER_ENC(c) ? *v : 0;
   int rv = per_bits(c, n, &x);
-  if (rv == 0 && !c->enc) *v = (uint8_t)x;
+  if (rv == 0 && !PER_ENC(c)) *v = (uint8_t)x;
   return rv;
 }
 
 static inline int per_u16(per_codec *c, unsigned n, uint16_t *v) {
-  uint32_t x = *v;
+  uint32_t x = PER_ENC(c) ? *v : 0;
   int rv = per_bits(c, n, &x);
-  if (rv == 0 && !c->enc) *v = (uint16_t)x;
+  if (rv == 0 && !PER_ENC(c)) *v = (uint16_t)x;
   return rv;
 }
 
 static inline int per_bool(per_codec *c, bool *v) {
-  uint32_t x = *v ? 1 : 0;
+  uint32_t x = PER_ENC(c) && *v ? 1 : 0;
   int rv = per_bits(c, 1, &x);
-  if (rv == 0 && !c->enc) *v = x != 0;
+  if (rv == 0 && !PER_ENC(c)) *v = x != 0;
   return rv;
 }
 
 /* Constrained whole number lo..hi (hi - lo < 2^n) in n bits, range-checked both ways. */
 static inline int per_range8(per_codec *c, unsigned n, uint8_t lo, uint8_t hi, uint8_t *v) {
-  uint32_t x = (uint32_t)(*v - lo);
+  uint32_t x = PER_ENC(c) ? (uint32_t)(*v - lo) : 0;
   int rv;
-  if (c->enc && (*v < lo || *v > hi)) return DSRC_ERR_RANGE;
+  if (PER_ENC(c) && (*v < lo || *v > hi)) return DSRC_ERR_RANGE;
   rv = per_bits(c, n, &x);
   if (rv != 0) return rv;
-  if (!c->enc) {
+  if (!PER_ENC(c)) {
     if (x > (uint32_t)(hi - lo)) {
       c->pos -= n;
       return DSRC_ERR_RANGE;
@@ -103,18 +115,21 @@ static inline int per_range8(per_codec *c, unsigned n, uint8_t lo, uint8_t hi, u
   return 0;
 }
 
-/* INTEGER(0..2^n-1,...) or SIZE(0..2^n-1,...): extension bit then n bits; efcsim carries
- * only root values. */
+/* INTEGER(0..2^n-1,...) or SIZE(0..2^n-1,...): extension bit then n bits, moved as one
+ * (n+1)-bit field; efcsim carries only root values. */
 static inline int per_ext_small(per_codec *c, unsigned n, uint8_t *v) {
-  uint32_t ext = 0;
+  uint32_t x = PER_ENC(c) ? *v : 0;
   int rv;
-  if (c->enc && *v >= (1u << n)) return DSRC_ERR_RANGE;
-  if ((rv = per_bits(c, 1, &ext)) != 0) return rv;
-  if (ext) {
-    c->pos -= 1;
-    return DSRC_ERR_EXTENSION;
+  if (PER_ENC(c) && *v >= (1u << n)) return DSRC_ERR_RANGE;
+  if ((rv = per_bits(c, n + 1, &x)) != 0) return rv;
+  if (!PER_ENC(c)) {
+    if (x >> n) {
+      c->pos -= n + 1;
+      return DSRC_ERR_EXTENSION;
+    }
+    *v = (uint8_t)x;
   }
-  return per_u8(c, n, v);
+  return 0;
 }
 
 static inline int per_ext7(per_codec *c, uint8_t *v) { return per_ext_small(c, 7, v); }
@@ -124,7 +139,7 @@ static inline int per_ext7(per_codec *c, uint8_t *v) { return per_ext_small(c, 7
 static inline int per_length(per_codec *c, size_t *n) {
   uint32_t b0 = 0, b1 = 0;
   int rv;
-  if (c->enc) {
+  if (PER_ENC(c)) {
     if (*n < 128) {
       b0 = (uint32_t)*n;
       return per_bits(c, 8, &b0);
@@ -154,10 +169,10 @@ static inline int per_length(per_codec *c, size_t *n) {
 }
 
 static inline int per_octets_fixed(per_codec *c, uint8_t *p, size_t n) {
-  if (c->nbits - c->pos < n * 8) return c->enc ? DSRC_ERR_NOBUF : DSRC_ERR_TRUNCATED;
+  if (c->nbits - c->pos < n * 8) return PER_ENC(c) ? DSRC_ERR_NOBUF : DSRC_ERR_TRUNCATED;
   if ((c->pos & 7) == 0) {
     /* The common case on the air interface: an aligned string is a plain copy. */
-    if (c->enc)
+    if (PER_ENC(c))
       memcpy(c->buf + (c->pos >> 3), p, n);
     else
       memcpy(p, c->buf + (c->pos >> 3), n);
@@ -187,7 +202,7 @@ static inline int per_pad(per_codec *c) {
   uint32_t z = 0;
   int rv = per_bits(c, rem, &z);
   if (rv != 0) return rv;
-  if (!c->enc && z != 0) {
+  if (!PER_ENC(c) && z != 0) {
     c->pos -= rem;
     return DSRC_ERR_NONCANONICAL;
   }

@@ -12,8 +12,6 @@
 #include "dsrc/tapdu.h"
 #include "per.h"
 
-typedef enum { VM_PER_DEC, VM_PER_ENC, VM_JER_DEC, VM_JER_ENC } vmode;
-
 #define V_STACK_MAX 32
 
 typedef struct {
@@ -39,8 +37,23 @@ typedef struct {
   const char *seen[V_STACK_MAX][V_MEMBERS_MAX];
 } visitor;
 
-static inline bool v_is_per(const visitor *v) { return v->mode <= VM_PER_ENC; }
-static inline bool v_dec(const visitor *v) { return v->mode == VM_PER_DEC || v->mode == VM_JER_DEC; }
+#define TRY(x)                 \
+  do {                         \
+    int rv_ = (x);             \
+    if (rv_ != 0) return rv_;  \
+  } while (0)
+
+#ifdef V_FIXED_MODE
+static inline vmode v_mode(const visitor *v) {
+  (void)v;
+  return V_FIXED_MODE;
+}
+#else
+static inline vmode v_mode(const visitor *v) { return v->mode; }
+#endif
+
+static inline bool v_is_per(const visitor *v) { return v_mode(v) <= VM_PER_ENC; }
+static inline bool v_dec(const visitor *v) { return v_mode(v) == VM_PER_DEC || v_mode(v) == VM_JER_DEC; }
 
 /* JER halves, in visit_jer.c. */
 int vj_uint(visitor *v, const char *name, uint32_t max, uint32_t *x);
@@ -77,7 +90,7 @@ static inline int v_uint(visitor *v, const char *name, unsigned n, uint32_t *x) 
 }
 
 static inline int v_u8(visitor *v, const char *name, unsigned n, uint8_t *x) {
-  uint32_t t = *x;
+  uint32_t t = v_dec(v) ? 0 : *x;
   int rv;
   if (v_is_per(v)) return per_u8(&v->per, n, x);
   rv = vj_uint(v, name, (1u << n) - 1, &t);
@@ -86,7 +99,7 @@ static inline int v_u8(visitor *v, const char *name, unsigned n, uint8_t *x) {
 }
 
 static inline int v_u16(visitor *v, const char *name, unsigned n, uint16_t *x) {
-  uint32_t t = *x;
+  uint32_t t = v_dec(v) ? 0 : *x;
   int rv;
   if (v_is_per(v)) return per_u16(&v->per, n, x);
   rv = vj_uint(v, name, (1u << n) - 1, &t);
@@ -97,7 +110,7 @@ static inline int v_u16(visitor *v, const char *name, unsigned n, uint16_t *x) {
 /* Constrained lo..hi in n bits (lo = 0 here; the one offset type, the year, is handled by
  * its description). */
 static inline int v_range8(visitor *v, const char *name, unsigned n, uint8_t hi, uint8_t *x) {
-  uint32_t t = *x;
+  uint32_t t = v_dec(v) ? 0 : *x;
   int rv;
   if (v_is_per(v)) return per_range8(&v->per, n, 0, hi, x);
   rv = vj_uint(v, name, hi, &t);
@@ -107,7 +120,7 @@ static inline int v_range8(visitor *v, const char *name, unsigned n, uint8_t hi,
 
 /* INTEGER(0..2^n-1,...) / SIZE(...,...): extension bit + n bits; root values only. */
 static inline int v_ext(visitor *v, const char *name, unsigned n, uint8_t *x) {
-  uint32_t t = *x;
+  uint32_t t = v_dec(v) ? 0 : *x;
   int rv;
   if (v_is_per(v)) return per_ext_small(&v->per, n, x);
   rv = vj_uint(v, name, (1u << n) - 1, &t);
@@ -129,14 +142,14 @@ static inline int v_bits(visitor *v, const char *name, unsigned n, uint32_t *x) 
 }
 
 static inline int v_bits8(visitor *v, const char *name, unsigned n, uint8_t *x) {
-  uint32_t t = *x;
+  uint32_t t = v_dec(v) ? 0 : *x;
   int rv = v_bits(v, name, n, &t);
   if (rv == 0 && v_dec(v)) *x = (uint8_t)t;
   return rv;
 }
 
 static inline int v_bits16(visitor *v, const char *name, unsigned n, uint16_t *x) {
-  uint32_t t = *x;
+  uint32_t t = v_dec(v) ? 0 : *x;
   int rv = v_bits(v, name, n, &t);
   if (rv == 0 && v_dec(v)) *x = (uint16_t)t;
   return rv;
@@ -151,7 +164,7 @@ static inline int v_octets_fixed(visitor *v, const char *name, uint8_t *p, size_
 
 /* OCTET STRING (SIZE(0..127,...)): extension bit + 7-bit length. */
 static inline int v_octets127(visitor *v, const char *name, dsrc_octets *o) {
-  size_t len = o->len;
+  size_t len = v_dec(v) ? 0 : o->len;
   int rv;
   if (v_is_per(v)) {
     if ((rv = per_ext7(&v->per, &o->len)) != 0) return rv;
@@ -164,7 +177,7 @@ static inline int v_octets127(visitor *v, const char *name, dsrc_octets *o) {
 
 /* Unconstrained OCTET STRING: length determinant, then the octets. */
 static inline int v_octets_open(visitor *v, const char *name, dsrc_octets *o) {
-  size_t len = o->len;
+  size_t len = v_dec(v) ? 0 : o->len;
   int rv;
   if (v_is_per(v)) {
     size_t at = v->per.pos;
@@ -184,7 +197,7 @@ static inline int v_enum(visitor *v, const char *name, const char *const *names,
   if (v_is_per(v)) {
     size_t at = v->per.pos;
     int rv;
-    if (v->mode == VM_PER_ENC && *idx >= count) return DSRC_ERR_RANGE;
+    if (v_mode(v) == VM_PER_ENC && *idx >= count) return DSRC_ERR_RANGE;
     if ((rv = per_u8(&v->per, n, idx)) != 0) return rv;
     if (*idx >= count) {
       v->per.pos = at;
@@ -231,14 +244,14 @@ static inline int v_choice_begin(visitor *v, const char *name, const char *const
     size_t at = v->per.pos;
     int rv = ext ? per_ext_small(&v->per, n, idx) : per_u8(&v->per, n, idx);
     if (rv != 0) return rv;
-    if (*idx >= count && v->mode == VM_PER_ENC) return DSRC_ERR_RANGE;
+    if (*idx >= count && v_mode(v) == VM_PER_ENC) return DSRC_ERR_RANGE;
     if (*idx >= count) {
       v->per.pos = at;
       return DSRC_ERR_CHOICE;
     }
     return 0;
   }
-  if (v->mode == VM_JER_ENC && *idx >= count) return DSRC_ERR_RANGE;
+  if (v_mode(v) == VM_JER_ENC && *idx >= count) return DSRC_ERR_RANGE;
   return vj_choice_begin(v, name, names, count, idx);
 }
 

@@ -45,8 +45,13 @@ out=$("$bin" decode 200000)
 out=$(echo 200000 | "$bin" decode -)
 [ "$out" = '{"eventReportRequest":{"mode":false,"eid":0,"eventType":0}}' ] || fail "stdin decode: $out"
 
+# A whole exchange from a vector file: one JSON line per frame, all with a good FCS.
+n=$("$bin" decode --frame - < "$vec/exchange-l1.txt" | grep -c '"fcsOk":true')
+[ "$n" = 13 ] || fail "exchange decode gave $n good frames"
+expect 1 "stdin line 3: decode error at octet 0" sh -c "printf '200000\\n\\nA000\\n' | $bin decode -"
+
 # Bad input: exit 1 with a one-line message naming the place.
-expect 1 "non-hex character 'g' at position 3" "$bin" decode 200g00
+expect 1 "input: non-hex character 'g' at position 3" "$bin" decode 200g00
 expect 1 "odd number of hex digits" "$bin" decode 20000
 expect 1 "at octet 1 bit 0 (bit offset 8): truncated" "$bin" decode 20
 expect 1 "at octet 0 bit 0 (bit offset 0): unknown CHOICE" "$bin" decode A000
