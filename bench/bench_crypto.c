@@ -91,9 +91,7 @@ static int our_aes_accr(bench *b) { return efc_aesref_ac_cr(b->c, b->buf, b->k16
 static int our_aes_auth(bench *b) {
   return efc_aesref_authenticator(b->c, b->buf, b->k16, b->attrs, 17, b->nonce, 4);
 }
-static int our_aes_kdf(bench *b) {
-  return efc_aesref_access_key(b->c, b->buf, b->k16, b->nonce);
-}
+static int our_aes_kdf(bench *b) { return efc_aesref_access_key(b->c, b->buf, b->k16, b->nonce); }
 
 /* ---- raw EVP ---- */
 static int raw_block(EVP_CIPHER_CTX *x, const uint8_t *key, uint8_t *buf, int len) {
@@ -116,7 +114,8 @@ static int raw_aes_cmac(bench *b) {
 static EVP_CIPHER_CTX *raw_ctx(OSSL_LIB_CTX *lib, const char *name, const uint8_t *key) {
   EVP_CIPHER *ci = EVP_CIPHER_fetch(lib, name, NULL);
   EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
-  if (!ci || !x || !EVP_EncryptInit_ex2(x, ci, key, NULL, NULL) || !EVP_CIPHER_CTX_set_padding(x, 0)) {
+  if (!ci || !x || !EVP_EncryptInit_ex2(x, ci, key, NULL, NULL) ||
+      !EVP_CIPHER_CTX_set_padding(x, 0)) {
     fprintf(stderr, "efc-bench-crypto: cannot set up raw %s\n", name);
     exit(1);
   }
@@ -129,7 +128,8 @@ int main(int argc, char **argv) {
   char err[256];
   double seconds = argc > 1 ? atof(argv[1]) : 0.5, ratio[4];
   OSSL_LIB_CTX *lib = OSSL_LIB_CTX_new();
-  OSSL_PROVIDER *legacy = OSSL_PROVIDER_load(lib, "legacy"), *deflt = OSSL_PROVIDER_load(lib, "default");
+  OSSL_PROVIDER *legacy = OSSL_PROVIDER_load(lib, "legacy"),
+                *deflt = OSSL_PROVIDER_load(lib, "default");
   EVP_MAC *mac;
   OSSL_PARAM params[2];
 
@@ -156,8 +156,10 @@ int main(int argc, char **argv) {
   params[1] = OSSL_PARAM_construct_end();
   if (!b.cmac || !EVP_MAC_CTX_set_params(b.cmac, params)) return 1;
 
-  printf("efc-bench-crypto: best of %d runs over %.2f s per row; every op sets its key\n"
-         "unless marked fixed key\n\n", ROUNDS, seconds);
+  printf(
+      "efc-bench-crypto: best of %d runs over %.2f s per row; every op sets its key\n"
+      "unless marked fixed key\n\n",
+      ROUNDS, seconds);
   printf("-- dsrc_crypto --\n");
   row(&b, "DES block (efc_crypto_des_encrypt)", our_des, seconds);
   row(&b, "3DES block (efc_crypto_tdes_encrypt)", our_tdes, seconds);

@@ -21,7 +21,8 @@ static const char *const texts[] = {
 const char *efc_crypto_strerror(int err) {
   if (err == 0) return "success";
   int n = (int)(sizeof(texts) / sizeof(texts[0]));
-  if (err <= EFC_CRYPTO_ERR_ARG && err > EFC_CRYPTO_ERR_ARG - n) return texts[EFC_CRYPTO_ERR_ARG - err];
+  if (err <= EFC_CRYPTO_ERR_ARG && err > EFC_CRYPTO_ERR_ARG - n)
+    return texts[EFC_CRYPTO_ERR_ARG - err];
   return "unknown error";
 }
 
@@ -105,8 +106,8 @@ int efc_crypto_new(efc_crypto **out, char *err, size_t errlen) {
   c->cmac_aes = cmac_ctx_new(c->cmac, "AES-128-CBC");
   c->cmac_tdes = cmac_ctx_new(c->cmac, "DES-EDE3-CBC");
   c->kbkdf_ctx = kbkdf_ctx_new(c->kbkdf);
-  if (!c->des_enc || !c->des_dec || !c->tdes_enc || !c->aes_enc || !c->cmac_aes ||
-      !c->cmac_tdes || !c->kbkdf_ctx)
+  if (!c->des_enc || !c->des_dec || !c->tdes_enc || !c->aes_enc || !c->cmac_aes || !c->cmac_tdes ||
+      !c->kbkdf_ctx)
     goto fail_provider;
   *out = c;
   return 0;

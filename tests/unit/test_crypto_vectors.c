@@ -99,7 +99,8 @@ static size_t vec_expect(const char *line, uint8_t *out, size_t cap) {
 }
 
 static void hex_to(uint8_t *out, size_t n, const char *hex) {
-  for (size_t i = 0; i < n; i++) out[i] = (uint8_t)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
+  for (size_t i = 0; i < n; i++)
+    out[i] = (uint8_t)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
 }
 
 /* ---- fixture ---- */
@@ -494,7 +495,8 @@ static void kbkdf_by_hand(efc_crypto *c, uint8_t out[16], const uint8_t key[16],
 static void test_aesref(void **state) {
   efc_crypto *c = *state;
   uint8_t mauk[16], mack[16], pan[10], prov[3], ref[2] = {0x00, 0xff}, ctx[7], want[16], auk[16];
-  uint8_t acc[16], rnd[4] = {0xc8, 0xa1, 0x1e, 0x6e}, mac[16], got[4], nonce[4] = {0x5a, 0x7f, 0x1c, 0x20};
+  uint8_t acc[16], rnd[4] = {0xc8, 0xa1, 0x1e, 0x6e}, mac[16], got[4],
+                   nonce[4] = {0x5a, 0x7f, 0x1c, 0x20};
   uint8_t attrs[17], msg[22];
   hex_to(mauk, 16, "00112233445566778899AABBCCDDEEFF");
   hex_to(mack, 16, "0123456789ABCDEFFEDCBA9876543210");
@@ -536,7 +538,8 @@ static void test_aesref(void **state) {
 
 static void test_wrong_keys(void **state) {
   efc_crypto *c = *state;
-  uint8_t mack[16], ref[2] = {0x00, 0xff}, ak[8], rnd[4] = {0xc8, 0xa1, 0x1e, 0x6e}, good[4], bad[4];
+  uint8_t mack[16], ref[2] = {0x00, 0xff}, ak[8], rnd[4] = {0xc8, 0xa1, 0x1e, 0x6e}, good[4],
+                    bad[4];
   uint8_t mkey[16], obuid[4] = {0x00, 0xa1, 0xb2, 0xc3}, obu[16], ss[16], rnd1[4] = {1, 2, 3, 4};
   uint8_t t[4] = {5, 6, 7, 8}, tc[2] = {0x01, 0x23}, rnd2[4] = {9, 10, 11, 12}, attrs[17] = {1};
   hex_to(mack, 16, "0123456789ABCDEFFEDCBA9876543210");
@@ -584,9 +587,9 @@ static void test_counters(void **state) {
   assert_int_equal(efc_en15509_auth_key(c, out, k16, msg, nonce), 0);
   assert_int_equal(efc_crypto_counters_get(c).tdes, 3);
   efc_crypto_counters_reset(c);
-  assert_int_equal(efc_crypto_aes_cmac(c, out, k16, NULL, 0), 0);    /* subkey + 1 */
-  assert_int_equal(efc_crypto_aes_cmac(c, out, k16, msg, 17), 0);    /* subkey + 2 */
-  assert_int_equal(efc_crypto_aes_encrypt(c, out, k16, msg), 0);     /* 1 */
+  assert_int_equal(efc_crypto_aes_cmac(c, out, k16, NULL, 0), 0);       /* subkey + 1 */
+  assert_int_equal(efc_crypto_aes_cmac(c, out, k16, msg, 17), 0);       /* subkey + 2 */
+  assert_int_equal(efc_crypto_aes_encrypt(c, out, k16, msg), 0);        /* 1 */
   assert_int_equal(efc_crypto_kbkdf(c, out, 16, k16, "ab", msg, 2), 0); /* subkey + ceil(13/16) */
   assert_int_equal(efc_crypto_counters_get(c).aes, 2 + 3 + 1 + 2);
   efc_crypto_counters_reset(c);

@@ -22,13 +22,13 @@
 
 /* Disjoint from the dsrc codec's codes so a caller can pass either through one int. */
 enum efc_crypto_err {
-  EFC_CRYPTO_ERR_ARG = -101,     /* NULL pointer or a length out of range */
-  EFC_CRYPTO_ERR_NOMEM = -102,   /* allocation failed */
-  EFC_CRYPTO_ERR_LEGACY = -103,  /* OpenSSL's legacy provider (legacy.so) is missing */
+  EFC_CRYPTO_ERR_ARG = -101,      /* NULL pointer or a length out of range */
+  EFC_CRYPTO_ERR_NOMEM = -102,    /* allocation failed */
+  EFC_CRYPTO_ERR_LEGACY = -103,   /* OpenSSL's legacy provider (legacy.so) is missing */
   EFC_CRYPTO_ERR_PROVIDER = -104, /* the default provider or an algorithm is unavailable */
-  EFC_CRYPTO_ERR_OPENSSL = -105, /* an OpenSSL operation failed */
-  EFC_CRYPTO_ERR_RANDOM = -106,  /* the CSPRNG failed */
-  EFC_CRYPTO_ERR_NOBUF = -107,   /* output buffer too small */
+  EFC_CRYPTO_ERR_OPENSSL = -105,  /* an OpenSSL operation failed */
+  EFC_CRYPTO_ERR_RANDOM = -106,   /* the CSPRNG failed */
+  EFC_CRYPTO_ERR_NOBUF = -107,    /* output buffer too small */
 };
 
 /* A static English text for an EFC_CRYPTO_ERR_* code; never NULL. */

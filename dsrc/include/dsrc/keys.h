@@ -17,7 +17,7 @@
 #define EFC_SHORT_MAC_LEN 4 /* AC_CR, Authenticator, MAC1, MAC2 */
 #define EFC_OBUID_LEN 4
 #define EFC_AUTOPASS_KEY 16
-#define EFC_AUK_COUNT 8 /* AuthenticationKey_1..8, keyRef on the wire = index */
+#define EFC_AUK_COUNT 8   /* AuthenticationKey_1..8, keyRef on the wire = index */
 #define EFC_NONCE_MAX 127 /* the nonce's length fits one length octet */
 
 /* ---- EN 15509 (DES/3DES) ---- */
