@@ -54,9 +54,15 @@ int efc_crypto_tdes_cmac(efc_crypto *c, uint8_t out[EFC_DES_BLOCK], const uint8_
 
 int efc_crypto_kbkdf(efc_crypto *c, uint8_t *out, size_t outlen, const uint8_t key[EFC_AES_KEY],
                      const char *label, const uint8_t *context, size_t context_len) {
+  static const uint8_t dummy[EFC_AES_KEY] = {0};
   OSSL_PARAM params[4];
   size_t label_len, iterations, prf_in;
-  if (!c || !out || !key || !label || (!context && context_len > 0) || outlen == 0 || outlen > 64)
+  int ok;
+  /* OpenSSL 3.0's KBKDF keeps the previous call's label or context when a new one is empty,
+   * and cannot duplicate its context: the reused context therefore takes non-empty ones
+   * only, which every efcsim derivation has. */
+  if (!c || !out || !key || !label || label[0] == '\0' || !context || context_len == 0 ||
+      outlen == 0 || outlen > 64)
     return EFC_CRYPTO_ERR_ARG;
   label_len = strlen(label);
   /* Mode, MAC and cipher were set once at context creation; only the inputs change. */
@@ -64,9 +70,17 @@ int efc_crypto_kbkdf(efc_crypto *c, uint8_t *out, size_t outlen, const uint8_t k
   params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)label, label_len);
   params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)context, context_len);
   params[3] = OSSL_PARAM_construct_end();
-  if (EVP_KDF_derive(c->kbkdf_ctx, out, outlen, params) <= 0) return EFC_CRYPTO_ERR_OPENSSL;
+  ok = EVP_KDF_derive(c->kbkdf_ctx, out, outlen, params) > 0;
+  /* Leave no copy of the real key (nor its schedule) inside OpenSSL between calls. */
+  params[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)dummy, sizeof(dummy));
+  params[1] = OSSL_PARAM_construct_end();
+  if (!EVP_KDF_CTX_set_params(c->kbkdf_ctx, params)) ok = 0;
+  if (!ok) {
+    efc_crypto_wipe(out, outlen);
+    return EFC_CRYPTO_ERR_OPENSSL;
+  }
   /* One CMAC per 16 output octets over [i]_32 || label || 00 || context || [L]_32, keyed
-   * (one subkey block) once. */
+   * (one subkey block) once. The dummy re-keying is housekeeping, not counted. */
   iterations = (outlen + EFC_AES_BLOCK - 1) / EFC_AES_BLOCK;
   prf_in = 4 + label_len + 1 + context_len + 4;
   c->n.aes += 1 + iterations * ((prf_in + EFC_AES_BLOCK - 1) / EFC_AES_BLOCK);

@@ -55,14 +55,17 @@ static EVP_MAC_CTX *cmac_ctx_new(EVP_MAC *mac, const char *cipher) {
   return x;
 }
 
+/* The reused KBKDF context; between derivations it holds the dummy key, not a real one. */
 static EVP_KDF_CTX *kbkdf_ctx_new(EVP_KDF *kdf) {
+  static const uint8_t dummy[EFC_AES_KEY] = {0};
   EVP_KDF_CTX *x = EVP_KDF_CTX_new(kdf);
-  OSSL_PARAM params[4];
+  OSSL_PARAM params[5];
   if (!x) return NULL;
   params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE, (char *)"counter", 0);
   params[1] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MAC, (char *)"CMAC", 0);
   params[2] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_CIPHER, (char *)"AES-128-CBC", 0);
-  params[3] = OSSL_PARAM_construct_end();
+  params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)dummy, sizeof(dummy));
+  params[4] = OSSL_PARAM_construct_end();
   if (!EVP_KDF_CTX_set_params(x, params)) {
     EVP_KDF_CTX_free(x);
     return NULL;

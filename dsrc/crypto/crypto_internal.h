@@ -16,7 +16,7 @@ struct efc_crypto {
   EVP_MAC *cmac;
   EVP_MAC_CTX *cmac_aes, *cmac_tdes;
   EVP_KDF *kbkdf;
-  EVP_KDF_CTX *kbkdf_ctx;
+  EVP_KDF_CTX *kbkdf_ctx; /* mode, MAC and cipher set once; holds an all-zero key at rest */
   efc_crypto_counters n;
 };
 

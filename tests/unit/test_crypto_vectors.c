@@ -526,11 +526,35 @@ static void test_aesref(void **state) {
   assert_int_equal(efc_crypto_aes_cmac(c, mac, auk, msg, 22), 0);
   assert_memory_equal(got, mac, 4);
 
+  /* efcsim's own known answers for the EN 15509 example inputs (docs/crypto.md), also
+   * checked with `openssl kdf ... KBKDF` and `openssl mac ... CMAC`. */
+  hex_to(want, 16, "FDDC99CC34F19BE02B2642B7C6C926B3");
+  assert_memory_equal(auk, want, 16);
+  hex_to(want, 16, "690CD97D4BE81B1C8E7FBF88296F1FC9");
+  assert_memory_equal(acc, want, 16);
+  assert_int_equal(efc_aesref_ac_cr(c, got, acc, rnd), 0);
+  hex_to(want, 4, "652CBFC8");
+  assert_memory_equal(got, want, 4);
+  assert_int_equal(efc_aesref_authenticator(c, got, auk, attrs, 17, nonce, 4), 0);
+  hex_to(want, 4, "E03E5B79");
+  assert_memory_equal(got, want, 4);
+
   /* Longer outputs run more counter iterations: block 2 is the CMAC with i = 2. */
   {
-    uint8_t two[32];
-    assert_int_equal(efc_crypto_kbkdf(c, two, 32, mack, "x", NULL, 0), 0);
-    assert_int_equal(efc_crypto_kbkdf(c, two, 0, mack, "x", NULL, 0), EFC_CRYPTO_ERR_ARG);
+    /* i = 2, label "x", context 5A, L = 256 bits. */
+    uint8_t two[32], again[32], z = 0x5a, in[11] = {0, 0, 0, 2, 'x', 0, 0x5a, 0, 0, 1, 0};
+    assert_int_equal(efc_crypto_kbkdf(c, two, 32, mack, "x", &z, 1), 0);
+    assert_int_equal(efc_crypto_aes_cmac(c, mac, mack, in, sizeof(in)), 0);
+    assert_memory_equal(two + 16, mac, 16);
+    in[3] = 1;
+    assert_int_equal(efc_crypto_aes_cmac(c, mac, mack, in, sizeof(in)), 0);
+    assert_memory_equal(two, mac, 16);
+    /* The reused OpenSSL context carries nothing over from the previous derivation. */
+    assert_int_equal(efc_crypto_kbkdf(c, again, 32, mack, "x", &z, 1), 0);
+    assert_memory_equal(again, two, 32);
+    assert_int_equal(efc_crypto_kbkdf(c, two, 0, mack, "x", &z, 1), EFC_CRYPTO_ERR_ARG);
+    assert_int_equal(efc_crypto_kbkdf(c, two, 16, mack, "x", NULL, 0), EFC_CRYPTO_ERR_ARG);
+    assert_int_equal(efc_crypto_kbkdf(c, two, 16, mack, "", &z, 1), EFC_CRYPTO_ERR_ARG);
   }
 }
 

@@ -88,7 +88,8 @@ int efc_crypto_tdes_cmac(efc_crypto *c, uint8_t out[EFC_DES_BLOCK], const uint8_
                          size_t keylen, const uint8_t *msg, size_t len);
 
 /* NIST SP 800-108 KDF in counter mode with AES-128-CMAC as PRF, through OpenSSL's KBKDF:
- * PRF input [i]_32 || label || 00 || context || [L]_32, L = 8 * outlen. outlen <= 64. */
+ * PRF input [i]_32 || label || 00 || context || [L]_32, L = 8 * outlen. outlen 1..64; label
+ * and context must not be empty (EFC_CRYPTO_ERR_ARG; see docs/crypto.md). */
 int efc_crypto_kbkdf(efc_crypto *c, uint8_t *out, size_t outlen, const uint8_t key[EFC_AES_KEY],
                      const char *label, const uint8_t *context, size_t context_len);
 
