@@ -72,3 +72,8 @@ dsrc_ssize dsrc_attr_list_encode(uint8_t *buf, size_t cap, const dsrc_tapdu *t,
                                  dsrc_attr_list list) {
   return PER_ENCODE(V_TOP_ATTR_LIST, &list, t, buf, cap);
 }
+
+dsrc_ssize dsrc_attr_list_decode(dsrc_tapdu *t, dsrc_attr_list *list, const uint8_t *buf, size_t len,
+                                 size_t *bitpos) {
+  return per_top(false, V_TOP_ATTR_LIST, list, t, buf, len, bitpos);
+}

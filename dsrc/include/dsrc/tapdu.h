@@ -399,5 +399,8 @@ dsrc_ssize dsrc_bst_encode(uint8_t *buf, size_t cap, const dsrc_bst *v);
 /* An AttributeList as it appears inside GetStampedRs (count, then each attribute): the
  * input of the EN 15509 authenticator. */
 dsrc_ssize dsrc_attr_list_encode(uint8_t *buf, size_t cap, const dsrc_tapdu *t, dsrc_attr_list list);
+/* The reverse: decodes such a list into t's pool (t's kind and body are left alone). */
+dsrc_ssize dsrc_attr_list_decode(dsrc_tapdu *t, dsrc_attr_list *list, const uint8_t *buf, size_t len,
+                                 size_t *bitpos);
 
 #endif

@@ -1,0 +1,37 @@
+/* EFC application conventions the OBE and the RSE share (docs/profiles.md): how an OBE's
+ * applications name their profile, and the attribute ids efcsim uses. */
+#ifndef DSRC_EFC_H
+#define DSRC_EFC_H
+
+/* typeOfContract in each application's context mark, so an RSE can tell the profiles
+ * apart; the security level follows from the VST parameter's length (6 or 16 octets). */
+enum {
+  EFC_CONTRACT_EN15509 = 0x0001,
+  EFC_CONTRACT_AUTOPASS = 0x0002,
+  EFC_CONTRACT_AES = 0x0003
+};
+
+/* Application entity ids an OBE gives its profiles' EFC applications. */
+enum { EFC_EID_AUTOPASS = 1, EFC_EID_EN15509_L0 = 2, EFC_EID_EN15509_L1 = 3, EFC_EID_AES = 4 };
+
+/* EFC attribute ids (dsrc-stack.md section 4). */
+enum {
+  EFC_ATTR_CONTEXT_MARK = 0,
+  EFC_ATTR_LPN = 16,
+  EFC_ATTR_CLASS = 17,
+  EFC_ATTR_DIMENSIONS = 18,
+  EFC_ATTR_AXLES = 19,
+  EFC_ATTR_WEIGHTS = 20,
+  EFC_ATTR_SPECIFIC = 22,
+  EFC_ATTR_OBUID = 24,
+  EFC_ATTR_STATUS = 26,
+  EFC_ATTR_PAYMENT_MEANS = 32,
+  EFC_ATTR_RECEIPT1 = 33,
+  EFC_ATTR_RECEIPT2 = 34
+};
+
+/* The Level 1 VST parameter: context mark(6) || 02 02 || AC_CR-Reference(2) || 02 04 ||
+ * RndOBE(4). */
+enum { EFC_L1_PARAM_LEN = 16, EFC_L0_PARAM_LEN = 6 };
+
+#endif

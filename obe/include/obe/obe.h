@@ -1,0 +1,178 @@
+/* The OBE: a sans-I/O state machine over the dsrc codec. A driver (the simulator, the UDP
+ * daemon, a test) hands it downlink frames with the time they ended and asks it, when each
+ * uplink window opens, what it transmits. It never reads a clock, never does I/O and draws
+ * randomness only from the dsrc_rng it is given.
+ *
+ * Persistent state (transaction counters, the passage log) lives in an obe_state the
+ * caller owns. When obe_state_dirty() says so after a downlink, the caller must make the
+ * state durable before the next window: a counter the OBE reveals is then never lost. */
+#ifndef OBE_OBE_H
+#define OBE_OBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dsrc/crypto.h"
+#include "dsrc/efc.h"
+#include "dsrc/frame.h"
+#include "dsrc/rng.h"
+#include "keymgmt/keymgmt.h"
+
+#define OBE_LOG_MAX 100 /* AutoPASS: the last 100 passages */
+
+/* Errors, disjoint from the dsrc (-1..) and crypto (-101..) codes. */
+enum obe_err {
+  OBE_ERR_ARG = -301,
+  OBE_ERR_STATE = -302,   /* persistent state malformed */
+  OBE_ERR_PROFILE = -303, /* the OBE profile supports no profile */
+};
+const char *obe_strerror(int err);
+
+/* Processing costs of an OBE microcontroller class (nanoseconds). */
+typedef struct {
+  uint32_t base_ns; /* per command */
+  uint32_t des_ns;  /* per single-DES block */
+  uint32_t tdes_ns; /* per triple-DES block */
+  uint32_t aes_ns;  /* per AES block */
+} obe_mcu;
+
+/* transactions.md section 4: "legacy" 1990s 8/16-bit OBE, "modern" Cortex-M with a
+ * crypto engine (AES on legacy: not available, costed at 3DES rate x 2, see docs). */
+extern const obe_mcu obe_mcu_legacy;
+extern const obe_mcu obe_mcu_modern;
+
+typedef struct {
+  obe_mcu mcu;
+  uint64_t start_ns;               /* wake-up to operational after a long frame: 5 ms */
+  uint8_t public_windows;          /* after each BST: 3 */
+  uint64_t link_timeout_ns;        /* session dropped after this much silence: 1 s */
+  uint64_t refuse_after_release_ns; /* a new beacon is refused this long after RELEASE */
+  uint16_t equipment_class;        /* ObeConfiguration */
+  uint16_t manufacturer_id;
+  uint16_t obe_status;
+  uint8_t bst_profile;             /* the DSRC profile it supports (0) */
+} obe_config;
+
+void obe_config_default(obe_config *cfg);
+
+/* A passage in the AutoPASS log. */
+typedef struct {
+  uint32_t time;    /* T of the transaction (centiseconds mod 2^32) */
+  uint32_t station; /* the beacon's individualid */
+} obe_log_entry;
+
+/* What survives power-off. The caller owns it and stores it (obe_state_encode). */
+typedef struct {
+  uint16_t autopass_tc;   /* the OBE's own counter, incremented by every GET_SECURE */
+  uint16_t equipment_status; /* EN 15509 attr 26: 4 bits local use + 12-bit counter */
+  uint8_t efcstatus;      /* bit 0 moved/removed, bit 1 battery low */
+  uint8_t log_len;        /* entries in log, newest at (log_head - 1) */
+  uint8_t log_head;
+  obe_log_entry log[OBE_LOG_MAX];
+} obe_state;
+
+/* The counters of a profile at personalisation. */
+void obe_state_init(obe_state *st, const efc_obe_profile *prof);
+/* A versioned, checksummed binary form for files; returns octets or a negative error. */
+#define OBE_STATE_ENCODED_MAX (16 + OBE_LOG_MAX * 8)
+int obe_state_encode(uint8_t *out, size_t cap, const obe_state *st);
+int obe_state_decode(obe_state *st, const uint8_t *in, size_t len);
+/* Adds a passage to the log (the ring keeps the newest OBE_LOG_MAX). */
+void obe_state_log(obe_state *st, uint32_t time, uint32_t station);
+
+/* Counters of what the OBE did, for tests and the timing model. */
+typedef struct {
+  uint32_t frames_rx, frames_tx, frames_ignored;
+  uint32_t commands, repeats_answered, resends, late_responses, access_denied;
+  uint32_t sessions;
+  efc_crypto_counters crypto; /* block operations this OBE performed */
+  uint64_t processing_ns;     /* modelled processing time, summed */
+} obe_stats;
+
+typedef enum {
+  OBE_ASLEEP,
+  OBE_WAKING,
+  OBE_IDLE,      /* awake, no session */
+  OBE_INIT,      /* window requested for its VST */
+  OBE_SESSION,
+  OBE_RELEASED
+} obe_power;
+
+/* An OBE. Plain data: the caller allocates it (it is a few kilobytes while in a zone). */
+typedef struct {
+  const obe_config *cfg;
+  const efc_obe_profile *prof;
+  obe_state *st;
+  efc_crypto *crypto;
+  dsrc_rng rng;
+
+  obe_power power;
+  uint64_t wake_at;
+  uint64_t last_rx;
+  uint64_t released_at;
+
+  /* The beacon of the current or last session. */
+  bool have_beacon;
+  dsrc_beacon_id beacon;
+  uint32_t beacon_time;
+  bool beacon_done; /* that session ended with RELEASE */
+
+  uint32_t lid;
+  uint8_t rnd_obe[4];
+  uint8_t ac_cr_des[4];  /* the session's AC_CR for the Level 1 application */
+  uint8_t ac_cr_aes[4];  /* and for the AES application */
+  bool have_ac_cr_des;
+  bool have_ac_cr_aes;
+
+  /* Windows allocated by the last downlink frame. */
+  uint8_t windows;       /* public windows after a BST, or 1 private */
+  bool private_window;
+  int8_t public_choice;  /* the public window it requests in, or -1 */
+  bool want_window;      /* request a private window at the next BST */
+  enum { WANT_NONE, WANT_VST, WANT_LATE } want;
+
+  /* LLC and MAC bookkeeping. */
+  bool have_s;
+  uint8_t last_s;
+  bool s_repeat;         /* the last allocation repeated its S bit */
+  bool have_n;
+  uint8_t last_n;        /* n bit of the last executed command */
+  uint8_t last_llc;      /* its LLC control octet */
+  uint8_t last_uplink[DSRC_FRAME_MAX];
+  size_t last_uplink_len;
+
+  /* The answer to the last command: LSDU (PDU headers + T-APDUs), when it is ready. */
+  bool have_answer;      /* a command awaits its answer in a window */
+  bool answer_empty;     /* the command needs no answer (RELEASE) */
+  uint8_t answer[DSRC_FRAME_MAX];
+  size_t answer_len;
+  uint64_t answer_ready;
+  bool answer_late;      /* NE_OK sent; deliver through the late-response procedure */
+  bool stored;           /* answer kept for a repeated command */
+
+  bool dirty;            /* persistent state changed since the last obe_state_clean */
+  obe_stats stats;
+} obe;
+
+/* Binds an OBE to its configuration, profile (keys), persistent state, crypto context and
+ * randomness. It starts asleep. */
+int obe_init(obe *o, const obe_config *cfg, const efc_obe_profile *prof, obe_state *st,
+             efc_crypto *crypto, dsrc_rng rng);
+
+/* A downlink frame ended at t. corrupted: the frame failed on the air (it still wakes a
+ * sleeping OBE, which detects energy, but is otherwise ignored). */
+void obe_on_downlink(obe *o, uint64_t t, const uint8_t *frame, size_t len, bool corrupted);
+
+/* Uplink window w (0-based) of those the last downlink allocated opens at t. Returns the
+ * octets of the frame the OBE sends in it (0: silent). */
+size_t obe_on_window(obe *o, uint64_t t, unsigned w, uint8_t *out, size_t cap);
+
+/* Whether the persistent state changed (the caller persists it, then calls clean). */
+static inline bool obe_state_dirty(const obe *o) { return o->dirty; }
+static inline void obe_state_clean(obe *o) { o->dirty = false; }
+
+/* The vehicle left: the OBE powers down (its session, if any, is lost). */
+void obe_sleep(obe *o);
+
+#endif

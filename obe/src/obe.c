@@ -1,0 +1,311 @@
+/* The OBE's link half: power states, the BST rules of transactions.md section 1, window
+ * requests, LLC n-bit and MAC S-bit repetition, and the late-response procedure. */
+#include <string.h>
+
+#include "obe_internal.h"
+
+const obe_mcu obe_mcu_legacy = {300000, 350000, 1000000, 2000000};
+const obe_mcu obe_mcu_modern = {300000, 20000, 60000, 10000};
+
+void obe_config_default(obe_config *cfg) {
+  memset(cfg, 0, sizeof(*cfg));
+  cfg->mcu = obe_mcu_modern;
+  cfg->start_ns = 5000000;
+  cfg->public_windows = 3;
+  cfg->link_timeout_ns = 1000000000;
+  cfg->refuse_after_release_ns = 3000000000u;
+  cfg->equipment_class = 1;
+  cfg->manufacturer_id = 2;
+  cfg->obe_status = 0;
+  cfg->bst_profile = 0;
+}
+
+const char *obe_strerror(int err) {
+  switch (err) {
+  case OBE_ERR_ARG:
+    return "invalid argument";
+  case OBE_ERR_STATE:
+    return "OBE state malformed (bad magic, version, length or checksum)";
+  case OBE_ERR_PROFILE:
+    return "the OBE profile supports no transaction profile";
+  default:
+    return err <= -101 && err > -200 ? efc_crypto_strerror(err) : dsrc_strerror(err);
+  }
+}
+
+int obe_init(obe *o, const obe_config *cfg, const efc_obe_profile *prof, obe_state *st,
+             efc_crypto *crypto, dsrc_rng rng) {
+  if (!o || !cfg || !prof || !st || !crypto || !rng.fill) return OBE_ERR_ARG;
+  if ((prof->profiles & EFC_PROFILE_ALL) == 0) return OBE_ERR_PROFILE;
+  memset(o, 0, sizeof(*o));
+  o->cfg = cfg;
+  o->prof = prof;
+  o->st = st;
+  o->crypto = crypto;
+  o->rng = rng;
+  o->power = OBE_ASLEEP;
+  o->public_choice = -1;
+  return 0;
+}
+
+void obe_sleep(obe *o) {
+  o->power = OBE_ASLEEP;
+  o->want_window = false;
+  o->have_answer = false;
+  o->windows = 0;
+}
+
+/* The OBE forgets its session (link timeout, new beacon). */
+static void session_drop(obe *o) {
+  o->power = OBE_IDLE;
+  o->want_window = false;
+  o->want = WANT_NONE;
+  o->have_answer = false;
+  o->stored = false;
+  o->have_n = false;
+  o->have_s = false;
+  o->last_uplink_len = 0;
+}
+
+/* A private LID: 28 random bits, the extension bit (LSB) 0 on the first three octets and
+ * 1 on the last (docs/codec.md). */
+static uint32_t lid_draw(obe *o) {
+  uint8_t b[4];
+  dsrc_rng_bytes(&o->rng, b, 4);
+  return ((uint32_t)(b[0] & 0xfe) << 24) | ((uint32_t)(b[1] & 0xfe) << 16) |
+         ((uint32_t)(b[2] & 0xfe) << 8) | (uint32_t)(b[3] | 1);
+}
+
+static void choose_public_window(obe *o) {
+  uint8_t r;
+  dsrc_rng_bytes(&o->rng, &r, 1);
+  o->public_choice = (int8_t)(r % o->cfg->public_windows);
+}
+
+static bool same_beacon(const obe *o, const dsrc_bst *b) {
+  uint32_t jump = b->time > o->beacon_time ? b->time - o->beacon_time : o->beacon_time - b->time;
+  return o->have_beacon && b->rsu.manufacturer_id == o->beacon.manufacturer_id &&
+         b->rsu.individual_id == o->beacon.individual_id && jump < 256;
+}
+
+static void on_bst(obe *o, uint64_t t, const dsrc_bst *b, bool allocates) {
+  bool same = same_beacon(o, b);
+  if (allocates) o->windows = o->cfg->public_windows;
+  /* A session in progress goes on with its beacon; the BST's public windows carry its
+   * late responses. A changed beacon or a time jump of 256 s or more re-initialises. */
+  if (o->power == OBE_SESSION) {
+    if (!same) {
+      session_drop(o);
+    } else {
+      if (o->want == WANT_LATE && o->answer_late && t >= o->answer_ready) {
+        o->want_window = true;
+        choose_public_window(o);
+      }
+      o->beacon_time = b->time;
+      return;
+    }
+  }
+  if (o->power == OBE_RELEASED) {
+    if (same || t - o->released_at < o->cfg->refuse_after_release_ns) return;
+    session_drop(o);
+  }
+  /* No answer to a repeated BST after a completed session with that beacon. */
+  if (same && o->beacon_done) return;
+  if (!obe_app_accepts(o, b)) return;
+  if (o->power != OBE_INIT) {
+    o->lid = lid_draw(o);
+    o->power = OBE_INIT;
+    o->have_s = false;
+    o->have_n = false;
+    o->stored = false;
+  }
+  o->have_beacon = true;
+  o->beacon = b->rsu;
+  o->beacon_time = b->time;
+  o->beacon_done = false;
+  o->want = WANT_VST;
+  o->want_window = allocates;
+  if (allocates) choose_public_window(o);
+}
+
+static void on_command(obe *o, uint64_t t, const dsrc_frame *f) {
+  efc_crypto_counters before = efc_crypto_counters_get(o->crypto), after;
+  bool release = false;
+  unsigned pdus = 0;
+  int n;
+
+  if (dsrc_llc_is_acn(f->llc)) {
+    uint8_t nbit = f->llc >> 7;
+    /* A command repeated with the same n bit gets its stored answer, never a second run. */
+    if (o->have_n && nbit == o->last_n && o->stored) {
+      o->stats.repeats_answered++;
+      o->have_answer = true;
+      if (o->answer_late) o->answer_late = false; /* the RSE asks again: answer in its window */
+      return;
+    }
+    o->have_n = true;
+    o->last_n = nbit;
+    o->last_llc = f->llc;
+  }
+  n = obe_app_execute(o, f->lsdu, f->lsdu_len, o->answer, sizeof(o->answer) - 16, &release, &pdus);
+  o->stats.commands += pdus;
+  if (release) {
+    o->power = OBE_RELEASED;
+    o->released_at = t;
+    o->beacon_done = true;
+    o->want_window = false;
+    o->have_answer = false;
+    o->stats.sessions++;
+    return;
+  }
+  if (n <= 0) {
+    /* Undecodable or nothing to answer: no stored answer for this n. */
+    o->stored = false;
+    o->have_answer = false;
+    return;
+  }
+  after = efc_crypto_counters_get(o->crypto);
+  {
+    uint64_t des = after.des - before.des, tdes = after.tdes - before.tdes, aes = after.aes - before.aes;
+    uint64_t ns = (uint64_t)o->cfg->mcu.base_ns * pdus + des * o->cfg->mcu.des_ns +
+                  tdes * o->cfg->mcu.tdes_ns + aes * o->cfg->mcu.aes_ns;
+    o->stats.crypto.des += des;
+    o->stats.crypto.tdes += tdes;
+    o->stats.crypto.aes += aes;
+    o->stats.processing_ns += ns;
+    o->answer_ready = t + ns;
+  }
+  o->answer_len = (size_t)n;
+  o->have_answer = true;
+  o->answer_late = false;
+  o->want = WANT_NONE;
+  o->stored = dsrc_llc_is_acn(f->llc);
+}
+
+void obe_on_downlink(obe *o, uint64_t t, const uint8_t *frame, size_t len, bool corrupted) {
+  dsrc_frame f;
+  o->stats.frames_rx++;
+  o->windows = 0;
+  o->private_window = false;
+  o->public_choice = o->want_window ? o->public_choice : -1;
+
+  if (o->power == OBE_ASLEEP) {
+    /* Energy detection: any frame of 11 octets or more, its 2-octet preamble included,
+     * wakes it; the frame itself is lost while the receiver starts. */
+    if (len + 2 >= 11) {
+      o->power = OBE_WAKING;
+      o->wake_at = t + o->cfg->start_ns;
+    }
+    return;
+  }
+  if (o->power == OBE_WAKING) {
+    if (t < o->wake_at) return;
+    o->power = OBE_IDLE;
+  }
+  if ((o->power == OBE_INIT || o->power == OBE_SESSION) && t - o->last_rx > o->cfg->link_timeout_ns)
+    session_drop(o);
+  if (corrupted || dsrc_frame_decode(&f, frame, len) != 0) {
+    o->stats.frames_ignored++;
+    return;
+  }
+  o->last_rx = t;
+
+  if (f.lid_len == 1 && f.lid == DSRC_LID_BROADCAST) {
+    dsrc_tapdu bst;
+    unsigned pdu;
+    if (!f.has_llc || dsrc_pdu_decode(&bst, &pdu, f.lsdu, f.lsdu_len, NULL) < 0 || bst.kind != DSRC_BST) {
+      o->stats.frames_ignored++;
+      return;
+    }
+    on_bst(o, t, &bst.u.bst, (f.mac & DSRC_MAC_A) != 0);
+    return;
+  }
+  if (f.lid_len != 4 || f.lid != o->lid || (o->power != OBE_INIT && o->power != OBE_SESSION) ||
+      (f.mac & DSRC_MAC_D)) {
+    o->stats.frames_ignored++;
+    return;
+  }
+  if (f.mac & DSRC_MAC_A) {
+    uint8_t s = f.mac & DSRC_MAC_S;
+    o->windows = 1;
+    o->private_window = true;
+    o->s_repeat = o->have_s && s == o->last_s;
+    o->have_s = true;
+    o->last_s = s;
+    o->want_window = false; /* the allocation answers its request */
+  }
+  if (f.has_llc && f.lsdu_len > 0 && o->power == OBE_SESSION) on_command(o, t, &f);
+}
+
+static size_t emit(obe *o, uint8_t *out, size_t cap, uint8_t mac, bool has_llc, uint8_t llc,
+                   bool has_status, uint8_t status, const uint8_t *lsdu, size_t lsdu_len) {
+  dsrc_frame f;
+  dsrc_ssize n;
+  memset(&f, 0, sizeof(f));
+  f.lid = o->lid;
+  f.lid_len = 4;
+  f.mac = mac;
+  f.has_llc = has_llc;
+  f.llc = llc;
+  f.has_status = has_status;
+  f.status = status;
+  f.lsdu = lsdu;
+  f.lsdu_len = lsdu_len;
+  n = dsrc_frame_encode(out, cap, &f);
+  if (n <= 0) return 0;
+  memcpy(o->last_uplink, out, (size_t)n);
+  o->last_uplink_len = (size_t)n;
+  o->stats.frames_tx++;
+  return (size_t)n;
+}
+
+static size_t vst_frame(obe *o, uint8_t *out, size_t cap) {
+  dsrc_tapdu vst;
+  uint8_t lsdu[DSRC_FRAME_MAX];
+  dsrc_ssize n;
+  if (obe_app_vst(o, &vst) != 0) return 0;
+  n = dsrc_pdu_encode(lsdu, sizeof(lsdu), 2, &vst);
+  if (n < 0) return 0;
+  o->power = OBE_SESSION;
+  o->want = WANT_NONE;
+  return emit(o, out, cap, DSRC_MAC_UPLINK_COMMAND, true, DSRC_LLC_UI, false, 0, lsdu, (size_t)n);
+}
+
+size_t obe_on_window(obe *o, uint64_t t, unsigned w, uint8_t *out, size_t cap) {
+  uint8_t rsp_llc;
+  if (w >= o->windows) return 0;
+  if (!o->private_window) {
+    if (!o->want_window || o->public_choice != (int)w) return 0;
+    return emit(o, out, cap, DSRC_MAC_WINDOW_REQUEST, false, 0, false, 0, NULL, 0);
+  }
+  /* An allocation that repeats its S bit: the last uplink frame again. */
+  if (o->s_repeat && o->last_uplink_len > 0 && o->last_uplink_len <= cap) {
+    o->stats.resends++;
+    o->stats.frames_tx++;
+    memcpy(out, o->last_uplink, o->last_uplink_len);
+    return o->last_uplink_len;
+  }
+  if (o->power == OBE_INIT && o->want == WANT_VST) return vst_frame(o, out, cap);
+  if (o->power != OBE_SESSION || !o->have_answer) return 0;
+  if (o->want == WANT_LATE) {
+    if (t < o->answer_ready) return 0;
+    /* The late response: a UI frame in the window its request obtained. */
+    o->want = WANT_NONE;
+    o->have_answer = false;
+    o->answer_late = false;
+    return emit(o, out, cap, DSRC_MAC_UPLINK_COMMAND, true, DSRC_LLC_UI, false, 0, o->answer,
+                o->answer_len);
+  }
+  rsp_llc = (uint8_t)(o->last_llc ^ DSRC_LLC_N);
+  if (t >= o->answer_ready) {
+    o->have_answer = false;
+    return emit(o, out, cap, DSRC_MAC_RESPONSE, true, rsp_llc, true, DSRC_LLC_OK_OK, o->answer,
+                o->answer_len);
+  }
+  /* Still computing: "response not yet available, command accepted". */
+  o->answer_late = true;
+  o->want = WANT_LATE;
+  o->stats.late_responses++;
+  return emit(o, out, cap, DSRC_MAC_RESPONSE, true, (uint8_t)(rsp_llc & ~DSRC_LLC_F), true,
+              DSRC_LLC_NE_OK, NULL, 0);
+}

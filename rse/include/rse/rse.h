@@ -1,0 +1,183 @@
+/* The RSE: a sans-I/O transaction engine and MAC scheduler over the dsrc codec. The driver
+ * asks it what to transmit next (rse_next), tells it what each uplink window brought
+ * (rse_on_window), and collects finished passages (rse_passage_pop). Time is passed in; the
+ * RSE never reads a clock, never does I/O, and draws randomness from the dsrc_rng it is
+ * given. docs/timing-model.md describes the schedule. */
+#ifndef RSE_RSE_H
+#define RSE_RSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dsrc/crypto.h"
+#include "dsrc/frame.h"
+#include "dsrc/rng.h"
+#include "keymgmt/keymgmt.h"
+#include "rse/claim.h"
+#include "rse/statuslist.h"
+
+#define RSE_SESSIONS_MAX 32
+#define RSE_STEPS_MAX 8
+
+enum rse_err {
+  RSE_ERR_ARG = -401,
+  RSE_ERR_FULL = -402, /* no free session slot */
+};
+const char *rse_strerror(int err);
+
+typedef struct {
+  /* timing (transactions.md section 4) */
+  uint64_t bst_period_ns;     /* a BST at least this often, sessions or not: 2 ms */
+  uint8_t public_windows;     /* public uplink windows after each BST: 3 */
+  uint64_t public_window_ns;  /* length of one public window */
+  uint64_t gap_du_ns;         /* end of downlink to start of its uplink window: 100 us */
+  uint64_t gap_ud_ns;         /* end of uplink to the next downlink: 200 us */
+  uint64_t empty_window_ns;   /* a private window with no preamble is given up after this */
+  uint8_t max_retries;        /* per command: 3 */
+  uint64_t session_timeout_ns; /* a session with no progress for this long fails */
+  uint32_t crypto_ns_per_block; /* RSE processing per cipher block: 2 us */
+
+  /* identity */
+  dsrc_beacon_id beacon;
+  uint16_t station;
+  uint8_t lane;
+  int64_t epoch_cs;           /* unix time in centiseconds at t = 0 */
+
+  /* transactions: the profiles it runs, in order of preference */
+  uint8_t profiles[RSE_PROFILE_COUNT];
+  uint8_t nprofiles;
+  bool autopass_set_mmi;      /* optional SET_MMI after GET_SECURE: off */
+  bool en15509_get;           /* GET of vehicle data: on */
+  bool en15509_set;           /* SET of the transaction counter: on */
+  bool en15509_set_mmi;       /* SET_MMI: on */
+  dsrc_attr_ids stamped_ids;  /* GET_STAMPED attributes: {24, 26, 32} */
+  dsrc_attr_ids vehicle_ids;  /* GET attributes: {16, 17, 18, 19, 20, 22} */
+  uint8_t keyref_tsp;         /* GET_STAMPED key for MAC_TSP: 5 */
+  uint8_t keyref_tc;          /* and for MAC_TC: 1 */
+  uint8_t nonce_mode;         /* enum rse_nonce_mode */
+  bool verify_at_lane;        /* check MAC2 / MAC_TC: on */
+
+  const efc_operator_keys *keys; /* NULL: no lane verification possible */
+  const rse_status_list *status; /* NULL: none */
+} rse_config;
+
+/* The defaults of transactions.md section 4, profile list {autopass, en15509-l1,
+ * en15509-l0, aes}. */
+void rse_config_default(rse_config *cfg);
+
+/* What the RSE does next. */
+typedef struct {
+  uint8_t frame[DSRC_FRAME_MAX];
+  size_t len;          /* 0: nothing to send before idle_until */
+  uint8_t windows;     /* uplink windows after the frame */
+  bool public_windows; /* true: BST public windows; false: one private window */
+  uint32_t lid;        /* the private window's owner */
+  uint64_t idle_until;
+  bool is_bst;
+} rse_step;
+
+typedef enum {
+  RSE_OUT_DONE = 0,       /* RELEASE sent */
+  RSE_OUT_FAILED = 1,     /* gave up: retries exhausted or no progress */
+} rse_outcome;
+
+/* A finished passage: the claim plus what the timing model reports. */
+typedef struct {
+  uint32_t lid;
+  rse_outcome outcome;
+  rse_claim claim;
+  uint64_t t_start;       /* the OBE's first window request */
+  uint64_t t_end;         /* RELEASE (or the failure) */
+  uint32_t frames_down, frames_up, octets_down, octets_up;
+  uint32_t retries, late_responses;
+  uint32_t steps_done;
+  uint64_t rse_processing_ns;
+  char sequence[256];     /* message sequence, e.g. "VST GET_SECURE.rq GET_SECURE.rs RELEASE" */
+} rse_passage;
+
+typedef enum {
+  RS_FREE,
+  RS_INIT,    /* window requested; VST expected in the allocated window */
+  RS_ACTIVE,  /* commands */
+  RS_LATE,    /* NE_OK received: the OBE will request a window when its answer is ready */
+} rse_session_state;
+
+typedef enum { RA_NONE, RA_ALLOC, RA_REALLOC, RA_COMMAND, RA_RELEASE } rse_action;
+typedef enum { RE_NONE, RE_VST, RE_RESPONSE, RE_LATE } rse_expect;
+
+typedef enum {
+  ST_GET_SECURE,
+  ST_GET_STAMPED_TSP,
+  ST_GET_STAMPED_TC,
+  ST_GET,
+  ST_SET,
+  ST_SET_MMI,
+  ST_RELEASE
+} rse_step_kind;
+
+typedef struct {
+  rse_session_state state;
+  uint32_t lid;
+  rse_action action;
+  rse_expect expect;
+  uint8_t s;             /* MAC S bit of the last allocation */
+  uint8_t n;             /* LLC n bit of the current command */
+  bool have_s;
+  uint8_t pdu;           /* PDU number of the current command, 2..15 */
+  uint8_t retries;
+  uint64_t last_progress;
+
+  int profile;
+  uint8_t eid;
+  uint8_t context_mark[6];
+  uint8_t ac_cr_ref[2];
+  uint8_t rnd_obe[4];
+  bool have_ac_cr;
+  uint8_t ac_cr[4];
+  uint8_t steps[RSE_STEPS_MAX];
+  uint8_t nsteps, step;
+  uint8_t command[DSRC_FRAME_MAX]; /* the current command's LSDU */
+  size_t command_len;
+  bool lane_checked;
+
+  rse_passage out;
+} rse_session;
+
+typedef struct {
+  const rse_config *cfg;
+  efc_crypto *crypto;
+  dsrc_rng rng;
+
+  uint64_t next_bst;
+  unsigned rr;                 /* round-robin position */
+  rse_session sessions[RSE_SESSIONS_MAX];
+  int window_session;          /* whose private window is open, or -1 */
+  bool window_public;
+
+  /* finished passages, oldest first */
+  rse_passage done[RSE_SESSIONS_MAX];
+  unsigned ndone;
+
+  uint64_t bsts;
+  uint64_t processing_ns;      /* RSE crypto time owed before the next downlink */
+} rse;
+
+int rse_init(rse *r, const rse_config *cfg, efc_crypto *crypto, dsrc_rng rng);
+
+/* What to send at time now (the medium is free). */
+void rse_next(rse *r, uint64_t now, rse_step *step);
+
+/* Window w of the last step's windows, at time t: the frame received in it (len 0:
+ * silence; corrupted: a frame failed on the air or collided). Returns the RSE processing
+ * time (ns) its handling costs before the next downlink. */
+uint64_t rse_on_window(rse *r, uint64_t t, unsigned w, const uint8_t *frame, size_t len,
+                       bool corrupted);
+
+/* Takes the oldest finished passage; false when there is none. */
+bool rse_passage_pop(rse *r, rse_passage *out);
+
+/* Sessions not yet finished. */
+unsigned rse_sessions_open(const rse *r);
+
+#endif

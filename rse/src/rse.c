@@ -1,0 +1,393 @@
+/* The RSE's MAC scheduler: a BST with its public windows at least every BST period; in
+ * between, one private exchange at a time (a downlink frame and the private window it
+ * allocates), sessions served round-robin; NE_OK answers parked until the OBE asks for a
+ * window; retries by re-allocation (same S bit) and then by repeating the command (same n
+ * bit). */
+#include <string.h>
+
+#include "rse_internal.h"
+
+void rse_config_default(rse_config *cfg) {
+  memset(cfg, 0, sizeof(*cfg));
+  cfg->bst_period_ns = 2000000;
+  cfg->public_windows = 3;
+  /* A window request (9 octets, worst-case stuffing 14 bits) at 250 kbit/s after its 68 us
+   * preamble takes 412 us; the slot adds 20 us of guard. */
+  cfg->public_window_ns = 432000;
+  cfg->gap_du_ns = 100000;
+  cfg->gap_ud_ns = 200000;
+  cfg->empty_window_ns = 100000;
+  cfg->max_retries = 3;
+  cfg->session_timeout_ns = 1000000000;
+  cfg->crypto_ns_per_block = 2000;
+  cfg->beacon.manufacturer_id = 1;
+  cfg->beacon.individual_id = 1052;
+  cfg->station = 1052;
+  cfg->lane = 1;
+  cfg->epoch_cs = INT64_C(173323372000); /* 2024-12-03 13:48:40 UTC */
+  cfg->profiles[0] = RSE_PROFILE_AUTOPASS;
+  cfg->profiles[1] = RSE_PROFILE_EN15509_L1;
+  cfg->profiles[2] = RSE_PROFILE_EN15509_L0;
+  cfg->profiles[3] = RSE_PROFILE_AES;
+  cfg->nprofiles = 4;
+  cfg->autopass_set_mmi = false;
+  cfg->en15509_get = true;
+  cfg->en15509_set = true;
+  cfg->en15509_set_mmi = true;
+  cfg->stamped_ids.count = 3;
+  cfg->stamped_ids.ids[0] = 24;
+  cfg->stamped_ids.ids[1] = 26;
+  cfg->stamped_ids.ids[2] = 32;
+  cfg->vehicle_ids.count = 6;
+  memcpy(cfg->vehicle_ids.ids, (const uint8_t[]){16, 17, 18, 19, 20, 22}, 6);
+  cfg->keyref_tsp = 5;
+  cfg->keyref_tc = 1;
+  cfg->nonce_mode = RSE_NONCE_COMMIT;
+  cfg->verify_at_lane = true;
+}
+
+const char *rse_strerror(int err) {
+  switch (err) {
+  case RSE_ERR_ARG:
+    return "invalid argument";
+  case RSE_ERR_FULL:
+    return "no free session";
+  default:
+    return dsrc_strerror(err);
+  }
+}
+
+int rse_init(rse *r, const rse_config *cfg, efc_crypto *crypto, dsrc_rng rng) {
+  if (!r || !cfg || !crypto || !rng.fill || cfg->nprofiles == 0 || cfg->public_windows == 0)
+    return RSE_ERR_ARG;
+  memset(r, 0, sizeof(*r));
+  r->cfg = cfg;
+  r->crypto = crypto;
+  r->rng = rng;
+  r->window_session = -1;
+  return 0;
+}
+
+void rse_seq_add(rse_session *s, const char *name) {
+  size_t n = strlen(s->out.sequence);
+  if (n + strlen(name) + 2 < sizeof(s->out.sequence))
+    snprintf(s->out.sequence + n, sizeof(s->out.sequence) - n, "%s%s", n ? " " : "", name);
+}
+
+unsigned rse_sessions_open(const rse *r) {
+  unsigned n = 0;
+  for (unsigned i = 0; i < RSE_SESSIONS_MAX; i++) n += r->sessions[i].state != RS_FREE;
+  return n;
+}
+
+bool rse_passage_pop(rse *r, rse_passage *out) {
+  if (r->ndone == 0) return false;
+  *out = r->done[0];
+  memmove(&r->done[0], &r->done[1], (r->ndone - 1) * sizeof(r->done[0]));
+  r->ndone--;
+  return true;
+}
+
+static void session_finish(rse *r, rse_session *s, uint64_t t, rse_outcome outcome) {
+  s->out.outcome = outcome;
+  s->out.t_end = t;
+  s->out.lid = s->lid;
+  rse_txn_verdict(r, s, outcome == RSE_OUT_DONE);
+  if (r->ndone == RSE_SESSIONS_MAX) {
+    /* The driver did not collect: the oldest record gives way. */
+    memmove(&r->done[0], &r->done[1], (RSE_SESSIONS_MAX - 1) * sizeof(r->done[0]));
+    r->ndone--;
+  }
+  r->done[r->ndone++] = s->out;
+  memset(s, 0, sizeof(*s));
+}
+
+static rse_session *session_find(rse *r, uint32_t lid) {
+  for (unsigned i = 0; i < RSE_SESSIONS_MAX; i++)
+    if (r->sessions[i].state != RS_FREE && r->sessions[i].lid == lid) return &r->sessions[i];
+  return NULL;
+}
+
+static rse_session *session_new(rse *r, uint32_t lid, uint64_t t) {
+  for (unsigned i = 0; i < RSE_SESSIONS_MAX; i++) {
+    rse_session *s = &r->sessions[i];
+    if (s->state != RS_FREE) continue;
+    memset(s, 0, sizeof(*s));
+    s->state = RS_INIT;
+    s->lid = lid;
+    s->action = RA_ALLOC;
+    s->expect = RE_VST;
+    s->last_progress = t;
+    s->profile = -1;
+    s->out.t_start = t;
+    return s;
+  }
+  return NULL;
+}
+
+static size_t bst_frame(rse *r, uint64_t now, uint8_t *out, size_t cap) {
+  dsrc_tapdu t;
+  uint8_t lsdu[DSRC_FRAME_MAX];
+  dsrc_frame f;
+  dsrc_ssize n;
+  dsrc_tapdu_init(&t, DSRC_BST);
+  t.u.bst.rsu = r->cfg->beacon;
+  t.u.bst.time = (uint32_t)(rse_time_cs(r, now) / 100);
+  t.u.bst.profile = 0;
+  t.u.bst.mand.count = 1;
+  t.u.bst.mand.items[0].aid = DSRC_AID_EFC;
+  n = dsrc_pdu_encode(lsdu, sizeof(lsdu), 2, &t);
+  if (n < 0) return 0;
+  memset(&f, 0, sizeof(f));
+  f.lid = DSRC_LID_BROADCAST;
+  f.lid_len = 1;
+  f.mac = DSRC_MAC_BST;
+  f.has_llc = true;
+  f.llc = DSRC_LLC_UI;
+  f.lsdu = lsdu;
+  f.lsdu_len = (size_t)n;
+  n = dsrc_frame_encode(out, cap, &f);
+  return n < 0 ? 0 : (size_t)n;
+}
+
+/* The release PDU is the same for every session. */
+static size_t release_lsdu(uint8_t *out, size_t cap, unsigned pdu) {
+  dsrc_tapdu t;
+  dsrc_ssize n;
+  dsrc_tapdu_init(&t, DSRC_EVENT_RQ);
+  n = dsrc_pdu_encode(out, cap, pdu, &t);
+  return n < 0 ? 0 : (size_t)n;
+}
+
+static size_t private_frame(rse_session *s, uint8_t mac, bool llc, uint8_t llc_v, const uint8_t *lsdu,
+                            size_t lsdu_len, uint8_t *out, size_t cap) {
+  dsrc_frame f;
+  dsrc_ssize n;
+  memset(&f, 0, sizeof(f));
+  f.lid = s->lid;
+  f.lid_len = 4;
+  f.mac = mac;
+  f.has_llc = llc;
+  f.llc = llc_v;
+  f.lsdu = lsdu;
+  f.lsdu_len = lsdu_len;
+  n = dsrc_frame_encode(out, cap, &f);
+  return n < 0 ? 0 : (size_t)n;
+}
+
+/* Sessions whose OBE went quiet for too long fail. */
+static void expire(rse *r, uint64_t now) {
+  for (unsigned i = 0; i < RSE_SESSIONS_MAX; i++) {
+    rse_session *s = &r->sessions[i];
+    if (s->state != RS_FREE && now - s->last_progress > r->cfg->session_timeout_ns)
+      session_finish(r, s, now, RSE_OUT_FAILED);
+  }
+}
+
+void rse_next(rse *r, uint64_t now, rse_step *step) {
+  step->len = 0;
+  step->windows = 0;
+  step->public_windows = false;
+  step->lid = 0;
+  step->is_bst = false;
+  step->idle_until = r->next_bst;
+  r->window_session = -1;
+  r->window_public = false;
+  expire(r, now);
+
+  if (now >= r->next_bst) {
+    step->len = bst_frame(r, now, step->frame, sizeof(step->frame));
+    step->windows = r->cfg->public_windows;
+    step->public_windows = true;
+    step->is_bst = true;
+    r->window_public = true;
+    r->next_bst = now + r->cfg->bst_period_ns;
+    r->bsts++;
+    return;
+  }
+  for (unsigned k = 0; k < RSE_SESSIONS_MAX; k++) {
+    unsigned i = (r->rr + k) % RSE_SESSIONS_MAX;
+    rse_session *s = &r->sessions[i];
+    uint8_t lsdu[16];
+    size_t n;
+    if (s->state == RS_FREE || s->action == RA_NONE) continue;
+    r->rr = (i + 1) % RSE_SESSIONS_MAX;
+    switch (s->action) {
+    case RA_ALLOC:
+    case RA_REALLOC:
+    case RA_COMMAND:
+      /* A fresh allocation toggles S; a re-allocation repeats it. */
+      if (s->action != RA_REALLOC || !s->have_s) {
+        s->s = s->have_s ? (uint8_t)!s->s : 0;
+        s->have_s = true;
+      }
+      if (s->action == RA_COMMAND)
+        n = private_frame(s, (uint8_t)(DSRC_MAC_COMMAND | s->s), true,
+                          s->n ? DSRC_LLC_AC1 : DSRC_LLC_AC0, s->command, s->command_len,
+                          step->frame, sizeof(step->frame));
+      else
+        n = private_frame(s, (uint8_t)(DSRC_MAC_ALLOCATION | s->s), false, 0, NULL, 0, step->frame,
+                          sizeof(step->frame));
+      step->windows = 1;
+      step->lid = s->lid;
+      r->window_session = (int)i;
+      break;
+    case RA_RELEASE:
+    default:
+      n = release_lsdu(lsdu, sizeof(lsdu), s->pdu);
+      n = private_frame(s, DSRC_MAC_NO_WINDOW, true, DSRC_LLC_UI, lsdu, n, step->frame,
+                        sizeof(step->frame));
+      break;
+    }
+    step->len = n;
+    s->out.frames_down++;
+    s->out.octets_down += (uint32_t)n;
+    if (s->action == RA_RELEASE) {
+      rse_seq_add(s, "RELEASE");
+      s->action = RA_NONE;
+      session_finish(r, s, now, RSE_OUT_DONE);
+    } else {
+      s->action = RA_NONE;
+    }
+    return;
+  }
+}
+
+/* No valid answer in the window: retry, or give up after max_retries. */
+static void retry(rse *r, rse_session *s, uint64_t t) {
+  s->retries++;
+  s->out.retries++;
+  if (s->retries > r->cfg->max_retries) {
+    session_finish(r, s, t, RSE_OUT_FAILED);
+    return;
+  }
+  switch (s->expect) {
+  case RE_VST:
+    s->action = RA_ALLOC;
+    break;
+  case RE_RESPONSE:
+    /* First ask for the last uplink frame again; if that does not help, the command may
+     * not have arrived: repeat it with the same n bit. */
+    s->action = s->retries == 1 ? RA_REALLOC : RA_COMMAND;
+    break;
+  default:
+    s->action = RA_REALLOC;
+    break;
+  }
+}
+
+static void next_command(rse *r, rse_session *s, uint64_t t) {
+  s->retries = 0;
+  s->last_progress = t;
+  if (s->step >= s->nsteps || s->steps[s->step] == ST_RELEASE) {
+    s->action = RA_RELEASE;
+    return;
+  }
+  if (rse_txn_command(r, s, t) != 0) {
+    s->out.claim.reasons |= RSE_WHY_PROTOCOL;
+    s->action = RA_RELEASE;
+    return;
+  }
+  s->action = RA_COMMAND;
+  s->expect = RE_RESPONSE;
+}
+
+static void on_public(rse *r, uint64_t t, const dsrc_frame *f) {
+  rse_session *s;
+  if (f->lid_len != 4 || (f->mac & (DSRC_MAC_D | DSRC_MAC_A | DSRC_MAC_L)) != (DSRC_MAC_D | DSRC_MAC_A))
+    return;
+  s = session_find(r, f->lid);
+  if (!s) {
+    session_new(r, f->lid, t);
+    return;
+  }
+  if (s->state == RS_INIT) {
+    s->action = RA_ALLOC;
+  } else if (s->state == RS_LATE) {
+    s->action = RA_ALLOC;
+    s->expect = RE_LATE;
+    s->last_progress = t;
+  }
+}
+
+static void on_private(rse *r, uint64_t t, rse_session *s, const dsrc_frame *f) {
+  dsrc_tapdu vst;
+  unsigned pdu;
+  s->out.frames_up++;
+  switch (s->expect) {
+  case RE_VST:
+    if (!f->has_llc || f->llc != DSRC_LLC_UI ||
+        dsrc_pdu_decode(&vst, &pdu, f->lsdu, f->lsdu_len, NULL) < 0 || vst.kind != DSRC_VST) {
+      retry(r, s, t);
+      return;
+    }
+    rse_seq_add(s, "VST");
+    s->state = RS_ACTIVE;
+    if (rse_txn_start(r, s, &vst.u.vst, t) != 0) {
+      s->out.claim.reasons |= RSE_WHY_PROTOCOL;
+      s->action = RA_RELEASE;
+      return;
+    }
+    next_command(r, s, t);
+    return;
+  case RE_RESPONSE:
+    if (f->has_status && f->status == DSRC_LLC_NE_OK) {
+      /* Accepted, not ready: the OBE asks for a window after a later BST. */
+      s->state = RS_LATE;
+      s->expect = RE_NONE;
+      s->action = RA_NONE;
+      s->last_progress = t;
+      s->out.late_responses++;
+      rse_seq_add(s, "NE_OK");
+      return;
+    }
+    /* The answer to AC(n) carries the opposite n, with data. */
+    if (!f->has_llc || !dsrc_llc_is_acn(f->llc) || (f->llc >> 7) == s->n || !(f->llc & DSRC_LLC_F) ||
+        rse_txn_answer(r, s, f->lsdu, f->lsdu_len, t) != 0) {
+      retry(r, s, t);
+      return;
+    }
+    next_command(r, s, t);
+    return;
+  case RE_LATE:
+    if (!f->has_llc || f->llc != DSRC_LLC_UI || rse_txn_answer(r, s, f->lsdu, f->lsdu_len, t) != 0) {
+      retry(r, s, t);
+      return;
+    }
+    s->state = RS_ACTIVE;
+    next_command(r, s, t);
+    return;
+  default:
+    return;
+  }
+}
+
+uint64_t rse_on_window(rse *r, uint64_t t, unsigned w, const uint8_t *frame, size_t len,
+                       bool corrupted) {
+  efc_crypto_counters before = efc_crypto_counters_get(r->crypto), after;
+  dsrc_frame f;
+  bool ok = len > 0 && !corrupted && dsrc_frame_decode(&f, frame, len) == 0 &&
+            (f.mac & DSRC_MAC_D);
+  uint64_t blocks;
+  (void)w;
+  if (r->window_public) {
+    if (ok) on_public(r, t, &f);
+    return 0;
+  }
+  if (r->window_session < 0) return 0;
+  {
+    rse_session *s = &r->sessions[r->window_session];
+    r->window_session = -1;
+    if (s->state == RS_FREE) return 0;
+    if (len > 0) s->out.octets_up += (uint32_t)len;
+    if (!ok || f.lid_len != 4 || f.lid != s->lid) {
+      if (len > 0) s->out.frames_up++;
+      retry(r, s, t);
+      return 0;
+    }
+    on_private(r, t, s, &f);
+  }
+  after = efc_crypto_counters_get(r->crypto);
+  blocks = (after.des - before.des) + (after.tdes - before.tdes) + (after.aes - before.aes);
+  return blocks * r->cfg->crypto_ns_per_block;
+}

@@ -1,0 +1,392 @@
+/* The transaction half of the RSE: profile choice from the VST, the commands of each
+ * profile (transactions.md section 2), their answers, and the lane verification the toll
+ * charger can do with its keys (MAC2, MAC_TC, the AC_CR it must present). */
+#include <string.h>
+
+#include "dsrc/efc.h"
+#include "dsrc/keys.h"
+#include "rse_internal.h"
+
+static const char *const step_names[] = {"GET_SECURE", "GET_STAMPED", "GET_STAMPED", "GET",
+                                         "SET",        "SET_MMI",     "RELEASE"};
+
+static uint16_t contract_of(int profile) {
+  return profile == RSE_PROFILE_AUTOPASS ? EFC_CONTRACT_AUTOPASS
+         : profile == RSE_PROFILE_AES    ? EFC_CONTRACT_AES
+                                         : EFC_CONTRACT_EN15509;
+}
+
+/* The VST application that runs profile p, or NULL. */
+static const dsrc_application *app_for(const dsrc_vst *vst, int p) {
+  for (unsigned i = 0; i < vst->apps.count; i++) {
+    const dsrc_application *a = &vst->apps.items[i];
+    const uint8_t *m = a->parameter.data;
+    size_t want = (p == RSE_PROFILE_EN15509_L1 || p == RSE_PROFILE_AES) ? EFC_L1_PARAM_LEN
+                  : p == RSE_PROFILE_EN15509_L0                       ? EFC_L0_PARAM_LEN
+                                                                      : 0;
+    if (a->aid != DSRC_AID_EFC || !a->has_eid || !a->has_parameter || a->parameter.len < 6) continue;
+    if (((uint16_t)m[3] << 8 | m[4]) != contract_of(p)) continue;
+    if (want && a->parameter.len != want) continue;
+    if (want == EFC_L1_PARAM_LEN && (m[6] != 0x02 || m[7] != 0x02 || m[10] != 0x02 || m[11] != 0x04))
+      continue;
+    return a;
+  }
+  return NULL;
+}
+
+/* The session's access credentials (Level 1 and AES), from the operator's MAcK. Without the
+ * key the RSE goes on without credentials, as an unauthorised reader would. */
+static void access_credentials(rse *r, rse_session *s) {
+  const efc_operator_keys *k = r->cfg->keys;
+  uint8_t ref = s->ac_cr_ref[0];
+  int rv;
+  s->have_ac_cr = false;
+  if (!k || ref >= EFC_KM_MACK_REFS || !(k->mack_held & (1u << ref))) {
+    s->out.claim.reasons |= RSE_WHY_NO_KEYS;
+    return;
+  }
+  if (s->profile == RSE_PROFILE_AES) {
+    uint8_t key[EFC_AES_KEY];
+    rv = efc_aesref_access_key(r->crypto, key, k->aes_mack[ref], s->ac_cr_ref);
+    if (rv == 0) rv = efc_aesref_ac_cr(r->crypto, s->ac_cr, key, s->rnd_obe);
+    efc_crypto_wipe(key, sizeof(key));
+  } else {
+    uint8_t key[EFC_DES_KEY];
+    rv = efc_en15509_access_key(r->crypto, key, k->mack[ref], s->ac_cr_ref);
+    if (rv == 0) rv = efc_en15509_ac_cr(r->crypto, s->ac_cr, key, s->rnd_obe);
+    efc_crypto_wipe(key, sizeof(key));
+  }
+  s->have_ac_cr = rv == 0;
+}
+
+int rse_txn_start(rse *r, rse_session *s, const dsrc_vst *vst, uint64_t t) {
+  const dsrc_application *a = NULL;
+  rse_claim *c = &s->out.claim;
+  int p = -1;
+  for (unsigned i = 0; i < r->cfg->nprofiles && !a; i++) {
+    p = r->cfg->profiles[i];
+    a = app_for(vst, p);
+  }
+  c->station = r->cfg->station;
+  c->lane = r->cfg->lane;
+  c->beacon = r->cfg->beacon;
+  c->nonce_mode = r->cfg->nonce_mode;
+  c->time_cs = rse_time_cs(r, t);
+  c->vehicle_class = 2;
+  if (!a) return -1;
+  s->profile = c->profile = p;
+  s->eid = a->eid;
+  memcpy(s->context_mark, a->parameter.data, 6);
+  memcpy(c->provider, a->parameter.data, 3);
+  if (c->nonce_mode == RSE_NONCE_COMMIT) dsrc_rng_bytes(&r->rng, c->salt, sizeof(c->salt));
+  s->nsteps = 0;
+  if (p == RSE_PROFILE_AUTOPASS) {
+    s->steps[s->nsteps++] = ST_GET_SECURE;
+    if (r->cfg->autopass_set_mmi) s->steps[s->nsteps++] = ST_SET_MMI;
+  } else {
+    c->level = (p == RSE_PROFILE_EN15509_L0) ? 0 : 1;
+    if (c->level) {
+      memcpy(s->ac_cr_ref, a->parameter.data + 8, 2);
+      memcpy(s->rnd_obe, a->parameter.data + 12, 4);
+      access_credentials(r, s);
+    }
+    s->steps[s->nsteps++] = ST_GET_STAMPED_TSP;
+    s->steps[s->nsteps++] = ST_GET_STAMPED_TC;
+    if (r->cfg->en15509_get) s->steps[s->nsteps++] = ST_GET;
+    if (r->cfg->en15509_set) s->steps[s->nsteps++] = ST_SET;
+    if (r->cfg->en15509_set_mmi) s->steps[s->nsteps++] = ST_SET_MMI;
+  }
+  s->steps[s->nsteps++] = ST_RELEASE;
+  s->step = 0;
+  return 0;
+}
+
+/* RND-1 or a GET_STAMPED nonce, by the configured mode. */
+static int draw_nonce(rse *r, rse_session *s, const char *label, uint64_t t, uint8_t out[4]) {
+  rse_claim *c = &s->out.claim;
+  int64_t now = rse_time_cs(r, t);
+  switch (c->nonce_mode) {
+  case RSE_NONCE_RANDOM:
+    dsrc_rng_bytes(&r->rng, out, 4);
+    return 0;
+  case RSE_NONCE_TIME:
+    efc_autopass_time_octets(out, (uint32_t)now);
+    return 0;
+  default:
+    return rse_commit(out, label, c->station, c->lane, c->time_cs, c->salt);
+  }
+}
+
+static void credentials(rse_session *s, bool *has, dsrc_octets *o) {
+  *has = s->have_ac_cr;
+  if (s->have_ac_cr) {
+    o->len = 4;
+    memcpy(o->data, s->ac_cr, 4);
+  }
+}
+
+int rse_txn_command(rse *r, rse_session *s, uint64_t t) {
+  dsrc_tapdu q;
+  rse_claim *c = &s->out.claim;
+  uint8_t kind = s->steps[s->step];
+  dsrc_ssize n;
+  switch (kind) {
+  case ST_GET_SECURE: {
+    uint8_t *p;
+    dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
+    q.u.action_rq.mode = true;
+    q.u.action_rq.eid = s->eid;
+    q.u.action_rq.type = DSRC_ACT_GET_SECURE;
+    q.u.action_rq.has_parameter = true;
+    q.u.action_rq.parameter.kind = DSRC_C_OCTETSTRING;
+    q.u.action_rq.parameter.u.octets.len = 9;
+    p = q.u.action_rq.parameter.u.octets.data;
+    c->time_cs = rse_time_cs(r, t);
+    efc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
+    if (draw_nonce(r, s, "RND-1", t, c->rnd1) != 0) return -1;
+    c->keygen = r->cfg->keys ? (uint8_t)(r->cfg->keys->generation << 4 | r->cfg->keys->generation) : 0x11;
+    memcpy(p, c->rnd1, 4);
+    memcpy(p + 4, c->t, 4);
+    p[8] = c->keygen;
+    break;
+  }
+  case ST_GET_STAMPED_TSP:
+  case ST_GET_STAMPED_TC: {
+    dsrc_gstrq *g;
+    bool tsp = kind == ST_GET_STAMPED_TSP;
+    if (tsp) c->time_cs = rse_time_cs(r, t);
+    dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
+    q.u.action_rq.mode = true;
+    q.u.action_rq.eid = s->eid;
+    q.u.action_rq.type = DSRC_ACT_GET_STAMPED;
+    credentials(s, &q.u.action_rq.has_credentials, &q.u.action_rq.credentials);
+    q.u.action_rq.has_parameter = true;
+    q.u.action_rq.parameter.kind = DSRC_C_GSTRQ;
+    g = &q.u.action_rq.parameter.u.gstrq;
+    g->ids = r->cfg->stamped_ids;
+    g->key_ref = tsp ? r->cfg->keyref_tsp : r->cfg->keyref_tc;
+    g->nonce.len = 4;
+    if (draw_nonce(r, s, tsp ? "TSP" : "TC", t, g->nonce.data) != 0) return -1;
+    memcpy(tsp ? c->nonce_tsp : c->nonce_tc, g->nonce.data, 4);
+    if (tsp)
+      c->keyref_tsp = g->key_ref;
+    else
+      c->keyref_tc = g->key_ref;
+    break;
+  }
+  case ST_GET:
+    dsrc_tapdu_init(&q, DSRC_GET_RQ);
+    q.u.get_rq.eid = s->eid;
+    credentials(s, &q.u.get_rq.has_credentials, &q.u.get_rq.credentials);
+    q.u.get_rq.has_ids = true;
+    q.u.get_rq.ids = r->cfg->vehicle_ids;
+    break;
+  case ST_SET: {
+    dsrc_attribute *a;
+    dsrc_tapdu_init(&q, DSRC_SET_RQ);
+    q.u.set_rq.mode = true;
+    q.u.set_rq.eid = s->eid;
+    credentials(s, &q.u.set_rq.has_credentials, &q.u.set_rq.credentials);
+    a = dsrc_tapdu_attrs_alloc(&q, &q.u.set_rq.attrs, 1);
+    a->id = EFC_ATTR_STATUS;
+    a->value.kind = DSRC_C_EQUSTAT;
+    a->value.u.status.counter = (uint16_t)((c->counter + 1) & 0x0fff);
+    break;
+  }
+  case ST_SET_MMI:
+    rse_txn_verdict(r, s, true);
+    dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
+    q.u.action_rq.mode = true;
+    q.u.action_rq.eid = 0;
+    q.u.action_rq.type = DSRC_ACT_SET_MMI;
+    q.u.action_rq.has_parameter = true;
+    q.u.action_rq.parameter.kind = DSRC_C_SETMMIRQ;
+    q.u.action_rq.parameter.u.set_mmi = c->verdict == RSE_PASS ? 0 : 1;
+    break;
+  default:
+    return -1;
+  }
+  s->n = (uint8_t)!s->n;
+  s->pdu = (uint8_t)(s->pdu >= 15 || s->pdu < 2 ? 2 : s->pdu + 1);
+  n = dsrc_pdu_encode(s->command, sizeof(s->command), s->pdu, &q);
+  if (n < 0) return -1;
+  s->command_len = (size_t)n;
+  {
+    char name[32];
+    snprintf(name, sizeof(name), "%s.rq", step_names[kind]);
+    rse_seq_add(s, name);
+  }
+  return 0;
+}
+
+static void verify_mac2(rse *r, rse_session *s) {
+  const efc_operator_keys *k = r->cfg->keys;
+  rse_claim *c = &s->out.claim;
+  uint8_t obukey[EFC_AUTOPASS_KEY], sskey[EFC_AUTOPASS_KEY], tc[2], mac[4];
+  int rv;
+  if (!r->cfg->verify_at_lane) return;
+  if (!k || (c->keygen & 0x0f) != k->generation) {
+    c->reasons |= RSE_WHY_NO_KEYS;
+    return;
+  }
+  tc[0] = (uint8_t)(c->tc >> 8);
+  tc[1] = (uint8_t)c->tc;
+  rv = efc_autopass_obukey(r->crypto, obukey, k->mkey_f, c->obuid);
+  if (rv == 0) rv = efc_autopass_sskey(r->crypto, sskey, obukey, c->rnd1, c->t);
+  if (rv == 0) rv = efc_autopass_mac(r->crypto, mac, sskey, c->obuid, c->efcstatus, tc, c->rnd2);
+  if (rv != 0 || !efc_crypto_equal(mac, c->mac2, 4)) c->reasons |= RSE_WHY_MAC;
+  efc_crypto_wipe(obukey, sizeof(obukey));
+  efc_crypto_wipe(sskey, sizeof(sskey));
+}
+
+static void verify_mac_tc(rse *r, rse_session *s, const uint8_t *attrlist, size_t len) {
+  const efc_operator_keys *k = r->cfg->keys;
+  rse_claim *c = &s->out.claim;
+  uint8_t i = c->keyref_tc, mac[4];
+  int rv;
+  if (!r->cfg->verify_at_lane) return;
+  if (!k || i < 1 || i > EFC_AUK_COUNT || !(k->mauk_held & (1u << (i - 1)))) {
+    c->reasons |= RSE_WHY_NO_KEYS;
+    return;
+  }
+  if (s->profile == RSE_PROFILE_AES) {
+    uint8_t auk[EFC_AES_KEY];
+    rv = efc_aesref_auth_key(r->crypto, auk, k->aes_mauk[i - 1], c->pan, c->provider);
+    if (rv == 0) rv = efc_aesref_authenticator(r->crypto, mac, auk, attrlist, len, c->nonce_tc, 4);
+    efc_crypto_wipe(auk, sizeof(auk));
+  } else {
+    uint8_t auk[EFC_DES_KEY];
+    rv = efc_en15509_auth_key(r->crypto, auk, k->mauk[i - 1], c->pan, c->provider);
+    if (rv == 0) rv = efc_en15509_authenticator(r->crypto, mac, auk, attrlist, len, c->nonce_tc, 4);
+    efc_crypto_wipe(auk, sizeof(auk));
+  }
+  if (rv != 0 || !efc_crypto_equal(mac, c->mac_tc, 4)) c->reasons |= RSE_WHY_MAC;
+}
+
+/* The answer's single PDU, with the PDU number of the command. */
+static int answer_pdu(rse_session *s, const uint8_t *lsdu, size_t len, dsrc_tapdu *a) {
+  unsigned pdu;
+  dsrc_ssize n = dsrc_pdu_decode(a, &pdu, lsdu, len, NULL);
+  return (n < 0 || pdu != s->pdu) ? -1 : 0;
+}
+
+/* An access denial ends the useful part: only SET_MMI and RELEASE remain. */
+static void denied(rse_session *s) {
+  s->out.claim.reasons |= RSE_WHY_ACCESS;
+  while (s->step + 1 < s->nsteps && s->steps[s->step + 1] != ST_SET_MMI &&
+         s->steps[s->step + 1] != ST_RELEASE)
+    s->step++;
+}
+
+static int on_stamped(rse *r, rse_session *s, const dsrc_tapdu *a, bool tsp) {
+  const dsrc_action_rs *rs = &a->u.action_rs;
+  rse_claim *c = &s->out.claim;
+  uint8_t attrlist[RSE_ATTRLIST_MAX];
+  dsrc_ssize n;
+  if (rs->has_ret && rs->ret == DSRC_RET_ACCESS_DENIED) {
+    denied(s);
+    return 0;
+  }
+  if (!rs->has_parameter || rs->parameter.kind != DSRC_C_GSTRS ||
+      rs->parameter.u.gstrs.authenticator.len != 4)
+    return -1;
+  for (unsigned i = 0; i < rs->parameter.u.gstrs.list.count; i++) {
+    const dsrc_attribute *at = dsrc_tapdu_attr(a, rs->parameter.u.gstrs.list, i);
+    if (at->id == EFC_ATTR_OBUID && at->value.kind == DSRC_C_EQUOBUID) {
+      memcpy(c->obuid, at->value.u.obu_id, 4);
+      c->has_obuid = true;
+    } else if (at->id == EFC_ATTR_STATUS && at->value.kind == DSRC_C_EQUSTAT) {
+      c->counter = at->value.u.status.counter;
+    } else if (at->id == EFC_ATTR_PAYMENT_MEANS && at->value.kind == DSRC_C_PAYMEANS) {
+      memcpy(c->pan, at->value.u.payment_means.pan, 10);
+    }
+  }
+  n = dsrc_attr_list_encode(attrlist, sizeof(attrlist), a, rs->parameter.u.gstrs.list);
+  if (n < 0) return -1;
+  if (tsp) {
+    memcpy(c->attrlist, attrlist, (size_t)n);
+    c->attrlist_len = (uint8_t)n;
+    memcpy(c->mac_tsp, rs->parameter.u.gstrs.authenticator.data, 4);
+  } else {
+    memcpy(c->mac_tc, rs->parameter.u.gstrs.authenticator.data, 4);
+    verify_mac_tc(r, s, attrlist, (size_t)n);
+    s->lane_checked = true;
+  }
+  return 0;
+}
+
+int rse_txn_answer(rse *r, rse_session *s, const uint8_t *lsdu, size_t len, uint64_t t) {
+  dsrc_tapdu a;
+  rse_claim *c = &s->out.claim;
+  uint8_t kind = s->steps[s->step];
+  char name[32];
+  (void)t;
+  if (answer_pdu(s, lsdu, len, &a) != 0) return -1;
+  switch (kind) {
+  case ST_GET_SECURE: {
+    const uint8_t *p;
+    if (a.kind != DSRC_ACTION_RS) return -1;
+    if (!a.u.action_rs.has_parameter || a.u.action_rs.parameter.kind != DSRC_C_OCTETSTRING ||
+        a.u.action_rs.parameter.u.octets.len != 20) {
+      c->reasons |= RSE_WHY_PROTOCOL;
+      break;
+    }
+    p = a.u.action_rs.parameter.u.octets.data;
+    memcpy(c->obuid, p, 4);
+    c->has_obuid = true;
+    c->efcstatus = p[4];
+    c->tc = (uint16_t)(p[5] << 8 | p[6]);
+    memcpy(c->rnd2, p + 7, 4);
+    if (p[11] != c->keygen) c->reasons |= RSE_WHY_PROTOCOL;
+    memcpy(c->mac1, p + 12, 4);
+    memcpy(c->mac2, p + 16, 4);
+    verify_mac2(r, s);
+    s->lane_checked = true;
+    break;
+  }
+  case ST_GET_STAMPED_TSP:
+  case ST_GET_STAMPED_TC:
+    if (a.kind != DSRC_ACTION_RS || on_stamped(r, s, &a, kind == ST_GET_STAMPED_TSP) != 0) return -1;
+    break;
+  case ST_GET:
+    if (a.kind != DSRC_GET_RS) return -1;
+    if (a.u.get_rs.has_ret && a.u.get_rs.ret == DSRC_RET_ACCESS_DENIED) {
+      denied(s);
+      break;
+    }
+    for (unsigned i = 0; a.u.get_rs.has_attrs && i < a.u.get_rs.attrs.count; i++) {
+      const dsrc_attribute *at = dsrc_tapdu_attr(&a, a.u.get_rs.attrs, i);
+      if (at->id == EFC_ATTR_CLASS && at->value.kind == DSRC_C_VEHCLASS)
+        c->vehicle_class = at->value.u.vehicle_class.un_ece;
+    }
+    break;
+  case ST_SET:
+    if (a.kind != DSRC_SET_RS) return -1;
+    if (a.u.set_rs.has_ret && a.u.set_rs.ret == DSRC_RET_ACCESS_DENIED) denied(s);
+    else if (a.u.set_rs.has_ret && a.u.set_rs.ret != 0) c->reasons |= RSE_WHY_PROTOCOL;
+    break;
+  case ST_SET_MMI:
+    if (a.kind != DSRC_ACTION_RS) return -1;
+    break;
+  default:
+    return -1;
+  }
+  snprintf(name, sizeof(name), "%s.rs", step_names[kind]);
+  rse_seq_add(s, name);
+  s->step++;
+  s->out.steps_done++;
+  return 0;
+}
+
+void rse_txn_verdict(rse *r, rse_session *s, bool complete) {
+  rse_claim *c = &s->out.claim;
+  enum rse_list_action act = RSE_LIST_NONE;
+  if (!complete) c->reasons |= RSE_WHY_INCOMPLETE;
+  if (c->has_obuid && r->cfg->status) act = rse_status_list_lookup(r->cfg->status, c->obuid);
+  if (act != RSE_LIST_NONE) c->reasons |= RSE_WHY_STATUS_LIST;
+  if (!s->lane_checked && r->cfg->verify_at_lane &&
+      !(c->reasons & (RSE_WHY_ACCESS | RSE_WHY_PROTOCOL | RSE_WHY_NO_KEYS)))
+    c->reasons |= RSE_WHY_INCOMPLETE;
+  c->verdict = act == RSE_LIST_REJECT ? RSE_REJECT : (c->reasons ? RSE_PHOTOGRAPH : RSE_PASS);
+  c->fee = rse_tariff(c->vehicle_class);
+}

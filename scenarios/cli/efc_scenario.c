@@ -1,0 +1,98 @@
+/* efc-scenario: the discrete-event runner. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rse/claim.h"
+#include "sim/trace.h"
+
+enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: efc-scenario trace --profile P [--seed N] [--mcu legacy|modern] [--json]\n"
+          "\n"
+          "trace   one passage of one OBE through a perfect in-memory link in virtual time:\n"
+          "        every frame in order (time, direction, layer 2, T-APDUs, length), then the\n"
+          "        verification results at the lane and at the issuer.\n"
+          "        P: autopass, en15509-l0, en15509-l1 or aes.\n"
+          "\n"
+          "exit status: 0 success, 1 bad input or a failed passage, 2 bad usage.\n");
+}
+
+static int parse_u64(const char *s, uint64_t *v) {
+  char *end;
+  unsigned long long x;
+  if (!s || !*s || *s == '-') return -1;
+  x = strtoull(s, &end, 10);
+  if (*end) return -1;
+  *v = x;
+  return 0;
+}
+
+static int cmd_trace(int argc, char **argv) {
+  static const struct option opts[] = {{"profile", required_argument, NULL, 'p'},
+                                       {"seed", required_argument, NULL, 's'},
+                                       {"mcu", required_argument, NULL, 'm'},
+                                       {"json", no_argument, NULL, 'j'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  trace_options o = {.profile = -1, .seed = 1, .mcu = obe_mcu_modern, .obuid = 0x00a1b2c3};
+  trace_result res;
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "p:s:m:jh", opts, NULL)) != -1) {
+    switch (c) {
+    case 'p':
+      if ((o.profile = rse_profile_parse(optarg)) < 0) {
+        fprintf(stderr, "efc-scenario: --profile: unknown profile '%s' (autopass, en15509-l0, en15509-l1, aes)\n", optarg);
+        return EXIT_USAGE;
+      }
+      break;
+    case 's':
+      if (parse_u64(optarg, &o.seed) != 0) {
+        fprintf(stderr, "efc-scenario: --seed: not a non-negative integer: '%s'\n", optarg);
+        return EXIT_USAGE;
+      }
+      break;
+    case 'm':
+      if (strcmp(optarg, "legacy") == 0) o.mcu = obe_mcu_legacy;
+      else if (strcmp(optarg, "modern") == 0) o.mcu = obe_mcu_modern;
+      else {
+        fprintf(stderr, "efc-scenario: --mcu: expected legacy or modern, got '%s'\n", optarg);
+        return EXIT_USAGE;
+      }
+      break;
+    case 'j':
+      o.json = true;
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    default:
+      fprintf(stderr, "efc-scenario: see efc-scenario --help\n");
+      return EXIT_USAGE;
+    }
+  }
+  if (o.profile < 0 || optind != argc) {
+    fprintf(stderr, "efc-scenario: trace needs --profile P and no other arguments\n");
+    return EXIT_USAGE;
+  }
+  if (sim_trace(&o, stdout, &res) != 0) return EXIT_BAD_INPUT;
+  return res.completed && res.lane_verdict == 0 && res.issuer_flags == 0 ? 0 : EXIT_BAD_INPUT;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  if (strcmp(argv[1], "trace") == 0) return cmd_trace(argc - 1, argv + 1);
+  fprintf(stderr, "efc-scenario: unknown command '%s' (see efc-scenario --help)\n", argv[1]);
+  return EXIT_USAGE;
+}

@@ -1,0 +1,61 @@
+/* One lane in virtual time: an RSE, the OBEs in its zone, and the air between them. The
+ * lane drives the sans-I/O engines exactly as the UDP daemons do, but with a virtual clock,
+ * frame airtimes from the encoded frames (dsrc_l1_airtime_ns), bit errors drawn per frame
+ * and per receiver, and collisions when two OBEs use one window. docs/timing-model.md. */
+#ifndef SIM_LANE_H
+#define SIM_LANE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dsrc/l1.h"
+#include "dsrc/rng.h"
+#include "obe/obe.h"
+#include "rse/rse.h"
+
+#define LANE_OBES_MAX 64
+
+/* A frame on the air: who sent it (-1 the RSE, else the OBE's index), when, and whether the
+ * receiver(s) got it intact. For a downlink frame, corrupted is true when it failed for
+ * every OBE present. */
+typedef struct {
+  uint64_t t_start, t_end;
+  bool uplink;
+  int sender;
+  const uint8_t *frame;
+  size_t len;
+  bool corrupted;
+  bool collided;
+} lane_frame;
+
+typedef void (*lane_frame_fn)(void *ctx, const lane_frame *f);
+
+typedef struct {
+  dsrc_l1_params l1;
+  double ber;           /* bit error rate, both directions */
+  dsrc_prng *errors;    /* draws the bit errors */
+  rse *r;
+  obe *obes[LANE_OBES_MAX]; /* the OBEs in the zone now (the caller adds and removes) */
+  size_t nobes;
+  lane_frame_fn on_frame; /* optional: every frame on the air */
+  void *ctx;
+  void (*persist)(void *ctx, obe *o); /* optional: called when an OBE's state changed */
+  uint64_t now;
+
+  /* totals */
+  uint64_t airtime_down_ns, airtime_up_ns;
+  uint64_t frames_down, frames_up, collisions, corrupted;
+} lane;
+
+void lane_init(lane *l, rse *r, double ber, dsrc_prng *errors);
+
+/* One RSE step at l->now: a downlink frame and its uplink windows, or idling until the
+ * RSE's next BST (never past until). Advances l->now. */
+void lane_step(lane *l, uint64_t until);
+
+/* Probability that a frame of len octets fails at bit error rate ber. */
+double lane_frame_error_probability(const dsrc_l1_params *p, bool uplink, const uint8_t *frame,
+                                    size_t len, double ber);
+
+#endif

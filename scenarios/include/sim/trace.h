@@ -1,0 +1,32 @@
+/* One passage, frame by frame (efc-scenario trace). */
+#ifndef SIM_TRACE_H
+#define SIM_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "obe/obe.h"
+
+typedef struct {
+  int profile;     /* enum rse_profile */
+  uint64_t seed;
+  bool json;
+  obe_mcu mcu;
+  uint32_t obuid;
+} trace_options;
+
+typedef struct {
+  bool completed;
+  int lane_verdict;
+  unsigned lane_reasons;
+  unsigned issuer_flags;
+  uint64_t duration_ns;
+  unsigned late_responses;
+  char sequence[512];
+} trace_result;
+
+/* Runs the passage, printing to out; 0, or -1 when the set-up failed (reported on stderr). */
+int sim_trace(const trace_options *opt, FILE *out, trace_result *res);
+
+#endif

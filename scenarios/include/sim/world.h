@@ -1,0 +1,25 @@
+/* The keys and OBEs of a simulation, made in memory from a seed: an issuer keystore, the
+ * operator's subset, and OBEs personalised without files (the same derivations as
+ * efc-keymgmt personalise). */
+#ifndef SIM_WORLD_H
+#define SIM_WORLD_H
+
+#include <stdint.h>
+
+#include "keymgmt/keymgmt.h"
+
+typedef struct {
+  efc_keystore issuer;
+  efc_operator_keys op;     /* the toll charger's keys */
+} sim_keys;
+
+/* Master keys drawn from a PRNG seeded with seed (reproducible runs; never for real keys). */
+int sim_keys_init(sim_keys *k, efc_crypto *c, uint64_t seed);
+void sim_keys_wipe(sim_keys *k);
+
+/* OBE number id: obuid = id, a PAN and plate derived from it, provider NO:1, vehicle class
+ * 2, the given profiles (EFC_PROFILE_*), keys from k (or from its operator subset alone
+ * when operator_only: the T3 clone). */
+int sim_obe_make(efc_obe_profile *p, efc_crypto *c, const sim_keys *k, uint32_t id, unsigned profiles);
+
+#endif

@@ -1,0 +1,51 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/world.h"
+
+int sim_keys_init(sim_keys *k, efc_crypto *c, uint64_t seed) {
+  dsrc_prng p;
+  dsrc_rng rng;
+  (void)c;
+  memset(k, 0, sizeof(*k));
+  dsrc_prng_seed(&p, seed ^ UINT64_C(0x6b657973)); /* "keys": apart from the traffic draws */
+  rng = dsrc_prng_rng(&p);
+  efc_keystore_generate(&k->issuer, &rng);
+  return efc_operator_keys_export(&k->op, &k->issuer, k->issuer.autopass_generation);
+}
+
+void sim_keys_wipe(sim_keys *k) {
+  efc_keystore_wipe(&k->issuer);
+  efc_operator_keys_wipe(&k->op);
+}
+
+int sim_obe_make(efc_obe_profile *p, efc_crypto *c, const sim_keys *k, uint32_t id, unsigned profiles) {
+  char digits[21];
+  memset(p, 0, sizeof(*p));
+  p->obuid[0] = (uint8_t)(id >> 24);
+  p->obuid[1] = (uint8_t)(id >> 16);
+  p->obuid[2] = (uint8_t)(id >> 8);
+  p->obuid[3] = (uint8_t)id;
+  /* PAN: 19 BCD digits "2800" + the id in 10 digits + "90001", padded with an F nibble. */
+  snprintf(digits, sizeof(digits), "2800%010u90001", id);
+  for (int i = 0; i < 10; i++) {
+    uint8_t hi = (uint8_t)(digits[2 * i] - '0');
+    uint8_t lo = i < 9 ? (uint8_t)(digits[2 * i + 1] - '0') : 0x0f;
+    p->pan[i] = (uint8_t)(hi << 4 | lo);
+  }
+  memcpy(p->context_mark, "\x30\xc0\x01\x00\x01\x02", 6); /* NO:1, contract 0001, version 2 */
+  p->profiles = profiles;
+  p->ac_cr_ref[0] = k->issuer.mack_ref;
+  p->ac_cr_ref[1] = (uint8_t)id;
+  p->has_expiry = true;
+  p->expiry_year = 2030;
+  p->expiry_month = 12;
+  p->expiry_day = 31;
+  p->has_lpn = true;
+  p->lpn_country = 0x0c3; /* NO */
+  p->lpn_len = 10;
+  snprintf(p->lpn, sizeof(p->lpn), "EL%05u   ", id % 100000);
+  p->has_vehicle_class = true;
+  p->vehicle_class = 2;
+  return efc_obe_profile_personalise(c, p, &k->issuer);
+}
