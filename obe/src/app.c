@@ -7,17 +7,23 @@
 
 typedef enum { APP_AUTOPASS, APP_L0, APP_L1, APP_AES, APP_NONE } app_kind;
 
+/* The OBE numbers its applications 1, 2, ... in the order autopass, en15509-l0,
+ * en15509-l1, aes, for the profiles it was personalised for: an OBE with one profile
+ * answers on eid 1. */
+static const struct {
+  unsigned bit;
+  app_kind kind;
+} app_order[] = {{EFC_PROFILE_AUTOPASS, APP_AUTOPASS},
+                 {EFC_PROFILE_EN15509_L0, APP_L0},
+                 {EFC_PROFILE_EN15509_L1, APP_L1},
+                 {EFC_PROFILE_AES, APP_AES}};
+
 static app_kind app_of_eid(const obe *o, uint8_t eid) {
-  static const struct {
-    uint8_t eid;
-    unsigned bit;
-    app_kind kind;
-  } map[] = {{EFC_EID_AUTOPASS, EFC_PROFILE_AUTOPASS, APP_AUTOPASS},
-             {EFC_EID_EN15509_L0, EFC_PROFILE_EN15509_L0, APP_L0},
-             {EFC_EID_EN15509_L1, EFC_PROFILE_EN15509_L1, APP_L1},
-             {EFC_EID_AES, EFC_PROFILE_AES, APP_AES}};
-  for (unsigned i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-    if (map[i].eid == eid && (o->prof->profiles & map[i].bit)) return map[i].kind;
+  uint8_t next = 1;
+  for (unsigned i = 0; i < sizeof(app_order) / sizeof(app_order[0]); i++) {
+    if (!(o->prof->profiles & app_order[i].bit)) continue;
+    if (next++ == eid) return app_order[i].kind;
+  }
   return APP_NONE;
 }
 
@@ -61,30 +67,30 @@ static void add_app(obe *o, dsrc_app_list *l, app_kind k, uint8_t eid) {
 }
 
 int obe_app_vst(obe *o, dsrc_tapdu *t) {
-  unsigned prof = o->prof->profiles;
-  int rv = 0;
+  uint8_t eid = 1;
+  int rv;
   dsrc_tapdu_init(t, DSRC_VST);
   dsrc_rng_bytes(&o->rng, o->rnd_obe, sizeof(o->rnd_obe));
   o->have_ac_cr_des = o->have_ac_cr_aes = false;
-  if (prof & EFC_PROFILE_AUTOPASS) add_app(o, &t->u.vst.apps, APP_AUTOPASS, EFC_EID_AUTOPASS);
-  if (prof & EFC_PROFILE_EN15509_L0) add_app(o, &t->u.vst.apps, APP_L0, EFC_EID_EN15509_L0);
-  if (prof & EFC_PROFILE_EN15509_L1) {
-    add_app(o, &t->u.vst.apps, APP_L1, EFC_EID_EN15509_L1);
-    if ((rv = efc_en15509_ac_cr(o->crypto, o->ac_cr_des, o->prof->access_key, o->rnd_obe)) != 0)
-      return rv;
-    o->have_ac_cr_des = true;
-  }
-  if (prof & EFC_PROFILE_AES) {
-    add_app(o, &t->u.vst.apps, APP_AES, EFC_EID_AES);
-    if ((rv = efc_aesref_ac_cr(o->crypto, o->ac_cr_aes, o->prof->aes_access_key, o->rnd_obe)) != 0)
-      return rv;
-    o->have_ac_cr_aes = true;
+  for (unsigned i = 0; i < sizeof(app_order) / sizeof(app_order[0]); i++) {
+    app_kind k = app_order[i].kind;
+    if (!(o->prof->profiles & app_order[i].bit)) continue;
+    add_app(o, &t->u.vst.apps, k, eid++);
+    if (k == APP_L1) {
+      if ((rv = efc_en15509_ac_cr(o->crypto, o->ac_cr_des, o->prof->access_key, o->rnd_obe)) != 0)
+        return rv;
+      o->have_ac_cr_des = true;
+    } else if (k == APP_AES) {
+      if ((rv = efc_aesref_ac_cr(o->crypto, o->ac_cr_aes, o->prof->aes_access_key, o->rnd_obe)) != 0)
+        return rv;
+      o->have_ac_cr_aes = true;
+    }
   }
   t->u.vst.config.equipment_class = o->cfg->equipment_class;
   t->u.vst.config.manufacturer_id = o->cfg->manufacturer_id;
   t->u.vst.config.has_status = true;
   t->u.vst.config.status = o->cfg->obe_status;
-  return rv;
+  return 0;
 }
 
 /* Level 1 and AES applications need the session's AC_CR in every GET, SET and

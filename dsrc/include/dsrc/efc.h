@@ -11,9 +11,6 @@ enum {
   EFC_CONTRACT_AES = 0x0003
 };
 
-/* Application entity ids an OBE gives its profiles' EFC applications. */
-enum { EFC_EID_AUTOPASS = 1, EFC_EID_EN15509_L0 = 2, EFC_EID_EN15509_L1 = 3, EFC_EID_AES = 4 };
-
 /* EFC attribute ids (dsrc-stack.md section 4). */
 enum {
   EFC_ATTR_CONTEXT_MARK = 0,
