@@ -1,0 +1,259 @@
+/* OBE and RSE together on a simulated lane: every profile completes and verifies at the
+ * lane and at the issuer with the message sequence of transactions.md section 2; wrong
+ * keys fail the lane; a clone made from the operator's keys passes the lane, fails the
+ * issuer, and is stopped by the status list on its next passage. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backoffice/verify.h"
+#include "sim/lane.h"
+#include "sim/trace.h"
+#include "sim/world.h"
+
+static const unsigned profile_bits[] = {EFC_PROFILE_AUTOPASS, EFC_PROFILE_EN15509_L0,
+                                        EFC_PROFILE_EN15509_L1, EFC_PROFILE_AES};
+
+static const char *const sequences[] = {
+    "BST VST GET_SECURE.rq GET_SECURE.rs RELEASE",
+    "BST VST GET_STAMPED.rq GET_STAMPED.rs GET_STAMPED.rq GET_STAMPED.rs GET.rq GET.rs SET.rq "
+    "SET.rs SET_MMI.rq SET_MMI.rs RELEASE",
+    "BST VST GET_STAMPED.rq GET_STAMPED.rs GET_STAMPED.rq GET_STAMPED.rs GET.rq GET.rs SET.rq "
+    "SET.rs SET_MMI.rq SET_MMI.rs RELEASE",
+    "BST VST GET_STAMPED.rq GET_STAMPED.rs GET_STAMPED.rq GET_STAMPED.rs GET.rq GET.rs SET.rq "
+    "SET.rs SET_MMI.rq SET_MMI.rs RELEASE",
+};
+
+/* efc-scenario trace for every profile and both MCU classes. */
+static void test_trace_every_profile(void **state) {
+  (void)state;
+  for (int p = 0; p < RSE_PROFILE_COUNT; p++)
+    for (int m = 0; m < 2; m++) {
+      trace_options o = {.profile = p, .seed = 7 + (uint64_t)p, .mcu = m ? obe_mcu_legacy : obe_mcu_modern,
+                         .obuid = 0x00a1b2c3};
+      trace_result r;
+      FILE *devnull = fopen("/dev/null", "w");
+      assert_int_equal(sim_trace(&o, devnull, &r), 0);
+      fclose(devnull);
+      if (!r.completed || r.lane_verdict != RSE_PASS || r.issuer_flags != 0)
+        fail_msg("%s: completed %d lane %d reasons %x issuer %x", rse_profile_name(p), r.completed,
+                 r.lane_verdict, r.lane_reasons, r.issuer_flags);
+      assert_string_equal(r.sequence, sequences[p]);
+      /* Every command is answered late with these OBE processing times (docs/timing-model.md). */
+      assert_true(r.late_responses >= 1);
+    }
+}
+
+typedef struct {
+  efc_crypto *crypto;
+  sim_keys keys;
+  rse_config rcfg;
+  obe_config ocfg;
+  dsrc_prng prng, errors;
+  rse r;
+  lane l;
+  uint64_t now;
+  /* persist hook bookkeeping */
+  uint16_t persisted_tc;
+  unsigned persists;
+} bench;
+
+static void bench_init(bench *b, int profile) {
+  char err[128];
+  memset(b, 0, sizeof(*b));
+  assert_int_equal(efc_crypto_new(&b->crypto, err, sizeof(err)), 0);
+  assert_int_equal(sim_keys_init(&b->keys, b->crypto, 99), 0);
+  rse_config_default(&b->rcfg);
+  b->rcfg.profiles[0] = (uint8_t)profile;
+  b->rcfg.nprofiles = 1;
+  b->rcfg.keys = &b->keys.op;
+  obe_config_default(&b->ocfg);
+  dsrc_prng_seed(&b->prng, 5);
+  dsrc_prng_seed(&b->errors, 6);
+  assert_int_equal(rse_init(&b->r, &b->rcfg, b->crypto, dsrc_prng_rng(&b->prng)), 0);
+  lane_init(&b->l, &b->r, 0.0, &b->errors);
+}
+
+static void bench_free(bench *b) {
+  sim_keys_wipe(&b->keys);
+  efc_crypto_free(b->crypto);
+}
+
+static void record_persist(void *ctx, obe *o) {
+  bench *b = ctx;
+  b->persisted_tc = o->st->autopass_tc;
+  b->persists++;
+}
+
+/* Every uplink frame: an AutoPASS answer may only reveal a counter already persisted. */
+static void check_revealed(void *ctx, const lane_frame *f) {
+  bench *b = ctx;
+  dsrc_frame h;
+  dsrc_tapdu t;
+  unsigned pdu;
+  if (!f->uplink || dsrc_frame_decode(&h, f->frame, f->len) != 0 || !h.has_llc || h.lsdu_len == 0) return;
+  if (dsrc_pdu_decode(&t, &pdu, h.lsdu, h.lsdu_len, NULL) < 0 || t.kind != DSRC_ACTION_RS) return;
+  if (t.u.action_rs.has_parameter && t.u.action_rs.parameter.kind == DSRC_C_OCTETSTRING &&
+      t.u.action_rs.parameter.u.octets.len == 20) {
+    const uint8_t *p = t.u.action_rs.parameter.u.octets.data;
+    assert_int_equal((uint16_t)(p[5] << 8 | p[6]), b->persisted_tc);
+  }
+}
+
+/* One passage of o through the lane (the OBE enters asleep). */
+static rse_passage passage(bench *b, obe *o) {
+  rse_passage p;
+  bool done = false;
+  uint64_t limit = b->l.now + 2000000000u;
+  obe_sleep(o);
+  b->l.nobes = 1;
+  b->l.obes[0] = o;
+  while (!done && b->l.now < limit) {
+    lane_step(&b->l, limit);
+    done = rse_passage_pop(&b->r, &p);
+  }
+  assert_true(done);
+  b->l.nobes = 0;
+  /* The next passage five minutes later: the beacon's time has moved on by more than the
+   * 256 s after which an OBE treats a BST as a new one (transactions.md section 1). */
+  b->l.now += UINT64_C(300000000000);
+  return p;
+}
+
+static void make_obe(bench *b, efc_obe_profile *prof, obe_state *st, obe *o, uint32_t id, int profile) {
+  assert_int_equal(sim_obe_make(prof, b->crypto, &b->keys, id, profile_bits[profile]), 0);
+  obe_state_init(st, prof);
+  assert_int_equal(obe_init(o, &b->ocfg, prof, st, b->crypto, dsrc_prng_rng(&b->prng)), 0);
+}
+
+static unsigned issuer(bench *b, const rse_claim *c) {
+  issuer_options opt;
+  issuer_options_default(&opt);
+  return (unsigned)issuer_verify_claim(b->crypto, &b->keys.issuer, &opt, c);
+}
+
+/* Several passages of one OBE: counters advance, each is persisted before it is revealed. */
+static void test_counters_and_persistence(void **state) {
+  (void)state;
+  bench b;
+  efc_obe_profile prof;
+  obe_state st;
+  obe o;
+  for (int profile = 0; profile < RSE_PROFILE_COUNT; profile++) {
+    bench_init(&b, profile);
+    b.l.persist = record_persist;
+    b.l.on_frame = check_revealed;
+    b.l.ctx = &b;
+    make_obe(&b, &prof, &st, &o, 0x10203040, profile);
+    for (unsigned k = 1; k <= 3; k++) {
+      rse_passage p = passage(&b, &o);
+      assert_int_equal(p.outcome, RSE_OUT_DONE);
+      assert_int_equal(p.claim.verdict, RSE_PASS);
+      assert_int_equal(issuer(&b, &p.claim), 0);
+      if (profile == RSE_PROFILE_AUTOPASS) {
+        assert_int_equal(p.claim.tc, k);
+        assert_int_equal(b.persisted_tc, k);
+      } else {
+        /* EN 15509: the RSE read k-1 and SET k. */
+        assert_int_equal(p.claim.counter, k - 1);
+        assert_int_equal(st.equipment_status & 0x0fff, k);
+      }
+    }
+    assert_true(b.persists >= 3);
+    bench_free(&b);
+  }
+}
+
+/* An OBE whose keys are not the issuer's: the lane check fails. */
+static void test_wrong_keys_fail_lane(void **state) {
+  (void)state;
+  for (int profile = 0; profile < RSE_PROFILE_COUNT; profile++) {
+    bench b;
+    sim_keys other;
+    efc_obe_profile prof;
+    obe_state st;
+    obe o;
+    rse_passage p;
+    bench_init(&b, profile);
+    assert_int_equal(sim_keys_init(&other, b.crypto, 12345), 0);
+    assert_int_equal(sim_obe_make(&prof, b.crypto, &other, 0x0badcafe, profile_bits[profile]), 0);
+    obe_state_init(&st, &prof);
+    obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng));
+    p = passage(&b, &o);
+    assert_int_not_equal(p.claim.verdict, RSE_PASS);
+    /* Level 1 and AES: the OBE refuses the RSE's AC_CR; otherwise the MAC fails. */
+    if (profile == RSE_PROFILE_EN15509_L1 || profile == RSE_PROFILE_AES)
+      assert_true(p.claim.reasons & RSE_WHY_ACCESS);
+    else
+      assert_true(p.claim.reasons & RSE_WHY_MAC);
+    assert_true(issuer(&b, &p.claim) & ISSUER_BAD_MAC);
+    sim_keys_wipe(&other);
+    bench_free(&b);
+  }
+}
+
+/* T3: an OBE built from the operator's keys alone (MKEY-F_g; the MAC_TC keys and MAcK).
+ * It passes the lane; the issuer's check (MAC1 / MAC_TSP) fails; on the next passage the
+ * status list stops it. */
+static void test_operator_key_clone(void **state) {
+  (void)state;
+  for (int profile = 0; profile < RSE_PROFILE_COUNT; profile++) {
+    bench b;
+    sim_keys forged;
+    efc_obe_profile prof;
+    obe_state st;
+    obe o;
+    rse_passage p;
+    rse_status_list list;
+    uint8_t g;
+    bench_init(&b, profile);
+    /* The attacker's keystore: its own random master keys ... */
+    assert_int_equal(sim_keys_init(&forged, b.crypto, 777), 0);
+    /* ... with what leaked from the operator put in place. */
+    g = b.keys.op.generation;
+    memcpy(forged.issuer.mkey_f[g - 1], b.keys.op.mkey_f, 16);
+    for (int i = 0; i < EFC_AUK_COUNT; i++)
+      if (b.keys.op.mauk_held & (1u << i)) {
+        memcpy(forged.issuer.mauk[i], b.keys.op.mauk[i], 16);
+        memcpy(forged.issuer.aes_mauk[i], b.keys.op.aes_mauk[i], 16);
+      }
+    memcpy(forged.issuer.mack, b.keys.op.mack, sizeof(forged.issuer.mack));
+    memcpy(forged.issuer.aes_mack, b.keys.op.aes_mack, sizeof(forged.issuer.aes_mack));
+    forged.issuer.autopass_generation = g;
+    forged.issuer.mack_ref = b.keys.issuer.mack_ref;
+    /* The MAC_TSP keys (keyRef 5-8) and MKEY-N are the issuer's alone. */
+    assert_int_equal(b.keys.op.mauk_held & 0xf0, 0);
+    assert_int_equal(sim_obe_make(&prof, b.crypto, &forged, 0x00c10e00, profile_bits[profile]), 0);
+    obe_state_init(&st, &prof);
+    obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng));
+
+    p = passage(&b, &o);
+    assert_int_equal(p.claim.verdict, RSE_PASS);
+    assert_true(issuer(&b, &p.claim) & ISSUER_BAD_MAC);
+
+    /* The issuer lists it; the next passage is rejected at the lane. */
+    rse_status_list_init(&list);
+    assert_int_equal(rse_status_list_add(&list, p.claim.obuid, RSE_LIST_REJECT), 0);
+    rse_status_list_finish(&list);
+    b.rcfg.status = &list;
+    p = passage(&b, &o);
+    assert_int_equal(p.claim.verdict, RSE_REJECT);
+    assert_true(p.claim.reasons & RSE_WHY_STATUS_LIST);
+    rse_status_list_free(&list);
+    sim_keys_wipe(&forged);
+    bench_free(&b);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_trace_every_profile),
+      cmocka_unit_test(test_counters_and_persistence),
+      cmocka_unit_test(test_wrong_keys_fail_lane),
+      cmocka_unit_test(test_operator_key_clone),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
