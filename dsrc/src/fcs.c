@@ -54,21 +54,44 @@ uint16_t dsrc_fcs(const uint8_t *p, size_t len) {
   return (uint16_t)(crc ^ 0xffff);
 }
 
-unsigned dsrc_frame_stuffed_bits(const uint8_t *frame, size_t len) {
-  unsigned ones = 0, stuffed = 0;
-  if (len < 2) return 0;
-  /* Octets between the flags go out least significant bit first. */
-  for (size_t i = 1; i + 1 < len; i++) {
-    for (unsigned b = 0; b < 8; b++) {
-      if ((frame[i] >> b) & 1) {
-        if (++ones == 5) {
-          stuffed++;
+/* Zero insertion, an octet at a time: for a run of r (0..4) ones before the octet and the
+ * octet's value, the zeros inserted and the run after it. Every frame's airtime needs
+ * this, so the bit-by-bit walk is done once per (run, octet) pair. */
+typedef struct {
+  uint8_t stuffed[5][256];
+  uint8_t run[5][256];
+} stuff_tables;
+
+static stuff_tables stuff_tb;
+static once_flag stuff_once = ONCE_FLAG_INIT;
+
+static void stuff_build(void) {
+  for (unsigned r = 0; r < 5; r++)
+    for (unsigned b = 0; b < 256; b++) {
+      unsigned ones = r, n = 0;
+      for (unsigned k = 0; k < 8; k++) {
+        if ((b >> k) & 1) {
+          if (++ones == 5) {
+            n++;
+            ones = 0;
+          }
+        } else {
           ones = 0;
         }
-      } else {
-        ones = 0;
       }
+      stuff_tb.stuffed[r][b] = (uint8_t)n;
+      stuff_tb.run[r][b] = (uint8_t)ones;
     }
+}
+
+unsigned dsrc_frame_stuffed_bits(const uint8_t *frame, size_t len) {
+  unsigned run = 0, stuffed = 0;
+  if (len < 2) return 0;
+  call_once(&stuff_once, stuff_build);
+  /* Octets between the flags go out least significant bit first. */
+  for (size_t i = 1; i + 1 < len; i++) {
+    stuffed += stuff_tb.stuffed[run][frame[i]];
+    run = stuff_tb.run[run][frame[i]];
   }
   return stuffed;
 }

@@ -74,10 +74,13 @@ void rse_seq_add(rse_session *s, const char *name) {
     snprintf(s->out.sequence + n, sizeof(s->out.sequence) - n, "%s%s", n ? " " : "", name);
 }
 
-unsigned rse_sessions_open(const rse *r) {
-  unsigned n = 0;
-  for (unsigned i = 0; i < RSE_SESSIONS_MAX; i++) n += r->sessions[i].state != RS_FREE;
-  return n;
+unsigned rse_sessions_open(const rse *r) { return r->open; }
+
+void rse_skip_to(rse *r, uint64_t t) {
+  if (t > r->next_bst) {
+    uint64_t k = (t - r->next_bst) / r->cfg->bst_period_ns;
+    r->next_bst += k * r->cfg->bst_period_ns;
+  }
 }
 
 bool rse_passage_pop(rse *r, rse_passage *out) {
@@ -100,6 +103,7 @@ static void session_finish(rse *r, rse_session *s, uint64_t t, rse_outcome outco
   }
   r->done[r->ndone++] = s->out;
   memset(s, 0, sizeof(*s));
+  r->open--;
 }
 
 static rse_session *session_find(rse *r, uint32_t lid) {
@@ -120,6 +124,7 @@ static rse_session *session_new(rse *r, uint32_t lid, uint64_t t) {
     s->last_progress = t;
     s->profile = -1;
     s->out.t_start = t;
+    r->open++;
     return s;
   }
   return NULL;
@@ -130,9 +135,14 @@ static size_t bst_frame(rse *r, uint64_t now, uint8_t *out, size_t cap) {
   uint8_t lsdu[DSRC_FRAME_MAX];
   dsrc_frame f;
   dsrc_ssize n;
+  uint32_t time = (uint32_t)(rse_time_cs(r, now) / 100);
+  if (r->have_bst && r->bst_time == time && r->bst_len <= cap) {
+    memcpy(out, r->bst, r->bst_len);
+    return r->bst_len;
+  }
   dsrc_tapdu_init(&t, DSRC_BST);
   t.u.bst.rsu = r->cfg->beacon;
-  t.u.bst.time = (uint32_t)(rse_time_cs(r, now) / 100);
+  t.u.bst.time = time;
   t.u.bst.profile = 0;
   t.u.bst.mand.count = 1;
   t.u.bst.mand.items[0].aid = DSRC_AID_EFC;
@@ -147,7 +157,12 @@ static size_t bst_frame(rse *r, uint64_t now, uint8_t *out, size_t cap) {
   f.lsdu = lsdu;
   f.lsdu_len = (size_t)n;
   n = dsrc_frame_encode(out, cap, &f);
-  return n < 0 ? 0 : (size_t)n;
+  if (n < 0) return 0;
+  memcpy(r->bst, out, (size_t)n);
+  r->bst_len = (size_t)n;
+  r->bst_time = time;
+  r->have_bst = true;
+  return (size_t)n;
 }
 
 /* The release PDU is the same for every session. */
@@ -177,7 +192,7 @@ static size_t private_frame(rse_session *s, uint8_t mac, bool llc, uint8_t llc_v
 
 /* Sessions whose OBE went quiet for too long fail. */
 static void expire(rse *r, uint64_t now) {
-  for (unsigned i = 0; i < RSE_SESSIONS_MAX; i++) {
+  for (unsigned i = 0; i < RSE_SESSIONS_MAX && r->open; i++) {
     rse_session *s = &r->sessions[i];
     if (s->state != RS_FREE && now - s->last_progress > r->cfg->session_timeout_ns)
       session_finish(r, s, now, RSE_OUT_FAILED);
@@ -205,7 +220,7 @@ void rse_next(rse *r, uint64_t now, rse_step *step) {
     r->bsts++;
     return;
   }
-  for (unsigned k = 0; k < RSE_SESSIONS_MAX; k++) {
+  for (unsigned k = 0; k < RSE_SESSIONS_MAX && r->open; k++) {
     unsigned i = (r->rr + k) % RSE_SESSIONS_MAX;
     rse_session *s = &r->sessions[i];
     uint8_t lsdu[16];
@@ -263,7 +278,9 @@ static void retry(rse *r, rse_session *s, uint64_t t) {
   }
   switch (s->expect) {
   case RE_VST:
-    s->action = RA_ALLOC;
+    /* The OBE sent its VST once; the same S bit asks for it again (and an OBE that missed
+     * the allocation sees a fresh S and sends it anyway). */
+    s->action = RA_REALLOC;
     break;
   case RE_RESPONSE:
     /* First ask for the last uplink frame again; if that does not help, the command may

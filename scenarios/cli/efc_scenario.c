@@ -1,18 +1,28 @@
 /* efc-scenario: the discrete-event runner. */
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "rse/claim.h"
+#include "sim/runner.h"
+#include "sim/scenario.h"
 #include "sim/trace.h"
 
 enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: efc-scenario trace --profile P [--seed N] [--mcu legacy|modern] [--json]\n"
+          "usage: efc-scenario run FILE [--out DIR] [--threads N] [--no-plots]\n"
+          "       efc-scenario trace --profile P [--seed N] [--mcu legacy|modern] [--json]\n"
           "\n"
+          "run     simulates the scenario FILE (YAML, docs/scenarios.md): per-passage CSV,\n"
+          "        summary.json per profile and speed, plots (SVG, PNG) in DIR (default\n"
+          "        results/<file name>), and a table on stdout. Same seed, same output,\n"
+          "        whatever the thread count (default: the number of cores).\n"
           "trace   one passage of one OBE through a perfect in-memory link in virtual time:\n"
           "        every frame in order (time, direction, layer 2, T-APDUs, length), then the\n"
           "        verification results at the lane and at the issuer.\n"
@@ -20,6 +30,8 @@ static void usage(FILE *out) {
           "\n"
           "exit status: 0 success, 1 bad input or a failed passage, 2 bad usage.\n");
 }
+
+static void mkdir_results(void) { mkdir("results", 0755); }
 
 static int parse_u64(const char *s, uint64_t *v) {
   char *end;
@@ -83,6 +95,73 @@ static int cmd_trace(int argc, char **argv) {
   return res.completed && res.lane_verdict == 0 && res.issuer_flags == 0 ? 0 : EXIT_BAD_INPUT;
 }
 
+static int cmd_run(int argc, char **argv) {
+  static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+                                       {"threads", required_argument, NULL, 't'},
+                                       {"no-plots", no_argument, NULL, 'n'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  sim_run_options o = {.out_dir = NULL, .threads = 0, .plots = true};
+  static scenario sc;
+  char err[512], dir[512];
+  uint64_t threads = 0;
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "o:t:nh", opts, NULL)) != -1) {
+    switch (c) {
+    case 'o':
+      o.out_dir = optarg;
+      break;
+    case 't':
+      if (parse_u64(optarg, &threads) != 0 || threads < 1 || threads > 256) {
+        fprintf(stderr, "efc-scenario: --threads: expected 1..256, got '%s'\n", optarg);
+        return EXIT_USAGE;
+      }
+      break;
+    case 'n':
+      o.plots = false;
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    default:
+      fprintf(stderr, "efc-scenario: see efc-scenario --help\n");
+      return EXIT_USAGE;
+    }
+  }
+  if (optind != argc - 1) {
+    fprintf(stderr, "efc-scenario: run needs exactly one scenario FILE\n");
+    return EXIT_USAGE;
+  }
+  if (scenario_load(&sc, argv[optind], err, sizeof(err)) != 0) {
+    fprintf(stderr, "efc-scenario: %s\n", err);
+    return EXIT_BAD_INPUT;
+  }
+  if (!o.out_dir) {
+    const char *base = strrchr(argv[optind], '/');
+    char name[256];
+    snprintf(name, sizeof(name), "%s", base ? base + 1 : argv[optind]);
+    if (strrchr(name, '.')) *strrchr(name, '.') = '\0';
+    mkdir_results();
+    snprintf(dir, sizeof(dir), "results/%s", name);
+    o.out_dir = dir;
+  }
+  if (threads == 0) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    threads = n > 0 ? (uint64_t)n : 1;
+  }
+  o.threads = (unsigned)threads;
+  o.progress = isatty(2);
+  o.table = stdout;
+  if (sim_run(&sc, &o, err, sizeof(err)) != 0) {
+    fprintf(stderr, "efc-scenario: %s\n", err);
+    return EXIT_BAD_INPUT;
+  }
+  printf("results: %s/passages.csv, %s/summary.json%s\n", o.out_dir, o.out_dir,
+         o.plots ? ", success_vs_speed.svg/.png, completion_vs_speed.svg/.png" : "");
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
@@ -93,6 +172,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(argv[1], "trace") == 0) return cmd_trace(argc - 1, argv + 1);
+  if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
   fprintf(stderr, "efc-scenario: unknown command '%s' (see efc-scenario --help)\n", argv[1]);
   return EXIT_USAGE;
 }

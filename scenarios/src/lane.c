@@ -9,7 +9,42 @@ void lane_init(lane *l, rse *r, double ber, dsrc_prng *errors) {
   dsrc_l1_params_default(&l->l1);
   l->r = r;
   l->ber = ber;
+  l->log_keep = log1p(-ber);
   l->errors = errors;
+}
+
+/* A frame's airtime and its probability of failing, from one pass over its octets. */
+static uint64_t frame_air(const lane *l, bool up, const uint8_t *f, size_t len, double *p_err) {
+  const dsrc_l1_params *p = &l->l1;
+  uint64_t bps = up ? p->up_bps : p->down_bps, pre = up ? p->up_preamble_ns : p->down_preamble_ns;
+  uint64_t bits = (uint64_t)len * 8 + dsrc_frame_stuffed_bits(f, len) + (up ? p->up_trailing_bits : p->down_trailing_bits);
+  double exposed = (double)bits + (double)(pre * bps / 1000000000u);
+  *p_err = l->ber > 0 ? -expm1(exposed * l->log_keep) : 0;
+  return pre + (bits * 1000000000u + bps - 1) / bps;
+}
+
+int lane_add(lane *l, obe *o, uint64_t enter, uint64_t leave) {
+  if (l->nobes >= LANE_OBES_MAX) return -1;
+  l->obes[l->nobes] = o;
+  l->enter[l->nobes] = enter;
+  l->leave[l->nobes] = leave;
+  return (int)l->nobes++;
+}
+
+void lane_remove(lane *l, obe *o) {
+  for (size_t i = 0; i < l->nobes; i++)
+    if (l->obes[i] == o) {
+      /* Order is kept: it decides which of two colliding frames is reported first. */
+      memmove(&l->obes[i], &l->obes[i + 1], (l->nobes - i - 1) * sizeof(l->obes[0]));
+      memmove(&l->enter[i], &l->enter[i + 1], (l->nobes - i - 1) * sizeof(l->enter[0]));
+      memmove(&l->leave[i], &l->leave[i + 1], (l->nobes - i - 1) * sizeof(l->leave[0]));
+      l->nobes--;
+      return;
+    }
+}
+
+static bool inside(const lane *l, size_t i, uint64_t t0, uint64_t t1) {
+  return t0 >= l->enter[i] && t1 <= l->leave[i];
 }
 
 double lane_frame_error_probability(const dsrc_l1_params *p, bool uplink, const uint8_t *frame,
@@ -28,11 +63,12 @@ static void report(lane *l, uint64_t t0, uint64_t t1, bool up, int sender, const
   if (l->on_frame) l->on_frame(l->ctx, &fr);
 }
 
-static void downlink(lane *l, const rse_step *s, uint64_t t0, uint64_t t1) {
-  double p = lane_frame_error_probability(&l->l1, false, s->frame, s->len, l->ber);
+static void downlink(lane *l, const rse_step *s, uint64_t t0, uint64_t t1, double p) {
   bool all_bad = l->nobes > 0;
   for (size_t i = 0; i < l->nobes; i++) {
-    bool bad = hit(l, p);
+    bool bad;
+    if (!inside(l, i, t0, t1)) continue;
+    bad = hit(l, p);
     all_bad &= bad;
     obe_on_downlink(l->obes[i], t1, s->frame, s->len, bad);
     if (obe_state_dirty(l->obes[i])) {
@@ -50,12 +86,19 @@ static void downlink(lane *l, const rse_step *s, uint64_t t0, uint64_t t1) {
 static uint64_t window(lane *l, unsigned w, uint64_t ws, uint64_t slot, uint64_t *proc) {
   uint8_t buf[DSRC_FRAME_MAX], first[DSRC_FRAME_MAX];
   size_t first_len = 0;
+  double p_err = 0, p_first = 0;
+  uint64_t air_first = 0;
   int sender = -1, senders = 0;
   uint64_t te = ws + slot;
   for (size_t i = 0; i < l->nobes; i++) {
-    size_t n = obe_on_window(l->obes[i], ws, w, buf, sizeof(buf));
+    size_t n;
+    uint64_t air;
+    if (!inside(l, i, ws, ws)) continue;
+    n = obe_on_window(l->obes[i], ws, w, buf, sizeof(buf));
     if (n == 0) continue;
-    uint64_t air = dsrc_l1_airtime_ns(&l->l1, 1, buf, n);
+    air = frame_air(l, true, buf, n, &p_err);
+    /* A frame cut off by the edge of the zone does not arrive. */
+    if (!inside(l, i, ws, ws + air)) continue;
     l->frames_up++;
     l->airtime_up_ns += air;
     if (senders++ == 0) {
@@ -63,6 +106,8 @@ static uint64_t window(lane *l, unsigned w, uint64_t ws, uint64_t slot, uint64_t
       first_len = n;
       sender = (int)i;
       te = ws + air;
+      air_first = air;
+      p_first = p_err;
     } else {
       report(l, ws, ws + air, true, (int)i, buf, n, true, true);
       if (ws + air > te) te = ws + air;
@@ -74,11 +119,10 @@ static uint64_t window(lane *l, unsigned w, uint64_t ws, uint64_t slot, uint64_t
   }
   {
     bool collided = senders > 1;
-    bool bad = collided || hit(l, lane_frame_error_probability(&l->l1, true, first, first_len, l->ber));
+    bool bad = collided || hit(l, p_first);
     if (collided) l->collisions++;
     else if (bad) l->corrupted++;
-    report(l, ws, ws + dsrc_l1_airtime_ns(&l->l1, 1, first, first_len), true, sender, first, first_len,
-           bad, collided);
+    report(l, ws, ws + air_first, true, sender, first, first_len, bad, collided);
     *proc = rse_on_window(l->r, te, w, first, first_len, bad);
   }
   return te;
@@ -94,8 +138,11 @@ void lane_step(lane *l, uint64_t until) {
     if (l->now <= t0) l->now = t0 + 1;
     return;
   }
-  t1 = t0 + dsrc_l1_airtime_ns(&l->l1, 0, s.frame, s.len);
-  downlink(l, &s, t0, t1);
+  {
+    double p;
+    t1 = t0 + frame_air(l, false, s.frame, s.len, &p);
+    downlink(l, &s, t0, t1, p);
+  }
   if (s.windows == 0) {
     l->now = t1 + cfg->gap_ud_ns;
     return;

@@ -189,7 +189,7 @@ int sim_trace(const trace_options *opt, FILE *out, trace_result *res) {
   lane_init(&l, &r, 0.0, &errors);
   l.on_frame = on_frame;
   l.ctx = &tc;
-  l.obes[l.nobes++] = &o;
+  lane_add(&l, &o, 0, UINT64_MAX);
 
   if (!opt->json)
     fprintf(out, "efc-scenario trace: profile %s, seed %" PRIu64 ", %s MCU, perfect link\n"

@@ -109,14 +109,13 @@ static rse_passage passage(bench *b, obe *o) {
   bool done = false;
   uint64_t limit = b->l.now + 2000000000u;
   obe_sleep(o);
-  b->l.nobes = 1;
-  b->l.obes[0] = o;
+  lane_add(&b->l, o, 0, UINT64_MAX);
   while (!done && b->l.now < limit) {
     lane_step(&b->l, limit);
     done = rse_passage_pop(&b->r, &p);
   }
   assert_true(done);
-  b->l.nobes = 0;
+  lane_remove(&b->l, o);
   /* The next passage five minutes later: the beacon's time has moved on by more than the
    * 256 s after which an OBE treats a BST as a new one (transactions.md section 1). */
   b->l.now += UINT64_C(300000000000);

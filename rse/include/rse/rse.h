@@ -161,6 +161,13 @@ typedef struct {
 
   uint64_t bsts;
   uint64_t processing_ns;      /* RSE crypto time owed before the next downlink */
+  unsigned open;               /* sessions in use */
+
+  /* The BST changes only when its time (seconds) does. */
+  bool have_bst;
+  uint32_t bst_time;
+  uint8_t bst[DSRC_FRAME_MAX];
+  size_t bst_len;
 } rse;
 
 int rse_init(rse *r, const rse_config *cfg, efc_crypto *crypto, dsrc_rng rng);
@@ -179,5 +186,8 @@ bool rse_passage_pop(rse *r, rse_passage *out);
 
 /* Sessions not yet finished. */
 unsigned rse_sessions_open(const rse *r);
+
+/* Nothing happens before t: move the BST schedule on (keeping its phase) without sending. */
+void rse_skip_to(rse *r, uint64_t t);
 
 #endif

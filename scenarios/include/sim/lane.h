@@ -34,9 +34,11 @@ typedef void (*lane_frame_fn)(void *ctx, const lane_frame *f);
 typedef struct {
   dsrc_l1_params l1;
   double ber;           /* bit error rate, both directions */
+  double log_keep;      /* log(1 - ber), for 1 - (1 - ber)^bits */
   dsrc_prng *errors;    /* draws the bit errors */
   rse *r;
-  obe *obes[LANE_OBES_MAX]; /* the OBEs in the zone now (the caller adds and removes) */
+  obe *obes[LANE_OBES_MAX]; /* the OBEs near the zone (lane_add, lane_remove) */
+  uint64_t enter[LANE_OBES_MAX], leave[LANE_OBES_MAX]; /* when each is inside it */
   size_t nobes;
   lane_frame_fn on_frame; /* optional: every frame on the air */
   void *ctx;
@@ -49,6 +51,12 @@ typedef struct {
 } lane;
 
 void lane_init(lane *l, rse *r, double ber, dsrc_prng *errors);
+
+/* An OBE inside the zone from enter to leave: it hears downlink frames that start and end
+ * inside, and the RSE hears its uplink frames only if they do. Returns its index, or -1
+ * when LANE_OBES_MAX OBEs are already there. */
+int lane_add(lane *l, obe *o, uint64_t enter, uint64_t leave);
+void lane_remove(lane *l, obe *o);
 
 /* One RSE step at l->now: a downlink frame and its uplink windows, or idling until the
  * RSE's next BST (never past until). Advances l->now. */

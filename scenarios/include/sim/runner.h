@@ -1,0 +1,81 @@
+/* efc-scenario run: a scenario cut into blocks (independent streams of vehicles through one
+ * lane, each with its own seed), simulated on any number of threads, the results merged in
+ * block order so the output does not depend on the thread count. */
+#ifndef SIM_RUNNER_H
+#define SIM_RUNNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim/scenario.h"
+#include "sim/world.h"
+
+enum sim_outcome {
+  SIM_OK = 0,          /* RELEASE before the vehicle left the zone, lane verdict pass */
+  SIM_INCOMPLETE = 1,  /* the vehicle left the zone first */
+  SIM_FAILED = 2,      /* the RSE gave up (retries exhausted) */
+  SIM_NO_SESSION = 3,  /* the OBE never got its VST through */
+  SIM_NOT_PASS = 4,    /* finished, but the lane did not pass it */
+};
+const char *sim_outcome_name(int outcome);
+
+typedef struct {
+  uint32_t index;      /* position in the scenario's order */
+  uint16_t ber_idx;
+  int16_t speed_idx;   /* -1: speeds drawn from the distribution */
+  uint16_t lane, gantry;
+  uint32_t passages;
+  uint32_t vehicle_base; /* first vehicle id of the block's fleet */
+  uint32_t fleet;        /* distinct vehicles (0: a new vehicle every passage) */
+  uint64_t seed;
+} sim_block;
+
+/* One passage. */
+typedef struct {
+  uint32_t block, seq;
+  uint32_t obuid;
+  uint8_t group, lane, outcome, verdict;
+  uint16_t gantry, ber_idx;
+  float speed_kmh;
+  uint64_t t_enter_ns;
+  uint32_t dwell_us;
+  int32_t completion_us; /* zone entry to RELEASE; -1 when it did not finish */
+  uint16_t frames_down, frames_up, retries, late;
+  uint32_t octets_down, octets_up;
+  uint32_t airtime_us, processing_us;
+  uint32_t obes_in_zone; /* most OBEs in the zone at once during the passage */
+} sim_record;
+
+/* The state an OBE keeps between passages: its counters and passage log. The keys are
+ * derived again when it enters a zone (the stand-in for its key memory). */
+typedef struct {
+  uint16_t autopass_tc, equipment_status;
+  uint8_t efcstatus, log_len, log_head, log_cap;
+  obe_log_entry *log;
+} sim_idle_obe;
+
+/* Everything a block needs that is shared, read-only, by all threads. */
+typedef struct {
+  const scenario *sc;
+  const sim_keys *keys;
+} sim_world;
+
+/* Simulates one block into out[0 .. b->passages-1]. */
+int sim_block_run(const sim_world *w, const sim_block *b, efc_crypto *c, sim_record *out);
+
+/* The blocks of a scenario, in order; returns their number (*out malloc'd). */
+size_t sim_blocks_make(const scenario *sc, sim_block **out);
+
+typedef struct {
+  const char *out_dir;
+  unsigned threads;
+  bool progress;       /* a progress bar on stderr */
+  bool plots;
+  FILE *table;         /* the summary table (stdout) */
+} sim_run_options;
+
+/* Runs a whole scenario: passages.csv, summary.json and plots in out_dir. 0, or -1 with err. */
+int sim_run(const scenario *sc, const sim_run_options *opt, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,61 @@
+/* A scenario: lanes, zone, timing, traffic, fleet and bit errors, as read from a YAML file
+ * (docs/scenarios.md lists every key with its default). */
+#ifndef SIM_SCENARIO_H
+#define SIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dsrc/l1.h"
+#include "obe/obe.h"
+#include "rse/rse.h"
+
+#define SC_GROUPS_MAX 16
+#define SC_SPEEDS_MAX 128
+#define SC_BERS_MAX 32
+
+/* One part of the fleet: a profile on an MCU class, with its share of the traffic. */
+typedef struct {
+  int profile;        /* enum rse_profile */
+  bool legacy;        /* MCU class */
+  double share;
+  char label[40];     /* "en15509-l1/legacy" */
+} sc_group;
+
+typedef struct {
+  char name[64];
+  char path[256];
+  uint64_t seed;
+  double zone_m;
+  unsigned lanes;
+  unsigned gantries;
+
+  double bers[SC_BERS_MAX];
+  unsigned nbers;
+
+  /* traffic: a list of speeds, or a truncated normal distribution */
+  double speeds[SC_SPEEDS_MAX];
+  unsigned nspeeds;
+  bool speed_dist;
+  double speed_mean, speed_sd, speed_min, speed_max;
+  uint64_t passages;       /* per speed (list) or in all (distribution), per BER */
+  double headway_s;        /* mean time between zone entries in one lane */
+  double min_headway_s;    /* and its minimum */
+  uint64_t fleet_size;     /* distinct vehicles (0: every passage a new one) */
+
+  sc_group groups[SC_GROUPS_MAX];
+  unsigned ngroups;
+
+  /* the engines' parameters (transactions.md section 4, overridden by the file) */
+  dsrc_l1_params l1;
+  rse_config rse;          /* timing and transaction options; identity set per lane */
+  obe_config obe;
+  obe_mcu mcu_legacy, mcu_modern;
+} scenario;
+
+/* Loads and checks a scenario file. On error returns -1 with err holding one line naming
+ * the file, the line and the field ("scenarios/x.yaml:12: traffic.speeds_kmh: speed -60
+ * is negative"). */
+int scenario_load(scenario *sc, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,408 @@
+/* One block: a stream of vehicles through one lane of one gantry. Vehicles arrive with a
+ * random headway, enter the zone asleep, and leave after zone_length / speed; the RSE runs
+ * all along. Idle stretches (no OBE near, no session open) are skipped in one jump. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/lane.h"
+#include "sim/runner.h"
+
+#define ACTIVE_MAX LANE_OBES_MAX
+#define LOOKAHEAD_NS 5000000u /* vehicles join the lane this early; lane_add keeps it exact */
+
+typedef struct {
+  /* Bookkeeping, cleared for every vehicle (everything before prof). */
+  bool used;
+  uint32_t seq;         /* vehicle number in the block */
+  uint32_t fleet_idx;
+  uint64_t t_enter, t_leave;
+  bool finished;        /* the RSE reported its passage */
+  uint64_t t_done;
+  int rse_outcome, verdict;
+  uint32_t frames_down, frames_up, octets_down, octets_up, retries, late;
+  uint64_t airtime_ns;
+  uint32_t most_in_zone;
+  /* The OBE itself, set up by admit(). */
+  efc_obe_profile prof;
+  obe_state st;
+  obe o;
+} active;
+
+typedef struct {
+  const sim_world *w;
+  const sim_block *b;
+  efc_crypto *crypto;
+  dsrc_prng traffic;     /* arrivals, speeds, groups, vehicle ids */
+  dsrc_prng engines;     /* randomness of OBEs and RSE */
+  dsrc_prng errors;      /* bit errors */
+  rse_config rcfg;
+  obe_config ocfg[2];    /* modern, legacy */
+  rse r;
+  lane l;
+  active act[ACTIVE_MAX];
+  active *live[ACTIVE_MAX]; /* the slots in use, in admission order */
+  unsigned nlive;
+  sim_idle_obe *idle;    /* per fleet vehicle, when vehicles repeat */
+  sim_record *out;
+} block_ctx;
+
+const char *sim_outcome_name(int outcome) {
+  static const char *const names[] = {"ok", "incomplete", "failed", "no-session", "not-pass"};
+  return outcome >= 0 && outcome <= SIM_NOT_PASS ? names[outcome] : "unknown";
+}
+
+static uint64_t mix(uint64_t a, uint64_t b) {
+  uint64_t z = a ^ (b + UINT64_C(0x9e3779b97f4a7c15) + (a << 6) + (a >> 2));
+  z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+  z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+  return z ^ (z >> 31);
+}
+
+static double normal(dsrc_prng *p) {
+  double u = dsrc_prng_uniform(p), v = dsrc_prng_uniform(p);
+  if (u < 1e-300) u = 1e-300;
+  return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+static double draw_speed(block_ctx *c) {
+  const scenario *sc = c->w->sc;
+  if (!sc->speed_dist) return sc->speeds[c->b->speed_idx];
+  for (int k = 0; k < 1000; k++) {
+    double v = sc->speed_mean + sc->speed_sd * normal(&c->traffic);
+    if (v >= sc->speed_min && v <= sc->speed_max) return v;
+  }
+  return sc->speed_mean;
+}
+
+static unsigned draw_group(block_ctx *c) {
+  const scenario *sc = c->w->sc;
+  double u = dsrc_prng_uniform(&c->traffic), acc = 0;
+  for (unsigned g = 0; g + 1 < sc->ngroups; g++) {
+    acc += sc->groups[g].share;
+    if (u < acc) return g;
+  }
+  return sc->ngroups - 1;
+}
+
+static const unsigned profile_bits[] = {EFC_PROFILE_AUTOPASS, EFC_PROFILE_EN15509_L0,
+                                        EFC_PROFILE_EN15509_L1, EFC_PROFILE_AES};
+
+/* The fleet vehicle's group: fixed per vehicle so its profile never changes. */
+static unsigned group_of_vehicle(const scenario *sc, uint32_t id) {
+  double u = (double)(mix(sc->seed, id) >> 11) * 0x1.0p-53, acc = 0;
+  for (unsigned g = 0; g + 1 < sc->ngroups; g++) {
+    acc += sc->groups[g].share;
+    if (u < acc) return g;
+  }
+  return sc->ngroups - 1;
+}
+
+static void idle_restore(const sim_idle_obe *s, obe_state *st) {
+  st->autopass_tc = s->autopass_tc;
+  st->equipment_status = s->equipment_status;
+  st->efcstatus = s->efcstatus;
+  for (unsigned k = 0; k < s->log_len; k++) {
+    unsigned idx = (s->log_head + s->log_cap - s->log_len + k) % s->log_cap;
+    obe_state_log(st, s->log[idx].time, s->log[idx].station);
+  }
+}
+
+/* Keeps the counters and the log (grown as passages add entries, at most OBE_LOG_MAX). */
+static int idle_save(sim_idle_obe *s, const obe_state *st) {
+  s->autopass_tc = st->autopass_tc;
+  s->equipment_status = st->equipment_status;
+  s->efcstatus = st->efcstatus;
+  if (st->log_len > s->log_cap) {
+    unsigned cap = st->log_len < 8 ? 8 : st->log_len;
+    obe_log_entry *n;
+    if (cap > OBE_LOG_MAX) cap = OBE_LOG_MAX;
+    n = realloc(s->log, cap * sizeof(*n));
+    if (!n) return -1;
+    s->log = n;
+    s->log_cap = (uint8_t)cap;
+  }
+  s->log_len = st->log_len;
+  for (unsigned k = 0; k < st->log_len; k++) {
+    unsigned idx = (st->log_head + OBE_LOG_MAX - st->log_len + k) % OBE_LOG_MAX;
+    s->log[k] = st->log[idx];
+  }
+  s->log_head = (uint8_t)(s->log_cap ? st->log_len % s->log_cap : 0);
+  return 0;
+}
+
+static active *active_by_obe(block_ctx *c, const obe *o) {
+  for (unsigned i = 0; i < c->nlive; i++)
+    if (&c->live[i]->o == o) return c->live[i];
+  return NULL;
+}
+
+static active *active_by_lid(block_ctx *c, uint32_t lid) {
+  for (unsigned i = 0; i < c->nlive; i++)
+    if (c->live[i]->o.lid == lid && c->live[i]->o.power >= OBE_INIT) return c->live[i];
+  return NULL;
+}
+
+/* Airtime of the frames each vehicle's session puts on the air. */
+static void on_frame(void *ctx, const lane_frame *f) {
+  block_ctx *c = ctx;
+  active *a = NULL;
+  if (f->uplink) {
+    if (f->sender >= 0) a = active_by_obe(c, c->l.obes[f->sender]);
+  } else if (f->len > 6 && f->frame[1] != DSRC_LID_BROADCAST) {
+    uint32_t lid = (uint32_t)f->frame[1] << 24 | (uint32_t)f->frame[2] << 16 |
+                   (uint32_t)f->frame[3] << 8 | f->frame[4];
+    a = active_by_lid(c, lid);
+  }
+  if (a) a->airtime_ns += f->t_end - f->t_start;
+}
+
+static void collect(block_ctx *c) {
+  rse_passage p;
+  while (rse_passage_pop(&c->r, &p)) {
+    active *a = active_by_lid(c, p.lid);
+    if (!a || a->finished) continue;
+    a->finished = true;
+    a->t_done = p.t_end;
+    a->rse_outcome = p.outcome;
+    a->verdict = p.claim.verdict;
+    a->frames_down = p.frames_down;
+    a->frames_up = p.frames_up;
+    a->octets_down = p.octets_down;
+    a->octets_up = p.octets_up;
+    a->retries = p.retries;
+    a->late = p.late_responses;
+  }
+}
+
+static int admit(block_ctx *c, uint32_t seq, uint64_t t_enter, double speed, unsigned *group_out) {
+  const scenario *sc = c->w->sc;
+  const sim_block *b = c->b;
+  active *a = NULL;
+  uint32_t fleet_idx = 0, id;
+  unsigned group;
+  int rv;
+  for (unsigned i = 0; i < ACTIVE_MAX && !a; i++)
+    if (!c->act[i].used) a = &c->act[i];
+  if (!a) return -1;
+  if (b->fleet) {
+    /* A vehicle cannot be in the zone twice: draw again if it still is. */
+    for (int tries = 0; tries < 64; tries++) {
+      bool busy = false;
+      fleet_idx = (uint32_t)dsrc_prng_below(&c->traffic, b->fleet);
+      for (unsigned i = 0; i < c->nlive; i++) busy |= c->live[i]->fleet_idx == fleet_idx;
+      if (!busy) break;
+    }
+    id = b->vehicle_base + fleet_idx;
+    group = group_of_vehicle(sc, id);
+  } else {
+    id = b->vehicle_base + seq;
+    group = draw_group(c);
+  }
+  memset(a, 0, offsetof(active, prof));
+  a->used = true;
+  a->seq = seq;
+  a->fleet_idx = fleet_idx;
+  a->t_enter = t_enter;
+  a->t_leave = t_enter + (uint64_t)(sc->zone_m / (speed / 3.6) * 1e9);
+  rv = sim_obe_make_fast(&a->prof, c->crypto, c->w->keys, id, profile_bits[sc->groups[group].profile],
+                         c->rcfg.keyref_tsp, c->rcfg.keyref_tc);
+  if (rv != 0) return rv;
+  obe_state_init(&a->st, &a->prof);
+  if (b->fleet) idle_restore(&c->idle[fleet_idx], &a->st);
+  rv = obe_init(&a->o, &c->ocfg[sc->groups[group].legacy], &a->prof, &a->st, c->crypto,
+                dsrc_prng_rng(&c->engines));
+  if (rv != 0) return rv;
+  if (lane_add(&c->l, &a->o, a->t_enter, a->t_leave) < 0) return -1;
+  c->live[c->nlive++] = a;
+  *group_out = group;
+  c->out[seq].group = (uint8_t)group;
+  c->out[seq].obuid = id;
+  c->out[seq].speed_kmh = (float)speed;
+  return 0;
+}
+
+static void retire(block_ctx *c, active *a) {
+  sim_record *r = &c->out[a->seq];
+  r->t_enter_ns = a->t_enter;
+  r->dwell_us = (uint32_t)((a->t_leave - a->t_enter) / 1000);
+  r->completion_us = -1;
+  if (a->finished && a->rse_outcome == RSE_OUT_DONE && a->t_done <= a->t_leave) {
+    r->completion_us = (int32_t)((a->t_done - a->t_enter) / 1000);
+    r->outcome = a->verdict == RSE_PASS ? SIM_OK : SIM_NOT_PASS;
+  } else if (a->finished && a->rse_outcome == RSE_OUT_FAILED && a->t_done <= a->t_leave) {
+    r->outcome = SIM_FAILED;
+  } else {
+    /* Left the zone first: mid-transaction, or before its VST got through. */
+    r->outcome = (a->o.power >= OBE_SESSION || a->finished) ? SIM_INCOMPLETE : SIM_NO_SESSION;
+  }
+  r->verdict = (uint8_t)a->verdict;
+  r->frames_down = (uint16_t)a->frames_down;
+  r->frames_up = (uint16_t)a->frames_up;
+  r->octets_down = a->octets_down;
+  r->octets_up = a->octets_up;
+  r->retries = (uint16_t)a->retries;
+  r->late = (uint16_t)a->late;
+  r->airtime_us = (uint32_t)(a->airtime_ns / 1000);
+  r->processing_us = (uint32_t)(a->o.stats.processing_ns / 1000);
+  r->obes_in_zone = a->most_in_zone;
+  if (c->b->fleet) idle_save(&c->idle[a->fleet_idx], &a->st);
+  obe_sleep(&a->o);
+  lane_remove(&c->l, &a->o);
+  efc_obe_profile_wipe(&a->prof);
+  a->used = false;
+  for (unsigned i = 0; i < c->nlive; i++)
+    if (c->live[i] == a) {
+      memmove(&c->live[i], &c->live[i + 1], (c->nlive - i - 1) * sizeof(c->live[0]));
+      c->nlive--;
+      break;
+    }
+}
+
+static bool quiet(const block_ctx *c) {
+  if (rse_sessions_open(&c->r) != 0) return false;
+  for (unsigned i = 0; i < c->nlive; i++)
+    if (c->live[i]->o.power != OBE_RELEASED) return false;
+  return true;
+}
+
+int sim_block_run(const sim_world *w, const sim_block *b, efc_crypto *crypto, sim_record *out) {
+  const scenario *sc = w->sc;
+  block_ctx *c = calloc(1, sizeof(*c));
+  uint64_t next_arrival = 0;
+  uint32_t admitted = 0, retired = 0;
+  int rv = 0;
+  if (!c) return -1;
+  c->w = w;
+  c->b = b;
+  c->crypto = crypto;
+  c->out = out;
+  dsrc_prng_seed(&c->traffic, mix(b->seed, 1));
+  dsrc_prng_seed(&c->engines, mix(b->seed, 2));
+  dsrc_prng_seed(&c->errors, mix(b->seed, 3));
+  if (b->fleet && !(c->idle = calloc(b->fleet, sizeof(*c->idle)))) {
+    free(c);
+    return -1;
+  }
+  c->rcfg = sc->rse;
+  c->rcfg.beacon.manufacturer_id = 1;
+  c->rcfg.beacon.individual_id = 1000u + b->gantry;
+  c->rcfg.station = (uint16_t)(1000u + b->gantry);
+  c->rcfg.lane = (uint8_t)(b->lane + 1);
+  c->rcfg.keys = &w->keys->op;
+  c->ocfg[0] = sc->obe;
+  c->ocfg[0].mcu = sc->mcu_modern;
+  c->ocfg[1] = sc->obe;
+  c->ocfg[1].mcu = sc->mcu_legacy;
+  rse_init(&c->r, &c->rcfg, crypto, dsrc_prng_rng(&c->engines));
+  lane_init(&c->l, &c->r, sc->bers[b->ber_idx], &c->errors);
+  c->l.l1 = sc->l1;
+  c->l.on_frame = on_frame;
+  c->l.ctx = c;
+  memset(out, 0, b->passages * sizeof(*out));
+  for (uint32_t i = 0; i < b->passages; i++) {
+    out[i].block = b->index;
+    out[i].seq = i;
+    out[i].lane = (uint8_t)b->lane;
+    out[i].gantry = b->gantry;
+    out[i].ber_idx = b->ber_idx;
+  }
+  /* The first vehicle arrives at a random phase of the BST cycle. */
+  next_arrival = (uint64_t)(dsrc_prng_uniform(&c->traffic) * (double)sc->rse.bst_period_ns) + 10000000u;
+
+  while (retired < b->passages && rv == 0) {
+    uint64_t until = UINT64_MAX;
+    /* Vehicles about to enter join the lane. */
+    while (admitted < b->passages && next_arrival <= c->l.now + LOOKAHEAD_NS) {
+      unsigned g;
+      double gap = sc->min_headway_s - (sc->headway_s - sc->min_headway_s) * log1p(-dsrc_prng_uniform(&c->traffic));
+      if ((rv = admit(c, admitted, next_arrival, draw_speed(c), &g)) != 0) {
+        if (rv == -1) rv = 0; /* the lane is full: it enters at the next step */
+        break;
+      }
+      admitted++;
+      next_arrival += (uint64_t)(gap * 1e9);
+    }
+    if (rv != 0) break;
+    /* Vehicles gone from the zone are done with. */
+    for (unsigned i = c->nlive; i-- > 0;) {
+      active *a = c->live[i];
+      if (c->l.now >= a->t_leave) {
+        retire(c, a);
+        retired++;
+      } else {
+        if (c->l.nobes > a->most_in_zone) a->most_in_zone = (uint32_t)c->l.nobes;
+        if (a->t_leave < until) until = a->t_leave;
+      }
+    }
+    if (admitted < b->passages && next_arrival - LOOKAHEAD_NS < until)
+      until = next_arrival > LOOKAHEAD_NS ? next_arrival - LOOKAHEAD_NS : 0;
+    if (quiet(c) && until != UINT64_MAX && until > c->l.now) {
+      /* Nothing can happen before the next arrival or departure: no session is open and
+       * every OBE near is done (a released OBE does not answer its beacon again). Jump,
+       * keeping the BST phase. */
+      rse_skip_to(&c->r, until);
+      c->l.now = until;
+      continue;
+    }
+    lane_step(&c->l, until == UINT64_MAX ? c->l.now + 1000000000u : until);
+    collect(c);
+  }
+  for (unsigned i = 0; i < ACTIVE_MAX; i++)
+    if (c->act[i].used) {
+      obe_sleep(&c->act[i].o);
+      efc_obe_profile_wipe(&c->act[i].prof);
+    }
+  if (c->idle)
+    for (uint32_t i = 0; i < b->fleet; i++) free(c->idle[i].log);
+  free(c->idle);
+  free(c);
+  return rv;
+}
+
+size_t sim_blocks_make(const scenario *sc, sim_block **out) {
+  /* Blocks of at most 1,000 passages: small enough to spread over threads, long enough
+   * that a block's empty start is negligible in dense traffic. */
+  const uint64_t per_block = 1000;
+  unsigned nspeeds = sc->speed_dist ? 1 : sc->nspeeds;
+  size_t cap = 0, n = 0;
+  sim_block *v = NULL;
+  uint32_t vehicle_base = 0x00100000u;
+  for (unsigned bi = 0; bi < sc->nbers; bi++)
+    for (unsigned si = 0; si < nspeeds; si++) {
+      /* The passages of one speed are shared by every lane of every gantry. */
+      unsigned streams = sc->lanes * sc->gantries;
+      for (unsigned s = 0; s < streams; s++) {
+        uint64_t mine = sc->passages / streams + (s < sc->passages % streams ? 1 : 0);
+        uint64_t fleet = sc->fleet_size ? (sc->fleet_size + streams - 1) / streams : 0;
+        for (uint64_t done = 0; done < mine; done += per_block) {
+          sim_block *b;
+          if (n == cap) {
+            sim_block *nv = realloc(v, (cap = cap ? cap * 2 : 256) * sizeof(*v));
+            if (!nv) {
+              free(v);
+              return 0;
+            }
+            v = nv;
+          }
+          b = &v[n];
+          memset(b, 0, sizeof(*b));
+          b->index = (uint32_t)n;
+          b->ber_idx = (uint16_t)bi;
+          b->speed_idx = (int16_t)(sc->speed_dist ? -1 : (int)si);
+          b->lane = (uint16_t)(s % sc->lanes);
+          b->gantry = (uint16_t)(s / sc->lanes);
+          b->passages = (uint32_t)(mine - done < per_block ? mine - done : per_block);
+          /* A repeating fleet stays with its stream, so its counters run in order; without
+           * one, every passage brings a new vehicle. */
+          b->fleet = (uint32_t)(fleet ? (fleet < b->passages ? fleet : b->passages) : 0);
+          b->vehicle_base = vehicle_base;
+          vehicle_base += b->fleet ? b->fleet : b->passages;
+          b->seed = mix(sc->seed, n);
+          n++;
+        }
+      }
+    }
+  *out = v;
+  return n;
+}
