@@ -77,8 +77,9 @@ void rse_seq_add(rse_session *s, const char *name) {
 unsigned rse_sessions_open(const rse *r) { return r->open; }
 
 void rse_skip_to(rse *r, uint64_t t) {
+  /* The next BST stays on the grid it was on: the first grid point at or after t. */
   if (t > r->next_bst) {
-    uint64_t k = (t - r->next_bst) / r->cfg->bst_period_ns;
+    uint64_t k = (t - r->next_bst + r->cfg->bst_period_ns - 1) / r->cfg->bst_period_ns;
     r->next_bst += k * r->cfg->bst_period_ns;
   }
 }
