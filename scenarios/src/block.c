@@ -18,7 +18,7 @@ typedef struct {
   uint32_t fleet_idx;
   uint64_t t_enter, t_leave;
   bool finished;        /* the RSE reported its passage */
-  uint64_t t_done;
+  uint64_t t_done;      /* the end of its RELEASE frame on the air */
   int rse_outcome, verdict;
   uint32_t frames_down, frames_up, octets_down, octets_up, retries, late;
   uint64_t airtime_ns;
@@ -153,6 +153,8 @@ static void on_frame(void *ctx, const lane_frame *f) {
     uint32_t lid = (uint32_t)f->frame[1] << 24 | (uint32_t)f->frame[2] << 16 |
                    (uint32_t)f->frame[3] << 8 | f->frame[4];
     a = active_by_lid(c, lid);
+    /* RELEASE is the only private frame without a window: the transaction ends with it. */
+    if (a && f->frame[5] == DSRC_MAC_NO_WINDOW) a->t_done = f->t_end;
   }
   if (a) a->airtime_ns += f->t_end - f->t_start;
 }
@@ -163,7 +165,7 @@ static void collect(block_ctx *c) {
     active *a = active_by_lid(c, p.lid);
     if (!a || a->finished) continue;
     a->finished = true;
-    a->t_done = p.t_end;
+    if (p.outcome != RSE_OUT_DONE) a->t_done = p.t_end;
     a->rse_outcome = p.outcome;
     a->verdict = p.claim.verdict;
     a->frames_down = p.frames_down;

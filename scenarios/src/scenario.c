@@ -200,8 +200,8 @@ static void capture_log(cyaml_log_t level, void *ctx, const char *fmt, va_list a
   if ((p = strstr(text, "(line: ")) != NULL && c->line == 0) c->line = (unsigned)atoi(p + 7);
 }
 
-/* The line of the first "key:" at the start of a line (after indentation or "- "), at or
- * after line 'from'; 0 if there is none. */
+/* The line of the first "key:" at or after line 'from', in block style (at the start of a
+ * line, after indentation or "- ") or in a flow mapping ("{a: 1, key: 2}"); 0 if none. */
 static unsigned key_line(const char *path, const char *key, unsigned from) {
   char line[1024];
   unsigned n = 0, found = 0;
@@ -209,36 +209,61 @@ static unsigned key_line(const char *path, const char *key, unsigned from) {
   FILE *f = fopen(path, "r");
   if (!f) return 0;
   while (!found && fgets(line, sizeof(line), f)) {
-    char *p = line;
+    char *hash = strchr(line, '#');
     if (++n < from) continue;
-    while (*p == ' ' || *p == '\t' || *p == '-') p++;
-    if (strncmp(p, key, klen) == 0 && p[klen] == ':') found = n;
+    if (hash) *hash = '\0';
+    for (char *p = strstr(line, key); p && !found; p = strstr(p + 1, key)) {
+      char before = p == line ? ' ' : p[-1];
+      if (p[klen] == ':' && (before == ' ' || before == '\t' || before == '-' || before == '{' || before == ','))
+        found = n;
+    }
   }
   fclose(f);
   return found;
 }
 
-/* A dotted field path's line: each component searched after the previous one's line. */
-static unsigned path_line(const char *path, const char *dotted) {
-  char buf[128], *part, *save = NULL;
+/* A dotted field path's line: each component searched after the previous one's line; the
+ * last one's nth occurrence (list items repeat their keys). */
+static unsigned path_line(const char *path, const char *dotted, unsigned nth) {
+  char buf[128], *part, *next, *save = NULL;
   unsigned line = 1;
   snprintf(buf, sizeof(buf), "%s", dotted);
-  for (part = strtok_r(buf, ".", &save); part; part = strtok_r(NULL, ".", &save)) {
+  for (part = strtok_r(buf, ".", &save); part; part = next) {
     unsigned l = key_line(path, part, line);
+    next = strtok_r(NULL, ".", &save);
+    for (unsigned k = 1; !next && l && k < nth; k++) l = key_line(path, part, l + 1);
     if (!l) return line;
     line = l;
   }
   return line;
 }
 
-static int fail(char *err, size_t errlen, const char *path, const char *field, const char *fmt, ...) {
+static int vfail(char *err, size_t errlen, const char *path, const char *field, unsigned nth,
+                 const char *fmt, va_list ap) {
   char why[200];
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(why, sizeof(why), fmt, ap);
-  va_end(ap);
-  snprintf(err, errlen, "%s:%u: %s: %s", path, path_line(path, field), field, why);
+  snprintf(err, errlen, "%s:%u: %s: %s", path, path_line(path, field, nth), field, why);
   return -1;
+}
+
+static int fail(char *err, size_t errlen, const char *path, const char *field, const char *fmt, ...) {
+  va_list ap;
+  int rv;
+  va_start(ap, fmt);
+  rv = vfail(err, errlen, path, field, 1, fmt, ap);
+  va_end(ap);
+  return rv;
+}
+
+/* For the nth item of a list (1-based). */
+static int fail_item(char *err, size_t errlen, const char *path, const char *field, unsigned nth,
+                     const char *fmt, ...) {
+  va_list ap;
+  int rv;
+  va_start(ap, fmt);
+  rv = vfail(err, errlen, path, field, nth, fmt, ap);
+  va_end(ap);
+  return rv;
 }
 
 #define NEED(cond, field, ...)                                        \
@@ -337,6 +362,8 @@ static int traffic(scenario *sc, const y_traffic *t, char *err, size_t errlen) {
   int kinds;
   NEED(t != NULL, "traffic", "missing: a scenario needs traffic (speeds and passages)");
   kinds = (t->speeds_kmh != NULL) + (t->speed_range != NULL) + (t->speed_distribution != NULL);
+  /* An empty list loads as no list at all: tell the two apart by the key. */
+  NEED(kinds > 0 || !key_line(sc->path, "speeds_kmh", 1), "traffic.speeds_kmh", "empty: no speed to simulate");
   NEED(kinds == 1, "traffic", "give exactly one of speeds_kmh, speed_range, speed_distribution");
   if (t->speeds_kmh) {
     NEED(t->speeds_kmh_count > 0, "traffic.speeds_kmh", "empty: no speed to simulate");
@@ -386,15 +413,18 @@ static int fleet(scenario *sc, const y_group *g, unsigned n, char *err, size_t e
   for (unsigned i = 0; i < n; i++) {
     sc_group *d = &sc->groups[sc->ngroups++];
     d->profile = rse_profile_parse(g[i].profile);
-    NEED(d->profile >= 0, "fleet.profile", "unknown profile '%s' (autopass, en15509-l0, en15509-l1, aes)",
-         g[i].profile);
+    if (d->profile < 0)
+      return fail_item(err, errlen, sc->path, "fleet.profile", i + 1,
+                       "unknown profile '%s' (autopass, en15509-l0, en15509-l1, aes)", g[i].profile);
     d->legacy = false;
     if (g[i].mcu) {
-      NEED(strcmp(g[i].mcu, "legacy") == 0 || strcmp(g[i].mcu, "modern") == 0, "fleet.mcu",
-           "'%s' is not legacy or modern", g[i].mcu);
+      if (strcmp(g[i].mcu, "legacy") != 0 && strcmp(g[i].mcu, "modern") != 0)
+        return fail_item(err, errlen, sc->path, "fleet.mcu", i + 1, "'%s' is not legacy or modern", g[i].mcu);
       d->legacy = strcmp(g[i].mcu, "legacy") == 0;
     }
-    NUM("fleet.share", g[i].share, 1.0, 0, 1e9, d->share);
+    if (g[i].share && (!isfinite(*g[i].share) || *g[i].share < 0))
+      return fail_item(err, errlen, sc->path, "fleet.share", i + 1, "%g is negative", *g[i].share);
+    d->share = g[i].share ? *g[i].share : 1.0;
     total += d->share;
     snprintf(d->label, sizeof(d->label), "%s/%s", rse_profile_name(d->profile), d->legacy ? "legacy" : "modern");
   }

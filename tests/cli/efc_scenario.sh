@@ -1,0 +1,69 @@
+#!/bin/sh
+# efc-scenario from the outside: trace of every profile, run determinism across thread
+# counts, bad scenario files, usage errors. Usage: efc_scenario.sh BIN_DIR SCENARIO_DIR
+set -u
+bin=$1/efc-scenario
+dir=$2
+out=${TMPDIR:-/tmp}/efc-scenario-test.$$
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+mkdir -p "$out"
+
+# expect STATUS STDERR_PATTERN -- command...
+expect() {
+  want=$1 pat=$2
+  shift 2
+  err=$("$@" 2>&1 >/dev/null)
+  got=$?
+  [ "$got" = "$want" ] || fail "$*: exit $got, want $want"
+  if [ -n "$pat" ]; then
+    echo "$err" | grep -q -- "$pat" || fail "$*: stderr '$err' lacks '$pat'"
+    [ "$(printf '%s\n' "$err" | wc -l)" -le 1 ] || fail "$*: error is not one line: $err"
+  fi
+}
+
+# trace: each profile completes, passes the lane and the issuer, in the sequence of
+# transactions.md section 2.
+en="BST VST GET_STAMPED.rq GET_STAMPED.rs GET_STAMPED.rq GET_STAMPED.rs GET.rq GET.rs SET.rq SET.rs SET_MMI.rq SET_MMI.rs RELEASE"
+for p in autopass en15509-l0 en15509-l1 aes; do
+  "$bin" trace --profile $p > "$out/trace-$p.txt" || fail "trace $p: exit $?"
+  want=$en
+  [ $p = autopass ] && want="BST VST GET_SECURE.rq GET_SECURE.rs RELEASE"
+  grep -qx "sequence: $want" "$out/trace-$p.txt" || fail "trace $p: sequence $(grep sequence: "$out/trace-$p.txt")"
+  grep -qx "lane: pass" "$out/trace-$p.txt" || fail "trace $p: lane"
+  grep -qx "issuer: claim verified" "$out/trace-$p.txt" || fail "trace $p: issuer"
+  "$bin" trace --profile $p --json --mcu legacy | grep -q '"completed": true' || fail "trace $p --json"
+done
+
+# run: same seed, same CSV, with 1 and 2 threads.
+"$bin" run "$dir/small.yaml" --out "$out/t1" --threads 1 --no-plots > "$out/t1.txt" || fail "run 1 thread"
+"$bin" run "$dir/small.yaml" --out "$out/t2" --threads 2 --no-plots > "$out/t2.txt" || fail "run 2 threads"
+"$bin" run "$dir/small.yaml" --out "$out/t2b" --threads 2 --no-plots > /dev/null || fail "run 2 threads again"
+cmp -s "$out/t1/passages.csv" "$out/t2/passages.csv" || fail "CSV differs between 1 and 2 threads"
+cmp -s "$out/t2/passages.csv" "$out/t2b/passages.csv" || fail "CSV differs between two 2-thread runs"
+[ "$(wc -l < "$out/t1/passages.csv")" = 1201 ] || fail "CSV has $(wc -l < "$out/t1/passages.csv") lines, want 1201"
+grep -q '"critical"' "$out/t1/summary.json" || fail "summary.json lacks critical speeds"
+grep -q "critical speed" "$out/t1.txt" || fail "no table on stdout"
+
+# bad scenario files: exit 1, one line naming the file and the line
+expect 1 "bad-unknown-key.yaml:6: traffic: Unexpected key: headway" "$bin" run "$dir/bad-unknown-key.yaml" --out "$out/bad"
+expect 1 "bad-wrong-type.yaml:5: traffic.passages: Invalid" "$bin" run "$dir/bad-wrong-type.yaml" --out "$out/bad"
+expect 1 "bad-negative-speed.yaml:7: traffic.speeds_kmh: speed -70 is not positive" "$bin" run "$dir/bad-negative-speed.yaml" --out "$out/bad"
+expect 1 "bad-empty-traffic.yaml:4: traffic.speeds_kmh: empty" "$bin" run "$dir/bad-empty-traffic.yaml" --out "$out/bad"
+expect 1 "bad-no-traffic.yaml:1: traffic: missing" "$bin" run "$dir/bad-no-traffic.yaml" --out "$out/bad"
+expect 1 "bad-profile.yaml:7: fleet.profile: unknown profile 'en15509-l2'" "$bin" run "$dir/bad-profile.yaml" --out "$out/bad"
+expect 1 "bad-syntax.yaml:3:" "$bin" run "$dir/bad-syntax.yaml" --out "$out/bad"
+expect 1 "no-such.yaml: cannot open" "$bin" run "$dir/no-such.yaml" --out "$out/bad"
+
+# usage
+expect 2 "" "$bin"
+expect 2 "unknown command" "$bin" frobnicate
+expect 2 "exactly one scenario FILE" "$bin" run
+expect 2 "--threads" "$bin" run "$dir/small.yaml" --threads 0
+expect 2 "--profile" "$bin" trace --profile en15509-l2
+expect 0 "" "$bin" --help
+expect 0 "" "$bin" run --help
+
+rm -rf "$out"
+[ $fails = 0 ] && echo "efc-scenario CLI: all checks passed"
+exit $fails
