@@ -268,7 +268,10 @@ static bool quiet(const block_ctx *c) {
   return true;
 }
 
-int sim_block_run(const sim_world *w, const sim_block *b, efc_crypto *crypto, sim_record *out) {
+size_t sim_idle_obe_bytes(const sim_idle_obe *s) { return sizeof(*s) + (size_t)s->log_cap * sizeof(obe_log_entry); }
+
+int sim_block_run(const sim_world *w, const sim_block *b, efc_crypto *crypto, sim_record *out,
+                  sim_block_stats *stats) {
   const scenario *sc = w->sc;
   block_ctx *c = calloc(1, sizeof(*c));
   uint64_t next_arrival = 0;
@@ -355,8 +358,17 @@ int sim_block_run(const sim_world *w, const sim_block *b, efc_crypto *crypto, si
       obe_sleep(&c->act[i].o);
       efc_obe_profile_wipe(&c->act[i].prof);
     }
+  if (stats) memset(stats, 0, sizeof(*stats));
   if (c->idle)
-    for (uint32_t i = 0; i < b->fleet; i++) free(c->idle[i].log);
+    for (uint32_t i = 0; i < b->fleet; i++) {
+      if (stats) {
+        size_t n = sim_idle_obe_bytes(&c->idle[i]);
+        stats->idle_obes++;
+        stats->idle_bytes += n;
+        if (n > stats->idle_bytes_max) stats->idle_bytes_max = n;
+      }
+      free(c->idle[i].log);
+    }
   free(c->idle);
   free(c);
   return rv;

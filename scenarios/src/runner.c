@@ -45,7 +45,7 @@ static void *worker(void *arg) {
     pthread_mutex_unlock(&p->mu);
     if (k >= p->nblocks || p->error) break;
     rec = malloc(p->blocks[k].passages * sizeof(*rec));
-    rv = rec ? sim_block_run(p->w, &p->blocks[k], crypto, rec) : -1;
+    rv = rec ? sim_block_run(p->w, &p->blocks[k], crypto, rec, NULL) : -1;
     pthread_mutex_lock(&p->mu);
     if (rv != 0) {
       p->error = -1;

@@ -61,8 +61,19 @@ typedef struct {
   const sim_keys *keys;
 } sim_world;
 
-/* Simulates one block into out[0 .. b->passages-1]. */
-int sim_block_run(const sim_world *w, const sim_block *b, efc_crypto *c, sim_record *out);
+/* What a block's idle OBEs cost in memory once it is over (repeating fleets only). */
+typedef struct {
+  uint64_t idle_obes;
+  uint64_t idle_bytes;     /* their state: struct and log, summed */
+  uint64_t idle_bytes_max; /* the largest one */
+} sim_block_stats;
+
+/* Bytes an idle OBE occupies: its struct and its log entries. */
+size_t sim_idle_obe_bytes(const sim_idle_obe *s);
+
+/* Simulates one block into out[0 .. b->passages-1]; stats (optional) gets its memory. */
+int sim_block_run(const sim_world *w, const sim_block *b, efc_crypto *c, sim_record *out,
+                  sim_block_stats *stats);
 
 /* The blocks of a scenario, in order; returns their number (*out malloc'd). */
 size_t sim_blocks_make(const scenario *sc, sim_block **out);

@@ -1,0 +1,184 @@
+/* The scenario runner's speed: simulated passages per second on one core for each profile,
+ * with all crypto and codec work really done; the same passages' crypto alone (the same
+ * functions, replayed, its block counts checked against the simulation's); the memory an
+ * idle OBE of a repeating fleet occupies; and, with --national-day, the whole
+ * scenarios/national-day.yaml on every core. Prints figures; asserts nothing.
+ * Usage: efc-bench-sim [PASSAGES] [--national-day] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dsrc/keys.h"
+#include "sim/runner.h"
+#include "sim/scenario.h"
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* A one-group scenario: profile p on a modern OBE at 100 km/h, BER 1e-6, one at a time. */
+static void one_group(scenario *sc, int p, uint64_t passages) {
+  memset(sc, 0, sizeof(*sc));
+  snprintf(sc->name, sizeof(sc->name), "bench");
+  sc->seed = 42;
+  sc->zone_m = 10;
+  sc->lanes = sc->gantries = 1;
+  sc->bers[0] = 1e-6;
+  sc->nbers = 1;
+  sc->speeds[0] = 100;
+  sc->nspeeds = 1;
+  sc->passages = passages;
+  sc->headway_s = 2;
+  sc->min_headway_s = 1;
+  sc->groups[0].profile = p;
+  sc->groups[0].share = 1;
+  sc->ngroups = 1;
+  dsrc_l1_params_default(&sc->l1);
+  rse_config_default(&sc->rse);
+  obe_config_default(&sc->obe);
+  sc->mcu_legacy = obe_mcu_legacy;
+  sc->mcu_modern = obe_mcu_modern;
+}
+
+/* The crypto of one passage of profile p, outside the simulation: the OBE's keys derived at
+ * zone entry, what the OBE computes, what the RSE verifies. */
+static void passage_crypto(efc_crypto *c, const sim_keys *k, int p, uint32_t id) {
+  efc_obe_profile prof;
+  uint8_t key[16], key2[16], mac[4], ac_cr[4], rnd[4] = {1, 2, 3, 4}, t[4] = {5, 6, 7, 8};
+  static const uint8_t attrlist[27] = {3, 0x18, 0x38, 1, 2, 3, 4, 0x1a, 0x3a, 0, 0, 0x20, 0x40};
+  static const unsigned bits[] = {EFC_PROFILE_AUTOPASS, EFC_PROFILE_EN15509_L0, EFC_PROFILE_EN15509_L1,
+                                  EFC_PROFILE_AES};
+  unsigned g = k->issuer.autopass_generation;
+  sim_obe_make_fast(&prof, c, k, id, bits[p], 5, 1);
+  switch (p) {
+  case RSE_PROFILE_AUTOPASS:
+    /* OBE: SSKEY-N, MAC1, SSKEY-F, MAC2; RSE: OBUKEY-F, SSKEY-F, MAC2. */
+    efc_autopass_sskey(c, key, prof.obukey_n[g - 1], rnd, t);
+    efc_autopass_mac(c, mac, key, prof.obuid, 0, t, rnd);
+    efc_autopass_sskey(c, key, prof.obukey_f[g - 1], rnd, t);
+    efc_autopass_mac(c, mac, key, prof.obuid, 0, t, rnd);
+    efc_autopass_obukey(c, key2, k->op.mkey_f, prof.obuid);
+    efc_autopass_sskey(c, key, key2, rnd, t);
+    efc_autopass_mac(c, mac, key, prof.obuid, 0, t, rnd);
+    break;
+  case RSE_PROFILE_EN15509_L0:
+  case RSE_PROFILE_EN15509_L1:
+    if (p == RSE_PROFILE_EN15509_L1) {
+      efc_en15509_ac_cr(c, ac_cr, prof.access_key, rnd);                /* OBE, VST */
+      efc_en15509_access_key(c, key, k->op.mack[prof.ac_cr_ref[0]], prof.ac_cr_ref); /* RSE */
+      efc_en15509_ac_cr(c, ac_cr, key, rnd);
+    }
+    efc_en15509_authenticator(c, mac, prof.auk[4], attrlist, sizeof(attrlist), rnd, 4);
+    efc_en15509_authenticator(c, mac, prof.auk[0], attrlist, sizeof(attrlist), rnd, 4);
+    efc_en15509_auth_key(c, key, k->op.mauk[0], prof.pan, prof.context_mark);
+    efc_en15509_authenticator(c, mac, key, attrlist, sizeof(attrlist), rnd, 4);
+    break;
+  default:
+    efc_aesref_ac_cr(c, ac_cr, prof.aes_access_key, rnd);
+    efc_aesref_access_key(c, key, k->op.aes_mack[prof.ac_cr_ref[0]], prof.ac_cr_ref);
+    efc_aesref_ac_cr(c, ac_cr, key, rnd);
+    efc_aesref_authenticator(c, mac, prof.aes_auk[4], attrlist, sizeof(attrlist), rnd, 4);
+    efc_aesref_authenticator(c, mac, prof.aes_auk[0], attrlist, sizeof(attrlist), rnd, 4);
+    efc_aesref_auth_key(c, key, k->op.aes_mauk[0], prof.pan, prof.context_mark);
+    efc_aesref_authenticator(c, mac, key, attrlist, sizeof(attrlist), rnd, 4);
+    break;
+  }
+  efc_obe_profile_wipe(&prof);
+}
+
+int main(int argc, char **argv) {
+  uint64_t passages = argc > 1 && argv[1][0] != '-' ? strtoull(argv[1], NULL, 10) : 20000;
+  bool national = argc > 1 && strcmp(argv[argc - 1], "--national-day") == 0;
+  efc_crypto *c;
+  char err[256];
+  sim_keys keys;
+  if (efc_crypto_new(&c, err, sizeof(err)) != 0) {
+    fprintf(stderr, "efc-bench-sim: %s\n", err);
+    return 1;
+  }
+  printf("one core, modern OBEs at 100 km/h, BER 1e-6, %llu passages each\n", (unsigned long long)passages);
+  printf("%-12s %12s %14s %14s %12s %s\n", "profile", "passages/s", "sim us/pass", "crypto us/pass",
+         "sim/crypto", "blocks per passage (des/3des/aes): sim | replay");
+  for (int p = 0; p < RSE_PROFILE_COUNT; p++) {
+    static scenario sc;
+    sim_world w;
+    sim_block *blocks;
+    size_t nb;
+    sim_record *rec;
+    efc_crypto_counters a, b;
+    double t0, sim_s, cry_s;
+    one_group(&sc, p, passages);
+    sim_keys_init(&keys, c, sc.seed);
+    w.sc = &sc;
+    w.keys = &keys;
+    nb = sim_blocks_make(&sc, &blocks);
+    rec = malloc(1000 * sizeof(*rec));
+    efc_crypto_counters_reset(c);
+    t0 = now_s();
+    for (size_t i = 0; i < nb; i++) sim_block_run(&w, &blocks[i], c, rec, NULL);
+    sim_s = now_s() - t0;
+    a = efc_crypto_counters_get(c);
+    efc_crypto_counters_reset(c);
+    t0 = now_s();
+    for (uint64_t i = 0; i < passages; i++) passage_crypto(c, &keys, p, 0x00100000u + (uint32_t)i);
+    cry_s = now_s() - t0;
+    b = efc_crypto_counters_get(c);
+    printf("%-12s %12.0f %14.2f %14.2f %12.2f %.2f/%.2f/%.2f | %.2f/%.2f/%.2f\n", rse_profile_name(p),
+           passages / sim_s, sim_s / passages * 1e6, cry_s / passages * 1e6, sim_s / cry_s,
+           (double)a.des / passages, (double)a.tdes / passages, (double)a.aes / passages,
+           (double)b.des / passages, (double)b.tdes / passages, (double)b.aes / passages);
+    free(rec);
+    free(blocks);
+    sim_keys_wipe(&keys);
+  }
+
+  /* Idle OBEs of a repeating fleet: 1,000 vehicles, 20,000 passages. */
+  {
+    static scenario sc;
+    sim_world w;
+    sim_block blk;
+    sim_block_stats st;
+    sim_record *rec = malloc(20000 * sizeof(*rec));
+    one_group(&sc, RSE_PROFILE_AUTOPASS, 20000);
+    sim_keys_init(&keys, c, sc.seed);
+    w.sc = &sc;
+    w.keys = &keys;
+    memset(&blk, 0, sizeof(blk));
+    blk.passages = 20000;
+    blk.fleet = 1000;
+    blk.vehicle_base = 0x00200000;
+    blk.seed = 7;
+    sim_block_run(&w, &blk, c, rec, &st);
+    printf("idle OBE memory (AutoPASS fleet of %llu, 20 passages each on average): %.0f bytes average, %llu max\n"
+           "  (%zu-byte record + %zu bytes per logged passage, the log growing to %d entries)\n",
+           (unsigned long long)st.idle_obes, (double)st.idle_bytes / (double)st.idle_obes,
+           (unsigned long long)st.idle_bytes_max, sizeof(sim_idle_obe), sizeof(obe_log_entry), OBE_LOG_MAX);
+    free(rec);
+    sim_keys_wipe(&keys);
+  }
+  efc_crypto_free(c);
+
+  if (national) {
+    static scenario sc;
+    sim_run_options o = {.out_dir = "/tmp/efc-bench-national-day", .threads = 0, .plots = false};
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    double t0;
+    if (scenario_load(&sc, EFC_SOURCE_DIR "/scenarios/national-day.yaml", err, sizeof(err)) != 0) {
+      fprintf(stderr, "efc-bench-sim: %s\n", err);
+      return 1;
+    }
+    o.threads = n > 0 ? (unsigned)n : 1;
+    t0 = now_s();
+    if (sim_run(&sc, &o, err, sizeof(err)) != 0) {
+      fprintf(stderr, "efc-bench-sim: %s\n", err);
+      return 1;
+    }
+    printf("national-day.yaml: %llu passages in %.1f s on %u threads\n", (unsigned long long)sc.passages,
+           now_s() - t0, o.threads);
+  }
+  return 0;
+}
