@@ -12,7 +12,7 @@ int efc_autopass_div(efc_crypto *c, uint8_t out[EFC_AUTOPASS_KEY],
   memcpy(in, d, EFC_DES_BLOCK);
   for (int i = 0; i < EFC_DES_BLOCK; i++) in[EFC_DES_BLOCK + i] = (uint8_t)~d[i];
   /* Both halves under one key: a single keying, two ECB blocks. */
-  rv = efc_ecb_run(c->tdes_enc, 1, key, out, in, sizeof(in));
+  rv = efc_ecb_run(&c->tdes_enc, key, out, in, sizeof(in));
   if (rv == 0) {
     c->n.tdes += 2;
     efc_crypto_set_parity(out, EFC_AUTOPASS_KEY);

@@ -30,17 +30,6 @@ static void set_err(char *err, size_t errlen, const char *what) {
   if (err && errlen > 0) snprintf(err, errlen, "%s", what);
 }
 
-/* A cipher context that holds its cipher with padding off, ready to be re-keyed per call. */
-static EVP_CIPHER_CTX *cipher_ctx_new(const EVP_CIPHER *cipher, int enc) {
-  EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
-  if (!x) return NULL;
-  if (!EVP_CipherInit_ex2(x, cipher, NULL, NULL, enc, NULL) || !EVP_CIPHER_CTX_set_padding(x, 0)) {
-    EVP_CIPHER_CTX_free(x);
-    return NULL;
-  }
-  return x;
-}
-
 /* A CMAC context bound to its block cipher; EVP_MAC_init later only sets the key. */
 static EVP_MAC_CTX *cmac_ctx_new(EVP_MAC *mac, const char *cipher) {
   EVP_MAC_CTX *x = EVP_MAC_CTX_new(mac);
@@ -102,16 +91,15 @@ int efc_crypto_new(efc_crypto **out, char *err, size_t errlen) {
   c->kbkdf = EVP_KDF_fetch(c->lib, "KBKDF", NULL);
   if (!c->des || !c->tdes || !c->aes || !c->cmac || !c->kbkdf) goto fail_provider;
 
-  c->des_enc = cipher_ctx_new(c->des, 1);
-  c->des_dec = cipher_ctx_new(c->des, 0);
-  c->tdes_enc = cipher_ctx_new(c->tdes, 1);
-  c->aes_enc = cipher_ctx_new(c->aes, 1);
+  if (efc_keycache_init(&c->des_enc, c->des, 1, EFC_DES_KEY) != 0 ||
+      efc_keycache_init(&c->des_dec, c->des, 0, EFC_DES_KEY) != 0 ||
+      efc_keycache_init(&c->tdes_enc, c->tdes, 1, EFC_TDES_KEY) != 0 ||
+      efc_keycache_init(&c->aes_enc, c->aes, 1, EFC_AES_KEY) != 0)
+    goto fail_provider;
   c->cmac_aes = cmac_ctx_new(c->cmac, "AES-128-CBC");
   c->cmac_tdes = cmac_ctx_new(c->cmac, "DES-EDE3-CBC");
   c->kbkdf_ctx = kbkdf_ctx_new(c->kbkdf);
-  if (!c->des_enc || !c->des_dec || !c->tdes_enc || !c->aes_enc || !c->cmac_aes || !c->cmac_tdes ||
-      !c->kbkdf_ctx)
-    goto fail_provider;
+  if (!c->cmac_aes || !c->cmac_tdes || !c->kbkdf_ctx) goto fail_provider;
   *out = c;
   return 0;
 
@@ -122,15 +110,23 @@ fail_provider:
   return EFC_CRYPTO_ERR_PROVIDER;
 }
 
+void efc_crypto_forget(efc_crypto *c) {
+  if (!c) return;
+  efc_keycache_forget(&c->des_enc);
+  efc_keycache_forget(&c->des_dec);
+  efc_keycache_forget(&c->tdes_enc);
+  efc_keycache_forget(&c->aes_enc);
+}
+
 void efc_crypto_free(efc_crypto *c) {
   if (!c) return;
   EVP_KDF_CTX_free(c->kbkdf_ctx);
   EVP_MAC_CTX_free(c->cmac_aes);
   EVP_MAC_CTX_free(c->cmac_tdes);
-  EVP_CIPHER_CTX_free(c->des_enc);
-  EVP_CIPHER_CTX_free(c->des_dec);
-  EVP_CIPHER_CTX_free(c->tdes_enc);
-  EVP_CIPHER_CTX_free(c->aes_enc);
+  efc_keycache_free(&c->des_enc);
+  efc_keycache_free(&c->des_dec);
+  efc_keycache_free(&c->tdes_enc);
+  efc_keycache_free(&c->aes_enc);
   EVP_KDF_free(c->kbkdf);
   EVP_MAC_free(c->cmac);
   EVP_CIPHER_free(c->des);

@@ -22,15 +22,15 @@ ptrdiff_t efc_crypto_pad1(uint8_t *out, size_t cap, const uint8_t *msg, size_t l
 
 int efc_cbcmac_begin(efc_crypto *c, efc_cbcmac *m, const uint8_t key[EFC_DES_KEY]) {
   memset(m, 0, sizeof(*m));
-  if (!EVP_CipherInit_ex2(c->des_enc, NULL, key, NULL, 1, NULL)) return EFC_CRYPTO_ERR_OPENSSL;
-  return 0;
+  m->ctx = efc_keycache_get(&c->des_enc, key);
+  return m->ctx ? 0 : EFC_CRYPTO_ERR_OPENSSL;
 }
 
 static int cbcmac_block(efc_crypto *c, efc_cbcmac *m, const uint8_t *blk) {
   uint8_t x[EFC_DES_BLOCK];
   int rv;
   for (int i = 0; i < EFC_DES_BLOCK; i++) x[i] = (uint8_t)(m->h[i] ^ blk[i]);
-  rv = efc_ecb_continue(c->des_enc, m->h, x, EFC_DES_BLOCK);
+  rv = efc_ecb_continue(m->ctx, m->h, x, EFC_DES_BLOCK);
   if (rv == 0) c->n.des++;
   efc_crypto_wipe(x, sizeof(x));
   return rv;
@@ -95,10 +95,10 @@ int efc_crypto_mac3(efc_crypto *c, uint8_t out[EFC_DES_BLOCK], const uint8_t key
   if ((rv = efc_cbcmac_begin(c, &m, key)) != 0 || (rv = efc_cbcmac_update(c, &m, msg, len)) != 0 ||
       (rv = efc_cbcmac_final(c, &m)) != 0)
     goto done;
-  /* Output transformation 3: DES^-1 under K2, then DES under K1, which des_enc still holds. */
-  if ((rv = efc_ecb_run(c->des_dec, 0, key + EFC_DES_KEY, t, m.h, EFC_DES_BLOCK)) != 0) goto done;
+  /* Output transformation 3: DES^-1 under K2, then DES under K1, which m.ctx still holds. */
+  if ((rv = efc_ecb_run(&c->des_dec, key + EFC_DES_KEY, t, m.h, EFC_DES_BLOCK)) != 0) goto done;
   c->n.des++;
-  if ((rv = efc_ecb_continue(c->des_enc, out, t, EFC_DES_BLOCK)) != 0) goto done;
+  if ((rv = efc_ecb_continue(m.ctx, out, t, EFC_DES_BLOCK)) != 0) goto done;
   c->n.des++;
 done:
   efc_crypto_wipe(&m, sizeof(m));

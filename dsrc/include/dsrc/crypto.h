@@ -50,6 +50,10 @@ typedef struct {
 int efc_crypto_new(efc_crypto **out, char *err, size_t errlen);
 void efc_crypto_free(efc_crypto *c);
 
+/* A context keeps the key schedules of the last few keys per cipher (a master key used for
+ * every OBE is keyed once, not per block); this drops them. efc_crypto_free does too. */
+void efc_crypto_forget(efc_crypto *c);
+
 efc_crypto_counters efc_crypto_counters_get(const efc_crypto *c);
 void efc_crypto_counters_reset(efc_crypto *c);
 
