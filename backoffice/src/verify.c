@@ -26,9 +26,9 @@ void issuer_options_default(issuer_options *o) {
   o->check_fee = true;
 }
 
-static unsigned check_commit(const rse_claim *cl, const char *label, const uint8_t nonce[4]) {
+static unsigned check_commit(efc_crypto *c, const rse_claim *cl, const char *label, const uint8_t nonce[4]) {
   uint8_t want[4];
-  if (rse_commit(want, label, cl->station, cl->lane, cl->time_cs, cl->salt) != 0) return ISSUER_BAD_COMMIT;
+  if (rse_commit_with(c, want, label, cl->station, cl->lane, cl->time_cs, cl->salt) != 0) return ISSUER_BAD_COMMIT;
   return memcmp(want, nonce, 4) == 0 ? 0 : ISSUER_BAD_COMMIT;
 }
 
@@ -39,7 +39,7 @@ static unsigned autopass(efc_crypto *c, const efc_keystore *ks, const issuer_opt
   /* T is inside SSKEY-N: it proves the passage time to the hundredth. */
   efc_autopass_time_octets(t, (uint32_t)cl->time_cs);
   if (memcmp(t, cl->t, 4) != 0) flags |= ISSUER_MISMATCH;
-  if (opt->check_commit && cl->nonce_mode == RSE_NONCE_COMMIT) flags |= check_commit(cl, "RND-1", cl->rnd1);
+  if (opt->check_commit && cl->nonce_mode == RSE_NONCE_COMMIT) flags |= check_commit(c, cl, "RND-1", cl->rnd1);
   if (cl->nonce_mode != RSE_NONCE_COMMIT) flags |= ISSUER_UNBOUND;
   if (!opt->check_mac) return flags;
   if (!cl->has_obuid || g < 1 || g > EFC_KM_GENERATIONS) return flags | ISSUER_NO_KEY;
@@ -81,7 +81,7 @@ static unsigned stamped(efc_crypto *c, const efc_keystore *ks, const issuer_opti
   uint8_t mac[4];
   int rv;
   if (opt->check_commit && cl->nonce_mode == RSE_NONCE_COMMIT)
-    flags |= check_commit(cl, "TSP", cl->nonce_tsp) | check_commit(cl, "TC", cl->nonce_tc);
+    flags |= check_commit(c, cl, "TSP", cl->nonce_tsp) | check_commit(c, cl, "TC", cl->nonce_tc);
   if (cl->nonce_mode != RSE_NONCE_COMMIT) flags |= ISSUER_UNBOUND;
   if (!opt->check_mac) return flags;
   if (i < 1 || i > EFC_AUK_COUNT || efc_en15509_keyref_role((int)i) != EFC_MAC_TSP)

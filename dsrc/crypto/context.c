@@ -89,7 +89,9 @@ int efc_crypto_new(efc_crypto **out, char *err, size_t errlen) {
   c->aes = EVP_CIPHER_fetch(c->lib, "AES-128-ECB", NULL);
   c->cmac = EVP_MAC_fetch(c->lib, "CMAC", NULL);
   c->kbkdf = EVP_KDF_fetch(c->lib, "KBKDF", NULL);
-  if (!c->des || !c->tdes || !c->aes || !c->cmac || !c->kbkdf) goto fail_provider;
+  c->sha256 = EVP_MD_fetch(c->lib, "SHA256", NULL);
+  c->md = EVP_MD_CTX_new();
+  if (!c->des || !c->tdes || !c->aes || !c->cmac || !c->kbkdf || !c->sha256 || !c->md) goto fail_provider;
 
   if (efc_keycache_init(&c->des_enc, c->des, 1, EFC_DES_KEY) != 0 ||
       efc_keycache_init(&c->des_dec, c->des, 0, EFC_DES_KEY) != 0 ||
@@ -128,6 +130,8 @@ void efc_crypto_free(efc_crypto *c) {
   efc_keycache_free(&c->tdes_enc);
   efc_keycache_free(&c->aes_enc);
   EVP_KDF_free(c->kbkdf);
+  EVP_MD_CTX_free(c->md);
+  EVP_MD_free(c->sha256);
   EVP_MAC_free(c->cmac);
   EVP_CIPHER_free(c->des);
   EVP_CIPHER_free(c->tdes);

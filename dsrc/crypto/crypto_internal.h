@@ -29,6 +29,8 @@ struct efc_crypto {
   efc_keycache des_enc, des_dec, tdes_enc, aes_enc;
   EVP_MAC *cmac;
   EVP_MAC_CTX *cmac_aes, *cmac_tdes;
+  EVP_MD *sha256;
+  EVP_MD_CTX *md;
   EVP_KDF *kbkdf;
   EVP_KDF_CTX *kbkdf_ctx; /* mode, MAC and cipher set once; holds an all-zero key at rest */
   efc_crypto_counters n;

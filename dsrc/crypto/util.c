@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "dsrc/crypto.h"
+#include "crypto_internal.h"
 
 void efc_crypto_set_parity(uint8_t *key, size_t len) {
   for (size_t i = 0; i < len; i++) {
@@ -48,4 +48,13 @@ static void csprng_fill(void *state, uint8_t *out, size_t len) {
 dsrc_rng efc_crypto_csprng(void) {
   dsrc_rng r = {csprng_fill, NULL};
   return r;
+}
+
+int efc_crypto_sha256(efc_crypto *c, uint8_t out[32], const uint8_t *msg, size_t len) {
+  unsigned n = 0;
+  if (!c || !out || (!msg && len > 0)) return EFC_CRYPTO_ERR_ARG;
+  if (!EVP_DigestInit_ex2(c->md, c->sha256, NULL) || !EVP_DigestUpdate(c->md, msg, len) ||
+      !EVP_DigestFinal_ex(c->md, out, &n) || n != 32)
+    return EFC_CRYPTO_ERR_OPENSSL;
+  return 0;
 }

@@ -45,10 +45,11 @@ uint32_t rse_tariff(uint8_t vehicle_class) {
   return fee[vehicle_class & 7];
 }
 
-int rse_commit(uint8_t out[4], const char *label, uint16_t station, uint8_t lane, int64_t time_cs,
-               const uint8_t salt[8]) {
+int rse_commit_with(efc_crypto *c, uint8_t out[4], const char *label, uint16_t station, uint8_t lane,
+                    int64_t time_cs, const uint8_t salt[8]) {
   uint8_t buf[64], md[32];
   size_t n = strlen(label), mdlen = 0;
+  int ok;
   if (n > 32) return DSRC_ERR_RANGE;
   memcpy(buf, label, n);
   buf[n++] = (uint8_t)(station >> 8);
@@ -57,9 +58,18 @@ int rse_commit(uint8_t out[4], const char *label, uint16_t station, uint8_t lane
   for (int i = 7; i >= 0; i--) buf[n++] = (uint8_t)((uint64_t)time_cs >> (8 * i));
   memcpy(buf + n, salt, 8);
   n += 8;
-  if (!EVP_Q_digest(NULL, "SHA256", NULL, buf, n, md, &mdlen) || mdlen != 32) return DSRC_ERR_RANGE;
+  if (c)
+    ok = efc_crypto_sha256(c, md, buf, n) == 0;
+  else
+    ok = EVP_Q_digest(NULL, "SHA256", NULL, buf, n, md, &mdlen) && mdlen == 32;
+  if (!ok) return DSRC_ERR_RANGE;
   memcpy(out, md, 4);
   return 0;
+}
+
+int rse_commit(uint8_t out[4], const char *label, uint16_t station, uint8_t lane, int64_t time_cs,
+               const uint8_t salt[8]) {
+  return rse_commit_with(NULL, out, label, station, lane, time_cs, salt);
 }
 
 static void set_hex(json_t *o, const char *key, const uint8_t *p, size_t n) {

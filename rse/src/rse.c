@@ -69,9 +69,11 @@ int rse_init(rse *r, const rse_config *cfg, efc_crypto *crypto, dsrc_rng rng) {
 }
 
 void rse_seq_add(rse_session *s, const char *name) {
-  size_t n = strlen(s->out.sequence);
-  if (n + strlen(name) + 2 < sizeof(s->out.sequence))
-    snprintf(s->out.sequence + n, sizeof(s->out.sequence) - n, "%s%s", n ? " " : "", name);
+  size_t n = s->seq_len, k = strlen(name);
+  if (n + k + 2 > sizeof(s->out.sequence)) return;
+  if (n) s->out.sequence[n++] = ' ';
+  memcpy(s->out.sequence + n, name, k + 1);
+  s->seq_len = (uint16_t)(n + k);
 }
 
 unsigned rse_sessions_open(const rse *r) { return r->open; }
@@ -193,10 +195,12 @@ static size_t private_frame(rse_session *s, uint8_t mac, bool llc, uint8_t llc_v
 
 /* Sessions whose OBE went quiet for too long fail. */
 static void expire(rse *r, uint64_t now) {
-  for (unsigned i = 0; i < RSE_SESSIONS_MAX && r->open; i++) {
+  unsigned seen = 0, open = r->open;
+  for (unsigned i = 0; i < RSE_SESSIONS_MAX && seen < open; i++) {
     rse_session *s = &r->sessions[i];
-    if (s->state != RS_FREE && now - s->last_progress > r->cfg->session_timeout_ns)
-      session_finish(r, s, now, RSE_OUT_FAILED);
+    if (s->state == RS_FREE) continue;
+    seen++;
+    if (now - s->last_progress > r->cfg->session_timeout_ns) session_finish(r, s, now, RSE_OUT_FAILED);
   }
 }
 
@@ -221,12 +225,14 @@ void rse_next(rse *r, uint64_t now, rse_step *step) {
     r->bsts++;
     return;
   }
-  for (unsigned k = 0; k < RSE_SESSIONS_MAX && r->open; k++) {
+  for (unsigned k = 0, seen = 0; k < RSE_SESSIONS_MAX && seen < r->open; k++) {
     unsigned i = (r->rr + k) % RSE_SESSIONS_MAX;
     rse_session *s = &r->sessions[i];
     uint8_t lsdu[16];
     size_t n;
-    if (s->state == RS_FREE || s->action == RA_NONE) continue;
+    if (s->state == RS_FREE) continue;
+    seen++;
+    if (s->action == RA_NONE) continue;
     r->rr = (i + 1) % RSE_SESSIONS_MAX;
     switch (s->action) {
     case RA_ALLOC:

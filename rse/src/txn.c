@@ -7,8 +7,10 @@
 #include "dsrc/keys.h"
 #include "rse_internal.h"
 
-static const char *const step_names[] = {"GET_SECURE", "GET_STAMPED", "GET_STAMPED", "GET",
-                                         "SET",        "SET_MMI",     "RELEASE"};
+static const char *const step_rq[] = {"GET_SECURE.rq", "GET_STAMPED.rq", "GET_STAMPED.rq", "GET.rq",
+                                      "SET.rq",        "SET_MMI.rq",     "RELEASE"};
+static const char *const step_rs[] = {"GET_SECURE.rs", "GET_STAMPED.rs", "GET_STAMPED.rs", "GET.rs",
+                                      "SET.rs",        "SET_MMI.rs",     "RELEASE"};
 
 static uint16_t contract_of(int profile) {
   return profile == RSE_PROFILE_AUTOPASS ? EFC_CONTRACT_AUTOPASS
@@ -113,7 +115,7 @@ static int draw_nonce(rse *r, rse_session *s, const char *label, uint64_t t, uin
     efc_autopass_time_octets(out, (uint32_t)now);
     return 0;
   default:
-    return rse_commit(out, label, c->station, c->lane, c->time_cs, c->salt);
+    return rse_commit_with(r->crypto, out, label, c->station, c->lane, c->time_cs, c->salt);
   }
 }
 
@@ -211,11 +213,7 @@ int rse_txn_command(rse *r, rse_session *s, uint64_t t) {
   n = dsrc_pdu_encode(s->command, sizeof(s->command), s->pdu, &q);
   if (n < 0) return -1;
   s->command_len = (size_t)n;
-  {
-    char name[32];
-    snprintf(name, sizeof(name), "%s.rq", step_names[kind]);
-    rse_seq_add(s, name);
-  }
+  rse_seq_add(s, step_rq[kind]);
   return 0;
 }
 
@@ -319,7 +317,6 @@ int rse_txn_answer(rse *r, rse_session *s, const uint8_t *lsdu, size_t len, uint
   dsrc_tapdu a;
   rse_claim *c = &s->out.claim;
   uint8_t kind = s->steps[s->step];
-  char name[32];
   (void)t;
   if (answer_pdu(s, lsdu, len, &a) != 0) return -1;
   switch (kind) {
@@ -371,8 +368,7 @@ int rse_txn_answer(rse *r, rse_session *s, const uint8_t *lsdu, size_t len, uint
   default:
     return -1;
   }
-  snprintf(name, sizeof(name), "%s.rs", step_names[kind]);
-  rse_seq_add(s, name);
+  rse_seq_add(s, step_rs[kind]);
   s->step++;
   s->out.steps_done++;
   return 0;

@@ -43,6 +43,7 @@ int report_open(report *r, const scenario *sc, const char *dir, char *err, size_
     memcpy(r->speed_of, sc->speeds, sc->nspeeds * sizeof(double));
   }
   r->cells = calloc((size_t)sc->nbers * r->nspeeds * sc->ngroups, sizeof(*r->cells));
+  for (unsigned b = 0; b < sc->nbers; b++) snprintf(r->ber_text[b], sizeof(r->ber_text[b]), "%g", sc->bers[b]);
   snprintf(path, sizeof(path), "%s/passages.csv", dir);
   r->csv = fopen(path, "w");
   if (!r->cells || !r->csv) {
@@ -56,23 +57,98 @@ int report_open(report *r, const scenario *sc, const char *dir, char *err, size_
   return 0;
 }
 
+/* CSV fields without printf: a run writes millions of lines. */
+static char *put_str(char *p, const char *s) {
+  while (*s) *p++ = *s++;
+  return p;
+}
+
+static char *put_u64(char *p, uint64_t v) {
+  char tmp[24];
+  int n = 0;
+  do tmp[n++] = (char)('0' + v % 10);
+  while ((v /= 10) != 0);
+  while (n) *p++ = tmp[--n];
+  return p;
+}
+
+/* thousandths as a decimal with three places: 12345 -> "12.345" */
+static char *put_milli(char *p, int64_t v) {
+  if (v < 0) {
+    *p++ = '-';
+    v = -v;
+  }
+  p = put_u64(p, (uint64_t)v / 1000);
+  *p++ = '.';
+  *p++ = (char)('0' + (v / 100) % 10);
+  *p++ = (char)('0' + (v / 10) % 10);
+  *p++ = (char)('0' + v % 10);
+  return p;
+}
+
+static char *put_hex8(char *p, uint32_t v) {
+  for (int i = 7; i >= 0; i--) *p++ = "0123456789abcdef"[(v >> (4 * i)) & 15];
+  return p;
+}
+
 void report_add(report *r, const sim_block *b, const sim_record *rec, size_t n) {
   const scenario *sc = r->sc;
   for (size_t i = 0; i < n; i++) {
     const sim_record *x = &rec[i];
     report_cell *c = &r->cells[cell_index(r, x->ber_idx, speed_bin(r, b, x->speed_kmh), x->group)];
-    double comp = x->completion_us >= 0 ? x->completion_us / 1000.0 : -1;
-    double air = x->airtime_us / 1000.0, proc = x->processing_us / 1000.0;
-    double other = comp >= 0 ? comp - air - proc : 0, margin = comp >= 0 ? x->dwell_us / 1000.0 - comp : 0;
-    fprintf(r->csv, "%u,%u,%u,%u,%g,%.3f,%s,%08x,%.3f,%.3f,%s,", x->block, x->seq, x->gantry, x->lane,
-            sc->bers[x->ber_idx], x->speed_kmh, sc->groups[x->group].label, x->obuid,
-            x->t_enter_ns / 1e6, x->dwell_us / 1000.0, sim_outcome_name(x->outcome));
-    if (comp >= 0)
-      fprintf(r->csv, "%.3f,%.3f,", comp, margin);
-    else
-      fprintf(r->csv, ",,");
-    fprintf(r->csv, "%u,%u,%u,%u,%u,%u,%.3f,%.3f,%.3f,%u\n", x->frames_down, x->frames_up, x->octets_down,
-            x->octets_up, x->retries, x->late, air, proc, other, x->obes_in_zone);
+    bool done = x->completion_us >= 0;
+    int64_t comp = x->completion_us, other = done ? comp - x->airtime_us - x->processing_us : 0;
+    int64_t margin = done ? (int64_t)x->dwell_us - comp : 0;
+    char line[512], *p = line;
+    const char *ber = r->ber_text[x->ber_idx];
+    p = put_u64(p, x->block);
+    *p++ = ',';
+    p = put_u64(p, x->seq);
+    *p++ = ',';
+    p = put_u64(p, x->gantry);
+    *p++ = ',';
+    p = put_u64(p, x->lane);
+    *p++ = ',';
+    p = put_str(p, ber);
+    *p++ = ',';
+    p = put_milli(p, (int64_t)llround(x->speed_kmh * 1000.0));
+    *p++ = ',';
+    p = put_str(p, sc->groups[x->group].label);
+    *p++ = ',';
+    p = put_hex8(p, x->obuid);
+    *p++ = ',';
+    p = put_milli(p, (int64_t)((x->t_enter_ns + 500) / 1000));
+    *p++ = ',';
+    p = put_milli(p, x->dwell_us);
+    *p++ = ',';
+    p = put_str(p, sim_outcome_name(x->outcome));
+    *p++ = ',';
+    if (done) p = put_milli(p, comp);
+    *p++ = ',';
+    if (done) p = put_milli(p, margin);
+    *p++ = ',';
+    p = put_u64(p, x->frames_down);
+    *p++ = ',';
+    p = put_u64(p, x->frames_up);
+    *p++ = ',';
+    p = put_u64(p, x->octets_down);
+    *p++ = ',';
+    p = put_u64(p, x->octets_up);
+    *p++ = ',';
+    p = put_u64(p, x->retries);
+    *p++ = ',';
+    p = put_u64(p, x->late);
+    *p++ = ',';
+    p = put_milli(p, x->airtime_us);
+    *p++ = ',';
+    p = put_milli(p, x->processing_us);
+    *p++ = ',';
+    p = put_milli(p, other);
+    *p++ = ',';
+    p = put_u64(p, x->obes_in_zone);
+    *p++ = '\n';
+    fwrite(line, 1, (size_t)(p - line), r->csv);
+
     c->n++;
     c->outcomes[x->outcome]++;
     c->frames += x->frames_down + x->frames_up;
@@ -81,10 +157,10 @@ void report_add(report *r, const sim_block *b, const sim_record *rec, size_t n) 
     c->obes += x->obes_in_zone;
     if (x->outcome == SIM_OK) {
       c->ok++;
-      c->airtime_ms += air;
-      c->processing_ms += proc;
-      c->other_ms += other;
-      c->margin_ms += margin;
+      c->airtime_ms += x->airtime_us / 1000.0;
+      c->processing_ms += x->processing_us / 1000.0;
+      c->other_ms += (double)other / 1000.0;
+      c->margin_ms += (double)margin / 1000.0;
       if (c->ncomp == c->capcomp) {
         size_t cap = c->capcomp ? c->capcomp * 2 : 256;
         float *nv = realloc(c->completion_ms, cap * sizeof(float));
@@ -92,7 +168,7 @@ void report_add(report *r, const sim_block *b, const sim_record *rec, size_t n) 
         c->completion_ms = nv;
         c->capcomp = cap;
       }
-      c->completion_ms[c->ncomp++] = (float)comp;
+      c->completion_ms[c->ncomp++] = (float)(comp / 1000.0);
     }
     r->passages++;
   }

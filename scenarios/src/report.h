@@ -23,6 +23,7 @@ typedef struct {
   unsigned nspeeds;     /* speed values or 10 km/h bins */
   double speed_of[SC_SPEEDS_MAX];
   report_cell *cells;   /* [ber][speed][group] */
+  char ber_text[SC_BERS_MAX][24];
   uint64_t passages;
   double wall_s;
   unsigned threads;

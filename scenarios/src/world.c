@@ -28,7 +28,9 @@ static void identity(efc_obe_profile *p, const sim_keys *k, uint32_t id, unsigne
   p->obuid[2] = (uint8_t)(id >> 8);
   p->obuid[3] = (uint8_t)id;
   /* PAN: 19 BCD digits "2800" + the id in 10 digits + "90001", padded with an F nibble. */
-  snprintf(digits, sizeof(digits), "2800%010u90001", id);
+  memcpy(digits, "2800", 4);
+  for (uint32_t i = 13, v = id; i >= 4; i--, v /= 10) digits[i] = (char)('0' + v % 10);
+  memcpy(digits + 14, "90001", 6);
   for (int i = 0; i < 10; i++) {
     uint8_t hi = (uint8_t)(digits[2 * i] - '0');
     uint8_t lo = i < 9 ? (uint8_t)(digits[2 * i + 1] - '0') : 0x0f;
@@ -45,7 +47,9 @@ static void identity(efc_obe_profile *p, const sim_keys *k, uint32_t id, unsigne
   p->has_lpn = true;
   p->lpn_country = 0x0c3; /* NO */
   p->lpn_len = 10;
-  snprintf(p->lpn, sizeof(p->lpn), "EL%05u   ", id % 100000);
+  /* "EL" and the id's last five digits, space-padded to ten characters */
+  memcpy(p->lpn, "EL00000   ", 10);
+  for (uint32_t i = 6, v = id; i >= 2; i--, v /= 10) p->lpn[i] = (char)('0' + v % 10);
   p->has_vehicle_class = true;
   p->vehicle_class = 2;
 }

@@ -99,6 +99,9 @@ int efc_crypto_kbkdf(efc_crypto *c, uint8_t *out, size_t outlen, const uint8_t k
 
 /* Sets DES odd parity on every octet (the low bit is the parity bit). */
 void efc_crypto_set_parity(uint8_t *key, size_t len);
+
+/* SHA-256 with the digest fetched once per context. */
+int efc_crypto_sha256(efc_crypto *c, uint8_t out[32], const uint8_t *msg, size_t len);
 /* 1 when the len octets are equal, in time independent of where they differ. */
 int efc_crypto_equal(const void *a, const void *b, size_t len);
 /* Overwrites len octets in a way the compiler cannot elide. */

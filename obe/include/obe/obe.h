@@ -153,6 +153,15 @@ typedef struct {
 
   bool dirty;            /* persistent state changed since the last obe_state_clean */
   obe_stats stats;
+
+  /* The last BST frame heard and what it said: a beacon repeats the same octets every few
+   * milliseconds, and these need no second decoding. */
+  uint8_t bst_frame[32];
+  uint8_t bst_len;
+  bool bst_accepted;     /* a profile and a mandatory application the OBE supports */
+  bool bst_allocates;
+  dsrc_beacon_id bst_rsu;
+  uint32_t bst_time;
 } obe;
 
 /* Binds an OBE to its configuration, profile (keys), persistent state, crypto context and

@@ -86,6 +86,9 @@ int rse_claim_parse(rse_claim *c, const char *line, char *err, size_t errlen);
  * time_cs(8) || salt(8))), big-endian fields; label "RND-1", "TSP" or "TC". */
 int rse_commit(uint8_t out[4], const char *label, uint16_t station, uint8_t lane, int64_t time_cs,
                const uint8_t salt[8]);
+/* The same with c's SHA-256 (no algorithm fetch per call): for the per-passage paths. */
+int rse_commit_with(efc_crypto *c, uint8_t out[4], const char *label, uint16_t station, uint8_t lane,
+                    int64_t time_cs, const uint8_t salt[8]);
 
 /* efcsim's tariff (docs/claims.md): fee in cents for an unEceVehicleClass 0..7. */
 uint32_t rse_tariff(uint8_t vehicle_class);

@@ -140,6 +140,7 @@ typedef struct {
   uint8_t command[DSRC_FRAME_MAX]; /* the current command's LSDU */
   size_t command_len;
   bool lane_checked;
+  uint16_t seq_len;      /* of out.sequence */
 
   rse_passage out;
 } rse_session;
