@@ -17,7 +17,7 @@ enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
 static void usage(FILE *out) {
   fprintf(out,
           "usage: efc-scenario run FILE [--out DIR] [--threads N] [--no-plots]\n"
-          "       efc-scenario trace --profile P [--seed N] [--mcu legacy|modern] [--json]\n"
+          "       efc-scenario trace --profile P [--seed N] [--mcu legacy|modern] [--json] [--pcap FILE]\n"
           "\n"
           "run     simulates the scenario FILE (YAML, docs/scenarios.md): per-passage CSV,\n"
           "        summary.json per profile and speed, plots (SVG, PNG) in DIR (default\n"
@@ -48,13 +48,14 @@ static int cmd_trace(int argc, char **argv) {
                                        {"seed", required_argument, NULL, 's'},
                                        {"mcu", required_argument, NULL, 'm'},
                                        {"json", no_argument, NULL, 'j'},
+                                       {"pcap", required_argument, NULL, 'c'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   trace_options o = {.profile = -1, .seed = 1, .mcu = obe_mcu_modern, .obuid = 0x00a1b2c3};
   trace_result res;
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "p:s:m:jh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "p:s:m:jc:h", opts, NULL)) != -1) {
     switch (c) {
     case 'p':
       if ((o.profile = rse_profile_parse(optarg)) < 0) {
@@ -78,6 +79,9 @@ static int cmd_trace(int argc, char **argv) {
       break;
     case 'j':
       o.json = true;
+      break;
+    case 'c':
+      o.pcap = optarg;
       break;
     case 'h':
       usage(stdout);

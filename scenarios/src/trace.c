@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backoffice/verify.h"
+#include "capture/capture.h"
 #include "dsrc/hex.h"
 #include "dsrc/jer.h"
 #include "sim/lane.h"
@@ -19,6 +20,8 @@ typedef struct {
   char last_cmd[32];     /* names the next answer */
   char sequence[512];    /* application messages, in order */
   unsigned bsts;
+  cap_writer *cap;
+  uint8_t lane;
 } trace_ctx;
 
 static void seq_add(trace_ctx *c, const char *name) {
@@ -88,6 +91,12 @@ static void on_frame(void *ctxp, const lane_frame *lf) {
   json_t *pdus = json_array();
   uint64_t air = lf->t_end - lf->t_start;
   unsigned stuffed = dsrc_frame_stuffed_bits(lf->frame, lf->len);
+  if (c->cap) {
+    cap_record cr = {lf->t_start, lf->uplink, c->lane,
+                     (uint8_t)((lf->corrupted ? CAP_CORRUPTED : 0) | (lf->collided ? CAP_COLLIDED : 0)),
+                     cap_frame_lid(lf->frame, lf->len), lf->frame, lf->len};
+    cap_writer_put(c->cap, &cr);
+  }
   if (dsrc_frame_decode(&f, lf->frame, lf->len) != 0) {
     json_decref(pdus);
     return;
@@ -168,6 +177,11 @@ int sim_trace(const trace_options *opt, FILE *out, trace_result *res) {
   }
   tc.opt = opt;
   tc.out = out;
+  if (opt->pcap && !(tc.cap = cap_writer_open(opt->pcap, err, sizeof(err)))) {
+    fprintf(stderr, "efc-scenario: %s\n", err);
+    efc_crypto_free(crypto);
+    return -1;
+  }
   if (opt->json) tc.frames = json_array();
   dsrc_prng_seed(&traffic, opt->seed);
   dsrc_prng_seed(&errors, opt->seed + 1);
@@ -189,6 +203,7 @@ int sim_trace(const trace_options *opt, FILE *out, trace_result *res) {
   lane_init(&l, &r, 0.0, &errors);
   l.on_frame = on_frame;
   l.ctx = &tc;
+  tc.lane = rcfg.lane;
   lane_add(&l, &o, 0, UINT64_MAX);
 
   if (!opt->json)
@@ -250,6 +265,7 @@ int sim_trace(const trace_options *opt, FILE *out, trace_result *res) {
       if (rse_claim_format(&p.claim, line, sizeof(line)) > 0) fprintf(out, "claim: %s\n", line);
     }
   }
+  cap_writer_close(tc.cap);
   efc_obe_profile_wipe(&prof);
   sim_keys_wipe(&keys);
   efc_crypto_free(crypto);

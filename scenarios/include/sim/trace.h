@@ -14,6 +14,7 @@ typedef struct {
   bool json;
   obe_mcu mcu;
   uint32_t obuid;
+  const char *pcap;  /* also write every frame to this capture (NULL: none) */
 } trace_options;
 
 typedef struct {
