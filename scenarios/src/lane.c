@@ -63,102 +63,131 @@ static void report(lane *l, uint64_t t0, uint64_t t1, bool up, int sender, const
   if (l->on_frame) l->on_frame(l->ctx, &fr);
 }
 
-static void downlink(lane *l, const rse_step *s, uint64_t t0, uint64_t t1, double p) {
+/* Flips each bit of f with probability ber (geometric gaps between errors); returns how
+ * many. The receiver's FCS then decides, as on a real link. */
+unsigned lane_flip_bits(dsrc_prng *rng, double ber, uint8_t *f, size_t len) {
+  double lk;
+  size_t bits = len * 8, pos = 0;
+  unsigned n = 0;
+  if (ber <= 0) return 0;
+  lk = log1p(-ber);
+  for (;;) {
+    double u = dsrc_prng_uniform(rng);
+    pos += (size_t)floor(log1p(-u) / lk);
+    if (pos >= bits) return n;
+    f[pos / 8] ^= (uint8_t)(1u << (pos % 8));
+    n++;
+    pos++;
+  }
+}
+
+static void downlink(lane *l, const lane_tx *tx) {
   bool all_bad = l->nobes > 0;
   for (size_t i = 0; i < l->nobes; i++) {
     bool bad;
-    if (!inside(l, i, t0, t1)) continue;
-    bad = hit(l, p);
+    if (!inside(l, i, tx->t0, tx->t1)) continue;
+    bad = hit(l, tx->p_down);
     all_bad &= bad;
-    obe_on_downlink(l->obes[i], t1, s->frame, s->len, bad);
+    obe_on_downlink(l->obes[i], tx->t1, tx->s.frame, tx->s.len, bad);
     if (obe_state_dirty(l->obes[i])) {
       if (l->persist) l->persist(l->ctx, l->obes[i]);
       obe_state_clean(l->obes[i]);
     }
   }
-  l->frames_down++;
-  l->airtime_down_ns += t1 - t0;
-  report(l, t0, t1, false, -1, s->frame, s->len, all_bad, false);
+  report(l, tx->t0, tx->t1, false, -1, tx->s.frame, tx->s.len, all_bad, false);
 }
 
-/* Window w opening at ws: what the OBEs send, and what the RSE hears. Returns the time the
- * window ends (the frame's end, or the slot's end when nothing or a collision came). */
-static uint64_t window(lane *l, unsigned w, uint64_t ws, uint64_t slot, uint64_t *proc) {
-  uint8_t buf[DSRC_FRAME_MAX], first[DSRC_FRAME_MAX];
-  size_t first_len = 0;
-  double p_err = 0, p_first = 0;
-  uint64_t air_first = 0;
-  int sender = -1, senders = 0;
-  uint64_t te = ws + slot;
-  for (size_t i = 0; i < l->nobes; i++) {
-    size_t n;
-    uint64_t air;
-    if (!inside(l, i, ws, ws)) continue;
-    n = obe_on_window(l->obes[i], ws, w, buf, sizeof(buf));
-    if (n == 0) continue;
-    air = frame_air(l, true, buf, n, &p_err);
-    /* A frame cut off by the edge of the zone does not arrive. */
-    if (!inside(l, i, ws, ws + air)) continue;
+bool lane_tx_begin(lane *l, uint64_t until, lane_tx *tx) {
+  uint64_t t0 = l->now;
+  rse_next(l->r, t0, &tx->s);
+  tx->proc = 0;
+  if (tx->s.len == 0) {
+    l->now = tx->s.idle_until < until ? tx->s.idle_until : until;
+    if (l->now <= t0) l->now = t0 + 1;
+    return false;
+  }
+  tx->t0 = t0;
+  tx->t1 = t0 + frame_air(l, false, tx->s.frame, tx->s.len, &tx->p_down);
+  tx->t_end = tx->t1;
+  l->frames_down++;
+  l->airtime_down_ns += tx->t1 - tx->t0;
+  return true;
+}
+
+uint64_t lane_tx_window_start(const lane *l, const lane_tx *tx, unsigned w) {
+  const rse_config *cfg = l->r->cfg;
+  return tx->t1 + cfg->gap_du_ns + (tx->s.public_windows ? w * cfg->public_window_ns : 0);
+}
+
+void lane_uplink_make(const lane *l, lane_uplink *u, const uint8_t *frame, size_t len, int sender) {
+  u->frame = frame;
+  u->len = len;
+  u->sender = sender;
+  u->air = frame_air(l, true, frame, len, &u->p_err);
+}
+
+void lane_tx_window(lane *l, lane_tx *tx, unsigned w, const lane_uplink *up, unsigned n) {
+  const rse_config *cfg = l->r->cfg;
+  uint64_t ws = lane_tx_window_start(l, tx, w);
+  uint64_t slot = tx->s.public_windows ? cfg->public_window_ns : cfg->empty_window_ns, te = ws + slot;
+  uint8_t heard[DSRC_FRAME_MAX];
+  for (unsigned i = 0; i < n; i++) {
     l->frames_up++;
-    l->airtime_up_ns += air;
-    if (senders++ == 0) {
-      memcpy(first, buf, n);
-      first_len = n;
-      sender = (int)i;
-      te = ws + air;
-      air_first = air;
-      p_first = p_err;
-    } else {
-      report(l, ws, ws + air, true, (int)i, buf, n, true, true);
-      if (ws + air > te) te = ws + air;
-    }
+    l->airtime_up_ns += up[i].air;
+    if (i == 0) te = ws + up[0].air;
+    else if (ws + up[i].air > te) te = ws + up[i].air;
+    if (i > 0) report(l, ws, ws + up[i].air, true, up[i].sender, up[i].frame, up[i].len, true, true);
   }
-  if (senders == 0) {
-    *proc = rse_on_window(l->r, te, w, NULL, 0, false);
-    return te;
-  }
-  {
-    bool collided = senders > 1;
-    bool bad = collided || hit(l, p_first);
+  if (n == 0) {
+    tx->proc += rse_on_window(l->r, te, w, NULL, 0, false);
+  } else {
+    bool collided = n > 1, bad;
+    size_t len = up[0].len < sizeof(heard) ? up[0].len : sizeof(heard);
+    memcpy(heard, up[0].frame, len);
+    if (l->flip_bits)
+      bad = collided || lane_flip_bits(l->errors, l->ber, heard, len) > 0;
+    else
+      bad = collided || hit(l, up[0].p_err);
     if (collided) l->collisions++;
     else if (bad) l->corrupted++;
-    report(l, ws, ws + air_first, true, sender, first, first_len, bad, collided);
-    *proc = rse_on_window(l->r, te, w, first, first_len, bad);
+    report(l, ws, ws + up[0].air, true, up[0].sender, up[0].frame, up[0].len, bad, collided);
+    /* Flipped bits reach the RSE, whose FCS check decides; a drawn failure is a lost frame. */
+    tx->proc += rse_on_window(l->r, te, w, heard, len, collided || (bad && !l->flip_bits));
   }
-  return te;
+  if (te > tx->t_end) tx->t_end = te;
+}
+
+void lane_tx_end(lane *l, lane_tx *tx) {
+  const rse_config *cfg = l->r->cfg;
+  if (tx->s.windows == 0)
+    l->now = tx->t1 + cfg->gap_ud_ns;
+  else if (tx->s.public_windows)
+    /* Public windows are fixed slots: an OBE picks one by its start time. */
+    l->now = tx->t1 + cfg->gap_du_ns + tx->s.windows * cfg->public_window_ns + cfg->gap_ud_ns + tx->proc;
+  else
+    l->now = tx->t_end + cfg->gap_ud_ns + tx->proc;
 }
 
 void lane_step(lane *l, uint64_t until) {
-  const rse_config *cfg = l->r->cfg;
-  rse_step s;
-  uint64_t t0 = l->now, t1, proc = 0;
-  rse_next(l->r, t0, &s);
-  if (s.len == 0) {
-    l->now = s.idle_until < until ? s.idle_until : until;
-    if (l->now <= t0) l->now = t0 + 1;
-    return;
-  }
-  {
-    double p;
-    t1 = t0 + frame_air(l, false, s.frame, s.len, &p);
-    downlink(l, &s, t0, t1, p);
-  }
-  if (s.windows == 0) {
-    l->now = t1 + cfg->gap_ud_ns;
-    return;
-  }
-  if (s.public_windows) {
-    /* Public windows are fixed slots: an OBE picks one by its start time. */
-    for (unsigned w = 0; w < s.windows; w++) {
-      uint64_t ws = t1 + cfg->gap_du_ns + w * cfg->public_window_ns, p = 0;
-      window(l, w, ws, cfg->public_window_ns, &p);
-      proc += p;
+  lane_tx tx;
+  if (!lane_tx_begin(l, until, &tx)) return;
+  downlink(l, &tx);
+  for (unsigned w = 0; w < tx.s.windows; w++) {
+    uint8_t buf[LANE_OBES_MAX][DSRC_FRAME_MAX];
+    lane_uplink up[LANE_OBES_MAX];
+    unsigned n = 0;
+    uint64_t ws = lane_tx_window_start(l, &tx, w);
+    for (size_t i = 0; i < l->nobes; i++) {
+      size_t len;
+      if (!inside(l, i, ws, ws)) continue;
+      len = obe_on_window(l->obes[i], ws, w, buf[n], sizeof(buf[n]));
+      if (len == 0) continue;
+      lane_uplink_make(l, &up[n], buf[n], len, (int)i);
+      /* A frame cut off by the edge of the zone does not arrive. */
+      if (!inside(l, i, ws, ws + up[n].air)) continue;
+      n++;
     }
-    l->now = t1 + cfg->gap_du_ns + s.windows * cfg->public_window_ns + cfg->gap_ud_ns + proc;
-    return;
+    lane_tx_window(l, &tx, w, up, n);
   }
-  {
-    uint64_t te = window(l, 0, t1 + cfg->gap_du_ns, cfg->empty_window_ns, &proc);
-    l->now = te + cfg->gap_ud_ns + proc;
-  }
+  lane_tx_end(l, &tx);
 }

@@ -40,6 +40,7 @@ typedef struct {
   obe *obes[LANE_OBES_MAX]; /* the OBEs near the zone (lane_add, lane_remove) */
   uint64_t enter[LANE_OBES_MAX], leave[LANE_OBES_MAX]; /* when each is inside it */
   size_t nobes;
+  bool flip_bits;        /* uplink errors as flipped bits the RSE's FCS catches (UDP mode) */
   lane_frame_fn on_frame; /* optional: every frame on the air */
   void *ctx;
   void (*persist)(void *ctx, obe *o); /* optional: called when an OBE's state changed */
@@ -61,6 +62,34 @@ void lane_remove(lane *l, obe *o);
 /* One RSE step at l->now: a downlink frame and its uplink windows, or idling until the
  * RSE's next BST (never past until). Advances l->now. */
 void lane_step(lane *l, uint64_t until);
+
+/* The same step in pieces, for drivers whose OBEs are elsewhere (the UDP daemon): begin
+ * (false: the RSE idled and l->now moved on), then each window with the frames senders
+ * offered in it (two or more collide), then end. */
+typedef struct {
+  rse_step s;
+  uint64_t t0, t1;   /* the downlink frame on the air */
+  double p_down;     /* its probability of failing */
+  uint64_t t_end;    /* end of the last window's frame */
+  uint64_t proc;     /* RSE processing owed */
+} lane_tx;
+
+typedef struct {
+  const uint8_t *frame;
+  size_t len;
+  int sender;
+  uint64_t air;
+  double p_err;
+} lane_uplink;
+
+bool lane_tx_begin(lane *l, uint64_t until, lane_tx *tx);
+uint64_t lane_tx_window_start(const lane *l, const lane_tx *tx, unsigned w);
+void lane_uplink_make(const lane *l, lane_uplink *u, const uint8_t *frame, size_t len, int sender);
+void lane_tx_window(lane *l, lane_tx *tx, unsigned w, const lane_uplink *up, unsigned n);
+void lane_tx_end(lane *l, lane_tx *tx);
+
+/* Flips each bit of f with probability ber; returns how many it flipped. */
+unsigned lane_flip_bits(dsrc_prng *rng, double ber, uint8_t *f, size_t len);
 
 /* Probability that a frame of len octets fails at bit error rate ber. */
 double lane_frame_error_probability(const dsrc_l1_params *p, bool uplink, const uint8_t *frame,
