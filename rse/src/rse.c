@@ -204,6 +204,15 @@ static void expire(rse *r, uint64_t now) {
   }
 }
 
+static bool pending(const rse *r) {
+  for (unsigned i = 0, seen = 0; i < RSE_SESSIONS_MAX && seen < r->open; i++) {
+    if (r->sessions[i].state == RS_FREE) continue;
+    seen++;
+    if (r->sessions[i].action != RA_NONE) return true;
+  }
+  return false;
+}
+
 void rse_next(rse *r, uint64_t now, rse_step *step) {
   step->len = 0;
   step->windows = 0;
@@ -215,7 +224,10 @@ void rse_next(rse *r, uint64_t now, rse_step *step) {
   r->window_public = false;
   expire(r, now);
 
-  if (now >= r->next_bst) {
+  /* A BST when it is due, but never two in a row while an exchange waits: a BST cycle that
+   * outgrows the period (slow windows, a wall clock) must still carry one exchange. */
+  if (now >= r->next_bst && !(r->last_was_bst && pending(r))) {
+    r->last_was_bst = true;
     step->len = bst_frame(r, now, step->frame, sizeof(step->frame));
     step->windows = r->cfg->public_windows;
     step->public_windows = true;
@@ -234,6 +246,7 @@ void rse_next(rse *r, uint64_t now, rse_step *step) {
     seen++;
     if (s->action == RA_NONE) continue;
     r->rr = (i + 1) % RSE_SESSIONS_MAX;
+    r->last_was_bst = false;
     switch (s->action) {
     case RA_ALLOC:
     case RA_REALLOC:

@@ -163,6 +163,7 @@ typedef struct {
   uint64_t bsts;
   uint64_t processing_ns;      /* RSE crypto time owed before the next downlink */
   unsigned open;               /* sessions in use */
+  bool last_was_bst;           /* the last step was a BST: a private exchange goes next */
 
   /* The BST changes only when its time (seconds) does. */
   bool have_bst;

@@ -1,0 +1,58 @@
+/* Datagram header: "EFCD", version, kind, lane, flags, seq, ref, time, count, window
+ * timing, frame length; all big-endian. */
+#include <string.h>
+
+#include "dsrc/datagram.h"
+
+static void put32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24);
+  p[1] = (uint8_t)(v >> 16);
+  p[2] = (uint8_t)(v >> 8);
+  p[3] = (uint8_t)v;
+}
+
+static uint32_t get32(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+dsrc_ssize dg_encode(uint8_t *out, size_t cap, const dg *d) {
+  if (d->len > DSRC_FRAME_MAX) return DSRC_ERR_FRAME_SIZE;
+  if (cap < DG_HEADER + d->len) return DSRC_ERR_NOBUF;
+  memcpy(out, "EFCD", 4);
+  out[4] = DG_VERSION;
+  out[5] = d->kind;
+  out[6] = d->lane;
+  out[7] = d->flags;
+  put32(out + 8, d->seq);
+  put32(out + 12, d->ref);
+  put32(out + 16, (uint32_t)(d->time_ns >> 32));
+  put32(out + 20, (uint32_t)d->time_ns);
+  out[24] = d->count;
+  out[25] = 0;
+  put32(out + 26, d->window0_ns);
+  put32(out + 30, d->step_ns);
+  out[34] = (uint8_t)(d->len >> 8);
+  out[35] = (uint8_t)d->len;
+  if (d->len) memcpy(out + DG_HEADER, d->frame, d->len);
+  return (dsrc_ssize)(DG_HEADER + d->len);
+}
+
+int dg_decode(dg *d, const uint8_t *buf, size_t len) {
+  if (len < DG_HEADER) return DSRC_ERR_TRUNCATED;
+  if (memcmp(buf, "EFCD", 4) != 0 || buf[4] != DG_VERSION || buf[5] < DG_DOWNLINK || buf[5] > DG_DONE)
+    return DSRC_ERR_RANGE;
+  d->kind = buf[5];
+  d->lane = buf[6];
+  d->flags = buf[7];
+  d->seq = get32(buf + 8);
+  d->ref = get32(buf + 12);
+  d->time_ns = (uint64_t)get32(buf + 16) << 32 | get32(buf + 20);
+  d->count = buf[24];
+  d->window0_ns = get32(buf + 26);
+  d->step_ns = get32(buf + 30);
+  d->len = (size_t)buf[34] << 8 | buf[35];
+  if (d->len > DSRC_FRAME_MAX || d->len != len - DG_HEADER) return DSRC_ERR_FRAME_SIZE;
+  if (d->kind != DG_DONE && d->len == 0) return DSRC_ERR_FRAME_SIZE;
+  d->frame = buf + DG_HEADER;
+  return 0;
+}

@@ -1,0 +1,344 @@
+/* efc-obe: one or many OBEs behind one UDP socket, a thin libev shell around the OBE engine.
+ * Each downlink datagram goes to every OBE; each answers in the windows the datagram
+ * describes; a DONE datagram closes the host's answers. State is made durable before any
+ * answer that reveals it. docs/datagram.md. */
+#define _DEFAULT_SOURCE /* struct sockaddr_storage users, mkdir */
+#include <errno.h>
+#include <ev.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture/capture.h"
+#include "dsrc/datagram.h"
+#include "obe/obe.h"
+#include "udp/udp.h"
+
+enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
+#define HOST_MAX 64
+
+typedef struct {
+  efc_obe_profile prof;
+  obe_state st;
+  obe o;
+  char state_path[600];
+  obe_power last_power;
+  uint64_t sessions;
+} hosted;
+
+typedef struct {
+  hosted *obes;
+  unsigned n;
+  obe_config cfg;
+  efc_crypto *crypto;
+  dsrc_prng prng;
+  dsrc_rng rng;
+  int fd;
+  cap_writer *cap;
+  uint64_t rearm_ns;
+  uint32_t seq;
+  unsigned long bad_datagrams, downlinks, persist_errors;
+  ev_io io;
+  ev_signal sigint, sigterm;
+} host;
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: efc-obe --listen ADDR:PORT --profile OBE [--profile OBE ...] [--pass-file FILE]\n"
+          "               [--state DIR] [--mcu legacy|modern] [--pcap FILE] [--rearm-ms N] [--seed N]\n"
+          "\n"
+          "Emulates one OBE per --profile file (efc-keymgmt personalise; passphrase from --pass-file\n"
+          "or EFC_OBE_PASS) behind one UDP socket. --state keeps each OBE's counters and log in\n"
+          "DIR/<obuid>.state, written durably before an answer reveals them. --mcu sets the modelled\n"
+          "processing time (default modern). An OBE released by its RSE is ready for its next\n"
+          "passage --rearm-ms later (default 20). SIGINT/SIGTERM stop it with state and capture\n"
+          "flushed. One log line per session on stderr.\n"
+          "exit status: 0 stopped cleanly, 1 bad input, 2 bad usage.\n");
+}
+
+static int persist(host *h, hosted *x) {
+  uint8_t buf[OBE_STATE_ENCODED_MAX + 8];
+  char err[300];
+  int n;
+  if (!x->state_path[0]) return 0;
+  n = obe_state_encode(buf, sizeof(buf), &x->st);
+  if (n < 0 || efc_km_write_atomic(x->state_path, buf, (size_t)n, false, err, sizeof(err)) != 0) {
+    fprintf(stderr, "efc-obe: %s\n", n < 0 ? "state too large" : err);
+    h->persist_errors++;
+    return -1;
+  }
+  return 0;
+}
+
+static int load_state(hosted *x) {
+  uint8_t buf[OBE_STATE_ENCODED_MAX + 8];
+  size_t n;
+  FILE *f = fopen(x->state_path, "rb");
+  if (!f) return errno == ENOENT ? 1 : -1;
+  n = fread(buf, 1, sizeof(buf), f);
+  fclose(f);
+  return obe_state_decode(&x->st, buf, n) == 0 ? 0 : -1;
+}
+
+static void capture(host *h, bool up, uint64_t t, uint8_t lane, const uint8_t *f, size_t len) {
+  cap_record r = {t, up, lane, 0, cap_frame_lid(f, len), f, len};
+  if (h->cap) cap_writer_put(h->cap, &r);
+}
+
+static void log_session(const hosted *x) {
+  fprintf(stderr, "efc-obe: OBE %02X%02X%02X%02X: session with beacon %u/%u released: %" PRIu32
+                  " commands, AutoPASS TC %u, EN 15509 counter %u\n",
+          x->prof.obuid[0], x->prof.obuid[1], x->prof.obuid[2], x->prof.obuid[3], x->o.beacon.manufacturer_id,
+          x->o.beacon.individual_id, x->o.stats.commands, x->st.autopass_tc, x->st.equipment_status & 0x0fff);
+}
+
+static void send_dg(host *h, const udp_addr *to, const dg *d) {
+  uint8_t buf[DG_MAX];
+  dsrc_ssize n = dg_encode(buf, sizeof(buf), d);
+  if (n > 0) sendto(h->fd, buf, (size_t)n, 0, (const struct sockaddr *)&to->sa, to->len);
+}
+
+static void on_downlink(host *h, const dg *d, const udp_addr *from) {
+  unsigned sent = 0;
+  h->downlinks++;
+  capture(h, false, d->time_ns, d->lane, d->frame, d->len);
+  for (unsigned i = 0; i < h->n; i++) {
+    hosted *x = &h->obes[i];
+    /* Released and gone long enough: the vehicle's next passage, a fresh OBE with the same
+     * profile and persistent state. */
+    if (x->o.power == OBE_RELEASED && d->time_ns > x->o.released_at + h->rearm_ns) {
+      obe_init(&x->o, &h->cfg, &x->prof, &x->st, h->crypto, h->rng);
+      x->last_power = OBE_ASLEEP;
+    }
+    obe_on_downlink(&x->o, d->time_ns, d->frame, d->len, false);
+    if (obe_state_dirty(&x->o)) {
+      persist(h, x);
+      obe_state_clean(&x->o);
+    }
+    if (x->o.power == OBE_RELEASED && x->last_power != OBE_RELEASED) {
+      x->sessions++;
+      log_session(x);
+    }
+    x->last_power = x->o.power;
+  }
+  for (unsigned w = 0; w < d->count; w++)
+    for (unsigned i = 0; i < h->n; i++) {
+      uint8_t f[DSRC_FRAME_MAX];
+      uint64_t ws = dg_window_start(d, w);
+      size_t n = obe_on_window(&h->obes[i].o, ws, w, f, sizeof(f));
+      dg u;
+      if (n == 0) continue;
+      memset(&u, 0, sizeof(u));
+      u.kind = DG_UPLINK;
+      u.lane = d->lane;
+      u.seq = ++h->seq;
+      u.ref = d->seq;
+      u.time_ns = ws;
+      u.count = (uint8_t)w;
+      u.frame = f;
+      u.len = n;
+      send_dg(h, from, &u);
+      capture(h, true, ws, d->lane, f, n);
+      sent++;
+    }
+  {
+    dg done;
+    memset(&done, 0, sizeof(done));
+    done.kind = DG_DONE;
+    done.lane = d->lane;
+    done.seq = ++h->seq;
+    done.ref = d->seq;
+    done.time_ns = d->time_ns;
+    done.count = (uint8_t)sent;
+    send_dg(h, from, &done);
+  }
+}
+
+static void on_read(struct ev_loop *loop, ev_io *w, int revents) {
+  host *h = w->data;
+  (void)loop;
+  (void)revents;
+  for (;;) {
+    uint8_t buf[2048];
+    udp_addr from;
+    ssize_t n;
+    dg d;
+    from.len = sizeof(from.sa);
+    n = recvfrom(h->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from.sa, &from.len);
+    if (n < 0) return;
+    if (dg_decode(&d, buf, (size_t)n) != 0 || d.kind != DG_DOWNLINK || d.count > 16) {
+      h->bad_datagrams++;
+      continue;
+    }
+    on_downlink(h, &d, &from);
+  }
+}
+
+static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
+  (void)w;
+  (void)revents;
+  ev_break(loop, EVBREAK_ALL);
+}
+
+static int parse_u64(const char *s, uint64_t *v) {
+  char *end;
+  if (!s || !*s || *s == '-') return -1;
+  *v = strtoull(s, &end, 10);
+  return *end ? -1 : 0;
+}
+
+int main(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"listen", required_argument, NULL, 'l'}, {"profile", required_argument, NULL, 'p'},
+      {"pass-file", required_argument, NULL, 'P'}, {"state", required_argument, NULL, 's'},
+      {"mcu", required_argument, NULL, 'm'},    {"pcap", required_argument, NULL, 'c'},
+      {"rearm-ms", required_argument, NULL, 'r'}, {"seed", required_argument, NULL, 'S'},
+      {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+  static host h;
+  const char *listen = NULL, *pass_file = NULL, *state_dir = NULL, *pcap = NULL;
+  const char *profiles[HOST_MAX];
+  unsigned nprof = 0;
+  uint64_t rearm_ms = 20, seed = 0;
+  bool seeded = false;
+  char pass[256], err[512];
+  udp_addr addr;
+  struct ev_loop *loop;
+  int c;
+
+  obe_config_default(&h.cfg);
+  while ((c = getopt_long(argc, argv, "l:p:P:s:m:c:r:S:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'l':
+      listen = optarg;
+      break;
+    case 'p':
+      if (nprof == HOST_MAX) {
+        fprintf(stderr, "efc-obe: at most %d OBEs\n", HOST_MAX);
+        return EXIT_USAGE;
+      }
+      profiles[nprof++] = optarg;
+      break;
+    case 'P':
+      pass_file = optarg;
+      break;
+    case 's':
+      state_dir = optarg;
+      break;
+    case 'm':
+      if (strcmp(optarg, "legacy") == 0) h.cfg.mcu = obe_mcu_legacy;
+      else if (strcmp(optarg, "modern") == 0) h.cfg.mcu = obe_mcu_modern;
+      else {
+        fprintf(stderr, "efc-obe: --mcu: expected legacy or modern, got '%s'\n", optarg);
+        return EXIT_USAGE;
+      }
+      break;
+    case 'c':
+      pcap = optarg;
+      break;
+    case 'r':
+      if (parse_u64(optarg, &rearm_ms) != 0) {
+        fprintf(stderr, "efc-obe: --rearm-ms: not a number: '%s'\n", optarg);
+        return EXIT_USAGE;
+      }
+      break;
+    case 'S':
+      if (parse_u64(optarg, &seed) != 0) {
+        fprintf(stderr, "efc-obe: --seed: not a number: '%s'\n", optarg);
+        return EXIT_USAGE;
+      }
+      seeded = true;
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    default:
+      fprintf(stderr, "efc-obe: see efc-obe --help\n");
+      return EXIT_USAGE;
+    }
+  }
+  if (!listen || nprof == 0 || optind != argc) {
+    fprintf(stderr, "efc-obe: needs --listen ADDR:PORT and at least one --profile OBE (see --help)\n");
+    return EXIT_USAGE;
+  }
+  if (udp_addr_parse(&addr, listen, err, sizeof(err)) != 0) {
+    fprintf(stderr, "efc-obe: --listen %s\n", err);
+    return EXIT_USAGE;
+  }
+  if (udp_read_pass(pass, sizeof(pass), pass_file, "EFC_OBE_PASS", err, sizeof(err)) != 0) {
+    fprintf(stderr, "efc-obe: %s\n", err);
+    return EXIT_BAD_INPUT;
+  }
+  if (efc_crypto_new(&h.crypto, err, sizeof(err)) != 0) {
+    fprintf(stderr, "efc-obe: %s\n", err);
+    return EXIT_BAD_INPUT;
+  }
+  if (seeded) {
+    dsrc_prng_seed(&h.prng, seed);
+    h.rng = dsrc_prng_rng(&h.prng);
+  } else {
+    h.rng = efc_crypto_csprng();
+  }
+  h.rearm_ns = rearm_ms * 1000000u;
+  h.obes = calloc(nprof, sizeof(*h.obes));
+  h.n = nprof;
+  if (state_dir && mkdir(state_dir, 0700) != 0 && errno != EEXIST) {
+    fprintf(stderr, "efc-obe: %s: cannot create the state directory\n", state_dir);
+    return EXIT_BAD_INPUT;
+  }
+  for (unsigned i = 0; i < nprof; i++) {
+    hosted *x = &h.obes[i];
+    if (efc_obe_profile_load(&x->prof, profiles[i], pass, err, sizeof(err)) != 0) {
+      fprintf(stderr, "efc-obe: %s\n", err);
+      return EXIT_BAD_INPUT;
+    }
+    obe_state_init(&x->st, &x->prof);
+    if (state_dir) {
+      int rv;
+      snprintf(x->state_path, sizeof(x->state_path), "%s/%02X%02X%02X%02X.state", state_dir, x->prof.obuid[0],
+               x->prof.obuid[1], x->prof.obuid[2], x->prof.obuid[3]);
+      if ((rv = load_state(x)) < 0) {
+        fprintf(stderr, "efc-obe: %s: %s\n", x->state_path, obe_strerror(OBE_ERR_STATE));
+        return EXIT_BAD_INPUT;
+      }
+    }
+    if (obe_init(&x->o, &h.cfg, &x->prof, &x->st, h.crypto, h.rng) != 0) {
+      fprintf(stderr, "efc-obe: %s: %s\n", profiles[i], obe_strerror(OBE_ERR_PROFILE));
+      return EXIT_BAD_INPUT;
+    }
+  }
+  memset(pass, 0, sizeof(pass));
+  if ((h.fd = udp_socket_bind(&addr, err, sizeof(err))) < 0) {
+    fprintf(stderr, "efc-obe: %s\n", err);
+    return EXIT_BAD_INPUT;
+  }
+  if (pcap && !(h.cap = cap_writer_open(pcap, err, sizeof(err)))) {
+    fprintf(stderr, "efc-obe: %s\n", err);
+    return EXIT_BAD_INPUT;
+  }
+  loop = ev_default_loop(0);
+  ev_io_init(&h.io, on_read, h.fd, EV_READ);
+  h.io.data = &h;
+  ev_io_start(loop, &h.io);
+  ev_signal_init(&h.sigint, on_signal, SIGINT);
+  ev_signal_init(&h.sigterm, on_signal, SIGTERM);
+  ev_signal_start(loop, &h.sigint);
+  ev_signal_start(loop, &h.sigterm);
+  fprintf(stderr, "efc-obe: %u OBE(s) listening on %s\n", h.n, listen);
+  ev_run(loop, 0);
+
+  for (unsigned i = 0; i < h.n; i++) {
+    persist(&h, &h.obes[i]);
+    efc_obe_profile_wipe(&h.obes[i].prof);
+  }
+  cap_writer_close(h.cap);
+  close(h.fd);
+  efc_crypto_free(h.crypto);
+  fprintf(stderr, "efc-obe: stopped: %lu downlinks, %lu bad datagrams ignored\n", h.downlinks, h.bad_datagrams);
+  free(h.obes);
+  return h.persist_errors ? EXIT_BAD_INPUT : 0;
+}

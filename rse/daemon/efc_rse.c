@@ -1,0 +1,559 @@
+/* efc-rse: the RSE talking to efc-obe hosts over UDP, a thin libev shell around the RSE
+ * engine and the lane's air model (scenarios/src/lane.c). Each step sends a downlink
+ * datagram to every host, collects their uplink frames per window until each host says
+ * DONE (or the wall-clock window closes, with --realtime), and hands the windows to the
+ * engine. Bit errors are real flipped bits; the receiver's FCS decides. */
+#define _DEFAULT_SOURCE
+#include <ev.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture/capture.h"
+#include "dsrc/datagram.h"
+#include "sim/lane.h"
+#include "udp/udp.h"
+
+enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
+#define HOSTS_MAX 16
+#define WIN_MAX 16
+#define LIDS_MAX 64
+
+typedef struct {
+  uint32_t lid;
+  uint64_t model_start, model_end, wall_start, wall_end;
+} lid_times;
+
+typedef struct {
+  rse_config cfg;
+  efc_operator_keys keys;
+  rse_status_list status;
+  efc_crypto *crypto;
+  dsrc_prng prng, errors;
+  rse r;
+  lane l;
+  udp_addr hosts[HOSTS_MAX];
+  unsigned nhosts;
+  int fd;
+  cap_writer *cap;
+  FILE *claims;
+  bool realtime, forever, verbose;
+  uint64_t target;
+  uint64_t timeout_ns, slack_ns;
+  uint64_t wall0;
+
+  /* the step in progress */
+  bool waiting;
+  lane_tx tx;
+  uint32_t seq;
+  unsigned dones;
+  uint8_t up[WIN_MAX][HOSTS_MAX][DSRC_FRAME_MAX];
+  size_t up_len[WIN_MAX][HOSTS_MAX];
+  unsigned nup[WIN_MAX];
+  uint64_t model, model_t0; /* the model's clock, and the step's start on it */
+
+  /* results */
+  lid_times lids[LIDS_MAX];
+  unsigned nlids;
+  uint64_t passages, successes, retries, late, lost_hosts, bad_datagrams;
+  double *wall_ms, *model_ms;
+  size_t ntimes, captimes;
+
+  ev_timer timer;
+  ev_io io;
+  ev_signal sigint, sigterm;
+  struct ev_loop *loop;
+} daemon_rse;
+
+static uint64_t wall_ns(const daemon_rse *d) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec - d->wall0;
+}
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: efc-rse --profile autopass|en15509-l0|en15509-l1|aes --keys FILE --obe ADDR:PORT [--obe ...]\n"
+          "               (--passages N | --forever) [--claims FILE] [--status-list FILE] [--pcap FILE]\n"
+          "               [--ber B] [--realtime] [--pass-file FILE] [--seed N] [--station N] [--lane N]\n"
+          "               [--timeout-ms N] [--slack-ms N] [--verbose]\n"
+          "\n"
+          "Runs the RSE against efc-obe hosts over UDP. --keys is the toll charger's key file\n"
+          "(efc-keymgmt export-operator; passphrase from --pass-file or EFC_OPERATOR_PASS). Claims\n"
+          "go to --claims as JSON lines. --ber flips bits on the air, both ways. Without --realtime\n"
+          "the link runs in virtual time, each step waiting for every host (up to --timeout-ms,\n"
+          "500); with it, windows close on the wall clock (plus --slack-ms, 1) and a late answer is\n"
+          "lost and retried. The summary compares wall-clock transaction times with the timing\n"
+          "model's for the same messages. --verbose: a line per passage on stderr.\n"
+          "exit status: 0 done, 1 bad input or no passage at all, 2 bad usage.\n");
+}
+
+static lid_times *lid_find(daemon_rse *d, uint32_t lid, bool add) {
+  for (unsigned i = 0; i < d->nlids; i++)
+    if (d->lids[i].lid == lid) return &d->lids[i];
+  if (!add) return NULL;
+  if (d->nlids == LIDS_MAX) memmove(d->lids, d->lids + 1, (--d->nlids) * sizeof(d->lids[0]));
+  memset(&d->lids[d->nlids], 0, sizeof(d->lids[0]));
+  d->lids[d->nlids].lid = lid;
+  return &d->lids[d->nlids++];
+}
+
+/* Every frame on the air: the capture, and when each session starts and ends. */
+static void on_frame(void *ctx, const lane_frame *f) {
+  daemon_rse *d = ctx;
+  uint32_t lid = cap_frame_lid(f->frame, f->len);
+  uint64_t model = d->model_t0 + (f->t_start - d->tx.t0);
+  if (d->cap) {
+    cap_record r = {d->realtime ? f->t_start : model, f->uplink, d->cfg.lane,
+                    (uint8_t)((f->corrupted ? CAP_CORRUPTED : 0) | (f->collided ? CAP_COLLIDED : 0)), lid,
+                    f->frame, f->len};
+    cap_writer_put(d->cap, &r);
+  }
+  if (f->uplink && f->len == 9 && !f->corrupted) {
+    lid_times *t = lid_find(d, lid, true);
+    if (!t->model_start) {
+      t->model_start = model;
+      t->wall_start = wall_ns(d);
+    }
+  } else if (!f->uplink && f->len > 6 && f->frame[5] == DSRC_MAC_NO_WINDOW) {
+    lid_times *t = lid_find(d, lid, false);
+    if (t) {
+      t->model_end = model + (f->t_end - f->t_start);
+      t->wall_end = wall_ns(d);
+    }
+  }
+}
+
+static void record_time(daemon_rse *d, double wall, double model) {
+  if (d->ntimes == d->captimes) {
+    size_t cap = d->captimes ? d->captimes * 2 : 256;
+    double *a = realloc(d->wall_ms, cap * sizeof(double)), *b;
+    if (!a) return;
+    d->wall_ms = a;
+    b = realloc(d->model_ms, cap * sizeof(double));
+    if (!b) return;
+    d->model_ms = b;
+    d->captimes = cap;
+  }
+  d->wall_ms[d->ntimes] = wall;
+  d->model_ms[d->ntimes++] = model;
+}
+
+static void collect(daemon_rse *d) {
+  rse_passage p;
+  while (rse_passage_pop(&d->r, &p)) {
+    lid_times *t = lid_find(d, p.lid, false);
+    d->passages++;
+    d->retries += p.retries;
+    if (p.outcome == RSE_OUT_DONE && p.claim.verdict == RSE_PASS) d->successes++;
+    if (d->verbose) {
+      char why[128];
+      rse_reasons_format(why, sizeof(why), p.claim.reasons);
+      fprintf(stderr, "efc-rse: LID %08" PRIX32 ": %s, %s%s%s, %u retries, %u late: %s\n", p.lid,
+              p.outcome == RSE_OUT_DONE ? "done" : "failed", rse_verdict_name(p.claim.verdict), why[0] ? " " : "",
+              why, p.retries, p.late_responses, p.sequence);
+    }
+    if (d->claims && p.outcome == RSE_OUT_DONE) {
+      char line[2048];
+      if (rse_claim_format(&p.claim, line, sizeof(line)) > 0) {
+        fprintf(d->claims, "%s\n", line);
+        fflush(d->claims);
+      }
+    }
+    if (t && t->model_end && p.outcome == RSE_OUT_DONE)
+      record_time(d, (double)(t->wall_end - t->wall_start) / 1e6, (double)(t->model_end - t->model_start) / 1e6);
+  }
+}
+
+static void schedule(daemon_rse *d, uint64_t at_wall);
+
+static void send_downlink(daemon_rse *d) {
+  const rse_config *c = &d->cfg;
+  dg out;
+  memset(&out, 0, sizeof(out));
+  out.kind = DG_DOWNLINK;
+  out.lane = c->lane;
+  out.flags = d->tx.s.public_windows ? DG_PUBLIC : 0;
+  out.seq = ++d->seq;
+  out.time_ns = d->tx.t1;
+  out.count = d->tx.s.windows;
+  out.window0_ns = (uint32_t)c->gap_du_ns;
+  out.step_ns = d->tx.s.public_windows ? (uint32_t)c->public_window_ns : 0;
+  for (unsigned i = 0; i < d->nhosts; i++) {
+    uint8_t f[DSRC_FRAME_MAX], buf[DG_MAX];
+    dsrc_ssize n;
+    memcpy(f, d->tx.s.frame, d->tx.s.len);
+    /* Each host is a different receiver: its own bit errors. */
+    lane_flip_bits(&d->errors, d->l.ber, f, d->tx.s.len);
+    out.frame = f;
+    out.len = d->tx.s.len;
+    n = dg_encode(buf, sizeof(buf), &out);
+    if (n > 0) sendto(d->fd, buf, (size_t)n, 0, (const struct sockaddr *)&d->hosts[i].sa, d->hosts[i].len);
+  }
+  {
+    lane_frame lf = {d->tx.t0, d->tx.t1, false, -1, d->tx.s.frame, d->tx.s.len, false, false};
+    on_frame(d, &lf);
+  }
+}
+
+/* The windows are closed: hand them to the engine, then the next step. */
+static void finish_step(daemon_rse *d) {
+  uint64_t t0 = d->tx.t0;
+  d->waiting = false;
+  ev_timer_stop(d->loop, &d->timer);
+  if (d->tx.s.windows && d->dones < d->nhosts && !d->realtime) d->lost_hosts++;
+  for (unsigned w = 0; w < d->tx.s.windows && w < WIN_MAX; w++) {
+    lane_uplink up[HOSTS_MAX];
+    for (unsigned k = 0; k < d->nup[w]; k++) lane_uplink_make(&d->l, &up[k], d->up[w][k], d->up_len[w][k], (int)k);
+    lane_tx_window(&d->l, &d->tx, w, up, d->nup[w]);
+  }
+  lane_tx_end(&d->l, &d->tx);
+  d->model += d->l.now - t0;
+  collect(d);
+  if (!d->forever && d->passages >= d->target) {
+    ev_break(d->loop, EVBREAK_ALL);
+    return;
+  }
+  schedule(d, d->realtime ? d->l.now : 0);
+}
+
+static void step(daemon_rse *d) {
+  uint64_t now = d->realtime ? wall_ns(d) : d->l.now;
+  if (d->realtime && now > d->l.now) d->l.now = now;
+  d->model_t0 = d->model;
+  if (!lane_tx_begin(&d->l, UINT64_MAX, &d->tx)) {
+    /* Idle until the next BST: on the wall clock, or at once in virtual time. */
+    d->model += d->l.now - now;
+    schedule(d, d->realtime ? d->l.now : 0);
+    return;
+  }
+  d->model_t0 = d->model;
+  memset(d->nup, 0, sizeof(d->nup));
+  d->dones = 0;
+  d->waiting = true;
+  send_downlink(d);
+  if (d->tx.s.windows == 0) {
+    finish_step(d);
+    return;
+  }
+  {
+    /* Without --realtime the hosts' DONE ends the step; the timeout only guards against a
+     * host that is gone. With it, the last window's end on the wall clock does. */
+    uint64_t until;
+    if (d->realtime) {
+      uint64_t ws = lane_tx_window_start(&d->l, &d->tx, d->tx.s.windows - 1);
+      uint64_t len = d->tx.s.public_windows ? d->cfg.public_window_ns : 4700000u; /* a 128-octet frame */
+      until = ws + len + d->slack_ns;
+    } else {
+      until = wall_ns(d) + d->timeout_ns;
+    }
+    ev_timer_stop(d->loop, &d->timer);
+    ev_timer_set(&d->timer, until > wall_ns(d) ? (double)(until - wall_ns(d)) / 1e9 : 0, 0);
+    ev_timer_start(d->loop, &d->timer);
+  }
+}
+
+static void on_timer(struct ev_loop *loop, ev_timer *w, int revents) {
+  daemon_rse *d = w->data;
+  (void)loop;
+  (void)revents;
+  if (d->waiting) finish_step(d);
+  else step(d);
+}
+
+/* at_wall 0: now (virtual time needs no waiting). */
+static void schedule(daemon_rse *d, uint64_t at_wall) {
+  uint64_t now = wall_ns(d);
+  ev_timer_stop(d->loop, &d->timer);
+  ev_timer_set(&d->timer, at_wall > now ? (double)(at_wall - now) / 1e9 : 0, 0);
+  ev_timer_start(d->loop, &d->timer);
+}
+
+static void on_read(struct ev_loop *loop, ev_io *w, int revents) {
+  daemon_rse *d = w->data;
+  (void)loop;
+  (void)revents;
+  for (;;) {
+    uint8_t buf[2048];
+    udp_addr from;
+    ssize_t n;
+    dg u;
+    unsigned host = HOSTS_MAX;
+    from.len = sizeof(from.sa);
+    n = recvfrom(d->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from.sa, &from.len);
+    if (n < 0) return;
+    for (unsigned i = 0; i < d->nhosts; i++)
+      if (udp_addr_equal(&from, &d->hosts[i])) host = i;
+    if (host == HOSTS_MAX || dg_decode(&u, buf, (size_t)n) != 0 || u.kind == DG_DOWNLINK) {
+      d->bad_datagrams++;
+      continue;
+    }
+    if (!d->waiting || u.ref != d->seq) continue; /* an answer to an earlier step: too late */
+    if (u.kind == DG_DONE) {
+      if (++d->dones == d->nhosts && !d->realtime) finish_step(d);
+      continue;
+    }
+    if (u.count >= d->tx.s.windows || u.count >= WIN_MAX || d->nup[u.count] >= HOSTS_MAX) {
+      d->bad_datagrams++;
+      continue;
+    }
+    if (d->realtime) {
+      /* On the wall clock the frame must have ended within its window. */
+      uint64_t ws = lane_tx_window_start(&d->l, &d->tx, u.count), air;
+      dsrc_l1_params p = d->l.l1;
+      air = dsrc_l1_airtime_ns(&p, 1, u.frame, u.len);
+      if (wall_ns(d) > ws + air + d->slack_ns) {
+        d->late++;
+        continue;
+      }
+    }
+    memcpy(d->up[u.count][d->nup[u.count]], u.frame, u.len);
+    d->up_len[u.count][d->nup[u.count]++] = u.len;
+  }
+}
+
+static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
+  (void)w;
+  (void)revents;
+  ev_break(loop, EVBREAK_ALL);
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static void summary(daemon_rse *d) {
+  double wm = 0, mm = 0, w99 = 0, m99 = 0;
+  printf("efc-rse: profile %s, %" PRIu64 " passages, %" PRIu64 " successful, %" PRIu64 " retries, %" PRIu64
+         " late answers, %" PRIu64 " steps without every host\n",
+         rse_profile_name(d->cfg.profiles[0]), d->passages, d->successes, d->retries, d->late, d->lost_hosts);
+  if (d->ntimes) {
+    for (size_t i = 0; i < d->ntimes; i++) {
+      wm += d->wall_ms[i];
+      mm += d->model_ms[i];
+    }
+    qsort(d->wall_ms, d->ntimes, sizeof(double), cmp_double);
+    qsort(d->model_ms, d->ntimes, sizeof(double), cmp_double);
+    w99 = d->wall_ms[(size_t)ceil(0.99 * (double)d->ntimes) - 1];
+    m99 = d->model_ms[(size_t)ceil(0.99 * (double)d->ntimes) - 1];
+    printf("transaction time (first window request to RELEASE), %zu passages: wall clock mean %.2f ms, p99 %.2f ms;"
+           " timing model mean %.2f ms, p99 %.2f ms%s\n",
+           d->ntimes, wm / (double)d->ntimes, w99, mm / (double)d->ntimes, m99,
+           d->realtime ? "" : " (virtual time: wall clock is processing speed only)");
+  }
+}
+
+static int parse_u64(const char *s, uint64_t *v) {
+  char *end;
+  if (!s || !*s || *s == '-') return -1;
+  *v = strtoull(s, &end, 10);
+  return *end ? -1 : 0;
+}
+
+int main(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"profile", required_argument, NULL, 'p'},   {"keys", required_argument, NULL, 'k'},
+      {"obe", required_argument, NULL, 'o'},       {"passages", required_argument, NULL, 'n'},
+      {"forever", no_argument, NULL, 'f'},         {"claims", required_argument, NULL, 'C'},
+      {"status-list", required_argument, NULL, 's'}, {"pcap", required_argument, NULL, 'c'},
+      {"ber", required_argument, NULL, 'b'},       {"realtime", no_argument, NULL, 'R'},
+      {"pass-file", required_argument, NULL, 'P'}, {"seed", required_argument, NULL, 'S'},
+      {"station", required_argument, NULL, 't'},   {"lane", required_argument, NULL, 'L'},
+      {"timeout-ms", required_argument, NULL, 'T'}, {"slack-ms", required_argument, NULL, 'K'},
+      {"verbose", no_argument, NULL, 'v'},         {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  static daemon_rse d;
+  const char *keys = NULL, *claims = NULL, *status = NULL, *pcap = NULL, *pass_file = NULL;
+  uint64_t seed = 0, v, timeout_ms = 500, slack_ms = 1;
+  bool seeded = false;
+  int profile = -1, c;
+  double ber = 0;
+  char err[512], pass[256];
+  udp_addr any;
+
+  rse_config_default(&d.cfg);
+  while ((c = getopt_long(argc, argv, "p:k:o:n:fC:s:c:b:RP:S:t:L:T:K:vh", opts, NULL)) != -1) {
+    switch (c) {
+    case 'p':
+      if ((profile = rse_profile_parse(optarg)) < 0) {
+        fprintf(stderr, "efc-rse: --profile: unknown profile '%s'\n", optarg);
+        return EXIT_USAGE;
+      }
+      break;
+    case 'k':
+      keys = optarg;
+      break;
+    case 'o':
+      if (d.nhosts == HOSTS_MAX || udp_addr_parse(&d.hosts[d.nhosts], optarg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "efc-rse: --obe %s\n", d.nhosts == HOSTS_MAX ? "given too often" : err);
+        return EXIT_USAGE;
+      }
+      d.nhosts++;
+      break;
+    case 'n':
+      if (parse_u64(optarg, &d.target) != 0 || d.target == 0) {
+        fprintf(stderr, "efc-rse: --passages: expected a positive number, got '%s'\n", optarg);
+        return EXIT_USAGE;
+      }
+      break;
+    case 'f':
+      d.forever = true;
+      break;
+    case 'C':
+      claims = optarg;
+      break;
+    case 's':
+      status = optarg;
+      break;
+    case 'c':
+      pcap = optarg;
+      break;
+    case 'b': {
+      char *end;
+      ber = strtod(optarg, &end);
+      if (*end || !(ber >= 0 && ber < 0.5)) {
+        fprintf(stderr, "efc-rse: --ber: expected 0 <= B < 0.5, got '%s'\n", optarg);
+        return EXIT_USAGE;
+      }
+      break;
+    }
+    case 'R':
+      d.realtime = true;
+      break;
+    case 'P':
+      pass_file = optarg;
+      break;
+    case 'S':
+      if (parse_u64(optarg, &seed) != 0) {
+        fprintf(stderr, "efc-rse: --seed: not a number: '%s'\n", optarg);
+        return EXIT_USAGE;
+      }
+      seeded = true;
+      break;
+    case 't':
+      if (parse_u64(optarg, &v) != 0 || v > 65535) {
+        fprintf(stderr, "efc-rse: --station: expected 0..65535\n");
+        return EXIT_USAGE;
+      }
+      d.cfg.station = (uint16_t)v;
+      d.cfg.beacon.individual_id = (uint32_t)v;
+      break;
+    case 'L':
+      if (parse_u64(optarg, &v) != 0 || v < 1 || v > 127) {
+        fprintf(stderr, "efc-rse: --lane: expected 1..127\n");
+        return EXIT_USAGE;
+      }
+      d.cfg.lane = (uint8_t)v;
+      break;
+    case 'T':
+      if (parse_u64(optarg, &timeout_ms) != 0 || timeout_ms == 0) {
+        fprintf(stderr, "efc-rse: --timeout-ms: expected a positive number\n");
+        return EXIT_USAGE;
+      }
+      break;
+    case 'K':
+      if (parse_u64(optarg, &slack_ms) != 0) {
+        fprintf(stderr, "efc-rse: --slack-ms: expected a number\n");
+        return EXIT_USAGE;
+      }
+      break;
+    case 'v':
+      d.verbose = true;
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    default:
+      fprintf(stderr, "efc-rse: see efc-rse --help\n");
+      return EXIT_USAGE;
+    }
+  }
+  if (profile < 0 || !keys || d.nhosts == 0 || (!d.target && !d.forever) || (d.target && d.forever) ||
+      optind != argc) {
+    fprintf(stderr, "efc-rse: needs --profile, --keys, at least one --obe, and --passages N or --forever"
+                    " (see --help)\n");
+    return EXIT_USAGE;
+  }
+  if (udp_read_pass(pass, sizeof(pass), pass_file, "EFC_OPERATOR_PASS", err, sizeof(err)) != 0) {
+    fprintf(stderr, "efc-rse: %s\n", err);
+    return EXIT_BAD_INPUT;
+  }
+  if (efc_operator_keys_load(&d.keys, keys, pass, err, sizeof(err)) != 0) {
+    fprintf(stderr, "efc-rse: %s\n", err);
+    return EXIT_BAD_INPUT;
+  }
+  memset(pass, 0, sizeof(pass));
+  rse_status_list_init(&d.status);
+  if (status) {
+    int skipped = rse_status_list_load(&d.status, status, stderr, err, sizeof(err));
+    if (skipped < 0) {
+      fprintf(stderr, "efc-rse: %s\n", err);
+      return EXIT_BAD_INPUT;
+    }
+    d.cfg.status = &d.status;
+  }
+  if (claims && !(d.claims = fopen(claims, "a"))) {
+    fprintf(stderr, "efc-rse: %s: cannot open for appending\n", claims);
+    return EXIT_BAD_INPUT;
+  }
+  if (pcap && !(d.cap = cap_writer_open(pcap, err, sizeof(err)))) {
+    fprintf(stderr, "efc-rse: %s\n", err);
+    return EXIT_BAD_INPUT;
+  }
+  if (efc_crypto_new(&d.crypto, err, sizeof(err)) != 0) {
+    fprintf(stderr, "efc-rse: %s\n", err);
+    return EXIT_BAD_INPUT;
+  }
+  d.cfg.profiles[0] = (uint8_t)profile;
+  d.cfg.nprofiles = 1;
+  d.cfg.keys = &d.keys;
+  d.timeout_ns = timeout_ms * 1000000u;
+  d.slack_ns = slack_ms * 1000000u;
+  dsrc_prng_seed(&d.prng, seeded ? seed : (uint64_t)time(NULL) ^ (uint64_t)getpid());
+  dsrc_prng_seed(&d.errors, seeded ? seed + 1 : (uint64_t)time(NULL) * 7 + 1);
+  rse_init(&d.r, &d.cfg, d.crypto, seeded ? dsrc_prng_rng(&d.prng) : efc_crypto_csprng());
+  lane_init(&d.l, &d.r, ber, &d.errors);
+  d.l.flip_bits = true;
+  d.l.on_frame = on_frame;
+  d.l.ctx = &d;
+  udp_addr_parse(&any, d.hosts[0].sa.ss_family == AF_INET6 ? "[::]:0" : "0.0.0.0:0", err, sizeof(err));
+  if ((d.fd = udp_socket_bind(&any, err, sizeof(err))) < 0) {
+    fprintf(stderr, "efc-rse: %s\n", err);
+    return EXIT_BAD_INPUT;
+  }
+  {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    d.wall0 = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+  }
+  d.loop = ev_default_loop(0);
+  ev_io_init(&d.io, on_read, d.fd, EV_READ);
+  d.io.data = &d;
+  ev_io_start(d.loop, &d.io);
+  ev_init(&d.timer, on_timer);
+  d.timer.data = &d;
+  ev_signal_init(&d.sigint, on_signal, SIGINT);
+  ev_signal_init(&d.sigterm, on_signal, SIGTERM);
+  ev_signal_start(d.loop, &d.sigint);
+  ev_signal_start(d.loop, &d.sigterm);
+  schedule(&d, 0);
+  ev_run(d.loop, 0);
+
+  summary(&d);
+  cap_writer_close(d.cap);
+  if (d.claims) fclose(d.claims);
+  close(d.fd);
+  rse_status_list_free(&d.status);
+  efc_operator_keys_wipe(&d.keys);
+  efc_crypto_free(d.crypto);
+  free(d.wall_ms);
+  free(d.model_ms);
+  return d.passages ? 0 : EXIT_BAD_INPUT;
+}

@@ -1,0 +1,28 @@
+/* UDP endpoints for the daemons: ADDR:PORT parsing and sockets. */
+#ifndef UDP_UDP_H
+#define UDP_UDP_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+typedef struct {
+  struct sockaddr_storage sa;
+  socklen_t len;
+} udp_addr;
+
+/* "127.0.0.1:7000", "[::1]:7000", "localhost:7000"; 0 or -1 with err. */
+int udp_addr_parse(udp_addr *a, const char *text, char *err, size_t errlen);
+/* "127.0.0.1:7000" */
+void udp_addr_format(const udp_addr *a, char *out, size_t cap);
+int udp_addr_equal(const udp_addr *a, const udp_addr *b);
+
+/* A non-blocking UDP socket bound to a (port 0: any); -1 with err. */
+int udp_socket_bind(const udp_addr *a, char *err, size_t errlen);
+/* A non-blocking UDP socket for the family of a, bound to an ephemeral port. */
+int udp_socket_for(const udp_addr *a, char *err, size_t errlen);
+
+/* Reads a passphrase: the first line of file, or the environment variable env when file is
+ * NULL. Returns 0 or -1 with err. */
+int udp_read_pass(char *out, size_t cap, const char *file, const char *env, char *err, size_t errlen);
+
+#endif
