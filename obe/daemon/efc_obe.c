@@ -328,7 +328,15 @@ int main(int argc, char **argv) {
   ev_signal_init(&h.sigterm, on_signal, SIGTERM);
   ev_signal_start(loop, &h.sigint);
   ev_signal_start(loop, &h.sigterm);
-  fprintf(stderr, "efc-obe: %u OBE(s) listening on %s\n", h.n, listen);
+  {
+    /* With port 0 the system picks one: say which, so a script can find it. */
+    udp_addr bound;
+    char where[300];
+    bound.len = sizeof(bound.sa);
+    getsockname(h.fd, (struct sockaddr *)&bound.sa, &bound.len);
+    udp_addr_format(&bound, where, sizeof(where));
+    fprintf(stderr, "efc-obe: %u OBE(s) listening on %s\n", h.n, where);
+  }
   ev_run(loop, 0);
 
   for (unsigned i = 0; i < h.n; i++) {
