@@ -1,0 +1,68 @@
+/* efc-pcap: reads the captures efcsim writes (docs/capture.md). Each subcommand is one entry
+ * of the table below and one function taking its own arguments (argv[0] = its name), so a
+ * new subcommand is one function and one line here. */
+#include <stdio.h>
+#include <string.h>
+
+#include "pcap_tool.h"
+
+typedef int (*pcap_cmd_fn)(int argc, char **argv);
+
+typedef struct {
+  const char *name;
+  pcap_cmd_fn run; /* NULL: announced but not written yet */
+  const char *args;
+  const char *what;
+} pcap_cmd;
+
+static const pcap_cmd commands[] = {
+    {"decode", pcap_cmd_decode, "FILE [--json] [--idle-ms MS]",
+     "every frame grouped by transaction: time, direction, lane, layer 2, FCS,\n"
+     "         corrupted flag, airtime, gap, and each T-APDU as JER; --json: one document\n"
+     "         whose frames carry exactly efc-dsrc decode --frame's object"},
+    {"stats", pcap_cmd_stats, "FILE [--json] [--idle-ms MS]",
+     "frames per direction and role, failures, octets, airtime, channel occupancy,\n"
+     "         transactions and their durations, late responses, retries"},
+    {"verify", NULL, "FILE ...", "not yet available"},
+    {"replay", NULL, "FILE ...", "not yet available"},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out) {
+  fprintf(out, "usage:");
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    fprintf(out, "%s efc-pcap %s %s\n", i ? "      " : "", commands[i].name, commands[i].args);
+  fprintf(out, "\n");
+  for (size_t i = 0; i < NCOMMANDS; i++) fprintf(out, "%-8s %s\n", commands[i].name, commands[i].what);
+  fprintf(out,
+          "\n"
+          "A transaction is the frames of one private LID on one lane from its window request\n"
+          "to its RELEASE, with the lane's BSTs in between; one idle for --idle-ms (default\n"
+          "2000, capture time) ends incomplete. BSTs outside transactions form runs of\n"
+          "identical frames, shown once as 'BST x N'. Text times count from the first frame;\n"
+          "gaps are from the end of the lane's previous frame. See docs/capture.md.\n"
+          "\n"
+          "exit status: 0 success, 1 bad input (one-line error naming the record), 2 bad usage.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return PCAP_EXIT_USAGE;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+    usage(stdout);
+    return PCAP_EXIT_OK;
+  }
+  for (size_t i = 0; i < NCOMMANDS; i++) {
+    if (strcmp(argv[1], commands[i].name) != 0) continue;
+    if (!commands[i].run) {
+      fprintf(stderr, "efc-pcap: %s is not available yet\n", commands[i].name);
+      return PCAP_EXIT_USAGE;
+    }
+    return commands[i].run(argc - 1, argv + 1);
+  }
+  fprintf(stderr, "efc-pcap: unknown command '%s' (see efc-pcap --help)\n", argv[1]);
+  return PCAP_EXIT_USAGE;
+}

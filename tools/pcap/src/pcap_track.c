@@ -1,0 +1,245 @@
+/* Groups the frames of a capture into transactions and broadcast runs, streaming: only the
+ * groups still open (and those waiting behind an open one) are held in memory, so a long
+ * capture needs no more memory than its busiest moment. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcap_tool.h"
+
+#define LANES 256 /* the record's lane is one octet */
+
+typedef struct {
+  bool has_end;
+  uint64_t end;     /* latest end of a frame on the lane */
+  pcap_group *run;  /* the lane's broadcast run, while it may grow */
+} lane_state;
+
+struct pcap_tracker {
+  uint64_t idle_ns;
+  pcap_group_fn fn;
+  void *ctx;
+  dsrc_l1_params l1;
+  pcap_group *head, *tail; /* groups not yet emitted, in order of their first frame */
+  unsigned txns;
+  lane_state lanes[LANES];
+};
+
+pcap_tracker *pcap_tracker_new(uint64_t idle_ns, pcap_group_fn fn, void *ctx) {
+  pcap_tracker *t = calloc(1, sizeof(*t));
+  if (!t) return NULL;
+  t->idle_ns = idle_ns;
+  t->fn = fn;
+  t->ctx = ctx;
+  dsrc_l1_params_default(&t->l1);
+  return t;
+}
+
+static void group_free(pcap_group *g) {
+  for (size_t i = 0; i < g->nframes; i++) pcap_frame_release(&g->frames[i]);
+  free(g->frames);
+  free(g);
+}
+
+void pcap_tracker_free(pcap_tracker *t) {
+  if (!t) return;
+  while (t->head) {
+    pcap_group *g = t->head;
+    t->head = g->next;
+    group_free(g);
+  }
+  free(t);
+}
+
+static void group_close(pcap_tracker *t, pcap_group *g) {
+  g->closed = true;
+  if (t->lanes[g->lane].run == g) t->lanes[g->lane].run = NULL;
+}
+
+static pcap_group *group_new(pcap_tracker *t, pcap_group_kind kind, uint8_t lane, uint32_t lid,
+                             uint64_t t_first) {
+  pcap_group *g = calloc(1, sizeof(*g));
+  if (!g) return NULL;
+  g->kind = kind;
+  g->lane = lane;
+  g->lid = lid;
+  g->t_first = t_first;
+  if (kind == PCAP_GROUP_TXN) g->number = ++t->txns;
+  if (t->tail)
+    t->tail->next = g;
+  else
+    t->head = g;
+  t->tail = g;
+  return g;
+}
+
+/* Moves pf into g (g owns its octets from now on). */
+static int group_append(pcap_group *g, pcap_frame *pf) {
+  uint64_t end = pf->t_ns + pf->air_ns;
+  if (g->nframes == g->cap) {
+    size_t cap = g->cap ? g->cap * 2 : 16;
+    pcap_frame *nf = realloc(g->frames, cap * sizeof(*nf));
+    if (!nf) return -1;
+    g->frames = nf;
+    g->cap = cap;
+  }
+  g->frames[g->nframes++] = *pf;
+  if (end > g->t_end) g->t_end = end;
+  return 0;
+}
+
+/* What a private frame tells about its transaction: the first window request, retries
+ * (dsrc-stack.md section 2: the same S asks for the last uplink frame again, the same n
+ * repeats a command), late responses, the RELEASE that ends it. */
+static void txn_note(pcap_group *g, pcap_frame *pf) {
+  const dsrc_frame *f = &pf->f;
+  pcap_frame_name(pf, g->last_cmd, sizeof(g->last_cmd));
+  if (pf->role == PCAP_ROLE_MALFORMED) return;
+  if (pf->role == PCAP_ROLE_WINDOW_REQUEST && !g->has_request) {
+    g->has_request = true;
+    g->t_request_end = pf->t_ns + pf->air_ns;
+  }
+  if (!(f->mac & DSRC_MAC_D) && (f->mac & DSRC_MAC_A)) {
+    uint8_t s = f->mac & DSRC_MAC_S;
+    if (g->have_s && s == g->last_s) g->alloc_retries++;
+    g->have_s = true;
+    g->last_s = s;
+  }
+  if (pf->role == PCAP_ROLE_COMMAND && dsrc_llc_is_acn(f->llc)) {
+    uint8_t n = f->llc >> 7;
+    if (g->have_n && n == g->last_n) g->cmd_retries++;
+    g->have_n = true;
+    g->last_n = n;
+  }
+  if (pf->role == PCAP_ROLE_NE_OK) g->late++;
+  if (pf->role == PCAP_ROLE_RELEASE) {
+    g->released = true;
+    g->closed = true;
+    g->t_release = pf->t_ns;
+  }
+}
+
+static pcap_group *open_txn(pcap_tracker *t, uint8_t lane, uint32_t lid) {
+  for (pcap_group *g = t->head; g; g = g->next)
+    if (g->kind == PCAP_GROUP_TXN && !g->closed && g->lane == lane && (lid == 0 || g->lid == lid))
+      return g;
+  return NULL;
+}
+
+static int emit_ready(pcap_tracker *t) {
+  while (t->head && t->head->closed) {
+    pcap_group *g = t->head;
+    int rv = t->fn(t->ctx, g);
+    t->head = g->next;
+    if (!t->head) t->tail = NULL;
+    group_free(g);
+    if (rv != 0) return rv;
+  }
+  return 0;
+}
+
+static void expire(pcap_tracker *t, uint64_t now) {
+  for (pcap_group *g = t->head; g; g = g->next)
+    if (!g->closed && now > g->t_end && now - g->t_end > t->idle_ns) group_close(t, g);
+}
+
+/* Routes a frame: private frames to the transaction of their LID (opening one), broadcast
+ * frames to the lane's oldest open transaction or else to the lane's run of identical
+ * broadcasts. */
+static int route(pcap_tracker *t, pcap_frame *pf) {
+  lane_state *ls = &t->lanes[pf->lane];
+  bool private_lid = pf->role != PCAP_ROLE_MALFORMED && pf->f.lid_len == 4;
+  pcap_group *g;
+  if (private_lid) {
+    g = open_txn(t, pf->lane, pf->f.lid);
+    if (!g) {
+      if (ls->run) group_close(t, ls->run);
+      if (!(g = group_new(t, PCAP_GROUP_TXN, pf->lane, pf->f.lid, pf->t_ns))) return -1;
+    }
+    txn_note(g, pf);
+    return group_append(g, pf);
+  }
+  {
+    /* Broadcast frames name no command: a scratch keeps the transaction's names clean. */
+    char scratch[24] = "";
+    pcap_frame_name(pf, scratch, sizeof(scratch));
+  }
+  if ((g = open_txn(t, pf->lane, 0)) != NULL) return group_append(g, pf);
+  g = ls->run;
+  if (g && (g->frames[0].len != pf->len || memcmp(g->frames[0].octets, pf->octets, pf->len) != 0)) {
+    group_close(t, g);
+    g = NULL;
+  }
+  if (!g) {
+    if (!(g = group_new(t, PCAP_GROUP_BROADCAST, pf->lane, pf->rec_lid, pf->t_ns))) return -1;
+    ls->run = g;
+  }
+  return group_append(g, pf);
+}
+
+int pcap_tracker_add(pcap_tracker *t, const cap_record *r, unsigned long record) {
+  pcap_frame pf;
+  lane_state *ls;
+  uint64_t end;
+  if (pcap_frame_fill(&pf, r, record, &t->l1) != 0) return -1;
+  ls = &t->lanes[pf.lane];
+  expire(t, pf.t_ns);
+  if (ls->has_end) {
+    pf.has_gap = true;
+    pf.gap_ns = (int64_t)(pf.t_ns - ls->end);
+  }
+  end = pf.t_ns + pf.air_ns;
+  if (!ls->has_end || end > ls->end) ls->end = end;
+  ls->has_end = true;
+  if (route(t, &pf) != 0) {
+    pcap_frame_release(&pf);
+    return -1;
+  }
+  return emit_ready(t);
+}
+
+int pcap_tracker_finish(pcap_tracker *t) {
+  for (pcap_group *g = t->head; g; g = g->next) group_close(t, g);
+  return emit_ready(t);
+}
+
+int pcap_file_walk(const char *path, uint64_t idle_ns, pcap_group_fn fn, void *ctx, char *err,
+                   size_t errlen) {
+  cap_reader *rd = cap_reader_open(path, err, errlen);
+  pcap_tracker *t;
+  cap_record rec;
+  unsigned long n = 0;
+  int rv = 0;
+  if (!rd) return PCAP_EXIT_BAD_INPUT;
+  if (!(t = pcap_tracker_new(idle_ns, fn, ctx))) {
+    cap_reader_close(rd);
+    snprintf(err, errlen, "%s: out of memory", path);
+    return PCAP_EXIT_BAD_INPUT;
+  }
+  for (;;) {
+    int got = cap_reader_next(rd, &rec, err, errlen);
+    if (got == 0) break;
+    if (got < 0) {
+      rv = PCAP_EXIT_BAD_INPUT;
+      break;
+    }
+    rv = pcap_tracker_add(t, &rec, ++n);
+    if (rv < 0) {
+      snprintf(err, errlen, "%s: record %lu: out of memory", path, n);
+      rv = PCAP_EXIT_BAD_INPUT;
+    }
+    if (rv != 0) break;
+  }
+  if (rv == 0) rv = pcap_tracker_finish(t);
+  pcap_tracker_free(t);
+  cap_reader_close(rd);
+  return rv;
+}
+
+bool pcap_parse_idle(const char *s, uint64_t *ns) {
+  char *end;
+  double ms = strtod(s, &end);
+  if (end == s || *end != '\0' || !(ms > 0) || ms > 1e9) return false;
+  *ns = (uint64_t)(ms * 1e6);
+  return true;
+}
