@@ -5,6 +5,7 @@
 
 #include "dsrc/efc.h"
 #include "dsrc/keys.h"
+#include "rse/verify.h"
 #include "rse_internal.h"
 
 static const char *const step_rq[] = {"GET_SECURE.rq", "GET_STAMPED.rq", "GET_STAMPED.rq", "GET.rq",
@@ -39,26 +40,9 @@ static const dsrc_application *app_for(const dsrc_vst *vst, int p) {
 /* The session's access credentials (Level 1 and AES), from the operator's MAcK. Without the
  * key the RSE goes on without credentials, as an unauthorised reader would. */
 static void access_credentials(rse *r, rse_session *s) {
-  const efc_operator_keys *k = r->cfg->keys;
-  uint8_t ref = s->ac_cr_ref[0];
-  int rv;
-  s->have_ac_cr = false;
-  if (!k || ref >= EFC_KM_MACK_REFS || !(k->mack_held & (1u << ref))) {
-    s->out.claim.reasons |= RSE_WHY_NO_KEYS;
-    return;
-  }
-  if (s->profile == RSE_PROFILE_AES) {
-    uint8_t key[EFC_AES_KEY];
-    rv = efc_aesref_access_key(r->crypto, key, k->aes_mack[ref], s->ac_cr_ref);
-    if (rv == 0) rv = efc_aesref_ac_cr(r->crypto, s->ac_cr, key, s->rnd_obe);
-    efc_crypto_wipe(key, sizeof(key));
-  } else {
-    uint8_t key[EFC_DES_KEY];
-    rv = efc_en15509_access_key(r->crypto, key, k->mack[ref], s->ac_cr_ref);
-    if (rv == 0) rv = efc_en15509_ac_cr(r->crypto, s->ac_cr, key, s->rnd_obe);
-    efc_crypto_wipe(key, sizeof(key));
-  }
-  s->have_ac_cr = rv == 0;
+  unsigned why = rse_access_credentials(r->crypto, r->cfg->keys, s->profile, s->ac_cr_ref, s->rnd_obe, s->ac_cr);
+  s->out.claim.reasons |= why;
+  s->have_ac_cr = why == 0;
 }
 
 int rse_txn_start(rse *r, rse_session *s, const dsrc_vst *vst, uint64_t t) {
@@ -218,47 +202,12 @@ int rse_txn_command(rse *r, rse_session *s, uint64_t t) {
 }
 
 static void verify_mac2(rse *r, rse_session *s) {
-  const efc_operator_keys *k = r->cfg->keys;
-  rse_claim *c = &s->out.claim;
-  uint8_t obukey[EFC_AUTOPASS_KEY], sskey[EFC_AUTOPASS_KEY], tc[2], mac[4];
-  int rv;
-  if (!r->cfg->verify_at_lane) return;
-  if (!k || (c->keygen & 0x0f) != k->generation) {
-    c->reasons |= RSE_WHY_NO_KEYS;
-    return;
-  }
-  tc[0] = (uint8_t)(c->tc >> 8);
-  tc[1] = (uint8_t)c->tc;
-  rv = efc_autopass_obukey(r->crypto, obukey, k->mkey_f, c->obuid);
-  if (rv == 0) rv = efc_autopass_sskey(r->crypto, sskey, obukey, c->rnd1, c->t);
-  if (rv == 0) rv = efc_autopass_mac(r->crypto, mac, sskey, c->obuid, c->efcstatus, tc, c->rnd2);
-  if (rv != 0 || !efc_crypto_equal(mac, c->mac2, 4)) c->reasons |= RSE_WHY_MAC;
-  efc_crypto_wipe(obukey, sizeof(obukey));
-  efc_crypto_wipe(sskey, sizeof(sskey));
+  if (r->cfg->verify_at_lane) s->out.claim.reasons |= rse_verify_mac2(r->crypto, r->cfg->keys, &s->out.claim);
 }
 
 static void verify_mac_tc(rse *r, rse_session *s, const uint8_t *attrlist, size_t len) {
-  const efc_operator_keys *k = r->cfg->keys;
-  rse_claim *c = &s->out.claim;
-  uint8_t i = c->keyref_tc, mac[4];
-  int rv;
-  if (!r->cfg->verify_at_lane) return;
-  if (!k || i < 1 || i > EFC_AUK_COUNT || !(k->mauk_held & (1u << (i - 1)))) {
-    c->reasons |= RSE_WHY_NO_KEYS;
-    return;
-  }
-  if (s->profile == RSE_PROFILE_AES) {
-    uint8_t auk[EFC_AES_KEY];
-    rv = efc_aesref_auth_key(r->crypto, auk, k->aes_mauk[i - 1], c->pan, c->provider);
-    if (rv == 0) rv = efc_aesref_authenticator(r->crypto, mac, auk, attrlist, len, c->nonce_tc, 4);
-    efc_crypto_wipe(auk, sizeof(auk));
-  } else {
-    uint8_t auk[EFC_DES_KEY];
-    rv = efc_en15509_auth_key(r->crypto, auk, k->mauk[i - 1], c->pan, c->provider);
-    if (rv == 0) rv = efc_en15509_authenticator(r->crypto, mac, auk, attrlist, len, c->nonce_tc, 4);
-    efc_crypto_wipe(auk, sizeof(auk));
-  }
-  if (rv != 0 || !efc_crypto_equal(mac, c->mac_tc, 4)) c->reasons |= RSE_WHY_MAC;
+  if (r->cfg->verify_at_lane)
+    s->out.claim.reasons |= rse_verify_mac_tc(r->crypto, r->cfg->keys, &s->out.claim, attrlist, len);
 }
 
 /* The answer's single PDU, with the PDU number of the command. */
