@@ -30,6 +30,7 @@ static const char *const usage_text =
     "            --min-gap seconds apart (default 60) at different stations or at the same\n"
     "            time. Prints a summary and the flagged claims (the first --max-list, 50).\n"
     "            Claims already stored are not stored twice: append and re-run.\n"
+    "            Claims are committed every --batch lines (10000) and at the end.\n"
     "            The keystore passphrase comes from --pass-file or EFC_KEYSTORE_PASS.\n"
     "statuslist  writes the status list the RSEs load (OBUID,ACTION,REASON lines, sorted):\n"
     "            reject on bad MAC or altered MACed data, photograph on duplicate or\n"
