@@ -511,6 +511,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "efc-rse: %s\n", err);
     return EXIT_BAD_INPUT;
   }
+  {
+    /* Claims carry the date they were made, so runs one after another never share a time
+     * (the issuer flags one OBE at one time twice). */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    d.cfg.epoch_cs = (int64_t)ts.tv_sec * 100 + ts.tv_nsec / 10000000;
+  }
   d.cfg.profiles[0] = (uint8_t)profile;
   d.cfg.nprofiles = 1;
   d.cfg.keys = &d.keys;

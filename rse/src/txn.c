@@ -13,30 +13,6 @@ static const char *const step_rq[] = {"GET_SECURE.rq", "GET_STAMPED.rq", "GET_ST
 static const char *const step_rs[] = {"GET_SECURE.rs", "GET_STAMPED.rs", "GET_STAMPED.rs", "GET.rs",
                                       "SET.rs",        "SET_MMI.rs",     "RELEASE"};
 
-static uint16_t contract_of(int profile) {
-  return profile == RSE_PROFILE_AUTOPASS ? EFC_CONTRACT_AUTOPASS
-         : profile == RSE_PROFILE_AES    ? EFC_CONTRACT_AES
-                                         : EFC_CONTRACT_EN15509;
-}
-
-/* The VST application that runs profile p, or NULL. */
-static const dsrc_application *app_for(const dsrc_vst *vst, int p) {
-  for (unsigned i = 0; i < vst->apps.count; i++) {
-    const dsrc_application *a = &vst->apps.items[i];
-    const uint8_t *m = a->parameter.data;
-    size_t want = (p == RSE_PROFILE_EN15509_L1 || p == RSE_PROFILE_AES) ? EFC_L1_PARAM_LEN
-                  : p == RSE_PROFILE_EN15509_L0                       ? EFC_L0_PARAM_LEN
-                                                                      : 0;
-    if (a->aid != DSRC_AID_EFC || !a->has_eid || !a->has_parameter || a->parameter.len < 6) continue;
-    if (((uint16_t)m[3] << 8 | m[4]) != contract_of(p)) continue;
-    if (want && a->parameter.len != want) continue;
-    if (want == EFC_L1_PARAM_LEN && (m[6] != 0x02 || m[7] != 0x02 || m[10] != 0x02 || m[11] != 0x04))
-      continue;
-    return a;
-  }
-  return NULL;
-}
-
 /* The session's access credentials (Level 1 and AES), from the operator's MAcK. Without the
  * key the RSE goes on without credentials, as an unauthorised reader would. */
 static void access_credentials(rse *r, rse_session *s) {
@@ -51,7 +27,7 @@ int rse_txn_start(rse *r, rse_session *s, const dsrc_vst *vst, uint64_t t) {
   int p = -1;
   for (unsigned i = 0; i < r->cfg->nprofiles && !a; i++) {
     p = r->cfg->profiles[i];
-    a = app_for(vst, p);
+    a = rse_vst_app(vst, p);
   }
   c->station = r->cfg->station;
   c->lane = r->cfg->lane;

@@ -1,7 +1,31 @@
 /* Lane verification with the operator's keys: MAC2, MAC_TC and the access credentials. */
 #include "rse/verify.h"
 
+#include "dsrc/efc.h"
 #include "dsrc/keys.h"
+
+static uint16_t contract_of(int profile) {
+  return profile == RSE_PROFILE_AUTOPASS ? EFC_CONTRACT_AUTOPASS
+         : profile == RSE_PROFILE_AES    ? EFC_CONTRACT_AES
+                                         : EFC_CONTRACT_EN15509;
+}
+
+const dsrc_application *rse_vst_app(const dsrc_vst *vst, int profile) {
+  for (unsigned i = 0; i < vst->apps.count; i++) {
+    const dsrc_application *a = &vst->apps.items[i];
+    const uint8_t *m = a->parameter.data;
+    size_t want = (profile == RSE_PROFILE_EN15509_L1 || profile == RSE_PROFILE_AES) ? EFC_L1_PARAM_LEN
+                  : profile == RSE_PROFILE_EN15509_L0                             ? EFC_L0_PARAM_LEN
+                                                                                  : 0;
+    if (a->aid != DSRC_AID_EFC || !a->has_eid || !a->has_parameter || a->parameter.len < 6) continue;
+    if (((uint16_t)m[3] << 8 | m[4]) != contract_of(profile)) continue;
+    if (want && a->parameter.len != want) continue;
+    if (want == EFC_L1_PARAM_LEN && (m[6] != 0x02 || m[7] != 0x02 || m[10] != 0x02 || m[11] != 0x04))
+      continue;
+    return a;
+  }
+  return NULL;
+}
 
 unsigned rse_verify_mac2(efc_crypto *crypto, const efc_operator_keys *k, const rse_claim *c) {
   uint8_t obukey[EFC_AUTOPASS_KEY], sskey[EFC_AUTOPASS_KEY], tc[2], mac[4];

@@ -9,8 +9,13 @@
 #include <stdint.h>
 
 #include "dsrc/crypto.h"
+#include "dsrc/tapdu.h"
 #include "keymgmt/keymgmt.h"
 #include "rse/claim.h"
+
+/* The VST application that runs profile (its contract type, and for Level 0 / Level 1 the
+ * parameter's shape: Level 1 carries AC_CR-Reference and RndOBE), or NULL. */
+const dsrc_application *rse_vst_app(const dsrc_vst *vst, int profile);
 
 /* AutoPASS MAC2 over c's GET_SECURE fields (obuid, efcstatus, tc, rnd1, t, rnd2, keygen,
  * mac2). Returns 0 when it matches, else RSE_WHY_MAC or RSE_WHY_NO_KEYS (k lacks the
