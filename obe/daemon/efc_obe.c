@@ -42,6 +42,8 @@ typedef struct {
   cap_writer *cap;
   uint64_t rearm_ns;
   uint32_t seq;
+  bool heard;
+  uint64_t last_time;
   unsigned long bad_datagrams, downlinks, persist_errors;
   ev_io io;
   ev_signal sigint, sigterm;
@@ -105,10 +107,19 @@ static void send_dg(host *h, const udp_addr *to, const dg *d) {
 
 static void on_downlink(host *h, const dg *d, const udp_addr *from) {
   unsigned sent = 0;
+  /* Time runs backwards only when another clock speaks (a new efc-rse in virtual time, a
+   * replay): the vehicles are at another gantry, so each OBE starts afresh, state kept. */
+  bool new_clock = h->heard && d->time_ns < h->last_time;
+  h->heard = true;
+  h->last_time = d->time_ns;
   h->downlinks++;
   capture(h, false, d->time_ns, d->lane, d->frame, d->len);
   for (unsigned i = 0; i < h->n; i++) {
     hosted *x = &h->obes[i];
+    if (new_clock) {
+      obe_init(&x->o, &h->cfg, &x->prof, &x->st, h->crypto, h->rng);
+      x->last_power = OBE_ASLEEP;
+    }
     /* Released and gone long enough: the vehicle's next passage, a fresh OBE with the same
      * profile and persistent state. */
     if (x->o.power == OBE_RELEASED && d->time_ns > x->o.released_at + h->rearm_ns) {

@@ -82,7 +82,7 @@ static void usage(FILE *out) {
           "usage: efc-rse --profile autopass|en15509-l0|en15509-l1|aes --keys FILE --obe ADDR:PORT [--obe ...]\n"
           "               (--passages N | --forever) [--claims FILE] [--status-list FILE] [--pcap FILE]\n"
           "               [--ber B] [--realtime] [--pass-file FILE] [--seed N] [--station N] [--lane N]\n"
-          "               [--timeout-ms N] [--slack-ms N] [--verbose]\n"
+          "               [--timeout-ms N] [--slack-ms N] [--start UNIXSECONDS] [--verbose]\n"
           "\n"
           "Runs the RSE against efc-obe hosts over UDP. --keys is the toll charger's key file\n"
           "(efc-keymgmt export-operator; passphrase from --pass-file or EFC_OPERATOR_PASS). Claims\n"
@@ -90,7 +90,8 @@ static void usage(FILE *out) {
           "the link runs in virtual time, each step waiting for every host (up to --timeout-ms,\n"
           "500); with it, windows close on the wall clock (plus --slack-ms, 1) and a late answer is\n"
           "lost and retried. The summary compares wall-clock transaction times with the timing\n"
-          "model's for the same messages. --verbose: a line per passage on stderr.\n"
+          "model's for the same messages. The RSE's clock (claim times) starts at --start, default\n"
+          "now. --verbose: a line per passage on stderr.\n"
           "exit status: 0 done, 1 bad input or no passage at all, 2 bad usage.\n");
 }
 
@@ -367,19 +368,20 @@ int main(int argc, char **argv) {
       {"pass-file", required_argument, NULL, 'P'}, {"seed", required_argument, NULL, 'S'},
       {"station", required_argument, NULL, 't'},   {"lane", required_argument, NULL, 'L'},
       {"timeout-ms", required_argument, NULL, 'T'}, {"slack-ms", required_argument, NULL, 'K'},
-      {"verbose", no_argument, NULL, 'v'},         {"help", no_argument, NULL, 'h'},
+      {"verbose", no_argument, NULL, 'v'},         {"start", required_argument, NULL, 'A'},
+      {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   static daemon_rse d;
   const char *keys = NULL, *claims = NULL, *status = NULL, *pcap = NULL, *pass_file = NULL;
-  uint64_t seed = 0, v, timeout_ms = 500, slack_ms = 1;
-  bool seeded = false;
+  uint64_t seed = 0, v, timeout_ms = 500, slack_ms = 1, start = 0;
+  bool seeded = false, started = false;
   int profile = -1, c;
   double ber = 0;
   char err[512], pass[256];
   udp_addr any;
 
   rse_config_default(&d.cfg);
-  while ((c = getopt_long(argc, argv, "p:k:o:n:fC:s:c:b:RP:S:t:L:T:K:vh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "p:k:o:n:fC:s:c:b:RP:S:t:L:T:K:vA:h", opts, NULL)) != -1) {
     switch (c) {
     case 'p':
       if ((profile = rse_profile_parse(optarg)) < 0) {
@@ -467,6 +469,14 @@ int main(int argc, char **argv) {
     case 'v':
       d.verbose = true;
       break;
+    case 'A':
+      /* Up to 2^40 s: far beyond any toll date, and time_cs stays well inside 64 bits. */
+      if (parse_u64(optarg, &start) != 0 || start > (UINT64_C(1) << 40)) {
+        fprintf(stderr, "efc-rse: --start: expected unix seconds, got '%s'\n", optarg);
+        return EXIT_USAGE;
+      }
+      started = true;
+      break;
     case 'h':
       usage(stdout);
       return 0;
@@ -511,7 +521,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "efc-rse: %s\n", err);
     return EXIT_BAD_INPUT;
   }
-  {
+  if (started) {
+    d.cfg.epoch_cs = (int64_t)start * 100;
+  } else {
     /* Claims carry the date they were made, so runs one after another never share a time
      * (the issuer flags one OBE at one time twice). */
     struct timespec ts;
@@ -526,6 +538,7 @@ int main(int argc, char **argv) {
   dsrc_prng_seed(&d.prng, seeded ? seed : (uint64_t)time(NULL) ^ (uint64_t)getpid());
   dsrc_prng_seed(&d.errors, seeded ? seed + 1 : (uint64_t)time(NULL) * 7 + 1);
   rse_init(&d.r, &d.cfg, d.crypto, seeded ? dsrc_prng_rng(&d.prng) : efc_crypto_csprng());
+  if (!d.forever) rse_admit_limit(&d.r, d.target);
   lane_init(&d.l, &d.r, ber, &d.errors);
   d.l.flip_bits = true;
   d.l.on_frame = on_frame;

@@ -65,8 +65,11 @@ int rse_init(rse *r, const rse_config *cfg, efc_crypto *crypto, dsrc_rng rng) {
   r->crypto = crypto;
   r->rng = rng;
   r->window_session = -1;
+  r->admit = UINT64_MAX;
   return 0;
 }
+
+void rse_admit_limit(rse *r, uint64_t n) { r->admit = n; }
 
 void rse_seq_add(rse_session *s, const char *name) {
   size_t n = s->seq_len, k = strlen(name);
@@ -335,7 +338,7 @@ static void on_public(rse *r, uint64_t t, const dsrc_frame *f) {
     return;
   s = session_find(r, f->lid);
   if (!s) {
-    session_new(r, f->lid, t);
+    if (r->admit && session_new(r, f->lid, t)) r->admit--;
     return;
   }
   if (s->state == RS_INIT) {

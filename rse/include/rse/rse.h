@@ -163,6 +163,7 @@ typedef struct {
   uint64_t bsts;
   uint64_t processing_ns;      /* RSE crypto time owed before the next downlink */
   unsigned open;               /* sessions in use */
+  uint64_t admit;              /* sessions it may still open (rse_admit_limit) */
   bool last_was_bst;           /* the last step was a BST: a private exchange goes next */
 
   /* The BST changes only when its time (seconds) does. */
@@ -188,6 +189,10 @@ bool rse_passage_pop(rse *r, rse_passage *out);
 
 /* Sessions not yet finished. */
 unsigned rse_sessions_open(const rse *r);
+
+/* Opens at most n more sessions (default: no limit); window requests beyond it go
+ * unanswered, so a run of N passages ends with no transaction cut short. */
+void rse_admit_limit(rse *r, uint64_t n);
 
 /* Nothing happens before t: move the BST schedule on (keeping its phase) without sending. */
 void rse_skip_to(rse *r, uint64_t t);
