@@ -176,7 +176,9 @@ typedef struct {
   bool in_backtrace;
 } log_capture;
 
-static void capture_log(cyaml_log_t level, void *ctx, const char *fmt, va_list ap) {
+/* libcyaml's messages are printf formats of its own. */
+__attribute__((format(printf, 3, 0))) static void capture_log(cyaml_log_t level, void *ctx, const char *fmt,
+                                                              va_list ap) {
   log_capture *c = ctx;
   char text[256];
   const char *p;
@@ -238,7 +240,7 @@ static unsigned path_line(const char *path, const char *dotted, unsigned nth) {
   return line;
 }
 
-static int vfail(char *err, size_t errlen, const char *path, const char *field, unsigned nth,
+__attribute__((format(printf, 6, 0))) static int vfail(char *err, size_t errlen, const char *path, const char *field, unsigned nth,
                  const char *fmt, va_list ap) {
   char why[200];
   vsnprintf(why, sizeof(why), fmt, ap);
@@ -246,7 +248,7 @@ static int vfail(char *err, size_t errlen, const char *path, const char *field, 
   return -1;
 }
 
-static int fail(char *err, size_t errlen, const char *path, const char *field, const char *fmt, ...) {
+__attribute__((format(printf, 5, 6))) static int fail(char *err, size_t errlen, const char *path, const char *field, const char *fmt, ...) {
   va_list ap;
   int rv;
   va_start(ap, fmt);
@@ -256,7 +258,7 @@ static int fail(char *err, size_t errlen, const char *path, const char *field, c
 }
 
 /* For the nth item of a list (1-based). */
-static int fail_item(char *err, size_t errlen, const char *path, const char *field, unsigned nth,
+__attribute__((format(printf, 6, 7))) static int fail_item(char *err, size_t errlen, const char *path, const char *field, unsigned nth,
                      const char *fmt, ...) {
   va_list ap;
   int rv;
