@@ -81,7 +81,9 @@ static unsigned stamped(efc_crypto *c, const efc_keystore *ks, const issuer_opti
   uint8_t mac[4];
   int rv;
   if (opt->check_commit && cl->nonce_mode == RSE_NONCE_COMMIT)
-    flags |= check_commit(c, cl, "TSP", cl->nonce_tsp) | check_commit(c, cl, "TC", cl->nonce_tc);
+    /* keyRef 0: that GET_STAMPED was never sent, so no nonce was drawn for it. */
+    flags |= (cl->keyref_tsp ? check_commit(c, cl, "TSP", cl->nonce_tsp) : 0) |
+             (cl->keyref_tc ? check_commit(c, cl, "TC", cl->nonce_tc) : 0);
   if (cl->nonce_mode != RSE_NONCE_COMMIT) flags |= ISSUER_UNBOUND;
   if (!opt->check_mac) return flags;
   if (i < 1 || i > EFC_AUK_COUNT || efc_en15509_keyref_role((int)i) != EFC_MAC_TSP)

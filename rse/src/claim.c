@@ -237,14 +237,16 @@ int rse_claim_parse(rse_claim *c, const char *line, char *err, size_t errlen) {
     TRYF(get_hex(o, "provider", c->provider, 3, 3, NULL, err, errlen));
     TRYF(get_int(o, "counter", 0, 4095, &v, err, errlen));
     c->counter = (uint16_t)v;
-    TRYF(get_hex(o, "attrlist", c->attrlist, 1, RSE_ATTRLIST_MAX, &len, err, errlen));
+    /* Empty, with keyRefs 0, when the transaction stopped before that GET_STAMPED was
+     * answered (Level 1 access denied): the claim then proves nothing, and says so. */
+    TRYF(get_hex(o, "attrlist", c->attrlist, 0, RSE_ATTRLIST_MAX, &len, err, errlen));
     c->attrlist_len = (uint8_t)len;
     TRYF(get_hex(o, "nonce_tsp", c->nonce_tsp, 4, 4, NULL, err, errlen));
-    TRYF(get_int(o, "keyref_tsp", 1, 8, &v, err, errlen));
+    TRYF(get_int(o, "keyref_tsp", 0, 8, &v, err, errlen));
     c->keyref_tsp = (uint8_t)v;
     TRYF(get_hex(o, "mac_tsp", c->mac_tsp, 4, 4, NULL, err, errlen));
     TRYF(get_hex(o, "nonce_tc", c->nonce_tc, 4, 4, NULL, err, errlen));
-    TRYF(get_int(o, "keyref_tc", 1, 8, &v, err, errlen));
+    TRYF(get_int(o, "keyref_tc", 0, 8, &v, err, errlen));
     c->keyref_tc = (uint8_t)v;
     TRYF(get_hex(o, "mac_tc", c->mac_tc, 4, 4, NULL, err, errlen));
   }
