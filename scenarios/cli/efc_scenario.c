@@ -16,13 +16,15 @@ enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: efc-scenario run FILE [--out DIR] [--threads N] [--no-plots]\n"
+          "usage: efc-scenario run FILE [--out DIR] [--threads N] [--no-plots] [--pcap FILE]\n"
           "       efc-scenario trace --profile P [--seed N] [--mcu legacy|modern] [--json] [--pcap FILE]\n"
           "\n"
           "run     simulates the scenario FILE (YAML, docs/scenarios.md): per-passage CSV,\n"
           "        summary.json per profile and speed, plots (SVG, PNG) in DIR (default\n"
           "        results/<file name>), and a table on stdout. Same seed, same output,\n"
-          "        whatever the thread count (default: the number of cores).\n"
+          "        whatever the thread count (default: the number of cores). --pcap FILE:\n"
+          "        every frame on the air as a capture (docs/capture.md), the blocks laid\n"
+          "        end to end in block order (each block's clock continues the last one's).\n"
           "trace   one passage of one OBE through a perfect in-memory link in virtual time:\n"
           "        every frame in order (time, direction, layer 2, T-APDUs, length), then the\n"
           "        verification results at the lane and at the issuer.\n"
@@ -103,6 +105,7 @@ static int cmd_run(int argc, char **argv) {
   static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
                                        {"threads", required_argument, NULL, 't'},
                                        {"no-plots", no_argument, NULL, 'n'},
+                                       {"pcap", required_argument, NULL, 'c'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   sim_run_options o = {.out_dir = NULL, .threads = 0, .plots = true};
@@ -111,10 +114,13 @@ static int cmd_run(int argc, char **argv) {
   uint64_t threads = 0;
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:t:nh", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:t:nc:h", opts, NULL)) != -1) {
     switch (c) {
     case 'o':
       o.out_dir = optarg;
+      break;
+    case 'c':
+      o.pcap = optarg;
       break;
     case 't':
       if (parse_u64(optarg, &threads) != 0 || threads < 1 || threads > 256) {

@@ -2,6 +2,7 @@
  * random headway, enter the zone asleep, and leave after zone_length / speed; the RSE runs
  * all along. Idle stretches (no OBE near, no session open) are skipped in one jump. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,7 @@ typedef struct {
   unsigned nlive;
   sim_idle_obe *idle;    /* per fleet vehicle, when vehicles repeat */
   sim_record *out;
+  sim_frames *frames;    /* NULL unless the run is captured */
 } block_ctx;
 
 const char *sim_outcome_name(int outcome) {
@@ -144,9 +146,71 @@ static active *active_by_lid(block_ctx *c, uint32_t lid) {
 }
 
 /* Airtime of the frames each vehicle's session puts on the air. */
+static void frames_add(sim_frames *fr, const lane_frame *f, uint8_t lane_no) {
+  size_t need = 16 + f->len;
+  uint8_t *p;
+  uint32_t lid = cap_frame_lid(f->frame, f->len);
+  if (fr->oom) return;
+  if (fr->len + need > fr->cap) {
+    size_t cap = fr->cap ? fr->cap * 2 : 65536;
+    uint8_t *b = realloc(fr->buf, cap);
+    if (!b) {
+      fr->oom = true;
+      return;
+    }
+    fr->buf = b;
+    fr->cap = cap;
+  }
+  p = fr->buf + fr->len;
+  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(f->t_start >> (56 - 8 * i));
+  p[8] = f->uplink;
+  p[9] = lane_no;
+  p[10] = (uint8_t)((f->corrupted ? CAP_CORRUPTED : 0) | (f->collided ? CAP_COLLIDED : 0));
+  p[11] = (uint8_t)(lid >> 24);
+  p[12] = (uint8_t)(lid >> 16);
+  p[13] = (uint8_t)(lid >> 8);
+  p[14] = (uint8_t)lid;
+  p[15] = (uint8_t)f->len;
+  memcpy(p + 16, f->frame, f->len);
+  fr->len += need;
+}
+
+int sim_frames_write(const sim_frames *f, cap_writer *w, uint64_t offset_ns, char *err, size_t errlen) {
+  size_t at = 0;
+  if (f->oom) {
+    snprintf(err, errlen, "out of memory keeping a block's frames");
+    return -1;
+  }
+  while (at + 16 <= f->len) {
+    const uint8_t *p = f->buf + at;
+    cap_record r;
+    uint64_t t = 0;
+    for (int i = 0; i < 8; i++) t = t << 8 | p[i];
+    r.t_ns = t + offset_ns;
+    r.uplink = p[8];
+    r.lane = p[9];
+    r.flags = p[10];
+    r.lid = (uint32_t)p[11] << 24 | (uint32_t)p[12] << 16 | (uint32_t)p[13] << 8 | p[14];
+    r.len = p[15];
+    r.frame = p + 16;
+    if (cap_writer_put(w, &r) != 0) {
+      snprintf(err, errlen, "writing the capture failed");
+      return -1;
+    }
+    at += 16 + r.len;
+  }
+  return 0;
+}
+
+void sim_frames_free(sim_frames *f) {
+  free(f->buf);
+  memset(f, 0, sizeof(*f));
+}
+
 static void on_frame(void *ctx, const lane_frame *f) {
   block_ctx *c = ctx;
   active *a = NULL;
+  if (c->frames) frames_add(c->frames, f, c->rcfg.lane);
   if (f->uplink) {
     if (f->sender >= 0) a = active_by_obe(c, c->l.obes[f->sender]);
   } else if (f->len > 6 && f->frame[1] != DSRC_LID_BROADCAST) {
@@ -272,6 +336,11 @@ size_t sim_idle_obe_bytes(const sim_idle_obe *s) { return sizeof(*s) + (size_t)s
 
 int sim_block_run(const sim_world *w, const sim_block *b, efc_crypto *crypto, sim_record *out,
                   sim_block_stats *stats) {
+  return sim_block_run_frames(w, b, crypto, out, stats, NULL);
+}
+
+int sim_block_run_frames(const sim_world *w, const sim_block *b, efc_crypto *crypto, sim_record *out,
+                         sim_block_stats *stats, sim_frames *frames) {
   const scenario *sc = w->sc;
   block_ctx *c = calloc(1, sizeof(*c));
   uint64_t next_arrival = 0;
@@ -282,6 +351,7 @@ int sim_block_run(const sim_world *w, const sim_block *b, efc_crypto *crypto, si
   c->b = b;
   c->crypto = crypto;
   c->out = out;
+  c->frames = frames;
   dsrc_prng_seed(&c->traffic, mix(b->seed, 1));
   dsrc_prng_seed(&c->engines, mix(b->seed, 2));
   dsrc_prng_seed(&c->errors, mix(b->seed, 3));
@@ -370,6 +440,7 @@ int sim_block_run(const sim_world *w, const sim_block *b, efc_crypto *crypto, si
       free(c->idle[i].log);
     }
   free(c->idle);
+  if (frames) frames->end_ns = c->l.now;
   free(c);
   return rv;
 }

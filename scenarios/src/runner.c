@@ -20,6 +20,9 @@ typedef struct {
   pthread_cond_t cv;
   size_t next;              /* next block to hand out */
   sim_record **done;        /* per block, once simulated */
+  sim_frames *frames;       /* per block, when captured */
+  size_t written;           /* blocks handed to the report so far */
+  size_t ahead;             /* with a capture: blocks a worker may run ahead of the writer */
   int error;
   char err[256];
 } pool;
@@ -42,10 +45,12 @@ static void *worker(void *arg) {
     int rv;
     pthread_mutex_lock(&p->mu);
     k = p->next++;
+    /* A captured block's frames wait in memory until written: run only so far ahead. */
+    while (p->ahead && k >= p->written + p->ahead && !p->error) pthread_cond_wait(&p->cv, &p->mu);
     pthread_mutex_unlock(&p->mu);
     if (k >= p->nblocks || p->error) break;
     rec = malloc(p->blocks[k].passages * sizeof(*rec));
-    rv = rec ? sim_block_run(p->w, &p->blocks[k], crypto, rec, NULL) : -1;
+    rv = rec ? sim_block_run_frames(p->w, &p->blocks[k], crypto, rec, NULL, p->frames ? &p->frames[k] : NULL) : -1;
     pthread_mutex_lock(&p->mu);
     if (rv != 0) {
       p->error = -1;
@@ -87,6 +92,8 @@ int sim_run(const scenario *sc, const sim_run_options *opt, char *err, size_t er
   efc_crypto *crypto;
   report rep;
   pool p;
+  cap_writer *cap = NULL;
+  uint64_t cap_offset = 0;
   struct timespec ts;
   double t0;
   int rv = 0;
@@ -115,6 +122,24 @@ int sim_run(const scenario *sc, const sim_run_options *opt, char *err, size_t er
     return -1;
   }
   memset(&p, 0, sizeof(p));
+  if (opt->pcap) {
+    if (!(cap = cap_writer_open(opt->pcap, err, errlen))) {
+      report_free(&rep);
+      free(blocks);
+      sim_keys_wipe(&keys);
+      return -1;
+    }
+    p.frames = calloc(nblocks, sizeof(*p.frames));
+    p.ahead = 2 * (size_t)nthreads;
+    if (!p.frames) {
+      snprintf(err, errlen, "out of memory");
+      cap_writer_close(cap);
+      report_free(&rep);
+      free(blocks);
+      sim_keys_wipe(&keys);
+      return -1;
+    }
+  }
   p.w = &w;
   p.blocks = blocks;
   p.nblocks = nblocks;
@@ -137,10 +162,31 @@ int sim_run(const scenario *sc, const sim_run_options *opt, char *err, size_t er
     report_add(&rep, &blocks[k], rec, blocks[k].passages);
     done += blocks[k].passages;
     free(rec);
+    if (cap) {
+      /* Blocks laid end to end: every block's clock starts at 0. */
+      char why[128];
+      if (sim_frames_write(&p.frames[k], cap, cap_offset, why, sizeof(why)) != 0 && !p.error) {
+        pthread_mutex_lock(&p.mu);
+        p.error = -1;
+        snprintf(p.err, sizeof(p.err), "%s: %s", opt->pcap, why);
+        pthread_mutex_unlock(&p.mu);
+      }
+      cap_offset += p.frames[k].end_ns;
+      sim_frames_free(&p.frames[k]);
+    }
+    pthread_mutex_lock(&p.mu);
+    p.written = k + 1;
+    pthread_cond_broadcast(&p.cv);
+    pthread_mutex_unlock(&p.mu);
+    if (p.error) break;
     if (opt->progress) progress(done, total, t0);
   }
   for (unsigned i = 0; i < nthreads; i++) pthread_join(threads[i], NULL);
   if (opt->progress) fputc('\n', stderr);
+  if (cap && !p.error && cap_writer_flush(cap) != 0) {
+    p.error = -1;
+    snprintf(p.err, sizeof(p.err), "%s: writing the capture failed", opt->pcap);
+  }
   if (p.error) {
     snprintf(err, errlen, "%s", p.err);
     rv = -1;
@@ -151,8 +197,13 @@ int sim_run(const scenario *sc, const sim_run_options *opt, char *err, size_t er
     rv = report_finish(&rep, opt->table, opt->plots, err, errlen);
   }
   report_free(&rep);
-  for (size_t k = 0; k < nblocks; k++) free(p.done[k]);
+  for (size_t k = 0; k < nblocks; k++) {
+    free(p.done[k]);
+    if (p.frames) sim_frames_free(&p.frames[k]);
+  }
   free(p.done);
+  free(p.frames);
+  cap_writer_close(cap);
   free(threads);
   free(blocks);
   pthread_mutex_destroy(&p.mu);

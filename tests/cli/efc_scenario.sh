@@ -45,6 +45,18 @@ cmp -s "$out/t2/passages.csv" "$out/t2b/passages.csv" || fail "CSV differs betwe
 grep -q '"critical"' "$out/t1/summary.json" || fail "summary.json lacks critical speeds"
 grep -q "critical speed" "$out/t1.txt" || fail "no table on stdout"
 
+# run --pcap: the same capture whatever the thread count, with one released transaction
+# per passage the CSV calls ok, and as many transactions as passages.
+"$bin" run "$dir/small.yaml" --out "$out/c1" --threads 1 --no-plots --pcap "$out/c1.pcap" > /dev/null || fail "run --pcap"
+"$bin" run "$dir/small.yaml" --out "$out/c2" --threads 2 --no-plots --pcap "$out/c2.pcap" > /dev/null || fail "run --pcap 2"
+cmp -s "$out/c1.pcap" "$out/c2.pcap" || fail "capture differs between 1 and 2 threads"
+cmp -s "$out/c1/passages.csv" "$out/t1/passages.csv" || fail "--pcap changed the CSV"
+ok=$(awk -F, 'NR > 1 && $11 == "ok"' "$out/c1/passages.csv" | wc -l)
+"$1/efc-pcap" stats "$out/c1.pcap" > "$out/c1.stats" || fail "efc-pcap stats on the run's capture"
+grep -q "^transactions: 1200 ($ok complete with RELEASE" "$out/c1.stats" ||
+  fail "capture: $(grep '^transactions' "$out/c1.stats"), CSV: $ok ok"
+expect 1 "cannot" "$bin" run "$dir/small.yaml" --out "$out/c3" --pcap /nonexistent-dir/x.pcap
+
 # bad scenario files: exit 1, one line naming the file and the line
 expect 1 "bad-unknown-key.yaml:6: traffic: Unexpected key: headway" "$bin" run "$dir/bad-unknown-key.yaml" --out "$out/bad"
 expect 1 "bad-wrong-type.yaml:5: traffic.passages: Invalid" "$bin" run "$dir/bad-wrong-type.yaml" --out "$out/bad"

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "capture/capture.h"
 #include "sim/scenario.h"
 #include "sim/world.h"
 
@@ -75,6 +76,24 @@ size_t sim_idle_obe_bytes(const sim_idle_obe *s);
 int sim_block_run(const sim_world *w, const sim_block *b, efc_crypto *c, sim_record *out,
                   sim_block_stats *stats);
 
+/* A block's frames on the air, kept for a capture: records packed one after another
+ * (time 8, uplink 1, lane 1, flags 1, LID 4, length 1, frame), and the block's end time. */
+typedef struct {
+  uint8_t *buf;
+  size_t len, cap;
+  uint64_t end_ns;
+  bool oom;
+} sim_frames;
+
+/* sim_block_run, every frame also appended to frames. */
+int sim_block_run_frames(const sim_world *w, const sim_block *b, efc_crypto *c, sim_record *out,
+                         sim_block_stats *stats, sim_frames *frames);
+
+/* Writes a block's frames to a capture, times shifted by offset_ns. Returns 0 or -1 with
+ * err (a full disk). */
+int sim_frames_write(const sim_frames *f, cap_writer *w, uint64_t offset_ns, char *err, size_t errlen);
+void sim_frames_free(sim_frames *f);
+
 /* The blocks of a scenario, in order; returns their number (*out malloc'd). */
 size_t sim_blocks_make(const scenario *sc, sim_block **out);
 
@@ -84,6 +103,7 @@ typedef struct {
   bool progress;       /* a progress bar on stderr */
   bool plots;
   FILE *table;         /* the summary table (stdout) */
+  const char *pcap;    /* a capture of every frame, blocks laid end to end; NULL: none */
 } sim_run_options;
 
 /* Runs a whole scenario: passages.csv, summary.json and plots in out_dir. 0, or -1 with err. */
