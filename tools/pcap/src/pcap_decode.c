@@ -86,8 +86,9 @@ static void text_frame(decode_ctx *c, const pcap_frame *pf, size_t count) {
   text_jer(c, pf);
 }
 
-static bool same_octets(const pcap_frame *a, const pcap_frame *b) {
-  return a->len == b->len && memcmp(a->octets, b->octets, a->len) == 0;
+/* Frames fold when they are the same octets with the same fate on the air. */
+static bool same_frame(const pcap_frame *a, const pcap_frame *b) {
+  return a->len == b->len && a->flags == b->flags && memcmp(a->octets, b->octets, a->len) == 0;
 }
 
 /* Frames of a group; consecutive identical broadcast frames fold into one line. */
@@ -96,7 +97,7 @@ static void text_frames(decode_ctx *c, const pcap_group *g) {
     const pcap_frame *pf = &g->frames[i];
     size_t n = 1;
     bool broadcast = pf->role == PCAP_ROLE_MALFORMED || pf->f.lid_len != 4;
-    while (broadcast && i + n < g->nframes && same_octets(pf, &g->frames[i + n])) n++;
+    while (broadcast && i + n < g->nframes && same_frame(pf, &g->frames[i + n])) n++;
     text_frame(c, pf, n);
     i += n;
   }
@@ -302,7 +303,8 @@ int pcap_cmd_decode(int argc, char **argv) {
             argv[optind], "time_ms", "dir", "lane", "gap_us", "air_us", "oct", "fcs", "flags",
             "layer 2", "messages");
   rv = pcap_file_walk(argv[optind], idle, decode_group, c, err, sizeof(err));
-  if (rv == 0 && json && json_end(c) != 0) {
+  /* The document stays whole even when the file is not (the exit status tells). */
+  if (json && json_end(c) != 0 && rv == 0) {
     snprintf(err, sizeof(err), "%s: cannot read back the temporary file", argv[optind]);
     rv = PCAP_EXIT_BAD_INPUT;
   }

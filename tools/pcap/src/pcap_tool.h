@@ -83,8 +83,8 @@ void pcap_frame_error_text(const pcap_frame *pf, char *out, size_t cap);
 typedef enum { PCAP_GROUP_TXN, PCAP_GROUP_BROADCAST } pcap_group_kind;
 
 /* A transaction: the frames of one private LID on one lane from its first frame (the window
- * request) to the RELEASE, plus the lane's broadcast frames in between. A broadcast run: the
- * identical broadcast frames of a lane while no transaction is open on it. */
+ * request) to the RELEASE, plus the lane's broadcast frames between two of its frames. A
+ * broadcast run: identical broadcast frames of a lane outside transactions. */
 typedef struct pcap_group {
   pcap_group_kind kind;
   unsigned number;          /* transactions: 1, 2, ... in order of their first frame */
@@ -94,6 +94,7 @@ typedef struct pcap_group {
   bool released;            /* closed by a RELEASE */
   uint64_t t_first;         /* first frame's start */
   uint64_t t_end;           /* last frame's end */
+  uint64_t t_own_end;       /* end of the last frame of its own LID (transactions) */
   bool has_request;
   uint64_t t_request_end;   /* end of the first window request: the RSE knows the OBE then */
   uint64_t t_release;       /* start of the RELEASE */
@@ -105,6 +106,7 @@ typedef struct pcap_group {
   unsigned late;            /* NE_OK answers */
   pcap_frame *frames;
   size_t nframes, cap;
+  bool tentative;           /* tracker only: broadcasts that may yet join a transaction */
   struct pcap_group *next;  /* queue order: first frame's order in the file */
 } pcap_group;
 
@@ -124,7 +126,8 @@ void pcap_tracker_free(pcap_tracker *t);
 #define PCAP_IDLE_NS_DEFAULT 2000000000u /* twice the RSE's default session timeout */
 
 /* Reads FILE through the tracker; err gets a one-line message on failure. Returns 0, 1 (bad
- * input: err set) or the callback's value. */
+ * input: err set; the groups read before the fault have been emitted) or the callback's
+ * value. */
 int pcap_file_walk(const char *path, uint64_t idle_ns, pcap_group_fn fn, void *ctx, char *err,
                    size_t errlen);
 

@@ -126,6 +126,43 @@ static pcap_group *open_txn(pcap_tracker *t, uint8_t lane, uint32_t lid) {
   return NULL;
 }
 
+/* Broadcasts heard while a transaction is open on their lane wait in tentative runs: the
+ * next frame of a transaction that began before them moves them into it (they lie between
+ * two of its frames); if the transactions end without one, they stay runs. So a
+ * transaction that dies does not swallow the BSTs that follow it, nor a new one the BSTs
+ * before its window request. The queue is in order of first frames: the runs after dst. */
+static int tentative_flush(pcap_tracker *t, uint8_t lane, pcap_group *dst) {
+  pcap_group *prev = dst, *g, *next;
+  for (g = dst->next; g; g = next) {
+    next = g->next;
+    if (g->kind != PCAP_GROUP_BROADCAST || !g->tentative || g->lane != lane) {
+      prev = g;
+      continue;
+    }
+    for (size_t i = 0; i < g->nframes; i++) {
+      if (group_append(dst, &g->frames[i]) != 0) {
+        /* The frames moved so far belong to dst now; the rest stay with g. */
+        memmove(g->frames, g->frames + i, (g->nframes - i) * sizeof(*g->frames));
+        g->nframes -= i;
+        return -1;
+      }
+    }
+    g->nframes = 0;
+    prev->next = next;
+    if (t->tail == g) t->tail = prev;
+    if (t->lanes[lane].run == g) t->lanes[lane].run = NULL;
+    group_free(g);
+  }
+  return 0;
+}
+
+/* Once no transaction is open on the lane, its tentative runs are plain runs. */
+static void tentative_settle(pcap_tracker *t, uint8_t lane) {
+  if (open_txn(t, lane, 0)) return;
+  for (pcap_group *g = t->head; g; g = g->next)
+    if (g->kind == PCAP_GROUP_BROADCAST && g->lane == lane) g->tentative = false;
+}
+
 static int emit_ready(pcap_tracker *t) {
   while (t->head && t->head->closed) {
     pcap_group *g = t->head;
@@ -139,39 +176,54 @@ static int emit_ready(pcap_tracker *t) {
 }
 
 static void expire(pcap_tracker *t, uint64_t now) {
-  for (pcap_group *g = t->head; g; g = g->next)
-    if (!g->closed && now > g->t_end && now - g->t_end > t->idle_ns) group_close(t, g);
+  for (pcap_group *g = t->head; g; g = g->next) {
+    /* A transaction lives by its own frames, not by the BSTs around it. */
+    uint64_t last = g->kind == PCAP_GROUP_TXN ? g->t_own_end : g->t_end;
+    if (g->closed || now <= last || now - last <= t->idle_ns) continue;
+    group_close(t, g);
+    if (g->kind == PCAP_GROUP_TXN) tentative_settle(t, g->lane);
+  }
 }
 
 /* Routes a frame: private frames to the transaction of their LID (opening one), broadcast
- * frames to the lane's oldest open transaction or else to the lane's run of identical
- * broadcasts. */
+ * frames to the lane's run of identical broadcasts (tentative while a transaction is open
+ * on the lane). */
 static int route(pcap_tracker *t, pcap_frame *pf) {
   lane_state *ls = &t->lanes[pf->lane];
-  bool private_lid = pf->role != PCAP_ROLE_MALFORMED && pf->f.lid_len == 4;
+  bool private_lid = pf->role != PCAP_ROLE_MALFORMED && pf->f.lid_len == 4, tentative;
   pcap_group *g;
   if (private_lid) {
     g = open_txn(t, pf->lane, pf->f.lid);
-    if (!g) {
+    if (g) {
+      if (tentative_flush(t, pf->lane, g) != 0) return -1;
+    } else {
+      /* Broadcasts before a transaction's first frame are not its own: the lane's run ends
+       * here (and, if tentative, waits for the transactions already open). */
       if (ls->run) group_close(t, ls->run);
       if (!(g = group_new(t, PCAP_GROUP_TXN, pf->lane, pf->f.lid, pf->t_ns))) return -1;
     }
     txn_note(g, pf);
-    return group_append(g, pf);
+    if (group_append(g, pf) != 0) return -1;
+    if (pf->t_ns + pf->air_ns > g->t_own_end) g->t_own_end = pf->t_ns + pf->air_ns;
+    if (g->closed) tentative_settle(t, pf->lane);
+    return 0;
   }
   {
     /* Broadcast frames name no command: a scratch keeps the transaction's names clean. */
     char scratch[24] = "";
     pcap_frame_name(pf, scratch, sizeof(scratch));
   }
-  if ((g = open_txn(t, pf->lane, 0)) != NULL) return group_append(g, pf);
+  tentative = open_txn(t, pf->lane, 0) != NULL;
   g = ls->run;
-  if (g && (g->frames[0].len != pf->len || memcmp(g->frames[0].octets, pf->octets, pf->len) != 0)) {
+  /* A run holds the same frame with the same fate on the air. */
+  if (g && (g->tentative != tentative || g->frames[0].len != pf->len || g->frames[0].flags != pf->flags ||
+            memcmp(g->frames[0].octets, pf->octets, pf->len) != 0)) {
     group_close(t, g);
     g = NULL;
   }
   if (!g) {
     if (!(g = group_new(t, PCAP_GROUP_BROADCAST, pf->lane, pf->rec_lid, pf->t_ns))) return -1;
+    g->tentative = tentative;
     ls->run = g;
   }
   return group_append(g, pf);
@@ -199,7 +251,10 @@ int pcap_tracker_add(pcap_tracker *t, const cap_record *r, unsigned long record)
 }
 
 int pcap_tracker_finish(pcap_tracker *t) {
-  for (pcap_group *g = t->head; g; g = g->next) group_close(t, g);
+  for (pcap_group *g = t->head; g; g = g->next) {
+    group_close(t, g);
+    g->tentative = false;
+  }
   return emit_ready(t);
 }
 
@@ -220,6 +275,8 @@ int pcap_file_walk(const char *path, uint64_t idle_ns, pcap_group_fn fn, void *c
     int got = cap_reader_next(rd, &rec, err, errlen);
     if (got == 0) break;
     if (got < 0) {
+      /* What was read is still shown (a daemon killed mid-record leaves such a file). */
+      pcap_tracker_finish(t);
       rv = PCAP_EXIT_BAD_INPUT;
       break;
     }
