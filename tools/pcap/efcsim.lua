@@ -19,7 +19,31 @@
 -- The roles and message names match efc-pcap decode (tools/pcap/src/pcap_frame.c).
 
 local efcsim = Proto("efcsim", "efcsim CEN DSRC")
-local bit = bit32 or require("bit") -- Lua 5.2 has bit32; a LuaJIT/5.1 build has bit
+
+-- Bit operations: Lua 5.2 (Wireshark 4.0) has bit32, a 5.1 build the bit module; Lua 5.3
+-- and later (Wireshark 4.4) have neither, and their operators are a syntax error in 5.2,
+-- so there the three this file needs are done in arithmetic.
+local bit = bit32
+if not bit then
+  local ok, mod = pcall(require, "bit")
+  if ok then
+    bit = mod
+  else
+    local function op(a, b, f)
+      local r, m = 0, 1
+      while a > 0 or b > 0 do
+        if f(a % 2, b % 2) then r = r + m end
+        a, b, m = (a - a % 2) / 2, (b - b % 2) / 2, m * 2
+      end
+      return r
+    end
+    bit = {
+      band = function(a, b) return op(a, b, function(x, y) return x == 1 and y == 1 end) end,
+      bxor = function(a, b) return op(a, b, function(x, y) return x ~= y end) end,
+      rshift = function(a, n) return math.floor(a / 2 ^ n) end,
+    }
+  end
+end
 
 ---------------------------------------------------------------------------------------
 -- Value tables
@@ -990,7 +1014,7 @@ local function info_text(st)
   if bit.band(st.flags or 0, 0x02) ~= 0 then s = s .. " [collided]"
   elseif bit.band(st.flags or 0, 0x01) ~= 0 then s = s .. " [corrupted]" end
   if st.fcs_ok == false then s = s .. " [FCS bad]" end
-  if st.malformed then s = s .. " [malformed]" end
+  if st.malformed and role then s = s .. " [malformed]" end
   return s
 end
 

@@ -129,7 +129,7 @@ static void text_group(decode_ctx *c, const pcap_group *g) {
 
 static json_t *frame_json(const pcap_frame *pf) {
   json_t *o = json_object();
-  char hex[2 * DSRC_FRAME_MAX + 1], err[200], msg[256];
+  char err[200], msg[256], *hex;
   int ferr;
   json_t *fj;
   if (!o) return NULL;
@@ -145,12 +145,15 @@ static json_t *frame_json(const pcap_frame *pf) {
   json_object_set_new(o, "gap_ns", pf->has_gap ? json_integer((json_int_t)pf->gap_ns) : json_null());
   pcap_frame_error_text(pf, err, sizeof(err));
   if (err[0]) json_object_set_new(o, "error", json_string(err));
-  if (pf->len <= DSRC_FRAME_MAX) {
-    dsrc_hex_encode(hex, pf->octets, pf->len, 0);
-    json_object_set_new(o, "hex", json_string(hex));
-  } else {
-    json_object_set_new(o, "hex", json_null());
+  /* A record may hold more than a frame's 128 octets: efc-dsrc shows those too. */
+  hex = malloc(2 * pf->len + 1);
+  if (!hex) {
+    json_decref(o);
+    return NULL;
   }
+  dsrc_hex_encode(hex, pf->octets, pf->len, 0);
+  json_object_set_new(o, "hex", json_string(hex));
+  free(hex);
   /* Last, so a line-oriented reader finds it after "frame": (tests/pcap does). */
   fj = dsrc_frame_to_json(pf->octets, pf->len, &ferr, msg, sizeof(msg));
   json_object_set_new(o, "frame", fj ? fj : json_null());
