@@ -22,7 +22,8 @@ static const pcap_cmd commands[] = {
      "         whose frames carry exactly efc-dsrc decode --frame's object"},
     {"stats", pcap_cmd_stats, "FILE [--json] [--idle-ms MS]",
      "frames per direction and role, failures, octets, airtime, channel occupancy,\n"
-     "         transactions and their durations, late responses, retries"},
+     "         transactions and their durations, late responses, and the retries the\n"
+     "         frames show as repeats (a command's n bit, an allocation's S bit)"},
     {"verify", NULL, "FILE ...", "not yet available"},
     {"replay", NULL, "FILE ...", "not yet available"},
 };
@@ -38,10 +39,10 @@ static void usage(FILE *out) {
   fprintf(out,
           "\n"
           "A transaction is the frames of one private LID on one lane from its window request\n"
-          "to its RELEASE, with the lane's BSTs in between; one idle for --idle-ms (default\n"
-          "2000, capture time) ends incomplete. BSTs outside transactions form runs of\n"
-          "identical frames, shown once as 'BST x N'. Text times count from the first frame;\n"
-          "gaps are from the end of the lane's previous frame. See docs/capture.md.\n"
+          "to its RELEASE, with the lane's BSTs between two of its frames; one without a frame\n"
+          "of its own for --idle-ms (default 2000, capture time) ends incomplete. BSTs outside\n"
+          "transactions form runs of identical frames, shown once as 'BST x N'. Text times\n"
+          "count from the first frame; gaps from the end of the lane's previous frame.\n"
           "\n"
           "exit status: 0 success, 1 bad input (one-line error naming the record), 2 bad usage.\n");
 }
