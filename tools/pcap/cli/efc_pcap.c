@@ -24,8 +24,12 @@ static const pcap_cmd commands[] = {
      "frames per direction and role, failures, octets, airtime, channel occupancy,\n"
      "         transactions and their durations, late responses, and the retries the\n"
      "         frames show as repeats (a command's n bit, an allocation's S bit)"},
-    {"verify", NULL, "FILE ...", "not yet available"},
-    {"replay", NULL, "FILE ...", "not yet available"},
+    {"verify", pcap_cmd_verify, "FILE --keys FILE --profile P [--pass-file FILE] [--json]",
+     "the lane verification of every captured transaction of profile P with the\n"
+     "         toll charger's keys: MAC2, MAC_TC, the Level 1 access credentials"},
+    {"replay", pcap_cmd_replay, "FILE --side rse|obe --to ADDR:PORT [--transaction N | --profile P]",
+     "one side of a captured transaction against a live efc-obe (--side rse) or\n"
+     "         efc-rse (--side obe), reporting how the live answers or commands differ"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

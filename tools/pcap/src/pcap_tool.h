@@ -134,6 +134,8 @@ int pcap_file_walk(const char *path, uint64_t idle_ns, pcap_group_fn fn, void *c
 /* The subcommands: argv[0] is the subcommand's name. */
 int pcap_cmd_decode(int argc, char **argv);
 int pcap_cmd_stats(int argc, char **argv);
+int pcap_cmd_verify(int argc, char **argv);
+int pcap_cmd_replay(int argc, char **argv);
 
 /* Parses a --idle-ms value; false when it is not a positive number. */
 bool pcap_parse_idle(const char *s, uint64_t *ns);
