@@ -275,8 +275,19 @@ expect 2 "decode needs exactly one capture FILE" "$pcap" decode
 expect 2 "decode needs exactly one capture FILE" "$pcap" decode "$f" "$f"
 expect 2 "stats needs exactly one capture FILE" "$pcap" stats
 expect 2 "" "$pcap" decode --bogus "$f"
-expect 2 "verify is not available yet" "$pcap" verify "$f"
-expect 2 "replay is not available yet" "$pcap" replay "$f"
+expect 2 "verify: needs FILE, --keys FILE and --profile P" "$pcap" verify "$f"
+expect 2 "verify: --profile: unknown profile 'en15509-l2'" "$pcap" verify "$f" --keys k --profile en15509-l2
+EFC_OPERATOR_PASS=x expect 1 "no-such.eok: cannot read" "$pcap" verify "$f" --keys "$out/no-such.eok" --profile autopass
+expect 2 "replay: needs FILE, --side rse|obe and --to ADDR:PORT" "$pcap" replay "$f"
+expect 2 "replay: needs FILE, --side rse|obe" "$pcap" replay "$f" --side both --to 127.0.0.1:9
+expect 2 "replay: --to 'nonsense': expected ADDR:PORT" "$pcap" replay "$f" --side rse --to nonsense
+expect 1 "no transaction 99 (the file has 1)" "$pcap" replay "$f" --side rse --to 127.0.0.1:9 --transaction 99
+expect 1 "no answer from the OBE host" "$pcap" replay "$f" --side rse --to 127.0.0.1:9 --timeout-ms 200
+# --side obe says where it listens, then the error
+err=$("$pcap" replay "$f" --side obe --to 127.0.0.1:0 --timeout-ms 200 2>&1 >/dev/null)
+[ $? = 1 ] || fail "replay --side obe with no RSE: exit status"
+printf '%s\n' "$err" | sed -n 1p | grep -q "^efc-pcap replay: OBE host listening on 127.0.0.1:[1-9]" || fail "replay --side obe: $err"
+printf '%s\n' "$err" | sed -n 2p | grep -q "^efc-pcap replay: no RSE downlink for 200 ms$" || fail "replay --side obe: $err"
 
 [ $fails = 0 ] && echo "efc_pcap.sh: all passed"
 [ $fails = 0 ]
