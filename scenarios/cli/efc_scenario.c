@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "rse/claim.h"
+#include "sim/attack.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
 #include "sim/trace.h"
@@ -18,6 +19,7 @@ static void usage(FILE *out) {
   fprintf(out,
           "usage: efc-scenario run FILE [--out DIR] [--threads N] [--no-plots] [--pcap FILE]\n"
           "       efc-scenario trace --profile P [--seed N] [--mcu legacy|modern] [--json] [--pcap FILE]\n"
+          "       efc-scenario attack FILE [--profile P]\n"
           "\n"
           "run     simulates the scenario FILE (YAML, docs/scenarios.md): per-passage CSV,\n"
           "        summary.json per profile and speed, plots (SVG, PNG) in DIR (default\n"
@@ -29,6 +31,9 @@ static void usage(FILE *out) {
           "        every frame in order (time, direction, layer 2, T-APDUs, length), then the\n"
           "        verification results at the lane and at the issuer.\n"
           "        P: autopass, en15509-l0, en15509-l1 or aes.\n"
+          "attack  runs one attack file (scenarios/attacks/tNN-*.yaml) against each profile (or P)\n"
+          "        through the real OBE, RSE, issuer and captures: where it was caught, what\n"
+          "        the attacker gained, charges made wrongly or lost (docs/security-evaluation.md).\n"
           "\n"
           "exit status: 0 success, 1 bad input or a failed passage, 2 bad usage.\n");
 }
@@ -172,6 +177,53 @@ static int cmd_run(int argc, char **argv) {
   return 0;
 }
 
+static int cmd_attack(int argc, char **argv) {
+  static const struct option opts[] = {{"profile", required_argument, NULL, 'p'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  atk_params p;
+  char err[512];
+  int c, only = -1, rv = 0;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'p':
+      if ((only = rse_profile_parse(optarg)) < 0) {
+        fprintf(stderr, "efc-scenario: --profile: unknown profile '%s'\n", optarg);
+        return EXIT_USAGE;
+      }
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    default:
+      fprintf(stderr, "efc-scenario: see efc-scenario --help\n");
+      return EXIT_USAGE;
+    }
+  }
+  if (optind != argc - 1) {
+    fprintf(stderr, "efc-scenario: attack needs exactly one attack FILE\n");
+    return EXIT_USAGE;
+  }
+  if (atk_params_load(&p, argv[optind], err, sizeof(err)) != 0) {
+    fprintf(stderr, "efc-scenario: %s\n", err);
+    return EXIT_BAD_INPUT;
+  }
+  printf("%s %s (attacker: %s)\n", p.threat, p.title, p.attacker);
+  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+    atk_outcome o;
+    if (only >= 0 && prof != only) continue;
+    if (atk_run(&p, prof, NULL, &o, err, sizeof(err)) != 0) {
+      fprintf(stderr, "efc-scenario: %s\n", err);
+      rv = EXIT_BAD_INPUT;
+      continue;
+    }
+    printf("  %-11s %-13s gained: %s; wrong charges %u, lost charges %u of %u\n    %s\n", rse_profile_name(prof),
+           atk_detect_name(o.detected), o.gained, o.wrong_charges, o.lost_charges, o.passages, o.evidence);
+  }
+  return rv;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
@@ -183,6 +235,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(argv[1], "trace") == 0) return cmd_trace(argc - 1, argv + 1);
   if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
+  if (strcmp(argv[1], "attack") == 0) return cmd_attack(argc - 1, argv + 1);
   fprintf(stderr, "efc-scenario: unknown command '%s' (see efc-scenario --help)\n", argv[1]);
   return EXIT_USAGE;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/scenario.h"
+#include "yaml.h"
 
 typedef struct {
   double *des_ms, *tdes_ms, *aes_ms;
@@ -483,15 +484,12 @@ static int convert(scenario *sc, const y_scenario *y, char *err, size_t errlen) 
   return 0;
 }
 
-int scenario_load(scenario *sc, const char *path, char *err, size_t errlen) {
+int sim_yaml_load(const char *path, const cyaml_schema_value_t *schema, void **out, char *err, size_t errlen) {
   log_capture cap;
   cyaml_config_t cfg;
-  y_scenario *y = NULL;
   cyaml_err_t e;
-  int rv;
   FILE *probe = fopen(path, "r");
-  memset(sc, 0, sizeof(*sc));
-  snprintf(sc->path, sizeof(sc->path), "%s", path);
+  *out = NULL;
   if (!probe) {
     snprintf(err, errlen, "%s: cannot open", path);
     return -1;
@@ -503,7 +501,7 @@ int scenario_load(scenario *sc, const char *path, char *err, size_t errlen) {
   cfg.log_ctx = &cap;
   cfg.mem_fn = cyaml_mem;
   cfg.log_level = CYAML_LOG_ERROR;
-  e = cyaml_load_file(path, &cfg, &top_schema, (cyaml_data_t **)&y, NULL);
+  e = cyaml_load_file(path, &cfg, schema, (cyaml_data_t **)out, NULL);
   if (e != CYAML_OK) {
     char field[200] = "";
     unsigned line = cap.line;
@@ -516,14 +514,34 @@ int scenario_load(scenario *sc, const char *path, char *err, size_t errlen) {
     }
     snprintf(err, errlen, "%s:%u: %s%s%s", path, line ? line : 1, field, field[0] ? ": " : "",
              cap.msg[0] ? cap.msg : cyaml_strerror(e));
+    *out = NULL;
     return -1;
   }
+  return 0;
+}
+
+void sim_yaml_free(const cyaml_schema_value_t *schema, void *data) {
+  cyaml_config_t cfg;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.mem_fn = cyaml_mem;
+  cfg.log_level = CYAML_LOG_ERROR;
+  cyaml_free(&cfg, schema, data, 0);
+}
+
+unsigned sim_yaml_key_line(const char *path, const char *key) { return path_line(path, key, 1); }
+
+int scenario_load(scenario *sc, const char *path, char *err, size_t errlen) {
+  y_scenario *y = NULL;
+  int rv;
+  memset(sc, 0, sizeof(*sc));
+  snprintf(sc->path, sizeof(sc->path), "%s", path);
+  if (sim_yaml_load(path, &top_schema, (void **)&y, err, errlen) != 0) return -1;
   obe_config_default(&sc->obe);
   rse_config_default(&sc->rse);
   dsrc_l1_params_default(&sc->l1);
   sc->mcu_legacy = obe_mcu_legacy;
   sc->mcu_modern = obe_mcu_modern;
   rv = convert(sc, y, err, errlen);
-  cyaml_free(&cfg, &top_schema, y, 0);
+  sim_yaml_free(&top_schema, y);
   return rv;
 }

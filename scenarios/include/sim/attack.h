@@ -1,0 +1,236 @@
+/* The security evaluation's attacks (threats.md T1..T15) and the harness they run on: a
+ * lane in virtual time with the real OBE and RSE engines, the real issuer (efc_issuer: the
+ * claims database, its analysis and the status list it writes, read back by the RSE's
+ * loader) and real captures (efc_capture). Each threat is one function that mounts the
+ * attack against one profile and measures where it was caught. docs/security-evaluation.md.
+ *
+ * Files: scenarios/attacks/tNN-*.yaml give each threat's parameters (attack_file.c reads
+ * them); attack_world.c is the harness; attack_reader.c a scripted reader for the attacks
+ * that talk to an OBE without an RSE engine (unauthorised readers, pre-play, replays of the
+ * RSE side); attack_tNN.c the threats. */
+#ifndef SIM_ATTACK_H
+#define SIM_ATTACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backoffice/verify.h"
+#include "capture/capture.h"
+#include "obe/obe.h"
+#include "rse/claim.h"
+#include "rse/rse.h"
+#include "rse/statuslist.h"
+#include "sim/lane.h"
+#include "sim/world.h"
+
+/* Where an attack was first caught. The order is the order of the defences: a passage
+ * meets the lane check, then the issuer's check of its claim, then the status list at the
+ * attacker's next passage. */
+enum atk_detect {
+  ATK_NOT_DETECTED = 0,
+  ATK_AT_LANE,        /* the lane's verdict was not a plain pass (photograph or reject) */
+  ATK_BY_ISSUER,      /* the lane passed it; the issuer flagged its claim */
+  ATK_BY_STATUS_LIST, /* passed lane and issuer at first; the list stopped the next passage */
+  ATK_FAILED,         /* the attack itself did not work: nothing gained, nothing to detect */
+  ATK_DETECT_COUNT
+};
+/* "not detected", "lane", "issuer", "status list", "attack fails" */
+const char *atk_detect_name(int d);
+
+#define ATK_TEXT 200
+
+typedef struct {
+  int detected;              /* enum atk_detect */
+  char gained[ATK_TEXT];     /* what the attacker obtained ("PAN, plate", "free passage", "-") */
+  char evidence[ATK_TEXT];   /* the measured facts behind the cell, one short sentence */
+  unsigned passages;         /* attack passages (or attempts) run */
+  unsigned wrong_charges;    /* charges made to someone who did not pass, or at a wrong fee */
+  unsigned lost_charges;     /* passages that could not be charged to anyone */
+} atk_outcome;
+
+/* One attack file (scenarios/attacks/tNN-*.yaml): the threat and its parameters. Fields a
+ * threat does not use keep their defaults. */
+typedef struct {
+  char threat[8];            /* "T7" */
+  char title[96];
+  char attacker[64];
+  uint64_t seed;             /* default 1 */
+  unsigned passages;         /* attack passages, default 3 */
+  double ber;                /* T14: bit error rate on the air, default 0 */
+  bool rogue_beacon;         /* T14: a second beacon in the zone */
+  int nonce_mode;            /* T8: the RSE's nonces (enum rse_nonce_mode), default commit */
+  int counter_back;          /* T10: how far the operator sets the counter back, default 5 */
+  uint32_t fee_change;       /* T11: fee an altered claim says, default 100 */
+  double keysearch_seconds;  /* T12: measurement time per cipher, default 2 */
+} atk_params;
+
+void atk_params_default(atk_params *p);
+/* Reads an attack file. 0, or -1 with err naming the file, line and field. */
+int atk_params_load(atk_params *p, const char *path, char *err, size_t errlen);
+
+#define ATK_CLAIMS_MAX 64
+#define ATK_OBES_MAX 8
+
+/* An OBE with its own persistent state and engine. */
+typedef struct {
+  efc_obe_profile prof;
+  obe_state st;
+  obe o;
+} atk_obe;
+
+/* The world of one attack against one profile. */
+typedef struct {
+  int profile;
+  efc_crypto *crypto;
+  sim_keys keys;             /* the issuer's master keys and the operator's subset */
+  issuer_options iopt;       /* the issuer's checks: the report can switch MAC checks off */
+  rse_config rcfg;           /* the lane's RSE (change, then atk_world_rse_reset) */
+  obe_config ocfg;
+  dsrc_prng prng, errors;
+  rse r;
+  lane l;
+  rse_status_list status;    /* what the RSE consults (atk_world_status_refresh) */
+  char dir[256];             /* a private directory for the run's files, removed at free */
+  rse_claim claims[ATK_CLAIMS_MAX]; /* every claim the lane made, in order */
+  unsigned nclaims;
+  cap_writer *cap;           /* when set, every frame on the lane is captured */
+  unsigned cap_frames;
+} atk_world;
+
+/* A world for profile with the master keys of seed; iopt NULL: the issuer's defaults.
+ * The lane's RSE runs that profile only, with the operator's keys, commitment nonces,
+ * station 1052. 0 or -1 with err. */
+int atk_world_init(atk_world *w, int profile, uint64_t seed, const issuer_options *iopt, char *err,
+                   size_t errlen);
+void atk_world_free(atk_world *w);
+
+/* After a change to w->rcfg: a fresh RSE engine (and lane) on it, the clock kept. */
+void atk_world_rse_reset(atk_world *w);
+
+/* A genuine OBE number id for w's profile (all four profiles personalised, as a real
+ * multi-contract OBE). keys NULL: the issuer's; else another key set (a forgery). */
+int atk_obe_make(atk_world *w, atk_obe *a, uint32_t id, const sim_keys *keys);
+/* The T3 clone: OBE id built from the operator's key subset alone. */
+int atk_obe_make_operator_clone(atk_world *w, atk_obe *a, uint32_t id);
+
+/* What one passage did at the lane. */
+typedef struct {
+  bool done;                 /* the RSE finished the session (RELEASE sent) */
+  int verdict;               /* enum rse_verdict */
+  unsigned reasons;          /* enum rse_reason bits */
+  int claim;                 /* index into w->claims, or -1 (no claim: the session failed) */
+  char sequence[256];
+} atk_passage;
+
+/* One passage of a through the lane (it enters asleep; afterwards the clock moves on five
+ * minutes, as a vehicle's next passage would). Its claim, if any, is appended to
+ * w->claims. */
+int atk_pass(atk_world *w, atk_obe *a, atk_passage *out);
+
+/* A passage whose uplinks come from fn (a replayer, a relay): for each window of each
+ * downlink fn may write one frame. down is the downlink frame (corrupted frames are not
+ * given). Ends when the RSE reports the passage or after 2 s of lane time. */
+typedef size_t (*atk_uplink_fn)(void *ctx, uint64_t t, const uint8_t *down, size_t down_len, unsigned w,
+                                uint64_t window_start, uint8_t *out, size_t cap);
+int atk_pass_driven(atk_world *w, atk_uplink_fn fn, void *ctx, atk_passage *out);
+
+/* The issuer on every claim in w->claims (written as the RSE writes them, loaded, verified
+ * with w->iopt, analysed across claims): flags[i] gets claim i's verify flags (enum
+ * issuer_flag) and seq[i] its sequence flags (enum issuer_seq_flag). 0 or -1 with err. */
+int atk_issuer_run(atk_world *w, unsigned *flags, unsigned *seq, char *err, size_t errlen);
+
+/* The issuer's status list from the same database, written to a file and loaded into
+ * w->status (the RSE's loader), which the lane's RSE then consults. Returns the number of
+ * entries, or -1 with err. */
+int atk_world_status_refresh(atk_world *w, char *err, size_t errlen);
+
+/* An OBE's passages through all the defences: a passage, the issuer on every claim so far,
+ * the status list refreshed, the next passage; what caught it first. */
+typedef struct {
+  unsigned passages;         /* run */
+  unsigned lane_caught;      /* passages whose lane verdict was not a plain pass */
+  unsigned first_reasons;    /* the first passage's lane reasons (enum rse_reason) */
+  unsigned claims;           /* claims the lane made for it */
+  unsigned issuer_flagged;   /* of those, flagged by the issuer (verify or sequence flags) */
+  unsigned flags, seq;       /* the union of its claims' issuer flags */
+  unsigned listed;           /* passages the status list caught (reason status-list) */
+  unsigned unpaid;           /* passed the lane (no photograph) but the issuer voided the claim */
+  int detected;              /* enum atk_detect: the first defence that caught it */
+  char text[ATK_TEXT];       /* "lane: photograph (mac) 3/3; issuer: bad-mac 3/3; list: ..." */
+} atk_track;
+
+/* Runs n passages of a (n >= 1) with the issuer and the status list after each. 0 or -1
+ * with err. */
+int atk_track_obe(atk_world *w, atk_obe *a, unsigned n, atk_track *t, char *err, size_t errlen);
+
+/* Starts capturing every frame on w's lane into w->dir/name; the path goes to path. */
+int atk_world_capture(atk_world *w, const char *name, char *path, size_t cap, char *err, size_t errlen);
+void atk_world_capture_stop(atk_world *w);
+
+/* ---- a scripted reader: an RSE of the attacker's own, talking to one OBE engine ---- */
+
+typedef struct {
+  atk_world *w;
+  obe *o;
+  uint64_t now;
+  uint32_t lid;
+  uint8_t n;                 /* LLC n of the last command */
+  uint8_t s;                 /* MAC S of the last allocating downlink */
+  uint8_t pdu;               /* PDU number of the last command */
+  dsrc_beacon_id beacon;
+  dsrc_tapdu vst;            /* the OBE's VST */
+  bool open;
+} atk_reader;
+
+/* Wakes o with a BST from beacon (NULL: the lane's beacon), takes its window request and
+ * its VST. 0, or -1 when the OBE did not answer. */
+int atk_reader_open(atk_reader *r, atk_world *w, obe *o, const dsrc_beacon_id *beacon);
+/* Sends one command T-APDU (eid and content as given) and waits for its answer, late
+ * answers included. 0 with *answer decoded, -1 when none came. */
+int atk_reader_ask(atk_reader *r, const dsrc_tapdu *cmd, dsrc_tapdu *answer);
+/* Sends raw LSDU content verbatim (a replayed command): same as atk_reader_ask. */
+int atk_reader_ask_raw(atk_reader *r, const uint8_t *lsdu, size_t len, dsrc_tapdu *answer);
+void atk_reader_close(atk_reader *r);
+
+/* ---- the threats ---- */
+
+typedef int (*atk_fn)(atk_world *w, const atk_params *p, atk_outcome *out);
+
+typedef struct {
+  const char *id;            /* "T1" */
+  const char *title;
+  atk_fn run;
+} atk_threat;
+
+/* T1..T15 in order. */
+const atk_threat *atk_threat_find(const char *id);
+size_t atk_threat_count(void);
+const atk_threat *atk_threat_at(size_t i);
+
+/* Runs threat p->threat against profile in a fresh world. iopt NULL: issuer defaults. */
+int atk_run(const atk_params *p, int profile, const issuer_options *iopt, atk_outcome *out, char *err,
+            size_t errlen);
+
+/* The outcome helpers every threat uses. */
+void atk_outcome_set(atk_outcome *o, int detected, const char *gained, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The threat functions (attack_tNN.c). */
+int atk_t01_impersonation(atk_world *w, const atk_params *p, atk_outcome *out);
+int atk_t02_clone_wrong_keys(atk_world *w, const atk_params *p, atk_outcome *out);
+int atk_t03_clone_operator_keys(atk_world *w, const atk_params *p, atk_outcome *out);
+int atk_t04_tampering(atk_world *w, const atk_params *p, atk_outcome *out);
+int atk_t05_denial(atk_world *w, const atk_params *p, atk_outcome *out);
+int atk_t06_eavesdropping(atk_world *w, const atk_params *p, atk_outcome *out);
+int atk_t07_replay(atk_world *w, const atk_params *p, atk_outcome *out);
+int atk_t08_preplay(atk_world *w, const atk_params *p, atk_outcome *out);
+int atk_t09_unauthorised_reader(atk_world *w, const atk_params *p, atk_outcome *out);
+int atk_t10_counter_manipulation(atk_world *w, const atk_params *p, atk_outcome *out);
+int atk_t11_claim_manipulation(atk_world *w, const atk_params *p, atk_outcome *out);
+int atk_t12_key_search(atk_world *w, const atk_params *p, atk_outcome *out);
+int atk_t13_generation_compromise(atk_world *w, const atk_params *p, atk_outcome *out);
+int atk_t14_jamming(atk_world *w, const atk_params *p, atk_outcome *out);
+int atk_t15_fake_passages(atk_world *w, const atk_params *p, atk_outcome *out);
+
+#endif
