@@ -53,6 +53,7 @@ typedef struct {
   lane_tx tx;
   uint32_t seq;
   unsigned dones;
+  uint32_t done_mask; /* hosts that said done for this step: a second done counts once */
   uint8_t up[WIN_MAX][HOSTS_MAX][DSRC_FRAME_MAX];
   size_t up_len[WIN_MAX][HOSTS_MAX];
   unsigned nup[WIN_MAX];
@@ -237,6 +238,7 @@ static void step(daemon_rse *d) {
   d->model_t0 = d->model;
   memset(d->nup, 0, sizeof(d->nup));
   d->dones = 0;
+  d->done_mask = 0;
   d->waiting = true;
   send_downlink(d);
   if (d->tx.s.windows == 0) {
@@ -297,6 +299,8 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents) {
     }
     if (!d->waiting || u.ref != d->seq) continue; /* an answer to an earlier step: too late */
     if (u.kind == DG_DONE) {
+      if (d->done_mask & (1u << host)) continue;
+      d->done_mask |= 1u << host;
       /* Every host has said all it will: on the wall clock too, waiting for the window's
        * end would only add time the air does not have (each uplink was checked against its
        * own deadline as it came). */
@@ -336,8 +340,9 @@ static int cmp_double(const void *a, const void *b) {
 static void summary(daemon_rse *d) {
   double wm = 0, mm = 0, w99 = 0, m99 = 0;
   printf("efc-rse: profile %s, %" PRIu64 " passages, %" PRIu64 " successful, %" PRIu64 " retries, %" PRIu64
-         " late answers, %" PRIu64 " steps without every host\n",
-         rse_profile_name(d->cfg.profiles[0]), d->passages, d->successes, d->retries, d->late, d->lost_hosts);
+         " late answers, %" PRIu64 " steps without every host, %" PRIu64 " bad datagrams ignored\n",
+         rse_profile_name(d->cfg.profiles[0]), d->passages, d->successes, d->retries, d->late, d->lost_hosts,
+         d->bad_datagrams);
   if (d->ntimes) {
     for (size_t i = 0; i < d->ntimes; i++) {
       wm += d->wall_ms[i];
