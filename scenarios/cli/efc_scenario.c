@@ -10,6 +10,7 @@
 #include "rse/claim.h"
 #include "sim/attack.h"
 #include "sim/runner.h"
+#include "sim/security.h"
 #include "sim/scenario.h"
 #include "sim/trace.h"
 
@@ -20,6 +21,7 @@ static void usage(FILE *out) {
           "usage: efc-scenario run FILE [--out DIR] [--threads N] [--no-plots] [--pcap FILE]\n"
           "       efc-scenario trace --profile P [--seed N] [--mcu legacy|modern] [--json] [--pcap FILE]\n"
           "       efc-scenario attack FILE [--profile P]\n"
+          "       efc-scenario report security [--out DIR] [--attacks DIR] [--timing FILE] [--threads N] [--no-plots]\n"
           "\n"
           "run     simulates the scenario FILE (YAML, docs/scenarios.md): per-passage CSV,\n"
           "        summary.json per profile and speed, plots (SVG, PNG) in DIR (default\n"
@@ -34,6 +36,10 @@ static void usage(FILE *out) {
           "attack  runs one attack file (scenarios/attacks/tNN-*.yaml) against each profile (or P)\n"
           "        through the real OBE, RSE, issuer and captures: where it was caught, what\n"
           "        the attacker gained, charges made wrongly or lost (docs/security-evaluation.md).\n"
+          "report  security: every attack file (default scenarios/attacks) against every profile,\n"
+          "        and the timing model (default scenarios/default.yaml) for the same profiles:\n"
+          "        DIR/security.md and a self-contained DIR/security.html (default\n"
+          "        results/security) with the threats x profiles table, timing and plots.\n"
           "\n"
           "exit status: 0 success, 1 bad input or a failed passage, 2 bad usage.\n");
 }
@@ -224,6 +230,81 @@ static int cmd_attack(int argc, char **argv) {
   return rv;
 }
 
+static int cmd_report(int argc, char **argv) {
+  static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+                                       {"attacks", required_argument, NULL, 'a'},
+                                       {"timing", required_argument, NULL, 'T'},
+                                       {"threads", required_argument, NULL, 't'},
+                                       {"no-plots", no_argument, NULL, 'n'},
+                                       {"no-mac-check", no_argument, NULL, 'M'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  static sec_result res;
+  sec_options o;
+  char err[512];
+  uint64_t threads = 0;
+  int c;
+  memset(&o, 0, sizeof(o));
+  o.out_dir = NULL;
+  o.attacks_dir = EFC_SOURCE_DIR "/scenarios/attacks";
+  o.timing_file = EFC_SOURCE_DIR "/scenarios/default.yaml";
+  o.plots = true;
+  issuer_options_default(&o.iopt);
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "o:a:T:t:nMh", opts, NULL)) != -1) {
+    switch (c) {
+    case 'o':
+      o.out_dir = optarg;
+      break;
+    case 'a':
+      o.attacks_dir = optarg;
+      break;
+    case 'T':
+      o.timing_file = optarg;
+      break;
+    case 't':
+      if (parse_u64(optarg, &threads) != 0 || threads < 1 || threads > 64) {
+        fprintf(stderr, "efc-scenario: --threads: expected 1..64, got '%s'\n", optarg);
+        return EXIT_USAGE;
+      }
+      break;
+    case 'n':
+      o.plots = false;
+      break;
+    case 'M':
+      /* Tests only, not in --help: what an issuer without MAC1 / MAC_TSP checks misses. */
+      o.iopt.check_mac = false;
+      break;
+    case 'h':
+      usage(stdout);
+      return 0;
+    default:
+      fprintf(stderr, "efc-scenario: see efc-scenario --help\n");
+      return EXIT_USAGE;
+    }
+  }
+  if (optind != argc - 1 || strcmp(argv[optind], "security") != 0) {
+    fprintf(stderr, "efc-scenario: report needs the report name: efc-scenario report security\n");
+    return EXIT_USAGE;
+  }
+  if (!o.out_dir) {
+    mkdir_results();
+    o.out_dir = "results/security";
+  }
+  if (threads == 0) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    threads = n > 0 ? (uint64_t)n : 1;
+  }
+  o.threads = (unsigned)threads;
+  o.progress = stdout;
+  if (sec_report_run(&o, &res, err, sizeof(err)) != 0) {
+    fprintf(stderr, "efc-scenario: %s\n", err);
+    return EXIT_BAD_INPUT;
+  }
+  printf("report: %s/security.md, %s/security.html (%.1f s)\n", o.out_dir, o.out_dir, res.wall_s);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
@@ -236,6 +317,7 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "trace") == 0) return cmd_trace(argc - 1, argv + 1);
   if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
   if (strcmp(argv[1], "attack") == 0) return cmd_attack(argc - 1, argv + 1);
+  if (strcmp(argv[1], "report") == 0) return cmd_report(argc - 1, argv + 1);
   fprintf(stderr, "efc-scenario: unknown command '%s' (see efc-scenario --help)\n", argv[1]);
   return EXIT_USAGE;
 }

@@ -371,9 +371,6 @@ static int write_plots(report *r, char *err, size_t errlen) {
   const scenario *sc = r->sc;
   char path[700];
   FILE *d, *g;
-  pid_t pid;
-  int status;
-  char *argv[3];
   snprintf(path, sizeof(path), "%s/plot.dat", r->dir);
   if (!(d = fopen(path, "w"))) {
     snprintf(err, errlen, "%s: cannot write", path);
@@ -435,15 +432,25 @@ static int write_plots(report *r, char *err, size_t errlen) {
     fprintf(g, "\n");
   }
   fclose(g);
+  report_gnuplot(path);
+  return 0;
+}
+
+int report_gnuplot(const char *script) {
+  char *argv[3];
+  pid_t pid;
+  int status;
   argv[0] = "gnuplot";
-  argv[1] = path;
+  argv[1] = (char *)script;
   argv[2] = NULL;
   if (posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ) != 0) {
-    fprintf(stderr, "efc-scenario: gnuplot not found: %s written, plots not drawn\n", path);
-    return 0;
+    fprintf(stderr, "efc-scenario: gnuplot not found: %s written, plots not drawn\n", script);
+    return -1;
   }
-  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    fprintf(stderr, "efc-scenario: gnuplot failed on %s\n", path);
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    fprintf(stderr, "efc-scenario: gnuplot failed on %s\n", script);
+    return -1;
+  }
   return 0;
 }
 

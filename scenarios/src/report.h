@@ -34,6 +34,9 @@ void report_add(report *r, const sim_block *b, const sim_record *rec, size_t n);
 int report_finish(report *r, FILE *table, bool plots, char *err, size_t errlen);
 void report_free(report *r);
 
+/* Runs gnuplot on a script; a missing or failing gnuplot is a warning on stderr (-1). */
+int report_gnuplot(const char *script);
+
 /* Wilson score interval of k successes in n at 95 %. */
 void report_wilson(uint64_t k, uint64_t n, double *lo, double *hi);
 
