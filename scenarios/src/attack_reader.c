@@ -158,6 +158,8 @@ void atk_reader_close(atk_reader *r) {
   if (n > 0 && (m = private(r, DSRC_MAC_NO_WINDOW, true, DSRC_LLC_UI, lsdu, (size_t)n, f, sizeof(f))))
     exchange(r, f, m, 0, false, -1, up, sizeof(up));
   r->open = false;
-  /* The lane's clock moves past what the reader did. */
+  /* The lane's clock moves past what the reader did, and five minutes on, as after a
+   * passage: an OBE ignores a beacon it has just finished with (transactions.md section 1). */
   if (r->now > r->w->l.now) r->w->l.now = r->now;
+  r->w->l.now += UINT64_C(300000000000);
 }

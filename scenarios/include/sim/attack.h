@@ -191,6 +191,7 @@ int atk_reader_open(atk_reader *r, atk_world *w, obe *o, const dsrc_beacon_id *b
 int atk_reader_ask(atk_reader *r, const dsrc_tapdu *cmd, dsrc_tapdu *answer);
 /* Sends raw LSDU content verbatim (a replayed command): same as atk_reader_ask. */
 int atk_reader_ask_raw(atk_reader *r, const uint8_t *lsdu, size_t len, dsrc_tapdu *answer);
+/* RELEASE; the lane's clock then moves five minutes past the reader's session. */
 void atk_reader_close(atk_reader *r);
 
 /* ---- the threats ---- */
