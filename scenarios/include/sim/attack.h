@@ -39,11 +39,12 @@ enum atk_detect {
 const char *atk_detect_name(int d);
 
 #define ATK_TEXT 200
+#define ATK_EVIDENCE 512
 
 typedef struct {
   int detected;              /* enum atk_detect */
   char gained[ATK_TEXT];     /* what the attacker obtained ("PAN, plate", "free passage", "-") */
-  char evidence[ATK_TEXT];   /* the measured facts behind the cell, one short sentence */
+  char evidence[ATK_EVIDENCE]; /* the measured facts behind the cell, one sentence */
   unsigned passages;         /* attack passages (or attempts) run */
   unsigned wrong_charges;    /* charges made to someone who did not pass, or at a wrong fee */
   unsigned lost_charges;     /* passages that could not be charged to anyone */
