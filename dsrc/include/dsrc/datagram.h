@@ -1,5 +1,5 @@
 /* The simulated DSRC link over UDP (docs/datagram.md): one L2 frame per datagram behind a
- * small versioned header. Encoding and decoding only; the daemons own the sockets. */
+ * small versioned header. Encoding and decoding only; the daemons do the network I/O. */
 #ifndef DSRC_DATAGRAM_H
 #define DSRC_DATAGRAM_H
 

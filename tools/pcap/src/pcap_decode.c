@@ -1,7 +1,6 @@
 /* efc-pcap decode: the capture frame by frame, grouped by transaction, as text or as one
  * JSON document. In JSON every record appears exactly once, and its "frame" member is
  * exactly what efc-dsrc decode --frame prints for the same octets. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -250,51 +249,21 @@ static int json_end(decode_ctx *c) {
   return ferror(c->bc) ? -1 : 0;
 }
 
-static void decode_usage(FILE *out) {
-  fprintf(out, "usage: efc-pcap decode FILE [--json] [--idle-ms MS]\n");
-}
-
 int pcap_cmd_decode(int argc, char **argv) {
-  static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-                                       {"idle-ms", required_argument, NULL, 'i'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  uint64_t idle = PCAP_IDLE_NS_DEFAULT;
-  bool json = false;
+  uint64_t idle;
+  bool json;
+  const char *file;
   decode_ctx *c;
   char err[512] = "";
-  int opt, rv;
-  optind = 1;
-  while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-    switch (opt) {
-    case 'j':
-      json = true;
-      break;
-    case 'i':
-      if (!pcap_parse_idle(optarg, &idle)) {
-        fprintf(stderr, "efc-pcap: decode: --idle-ms '%s' is not a positive number\n", optarg);
-        return PCAP_EXIT_USAGE;
-      }
-      break;
-    case 'h':
-      decode_usage(stdout);
-      return PCAP_EXIT_OK;
-    default:
-      decode_usage(stderr);
-      return PCAP_EXIT_USAGE;
-    }
-  }
-  if (optind != argc - 1) {
-    fprintf(stderr, "efc-pcap: decode needs exactly one capture FILE\n");
-    return PCAP_EXIT_USAGE;
-  }
+  int rv = pcap_file_args(argc, argv, "decode", &json, &idle, &file);
+  if (rv >= 0) return rv;
   if (!(c = calloc(1, sizeof(*c)))) {
     fprintf(stderr, "efc-pcap: out of memory\n");
     return PCAP_EXIT_BAD_INPUT;
   }
   c->out = stdout;
   c->json = json;
-  if (json && json_begin(c, argv[optind]) != 0) {
+  if (json && json_begin(c, file) != 0) {
     fprintf(stderr, "efc-pcap: cannot create a temporary file\n");
     free(c);
     return PCAP_EXIT_BAD_INPUT;
@@ -303,12 +272,12 @@ int pcap_cmd_decode(int argc, char **argv) {
     fprintf(c->out,
             "%s: times in ms from the first frame; gap from the end of the lane's previous frame\n"
             "%12s %-4s %4s %9s %8s %3s %-3s %-9s %-26s %s\n",
-            argv[optind], "time_ms", "dir", "lane", "gap_us", "air_us", "oct", "fcs", "flags",
+            file, "time_ms", "dir", "lane", "gap_us", "air_us", "oct", "fcs", "flags",
             "layer 2", "messages");
-  rv = pcap_file_walk(argv[optind], idle, decode_group, c, err, sizeof(err));
+  rv = pcap_file_walk(file, idle, decode_group, c, err, sizeof(err));
   /* The document stays whole even when the file is not (the exit status tells). */
   if (json && json_end(c) != 0 && rv == 0) {
-    snprintf(err, sizeof(err), "%s: cannot read back the temporary file", argv[optind]);
+    snprintf(err, sizeof(err), "%s: cannot read back the temporary file", file);
     rv = PCAP_EXIT_BAD_INPUT;
   }
   if (rv == 0 && !json)

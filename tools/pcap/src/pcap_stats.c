@@ -2,7 +2,6 @@
  * the air, octets, airtime and channel occupancy, transactions and their durations, late
  * responses and retries. Streams: memory grows only with the number of transactions (one
  * duration each). */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,55 +182,25 @@ static int stats_json(stats_ctx *s, const char *path, FILE *out) {
   return 0;
 }
 
-static void stats_usage(FILE *out) {
-  fprintf(out, "usage: efc-pcap stats FILE [--json] [--idle-ms MS]\n");
-}
-
 int pcap_cmd_stats(int argc, char **argv) {
-  static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-                                       {"idle-ms", required_argument, NULL, 'i'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  uint64_t idle = PCAP_IDLE_NS_DEFAULT;
-  bool json = false;
+  uint64_t idle;
+  bool json;
+  const char *file;
   stats_ctx *s;
   char err[512] = "";
-  int opt, rv;
-  optind = 1;
-  while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-    switch (opt) {
-    case 'j':
-      json = true;
-      break;
-    case 'i':
-      if (!pcap_parse_idle(optarg, &idle)) {
-        fprintf(stderr, "efc-pcap: stats: --idle-ms '%s' is not a positive number\n", optarg);
-        return PCAP_EXIT_USAGE;
-      }
-      break;
-    case 'h':
-      stats_usage(stdout);
-      return PCAP_EXIT_OK;
-    default:
-      stats_usage(stderr);
-      return PCAP_EXIT_USAGE;
-    }
-  }
-  if (optind != argc - 1) {
-    fprintf(stderr, "efc-pcap: stats needs exactly one capture FILE\n");
-    return PCAP_EXIT_USAGE;
-  }
+  int rv = pcap_file_args(argc, argv, "stats", &json, &idle, &file);
+  if (rv >= 0) return rv;
   if (!(s = calloc(1, sizeof(*s)))) {
     fprintf(stderr, "efc-pcap: out of memory\n");
     return PCAP_EXIT_BAD_INPUT;
   }
-  rv = pcap_file_walk(argv[optind], idle, stats_group, s, err, sizeof(err));
+  rv = pcap_file_walk(file, idle, stats_group, s, err, sizeof(err));
   if (rv == 0) {
     if (json)
-      rv = stats_json(s, argv[optind], stdout) == 0 ? 0 : PCAP_EXIT_BAD_INPUT;
+      rv = stats_json(s, file, stdout) == 0 ? 0 : PCAP_EXIT_BAD_INPUT;
     else
-      stats_text(s, argv[optind], stdout);
-    if (rv != 0) snprintf(err, sizeof(err), "%s: out of memory", argv[optind]);
+      stats_text(s, file, stdout);
+    if (rv != 0) snprintf(err, sizeof(err), "%s: out of memory", file);
   }
   free(s->durations);
   free(s);

@@ -137,6 +137,10 @@ int pcap_cmd_stats(int argc, char **argv);
 int pcap_cmd_verify(int argc, char **argv);
 int pcap_cmd_replay(int argc, char **argv);
 
+/* decode's and stats' arguments: FILE [--json] [--idle-ms MS]. Returns -1 to go on, or
+ * the exit status (help printed, or a usage error reported). */
+int pcap_file_args(int argc, char **argv, const char *cmd, bool *json, uint64_t *idle, const char **file);
+
 /* Parses a --idle-ms value; false when it is not a positive number. */
 bool pcap_parse_idle(const char *s, uint64_t *ns);
 

@@ -1,6 +1,7 @@
 /* Groups the frames of a capture into transactions and broadcast runs, streaming: only the
  * groups still open (and those waiting behind an open one) are held in memory, so a long
  * capture needs no more memory than its busiest moment. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,4 +300,40 @@ bool pcap_parse_idle(const char *s, uint64_t *ns) {
   if (end == s || *end != '\0' || !(ms > 0) || ms > 1e9) return false;
   *ns = (uint64_t)(ms * 1e6);
   return true;
+}
+
+int pcap_file_args(int argc, char **argv, const char *cmd, bool *json, uint64_t *idle, const char **file) {
+  static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                       {"idle-ms", required_argument, NULL, 'i'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  int opt;
+  *json = false;
+  *idle = PCAP_IDLE_NS_DEFAULT;
+  optind = 1;
+  while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+    switch (opt) {
+    case 'j':
+      *json = true;
+      break;
+    case 'i':
+      if (!pcap_parse_idle(optarg, idle)) {
+        fprintf(stderr, "efc-pcap: %s: --idle-ms '%s' is not a positive number\n", cmd, optarg);
+        return PCAP_EXIT_USAGE;
+      }
+      break;
+    case 'h':
+      printf("usage: efc-pcap %s FILE [--json] [--idle-ms MS]\n", cmd);
+      return PCAP_EXIT_OK;
+    default:
+      fprintf(stderr, "usage: efc-pcap %s FILE [--json] [--idle-ms MS]\n", cmd);
+      return PCAP_EXIT_USAGE;
+    }
+  }
+  if (optind != argc - 1) {
+    fprintf(stderr, "efc-pcap: %s needs exactly one capture FILE\n", cmd);
+    return PCAP_EXIT_USAGE;
+  }
+  *file = argv[optind];
+  return -1;
 }
