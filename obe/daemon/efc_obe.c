@@ -341,11 +341,8 @@ int main(int argc, char **argv) {
   ev_signal_start(loop, &h.sigterm);
   {
     /* With port 0 the system picks one: say which, so a script can find it. */
-    udp_addr bound;
     char where[300];
-    bound.len = sizeof(bound.sa);
-    getsockname(h.fd, (struct sockaddr *)&bound.sa, &bound.len);
-    udp_addr_format(&bound, where, sizeof(where));
+    if (udp_socket_where(h.fd, where, sizeof(where)) != 0) snprintf(where, sizeof(where), "%s", listen);
     fprintf(stderr, "efc-obe: %u OBE(s) listening on %s\n", h.n, where);
   }
   ev_run(loop, 0);

@@ -618,13 +618,9 @@ int pcap_cmd_replay(int argc, char **argv) {
   }
   if (strcmp(side, "obe") == 0) {
     /* With port 0 the system picks one: say which, so the RSE can be pointed at it. */
-    udp_addr bound;
     char where[300];
-    bound.len = sizeof(bound.sa);
-    if (getsockname(k.fd, (struct sockaddr *)&bound.sa, &bound.len) == 0) {
-      udp_addr_format(&bound, where, sizeof(where));
+    if (udp_socket_where(k.fd, where, sizeof(where)) == 0)
       fprintf(stderr, "efc-pcap replay: OBE host listening on %s\n", where);
-    }
   }
   rv = strcmp(side, "rse") == 0 ? replay_rse(&k, &sel.txn) : replay_obe(&k, &sel.txn);
   close(k.fd);

@@ -112,3 +112,11 @@ int udp_read_pass(char *out, size_t cap, const char *file, const char *env, char
   }
   return 0;
 }
+
+int udp_socket_where(int fd, char *out, size_t cap) {
+  udp_addr a;
+  a.len = sizeof(a.sa);
+  if (getsockname(fd, (struct sockaddr *)&a.sa, &a.len) != 0) return -1;
+  udp_addr_format(&a, out, cap);
+  return 0;
+}

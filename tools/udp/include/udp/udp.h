@@ -15,6 +15,9 @@ int udp_addr_parse(udp_addr *a, const char *text, char *err, size_t errlen);
 /* "127.0.0.1:7000" */
 void udp_addr_format(const udp_addr *a, char *out, size_t cap);
 int udp_addr_equal(const udp_addr *a, const udp_addr *b);
+/* The address a socket is bound to, formatted ("127.0.0.1:40007": the port the system
+ * picked for port 0); 0 or -1. */
+int udp_socket_where(int fd, char *out, size_t cap);
 
 /* A non-blocking UDP socket bound to a (port 0: any); -1 with err. */
 int udp_socket_bind(const udp_addr *a, char *err, size_t errlen);
