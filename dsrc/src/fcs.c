@@ -1,4 +1,5 @@
 /* CRC-16/X-25 and HDLC bit stuffing, the two bit-level facts of the EN 12795 frame. */
+#include <stdint.h>
 #include <threads.h>
 
 #include "dsrc/frame.h"
@@ -54,44 +55,62 @@ uint16_t dsrc_fcs(const uint8_t *p, size_t len) {
   return (uint16_t)(crc ^ 0xffff);
 }
 
-/* Zero insertion, an octet at a time: for a run of r (0..4) ones before the octet and the
- * octet's value, the zeros inserted and the run after it. Every frame's airtime needs
- * this, so the bit-by-bit walk is done once per (run, octet) pair. */
-typedef struct {
-  uint8_t stuffed[5][256];
-  uint8_t run[5][256];
-} stuff_tables;
+/* Zero insertion: after five 1-bits in a row the sender puts in a 0, so a run of L ones
+ * between zeros costs L / 5 stuffed bits. Every frame's airtime needs the count; it is
+ * taken 64 bits at a time, where almost every word has no run of five inside it and costs
+ * a few instructions. */
 
-static stuff_tables stuff_tb;
-static once_flag stuff_once = ONCE_FLAG_INIT;
+/* n (1..8) octets as a word, the first in the low bits: stream bit j is word bit j, as
+ * octets go out least significant bit first. Missing octets read as zeros, which end a run
+ * exactly where the frame's data ends. */
+static uint64_t word_load(const uint8_t *p, size_t n) {
+  uint64_t w = 0;
+  if (n == 8)
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+  for (size_t i = 0; i < n; i++) w |= (uint64_t)p[i] << (8 * i);
+  return w;
+}
 
-static void stuff_build(void) {
-  for (unsigned r = 0; r < 5; r++)
-    for (unsigned b = 0; b < 256; b++) {
-      unsigned ones = r, n = 0;
-      for (unsigned k = 0; k < 8; k++) {
-        if ((b >> k) & 1) {
-          if (++ones == 5) {
-            n++;
-            ones = 0;
-          }
-        } else {
-          ones = 0;
-        }
-      }
-      stuff_tb.stuffed[r][b] = (uint8_t)n;
-      stuff_tb.run[r][b] = (uint8_t)ones;
-    }
+/* Stuffed bits of the runs that start and end inside x (its top bit is 0). Bit i of m is
+ * set where five ones start, so a run of L >= 5 ones is a run of L - 4 set bits in m, and
+ * shorter runs, the common case, vanish. */
+static unsigned runs_inside(uint64_t x) {
+  uint64_t m = x & x >> 1 & x >> 2 & x >> 3 & x >> 4;
+  unsigned n = 0;
+  while (m) {
+    unsigned len;
+    m >>= __builtin_ctzll(m);
+    len = (unsigned)__builtin_ctzll(~m);
+    n += (len + 4) / 5;
+    m >>= len;
+  }
+  return n;
 }
 
 unsigned dsrc_frame_stuffed_bits(const uint8_t *frame, size_t len) {
-  unsigned run = 0, stuffed = 0;
-  if (len < 2) return 0;
-  call_once(&stuff_once, stuff_build);
-  /* Octets between the flags go out least significant bit first. */
-  for (size_t i = 1; i + 1 < len; i++) {
-    stuffed += stuff_tb.stuffed[run][frame[i]];
-    run = stuff_tb.run[run][frame[i]];
+  unsigned run = 0, stuffed = 0; /* run: ones carried into the next word */
+  const uint8_t *p = frame + 1;
+  size_t n;
+  if (len < 3) return 0;
+  /* Octets between the flags. */
+  for (n = len - 2; n > 0;) {
+    size_t k = n < 8 ? n : 8;
+    uint64_t w = word_load(p, k);
+    unsigned first, top;
+    p += k;
+    n -= k;
+    if (w == UINT64_MAX) {
+      run += 64;
+      continue;
+    }
+    /* The run the carry continues ends at the first 0; the ones at the top carry on. */
+    first = (unsigned)__builtin_ctzll(~w);
+    stuffed += (run + first) / 5;
+    top = (unsigned)__builtin_clzll(~w);
+    if (top) w &= UINT64_MAX >> top;
+    stuffed += runs_inside((w >> first) >> 1);
+    run = top;
   }
-  return stuffed;
+  return stuffed + run / 5;
 }

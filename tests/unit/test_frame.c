@@ -54,6 +54,49 @@ static void test_stuffing_window_request(void **state) {
   assert_int_equal(dsrc_frame_stuffed_bits(buf, (size_t)n), 6);
 }
 
+/* The count, bit by bit as a sender stuffs, against the library on frames of every length
+ * and density of 1-bits (dense ones give long runs across octets and 64-bit words). */
+static unsigned stuffed_reference(const uint8_t *f, size_t len) {
+  unsigned ones = 0, n = 0;
+  for (size_t i = 1; i + 1 < len; i++)
+    for (unsigned k = 0; k < 8; k++) {
+      if (!((f[i] >> k) & 1)) {
+        ones = 0;
+      } else if (++ones == 5) {
+        n++;
+        ones = 0;
+      }
+    }
+  return n;
+}
+
+static void test_stuffing_against_reference(void **state) {
+  uint8_t f[DSRC_FRAME_MAX];
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  unsigned checked = 0, nonzero = 0;
+  (void)state;
+  for (unsigned density = 0; density <= 8; density++)
+    for (size_t len = 2; len <= DSRC_FRAME_MAX; len++)
+      for (unsigned rep = 0; rep < 8; rep++) {
+        unsigned want;
+        for (size_t i = 0; i < len; i++) {
+          uint8_t o = 0;
+          for (unsigned k = 0; k < 8; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if ((x >> 40) % 8 < density) o |= (uint8_t)(1u << k);
+          }
+          f[i] = o;
+        }
+        want = stuffed_reference(f, len);
+        assert_int_equal(dsrc_frame_stuffed_bits(f, len), want);
+        nonzero += want > 0;
+        checked++;
+      }
+  assert_true(nonzero > checked / 2);
+}
+
 static dsrc_ssize frame_with(uint8_t *buf, size_t cap, uint32_t lid, unsigned lid_len, uint8_t mac,
                              uint8_t llc, const dsrc_tapdu *t) {
   uint8_t lsdu[DSRC_FRAME_MAX];
@@ -256,7 +299,8 @@ static void test_airtime(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fcs_check_value),     cmocka_unit_test(test_stuffing_by_hand),
-      cmocka_unit_test(test_stuffing_window_request), cmocka_unit_test(test_regulation_sizes),
+      cmocka_unit_test(test_stuffing_window_request),
+      cmocka_unit_test(test_stuffing_against_reference), cmocka_unit_test(test_regulation_sizes),
       cmocka_unit_test(test_decode_fields),       cmocka_unit_test(test_corruption_detected),
       cmocka_unit_test(test_malformed_frames),    cmocka_unit_test(test_fragment_header),
       cmocka_unit_test(test_airtime),
