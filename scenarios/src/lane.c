@@ -14,12 +14,19 @@ void lane_init(lane *l, rse *r, double ber, dsrc_prng *errors) {
 }
 
 /* A frame's airtime and its probability of failing, from one pass over its octets. */
-static uint64_t frame_air(const lane *l, bool up, const uint8_t *f, size_t len, double *p_err) {
+static uint64_t frame_air(lane *l, bool up, const uint8_t *f, size_t len, double *p_err) {
   const dsrc_l1_params *p = &l->l1;
   uint64_t bps = up ? p->up_bps : p->down_bps, pre = up ? p->up_preamble_ns : p->down_preamble_ns;
   uint64_t bits = (uint64_t)len * 8 + dsrc_frame_stuffed_bits(f, len) + (up ? p->up_trailing_bits : p->down_trailing_bits);
-  double exposed = (double)bits + (double)(pre * bps / 1000000000u);
-  *p_err = l->ber > 0 ? -expm1(exposed * l->log_keep) : 0;
+  uint64_t exposed = bits + pre * bps / 1000000000u;
+  if (l->ber <= 0)
+    *p_err = 0;
+  else if (exposed >= LANE_PERR_BITS)
+    *p_err = -expm1((double)exposed * l->log_keep);
+  else {
+    if (l->perr[exposed] == 0) l->perr[exposed] = -expm1((double)exposed * l->log_keep);
+    *p_err = l->perr[exposed];
+  }
   return pre + (bits * 1000000000u + bps - 1) / bps;
 }
 
@@ -119,7 +126,7 @@ uint64_t lane_tx_window_start(const lane *l, const lane_tx *tx, unsigned w) {
   return tx->t1 + cfg->gap_du_ns + (tx->s.public_windows ? w * cfg->public_window_ns : 0);
 }
 
-void lane_uplink_make(const lane *l, lane_uplink *u, const uint8_t *frame, size_t len, int sender) {
+void lane_uplink_make(lane *l, lane_uplink *u, const uint8_t *frame, size_t len, int sender) {
   u->frame = frame;
   u->len = len;
   u->sender = sender;

@@ -15,6 +15,7 @@
 #include "rse/rse.h"
 
 #define LANE_OBES_MAX 64
+#define LANE_PERR_BITS 2048 /* covers the largest frame with a preamble of up to ~600 bits */
 
 /* A frame on the air: who sent it (-1 the RSE, else the OBE's index), when, and whether the
  * receiver(s) got it intact. For a downlink frame, corrupted is true when it failed for
@@ -35,6 +36,9 @@ typedef struct {
   dsrc_l1_params l1;
   double ber;           /* bit error rate, both directions */
   double log_keep;      /* log(1 - ber), for 1 - (1 - ber)^bits */
+  /* 1 - (1 - ber)^bits for bits < LANE_PERR_BITS, filled in as frame sizes occur (0: not
+   * yet): a passage sends the same few sizes dozens of times. */
+  double perr[LANE_PERR_BITS];
   dsrc_prng *errors;    /* draws the bit errors */
   rse *r;
   obe *obes[LANE_OBES_MAX]; /* the OBEs near the zone (lane_add, lane_remove) */
@@ -84,7 +88,7 @@ typedef struct {
 
 bool lane_tx_begin(lane *l, uint64_t until, lane_tx *tx);
 uint64_t lane_tx_window_start(const lane *l, const lane_tx *tx, unsigned w);
-void lane_uplink_make(const lane *l, lane_uplink *u, const uint8_t *frame, size_t len, int sender);
+void lane_uplink_make(lane *l, lane_uplink *u, const uint8_t *frame, size_t len, int sender);
 void lane_tx_window(lane *l, lane_tx *tx, unsigned w, const lane_uplink *up, unsigned n);
 void lane_tx_end(lane *l, lane_tx *tx);
 
