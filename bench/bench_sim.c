@@ -3,7 +3,7 @@
  * functions, replayed, its block counts checked against the simulation's); the memory an
  * idle OBE of a repeating fleet occupies; and, with --national-day, the whole
  * scenarios/national-day.yaml on every core. Prints figures; asserts nothing.
- * Usage: efc-bench-sim [PASSAGES] [--national-day] */
+ * Usage: efc-bench-sim [PASSAGES] [--profile NAME] [--national-day] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,18 +91,35 @@ static void passage_crypto(efc_crypto *c, const sim_keys *k, int p, uint32_t id)
 }
 
 int main(int argc, char **argv) {
-  uint64_t passages = argc > 1 && argv[1][0] != '-' ? strtoull(argv[1], NULL, 10) : 20000;
-  bool national = argc > 1 && strcmp(argv[argc - 1], "--national-day") == 0;
+  uint64_t passages = 20000;
+  bool national = false;
+  int only = -1;
   efc_crypto *c;
   char err[256];
   sim_keys keys;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--national-day") == 0) {
+      national = true;
+    } else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc) {
+      only = rse_profile_parse(argv[++i]);
+      if (only < 0) {
+        fprintf(stderr, "efc-bench-sim: --profile: unknown profile '%s'\n", argv[i]);
+        return 2;
+      }
+    } else if (argv[i][0] >= '1' && argv[i][0] <= '9') {
+      passages = strtoull(argv[i], NULL, 10);
+    } else {
+      fprintf(stderr, "usage: efc-bench-sim [PASSAGES] [--profile NAME] [--national-day]\n");
+      return 2;
+    }
+  }
   if (efc_crypto_new(&c, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-bench-sim: %s\n", err);
     return 1;
   }
   printf("one core, modern OBEs at 100 km/h, BER 1e-6, %llu passages each\n", (unsigned long long)passages);
-  printf("%-12s %12s %14s %14s %12s %s\n", "profile", "passages/s", "sim us/pass", "crypto us/pass",
-         "sim/crypto", "blocks per passage (des/3des/aes): sim | replay");
+  printf("%-12s %12s %14s %14s %12s %12s %s\n", "profile", "passages/s", "sim us/pass", "crypto us/pass",
+         "sim/crypto", "frames/pass", "blocks per passage (des/3des/aes): sim | replay");
   for (int p = 0; p < RSE_PROFILE_COUNT; p++) {
     static scenario sc;
     sim_world w;
@@ -111,6 +128,8 @@ int main(int argc, char **argv) {
     sim_record *rec;
     efc_crypto_counters a, b;
     double t0, sim_s, cry_s;
+    uint64_t frames;
+    if (only >= 0 && p != only) continue;
     one_group(&sc, p, passages);
     sim_keys_init(&keys, c, sc.seed);
     w.sc = &sc;
@@ -122,13 +141,20 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < nb; i++) sim_block_run(&w, &blocks[i], c, rec, NULL);
     sim_s = now_s() - t0;
     a = efc_crypto_counters_get(c);
+    /* The frame counts come from a second, untimed run: summing them inside the timed loop
+     * would add to what is measured. */
+    frames = 0;
+    for (size_t i = 0; i < nb; i++) {
+      sim_block_run(&w, &blocks[i], c, rec, NULL);
+      for (uint32_t j = 0; j < blocks[i].passages; j++) frames += rec[j].frames_down + rec[j].frames_up;
+    }
     efc_crypto_counters_reset(c);
     t0 = now_s();
     for (uint64_t i = 0; i < passages; i++) passage_crypto(c, &keys, p, 0x00100000u + (uint32_t)i);
     cry_s = now_s() - t0;
     b = efc_crypto_counters_get(c);
-    printf("%-12s %12.0f %14.2f %14.2f %12.2f %.2f/%.2f/%.2f | %.2f/%.2f/%.2f\n", rse_profile_name(p),
-           passages / sim_s, sim_s / passages * 1e6, cry_s / passages * 1e6, sim_s / cry_s,
+    printf("%-12s %12.0f %14.2f %14.2f %12.2f %12.1f %.2f/%.2f/%.2f | %.2f/%.2f/%.2f\n", rse_profile_name(p),
+           passages / sim_s, sim_s / passages * 1e6, cry_s / passages * 1e6, sim_s / cry_s, (double)frames / passages,
            (double)a.des / passages, (double)a.tdes / passages, (double)a.aes / passages,
            (double)b.des / passages, (double)b.tdes / passages, (double)b.aes / passages);
     free(rec);
