@@ -19,8 +19,18 @@ static dsrc_ssize per_top(bool enc, enum v_top k, void *value, void *ctx, const 
 #define PER_ENCODE(k, value, ctx, buf, cap) \
   per_top(true, k, (void *)(uintptr_t)(value), (void *)(uintptr_t)(ctx), buf, cap, NULL)
 
+/* The union member each kind uses: a builder fills only that one, so only it is cleared
+ * (the whole union is 2 KiB). */
+static const size_t member_size[DSRC_TAPDU_KINDS] = {
+    [DSRC_ACTION_RQ] = sizeof(dsrc_request),   [DSRC_ACTION_RS] = sizeof(dsrc_action_rs),
+    [DSRC_EVENT_RQ] = sizeof(dsrc_request),    [DSRC_EVENT_RS] = 0,
+    [DSRC_SET_RQ] = sizeof(dsrc_set_rq),       [DSRC_SET_RS] = sizeof(dsrc_set_rs),
+    [DSRC_GET_RQ] = sizeof(dsrc_get_rq),       [DSRC_GET_RS] = sizeof(dsrc_get_rs),
+    [DSRC_BST] = sizeof(dsrc_bst),             [DSRC_VST] = sizeof(dsrc_vst),
+};
+
 void dsrc_tapdu_init(dsrc_tapdu *t, enum dsrc_tapdu_kind kind) {
-  memset(&t->u, 0, sizeof(t->u));
+  memset(&t->u, 0, (unsigned)kind < DSRC_TAPDU_KINDS ? member_size[kind] : sizeof(t->u));
   t->kind = (uint8_t)kind;
   t->npool = 0;
 }
