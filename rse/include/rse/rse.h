@@ -163,6 +163,7 @@ typedef struct {
   uint64_t bsts;
   uint64_t processing_ns;      /* RSE crypto time owed before the next downlink */
   unsigned open;               /* sessions in use */
+  uint32_t busy;               /* bit i: sessions[i] is in use (RSE_SESSIONS_MAX is 32) */
   uint64_t admit;              /* sessions it may still open (rse_admit_limit) */
   bool last_was_bst;           /* the last step was a BST: a private exchange goes next */
 
