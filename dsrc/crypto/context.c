@@ -143,10 +143,10 @@ void efc_crypto_free(efc_crypto *c) {
 }
 
 efc_crypto_counters efc_crypto_counters_get(const efc_crypto *c) {
-  efc_crypto_counters zero = {0, 0, 0};
+  efc_crypto_counters zero = {0, 0, 0, 0};
   return c ? c->n : zero;
 }
 
 void efc_crypto_counters_reset(efc_crypto *c) {
-  if (c) c->n = (efc_crypto_counters){0, 0, 0};
+  if (c) c->n = (efc_crypto_counters){0, 0, 0, 0};
 }

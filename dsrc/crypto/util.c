@@ -56,5 +56,6 @@ int efc_crypto_sha256(efc_crypto *c, uint8_t out[32], const uint8_t *msg, size_t
   if (!EVP_DigestInit_ex2(c->md, c->sha256, NULL) || !EVP_DigestUpdate(c->md, msg, len) ||
       !EVP_DigestFinal_ex(c->md, out, &n) || n != 32)
     return EFC_CRYPTO_ERR_OPENSSL;
+  c->n.sha256++;
   return 0;
 }

@@ -595,7 +595,7 @@ static void test_wrong_keys(void **state) {
 
 static void test_counters(void **state) {
   efc_crypto *c = *state;
-  uint8_t k16[16] = {1}, k8[8] = {2}, out[16], msg[22] = {0}, nonce[4] = {0};
+  uint8_t k16[16] = {1}, k8[8] = {2}, out[16], out32[32], msg[22] = {0}, nonce[4] = {0};
   efc_crypto_counters n;
   efc_crypto_counters_reset(c);
   assert_int_equal(efc_crypto_mac3(c, out, k16, msg, 16), 0); /* 2 CBC + DES^-1 + DES */
@@ -616,9 +616,14 @@ static void test_counters(void **state) {
   assert_int_equal(efc_crypto_aes_encrypt(c, out, k16, msg), 0);        /* 1 */
   assert_int_equal(efc_crypto_kbkdf(c, out, 16, k16, "ab", msg, 2), 0); /* subkey + ceil(13/16) */
   assert_int_equal(efc_crypto_counters_get(c).aes, 2 + 3 + 1 + 2);
+  assert_int_equal(efc_crypto_sha256(c, out32, msg, 0), 0);
+  assert_int_equal(efc_crypto_sha256(c, out32, msg, sizeof(msg)), 0);
+  n = efc_crypto_counters_get(c);
+  assert_int_equal(n.sha256, 2);
+  assert_int_equal(n.des + n.tdes, 0);
   efc_crypto_counters_reset(c);
   n = efc_crypto_counters_get(c);
-  assert_int_equal(n.des + n.tdes + n.aes, 0);
+  assert_int_equal(n.des + n.tdes + n.aes + n.sha256, 0);
 }
 
 static void test_parity_and_misc(void **state) {

@@ -38,11 +38,13 @@ typedef struct efc_crypto efc_crypto;
 
 /* Block operations performed since creation or the last reset. Each single-DES block
  * (encrypt or decrypt) is one des op; a two- or three-key triple-DES block is one tdes op;
- * CMAC counts its subkey-generation block as well as one block per message block. */
+ * CMAC counts its subkey-generation block as well as one block per message block. A
+ * SHA-256 digest (efc_crypto_sha256) is one sha256 op, whatever its length. */
 typedef struct {
   uint64_t des;
   uint64_t tdes;
   uint64_t aes;
+  uint64_t sha256;
 } efc_crypto_counters;
 
 /* Creates a context. On failure *out is NULL, err (if non-NULL) gets a one-line reason,
