@@ -13,11 +13,22 @@ void lane_init(lane *l, rse *r, double ber, dsrc_prng *errors) {
   l->errors = errors;
 }
 
-/* A frame's airtime and its probability of failing, from one pass over its octets. */
-static uint64_t frame_air(lane *l, bool up, const uint8_t *f, size_t len, double *p_err) {
+static unsigned bst_stuffed_bits(lane *l, const uint8_t *f, size_t len) {
+  if (len != l->bst_len || memcmp(f, l->bst, len) != 0) {
+    if (len > sizeof(l->bst)) return dsrc_frame_stuffed_bits(f, len);
+    memcpy(l->bst, f, len);
+    l->bst_len = (uint8_t)len;
+    l->bst_stuffed = dsrc_frame_stuffed_bits(f, len);
+  }
+  return l->bst_stuffed;
+}
+
+/* A frame's airtime and its probability of failing. */
+static uint64_t frame_air(lane *l, bool up, bool bst, const uint8_t *f, size_t len, double *p_err) {
   const dsrc_l1_params *p = &l->l1;
   uint64_t bps = up ? p->up_bps : p->down_bps, pre = up ? p->up_preamble_ns : p->down_preamble_ns;
-  uint64_t bits = (uint64_t)len * 8 + dsrc_frame_stuffed_bits(f, len) + (up ? p->up_trailing_bits : p->down_trailing_bits);
+  unsigned stuffed = bst ? bst_stuffed_bits(l, f, len) : dsrc_frame_stuffed_bits(f, len);
+  uint64_t bits = (uint64_t)len * 8 + stuffed + (up ? p->up_trailing_bits : p->down_trailing_bits);
   uint64_t exposed = bits + pre * bps / 1000000000u;
   if (l->ber <= 0)
     *p_err = 0;
@@ -114,7 +125,7 @@ bool lane_tx_begin(lane *l, uint64_t until, lane_tx *tx) {
     return false;
   }
   tx->t0 = t0;
-  tx->t1 = t0 + frame_air(l, false, tx->s.frame, tx->s.len, &tx->p_down);
+  tx->t1 = t0 + frame_air(l, false, tx->s.is_bst, tx->s.frame, tx->s.len, &tx->p_down);
   tx->t_end = tx->t1;
   l->frames_down++;
   l->airtime_down_ns += tx->t1 - tx->t0;
@@ -130,7 +141,7 @@ void lane_uplink_make(lane *l, lane_uplink *u, const uint8_t *frame, size_t len,
   u->frame = frame;
   u->len = len;
   u->sender = sender;
-  u->air = frame_air(l, true, frame, len, &u->p_err);
+  u->air = frame_air(l, true, false, frame, len, &u->p_err);
 }
 
 void lane_tx_window(lane *l, lane_tx *tx, unsigned w, const lane_uplink *up, unsigned n) {

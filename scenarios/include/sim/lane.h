@@ -39,6 +39,10 @@ typedef struct {
   /* 1 - (1 - ber)^bits for bits < LANE_PERR_BITS, filled in as frame sizes occur (0: not
    * yet): a passage sends the same few sizes dozens of times. */
   double perr[LANE_PERR_BITS];
+  /* The last BST and its stuffed bits: a passage hears the same BST a dozen times or more. */
+  uint8_t bst[DSRC_FRAME_MAX];
+  uint8_t bst_len;
+  unsigned bst_stuffed;
   dsrc_prng *errors;    /* draws the bit errors */
   rse *r;
   obe *obes[LANE_OBES_MAX]; /* the OBEs near the zone (lane_add, lane_remove) */
