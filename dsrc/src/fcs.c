@@ -51,7 +51,15 @@ uint16_t dsrc_fcs(const uint8_t *p, size_t len) {
     p += 8;
     len -= 8;
   }
-  while (len--) crc = (uint16_t)((crc >> 8) ^ t0[(crc ^ *p++) & 0xff]);
+  /* The last 2..7 octets in one step as well: past two octets the 16-bit register has
+   * been shifted out, so each octet contributes t[octets after it][value]. */
+  if (len >= 2) {
+    uint16_t a = (uint16_t)(crc ^ (p[0] | (p[1] << 8)));
+    crc = (uint16_t)(tb->t[len - 1][a & 0xff] ^ tb->t[len - 2][a >> 8]);
+    for (size_t i = 2; i < len; i++) crc ^= tb->t[len - 1 - i][p[i]];
+  } else if (len == 1) {
+    crc = (uint16_t)((crc >> 8) ^ t0[(crc ^ p[0]) & 0xff]);
+  }
   return (uint16_t)(crc ^ 0xffff);
 }
 

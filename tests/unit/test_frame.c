@@ -17,6 +17,31 @@ static void test_fcs_check_value(void **state) {
   assert_int_equal(dsrc_fcs(NULL, 0), 0x0000);
 }
 
+/* CRC-16/X-25 a bit at a time (reflected polynomial 0x8408, init and final XOR 0xFFFF)
+ * against the library's table-driven one, at every length a frame can have. */
+static uint16_t fcs_reference(const uint8_t *p, size_t len) {
+  uint16_t crc = 0xffff;
+  for (size_t i = 0; i < len; i++) {
+    crc ^= p[i];
+    for (unsigned k = 0; k < 8; k++) crc = (uint16_t)((crc & 1) ? (crc >> 1) ^ 0x8408 : crc >> 1);
+  }
+  return (uint16_t)(crc ^ 0xffff);
+}
+
+static void test_fcs_against_reference(void **state) {
+  uint8_t buf[DSRC_FRAME_MAX];
+  uint32_t x = 12345;
+  (void)state;
+  for (size_t len = 0; len <= sizeof(buf); len++)
+    for (unsigned rep = 0; rep < 16; rep++) {
+      for (size_t i = 0; i < len; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(x >> 16);
+      }
+      assert_int_equal(dsrc_fcs(buf, len), fcs_reference(buf, len));
+    }
+}
+
 /* Counts worked out by hand, bits taken least significant first. */
 static void test_stuffing_by_hand(void **state) {
   (void)state;
@@ -298,7 +323,7 @@ static void test_airtime(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_fcs_check_value),     cmocka_unit_test(test_stuffing_by_hand),
+      cmocka_unit_test(test_fcs_check_value), cmocka_unit_test(test_fcs_against_reference),     cmocka_unit_test(test_stuffing_by_hand),
       cmocka_unit_test(test_stuffing_window_request),
       cmocka_unit_test(test_stuffing_against_reference), cmocka_unit_test(test_regulation_sizes),
       cmocka_unit_test(test_decode_fields),       cmocka_unit_test(test_corruption_detected),
