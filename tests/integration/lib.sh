@@ -38,6 +38,9 @@ efc_keys() {
 efc_obe_start() {
   local name=$1 i
   shift
+  # The log exists before the poll below reads it: under set -e a missing file would end
+  # the test when the machine is slow to start the process.
+  : >"$WORK/$name.log"
   "$BIN/efc-obe" --listen 127.0.0.1:0 --pass-file "$WORK/obe.pass" "$@" 2>"$WORK/$name.log" &
   OBE_PID=$!
   EFC_PIDS="$EFC_PIDS $OBE_PID"

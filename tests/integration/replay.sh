@@ -19,7 +19,9 @@ for p in $PROFILES; do
     --passages 4 --claims "$WORK/genuine.jsonl" --pcap "$WORK/cap-$p.pcap" --start $DAY --seed 5 >/dev/null ||
     fail "efc-rse $p: status $?"
 
-  # The OBE side: the tool poses as an OBE host, a live RSE talks to it.
+  # The OBE side: the tool poses as an OBE host, a live RSE talks to it. Its stderr file
+  # exists before the poll reads it (a missing file would end the test under set -e).
+  : >"$WORK/obe-side-$p.err"
   "$BIN/efc-pcap" replay "$WORK/cap-$p.pcap" --side obe --to 127.0.0.1:0 --profile "$p" --timeout-ms 5000 \
     >"$WORK/obe-side-$p.out" 2>"$WORK/obe-side-$p.err" &
   rp=$!

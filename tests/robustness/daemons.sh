@@ -96,6 +96,8 @@ echo "efc-obe: $(value sent "$WORK/storm-obe.out") datagrams, $stormbad bad ones
 # --- efc-rse, stormed by a fake OBE host ---------------------------------------------
 # efc-rse takes datagrams only from its --obe addresses: the storm binds the address first,
 # then efc-rse is pointed at it; after the storm a real efc-obe takes over the same address.
+# The poll below reads the storm's stderr: it exists before the storm starts (set -e).
+: >"$WORK/warm-rse.err"
 "$STORM" --as obe --bind 127.0.0.1:0 --count $WARM --seed 3 --done-percent 98 \
   > "$WORK/warm-rse.out" 2> "$WORK/warm-rse.err" &
 spid=$!
