@@ -102,10 +102,10 @@ static bool access_ok(const obe *o, app_kind k, bool has, const dsrc_octets *cre
   return o->have_ac_cr_aes && efc_crypto_equal(cred->data, o->ac_cr_aes, 4);
 }
 
-/* One attribute value from the OBE's data; false when it holds no such attribute. */
+/* One attribute value from the OBE's data into c, which the caller has zeroed; false when
+ * it holds no such attribute. */
 static bool attribute(const obe *o, app_kind k, uint8_t id, dsrc_container *c) {
   const efc_obe_profile *p = o->prof;
-  memset(&c->u, 0, sizeof(c->u));
   /* An AutoPASS contract holds no EN 15509 vehicle or payment data: a reader learns its
    * context and obuid by GET, efcstatus and TC by GET_SECURE (security.md section 2). */
   if (k == APP_AUTOPASS && id != 0 && id != 24) return false;
@@ -178,8 +178,12 @@ static int attributes(obe *o, app_kind k, dsrc_tapdu *rs, dsrc_attr_list *list,
   unsigned n = 0;
   dsrc_attribute *a = dsrc_tapdu_attrs_alloc(rs, list, ids->count);
   if (!a) return DSRC_ERR_LIMIT;
+  /* The pool comes zeroed; a slot an absent attribute wrote to is zeroed again. */
   for (unsigned i = 0; i < ids->count; i++)
-    if (attribute(o, k, ids->ids[i], &a[n].value)) a[n++].id = ids->ids[i];
+    if (attribute(o, k, ids->ids[i], &a[n].value))
+      a[n++].id = ids->ids[i];
+    else
+      memset(&a[n], 0, sizeof(a[n]));
   list->count = (uint8_t)n;
   rs->npool = (uint8_t)(list->first + n);
   return 0;
