@@ -276,6 +276,26 @@ static size_t emit(obe *o, uint8_t *out, size_t cap, uint8_t mac, bool has_llc, 
   return (size_t)n;
 }
 
+/* A window request is the same frame for as long as the LID is. */
+static size_t window_request(obe *o, uint8_t *out, size_t cap) {
+  size_t n;
+  if (o->wreq_len == 0 || o->wreq_lid != o->lid || o->wreq_len > cap) {
+    n = emit(o, out, cap, DSRC_MAC_WINDOW_REQUEST, false, 0, false, 0, NULL, 0);
+    if (n > 0 && n <= sizeof(o->wreq)) {
+      memcpy(o->wreq, out, n);
+      o->wreq_len = (uint8_t)n;
+      o->wreq_lid = o->lid;
+    }
+    return n;
+  }
+  n = o->wreq_len;
+  memcpy(out, o->wreq, n);
+  memcpy(o->last_uplink, out, n);
+  o->last_uplink_len = n;
+  o->stats.frames_tx++;
+  return n;
+}
+
 static size_t vst_frame(obe *o, uint8_t *out, size_t cap) {
   dsrc_tapdu vst;
   uint8_t lsdu[DSRC_FRAME_MAX];
@@ -293,7 +313,7 @@ size_t obe_on_window(obe *o, uint64_t t, unsigned w, uint8_t *out, size_t cap) {
   if (w >= o->windows) return 0;
   if (!o->private_window) {
     if (!o->want_window || o->public_choice != (int)w) return 0;
-    return emit(o, out, cap, DSRC_MAC_WINDOW_REQUEST, false, 0, false, 0, NULL, 0);
+    return window_request(o, out, cap);
   }
   /* An allocation that repeats its S bit: the last uplink frame again. */
   if (o->s_repeat && o->last_uplink_len > 0 && o->last_uplink_len <= cap) {

@@ -269,9 +269,17 @@ void rse_next(rse *r, uint64_t now, rse_step *step) {
         n = private_frame(s, (uint8_t)(DSRC_MAC_COMMAND | s->s), true,
                           s->n ? DSRC_LLC_AC1 : DSRC_LLC_AC0, s->command, s->command_len,
                           step->frame, sizeof(step->frame));
-      else
+      else if (s->alloc_len[s->s & 1]) {
+        n = s->alloc_len[s->s & 1];
+        memcpy(step->frame, s->alloc[s->s & 1], n);
+      } else {
         n = private_frame(s, (uint8_t)(DSRC_MAC_ALLOCATION | s->s), false, 0, NULL, 0, step->frame,
                           sizeof(step->frame));
+        if (n > 0 && n <= sizeof(s->alloc[0])) {
+          memcpy(s->alloc[s->s & 1], step->frame, n);
+          s->alloc_len[s->s & 1] = (uint8_t)n;
+        }
+      }
       step->windows = 1;
       step->lid = s->lid;
       r->window_session = (int)i;

@@ -167,16 +167,20 @@ void lane_tx_window(lane *l, lane_tx *tx, unsigned w, const lane_uplink *up, uns
   } else {
     bool collided = n > 1, bad;
     size_t len = up[0].len < sizeof(heard) ? up[0].len : sizeof(heard);
-    memcpy(heard, up[0].frame, len);
-    if (l->flip_bits)
+    const uint8_t *rx = up[0].frame;
+    if (l->flip_bits) {
+      /* The RSE hears a copy with the bits flipped; the sender keeps its frame. */
+      memcpy(heard, up[0].frame, len);
       bad = collided || lane_flip_bits(l->errors, l->ber, heard, len) > 0;
-    else
+      rx = heard;
+    } else {
       bad = collided || hit(l, up[0].p_err);
+    }
     if (collided) l->collisions++;
     else if (bad) l->corrupted++;
     report(l, ws, ws + up[0].air, true, up[0].sender, up[0].frame, up[0].len, bad, collided);
     /* Flipped bits reach the RSE, whose FCS check decides; a drawn failure is a lost frame. */
-    tx->proc += rse_on_window(l->r, te, w, heard, len, collided || (bad && !l->flip_bits));
+    tx->proc += rse_on_window(l->r, te, w, rx, len, collided || (bad && !l->flip_bits));
   }
   if (te > tx->t_end) tx->t_end = te;
 }

@@ -141,6 +141,10 @@ typedef struct {
   uint8_t last_llc;      /* its LLC control octet */
   uint8_t last_uplink[DSRC_FRAME_MAX];
   size_t last_uplink_len;
+  /* Its window request, built once per LID (wreq_len 0: not yet). */
+  uint8_t wreq[16];
+  uint8_t wreq_len;
+  uint32_t wreq_lid;
 
   /* The answer to the last command: LSDU (PDU headers + T-APDUs), when it is ready. */
   bool have_answer;      /* a command awaits its answer in a window */

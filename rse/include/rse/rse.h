@@ -141,6 +141,10 @@ typedef struct {
   size_t command_len;
   bool lane_checked;
   uint16_t seq_len;      /* of out.sequence */
+  /* The window allocation frames for S = 0 and 1 (length 0: not built yet): a session
+   * sends one for every answer it waits for. */
+  uint8_t alloc[2][16];
+  uint8_t alloc_len[2];
 
   rse_passage out;
 } rse_session;
