@@ -117,7 +117,7 @@ static int put(visitor *v, const char *name, json_t *val) {
 }
 
 int vj_uint(visitor *v, const char *name, uint32_t max, uint32_t *x) {
-  json_t *j;
+  json_t *j = NULL;
   json_int_t n;
   if (v->mode == VM_JER_ENC) {
     if (*x > max) return DSRC_ERR_RANGE;
@@ -136,7 +136,7 @@ int vj_uint(visitor *v, const char *name, uint32_t max, uint32_t *x) {
 }
 
 int vj_int64(visitor *v, const char *name, int64_t *x) {
-  json_t *j;
+  json_t *j = NULL;
   if (v->mode == VM_JER_ENC) return put(v, name, json_integer((json_int_t)*x));
   if (get(v, name, &j) != 0) return DSRC_ERR_JSON;
   if (!json_is_integer(j)) return vj_fail(v, name, DSRC_ERR_JSON, "expected an integer");
@@ -145,7 +145,7 @@ int vj_int64(visitor *v, const char *name, int64_t *x) {
 }
 
 int vj_bool(visitor *v, const char *name, bool *x) {
-  json_t *j;
+  json_t *j = NULL;
   if (v->mode == VM_JER_ENC) return put(v, name, json_boolean(*x));
   if (get(v, name, &j) != 0) return DSRC_ERR_JSON;
   if (!json_is_boolean(j)) return vj_fail(v, name, DSRC_ERR_JSON, "expected true or false");
@@ -154,7 +154,7 @@ int vj_bool(visitor *v, const char *name, bool *x) {
 }
 
 static int get_hex(visitor *v, const char *name, uint8_t *p, size_t *len, size_t min, size_t max) {
-  json_t *j;
+  json_t *j = NULL;
   const char *s;
   dsrc_ssize n;
   if (get(v, name, &j) != 0) return DSRC_ERR_JSON;
@@ -209,7 +209,7 @@ int vj_bits(visitor *v, const char *name, unsigned n, uint32_t *x) {
 }
 
 int vj_enum(visitor *v, const char *name, const char *const *names, unsigned count, uint8_t *idx) {
-  json_t *j;
+  json_t *j = NULL;
   if (v->mode == VM_JER_ENC) return put(v, name, json_string(names[*idx]));
   if (get(v, name, &j) != 0) return DSRC_ERR_JSON;
   if (!json_is_string(j)) return vj_fail(v, name, DSRC_ERR_JSON, "expected an identifier");
@@ -230,7 +230,7 @@ int vj_present(visitor *v, const char *name, bool *has) {
 }
 
 int vj_seq_begin(visitor *v, const char *name) {
-  json_t *j;
+  json_t *j = NULL;
   if (v->mode == VM_JER_ENC) {
     j = json_object();
     if (put(v, name, j) != 0) return DSRC_ERR_NOBUF;
@@ -244,7 +244,7 @@ int vj_seq_begin(visitor *v, const char *name) {
 }
 
 int vj_list_begin(visitor *v, const char *name, uint8_t *count, unsigned max) {
-  json_t *j;
+  json_t *j = NULL;
   if (v->mode == VM_JER_ENC) {
     j = json_array();
     if (put(v, name, j) != 0) return DSRC_ERR_NOBUF;
@@ -269,7 +269,7 @@ int vj_item_begin(visitor *v, unsigned i) {
 
 int vj_choice_begin(visitor *v, const char *name, const char *const *names, unsigned count,
                     uint8_t *idx) {
-  json_t *j;
+  json_t *j = NULL;
   const char *key;
   if (v->mode == VM_JER_ENC) {
     j = json_object();

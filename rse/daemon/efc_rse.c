@@ -177,6 +177,7 @@ static void schedule(daemon_rse *d, uint64_t at_wall);
 
 static void send_downlink(daemon_rse *d) {
   const rse_config *c = &d->cfg;
+  size_t len;
   dg out;
   memset(&out, 0, sizeof(out));
   out.kind = DG_DOWNLINK;
@@ -187,14 +188,15 @@ static void send_downlink(daemon_rse *d) {
   out.count = d->tx.s.windows;
   out.window0_ns = (uint32_t)c->gap_du_ns;
   out.step_ns = d->tx.s.public_windows ? (uint32_t)c->public_window_ns : 0;
+  len = d->tx.s.len < DSRC_FRAME_MAX ? d->tx.s.len : DSRC_FRAME_MAX; /* one frame */
   for (unsigned i = 0; i < d->nhosts; i++) {
     uint8_t f[DSRC_FRAME_MAX], buf[DG_MAX];
     dsrc_ssize n;
-    memcpy(f, d->tx.s.frame, d->tx.s.len);
+    memcpy(f, d->tx.s.frame, len);
     /* Each host is a different receiver: its own bit errors. */
-    lane_flip_bits(&d->errors, d->l.ber, f, d->tx.s.len);
+    lane_flip_bits(&d->errors, d->l.ber, f, len);
     out.frame = f;
-    out.len = d->tx.s.len;
+    out.len = len;
     n = dg_encode(buf, sizeof(buf), &out);
     if (n > 0) sendto(d->fd, buf, (size_t)n, 0, (const struct sockaddr *)&d->hosts[i].sa, d->hosts[i].len);
   }
