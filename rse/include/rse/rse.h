@@ -185,7 +185,8 @@ void rse_next(rse *r, uint64_t now, rse_step *step);
 
 /* Window w of the last step's windows, at time t: the frame received in it (len 0:
  * silence; corrupted: a frame failed on the air or collided). Returns the RSE processing
- * time (ns) its handling costs before the next downlink. */
+ * time (ns) its handling costs before the next downlink. Silence in a BST's public window
+ * changes nothing, and a driver need not report it. */
 uint64_t rse_on_window(rse *r, uint64_t t, unsigned w, const uint8_t *frame, size_t len,
                        bool corrupted);
 
