@@ -254,6 +254,14 @@ void obe_on_downlink(obe *o, uint64_t t, const uint8_t *frame, size_t len, bool 
   if (f.has_llc && f.lsdu_len > 0 && o->power == OBE_SESSION) on_command(o, t, &f);
 }
 
+/* An uplink frame of n octets goes out: kept for a repeat, counted. */
+static size_t sent(obe *o, const uint8_t *frame, size_t n) {
+  memcpy(o->last_uplink, frame, n);
+  o->last_uplink_len = n;
+  o->stats.frames_tx++;
+  return n;
+}
+
 static size_t emit(obe *o, uint8_t *out, size_t cap, uint8_t mac, bool has_llc, uint8_t llc,
                    bool has_status, uint8_t status, const uint8_t *lsdu, size_t lsdu_len) {
   dsrc_frame f;
@@ -269,11 +277,7 @@ static size_t emit(obe *o, uint8_t *out, size_t cap, uint8_t mac, bool has_llc, 
   f.lsdu = lsdu;
   f.lsdu_len = lsdu_len;
   n = dsrc_frame_encode(out, cap, &f);
-  if (n <= 0) return 0;
-  memcpy(o->last_uplink, out, (size_t)n);
-  o->last_uplink_len = (size_t)n;
-  o->stats.frames_tx++;
-  return (size_t)n;
+  return n <= 0 ? 0 : sent(o, out, (size_t)n);
 }
 
 /* A window request is the same frame for as long as the LID is. */
@@ -288,12 +292,8 @@ static size_t window_request(obe *o, uint8_t *out, size_t cap) {
     }
     return n;
   }
-  n = o->wreq_len;
-  memcpy(out, o->wreq, n);
-  memcpy(o->last_uplink, out, n);
-  o->last_uplink_len = n;
-  o->stats.frames_tx++;
-  return n;
+  memcpy(out, o->wreq, o->wreq_len);
+  return sent(o, out, o->wreq_len);
 }
 
 static size_t vst_frame(obe *o, uint8_t *out, size_t cap) {
