@@ -45,6 +45,12 @@ static void one_group(scenario *sc, int p, uint64_t passages) {
   sc->mcu_modern = obe_mcu_modern;
 }
 
+/* One of the RSE's committed nonces (SHA-256), as draw_nonce in rse/src/txn.c makes it. */
+static void commit(efc_crypto *c, uint8_t nonce[4], const char *label) {
+  static const uint8_t salt[8] = {9, 8, 7, 6, 5, 4, 3, 2};
+  rse_commit_with(c, nonce, label, 1000, 1, 173323372000, salt);
+}
+
 /* The crypto of one passage of profile p, outside the simulation: the OBE's keys derived at
  * zone entry, what the OBE computes, what the RSE verifies. */
 static void passage_crypto(efc_crypto *c, const sim_keys *k, int p, uint32_t id) {
@@ -53,14 +59,13 @@ static void passage_crypto(efc_crypto *c, const sim_keys *k, int p, uint32_t id)
   static const uint8_t attrlist[27] = {3, 0x18, 0x38, 1, 2, 3, 4, 0x1a, 0x3a, 0, 0, 0x20, 0x40};
   static const unsigned bits[] = {EFC_PROFILE_AUTOPASS, EFC_PROFILE_EN15509_L0, EFC_PROFILE_EN15509_L1,
                                   EFC_PROFILE_AES};
-  static const uint8_t salt[8] = {9, 8, 7, 6, 5, 4, 3, 2};
   unsigned g = k->issuer.autopass_generation;
   sim_obe_make_fast(&prof, c, k, id, bits[p], 5, 1);
   switch (p) {
   case RSE_PROFILE_AUTOPASS:
     /* RSE: the committed RND-1; OBE: SSKEY-N, MAC1, SSKEY-F, MAC2; RSE: OBUKEY-F, SSKEY-F,
      * MAC2. */
-    rse_commit_with(c, rnd, "RND-1", 1000, 1, 173323372000, salt);
+    commit(c, rnd, "RND-1");
     efc_autopass_sskey(c, key, prof.obukey_n[g - 1], rnd, t);
     efc_autopass_mac(c, mac, key, prof.obuid, 0, t, rnd);
     efc_autopass_sskey(c, key, prof.obukey_f[g - 1], rnd, t);
@@ -72,8 +77,8 @@ static void passage_crypto(efc_crypto *c, const sim_keys *k, int p, uint32_t id)
   case RSE_PROFILE_EN15509_L0:
   case RSE_PROFILE_EN15509_L1:
     /* The RSE's committed nonces for the two GET_STAMPED. */
-    rse_commit_with(c, rnd, "TSP", 1000, 1, 173323372000, salt);
-    rse_commit_with(c, rnd, "TC", 1000, 1, 173323372000, salt);
+    commit(c, rnd, "TSP");
+    commit(c, rnd, "TC");
     if (p == RSE_PROFILE_EN15509_L1) {
       efc_en15509_ac_cr(c, ac_cr, prof.access_key, rnd);                /* OBE, VST */
       efc_en15509_access_key(c, key, k->op.mack[prof.ac_cr_ref[0]], prof.ac_cr_ref); /* RSE */
@@ -85,8 +90,8 @@ static void passage_crypto(efc_crypto *c, const sim_keys *k, int p, uint32_t id)
     efc_en15509_authenticator(c, mac, key, attrlist, sizeof(attrlist), rnd, 4);
     break;
   default:
-    rse_commit_with(c, rnd, "TSP", 1000, 1, 173323372000, salt);
-    rse_commit_with(c, rnd, "TC", 1000, 1, 173323372000, salt);
+    commit(c, rnd, "TSP");
+    commit(c, rnd, "TC");
     efc_aesref_ac_cr(c, ac_cr, prof.aes_access_key, rnd);
     efc_aesref_access_key(c, key, k->op.aes_mack[prof.ac_cr_ref[0]], prof.ac_cr_ref);
     efc_aesref_ac_cr(c, ac_cr, key, rnd);

@@ -110,10 +110,14 @@ unsigned dsrc_frame_stuffed_bits(const uint8_t *frame, size_t len) {
   /* Octets between the flags. */
   for (n = len - 2; n > 0;) {
     size_t k = n < 8 ? n : 8;
+    uint64_t w;
+    unsigned first, top;
     /* A short last word is read as the 8 octets ending with it, when the frame has them,
      * and the octets already counted are shifted out. */
-    uint64_t w = k == 8 || (size_t)(p - frame) + k < 8 ? word_load(p, k) : word_load(p + k - 8, 8) >> (64 - 8 * k);
-    unsigned first, top;
+    if (k == 8 || (size_t)(p - frame) + k < 8)
+      w = word_load(p, k);
+    else
+      w = word_load(p + k - 8, 8) >> (64 - 8 * k);
     p += k;
     n -= k;
     if (w == UINT64_MAX) {

@@ -240,19 +240,12 @@ void rse_next(rse *r, uint64_t now, rse_step *step) {
     r->bsts++;
     return;
   }
-  /* Round robin: the sessions in use from r->rr up, then those below it. */
-  for (uint32_t m = r->busy & (UINT32_MAX << r->rr), low = r->busy & ~(UINT32_MAX << r->rr); m || low;
-       m &= m - 1) {
-    unsigned i;
-    rse_session *s;
+  /* Round robin: the sessions in use rotated so that bit 0 is session r->rr. */
+  for (uint32_t base = r->rr, m = base ? r->busy >> base | r->busy << (32 - base) : r->busy; m; m &= m - 1) {
+    unsigned i = (first(m) + base) % RSE_SESSIONS_MAX;
+    rse_session *s = &r->sessions[i];
     uint8_t lsdu[16];
     size_t n;
-    if (!m) {
-      m = low;
-      low = 0;
-    }
-    i = first(m);
-    s = &r->sessions[i];
     if (s->action == RA_NONE) continue;
     r->rr = (i + 1) % RSE_SESSIONS_MAX;
     r->last_was_bst = false;
