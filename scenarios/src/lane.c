@@ -40,11 +40,11 @@ static uint64_t frame_air(lane *l, bool up, bool bst, const uint8_t *f, size_t l
   }
   /* The standard rates are whole nanoseconds per bit, which spares a 64-bit division per
    * frame; the exact quotient otherwise. */
-  if (bps != l->ns_bps) {
-    l->ns_bps = bps;
-    l->ns_per_bit = 1000000000u % bps == 0 ? 1000000000u / bps : 0;
+  if (bps != l->ns_bps[up]) {
+    l->ns_bps[up] = bps;
+    l->ns_per_bit[up] = 1000000000u % bps == 0 ? 1000000000u / bps : 0;
   }
-  return pre + (l->ns_per_bit ? bits * l->ns_per_bit : (bits * 1000000000u + bps - 1) / bps);
+  return pre + (l->ns_per_bit[up] ? bits * l->ns_per_bit[up] : (bits * 1000000000u + bps - 1) / bps);
 }
 
 int lane_add(lane *l, obe *o, uint64_t enter, uint64_t leave) {

@@ -43,7 +43,9 @@ typedef struct {
   uint8_t bst[DSRC_FRAME_MAX];
   uint8_t bst_len;
   unsigned bst_stuffed;
-  uint64_t ns_bps, ns_per_bit; /* 1e9 / ns_bps when that is whole, else 0 */
+  /* Per direction ([1]: uplink), as the two rates alternate frame by frame: 1e9 / ns_bps
+   * when that is whole, else 0. */
+  uint64_t ns_bps[2], ns_per_bit[2];
   dsrc_prng *errors;    /* draws the bit errors */
   rse *r;
   obe *obes[LANE_OBES_MAX]; /* the OBEs near the zone (lane_add, lane_remove) */
