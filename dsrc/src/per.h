@@ -43,12 +43,32 @@ static inline void per_init_enc(per_codec *c, uint8_t *buf, size_t cap) {
   c->enc = true;
 }
 
+/* Big-endian 64-bit word at p (8 octets). */
+static inline uint64_t per_load64(const uint8_t *p) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  w = __builtin_bswap64(w);
+#endif
+  return w;
+}
+
+static inline void per_store64(uint8_t *p, uint64_t w) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  w = __builtin_bswap64(w);
+#endif
+  memcpy(p, &w, 8);
+}
+
 /* Reads or writes n (0..32) bits, most significant first. The bits span at most five
- * octets; they are gathered (or scattered) in one 64-bit word. */
+ * octets; they are gathered (or scattered) in one 64-bit word, read or written whole when
+ * eight octets are left in the buffer (a loop of 1..5 octets costs a branch mispredicted
+ * on most calls), octet by octet near the end. */
 static inline int per_bits(per_codec *c, unsigned n, uint32_t *v) {
   size_t byte;
   unsigned off, span, nbytes, i;
   uint64_t acc;
+  bool whole;
   if (n == 0) {
     if (!PER_ENC(c)) *v = 0;
     return 0;
@@ -56,18 +76,27 @@ static inline int per_bits(per_codec *c, unsigned n, uint32_t *v) {
   if (c->nbits - c->pos < n) return PER_ENC(c) ? DSRC_ERR_NOBUF : DSRC_ERR_TRUNCATED;
   byte = c->pos >> 3;
   off = (unsigned)(c->pos & 7);
-  span = off + n;
-  nbytes = (span + 7) >> 3;
+  whole = (c->nbits >> 3) - byte >= 8;
   if (PER_ENC(c)) {
     uint8_t keep;
     if (n < 32 && (*v >> n) != 0) return DSRC_ERR_RANGE;
     /* Octets past the write position hold no data yet: the first keeps its leading bits,
      * the others are overwritten whole (their unused low bits become the zero padding). */
     keep = off ? (uint8_t)(c->buf[byte] & (0xff00u >> off)) : 0;
-    acc = (uint64_t)*v << (nbytes * 8 - span);
-    for (i = 0; i < nbytes; i++) c->buf[byte + i] = (uint8_t)(acc >> (8 * (nbytes - 1 - i)));
-    c->buf[byte] |= keep;
+    if (whole) {
+      per_store64(c->buf + byte, (uint64_t)keep << 56 | (uint64_t)*v << (64 - off - n));
+    } else {
+      span = off + n;
+      nbytes = (span + 7) >> 3;
+      acc = (uint64_t)*v << (nbytes * 8 - span);
+      for (i = 0; i < nbytes; i++) c->buf[byte + i] = (uint8_t)(acc >> (8 * (nbytes - 1 - i)));
+      c->buf[byte] |= keep;
+    }
+  } else if (whole) {
+    *v = (uint32_t)(per_load64(c->buf + byte) << off >> (64 - n));
   } else {
+    span = off + n;
+    nbytes = (span + 7) >> 3;
     acc = 0;
     for (i = 0; i < nbytes; i++) acc = (acc << 8) | c->buf[byte + i];
     *v = (uint32_t)((acc >> (nbytes * 8 - span)) & ((UINT64_C(1) << n) - 1));
