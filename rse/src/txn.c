@@ -201,7 +201,8 @@ static void denied(rse_session *s) {
     s->step++;
 }
 
-static int on_stamped(rse *r, rse_session *s, const dsrc_tapdu *a, bool tsp) {
+/* a: the T-APDU decoded from lsdu (len octets, the fragmentation header first). */
+static int on_stamped(rse *r, rse_session *s, const dsrc_tapdu *a, const uint8_t *lsdu, size_t len, bool tsp) {
   const dsrc_action_rs *rs = &a->u.action_rs;
   rse_claim *c = &s->out.claim;
   uint8_t attrlist[RSE_ATTRLIST_MAX];
@@ -224,7 +225,12 @@ static int on_stamped(rse *r, rse_session *s, const dsrc_tapdu *a, bool tsp) {
       memcpy(c->pan, at->value.u.payment_means.pan, 10);
     }
   }
-  n = dsrc_attr_list_encode(attrlist, sizeof(attrlist), a, rs->parameter.u.gstrs.list);
+  /* The authenticator covers the list as the OBE encoded it: its bits as received. */
+  if (rs->parameter.u.gstrs.list_to > rs->parameter.u.gstrs.list_from)
+    n = dsrc_bits_copy(attrlist, sizeof(attrlist), lsdu + 1, len - 1, rs->parameter.u.gstrs.list_from,
+                       rs->parameter.u.gstrs.list_to);
+  else
+    n = dsrc_attr_list_encode(attrlist, sizeof(attrlist), a, rs->parameter.u.gstrs.list);
   if (n < 0) return -1;
   if (tsp) {
     memcpy(c->attrlist, attrlist, (size_t)n);
@@ -268,7 +274,7 @@ int rse_txn_answer(rse *r, rse_session *s, const uint8_t *lsdu, size_t len, uint
   }
   case ST_GET_STAMPED_TSP:
   case ST_GET_STAMPED_TC:
-    if (a.kind != DSRC_ACTION_RS || on_stamped(r, s, &a, kind == ST_GET_STAMPED_TSP) != 0) return -1;
+    if (a.kind != DSRC_ACTION_RS || on_stamped(r, s, &a, lsdu, len, kind == ST_GET_STAMPED_TSP) != 0) return -1;
     break;
   case ST_GET:
     if (a.kind != DSRC_GET_RS) return -1;

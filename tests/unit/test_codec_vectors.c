@@ -217,6 +217,49 @@ static void test_getstamped_rs(void **state) {
   check_credentials(&r->parameter.u.gstrs.authenticator, 0xffffffffu);
 }
 
+/* The decoder's record of where a GET_STAMPED list lies gives, copied out, exactly the
+ * list's own encoding: the authenticator's input a verifier takes as received. */
+static void test_getstamped_list_bits(void **state) {
+  (void)state;
+  dsrc_tapdu t;
+  const dsrc_gstrs *g;
+  uint8_t copy[128], enc[128];
+  size_t len;
+  const uint8_t *b = bytes("getstamped-rs", &len);
+  dsrc_ssize n, m;
+  decode_tapdu("getstamped-rs", &t);
+  g = &t.u.action_rs.parameter.u.gstrs;
+  assert_true(g->list_to > g->list_from);
+  n = dsrc_bits_copy(copy, sizeof(copy), b, len, g->list_from, g->list_to);
+  m = dsrc_attr_list_encode(enc, sizeof(enc), &t, g->list);
+  assert_true(m > 0);
+  assert_int_equal(n, m);
+  assert_memory_equal(copy, enc, (size_t)m);
+  /* Encoding leaves the positions alone and does not need them. */
+  assert_int_equal(dsrc_tapdu_encode(enc, sizeof(enc), &t), (dsrc_ssize)len);
+}
+
+static void test_bits_copy(void **state) {
+  (void)state;
+  static const uint8_t in[3] = {0xab, 0xcd, 0xef};
+  uint8_t out[4];
+  assert_int_equal(dsrc_bits_copy(out, sizeof(out), in, 3, 4, 12), 1);
+  assert_int_equal(out[0], 0xbc);
+  /* 1010 1011: bits 3..7 are 01011, padded with zeros. */
+  assert_int_equal(dsrc_bits_copy(out, sizeof(out), in, 3, 3, 8), 1);
+  assert_int_equal(out[0], 0x58);
+  /* 13 bits from bit 7: 1 1100 1101 1110 -> 1110 0110 1111 0000. */
+  assert_int_equal(dsrc_bits_copy(out, sizeof(out), in, 3, 7, 20), 2);
+  assert_int_equal(out[0], 0xe6);
+  assert_int_equal(out[1], 0xf0);
+  assert_int_equal(dsrc_bits_copy(out, sizeof(out), in, 3, 0, 24), 3);
+  assert_memory_equal(out, in, 3);
+  assert_int_equal(dsrc_bits_copy(out, sizeof(out), in, 3, 5, 5), 0);
+  assert_int_equal(dsrc_bits_copy(out, sizeof(out), in, 3, 9, 8), DSRC_ERR_RANGE);
+  assert_int_equal(dsrc_bits_copy(out, sizeof(out), in, 3, 0, 25), DSRC_ERR_RANGE);
+  assert_int_equal(dsrc_bits_copy(out, 1, in, 3, 0, 9), DSRC_ERR_NOBUF);
+}
+
 static void test_setmmi(void **state) {
   (void)state;
   dsrc_tapdu t;
@@ -332,7 +375,8 @@ int main(void) {
       cmocka_unit_test(test_efc_cm),        cmocka_unit_test(test_bst),
       cmocka_unit_test(test_vst),           cmocka_unit_test(test_get_rq_ac),
       cmocka_unit_test(test_get_rs_lpn),    cmocka_unit_test(test_getstamped_rq),
-      cmocka_unit_test(test_getstamped_rs), cmocka_unit_test(test_setmmi),
+      cmocka_unit_test(test_getstamped_rs), cmocka_unit_test(test_getstamped_list_bits),
+      cmocka_unit_test(test_bits_copy),     cmocka_unit_test(test_setmmi),
       cmocka_unit_test(test_echo_release),  cmocka_unit_test(test_get_l0_l1),
       cmocka_unit_test(test_get_rs_values), cmocka_unit_test(test_set),
       cmocka_unit_test(test_all_vectors_known),

@@ -203,6 +203,10 @@ typedef struct {
 typedef struct {
   dsrc_attr_list list;
   dsrc_octets authenticator;
+  /* Set by the PER decoder: where the list's bits lie in the decoded T-APDU, [from, to),
+   * so a verifier takes the authenticator's input as received (dsrc_bits_copy) instead of
+   * encoding the list again. 0, 0 from any other source. */
+  uint16_t list_from, list_to;
 } dsrc_gstrs;
 
 typedef struct {
@@ -399,6 +403,10 @@ dsrc_ssize dsrc_bst_encode(uint8_t *buf, size_t cap, const dsrc_bst *v);
 /* An AttributeList as it appears inside GetStampedRs (count, then each attribute): the
  * input of the EN 15509 authenticator. */
 dsrc_ssize dsrc_attr_list_encode(uint8_t *buf, size_t cap, const dsrc_tapdu *t, dsrc_attr_list list);
+/* Bits [from, to) of in (len octets), most significant first, into out as whole octets
+ * with zero padding: a field of a decoded PER encoding as it would encode on its own.
+ * Returns octets written, or DSRC_ERR_RANGE (to < from, or past len) or DSRC_ERR_NOBUF. */
+dsrc_ssize dsrc_bits_copy(uint8_t *out, size_t cap, const uint8_t *in, size_t len, size_t from, size_t to);
 /* The reverse: decodes such a list into t's pool (t's kind and body are left alone). */
 dsrc_ssize dsrc_attr_list_decode(dsrc_tapdu *t, dsrc_attr_list *list, const uint8_t *buf, size_t len,
                                  size_t *bitpos);
