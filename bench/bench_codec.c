@@ -107,8 +107,21 @@ int main(int argc, char **argv) {
   static dsrc_frame hdr[MAX_FRAMES];
   static dsrc_tapdu t[MAX_FRAMES];
   static unsigned pdu[MAX_FRAMES];
-  const char *path = argc > 1 ? argv[1] : EFC_TEST_VECTORS "/exchange-l1.txt";
-  size_t n = load(path, fr);
+  const char *path = EFC_TEST_VECTORS "/exchange-l1.txt";
+  size_t n;
+  if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+      printf("usage: efc-bench-codec [VECTOR_FILE]\n\n"
+             "Decodes and re-encodes every frame of an exchange (default: the EN 15509 Level 1\n"
+             "vector, tests/vectors/exchange-l1.txt) and times it beside the same transaction's\n"
+             "crypto; prints figures. EFC_BENCH_ITERS sets the transactions per round.\n");
+      return 0;
+    }
+    fprintf(stderr, "usage: efc-bench-codec [VECTOR_FILE]\n");
+    return 2;
+  }
+  if (argc == 2) path = argv[1];
+  n = load(path, fr);
   double dec[ROUNDS], enc[ROUNDS], cry[ROUNDS];
   const unsigned iters = getenv("EFC_BENCH_ITERS") ? (unsigned)atoi(getenv("EFC_BENCH_ITERS")) : 20000;
   efc_crypto *c;

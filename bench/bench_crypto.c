@@ -139,11 +139,23 @@ int main(int argc, char **argv) {
   bench b;
   char err[256];
   double seconds = argc > 1 ? atof(argv[1]) : 0.5, ratio[4];
-  OSSL_LIB_CTX *lib = OSSL_LIB_CTX_new();
-  OSSL_PROVIDER *legacy = OSSL_PROVIDER_load(lib, "legacy"),
-                *deflt = OSSL_PROVIDER_load(lib, "default");
+  OSSL_LIB_CTX *lib;
+  OSSL_PROVIDER *legacy, *deflt;
   EVP_MAC *mac;
   OSSL_PARAM params[2];
+  if (argc > 2 || (argc == 2 && !(seconds > 0))) {
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+      printf("usage: efc-bench-crypto [SECONDS]\n\n"
+             "ns per operation of dsrc_crypto next to raw OpenSSL EVP calls, SECONDS per row\n"
+             "(default 0.5), best of 5 runs.\n");
+      return 0;
+    }
+    fprintf(stderr, "usage: efc-bench-crypto [SECONDS]\n");
+    return 2;
+  }
+  lib = OSSL_LIB_CTX_new();
+  legacy = OSSL_PROVIDER_load(lib, "legacy");
+  deflt = OSSL_PROVIDER_load(lib, "default");
 
   memset(&b, 0, sizeof(b));
   if (seconds <= 0) seconds = 0.5;

@@ -48,6 +48,18 @@ int main(int argc, char **argv) {
   char d1[48], d2[48];
 
   for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0) {
+      printf("usage: efc-bench-keysearch [SECONDS] [REPEATS] [--no-demo]\n\n"
+             "Threat T12 on this machine: the attacker's trial rates on 1 thread and on every core\n"
+             "(SECONDS per measurement, default 3; the median of REPEATS rounds, default 1), the\n"
+             "time to search each key space, and (unless --no-demo) a reduced-space search on a\n"
+             "real AuthenticationKey.\n");
+      return 0;
+    }
+    if (argv[i][0] == '-' && strcmp(argv[i], "--no-demo") != 0) {
+      fprintf(stderr, "usage: efc-bench-keysearch [SECONDS] [REPEATS] [--no-demo]\n");
+      return 2;
+    }
     if (strcmp(argv[i], "--no-demo") == 0)
       demo = 0;
     else if (nargs++ == 0)
