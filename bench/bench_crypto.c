@@ -158,7 +158,6 @@ int main(int argc, char **argv) {
   deflt = OSSL_PROVIDER_load(lib, "default");
 
   memset(&b, 0, sizeof(b));
-  if (seconds <= 0) seconds = 0.5;
   if (efc_crypto_new(&b.c, err, sizeof(err)) != 0 || !legacy || !deflt) {
     fprintf(stderr, "efc-bench-crypto: %s\n", err);
     return 1;

@@ -56,16 +56,16 @@ int main(int argc, char **argv) {
              "real AuthenticationKey.\n");
       return 0;
     }
-    if (argv[i][0] == '-' && strcmp(argv[i], "--no-demo") != 0) {
+    if (strcmp(argv[i], "--no-demo") == 0) {
+      demo = 0;
+    } else if (argv[i][0] == '-') {
       fprintf(stderr, "usage: efc-bench-keysearch [SECONDS] [REPEATS] [--no-demo]\n");
       return 2;
-    }
-    if (strcmp(argv[i], "--no-demo") == 0)
-      demo = 0;
-    else if (nargs++ == 0)
+    } else if (nargs++ == 0) {
       seconds = atof(argv[i]);
-    else
+    } else {
       repeats = atoi(argv[i]);
+    }
   }
   if (!(seconds > 0)) seconds = 3.0;
   if (repeats < 1) repeats = 1;

@@ -205,23 +205,20 @@ int main(int argc, char **argv) {
       double s = side == 1 ? sim_s : cry_s;
       printf("%-12s %12.0f %14.2f (%s only)\n", rse_profile_name(p), passages / s, s / passages * 1e6,
              side == 1 ? "simulation" : "crypto");
-      free(rec);
-      free(blocks);
-      sim_keys_wipe(&keys);
-      continue;
+    } else {
+      /* The frame counts come from one more, untimed run: summing them inside the timed
+       * loop would add to what is measured. */
+      frames = 0;
+      for (size_t i = 0; i < nb; i++) {
+        sim_block_run(&w, &blocks[i], c, rec, NULL);
+        for (uint32_t j = 0; j < blocks[i].passages; j++) frames += rec[j].frames_down + rec[j].frames_up;
+      }
+      printf("%-12s %12.0f %14.2f %14.2f %12.2f %12.1f %.2f/%.2f/%.2f/%.2f | %.2f/%.2f/%.2f/%.2f\n",
+             rse_profile_name(p), passages / sim_s, sim_s / passages * 1e6, cry_s / passages * 1e6, sim_s / cry_s,
+             (double)frames / passages, (double)a.des / passages, (double)a.tdes / passages,
+             (double)a.aes / passages, (double)a.sha256 / passages, (double)b.des / passages,
+             (double)b.tdes / passages, (double)b.aes / passages, (double)b.sha256 / passages);
     }
-    /* The frame counts come from one more, untimed run: summing them inside the timed loop
-     * would add to what is measured. */
-    frames = 0;
-    for (size_t i = 0; i < nb; i++) {
-      sim_block_run(&w, &blocks[i], c, rec, NULL);
-      for (uint32_t j = 0; j < blocks[i].passages; j++) frames += rec[j].frames_down + rec[j].frames_up;
-    }
-    printf("%-12s %12.0f %14.2f %14.2f %12.2f %12.1f %.2f/%.2f/%.2f/%.2f | %.2f/%.2f/%.2f/%.2f\n", rse_profile_name(p),
-           passages / sim_s, sim_s / passages * 1e6, cry_s / passages * 1e6, sim_s / cry_s, (double)frames / passages,
-           (double)a.des / passages, (double)a.tdes / passages, (double)a.aes / passages,
-           (double)a.sha256 / passages, (double)b.des / passages, (double)b.tdes / passages,
-           (double)b.aes / passages, (double)b.sha256 / passages);
     free(rec);
     free(blocks);
     sim_keys_wipe(&keys);

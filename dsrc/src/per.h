@@ -76,6 +76,8 @@ static inline int per_bits(per_codec *c, unsigned n, uint32_t *v) {
   if (c->nbits - c->pos < n) return PER_ENC(c) ? DSRC_ERR_NOBUF : DSRC_ERR_TRUNCATED;
   byte = c->pos >> 3;
   off = (unsigned)(c->pos & 7);
+  span = off + n;
+  nbytes = (span + 7) >> 3;
   whole = (c->nbits >> 3) - byte >= 8;
   if (PER_ENC(c)) {
     uint8_t keep;
@@ -86,8 +88,6 @@ static inline int per_bits(per_codec *c, unsigned n, uint32_t *v) {
     if (whole) {
       per_store64(c->buf + byte, (uint64_t)keep << 56 | (uint64_t)*v << (64 - off - n));
     } else {
-      span = off + n;
-      nbytes = (span + 7) >> 3;
       acc = (uint64_t)*v << (nbytes * 8 - span);
       for (i = 0; i < nbytes; i++) c->buf[byte + i] = (uint8_t)(acc >> (8 * (nbytes - 1 - i)));
       c->buf[byte] |= keep;
@@ -95,8 +95,6 @@ static inline int per_bits(per_codec *c, unsigned n, uint32_t *v) {
   } else if (whole) {
     *v = (uint32_t)(per_load64(c->buf + byte) << off >> (64 - n));
   } else {
-    span = off + n;
-    nbytes = (span + 7) >> 3;
     acc = 0;
     for (i = 0; i < nbytes; i++) acc = (acc << 8) | c->buf[byte + i];
     *v = (uint32_t)((acc >> (nbytes * 8 - span)) & ((UINT64_C(1) << n) - 1));

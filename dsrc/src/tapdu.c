@@ -84,17 +84,21 @@ dsrc_ssize dsrc_attr_list_encode(uint8_t *buf, size_t cap, const dsrc_tapdu *t,
 }
 
 dsrc_ssize dsrc_bits_copy(uint8_t *out, size_t cap, const uint8_t *in, size_t len, size_t from, size_t to) {
-  size_t n, first = from / 8;
-  unsigned sh = (unsigned)(from % 8);
+  per_codec c;
+  size_t n = 0;
   if (to < from || to > len * 8) return DSRC_ERR_RANGE;
-  n = (to - from + 7) / 8;
-  if (n > cap) return DSRC_ERR_NOBUF;
-  for (size_t i = 0; i < n; i++) {
-    unsigned hi = in[first + i], lo = first + i + 1 < len ? in[first + i + 1] : 0;
-    out[i] = (uint8_t)(hi << sh | lo >> (8 - sh));
+  if ((to - from + 7) / 8 > cap) return DSRC_ERR_NOBUF;
+  /* The reader stops at to: a short last octet is padded with zeros. */
+  per_init_dec(&c, in, len);
+  c.pos = from;
+  c.nbits = to;
+  while (c.pos < to) {
+    unsigned k = to - c.pos < 8 ? (unsigned)(to - c.pos) : 8;
+    uint32_t x;
+    int rv = per_bits(&c, k, &x);
+    if (rv != 0) return rv;
+    out[n++] = (uint8_t)(x << (8 - k));
   }
-  /* The bits after to are not the field's: padding is zero. */
-  if ((to - from) % 8) out[n - 1] &= (uint8_t)(0xff00u >> ((to - from) % 8));
   return (dsrc_ssize)n;
 }
 

@@ -225,12 +225,11 @@ static int on_stamped(rse *r, rse_session *s, const dsrc_tapdu *a, const uint8_t
       memcpy(c->pan, at->value.u.payment_means.pan, 10);
     }
   }
-  /* The authenticator covers the list as the OBE encoded it: its bits as received. */
-  if (rs->parameter.u.gstrs.list_to > rs->parameter.u.gstrs.list_from)
-    n = dsrc_bits_copy(attrlist, sizeof(attrlist), lsdu + 1, len - 1, rs->parameter.u.gstrs.list_from,
-                       rs->parameter.u.gstrs.list_to);
-  else
-    n = dsrc_attr_list_encode(attrlist, sizeof(attrlist), a, rs->parameter.u.gstrs.list);
+  /* The authenticator covers the list as the OBE encoded it: its bits as received (a
+   * frame's T-APDU always has its positions; without them the copy is empty and the
+   * authenticator fails). */
+  n = dsrc_bits_copy(attrlist, sizeof(attrlist), lsdu + 1, len - 1, rs->parameter.u.gstrs.list_from,
+                     rs->parameter.u.gstrs.list_to);
   if (n < 0) return -1;
   if (tsp) {
     memcpy(c->attrlist, attrlist, (size_t)n);

@@ -205,7 +205,8 @@ typedef struct {
   dsrc_octets authenticator;
   /* Set by the PER decoder: where the list's bits lie in the decoded T-APDU, [from, to),
    * so a verifier takes the authenticator's input as received (dsrc_bits_copy) instead of
-   * encoding the list again. 0, 0 from any other source (or past 65,535 bits). */
+   * encoding the list again. 0, 0 from any other source (or past 65,535 bits): the
+   * list must then be encoded (dsrc_attr_list_encode). */
   uint16_t list_from, list_to;
 } dsrc_gstrs;
 
