@@ -260,6 +260,26 @@ static void test_bits_copy(void **state) {
   assert_int_equal(dsrc_bits_copy(out, 1, in, 3, 0, 9), DSRC_ERR_NOBUF);
 }
 
+/* Copies long enough to go four octets at a time, from every offset in an octet and with
+ * every length of short tail, against a bit-by-bit copy; the source is long and short
+ * enough to take both the word and the octet paths of the reader. */
+static void test_bits_copy_long(void **state) {
+  (void)state;
+  uint8_t in[40], out[48], ref[48];
+  for (size_t i = 0; i < sizeof(in); i++) in[i] = (uint8_t)(i * 37 + 11);
+  for (size_t len = 6; len <= sizeof(in); len += 17)
+    for (size_t from = 0; from < 9; from++)
+      for (size_t to = from; to <= len * 8; to += 5) {
+        size_t bits = to - from, n = (bits + 7) / 8;
+        memset(ref, 0, sizeof(ref));
+        for (size_t k = 0; k < bits; k++)
+          if (in[(from + k) / 8] >> (7 - (from + k) % 8) & 1) ref[k / 8] |= (uint8_t)(0x80 >> k % 8);
+        memset(out, 0x5a, sizeof(out));
+        assert_int_equal(dsrc_bits_copy(out, sizeof(out), in, len, from, to), (int)n);
+        assert_memory_equal(out, ref, n);
+      }
+}
+
 static void test_setmmi(void **state) {
   (void)state;
   dsrc_tapdu t;
@@ -376,7 +396,9 @@ int main(void) {
       cmocka_unit_test(test_vst),           cmocka_unit_test(test_get_rq_ac),
       cmocka_unit_test(test_get_rs_lpn),    cmocka_unit_test(test_getstamped_rq),
       cmocka_unit_test(test_getstamped_rs), cmocka_unit_test(test_getstamped_list_bits),
-      cmocka_unit_test(test_bits_copy),     cmocka_unit_test(test_setmmi),
+      cmocka_unit_test(test_bits_copy),
+      cmocka_unit_test(test_bits_copy_long),
+      cmocka_unit_test(test_setmmi),
       cmocka_unit_test(test_echo_release),  cmocka_unit_test(test_get_l0_l1),
       cmocka_unit_test(test_get_rs_values), cmocka_unit_test(test_set),
       cmocka_unit_test(test_all_vectors_known),
