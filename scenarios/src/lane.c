@@ -198,15 +198,23 @@ void lane_tx_end(lane *l, lane_tx *tx) {
 
 void lane_step(lane *l, uint64_t until) {
   lane_tx tx;
+  int choice[LANE_OBES_MAX];
+  unsigned wanting = 0;
   if (!lane_tx_begin(l, until, &tx)) return;
   downlink(l, &tx);
-  for (unsigned w = 0; w < tx.s.windows; w++) {
+  /* A BST's public windows: each OBE says once which one it answers in, if any, instead of
+   * being offered every window (most BSTs go unanswered). */
+  if (tx.s.public_windows)
+    for (size_t i = 0; i < l->nobes; i++)
+      wanting += (choice[i] = obe_public_window(l->obes[i])) >= 0;
+  for (unsigned w = 0; w < tx.s.windows && (wanting || !tx.s.public_windows); w++) {
     uint8_t buf[LANE_OBES_MAX][DSRC_FRAME_MAX];
     lane_uplink up[LANE_OBES_MAX];
     unsigned n = 0;
     uint64_t ws = lane_tx_window_start(l, &tx, w);
     for (size_t i = 0; i < l->nobes; i++) {
       size_t len;
+      if (tx.s.public_windows && choice[i] != (int)w) continue;
       if (!inside(l, i, ws, ws)) continue;
       len = obe_on_window(l->obes[i], ws, w, buf[n], sizeof(buf[n]));
       if (len == 0) continue;

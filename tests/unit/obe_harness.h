@@ -107,14 +107,20 @@ static inline uint32_t lid_of(const uint8_t *frame) {
 }
 
 /* Which public window (0..n-1) the OBE transmits in after a BST at t; -1 if none. */
+/* Offers every public window of the last BST; the window it answered in, or -1. Each
+ * answer is checked against obe_public_window(), which the scenario runner relies on
+ * instead of offering every window. */
 static inline int public_request(obe *o, uint64_t t, uint8_t *out, size_t *len) {
+  int said = obe_public_window(o);
   for (unsigned w = 0; w < o->cfg->public_windows; w++) {
     size_t n = obe_on_window(o, t + 100000 + w * 432000ull, w, out, DSRC_FRAME_MAX);
     if (n) {
       *len = n;
+      assert_int_equal(said, (int)w);
       return (int)w;
     }
   }
+  assert_int_equal(said, -1);
   return -1;
 }
 

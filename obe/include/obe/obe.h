@@ -181,6 +181,15 @@ void obe_on_downlink(obe *o, uint64_t t, const uint8_t *frame, size_t len, bool 
  * octets of the frame the OBE sends in it (0: silent). */
 size_t obe_on_window(obe *o, uint64_t t, unsigned w, uint8_t *out, size_t cap);
 
+/* The one public window (0-based) of the last downlink in which obe_on_window would send,
+ * or -1: a BST offers several and an OBE answers in at most one, so a driver with many OBEs
+ * asks each once instead of offering it every window. */
+static inline int obe_public_window(const obe *o) {
+  if (o->private_window || !o->want_window || o->public_choice < 0 || o->public_choice >= (int)o->windows)
+    return -1;
+  return o->public_choice;
+}
+
 /* Whether the persistent state changed (the caller persists it, then calls clean). */
 static inline bool obe_state_dirty(const obe *o) { return o->dirty; }
 static inline void obe_state_clean(obe *o) { o->dirty = false; }
