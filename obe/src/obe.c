@@ -296,6 +296,23 @@ static size_t window_request(obe *o, uint8_t *out, size_t cap) {
   return sent(o, out, o->wreq_len);
 }
 
+/* NE_OK, the late response's first half: the same frame for one LID and LLC. */
+static size_t not_yet(obe *o, uint8_t *out, size_t cap, uint8_t llc) {
+  size_t n;
+  if (o->neok_len == 0 || o->neok_lid != o->lid || o->neok_llc != llc || o->neok_len > cap) {
+    n = emit(o, out, cap, DSRC_MAC_RESPONSE, true, llc, true, DSRC_LLC_NE_OK, NULL, 0);
+    if (n > 0 && n <= sizeof(o->neok)) {
+      memcpy(o->neok, out, n);
+      o->neok_len = (uint8_t)n;
+      o->neok_lid = o->lid;
+      o->neok_llc = llc;
+    }
+    return n;
+  }
+  memcpy(out, o->neok, o->neok_len);
+  return sent(o, out, o->neok_len);
+}
+
 static size_t vst_frame(obe *o, uint8_t *out, size_t cap) {
   dsrc_tapdu vst;
   uint8_t lsdu[DSRC_FRAME_MAX];
@@ -343,6 +360,5 @@ size_t obe_on_window(obe *o, uint64_t t, unsigned w, uint8_t *out, size_t cap) {
   o->answer_late = true;
   o->want = WANT_LATE;
   o->stats.late_responses++;
-  return emit(o, out, cap, DSRC_MAC_RESPONSE, true, (uint8_t)(rsp_llc & ~DSRC_LLC_F), true,
-              DSRC_LLC_NE_OK, NULL, 0);
+  return not_yet(o, out, cap, (uint8_t)(rsp_llc & ~DSRC_LLC_F));
 }

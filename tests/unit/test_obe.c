@@ -414,8 +414,8 @@ static void test_late_response(void **state) {
   fx f;
   dsrc_tapdu q, a;
   dsrc_frame h;
-  uint8_t b[DSRC_FRAME_MAX], up[DSRC_FRAME_MAX];
-  size_t n, len;
+  uint8_t b[DSRC_FRAME_MAX], up[DSRC_FRAME_MAX], neok[DSRC_FRAME_MAX];
+  size_t n, len, neok_len;
   unsigned pdu;
   fx_init(&f, EFC_PROFILE_AUTOPASS, obe_mcu_legacy, "12345679 00 01020304 A5B6C7D8 02");
   f.st.autopass_tc = 0x0122;
@@ -431,6 +431,8 @@ static void test_late_response(void **state) {
   assert_int_equal(h.status, DSRC_LLC_NE_OK);
   assert_int_equal(h.llc, 0xe7); /* answer to AC0 without data */
   assert_int_equal(h.lsdu_len, 0);
+  neok_len = len;
+  memcpy(neok, up, len);
   /* A BST before the answer is ready: no request yet. */
   n = bst_build(b, 1, 1052, 1733233720, 0, DSRC_AID_EFC);
   f.t += 2 * MS;
@@ -452,6 +454,29 @@ static void test_late_response(void **state) {
   assert_int_equal(pdu, 9);
   expect_hex(a.u.action_rs.parameter.u.octets.data, 20, "00A1B2C3000123A5B6C7D811FE7DFE8962F166DA");
   assert_int_equal(f.o.stats.late_responses, 1);
+  /* The next commands are answered "not yet" as well. With n = 1 the answer's LLC is 0x67;
+   * with n = 0 again the frame is the first one, octet for octet (the OBE keeps it). */
+  f.t += 2 * MS;
+  n = frame_build(b, f.lid, 4, DSRC_MAC_COMMAND | 1, DSRC_LLC_AC1, &q, 9);
+  down(&f, b, n);
+  len = obe_on_window(&f.o, f.t + 100000, 0, up, sizeof(up));
+  memset(&h, 0, sizeof(h));
+  h.lid = f.lid;
+  h.lid_len = 4;
+  h.mac = DSRC_MAC_RESPONSE;
+  h.has_llc = true;
+  h.llc = 0x67;
+  h.has_status = true;
+  h.status = DSRC_LLC_NE_OK;
+  assert_int_equal(dsrc_frame_encode(b, sizeof(b), &h), (dsrc_ssize)len);
+  assert_memory_equal(up, b, len);
+  f.t += 2 * MS;
+  n = frame_build(b, f.lid, 4, DSRC_MAC_COMMAND, DSRC_LLC_AC0, &q, 9);
+  down(&f, b, n);
+  len = obe_on_window(&f.o, f.t + 100000, 0, up, sizeof(up));
+  assert_int_equal(len, neok_len);
+  assert_memory_equal(up, neok, len);
+  assert_int_equal(f.o.stats.late_responses, 3);
   fx_free(&f);
 }
 

@@ -145,6 +145,12 @@ typedef struct {
   uint8_t wreq[16];
   uint8_t wreq_len;
   uint32_t wreq_lid;
+  /* Its "not yet, command accepted" answer, built once per LID and LLC (neok_len 0: not
+   * yet): L0 and L1 answer most commands with it first. */
+  uint8_t neok[16];
+  uint8_t neok_len;
+  uint8_t neok_llc;
+  uint32_t neok_lid;
 
   /* The answer to the last command: LSDU (PDU headers + T-APDUs), when it is ready. */
   bool have_answer;      /* a command awaits its answer in a window */
