@@ -298,19 +298,20 @@ static size_t window_request(obe *o, uint8_t *out, size_t cap) {
 
 /* NE_OK, the late response's first half: the same frame for one LID and LLC. */
 static size_t not_yet(obe *o, uint8_t *out, size_t cap, uint8_t llc) {
+  unsigned k = (llc & DSRC_LLC_N) != 0;
   size_t n;
-  if (o->neok_len == 0 || o->neok_lid != o->lid || o->neok_llc != llc || o->neok_len > cap) {
+  if (o->neok_len[k] == 0 || o->neok_lid[k] != o->lid || o->neok_llc[k] != llc || o->neok_len[k] > cap) {
     n = emit(o, out, cap, DSRC_MAC_RESPONSE, true, llc, true, DSRC_LLC_NE_OK, NULL, 0);
-    if (n > 0 && n <= sizeof(o->neok)) {
-      memcpy(o->neok, out, n);
-      o->neok_len = (uint8_t)n;
-      o->neok_lid = o->lid;
-      o->neok_llc = llc;
+    if (n > 0 && n <= sizeof(o->neok[k])) {
+      memcpy(o->neok[k], out, n);
+      o->neok_len[k] = (uint8_t)n;
+      o->neok_lid[k] = o->lid;
+      o->neok_llc[k] = llc;
     }
     return n;
   }
-  memcpy(out, o->neok, o->neok_len);
-  return sent(o, out, o->neok_len);
+  memcpy(out, o->neok[k], o->neok_len[k]);
+  return sent(o, out, o->neok_len[k]);
 }
 
 static size_t vst_frame(obe *o, uint8_t *out, size_t cap) {

@@ -145,12 +145,13 @@ typedef struct {
   uint8_t wreq[16];
   uint8_t wreq_len;
   uint32_t wreq_lid;
-  /* Its "not yet, command accepted" answer, built once per LID and LLC (neok_len 0: not
-   * yet): L0 and L1 answer most commands with it first. */
-  uint8_t neok[16];
-  uint8_t neok_len;
-  uint8_t neok_llc;
-  uint32_t neok_lid;
+  /* Its "not yet, command accepted" answers, built once per LID and LLC, one for each value
+   * of the n bit, which alternates from command to command (neok_len 0: not yet): L0 and
+   * L1 answer most commands with one first. */
+  uint8_t neok[2][16];
+  uint8_t neok_len[2];
+  uint8_t neok_llc[2];
+  uint32_t neok_lid[2];
 
   /* The answer to the last command: LSDU (PDU headers + T-APDUs), when it is ready. */
   bool have_answer;      /* a command awaits its answer in a window */
