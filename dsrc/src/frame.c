@@ -14,20 +14,26 @@ bool dsrc_lid_valid(uint32_t lid, unsigned len) {
 
 int dsrc_frame_decode(dsrc_frame *f, const uint8_t *buf, size_t len) {
   size_t i = 1, end;
+  uint32_t lid = 0;
+  unsigned lid_len = 0;
   /* flag, 1-octet LID, MAC, FCS(2), flag is the shortest frame. */
   if (len < 6 || len > DSRC_FRAME_MAX) return DSRC_ERR_FRAME_SIZE;
   if (buf[0] != DSRC_FLAG || buf[len - 1] != DSRC_FLAG) return DSRC_ERR_FLAG;
   end = len - 3; /* index of the first FCS octet */
 
+  /* The LID gathers in locals: a store through f could alias buf, and would make every
+   * octet be read again. */
   f->lid = 0;
   f->lid_len = 0;
   for (;;) {
     if (i >= end) return DSRC_ERR_FRAME_SIZE;
-    f->lid = (f->lid << 8) | buf[i];
-    f->lid_len++;
+    lid = (lid << 8) | buf[i];
+    lid_len++;
     if (buf[i++] & 1) break;
-    if (f->lid_len == 4) return DSRC_ERR_LID;
+    if (lid_len == 4) return DSRC_ERR_LID;
   }
+  f->lid = lid;
+  f->lid_len = (uint8_t)lid_len;
   if (i >= end) return DSRC_ERR_FRAME_SIZE;
   f->mac = buf[i++];
   f->has_llc = (f->mac & DSRC_MAC_L) != 0;
@@ -57,7 +63,8 @@ dsrc_ssize dsrc_frame_encode(uint8_t *buf, size_t cap, const dsrc_frame *f) {
   size_t need, i = 0;
   uint16_t fcs;
   unsigned lid_len = f->lid_len;
-  if (!dsrc_lid_valid(f->lid, lid_len)) return DSRC_ERR_LID;
+  uint32_t lid = f->lid;
+  if (!dsrc_lid_valid(lid, lid_len)) return DSRC_ERR_LID;
   if (f->has_llc != ((f->mac & DSRC_MAC_L) != 0)) return DSRC_ERR_LLC;
   if (f->has_llc && f->llc != DSRC_LLC_UI && !dsrc_llc_is_acn(f->llc)) return DSRC_ERR_LLC;
   if (f->has_status != (f->has_llc && dsrc_frame_wants_status(f->mac, f->llc)))
@@ -67,7 +74,7 @@ dsrc_ssize dsrc_frame_encode(uint8_t *buf, size_t cap, const dsrc_frame *f) {
   if (need > DSRC_FRAME_MAX) return DSRC_ERR_FRAME_SIZE;
   if (need > cap) return DSRC_ERR_NOBUF;
   buf[i++] = DSRC_FLAG;
-  for (unsigned k = lid_len; k-- > 0;) buf[i++] = (uint8_t)(f->lid >> (8 * k));
+  for (unsigned k = lid_len; k-- > 0;) buf[i++] = (uint8_t)(lid >> (8 * k));
   buf[i++] = f->mac;
   if (f->has_llc) buf[i++] = f->llc;
   if (f->has_status) buf[i++] = f->status;
