@@ -432,7 +432,14 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, efc_crypto *cry
         continue;
       }
     }
-    lane_step(&c->l, until == UINT64_MAX ? c->l.now + 1000000000u : until);
+    /* Nothing here changes between frames until a passage finishes or until comes: a
+     * finished passage is the only way a session closes or an OBE is released. With
+     * nothing to wait for (the last vehicle has just left and the loop ends), the one step
+     * it has always taken, which keeps captures as they were. */
+    if (until == UINT64_MAX)
+      lane_step(&c->l, c->l.now + 1000000000u);
+    else
+      lane_run(&c->l, until);
     collect(c);
   }
   for (unsigned i = 0; i < ACTIVE_MAX; i++)

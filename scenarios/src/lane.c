@@ -229,3 +229,9 @@ void lane_step(lane *l, uint64_t until) {
   }
   lane_tx_end(l, &tx);
 }
+
+void lane_run(lane *l, uint64_t until) {
+  do
+    lane_step(l, until);
+  while (l->now < until && rse_passages_done(l->r) == 0);
+}

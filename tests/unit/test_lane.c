@@ -128,6 +128,41 @@ static void make_obe(bench *b, efc_obe_profile *prof, obe_state *st, obe *o, uin
   assert_int_equal(obe_init(o, &b->ocfg, prof, st, b->crypto, dsrc_prng_rng(&b->prng)), 0);
 }
 
+/* lane_run stops at the step after which a passage is ready, exactly where stepping one
+ * frame at a time and looking after each gets to, and otherwise runs on to until. */
+static void test_lane_run_stops(void **state) {
+  (void)state;
+  bench a, b;
+  efc_obe_profile pa, pb;
+  obe_state sa, sb;
+  obe oa, ob;
+  rse_passage p;
+  uint64_t limit = 2000000000u, until;
+  bench_init(&a, RSE_PROFILE_EN15509_L0);
+  bench_init(&b, RSE_PROFILE_EN15509_L0);
+  make_obe(&a, &pa, &sa, &oa, 0x00a1b2c3, RSE_PROFILE_EN15509_L0);
+  make_obe(&b, &pb, &sb, &ob, 0x00a1b2c3, RSE_PROFILE_EN15509_L0);
+  lane_add(&a.l, &oa, 0, UINT64_MAX);
+  lane_add(&b.l, &ob, 0, UINT64_MAX);
+  while (rse_passages_done(&a.r) == 0 && a.l.now < limit) lane_step(&a.l, limit);
+  assert_int_equal(rse_passages_done(&a.r), 1);
+  lane_run(&b.l, limit);
+  assert_int_equal(rse_passages_done(&b.r), 1);
+  assert_true(b.l.now < limit);
+  assert_int_equal(b.l.now, a.l.now);
+  /* Taken, with the OBE released: BSTs only, up to until. */
+  assert_true(rse_passage_pop(&b.r, &p));
+  assert_int_equal(p.outcome, RSE_OUT_DONE);
+  until = b.l.now + 10000000u;
+  lane_run(&b.l, until);
+  assert_true(b.l.now >= until);
+  assert_int_equal(rse_passages_done(&b.r), 0);
+  efc_obe_profile_wipe(&pa);
+  efc_obe_profile_wipe(&pb);
+  bench_free(&a);
+  bench_free(&b);
+}
+
 static unsigned issuer(bench *b, const rse_claim *c) {
   issuer_options opt;
   issuer_options_default(&opt);
@@ -260,6 +295,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_trace_every_profile),
       cmocka_unit_test(test_counters_and_persistence),
+      cmocka_unit_test(test_lane_run_stops),
       cmocka_unit_test(test_wrong_keys_fail_lane),
       cmocka_unit_test(test_operator_key_clone),
   };

@@ -193,6 +193,9 @@ uint64_t rse_on_window(rse *r, uint64_t t, unsigned w, const uint8_t *frame, siz
 /* Takes the oldest finished passage; false when there is none. */
 bool rse_passage_pop(rse *r, rse_passage *out);
 
+/* Finished passages not yet taken. */
+static inline unsigned rse_passages_done(const rse *r) { return r->ndone; }
+
 /* Sessions not yet finished. */
 unsigned rse_sessions_open(const rse *r);
 

@@ -74,6 +74,10 @@ void lane_remove(lane *l, obe *o);
  * RSE's next BST (never past until). Advances l->now. */
 void lane_step(lane *l, uint64_t until);
 
+/* Steps until l->now reaches until or the RSE has a finished passage to hand over, which
+ * is all a driver needs to look at between steps. */
+void lane_run(lane *l, uint64_t until);
+
 /* The same step in pieces, for drivers whose OBEs are elsewhere (the UDP daemon): begin
  * (false: the RSE idled and l->now moved on), then each window with the frames senders
  * offered in it (two or more collide), then end. */
