@@ -13,21 +13,38 @@ void lane_init(lane *l, rse *r, double ber, dsrc_prng *errors) {
   l->errors = errors;
 }
 
-static unsigned bst_stuffed_bits(lane *l, const uint8_t *f, size_t len) {
-  if (len != l->bst_len || memcmp(f, l->bst, len) != 0) {
-    if (len > sizeof(l->bst)) return dsrc_frame_stuffed_bits(f, len);
-    memcpy(l->bst, f, len);
-    l->bst_len = (uint8_t)len;
-    l->bst_stuffed = dsrc_frame_stuffed_bits(f, len);
-  }
-  return l->bst_stuffed;
+static uint64_t load8(const uint8_t *p) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return w;
+}
+
+/* A frame's stuffed bits, from the cache when the same octets went out recently. Three
+ * overlapping words cover 9 to 24 octets exactly; the FCS octets pick the slot. */
+static unsigned stuffed_bits(lane *l, const uint8_t *f, size_t len) {
+  uint64_t w0, w1, w2;
+  unsigned k, n;
+  if (len < 9 || len > 24) return dsrc_frame_stuffed_bits(f, len);
+  w0 = load8(f);
+  w1 = load8(f + len - 8);
+  w2 = len > 16 ? load8(f + 8) : 0;
+  k = ((unsigned)(f[len - 3] | f[len - 2] << 8) * 40503u >> 10) % LANE_STUFF_SLOTS;
+  if (l->stuff[k].len == len && l->stuff[k].w[0] == w0 && l->stuff[k].w[1] == w1 && l->stuff[k].w[2] == w2)
+    return l->stuff[k].stuffed;
+  n = dsrc_frame_stuffed_bits(f, len);
+  l->stuff[k].w[0] = w0;
+  l->stuff[k].w[1] = w1;
+  l->stuff[k].w[2] = w2;
+  l->stuff[k].len = (uint8_t)len;
+  l->stuff[k].stuffed = (uint8_t)n;
+  return n;
 }
 
 /* A frame's airtime and its probability of failing. */
-static uint64_t frame_air(lane *l, bool up, bool bst, const uint8_t *f, size_t len, double *p_err) {
+static uint64_t frame_air(lane *l, bool up, const uint8_t *f, size_t len, double *p_err) {
   const dsrc_l1_params *p = &l->l1;
   uint64_t bps = up ? p->up_bps : p->down_bps, pre = up ? p->up_preamble_ns : p->down_preamble_ns;
-  unsigned stuffed = bst ? bst_stuffed_bits(l, f, len) : dsrc_frame_stuffed_bits(f, len);
+  unsigned stuffed = stuffed_bits(l, f, len);
   uint64_t bits = (uint64_t)len * 8 + stuffed + (up ? p->up_trailing_bits : p->down_trailing_bits);
   uint64_t exposed = bits + pre * bps / 1000000000u;
   if (l->ber <= 0)
@@ -131,7 +148,7 @@ bool lane_tx_begin(lane *l, uint64_t until, lane_tx *tx) {
     return false;
   }
   tx->t0 = t0;
-  tx->t1 = t0 + frame_air(l, false, tx->s.is_bst, tx->s.frame, tx->s.len, &tx->p_down);
+  tx->t1 = t0 + frame_air(l, false, tx->s.frame, tx->s.len, &tx->p_down);
   tx->t_end = tx->t1;
   l->frames_down++;
   l->airtime_down_ns += tx->t1 - tx->t0;
@@ -147,7 +164,7 @@ void lane_uplink_make(lane *l, lane_uplink *u, const uint8_t *frame, size_t len,
   u->frame = frame;
   u->len = len;
   u->sender = sender;
-  u->air = frame_air(l, true, false, frame, len, &u->p_err);
+  u->air = frame_air(l, true, frame, len, &u->p_err);
 }
 
 void lane_tx_window(lane *l, lane_tx *tx, unsigned w, const lane_uplink *up, unsigned n) {

@@ -122,6 +122,44 @@ static void test_airtimes(void **state) {
   rig_free(&g);
 }
 
+/* The lane keeps the stuffed bits of recent short frames by their octets: frames of every
+ * length, each sent again later, and twins that differ in one octet only (same length and
+ * FCS octets, so the same slot), all get the airtime computed from scratch. */
+static void test_airtime_cache(void **state) {
+  (void)state;
+  rig g;
+  uint8_t f[64][40];
+  size_t len[64];
+  uint64_t x = 0x243f6a8885a308d3u;
+  rig_init(&g, 0);
+  for (unsigned round = 0; round < 50; round++) {
+    for (unsigned i = 0; i < 64; i++) {
+      len[i] = 6 + (i * 7 + round) % 34;
+      for (size_t k = 0; k < len[i]; k++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        /* Dense ones in some frames, for long runs and many stuffed bits. */
+        f[i][k] = (uint8_t)(i % 3 == 0 ? x | x >> 8 : x);
+      }
+      f[i][0] = f[i][len[i] - 1] = 0x7e;
+      if (i % 2 == 1) {
+        /* The twin of frame i - 1 when the lengths match: one octet changed. */
+        len[i] = len[i - 1];
+        memcpy(f[i], f[i - 1], len[i]);
+        f[i][1 + (round + i) % (len[i] - 4)] ^= 0x1f;
+      }
+    }
+    for (unsigned pass = 0; pass < 2; pass++)
+      for (unsigned i = 0; i < 64; i++) {
+        lane_uplink u;
+        lane_uplink_make(&g.l, &u, f[i], len[i], 0);
+        assert_int_equal(u.air, dsrc_l1_airtime_ns(&g.l.l1, 1, f[i], len[i]));
+      }
+  }
+  rig_free(&g);
+}
+
 /* One AutoPASS passage rebuilt from the schedule's rules, frame by frame: BSTs every 2 ms
  * on a grid, each followed by 3 public windows of 432 us, 100 us from a downlink to its
  * window, 200 us after an uplink (plus the RSE's 2 us per cipher block); the OBE wakes 5 ms
@@ -334,6 +372,7 @@ static void test_statistics(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_airtimes),
+      cmocka_unit_test(test_airtime_cache),
       cmocka_unit_test(test_completion_instant_obe),
       cmocka_unit_test(test_completion_legacy_obe),
       cmocka_unit_test(test_frame_error_rate),

@@ -16,6 +16,7 @@
 
 #define LANE_OBES_MAX 64
 #define LANE_PERR_BITS 2048 /* covers the largest frame with a preamble of up to ~600 bits */
+#define LANE_STUFF_SLOTS 64
 
 /* A frame on the air: who sent it (-1 the RSE, else the OBE's index), when, and whether the
  * receiver(s) got it intact. For a downlink frame, corrupted is true when it failed for
@@ -39,10 +40,14 @@ typedef struct {
   /* 1 - (1 - ber)^bits for bits < LANE_PERR_BITS, filled in as frame sizes occur (0: not
    * yet): a passage sends the same few sizes dozens of times. */
   double perr[LANE_PERR_BITS];
-  /* The last BST and its stuffed bits: a passage hears the same BST a dozen times or more. */
-  uint8_t bst[DSRC_FRAME_MAX];
-  uint8_t bst_len;
-  unsigned bst_stuffed;
+  /* Stuffed bits of recent short frames (9..24 octets), by content: a passage sends the
+   * same BST a dozen times or more, and the same window request, allocation and "not yet"
+   * answer about five times each. Slot by the frame's FCS; len 0: empty. */
+  struct {
+    uint64_t w[3]; /* octets 0-7, len-8..len-1, 8-15 (0 when len <= 16) */
+    uint8_t len;
+    uint8_t stuffed;
+  } stuff[LANE_STUFF_SLOTS];
   /* Per direction ([1]: uplink), as the two rates alternate frame by frame: 1e9 / ns_bps
    * when that is whole, else 0. */
   uint64_t ns_bps[2], ns_per_bit[2];
