@@ -163,6 +163,44 @@ static void test_lane_run_stops(void **state) {
   bench_free(&b);
 }
 
+/* The RSE keeps what short uplink frames decoded to: the same window request heard again
+ * is the same request, and a copy with one bit flipped anywhere is not (its FCS fails), even
+ * though the clean frame was heard just before. */
+static void test_rse_repeated_frames(void **state) {
+  (void)state;
+  dsrc_frame h = {0};
+  uint8_t wreq[16], bad[16], other[16];
+  dsrc_ssize n;
+  h.lid = 0x02040609u;
+  h.lid_len = 4;
+  h.mac = DSRC_MAC_WINDOW_REQUEST;
+  n = dsrc_frame_encode(wreq, sizeof(wreq), &h);
+  assert_int_equal(n, 9);
+  h.lid = 0x02040621u;
+  assert_int_equal(dsrc_frame_encode(other, sizeof(other), &h), n);
+  /* Every bit but the flags'. */
+  for (unsigned bit = 8; bit < 8 * (unsigned)n - 8; bit++) {
+    bench b;
+    rse_step st;
+    bench_init(&b, RSE_PROFILE_EN15509_L0);
+    rse_next(&b.r, 0, &st);
+    assert_true(st.is_bst && st.public_windows);
+    rse_on_window(&b.r, 500000, 0, wreq, (size_t)n, false);
+    assert_int_equal(rse_sessions_open(&b.r), 1);
+    rse_on_window(&b.r, 1000000, 1, wreq, (size_t)n, false);
+    assert_int_equal(rse_sessions_open(&b.r), 1);
+    /* Not reported as corrupted: the receiver's FCS must catch it. */
+    memcpy(bad, wreq, (size_t)n);
+    bad[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    rse_on_window(&b.r, 1500000, 2, bad, (size_t)n, false);
+    assert_int_equal(rse_sessions_open(&b.r), 1);
+    /* Another OBE's request, as long, in the same window: a session of its own. */
+    rse_on_window(&b.r, 1500000, 2, other, (size_t)n, false);
+    assert_int_equal(rse_sessions_open(&b.r), 2);
+    bench_free(&b);
+  }
+}
+
 static unsigned issuer(bench *b, const rse_claim *c) {
   issuer_options opt;
   issuer_options_default(&opt);
@@ -296,6 +334,7 @@ int main(void) {
       cmocka_unit_test(test_trace_every_profile),
       cmocka_unit_test(test_counters_and_persistence),
       cmocka_unit_test(test_lane_run_stops),
+      cmocka_unit_test(test_rse_repeated_frames),
       cmocka_unit_test(test_wrong_keys_fail_lane),
       cmocka_unit_test(test_operator_key_clone),
   };

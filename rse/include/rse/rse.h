@@ -18,6 +18,7 @@
 #include "rse/statuslist.h"
 
 #define RSE_SESSIONS_MAX 32
+#define RSE_RX_SLOTS 16
 #define RSE_STEPS_MAX 8
 
 enum rse_err {
@@ -176,6 +177,16 @@ typedef struct {
   uint32_t bst_time;
   uint8_t bst[DSRC_FRAME_MAX];
   size_t bst_len;
+
+  /* Short uplink frames (9-16 octets) decoded lately, by their octets: an OBE sends the
+   * same window request, and the same "not yet" answer for each n bit, several times a
+   * passage. Slot by the FCS octets; len 0: empty. */
+  struct {
+    uint64_t w[2];    /* octets 0-7 and len-8..len-1 */
+    uint8_t len;
+    uint8_t lsdu_at;  /* f.lsdu's offset in the frame (f.lsdu itself is not kept) */
+    dsrc_frame f;
+  } rx[RSE_RX_SLOTS];
 } rse;
 
 int rse_init(rse *r, const rse_config *cfg, efc_crypto *crypto, dsrc_rng rng);
