@@ -280,38 +280,33 @@ static size_t emit(obe *o, uint8_t *out, size_t cap, uint8_t mac, bool has_llc, 
   return n <= 0 ? 0 : sent(o, out, (size_t)n);
 }
 
-/* A window request is the same frame for as long as the LID is. */
-static size_t window_request(obe *o, uint8_t *out, size_t cap) {
+/* A frame without LSDU that depends only on the LID and the LLC octet: from k while both
+ * are the same, else built and kept in k. */
+static inline size_t kept(obe *o, obe_kept *k, uint8_t *out, size_t cap, uint8_t mac, bool has_llc,
+                          uint8_t llc, bool has_status, uint8_t status) {
   size_t n;
-  if (o->wreq_len == 0 || o->wreq_lid != o->lid || o->wreq_len > cap) {
-    n = emit(o, out, cap, DSRC_MAC_WINDOW_REQUEST, false, 0, false, 0, NULL, 0);
-    if (n > 0 && n <= sizeof(o->wreq)) {
-      memcpy(o->wreq, out, n);
-      o->wreq_len = (uint8_t)n;
-      o->wreq_lid = o->lid;
-    }
-    return n;
+  if (k->len != 0 && k->lid == o->lid && k->llc == llc && k->len <= cap) {
+    memcpy(out, k->frame, k->len);
+    return sent(o, out, k->len);
   }
-  memcpy(out, o->wreq, o->wreq_len);
-  return sent(o, out, o->wreq_len);
+  n = emit(o, out, cap, mac, has_llc, llc, has_status, status, NULL, 0);
+  if (n > 0 && n <= sizeof(k->frame)) {
+    memcpy(k->frame, out, n);
+    k->len = (uint8_t)n;
+    k->lid = o->lid;
+    k->llc = llc;
+  }
+  return n;
 }
 
-/* NE_OK, the late response's first half: the same frame for one LID and LLC. */
+static size_t window_request(obe *o, uint8_t *out, size_t cap) {
+  return kept(o, &o->wreq, out, cap, DSRC_MAC_WINDOW_REQUEST, false, 0, false, 0);
+}
+
+/* NE_OK, the late response's first half. */
 static size_t not_yet(obe *o, uint8_t *out, size_t cap, uint8_t llc) {
-  unsigned k = (llc & DSRC_LLC_N) != 0;
-  size_t n;
-  if (o->neok_len[k] == 0 || o->neok_lid[k] != o->lid || o->neok_llc[k] != llc || o->neok_len[k] > cap) {
-    n = emit(o, out, cap, DSRC_MAC_RESPONSE, true, llc, true, DSRC_LLC_NE_OK, NULL, 0);
-    if (n > 0 && n <= sizeof(o->neok[k])) {
-      memcpy(o->neok[k], out, n);
-      o->neok_len[k] = (uint8_t)n;
-      o->neok_lid[k] = o->lid;
-      o->neok_llc[k] = llc;
-    }
-    return n;
-  }
-  memcpy(out, o->neok[k], o->neok_len[k]);
-  return sent(o, out, o->neok_len[k]);
+  return kept(o, &o->neok[(llc & DSRC_LLC_N) != 0], out, cap, DSRC_MAC_RESPONSE, true, llc, true,
+              DSRC_LLC_NE_OK);
 }
 
 static size_t vst_frame(obe *o, uint8_t *out, size_t cap) {

@@ -409,32 +409,21 @@ static void on_private(rse *r, uint64_t t, rse_session *s, const dsrc_frame *f) 
   }
 }
 
-static uint64_t load8(const uint8_t *p) {
-  uint64_t x;
-  memcpy(&x, p, 8);
-  return x;
-}
-
 /* dsrc_frame_decode, or what it gave for the same octets lately (a short frame heard
- * before, octet for octet, decodes the same and its FCS checks too). Two overlapping words
- * cover 9 to 16 octets exactly. */
+ * before, octet for octet, decodes the same and its FCS checks too). */
 static int frame_decode(rse *r, dsrc_frame *f, const uint8_t *frame, size_t len) {
-  uint64_t w0, w1;
+  dsrc_frame_key key;
   unsigned k;
   int rv;
-  if (len < 9 || len > 16) return dsrc_frame_decode(f, frame, len);
-  w0 = load8(frame);
-  w1 = load8(frame + len - 8);
-  k = ((unsigned)(frame[len - 3] | frame[len - 2] << 8) * 40503u >> 10) % RSE_RX_SLOTS;
-  if (r->rx[k].len == len && r->rx[k].w[0] == w0 && r->rx[k].w[1] == w1) {
+  if (!dsrc_frame_key_make(&key, frame, len)) return dsrc_frame_decode(f, frame, len);
+  k = dsrc_frame_key_slot(frame, len, RSE_RX_SLOTS);
+  if (dsrc_frame_key_equal(&r->rx[k].key, &key)) {
     *f = r->rx[k].f;
     f->lsdu = frame + r->rx[k].lsdu_at;
     return 0;
   }
   if ((rv = dsrc_frame_decode(f, frame, len)) != 0) return rv;
-  r->rx[k].w[0] = w0;
-  r->rx[k].w[1] = w1;
-  r->rx[k].len = (uint8_t)len;
+  r->rx[k].key = key;
   r->rx[k].lsdu_at = (uint8_t)(f->lsdu - frame);
   r->rx[k].f = *f;
   r->rx[k].f.lsdu = NULL;

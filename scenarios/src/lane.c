@@ -13,29 +13,15 @@ void lane_init(lane *l, rse *r, double ber, dsrc_prng *errors) {
   l->errors = errors;
 }
 
-static uint64_t load8(const uint8_t *p) {
-  uint64_t w;
-  memcpy(&w, p, 8);
-  return w;
-}
-
-/* A frame's stuffed bits, from the cache when the same octets went out recently. Three
- * overlapping words cover 9 to 24 octets exactly; the FCS octets pick the slot. */
+/* A frame's stuffed bits, from the cache when the same octets went out recently. */
 static unsigned stuffed_bits(lane *l, const uint8_t *f, size_t len) {
-  uint64_t w0, w1, w2;
+  dsrc_frame_key key;
   unsigned k, n;
-  if (len < 9 || len > 24) return dsrc_frame_stuffed_bits(f, len);
-  w0 = load8(f);
-  w1 = load8(f + len - 8);
-  w2 = len > 16 ? load8(f + 8) : 0;
-  k = ((unsigned)(f[len - 3] | f[len - 2] << 8) * 40503u >> 10) % LANE_STUFF_SLOTS;
-  if (l->stuff[k].len == len && l->stuff[k].w[0] == w0 && l->stuff[k].w[1] == w1 && l->stuff[k].w[2] == w2)
-    return l->stuff[k].stuffed;
+  if (!dsrc_frame_key_make(&key, f, len)) return dsrc_frame_stuffed_bits(f, len);
+  k = dsrc_frame_key_slot(f, len, LANE_STUFF_SLOTS);
+  if (dsrc_frame_key_equal(&l->stuff[k].key, &key)) return l->stuff[k].stuffed;
   n = dsrc_frame_stuffed_bits(f, len);
-  l->stuff[k].w[0] = w0;
-  l->stuff[k].w[1] = w1;
-  l->stuff[k].w[2] = w2;
-  l->stuff[k].len = (uint8_t)len;
+  l->stuff[k].key = key;
   l->stuff[k].stuffed = (uint8_t)n;
   return n;
 }

@@ -99,6 +99,14 @@ typedef enum {
   OBE_RELEASED
 } obe_power;
 
+/* An uplink frame kept for reuse (len 0: none yet). */
+typedef struct {
+  uint8_t frame[16];
+  uint8_t len;
+  uint8_t llc;
+  uint32_t lid;
+} obe_kept;
+
 /* An OBE. Plain data: the caller allocates it (it is a few kilobytes while in a zone). */
 typedef struct {
   const obe_config *cfg;
@@ -141,17 +149,12 @@ typedef struct {
   uint8_t last_llc;      /* its LLC control octet */
   uint8_t last_uplink[DSRC_FRAME_MAX];
   size_t last_uplink_len;
-  /* Its window request, built once per LID (wreq_len 0: not yet). */
-  uint8_t wreq[16];
-  uint8_t wreq_len;
-  uint32_t wreq_lid;
-  /* Its "not yet, command accepted" answers, built once per LID and LLC, one for each value
-   * of the n bit, which alternates from command to command (neok_len 0: not yet): L0 and
-   * L1 answer most commands with one first. */
-  uint8_t neok[2][16];
-  uint8_t neok_len[2];
-  uint8_t neok_llc[2];
-  uint32_t neok_lid[2];
+  /* Frames that depend only on the LID and the LLC octet, built once and sent again while
+   * both stay the same: its window request, and its "not yet, command accepted" answer for
+   * each value of the n bit, which alternates from command to command (L0 and L1 answer
+   * most commands with one first). */
+  obe_kept wreq;
+  obe_kept neok[2];
 
   /* The answer to the last command: LSDU (PDU headers + T-APDUs), when it is ready. */
   bool have_answer;      /* a command awaits its answer in a window */

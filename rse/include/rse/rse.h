@@ -178,12 +178,11 @@ typedef struct {
   uint8_t bst[DSRC_FRAME_MAX];
   size_t bst_len;
 
-  /* Short uplink frames (9-16 octets) decoded lately, by their octets: an OBE sends the
+  /* Short uplink frames (9-24 octets) decoded lately, by their octets: an OBE sends the
    * same window request, and the same "not yet" answer for each n bit, several times a
-   * passage. Slot by the FCS octets; len 0: empty. */
+   * passage. */
   struct {
-    uint64_t w[2];    /* octets 0-7 and len-8..len-1 */
-    uint8_t len;
+    dsrc_frame_key key;
     uint8_t lsdu_at;  /* f.lsdu's offset in the frame (f.lsdu itself is not kept) */
     dsrc_frame f;
   } rx[RSE_RX_SLOTS];

@@ -44,8 +44,7 @@ typedef struct {
    * same BST a dozen times or more, and the same window request, allocation and "not yet"
    * answer about five times each. Slot by the frame's FCS; len 0: empty. */
   struct {
-    uint64_t w[3]; /* octets 0-7, len-8..len-1, 8-15 (0 when len <= 16) */
-    uint8_t len;
+    dsrc_frame_key key;
     uint8_t stuffed;
   } stuff[LANE_STUFF_SLOTS];
   /* Per direction ([1]: uplink), as the two rates alternate frame by frame: 1e9 / ns_bps
