@@ -63,7 +63,8 @@ static void session_drop(obe *o) {
   o->have_answer = false;
   o->stored = false;
   o->have_n = false;
-  o->have_s = false;
+  o->have_sent_s = false;
+  o->resend = false;
   o->last_uplink_len = 0;
 }
 
@@ -117,7 +118,8 @@ static void on_bst(obe *o, uint64_t t) {
   if (o->power != OBE_INIT) {
     o->lid = lid_draw(o);
     o->power = OBE_INIT;
-    o->have_s = false;
+    o->have_sent_s = false;
+    o->last_uplink_len = 0;
     o->have_n = false;
     o->stored = false;
   }
@@ -130,6 +132,16 @@ static void on_bst(obe *o, uint64_t t) {
   if (allocates) choose_public_window(o);
 }
 
+/* RELEASE: the session is over, and this beacon gets no answer any more. */
+static void released(obe *o, uint64_t t) {
+  o->power = OBE_RELEASED;
+  o->released_at = t;
+  o->beacon_done = true;
+  o->want_window = false;
+  o->have_answer = false;
+  o->stats.sessions++;
+}
+
 static void on_command(obe *o, uint64_t t, const dsrc_frame *f) {
   efc_crypto_counters before = efc_crypto_counters_get(o->crypto), after;
   bool release = false;
@@ -138,13 +150,22 @@ static void on_command(obe *o, uint64_t t, const dsrc_frame *f) {
 
   if (dsrc_llc_is_acn(f->llc)) {
     uint8_t nbit = f->llc >> 7;
-    /* A command repeated with the same n bit gets its stored answer, never a second run. */
+    /* A command repeated with the same n bit gets its stored answer, never a second run.
+     * With the S bit of the window the OBE last transmitted in, that frame goes again,
+     * and what it said stands (after NE_OK, the late response is still due); in a new
+     * window, the ACn answer if ready, else NE_OK again. */
     if (o->have_n && nbit == o->last_n && o->stored) {
       o->stats.repeats_answered++;
-      o->have_answer = true;
-      if (o->answer_late) o->answer_late = false; /* the RSE asks again: answer in its window */
+      if (!o->resend) {
+        o->have_answer = true;
+        o->answer_late = false;
+        if (o->want == WANT_LATE) o->want = WANT_NONE;
+      }
       return;
     }
+    /* A new command follows only an answer the RSE received: its window is a new one,
+     * whatever its S bit says. */
+    o->resend = false;
     o->have_n = true;
     o->last_n = nbit;
     o->last_llc = f->llc;
@@ -152,12 +173,7 @@ static void on_command(obe *o, uint64_t t, const dsrc_frame *f) {
   n = obe_app_execute(o, f->lsdu, f->lsdu_len, o->answer, sizeof(o->answer) - 16, &release, &pdus);
   o->stats.commands += pdus;
   if (release) {
-    o->power = OBE_RELEASED;
-    o->released_at = t;
-    o->beacon_done = true;
-    o->want_window = false;
-    o->have_answer = false;
-    o->stats.sessions++;
+    released(o, t);
     return;
   }
   if (n <= 0) {
@@ -182,6 +198,16 @@ static void on_command(obe *o, uint64_t t, const dsrc_frame *f) {
   o->answer_late = false;
   o->want = WANT_NONE;
   o->stored = dsrc_llc_is_acn(f->llc);
+}
+
+/* Whether a frame without window is RELEASE (an OBE still waiting to send its VST obeys
+ * it too: the RSE gave up on it). */
+static bool is_release(const dsrc_frame *f) {
+  dsrc_tapdu t;
+  unsigned pdu;
+  return f->has_llc && f->llc == DSRC_LLC_UI && f->lsdu_len > 0 &&
+         dsrc_pdu_decode(&t, &pdu, f->lsdu, f->lsdu_len, NULL) >= 0 && t.kind == DSRC_EVENT_RQ &&
+         t.u.event_rq.type == 0;
 }
 
 void obe_on_downlink(obe *o, uint64_t t, const uint8_t *frame, size_t len, bool corrupted) {
@@ -242,24 +268,21 @@ void obe_on_downlink(obe *o, uint64_t t, const uint8_t *frame, size_t len, bool 
     o->stats.frames_ignored++;
     return;
   }
+  o->resend = false;
   if (f.mac & DSRC_MAC_A) {
-    uint8_t s = f.mac & DSRC_MAC_S;
+    /* The same S as the allocation it last transmitted in: that frame again. */
+    o->alloc_s = f.mac & DSRC_MAC_S;
+    o->resend = o->have_sent_s && o->alloc_s == o->sent_s;
     o->windows = 1;
     o->private_window = true;
-    o->s_repeat = o->have_s && s == o->last_s;
-    o->have_s = true;
-    o->last_s = s;
     o->want_window = false; /* the allocation answers its request */
   }
-  if (f.has_llc && f.lsdu_len > 0 && o->power == OBE_SESSION) on_command(o, t, &f);
-}
-
-/* An uplink frame of n octets goes out: kept for a repeat, counted. */
-static size_t sent(obe *o, const uint8_t *frame, size_t n) {
-  memcpy(o->last_uplink, frame, n);
-  o->last_uplink_len = n;
-  o->stats.frames_tx++;
-  return n;
+  if (f.has_llc && f.lsdu_len > 0) {
+    if (o->power == OBE_SESSION)
+      on_command(o, t, &f);
+    else if (!(f.mac & DSRC_MAC_A) && is_release(&f))
+      released(o, t);
+  }
 }
 
 static size_t emit(obe *o, uint8_t *out, size_t cap, uint8_t mac, bool has_llc, uint8_t llc,
@@ -277,7 +300,7 @@ static size_t emit(obe *o, uint8_t *out, size_t cap, uint8_t mac, bool has_llc, 
   f.lsdu = lsdu;
   f.lsdu_len = lsdu_len;
   n = dsrc_frame_encode(out, cap, &f);
-  return n <= 0 ? 0 : sent(o, out, (size_t)n);
+  return n <= 0 ? 0 : (size_t)n;
 }
 
 /* A frame without LSDU that depends only on the LID and the LLC octet: from k while both
@@ -287,7 +310,7 @@ static inline size_t kept(obe *o, obe_kept *k, uint8_t *out, size_t cap, uint8_t
   size_t n;
   if (k->len != 0 && k->lid == o->lid && k->llc == llc && k->len <= cap) {
     memcpy(out, k->frame, k->len);
-    return sent(o, out, k->len);
+    return k->len;
   }
   n = emit(o, out, cap, mac, has_llc, llc, has_status, status, NULL, 0);
   if (n > 0 && n <= sizeof(k->frame)) {
@@ -321,17 +344,12 @@ static size_t vst_frame(obe *o, uint8_t *out, size_t cap) {
   return emit(o, out, cap, DSRC_MAC_UPLINK_COMMAND, true, DSRC_LLC_UI, false, 0, lsdu, (size_t)n);
 }
 
-size_t obe_on_window(obe *o, uint64_t t, unsigned w, uint8_t *out, size_t cap) {
+/* What the OBE sends in its private window. */
+static size_t private_answer(obe *o, uint64_t t, uint8_t *out, size_t cap) {
   uint8_t rsp_llc;
-  if (w >= o->windows) return 0;
-  if (!o->private_window) {
-    if (!o->want_window || o->public_choice != (int)w) return 0;
-    return window_request(o, out, cap);
-  }
-  /* An allocation that repeats its S bit: the last uplink frame again. */
-  if (o->s_repeat && o->last_uplink_len > 0 && o->last_uplink_len <= cap) {
+  /* An allocation that repeats the S bit of the last one it transmitted in. */
+  if (o->resend && o->last_uplink_len > 0 && o->last_uplink_len <= cap) {
     o->stats.resends++;
-    o->stats.frames_tx++;
     memcpy(out, o->last_uplink, o->last_uplink_len);
     return o->last_uplink_len;
   }
@@ -343,18 +361,38 @@ size_t obe_on_window(obe *o, uint64_t t, unsigned w, uint8_t *out, size_t cap) {
     o->want = WANT_NONE;
     o->have_answer = false;
     o->answer_late = false;
-    return emit(o, out, cap, DSRC_MAC_UPLINK_COMMAND, true, DSRC_LLC_UI, false, 0, o->answer,
-                o->answer_len);
+    return emit(o, out, cap, DSRC_MAC_UPLINK_COMMAND, true, DSRC_LLC_UI, false, 0, o->answer, o->answer_len);
   }
   rsp_llc = (uint8_t)(o->last_llc ^ DSRC_LLC_N);
   if (t >= o->answer_ready) {
     o->have_answer = false;
-    return emit(o, out, cap, DSRC_MAC_RESPONSE, true, rsp_llc, true, DSRC_LLC_OK_OK, o->answer,
-                o->answer_len);
+    return emit(o, out, cap, DSRC_MAC_RESPONSE, true, rsp_llc, true, DSRC_LLC_OK_OK, o->answer, o->answer_len);
   }
   /* Still computing: "response not yet available, command accepted". */
   o->answer_late = true;
   o->want = WANT_LATE;
   o->stats.late_responses++;
   return not_yet(o, out, cap, (uint8_t)(rsp_llc & ~DSRC_LLC_F));
+}
+
+size_t obe_on_window(obe *o, uint64_t t, unsigned w, uint8_t *out, size_t cap) {
+  size_t n;
+  if (w >= o->windows) return 0;
+  if (!o->private_window) {
+    if (!o->want_window || o->public_choice != (int)w) return 0;
+    n = window_request(o, out, cap);
+    o->stats.frames_tx += n > 0;
+    return n;
+  }
+  n = private_answer(o, t, out, cap);
+  if (n > 0) {
+    /* Kept with its S, for an allocation that asks for it again. */
+    memcpy(o->last_uplink, out, n);
+    o->last_uplink_len = n;
+    o->have_sent_s = true;
+    o->sent_s = o->alloc_s;
+    o->resend = false;
+    o->stats.frames_tx++;
+  }
+  return n;
 }

@@ -1,8 +1,7 @@
 /* The RSE's MAC scheduler: a BST with its public windows at least every BST period; in
  * between, one private exchange at a time (a downlink frame and the private window it
  * allocates), sessions served round-robin; NE_OK answers parked until the OBE asks for a
- * window; retries by re-allocation (same S bit) and then by repeating the command (same n
- * bit). */
+ * window; retries by the S and n bits of EN 12795 (docs/timing-model.md, "Retries"). */
 #include <string.h>
 
 #include "rse_internal.h"
@@ -18,6 +17,7 @@ void rse_config_default(rse_config *cfg) {
   cfg->gap_ud_ns = 200000;
   cfg->empty_window_ns = 100000;
   cfg->max_retries = 3;
+  cfg->retry_policy = RSE_RETRY_BY_WINDOW;
   cfg->session_timeout_ns = 1000000000;
   cfg->crypto_ns_per_block = 2000;
   cfg->beacon.manufacturer_id = 1;
@@ -57,8 +57,21 @@ const char *rse_strerror(int err) {
   }
 }
 
+static const char *const retry_policy_names[RSE_RETRY_COUNT] = {"by-window", "realloc-first"};
+
+int rse_retry_policy_parse(const char *name) {
+  for (int i = 0; i < RSE_RETRY_COUNT; i++)
+    if (strcmp(name, retry_policy_names[i]) == 0) return i;
+  return -1;
+}
+
+const char *rse_retry_policy_name(int policy) {
+  return policy >= 0 && policy < RSE_RETRY_COUNT ? retry_policy_names[policy] : "unknown";
+}
+
 int rse_init(rse *r, const rse_config *cfg, efc_crypto *crypto, dsrc_rng rng) {
-  if (!r || !cfg || !crypto || !rng.fill || cfg->nprofiles == 0 || cfg->public_windows == 0)
+  if (!r || !cfg || !crypto || !rng.fill || cfg->nprofiles == 0 || cfg->public_windows == 0 ||
+      cfg->retry_policy >= RSE_RETRY_COUNT)
     return RSE_ERR_ARG;
   memset(r, 0, sizeof(*r));
   r->cfg = cfg;
@@ -142,6 +155,26 @@ static rse_session *session_new(rse *r, uint32_t lid, uint64_t t) {
   return NULL;
 }
 
+static rse_closed *closed_find(rse *r, uint32_t lid) {
+  for (unsigned i = 0; i < RSE_CLOSED_MAX; i++)
+    if (r->closed[i].lid == lid) return &r->closed[i];
+  return NULL;
+}
+
+/* The RSE gives up on s: the passage fails, and its OBE, which would otherwise go on asking
+ * for windows (for a late answer, or for its VST) and get a new session on the same LID,
+ * is sent RELEASE. */
+static void give_up(rse *r, rse_session *s, uint64_t t) {
+  rse_closed *c = &r->closed[r->closed_next];
+  r->closed_next = (r->closed_next + 1) % RSE_CLOSED_MAX;
+  if (!c->release) r->releases_due++;
+  c->lid = s->lid;
+  c->until = t + r->cfg->session_timeout_ns;
+  c->pdu = s->pdu >= 2 ? s->pdu : 2;
+  c->release = true;
+  session_finish(r, s, t, RSE_OUT_FAILED);
+}
+
 static size_t bst_frame(rse *r, uint64_t now, uint8_t *out, size_t cap) {
   dsrc_tapdu t;
   uint8_t lsdu[DSRC_FRAME_MAX];
@@ -186,12 +219,12 @@ static size_t release_lsdu(uint8_t *out, size_t cap, unsigned pdu) {
   return n < 0 ? 0 : (size_t)n;
 }
 
-static size_t private_frame(rse_session *s, uint8_t mac, bool llc, uint8_t llc_v, const uint8_t *lsdu,
+static size_t private_frame(uint32_t lid, uint8_t mac, bool llc, uint8_t llc_v, const uint8_t *lsdu,
                             size_t lsdu_len, uint8_t *out, size_t cap) {
   dsrc_frame f;
   dsrc_ssize n;
   memset(&f, 0, sizeof(f));
-  f.lid = s->lid;
+  f.lid = lid;
   f.lid_len = 4;
   f.mac = mac;
   f.has_llc = llc;
@@ -213,6 +246,25 @@ static void expire(rse *r, uint64_t now) {
 static bool pending(const rse *r) {
   for (uint32_t m = r->busy; m; m &= m - 1)
     if (r->sessions[first(m)].action != RA_NONE) return true;
+  return r->releases_due != 0;
+}
+
+/* A RELEASE due to a LID given up on, if any (expired entries are dropped first). */
+static bool closed_next(rse *r, uint64_t now, rse_step *step) {
+  for (unsigned i = 0; i < RSE_CLOSED_MAX && r->releases_due; i++) {
+    rse_closed *c = &r->closed[i];
+    uint8_t lsdu[16];
+    size_t n;
+    if (!c->release) continue;
+    c->release = false;
+    r->releases_due--;
+    if (now > c->until) continue;
+    n = release_lsdu(lsdu, sizeof(lsdu), c->pdu);
+    step->len = private_frame(c->lid, DSRC_MAC_NO_WINDOW, true, DSRC_LLC_UI, lsdu, n, step->frame,
+                              sizeof(step->frame));
+    r->last_was_bst = false;
+    return step->len > 0;
+  }
   return false;
 }
 
@@ -240,6 +292,7 @@ void rse_next(rse *r, uint64_t now, rse_step *step) {
     r->bsts++;
     return;
   }
+  if (closed_next(r, now, step)) return;
   /* Round robin: the sessions in use rotated so that bit 0 is session r->rr. */
   for (uint32_t base = r->rr, m = base ? r->busy >> base | r->busy << (32 - base) : r->busy; m; m &= m - 1) {
     unsigned i = (first(m) + base) % RSE_SESSIONS_MAX;
@@ -251,22 +304,25 @@ void rse_next(rse *r, uint64_t now, rse_step *step) {
     r->last_was_bst = false;
     switch (s->action) {
     case RA_ALLOC:
-    case RA_REALLOC:
     case RA_COMMAND:
-      /* A fresh allocation toggles S; a re-allocation repeats it. */
-      if (s->action != RA_REALLOC || !s->have_s) {
-        s->s = s->have_s ? (uint8_t)!s->s : 0;
+      /* A new S for a new uplink frame, i.e. after an intact one; the same S asks for the
+       * last frame again. */
+      if (!s->have_s) {
+        s->s = 0;
         s->have_s = true;
+      } else if (s->s_got) {
+        s->s = (uint8_t)!s->s;
       }
+      s->s_got = false;
       if (s->action == RA_COMMAND)
-        n = private_frame(s, (uint8_t)(DSRC_MAC_COMMAND | s->s), true,
+        n = private_frame(s->lid, (uint8_t)(DSRC_MAC_COMMAND | s->s), true,
                           s->n ? DSRC_LLC_AC1 : DSRC_LLC_AC0, s->command, s->command_len,
                           step->frame, sizeof(step->frame));
       else if (s->alloc_len[s->s & 1]) {
         n = s->alloc_len[s->s & 1];
         memcpy(step->frame, s->alloc[s->s & 1], n);
       } else {
-        n = private_frame(s, (uint8_t)(DSRC_MAC_ALLOCATION | s->s), false, 0, NULL, 0, step->frame,
+        n = private_frame(s->lid, (uint8_t)(DSRC_MAC_ALLOCATION | s->s), false, 0, NULL, 0, step->frame,
                           sizeof(step->frame));
         if (n > 0 && n <= sizeof(s->alloc[0])) {
           memcpy(s->alloc[s->s & 1], step->frame, n);
@@ -280,7 +336,7 @@ void rse_next(rse *r, uint64_t now, rse_step *step) {
     case RA_RELEASE:
     default:
       n = release_lsdu(lsdu, sizeof(lsdu), s->pdu);
-      n = private_frame(s, DSRC_MAC_NO_WINDOW, true, DSRC_LLC_UI, lsdu, n, step->frame,
+      n = private_frame(s->lid, DSRC_MAC_NO_WINDOW, true, DSRC_LLC_UI, lsdu, n, step->frame,
                         sizeof(step->frame));
       break;
     }
@@ -298,29 +354,31 @@ void rse_next(rse *r, uint64_t now, rse_step *step) {
   }
 }
 
+/* What a private window brought when it was no valid answer. */
+typedef enum {
+  WIN_EMPTY,     /* no preamble: the OBE sent nothing */
+  WIN_CORRUPTED, /* a frame that failed (FCS, decoding), or another LID's */
+  WIN_WRONG      /* an intact frame of this OBE that does not answer what was asked */
+} win_kind;
+
 /* No valid answer in the window: retry, or give up after max_retries. */
-static void retry(rse *r, rse_session *s, uint64_t t) {
+static void retry(rse *r, rse_session *s, uint64_t t, win_kind why) {
   s->retries++;
   s->out.retries++;
   if (s->retries > r->cfg->max_retries) {
-    session_finish(r, s, t, RSE_OUT_FAILED);
+    give_up(r, s, t);
     return;
   }
-  switch (s->expect) {
-  case RE_VST:
-    /* The OBE sent its VST once; the same S bit asks for it again (and an OBE that missed
-     * the allocation sees a fresh S and sends it anyway). */
-    s->action = RA_REALLOC;
-    break;
-  case RE_RESPONSE:
-    /* First ask for the last uplink frame again; if that does not help, the command may
-     * not have arrived: repeat it with the same n bit. */
-    s->action = s->retries == 1 ? RA_REALLOC : RA_COMMAND;
-    break;
-  default:
-    s->action = RA_REALLOC;
-    break;
-  }
+  /* A VST or a late answer is fetched by an allocation: the OBE already has what it
+   * sends there. A command's window depends on the policy: after an empty window the
+   * command itself may have been lost, so it goes again (same n); a corrupted answer
+   * means the OBE answered, and a re-allocation (same S) fetches that answer. */
+  if (s->expect != RE_RESPONSE)
+    s->action = RA_ALLOC;
+  else if (r->cfg->retry_policy == RSE_RETRY_REALLOC_FIRST)
+    s->action = s->retries == 1 ? RA_ALLOC : RA_COMMAND;
+  else
+    s->action = why == WIN_CORRUPTED ? RA_ALLOC : RA_COMMAND;
 }
 
 static void next_command(rse *r, rse_session *s, uint64_t t) {
@@ -345,7 +403,14 @@ static void on_public(rse *r, uint64_t t, const dsrc_frame *f) {
     return;
   s = session_find(r, f->lid);
   if (!s) {
-    if (r->admit && session_new(r, f->lid, t)) r->admit--;
+    rse_closed *c = closed_find(r, f->lid);
+    if (c && t <= c->until) {
+      /* It did not hear its RELEASE. */
+      if (!c->release) r->releases_due++;
+      c->release = true;
+    }
+    else if (r->admit && session_new(r, f->lid, t))
+      r->admit--;
     return;
   }
   if (s->state == RS_INIT) {
@@ -357,6 +422,11 @@ static void on_public(rse *r, uint64_t t, const dsrc_frame *f) {
   }
 }
 
+/* The answer to AC(n) carries the opposite n, with data. */
+static bool acn_answer(const rse_session *s, const dsrc_frame *f) {
+  return f->has_llc && dsrc_llc_is_acn(f->llc) && (f->llc >> 7) != s->n && (f->llc & DSRC_LLC_F);
+}
+
 static void on_private(rse *r, uint64_t t, rse_session *s, const dsrc_frame *f) {
   dsrc_tapdu vst;
   unsigned pdu;
@@ -365,7 +435,7 @@ static void on_private(rse *r, uint64_t t, rse_session *s, const dsrc_frame *f) 
   case RE_VST:
     if (!f->has_llc || f->llc != DSRC_LLC_UI ||
         dsrc_pdu_decode(&vst, &pdu, f->lsdu, f->lsdu_len, NULL) < 0 || vst.kind != DSRC_VST) {
-      retry(r, s, t);
+      retry(r, s, t, WIN_WRONG);
       return;
     }
     rse_seq_add(s, "VST");
@@ -388,17 +458,18 @@ static void on_private(rse *r, uint64_t t, rse_session *s, const dsrc_frame *f) 
       rse_seq_add(s, "NE_OK");
       return;
     }
-    /* The answer to AC(n) carries the opposite n, with data. */
-    if (!f->has_llc || !dsrc_llc_is_acn(f->llc) || (f->llc >> 7) == s->n || !(f->llc & DSRC_LLC_F) ||
-        rse_txn_answer(r, s, f->lsdu, f->lsdu_len, t) != 0) {
-      retry(r, s, t);
+    if (!acn_answer(s, f) || rse_txn_answer(r, s, f->lsdu, f->lsdu_len, t) != 0) {
+      retry(r, s, t, WIN_WRONG);
       return;
     }
     next_command(r, s, t);
     return;
   case RE_LATE:
-    if (!f->has_llc || f->llc != DSRC_LLC_UI || rse_txn_answer(r, s, f->lsdu, f->lsdu_len, t) != 0) {
-      retry(r, s, t);
+    /* The late answer as UI, or as the answer to the command if the OBE took the window
+     * for a repeat of it. */
+    if (!f->has_llc || (f->llc != DSRC_LLC_UI && !acn_answer(s, f)) ||
+        rse_txn_answer(r, s, f->lsdu, f->lsdu_len, t) != 0) {
+      retry(r, s, t, WIN_WRONG);
       return;
     }
     s->state = RS_ACTIVE;
@@ -452,9 +523,10 @@ uint64_t rse_on_window(rse *r, uint64_t t, unsigned w, const uint8_t *frame, siz
     if (len > 0) s->out.octets_up += (uint32_t)len;
     if (!ok || f.lid_len != 4 || f.lid != s->lid) {
       if (len > 0) s->out.frames_up++;
-      retry(r, s, t);
+      retry(r, s, t, len == 0 ? WIN_EMPTY : WIN_CORRUPTED);
       return 0;
     }
+    s->s_got = true;
     before = efc_crypto_counters_get(r->crypto);
     on_private(r, t, s, &f);
   }

@@ -140,15 +140,17 @@ typedef struct {
   bool want_window;      /* request a private window at the next BST */
   enum { WANT_NONE, WANT_VST, WANT_LATE } want;
 
-  /* LLC and MAC bookkeeping. */
-  bool have_s;
-  uint8_t last_s;
-  bool s_repeat;         /* the last allocation repeated its S bit */
+  /* MAC S bit (uplink windows) and LLC n bit (commands), kept apart as EN 12795 does. A
+   * window request in a public window is not part of the S sequence. */
+  uint8_t alloc_s;       /* S of the allocation just heard */
+  bool resend;           /* it asks for the last frame sent in a private window again */
+  bool have_sent_s;
+  uint8_t sent_s;        /* S of the last allocation it transmitted in */
+  uint8_t last_uplink[DSRC_FRAME_MAX]; /* and what it sent there */
+  size_t last_uplink_len;
   bool have_n;
   uint8_t last_n;        /* n bit of the last executed command */
   uint8_t last_llc;      /* its LLC control octet */
-  uint8_t last_uplink[DSRC_FRAME_MAX];
-  size_t last_uplink_len;
   /* Frames that depend only on the LID and the LLC octet, built once and sent again while
    * both stay the same: its window request, and its "not yet, command accepted" answer for
    * each value of the n bit, which alternates from command to command (L0 and L1 answer

@@ -20,12 +20,29 @@
 #define RSE_SESSIONS_MAX 32
 #define RSE_RX_SLOTS 16
 #define RSE_STEPS_MAX 8
+#define RSE_CLOSED_MAX 8
 
 enum rse_err {
   RSE_ERR_ARG = -401,
   RSE_ERR_FULL = -402, /* no free session slot */
 };
 const char *rse_strerror(int err);
+
+/* What the RSE does when a private window brings no valid answer to a command
+ * (docs/timing-model.md, "Retries"). */
+enum rse_retry_policy {
+  /* An empty window (no preamble: the OBE sent nothing, so it never got the command)
+   * repeats the command at once; a corrupted answer (preamble heard, FCS bad) is fetched
+   * again by a re-allocation with the same S bit. */
+  RSE_RETRY_BY_WINDOW = 0,
+  /* The first retry of a command re-allocates, later ones repeat the command, whatever
+   * the window brought (efcsim before 2026-12-07). */
+  RSE_RETRY_REALLOC_FIRST = 1,
+  RSE_RETRY_COUNT = 2
+};
+/* "by-window", "realloc-first"; -1 if unknown. */
+int rse_retry_policy_parse(const char *name);
+const char *rse_retry_policy_name(int policy);
 
 typedef struct {
   /* timing (transactions.md section 4) */
@@ -36,6 +53,7 @@ typedef struct {
   uint64_t gap_ud_ns;         /* end of uplink to the next downlink: 200 us */
   uint64_t empty_window_ns;   /* a private window with no preamble is given up after this */
   uint8_t max_retries;        /* per command: 3 */
+  uint8_t retry_policy;       /* enum rse_retry_policy: by-window */
   uint64_t session_timeout_ns; /* a session with no progress for this long fails */
   uint32_t crypto_ns_per_block; /* RSE processing per cipher block: 2 us */
 
@@ -104,7 +122,9 @@ typedef enum {
   RS_LATE,    /* NE_OK received: the OBE will request a window when its answer is ready */
 } rse_session_state;
 
-typedef enum { RA_NONE, RA_ALLOC, RA_REALLOC, RA_COMMAND, RA_RELEASE } rse_action;
+/* An allocation carries the session's S bit: toggled when the last allocated window
+ * brought an intact frame, the same when the RSE wants that frame again. */
+typedef enum { RA_NONE, RA_ALLOC, RA_COMMAND, RA_RELEASE } rse_action;
 typedef enum { RE_NONE, RE_VST, RE_RESPONSE, RE_LATE } rse_expect;
 
 typedef enum {
@@ -125,6 +145,7 @@ typedef struct {
   uint8_t s;             /* MAC S bit of the last allocation */
   uint8_t n;             /* LLC n bit of the current command */
   bool have_s;
+  bool s_got;            /* the last allocated window brought an intact frame */
   uint8_t pdu;           /* PDU number of the current command, 2..15 */
   uint8_t retries;
   uint64_t last_progress;
@@ -150,6 +171,15 @@ typedef struct {
   rse_passage out;
 } rse_session;
 
+/* A LID whose session the RSE gave up on: it gets RELEASE (again when it asks for a
+ * window) instead of a new session, until the session timeout has passed. */
+typedef struct {
+  uint32_t lid;          /* 0: free (a private LID never is 0) */
+  uint64_t until;
+  uint8_t pdu;
+  bool release;          /* a RELEASE is due */
+} rse_closed;
+
 typedef struct {
   const rse_config *cfg;
   efc_crypto *crypto;
@@ -160,6 +190,10 @@ typedef struct {
   rse_session sessions[RSE_SESSIONS_MAX];
   int window_session;          /* whose private window is open, or -1 */
   bool window_public;
+
+  rse_closed closed[RSE_CLOSED_MAX];
+  unsigned closed_next;        /* the entry the next give-up takes */
+  unsigned releases_due;       /* entries with release set */
 
   /* finished passages, oldest first */
   rse_passage done[RSE_SESSIONS_MAX];
