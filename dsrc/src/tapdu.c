@@ -35,6 +35,37 @@ void dsrc_tapdu_init(dsrc_tapdu *t, enum dsrc_tapdu_kind kind) {
   t->npool = 0;
 }
 
+bool dsrc_vehicle_class_canonical(dsrc_vehicle_class *k) {
+  bool changed = (k->has_trailer && k->trailer == 0) || (k->has_local && k->local == 0);
+  if (k->has_trailer && k->trailer == 0) k->has_trailer = false;
+  if (k->has_local && k->local == 0) k->has_local = false;
+  return changed;
+}
+
+static bool container_canonical(dsrc_container *c) {
+  return c->kind == DSRC_C_VEHCLASS && dsrc_vehicle_class_canonical(&c->u.vehicle_class);
+}
+
+bool dsrc_tapdu_canonical(dsrc_tapdu *t) {
+  bool changed = false;
+  /* Every container is a request's or response's parameter or an attribute in the pool. */
+  switch (t->kind) {
+  case DSRC_ACTION_RQ:
+    changed |= t->u.action_rq.has_parameter && container_canonical(&t->u.action_rq.parameter);
+    break;
+  case DSRC_EVENT_RQ:
+    changed |= t->u.event_rq.has_parameter && container_canonical(&t->u.event_rq.parameter);
+    break;
+  case DSRC_ACTION_RS:
+    changed |= t->u.action_rs.has_parameter && container_canonical(&t->u.action_rs.parameter);
+    break;
+  default:
+    break;
+  }
+  for (unsigned i = 0; i < t->npool && i < DSRC_POOL_MAX; i++) changed |= container_canonical(&t->pool[i].value);
+  return changed;
+}
+
 dsrc_attribute *dsrc_tapdu_attrs_alloc(dsrc_tapdu *t, dsrc_attr_list *list, unsigned n) {
   if ((unsigned)t->npool + n > DSRC_POOL_MAX) return NULL;
   list->first = t->npool;

@@ -45,6 +45,20 @@ out=$("$bin" decode 200000)
 out=$(echo 200000 | "$bin" decode -)
 [ "$out" = '{"eventReportRequest":{"mode":false,"eid":0,"eventType":0}}' ] || fail "stdin decode: $out"
 
+# JER input encodes one value one way: a DEFAULT component written at its default value
+# gives the octets of the value without it (canonical PER); another value is kept.
+vc='{"actionResponse":{"eid":0,"responseParameter":{"vehclass":{'
+short=$(echo "$vc"'"unEceVehicleClass":"40"}}}}' | "$bin" encode)
+long=$(echo "$vc"'"trailerPresenceIndicator":"00","unEceVehicleClass":"40","localVehicleClassId":"00"}}}}' | "$bin" encode)
+other=$(echo "$vc"'"trailerPresenceIndicator":"80","unEceVehicleClass":"40","localVehicleClassId":"00"}}}}' | "$bin" encode)
+[ "$short" = 14003110 ] || fail "vehclass without defaults: $short"
+[ "$long" = "$short" ] || fail "vehclass with its defaults written out: $long, without: $short"
+[ "$other" = 140031A8 ] || fail "vehclass with a trailer: $other"
+# A frame that carries the defaults decodes to them, and re-encodes canonically from JER.
+out=$("$bin" decode 140031c800)
+echo "$out" | grep -q '"trailerPresenceIndicator":"00"' || fail "explicit default not shown: $out"
+[ "$(echo "$out" | "$bin" encode)" = 14003110 ] || fail "explicit default through JER"
+
 # A whole exchange from a vector file: one JSON line per frame, all with a good FCS.
 n=$("$bin" decode --frame - < "$vec/exchange-l1.txt" | grep -c '"fcsOk":true')
 [ "$n" = 13 ] || fail "exchange decode gave $n good frames"

@@ -1,5 +1,6 @@
 /* Round trips for every T-APDU kind and every container alternative: PER encode -> decode
- * -> encode gives the same bytes, and so does PER -> JER -> PER. */
+ * -> encode gives the same bytes, and so does PER -> JER -> PER; DEFAULT components in JER
+ * input. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -146,6 +147,52 @@ static void test_jer_text(void **state) {
   json_decref(j);
 }
 
+/* A DEFAULT component written at its default value: PER keeps what it received (a frame
+ * re-encodes bit for bit), JER input gives the canonical value without it (X.691's
+ * CANONICAL-PER), so one JER value always encodes one way. */
+static void test_jer_defaults(void **state) {
+  /* vehclass with both presence bits set, trailer '0', unEce '010', local '0000':
+   * 11 0 010 0000 -> C8 00; without the defaults 00 010 -> 10 (test_known_bits). */
+  static const uint8_t explicit_[] = {0x14, 0x00, 0x31, 0xc8, 0x00}, canonical[] = {0x14, 0x00, 0x31, 0x10};
+  static const char *const forms[] = {
+      "{\"actionResponse\":{\"eid\":0,\"responseParameter\":{\"vehclass\":{\"unEceVehicleClass\":\"40\"}}}}",
+      "{\"actionResponse\":{\"eid\":0,\"responseParameter\":{\"vehclass\":{\"trailerPresenceIndicator\":\"00\","
+      "\"unEceVehicleClass\":\"40\",\"localVehicleClassId\":\"00\"}}}}",
+      "{\"actionResponse\":{\"eid\":0,\"responseParameter\":{\"vehclass\":{\"trailerPresenceIndicator\":\"00\","
+      "\"unEceVehicleClass\":\"40\"}}}}"};
+  dsrc_tapdu t;
+  uint8_t out[32];
+  char msg[128];
+  json_t *j;
+  (void)state;
+  assert_int_equal(dsrc_tapdu_decode(&t, explicit_, sizeof(explicit_), NULL), sizeof(explicit_));
+  assert_true(t.u.action_rs.parameter.u.vehicle_class.has_trailer);
+  assert_true(t.u.action_rs.parameter.u.vehicle_class.has_local);
+  assert_int_equal(dsrc_tapdu_encode(out, sizeof(out), &t), sizeof(explicit_));
+  assert_memory_equal(out, explicit_, sizeof(explicit_));
+  /* Canonicalising the decoded value gives the short form. */
+  assert_true(dsrc_tapdu_canonical(&t));
+  assert_false(dsrc_tapdu_canonical(&t));
+  assert_int_equal(dsrc_tapdu_encode(out, sizeof(out), &t), sizeof(canonical));
+  assert_memory_equal(out, canonical, sizeof(canonical));
+  for (unsigned i = 0; i < 3; i++) {
+    j = json_loads(forms[i], 0, NULL);
+    assert_non_null(j);
+    if (dsrc_tapdu_from_jer(&t, j, msg, sizeof(msg)) != 0) fail_msg("form %u: %s", i, msg);
+    json_decref(j);
+    assert_int_equal(dsrc_tapdu_encode(out, sizeof(out), &t), sizeof(canonical));
+    assert_memory_equal(out, canonical, sizeof(canonical));
+  }
+  /* A value other than the default stays: trailer '1' -> 10 1 010 -> A8. */
+  j = json_loads("{\"actionResponse\":{\"eid\":0,\"responseParameter\":{\"vehclass\":{\"trailerPresenceIndicator\":"
+                 "\"80\",\"unEceVehicleClass\":\"40\",\"localVehicleClassId\":\"00\"}}}}",
+                 0, NULL);
+  assert_int_equal(dsrc_tapdu_from_jer(&t, j, msg, sizeof(msg)), 0);
+  json_decref(j);
+  assert_int_equal(dsrc_tapdu_encode(out, sizeof(out), &t), 4);
+  assert_memory_equal(out, "\x14\x00\x31\xa8", 4);
+}
+
 /* The attribute-list encoding used as MAC input is the same octets GET_STAMPED.rs carries. */
 static void test_attr_list_encode(void **state) {
   (void)state;
@@ -171,7 +218,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_kind),     cmocka_unit_test(test_every_container),
       cmocka_unit_test(test_known_bits),     cmocka_unit_test(test_jer_text),
-      cmocka_unit_test(test_attr_list_encode),
+      cmocka_unit_test(test_attr_list_encode), cmocka_unit_test(test_jer_defaults),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -120,8 +120,9 @@ typedef struct {
   dsrc_octets number;
 } dsrc_lpn;
 
-/* En15509VehicleClass: the DEFAULT components keep their presence so a decoded value
- * re-encodes to the same bits. */
+/* En15509VehicleClass: the DEFAULT components keep their presence so a decoded PER value
+ * re-encodes to the same bits. JER input drops a component written at its default value
+ * (dsrc_vehicle_class_canonical), so one value has one encoding, as in CANONICAL-PER. */
 typedef struct {
   bool has_trailer;
   uint8_t trailer; /* 1 bit */
@@ -362,6 +363,12 @@ typedef struct {
   uint8_t npool;
   dsrc_attribute pool[DSRC_POOL_MAX];
 } dsrc_tapdu;
+
+/* Marks absent the DEFAULT components that hold their default value (trailer '0'B, local
+ * class '0000'B), as X.691's canonical encoding omits them; true when one was present. */
+bool dsrc_vehicle_class_canonical(dsrc_vehicle_class *k);
+/* The same for every vehicle class in t (its parameter and its attribute pool). */
+bool dsrc_tapdu_canonical(dsrc_tapdu *t);
 
 /* Sets kind and the pool to empty; the caller fills u. */
 void dsrc_tapdu_init(dsrc_tapdu *t, enum dsrc_tapdu_kind kind);
