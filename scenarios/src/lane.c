@@ -108,12 +108,19 @@ unsigned lane_flip_bits(dsrc_prng *rng, double ber, uint8_t *f, size_t len) {
   }
 }
 
+/* Whether the test hook takes this frame off the air. */
+static bool forced_loss(lane *l, uint64_t t0, uint64_t t1, bool up, int sender, const uint8_t *f, size_t len) {
+  lane_frame fr = {t0, t1, up, sender, f, len, false, false};
+  return l->lose && l->lose(l->ctx, &fr);
+}
+
 static void downlink(lane *l, const lane_tx *tx) {
   bool all_bad = l->nobes > 0;
+  bool forced = forced_loss(l, tx->t0, tx->t1, false, -1, tx->s.frame, tx->s.len);
   for (size_t i = 0; i < l->nobes; i++) {
     bool bad;
     if (!inside(l, i, tx->t0, tx->t1)) continue;
-    bad = hit(l, tx->p_down);
+    bad = forced || hit(l, tx->p_down);
     all_bad &= bad;
     obe_on_downlink(l->obes[i], tx->t1, tx->s.frame, tx->s.len, bad);
     if (obe_state_dirty(l->obes[i])) {
@@ -168,22 +175,23 @@ void lane_tx_window(lane *l, lane_tx *tx, unsigned w, const lane_uplink *up, uns
   if (n == 0) {
     tx->proc += rse_on_window(l->r, te, w, NULL, 0, false);
   } else {
-    bool collided = n > 1, bad;
+    bool collided = n > 1, bad, lost;
     size_t len = up[0].len < sizeof(heard) ? up[0].len : sizeof(heard);
     const uint8_t *rx = up[0].frame;
+    lost = collided || forced_loss(l, ws, ws + up[0].air, true, up[0].sender, up[0].frame, up[0].len);
     if (l->flip_bits) {
       /* The RSE hears a copy with the bits flipped; the sender keeps its frame. */
       memcpy(heard, up[0].frame, len);
-      bad = collided || lane_flip_bits(l->errors, l->ber, heard, len) > 0;
+      bad = lost || lane_flip_bits(l->errors, l->ber, heard, len) > 0;
       rx = heard;
     } else {
-      bad = collided || hit(l, up[0].p_err);
+      bad = lost || hit(l, up[0].p_err);
     }
     if (collided) l->collisions++;
     else if (bad) l->corrupted++;
     report(l, ws, ws + up[0].air, true, up[0].sender, up[0].frame, up[0].len, bad, collided);
     /* Flipped bits reach the RSE, whose FCS check decides; a drawn failure is a lost frame. */
-    tx->proc += rse_on_window(l->r, te, w, rx, len, collided || (bad && !l->flip_bits));
+    tx->proc += rse_on_window(l->r, te, w, rx, len, lost || (bad && !l->flip_bits));
   }
   if (te > tx->t_end) tx->t_end = te;
 }

@@ -54,6 +54,7 @@ typedef struct {
   unsigned profiles_count;
   bool *autopass_set_mmi, *en15509_get, *en15509_set, *en15509_set_mmi;
   char *nonce;
+  char *retry_policy;
 } y_rse;
 
 typedef struct {
@@ -145,6 +146,7 @@ static const cyaml_schema_field_t rse_fields[] = {
     CYAML_FIELD_BOOL_PTR("en15509_set", OPT, y_rse, en15509_set),
     CYAML_FIELD_BOOL_PTR("en15509_set_mmi", OPT, y_rse, en15509_set_mmi),
     CYAML_FIELD_STRING_PTR("nonce", OPT, y_rse, nonce, 1, 16),
+    CYAML_FIELD_STRING_PTR("retry_policy", OPT, y_rse, retry_policy, 1, 32),
     CYAML_FIELD_END};
 
 static const cyaml_schema_field_t top_fields[] = {
@@ -456,6 +458,11 @@ static int rse_opts(scenario *sc, const y_rse *r, char *err, size_t errlen) {
     else if (strcmp(r->nonce, "random") == 0) c->nonce_mode = RSE_NONCE_RANDOM;
     else if (strcmp(r->nonce, "time") == 0) c->nonce_mode = RSE_NONCE_TIME;
     else return fail(err, errlen, sc->path, "rse.nonce", "'%s' is not commit, random or time", r->nonce);
+  }
+  if (r->retry_policy) {
+    int p = rse_retry_policy_parse(r->retry_policy);
+    NEED(p >= 0, "rse.retry_policy", "'%s' is not by-window or realloc-first", r->retry_policy);
+    c->retry_policy = (uint8_t)p;
   }
   return 0;
 }

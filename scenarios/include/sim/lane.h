@@ -57,6 +57,10 @@ typedef struct {
   size_t nobes;
   bool flip_bits;        /* uplink errors as flipped bits the RSE's FCS catches (UDP mode) */
   lane_frame_fn on_frame; /* optional: every frame on the air */
+  /* Optional, for tests: true loses the frame whatever the bit errors draw (a downlink
+   * frame for every OBE, an uplink frame for the RSE). Asked before the frame is heard;
+   * its corrupted flag is not yet set. */
+  bool (*lose)(void *ctx, const lane_frame *f);
   void *ctx;
   void (*persist)(void *ctx, obe *o); /* optional: called when an OBE's state changed */
   uint64_t now;
