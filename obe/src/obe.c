@@ -118,6 +118,7 @@ static void on_bst(obe *o, uint64_t t) {
   if (o->power != OBE_INIT) {
     o->lid = lid_draw(o);
     o->power = OBE_INIT;
+    o->last_rx = t;
     o->have_sent_s = false;
     o->last_uplink_len = 0;
     o->have_n = false;
@@ -234,7 +235,6 @@ void obe_on_downlink(obe *o, uint64_t t, const uint8_t *frame, size_t len, bool 
     session_drop(o);
   if (!corrupted && len == o->bst_len && memcmp(frame, o->bst_frame, len) == 0) {
     /* The BST heard last time, octet for octet (so its FCS checks too). */
-    o->last_rx = t;
     on_bst(o, t);
     return;
   }
@@ -242,7 +242,6 @@ void obe_on_downlink(obe *o, uint64_t t, const uint8_t *frame, size_t len, bool 
     o->stats.frames_ignored++;
     return;
   }
-  o->last_rx = t;
 
   if (f.lid_len == 1 && f.lid == DSRC_LID_BROADCAST) {
     dsrc_tapdu bst;
@@ -268,6 +267,7 @@ void obe_on_downlink(obe *o, uint64_t t, const uint8_t *frame, size_t len, bool 
     o->stats.frames_ignored++;
     return;
   }
+  o->last_rx = t;
   o->resend = false;
   if (f.mac & DSRC_MAC_A) {
     /* The same S as the allocation it last transmitted in: that frame again. */

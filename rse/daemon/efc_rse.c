@@ -62,7 +62,7 @@ typedef struct {
   /* results */
   lid_times lids[LIDS_MAX];
   unsigned nlids;
-  uint64_t passages, successes, retries, late, lost_hosts, bad_datagrams;
+  uint64_t passages, successes, failures, retries, late, lost_hosts, bad_datagrams;
   double *wall_ms, *model_ms;
   size_t ntimes, captimes;
 
@@ -82,15 +82,18 @@ static void usage(FILE *out) {
   fprintf(out,
           "usage: efc-rse --profile autopass|en15509-l0|en15509-l1|aes --keys FILE --obe ADDR:PORT [--obe ...]\n"
           "               (--passages N | --forever) [--claims FILE] [--status-list FILE] [--pcap FILE]\n"
-          "               [--ber B] [--realtime] [--pass-file FILE] [--seed N] [--station N] [--lane N]\n"
+          "               [--ber B] [--retry-policy by-window|realloc-first] [--realtime]\n"
+          "               [--pass-file FILE] [--seed N] [--station N] [--lane N]\n"
           "               [--timeout-ms N] [--slack-ms N] [--start UNIXSECONDS] [--verbose]\n"
           "\n"
           "Runs the RSE against efc-obe hosts over UDP. --keys is the toll charger's key file\n"
           "(efc-keymgmt export-operator; passphrase from --pass-file or EFC_OPERATOR_PASS). Claims\n"
-          "go to --claims as JSON lines. --ber flips bits on the air, both ways. Without --realtime\n"
-          "the link runs in virtual time, each step waiting for every host (up to --timeout-ms,\n"
-          "500); with it, windows close on the wall clock (plus --slack-ms, 1) and a late answer is\n"
-          "lost and retried. The summary compares wall-clock transaction times with the timing\n"
+          "go to --claims as JSON lines. --ber flips bits on the air, both ways, so that frames\n"
+          "fail as often as in the simulator (docs/timing-model.md); --retry-policy chooses what\n"
+          "follows a command's bad window (default by-window). Without --realtime the link runs in\n"
+          "virtual time, each step waiting for every host (up to --timeout-ms, 500); with it,\n"
+          "windows close on the wall clock (plus --slack-ms, 1) and a late answer is lost and\n"
+          "retried. The summary compares wall-clock transaction times with the timing\n"
           "model's for the same messages. The RSE's clock (claim times) starts at --start, default\n"
           "now. --verbose: a line per passage on stderr.\n"
           "exit status: 0 done, 1 bad input or no passage at all, 2 bad usage.\n");
@@ -154,6 +157,7 @@ static void collect(daemon_rse *d) {
     d->passages++;
     d->retries += p.retries;
     if (p.outcome == RSE_OUT_DONE && p.claim.verdict == RSE_PASS) d->successes++;
+    if (p.outcome == RSE_OUT_FAILED) d->failures++;
     if (d->verbose) {
       char why[128];
       rse_reasons_format(why, sizeof(why), p.claim.reasons);
@@ -194,7 +198,7 @@ static void send_downlink(daemon_rse *d) {
     dsrc_ssize n;
     memcpy(f, d->tx.s.frame, len);
     /* Each host is a different receiver: its own bit errors. */
-    lane_flip_bits(&d->errors, d->l.ber, f, len);
+    lane_damage(&d->l, false, f, len);
     out.frame = f;
     out.len = len;
     n = dg_encode(buf, sizeof(buf), &out);
@@ -342,9 +346,10 @@ static int cmp_double(const void *a, const void *b) {
 static void summary(daemon_rse *d) {
   double wm = 0, mm = 0, w99 = 0, m99 = 0;
   printf("efc-rse: profile %s, %" PRIu64 " passages, %" PRIu64 " successful, %" PRIu64 " retries, %" PRIu64
-         " late answers, %" PRIu64 " steps without every host, %" PRIu64 " bad datagrams ignored\n",
+         " late answers, %" PRIu64 " steps without every host, %" PRIu64 " bad datagrams ignored, %" PRIu64
+         " failed (retries exhausted)\n",
          rse_profile_name(d->cfg.profiles[0]), d->passages, d->successes, d->retries, d->late, d->lost_hosts,
-         d->bad_datagrams);
+         d->bad_datagrams, d->failures);
   if (d->ntimes) {
     for (size_t i = 0; i < d->ntimes; i++) {
       wm += d->wall_ms[i];
@@ -379,7 +384,7 @@ int main(int argc, char **argv) {
       {"station", required_argument, NULL, 't'},   {"lane", required_argument, NULL, 'L'},
       {"timeout-ms", required_argument, NULL, 'T'}, {"slack-ms", required_argument, NULL, 'K'},
       {"verbose", no_argument, NULL, 'v'},         {"start", required_argument, NULL, 'A'},
-      {"help", no_argument, NULL, 'h'},
+      {"retry-policy", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   static daemon_rse d;
   const char *keys = NULL, *claims = NULL, *status = NULL, *pcap = NULL, *pass_file = NULL;
@@ -391,7 +396,7 @@ int main(int argc, char **argv) {
   udp_addr any;
 
   rse_config_default(&d.cfg);
-  while ((c = getopt_long(argc, argv, "p:k:o:n:fC:s:c:b:RP:S:t:L:T:K:vA:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "p:k:o:n:fC:s:c:b:RP:S:t:L:T:K:vA:r:h", opts, NULL)) != -1) {
     switch (c) {
     case 'p':
       if ((profile = rse_profile_parse(optarg)) < 0) {
@@ -487,6 +492,15 @@ int main(int argc, char **argv) {
       }
       started = true;
       break;
+    case 'r': {
+      int pol = rse_retry_policy_parse(optarg);
+      if (pol < 0) {
+        fprintf(stderr, "efc-rse: --retry-policy: expected by-window or realloc-first, got '%s'\n", optarg);
+        return EXIT_USAGE;
+      }
+      d.cfg.retry_policy = (uint8_t)pol;
+      break;
+    }
     case 'h':
       usage(stdout);
       return 0;

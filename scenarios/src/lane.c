@@ -114,6 +114,21 @@ static bool forced_loss(lane *l, uint64_t t0, uint64_t t1, bool up, int sender, 
   return l->lose && l->lose(l->ctx, &fr);
 }
 
+unsigned lane_damage(lane *l, bool uplink, uint8_t *f, size_t len) {
+  uint32_t exposed, extra;
+  unsigned n;
+  if (l->ber <= 0 || len == 0) return 0;
+  exposed = dsrc_l1_exposed_bits(&l->l1, uplink, f, len);
+  extra = exposed > len * 8 ? exposed - (uint32_t)(len * 8) : 0;
+  n = lane_flip_bits(l->errors, l->ber, f, len);
+  if (extra && hit(l, -expm1((double)extra * l->log_keep))) {
+    size_t bit = dsrc_prng_below(l->errors, len * 8);
+    f[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    n++;
+  }
+  return n;
+}
+
 static void downlink(lane *l, const lane_tx *tx) {
   bool all_bad = l->nobes > 0;
   bool forced = forced_loss(l, tx->t0, tx->t1, false, -1, tx->s.frame, tx->s.len);
@@ -182,7 +197,7 @@ void lane_tx_window(lane *l, lane_tx *tx, unsigned w, const lane_uplink *up, uns
     if (l->flip_bits) {
       /* The RSE hears a copy with the bits flipped; the sender keeps its frame. */
       memcpy(heard, up[0].frame, len);
-      bad = lost || lane_flip_bits(l->errors, l->ber, heard, len) > 0;
+      bad = lost || lane_damage(l, true, heard, len) > 0;
       rx = heard;
     } else {
       bad = lost || hit(l, up[0].p_err);

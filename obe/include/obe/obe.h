@@ -46,7 +46,7 @@ typedef struct {
   obe_mcu mcu;
   uint64_t start_ns;               /* wake-up to operational after a long frame: 5 ms */
   uint8_t public_windows;          /* after each BST: 3 */
-  uint64_t link_timeout_ns;        /* session dropped after this much silence: 1 s */
+  uint64_t link_timeout_ns;        /* session dropped after this long with no frame to its LID: 1 s */
   uint64_t refuse_after_release_ns; /* a new beacon is refused this long after RELEASE */
   uint16_t equipment_class;        /* ObeConfiguration */
   uint16_t manufacturer_id;
@@ -117,7 +117,8 @@ typedef struct {
 
   obe_power power;
   uint64_t wake_at;
-  uint64_t last_rx;
+  uint64_t last_rx;       /* the last frame to its LID, or its session's start: BSTs do not
+                           * keep a link alive, so a session the RSE left times out */
   uint64_t released_at;
 
   /* The beacon of the current or last session. */

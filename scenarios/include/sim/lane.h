@@ -55,7 +55,8 @@ typedef struct {
   obe *obes[LANE_OBES_MAX]; /* the OBEs near the zone (lane_add, lane_remove) */
   uint64_t enter[LANE_OBES_MAX], leave[LANE_OBES_MAX]; /* when each is inside it */
   size_t nobes;
-  bool flip_bits;        /* uplink errors as flipped bits the RSE's FCS catches (UDP mode) */
+  bool flip_bits;        /* uplink errors as flipped bits the RSE's FCS catches (UDP mode:
+                          * lane_damage) */
   lane_frame_fn on_frame; /* optional: every frame on the air */
   /* Optional, for tests: true loses the frame whatever the bit errors draw (a downlink
    * frame for every OBE, an uplink frame for the RSE). Asked before the frame is heard;
@@ -113,6 +114,12 @@ void lane_tx_end(lane *l, lane_tx *tx);
 
 /* Flips each bit of f with probability ber; returns how many it flipped. */
 unsigned lane_flip_bits(dsrc_prng *rng, double ber, uint8_t *f, size_t len);
+
+/* A frame on a link whose errors are real flipped bits (UDP mode): each octet bit flips
+ * with probability l->ber, and an error among the bits the octets do not carry (preamble,
+ * stuffing, trailing bits) damages the frame too (one more flipped bit), so a frame fails
+ * exactly as often as lane_frame_error_probability says. Returns the bits flipped. */
+unsigned lane_damage(lane *l, bool uplink, uint8_t *f, size_t len);
 
 /* Probability that a frame of len octets fails at bit error rate ber. */
 double lane_frame_error_probability(const dsrc_l1_params *p, bool uplink, const uint8_t *frame,
