@@ -167,7 +167,7 @@ int ph_transaction(const ph_world *w, int profile, bool legacy_mcu, unsigned npa
   memset(t, 0, sizeof(*t));
   for (unsigned s = 1; s <= npassages; s++) {
     ph_options o = {.profile = profile, .legacy_mcu = legacy_mcu, .policy = 0, .max_retries = 3, .seed = s,
-                    .obuid = 0x00100000u + s};
+                    .obuid = 0x00100000u + (uint32_t)((s * 104729u) % 400000u)};
     const ph_frame *f[PH_FRAMES_MAX];
     unsigned n, i = 0, ph = 0;
     if (ph_run(w, &o, &r) != 0 || !r.finished || r.outcome != RSE_OUT_DONE) return -1;

@@ -73,9 +73,9 @@ int ph_run(const ph_world *w, const ph_options *o, ph_result *r);
 unsigned ph_private(const ph_result *r, const ph_frame **out, unsigned cap);
 
 /* The transaction of a profile for the retry model: its exchanges from clean passages,
- * with the bits of each frame averaged over passages seeds 1..npassages, OBE 0x00100000 +
- * seed (as the scenario runner numbers its vehicles: their PAN and plate, and so the
- * stuffing of the answers, follow the number). 0 or -1. */
+ * with the bits of each frame averaged over passages seeds 1..npassages of OBEs numbered
+ * as the scenario runner numbers its vehicles (0x00100000 + k, k spread over 0..400,000:
+ * their PAN and plate, and so the stuffing of the answers, follow the number). 0 or -1. */
 int ph_transaction(const ph_world *w, int profile, bool legacy_mcu, unsigned npassages, rm_transaction *t);
 
 #endif
