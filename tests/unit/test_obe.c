@@ -407,6 +407,106 @@ static void test_s_bit_resend(void **state) {
   fx_free(&f);
 }
 
+/* The S and n rules around a late answer (docs/timing-model.md, "Retries"). The RSE lost
+ * the NE_OK: the window request the OBE then sends in a public window is never what a
+ * re-allocation returns; the re-allocation (S of the command) gets NE_OK again, and the
+ * late response stays due. A repeat of the command in a new window is answered there, as
+ * ACn with data, and nothing is left due. */
+static void test_late_link_rules(void **state) {
+  fx f;
+  dsrc_tapdu q;
+  dsrc_frame h;
+  uint8_t b[DSRC_FRAME_MAX], up[DSRC_FRAME_MAX], neok[DSRC_FRAME_MAX];
+  size_t n, len, neok_len;
+  (void)state;
+  for (int repeat = 0; repeat < 2; repeat++) {
+    fx_init(&f, EFC_PROFILE_AUTOPASS, obe_mcu_legacy, "12345679 00 01020304 A5B6C7D8 02 01");
+    fx_session(&f);
+    get_secure_rq(&q, "1F2E3D4C5AE0C60A11");
+    n = frame_build(b, f.lid, 4, DSRC_MAC_COMMAND | 1, DSRC_LLC_AC0, &q, 9);
+    down(&f, b, n);
+    neok_len = obe_on_window(&f.o, f.t + 100000, 0, neok, sizeof(neok));
+    assert_int_equal(dsrc_frame_decode(&h, neok, neok_len), 0);
+    assert_int_equal(h.status, DSRC_LLC_NE_OK);
+    f.t += 8 * MS; /* the answer is ready (7.1 ms of work) */
+    if (repeat) {
+      /* The command again, same n, in a window of a new S. */
+      n = frame_build(b, f.lid, 4, DSRC_MAC_COMMAND, DSRC_LLC_AC0, &q, 9);
+      down(&f, b, n);
+      len = obe_on_window(&f.o, f.t + 100000, 0, up, sizeof(up));
+      assert_int_equal(dsrc_frame_decode(&h, up, len), 0);
+      assert_int_equal(h.mac, DSRC_MAC_RESPONSE);
+      assert_int_equal(h.llc, 0xf7); /* the answer to AC0, with data */
+      assert_int_equal(h.status, DSRC_LLC_OK_OK);
+      assert_true(h.lsdu_len > 0);
+      assert_int_equal(f.o.stats.repeats_answered, 1);
+      /* Nothing is due any more: no window request at the next BST. */
+      f.t += 2 * MS;
+      n = bst_build(b, 1, 1052, 1733233720, 0, DSRC_AID_EFC);
+      down(&f, b, n);
+      assert_int_equal(public_request(&f.o, f.t, up, &len), -1);
+    } else {
+      n = bst_build(b, 1, 1052, 1733233720, 0, DSRC_AID_EFC);
+      down(&f, b, n);
+      assert_true(public_request(&f.o, f.t, up, &len) >= 0);
+      assert_int_equal(up[5], DSRC_MAC_WINDOW_REQUEST);
+      /* The RSE, which lost the NE_OK, re-allocates with the command's S. */
+      f.t += 2 * MS;
+      n = alloc_build(b, f.lid, 1);
+      down(&f, b, n);
+      len = obe_on_window(&f.o, f.t + 100000, 0, up, sizeof(up));
+      assert_int_equal(len, neok_len);
+      assert_memory_equal(up, neok, len);
+      /* Still due: a request at the next BST, and the late answer in a new window. */
+      f.t += 2 * MS;
+      n = bst_build(b, 1, 1052, 1733233720, 0, DSRC_AID_EFC);
+      down(&f, b, n);
+      assert_true(public_request(&f.o, f.t, up, &len) >= 0);
+      f.t += 2 * MS;
+      n = alloc_build(b, f.lid, 0);
+      down(&f, b, n);
+      len = obe_on_window(&f.o, f.t + 100000, 0, up, sizeof(up));
+      assert_int_equal(dsrc_frame_decode(&h, up, len), 0);
+      assert_int_equal(h.llc, DSRC_LLC_UI);
+      assert_true(h.lsdu_len > 0);
+    }
+    assert_int_equal(f.st.autopass_tc, 1); /* executed once */
+    fx_free(&f);
+  }
+}
+
+/* An OBE whose VST never went out obeys RELEASE (the RSE gave up on it): it asks for no
+ * window any more and does not answer that beacon again. */
+static void test_release_before_vst(void **state) {
+  fx f;
+  uint8_t b[DSRC_FRAME_MAX], up[DSRC_FRAME_MAX];
+  size_t n, len = 0;
+  uint32_t lid;
+  (void)state;
+  fx_init(&f, EFC_PROFILE_AUTOPASS, instant, "12345679 00 01");
+  n = bst_build(b, 1, 1052, 1733233720, 0, DSRC_AID_EFC);
+  down(&f, b, n);
+  f.t += 6 * MS;
+  down(&f, b, n);
+  assert_true(public_request(&f.o, f.t, up, &len) >= 0);
+  lid = lid_of(up);
+  /* The allocations were lost; at the next BST it asks again. */
+  f.t += 2 * MS;
+  down(&f, b, n);
+  assert_true(public_request(&f.o, f.t, up, &len) >= 0);
+  f.t += 2 * MS;
+  n = release_build(b, lid);
+  down(&f, b, n);
+  assert_int_equal(f.o.power, OBE_RELEASED);
+  n = bst_build(b, 1, 1052, 1733233720, 0, DSRC_AID_EFC);
+  for (int i = 0; i < 3; i++) {
+    f.t += 2 * MS;
+    down(&f, b, n);
+    assert_int_equal(public_request(&f.o, f.t, up, &len), -1);
+  }
+  fx_free(&f);
+}
+
 /* Slow crypto: NE_OK in the window, then after a BST a window request, then the answer as
  * a UI frame in the allocated window. */
 static void test_late_response(void **state) {
@@ -567,6 +667,7 @@ int main(void) {
       cmocka_unit_test(test_other_lid_and_fresh_rnd), cmocka_unit_test(test_access_denied),
       cmocka_unit_test(test_repeat_same_n),        cmocka_unit_test(test_s_bit_resend),
       cmocka_unit_test(test_late_response),        cmocka_unit_test(test_state_encoding),
+      cmocka_unit_test(test_late_link_rules),      cmocka_unit_test(test_release_before_vst),
       cmocka_unit_test(test_counter_survives_crash),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
