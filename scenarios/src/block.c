@@ -217,8 +217,9 @@ static void on_frame(void *ctx, const lane_frame *f) {
     uint32_t lid = (uint32_t)f->frame[1] << 24 | (uint32_t)f->frame[2] << 16 |
                    (uint32_t)f->frame[3] << 8 | f->frame[4];
     a = active_by_lid(c, lid);
-    /* RELEASE is the only private frame without a window: the transaction ends with it. */
-    if (a && f->frame[5] == DSRC_MAC_NO_WINDOW) a->t_done = f->t_end;
+    /* RELEASE is the only private frame without a window: the transaction ends with it
+     * (after the RSE gave up, the passage ended when it did: collect() has it). */
+    if (a && !a->finished && f->frame[5] == DSRC_MAC_NO_WINDOW) a->t_done = f->t_end;
   }
   if (a) a->airtime_ns += f->t_end - f->t_start;
 }
