@@ -107,7 +107,7 @@ static bool access_ok(const obe *o, app_kind k, bool has, const dsrc_octets *cre
 static bool attribute(const obe *o, app_kind k, uint8_t id, dsrc_container *c) {
   const efc_obe_profile *p = o->prof;
   /* An AutoPASS contract holds no EN 15509 vehicle or payment data: a reader learns its
-   * context and obuid by GET, efcstatus and TC by GET_SECURE (security.md section 2). */
+   * context and obuid by GET, efcstatus and TC by GET_SECURE (docs/crypto.md). */
   if (k == APP_AUTOPASS && id != 0 && id != 24) return false;
   switch (id) {
   case 0: {

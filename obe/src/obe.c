@@ -1,4 +1,4 @@
-/* The OBE's link half: power states, the BST rules of transactions.md section 1, window
+/* The OBE's link half: power states, the beacon rules of docs/profiles.md, window
  * requests, LLC n-bit and MAC S-bit repetition, and the late-response procedure. */
 #include <string.h>
 

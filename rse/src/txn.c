@@ -1,5 +1,5 @@
 /* The transaction half of the RSE: profile choice from the VST, the commands of each
- * profile (transactions.md section 2), their answers, and the lane verification the toll
+ * profile (docs/profiles.md), their answers, and the lane verification the toll
  * charger can do with its keys (MAC2, MAC_TC, the AC_CR it must present). */
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* A scripted reader: the attacker's own RSE, one OBE engine, no lane. It speaks the L2
- * protocol the RSE engine speaks (dsrc-stack.md section 2: BST, window request, allocation,
+ * protocol the RSE engine speaks (docs/profiles.md: BST, window request, allocation,
  * VST, ACn commands with n and S bits, NE_OK and late answers, RELEASE) but sends whatever
  * T-APDUs the attack wants: an unauthorised reader, a pre-play, a replayed RSE side. */
 #include <string.h>
@@ -159,7 +159,7 @@ void atk_reader_close(atk_reader *r) {
     exchange(r, f, m, 0, false, -1, up, sizeof(up));
   r->open = false;
   /* The lane's clock moves past what the reader did, and five minutes on, as after a
-   * passage: an OBE ignores a beacon it has just finished with (transactions.md section 1). */
+   * passage: an OBE ignores a beacon it has just finished with (docs/profiles.md). */
   if (r->now > r->w->l.now) r->w->l.now = r->now;
   r->w->l.now += UINT64_C(300000000000);
 }

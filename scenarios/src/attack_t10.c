@@ -1,7 +1,7 @@
 /* T10 the operator manipulates the transaction counter. Under EN 15509 (and the AES profile,
  * which runs the Level 1 flow) the counter lives in EquipmentStatus (attr 26) and the RSE
  * writes it with SET; AutoPASS's TC belongs to the OBE, which advances it on every
- * GET_SECURE (security.md). A dishonest operator's reader, holding the operator's access
+ * GET_SECURE (docs/crypto.md). A dishonest operator's reader, holding the operator's access
  * keys, opens a session with an OBE between its genuine passages and SETs attr 26 back by
  * p->counter_back on the application the lane runs. Measured: the OBE's answer to the SET,
  * the counter it gives before and after, the counters of the genuine passages that follow,

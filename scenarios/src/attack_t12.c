@@ -56,7 +56,7 @@ int atk_t12_key_search(atk_world *w, const atk_params *p, atk_outcome *out) {
   size_t at = 0;
   (void)w;
   memset(s, 0, sizeof(s));
-  /* The keys a captured transaction exposes, per profile (security.md). */
+  /* The keys a captured transaction exposes, per profile (docs/crypto.md). */
   switch (w->profile) {
   case RSE_PROFILE_AUTOPASS:
     s[n++] = (searched){SIM_KS_TDES2, "one transaction's SSKEY", 0, ""};

@@ -170,7 +170,7 @@ int atk_pass(atk_world *w, atk_obe *a, atk_passage *out) {
   }
   lane_remove(&w->l, &a->o);
   /* The next passage five minutes later: a BST more than 256 s on is a new beacon to the
-   * OBE (transactions.md section 1). */
+   * OBE (docs/profiles.md). */
   w->l.now += UINT64_C(300000000000);
   if (!done) {
     memset(out, 0, sizeof(*out));

@@ -48,7 +48,7 @@ static const uint8_t WX_T[4] = {0x5A, 0xE0, 0xC6, 0x0A};
 static const uint8_t WX_TC[2] = {0x01, 0x23};
 static const uint8_t WX_RND2[4] = {0xA5, 0xB6, 0xC7, 0xD8};
 #define WX_EFCSTATUS 0x00
-/* obuid || efcstatus || TC || RND-2: the retail MAC's input (security.md section 2). */
+/* obuid || efcstatus || TC || RND-2: the retail MAC's input (docs/crypto.md). */
 #define AP_MSG_LEN (EFC_OBUID_LEN + 1 + 2 + EFC_RND_LEN)
 #define NONCE_FIELD (1 + EFC_RND_LEN) /* the nonce as MACed: length octet + RndRSE */
 

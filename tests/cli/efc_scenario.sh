@@ -23,7 +23,7 @@ expect() {
 }
 
 # trace: each profile completes, passes the lane and the issuer, in the sequence of
-# transactions.md section 2.
+# docs/profiles.md.
 en="BST VST GET_STAMPED.rq GET_STAMPED.rs GET_STAMPED.rq GET_STAMPED.rs GET.rq GET.rs SET.rq SET.rs SET_MMI.rq SET_MMI.rs RELEASE"
 for p in autopass en15509-l0 en15509-l1 aes; do
   "$bin" trace --profile $p > "$out/trace-$p.txt" || fail "trace $p: exit $?"

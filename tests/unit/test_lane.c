@@ -1,5 +1,5 @@
 /* OBE and RSE together on a simulated lane: every profile completes and verifies at the
- * lane and at the issuer with the message sequence of transactions.md section 2; wrong
+ * lane and at the issuer with the message sequence of docs/profiles.md; wrong
  * keys fail the lane; a clone made from the operator's keys passes the lane, fails the
  * issuer, and is stopped by the status list on its next passage. */
 #include <setjmp.h>
@@ -117,7 +117,7 @@ static rse_passage passage(bench *b, obe *o) {
   assert_true(done);
   lane_remove(&b->l, o);
   /* The next passage five minutes later: the beacon's time has moved on by more than the
-   * 256 s after which an OBE treats a BST as a new one (transactions.md section 1). */
+   * 256 s after which an OBE treats a BST as a new one (docs/profiles.md). */
   b->l.now += UINT64_C(300000000000);
   return p;
 }

@@ -1,5 +1,5 @@
 /* The OBE engine: the worked examples of crypto.txt byte for byte, the BST rules of
- * transactions.md section 1, access control, repetition (n bit, S bit), the late
+ * docs/profiles.md, access control, repetition (n bit, S bit), the late
  * response, and its persistent state. */
 #include <setjmp.h>
 #include <stdarg.h>

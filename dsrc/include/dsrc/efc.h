@@ -11,7 +11,7 @@ enum {
   EFC_CONTRACT_AES = 0x0003
 };
 
-/* EFC attribute ids (dsrc-stack.md section 4). */
+/* EFC attribute ids (docs/profiles.md). */
 enum {
   EFC_ATTR_CONTEXT_MARK = 0,
   EFC_ATTR_LPN = 16,

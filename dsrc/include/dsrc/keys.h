@@ -1,4 +1,4 @@
-/* Key derivations and MACs of the schemes efcsim compares (spec security.md):
+/* Key derivations and MACs of the schemes efcsim compares (docs/crypto.md):
  * EN 15509 Security Level 0/1, AutoPASS GET_SECURE, and efcsim's AES reference profile.
  * Every function takes the caller's efc_crypto context and returns 0 or a negative
  * EFC_CRYPTO_ERR_* code. Intermediate key material is wiped before returning. */

@@ -14,7 +14,7 @@ typedef struct {
   uint8_t up_trailing_bits;
 } dsrc_l1_params;
 
-/* The defaults of dsrc-stack.md section 1. */
+/* The defaults of docs/timing-model.md. */
 void dsrc_l1_params_default(dsrc_l1_params *p);
 
 /* Bits a frame puts on the air after its preamble: octets*8 + stuffing + trailing bits. */

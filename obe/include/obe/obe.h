@@ -37,7 +37,7 @@ typedef struct {
   uint32_t aes_ns;  /* per AES block */
 } obe_mcu;
 
-/* transactions.md section 4: "legacy" 1990s 8/16-bit OBE, "modern" Cortex-M with a
+/* docs/timing-model.md, "Default parameters": "legacy" 1990s 8/16-bit OBE, "modern" Cortex-M with a
  * crypto engine (AES on legacy: not available, costed at 3DES rate x 2, see docs). */
 extern const obe_mcu obe_mcu_legacy;
 extern const obe_mcu obe_mcu_modern;

@@ -45,7 +45,7 @@ int rse_retry_policy_parse(const char *name);
 const char *rse_retry_policy_name(int policy);
 
 typedef struct {
-  /* timing (transactions.md section 4) */
+  /* timing (docs/timing-model.md, "Default parameters") */
   uint64_t bst_period_ns;     /* a BST at least this often, sessions or not: 2 ms */
   uint8_t public_windows;     /* public uplink windows after each BST: 3 */
   uint64_t public_window_ns;  /* length of one public window */
@@ -81,7 +81,7 @@ typedef struct {
   const rse_status_list *status; /* NULL: none */
 } rse_config;
 
-/* The defaults of transactions.md section 4, profile list {autopass, en15509-l1,
+/* The defaults of docs/timing-model.md, profile list {autopass, en15509-l1,
  * en15509-l0, aes}. */
 void rse_config_default(rse_config *cfg);
 

@@ -1,4 +1,4 @@
-/* The lane verification a toll charger can do with its own keys (transactions.md section 3),
+/* The lane verification a toll charger can do with its own keys (docs/profiles.md),
  * on the fields of one transaction. The RSE engine runs it on live answers; efc-pcap verify
  * runs the same code on a captured transaction, so a capture is judged exactly as the lane
  * judged it. MAC1 and MAC_TSP need the issuer's keys and are not checked here. */

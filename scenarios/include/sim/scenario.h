@@ -46,7 +46,7 @@ typedef struct {
   sc_group groups[SC_GROUPS_MAX];
   unsigned ngroups;
 
-  /* the engines' parameters (transactions.md section 4, overridden by the file) */
+  /* the engines' parameters (docs/timing-model.md defaults, overridden by the file) */
   dsrc_l1_params l1;
   rse_config rse;          /* timing and transaction options; identity set per lane */
   obe_config obe;

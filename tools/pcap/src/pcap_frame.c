@@ -1,5 +1,5 @@
 /* A capture record's frame as efc-pcap sees it: L2 fields, role, the facts of its T-APDUs,
- * airtime. The roles follow dsrc-stack.md section 2 and the MAC bit table of frame.h, and
+ * airtime. The roles follow docs/codec.md and the MAC bit table of frame.h, and
  * match what tools/pcap/efcsim.lua shows in Wireshark. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -90,7 +90,7 @@ static int group_append(pcap_group *g, pcap_frame *pf) {
 }
 
 /* What a private frame tells about its transaction: the first window request, retries
- * (dsrc-stack.md section 2: the same S asks for the last uplink frame again, the same n
+ * (docs/timing-model.md, "Retries": the same S asks for the last uplink frame again, the same n
  * repeats a command), late responses, the RELEASE that ends it. */
 static void txn_note(pcap_group *g, pcap_frame *pf) {
   const dsrc_frame *f = &pf->f;
