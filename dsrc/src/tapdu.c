@@ -36,10 +36,10 @@ void dsrc_tapdu_init(dsrc_tapdu *t, enum dsrc_tapdu_kind kind) {
 }
 
 bool dsrc_vehicle_class_canonical(dsrc_vehicle_class *k) {
-  bool changed = (k->has_trailer && k->trailer == 0) || (k->has_local && k->local == 0);
-  if (k->has_trailer && k->trailer == 0) k->has_trailer = false;
-  if (k->has_local && k->local == 0) k->has_local = false;
-  return changed;
+  bool trailer = k->has_trailer && k->trailer == 0, local = k->has_local && k->local == 0;
+  k->has_trailer &= !trailer;
+  k->has_local &= !local;
+  return trailer || local;
 }
 
 static bool container_canonical(dsrc_container *c) {

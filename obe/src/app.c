@@ -344,6 +344,15 @@ static int set(obe *o, app_kind k, const dsrc_tapdu *rq, dsrc_tapdu *rs) {
 }
 
 /* One command T-APDU -> its answer in rs; returns 1 if there is an answer, 0 if none. */
+/* EVENT_REPORT with eventType release (0). */
+static bool is_release(const dsrc_tapdu *rq) { return rq->kind == DSRC_EVENT_RQ && rq->u.event_rq.type == 0; }
+
+bool obe_app_is_release(const uint8_t *lsdu, size_t len) {
+  dsrc_tapdu rq;
+  unsigned pdu;
+  return len > 0 && dsrc_pdu_decode(&rq, &pdu, lsdu, len, NULL) >= 0 && is_release(&rq);
+}
+
 static int command(obe *o, const dsrc_tapdu *rq, dsrc_tapdu *rs, bool *release) {
   int rv;
   switch (rq->kind) {
@@ -382,7 +391,7 @@ static int command(obe *o, const dsrc_tapdu *rq, dsrc_tapdu *rs, bool *release) 
     return rv < 0 ? rv : 1;
   }
   case DSRC_EVENT_RQ:
-    if (rq->u.event_rq.type == 0) *release = true;
+    if (is_release(rq)) *release = true;
     return 0; /* EN 15509: no response to RELEASE */
   default:
     return 0;

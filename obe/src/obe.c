@@ -201,16 +201,6 @@ static void on_command(obe *o, uint64_t t, const dsrc_frame *f) {
   o->stored = dsrc_llc_is_acn(f->llc);
 }
 
-/* Whether a frame without window is RELEASE (an OBE still waiting to send its VST obeys
- * it too: the RSE gave up on it). */
-static bool is_release(const dsrc_frame *f) {
-  dsrc_tapdu t;
-  unsigned pdu;
-  return f->has_llc && f->llc == DSRC_LLC_UI && f->lsdu_len > 0 &&
-         dsrc_pdu_decode(&t, &pdu, f->lsdu, f->lsdu_len, NULL) >= 0 && t.kind == DSRC_EVENT_RQ &&
-         t.u.event_rq.type == 0;
-}
-
 void obe_on_downlink(obe *o, uint64_t t, const uint8_t *frame, size_t len, bool corrupted) {
   dsrc_frame f;
   o->stats.frames_rx++;
@@ -280,8 +270,8 @@ void obe_on_downlink(obe *o, uint64_t t, const uint8_t *frame, size_t len, bool 
   if (f.has_llc && f.lsdu_len > 0) {
     if (o->power == OBE_SESSION)
       on_command(o, t, &f);
-    else if (!(f.mac & DSRC_MAC_A) && is_release(&f))
-      released(o, t);
+    else if (!(f.mac & DSRC_MAC_A) && f.llc == DSRC_LLC_UI && obe_app_is_release(f.lsdu, f.lsdu_len))
+      released(o, t); /* before its VST went out: the RSE gave up on it */
   }
 }
 
@@ -391,7 +381,6 @@ size_t obe_on_window(obe *o, uint64_t t, unsigned w, uint8_t *out, size_t cap) {
     o->last_uplink_len = n;
     o->have_sent_s = true;
     o->sent_s = o->alloc_s;
-    o->resend = false;
     o->stats.frames_tx++;
   }
   return n;

@@ -10,6 +10,9 @@ bool obe_app_accepts(const obe *o, const dsrc_bst *bst);
 /* Fills t with the VST of a new session (draws RndOBE, computes the session's AC_CR). */
 int obe_app_vst(obe *o, dsrc_tapdu *t);
 
+/* Whether a command LSDU is RELEASE. */
+bool obe_app_is_release(const uint8_t *lsdu, size_t len);
+
 /* Executes the PDUs of a command LSDU and writes the answer LSDU (one PDU per answered
  * command, in order). Returns its length (0: nothing to answer) or a negative error;
  * *release is set by RELEASE; *pdus counts the commands executed. */

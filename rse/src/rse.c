@@ -249,7 +249,7 @@ static bool pending(const rse *r) {
   return r->releases_due != 0;
 }
 
-/* A RELEASE due to a LID given up on, if any (expired entries are dropped first). */
+/* A RELEASE due to a LID given up on, if any (not once its session timeout has passed). */
 static bool closed_next(rse *r, uint64_t now, rse_step *step) {
   for (unsigned i = 0; i < RSE_CLOSED_MAX && r->releases_due; i++) {
     rse_closed *c = &r->closed[i];
@@ -370,7 +370,7 @@ static void retry(rse *r, rse_session *s, uint64_t t, win_kind why) {
     return;
   }
   /* A VST or a late answer is fetched by an allocation: the OBE already has what it
-   * sends there. A command's window depends on the policy: after an empty window the
+   * sends there (a command is never sent for it). A command's window depends on the policy: after an empty window the
    * command itself may have been lost, so it goes again (same n); a corrupted answer
    * means the OBE answered, and a re-allocation (same S) fetches that answer. */
   if (s->expect != RE_RESPONSE)
@@ -408,9 +408,9 @@ static void on_public(rse *r, uint64_t t, const dsrc_frame *f) {
       /* It did not hear its RELEASE. */
       if (!c->release) r->releases_due++;
       c->release = true;
-    }
-    else if (r->admit && session_new(r, f->lid, t))
+    } else if (r->admit && session_new(r, f->lid, t)) {
       r->admit--;
+    }
     return;
   }
   if (s->state == RS_INIT) {
@@ -465,10 +465,7 @@ static void on_private(rse *r, uint64_t t, rse_session *s, const dsrc_frame *f) 
     next_command(r, s, t);
     return;
   case RE_LATE:
-    /* The late answer as UI, or as the answer to the command if the OBE took the window
-     * for a repeat of it. */
-    if (!f->has_llc || (f->llc != DSRC_LLC_UI && !acn_answer(s, f)) ||
-        rse_txn_answer(r, s, f->lsdu, f->lsdu_len, t) != 0) {
+    if (!f->has_llc || f->llc != DSRC_LLC_UI || rse_txn_answer(r, s, f->lsdu, f->lsdu_len, t) != 0) {
       retry(r, s, t, WIN_WRONG);
       return;
     }

@@ -111,7 +111,8 @@ unsigned lane_flip_bits(dsrc_prng *rng, double ber, uint8_t *f, size_t len) {
 /* Whether the test hook takes this frame off the air. */
 static bool forced_loss(lane *l, uint64_t t0, uint64_t t1, bool up, int sender, const uint8_t *f, size_t len) {
   lane_frame fr = {t0, t1, up, sender, f, len, false, false};
-  return l->lose && l->lose(l->ctx, &fr);
+  if (!l->lose) return false;
+  return l->lose(l->ctx, &fr);
 }
 
 unsigned lane_damage(lane *l, bool uplink, uint8_t *f, size_t len) {

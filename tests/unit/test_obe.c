@@ -407,6 +407,14 @@ static void test_s_bit_resend(void **state) {
   fx_free(&f);
 }
 
+/* The usual BST at f->t; the public window the OBE then asks in, or -1. */
+static int bst_heard(fx *f, uint8_t *up, size_t *len) {
+  uint8_t b[DSRC_FRAME_MAX];
+  size_t n = bst_build(b, 1, 1052, 1733233720, 0, DSRC_AID_EFC);
+  down(f, b, n);
+  return public_request(&f->o, f->t, up, len);
+}
+
 /* The S and n rules around a late answer (docs/timing-model.md, "Retries"). The RSE lost
  * the NE_OK: the window request the OBE then sends in a public window is never what a
  * re-allocation returns; the re-allocation (S of the command) gets NE_OK again, and the
@@ -442,13 +450,9 @@ static void test_late_link_rules(void **state) {
       assert_int_equal(f.o.stats.repeats_answered, 1);
       /* Nothing is due any more: no window request at the next BST. */
       f.t += 2 * MS;
-      n = bst_build(b, 1, 1052, 1733233720, 0, DSRC_AID_EFC);
-      down(&f, b, n);
-      assert_int_equal(public_request(&f.o, f.t, up, &len), -1);
+      assert_int_equal(bst_heard(&f, up, &len), -1);
     } else {
-      n = bst_build(b, 1, 1052, 1733233720, 0, DSRC_AID_EFC);
-      down(&f, b, n);
-      assert_true(public_request(&f.o, f.t, up, &len) >= 0);
+      assert_true(bst_heard(&f, up, &len) >= 0);
       assert_int_equal(up[5], DSRC_MAC_WINDOW_REQUEST);
       /* The RSE, which lost the NE_OK, re-allocates with the command's S. */
       f.t += 2 * MS;
@@ -459,9 +463,7 @@ static void test_late_link_rules(void **state) {
       assert_memory_equal(up, neok, len);
       /* Still due: a request at the next BST, and the late answer in a new window. */
       f.t += 2 * MS;
-      n = bst_build(b, 1, 1052, 1733233720, 0, DSRC_AID_EFC);
-      down(&f, b, n);
-      assert_true(public_request(&f.o, f.t, up, &len) >= 0);
+      assert_true(bst_heard(&f, up, &len) >= 0);
       f.t += 2 * MS;
       n = alloc_build(b, f.lid, 0);
       down(&f, b, n);
@@ -484,25 +486,20 @@ static void test_release_before_vst(void **state) {
   uint32_t lid;
   (void)state;
   fx_init(&f, EFC_PROFILE_AUTOPASS, instant, "12345679 00 01");
-  n = bst_build(b, 1, 1052, 1733233720, 0, DSRC_AID_EFC);
-  down(&f, b, n);
+  bst_heard(&f, up, &len); /* wakes it */
   f.t += 6 * MS;
-  down(&f, b, n);
-  assert_true(public_request(&f.o, f.t, up, &len) >= 0);
+  assert_true(bst_heard(&f, up, &len) >= 0);
   lid = lid_of(up);
   /* The allocations were lost; at the next BST it asks again. */
   f.t += 2 * MS;
-  down(&f, b, n);
-  assert_true(public_request(&f.o, f.t, up, &len) >= 0);
+  assert_true(bst_heard(&f, up, &len) >= 0);
   f.t += 2 * MS;
   n = release_build(b, lid);
   down(&f, b, n);
   assert_int_equal(f.o.power, OBE_RELEASED);
-  n = bst_build(b, 1, 1052, 1733233720, 0, DSRC_AID_EFC);
   for (int i = 0; i < 3; i++) {
     f.t += 2 * MS;
-    down(&f, b, n);
-    assert_int_equal(public_request(&f.o, f.t, up, &len), -1);
+    assert_int_equal(bst_heard(&f, up, &len), -1);
   }
   fx_free(&f);
 }
