@@ -27,7 +27,7 @@
 #include "dsrc/keys.h"
 #include "dsrc/tapdu.h"
 #include "obe/obe.h"
-#include "rse/claim.h"
+#include "efc/claim.h"
 #include "sim/world.h"
 
 #define PASS "bench passphrase"
@@ -53,7 +53,7 @@ typedef struct {
 } gen;
 
 /* The common fields, as the RSE fills them (rse/src/txn.c). */
-static void claim_common(gen *g, rse_claim *c, int profile, uint16_t station, int64_t t,
+static void claim_common(gen *g, efc_claim *c, int profile, uint16_t station, int64_t t,
                          const bench_obe *o) {
   dsrc_rng rng = dsrc_prng_rng(&g->prng);
   memset(c, 0, sizeof(*c));
@@ -64,9 +64,9 @@ static void claim_common(gen *g, rse_claim *c, int profile, uint16_t station, in
   c->beacon.individual_id = station;
   c->time_cs = t;
   c->vehicle_class = 2;
-  c->fee = rse_tariff(2);
-  c->verdict = RSE_PASS;
-  c->nonce_mode = RSE_NONCE_COMMIT;
+  c->fee = efc_tariff(2);
+  c->verdict = EFC_PASS;
+  c->nonce_mode = EFC_NONCE_COMMIT;
   dsrc_rng_bytes(&rng, c->salt, sizeof(c->salt));
   c->has_obuid = true;
   memcpy(c->obuid, o->prof.obuid, 4);
@@ -74,14 +74,14 @@ static void claim_common(gen *g, rse_claim *c, int profile, uint16_t station, in
 
 /* GET_SECURE as the OBE answers it: TC advanced first, MAC1 under SSKEY-N, MAC2 under
  * SSKEY-F, both from RND-1 (the RSE's commitment) and T. */
-static int claim_autopass(gen *g, rse_claim *c, bench_obe *o) {
+static int claim_autopass(gen *g, efc_claim *c, bench_obe *o) {
   dsrc_rng rng = dsrc_prng_rng(&g->prng);
   uint8_t sskey[EFC_AUTOPASS_KEY], tc[2];
   int rv;
   c->tc = ++o->tc;
   tc[0] = (uint8_t)(c->tc >> 8);
   tc[1] = (uint8_t)c->tc;
-  rv = rse_commit_with(g->c, c->rnd1, "RND-1", c->station, c->lane, c->time_cs, c->salt);
+  rv = efc_commit_with(g->c, c->rnd1, "RND-1", c->station, c->lane, c->time_cs, c->salt);
   efc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
   dsrc_rng_bytes(&rng, c->rnd2, 4);
   c->keygen = 0x11;
@@ -95,7 +95,7 @@ static int claim_autopass(gen *g, rse_claim *c, bench_obe *o) {
 
 /* GET_STAMPED {24, 26, 32} twice (MAC_TSP, MAC_TC) over the commitment nonces; the RSE's
  * SET then advances the counter. */
-static int claim_stamped(gen *g, rse_claim *c, bench_obe *o) {
+static int claim_stamped(gen *g, efc_claim *c, bench_obe *o) {
   dsrc_tapdu t;
   dsrc_attr_list l;
   dsrc_attribute *a;
@@ -127,8 +127,8 @@ static int claim_stamped(gen *g, rse_claim *c, bench_obe *o) {
   c->attrlist_len = (uint8_t)n;
   c->keyref_tsp = KEYREF_TSP;
   c->keyref_tc = KEYREF_TC;
-  rv = rse_commit_with(g->c, c->nonce_tsp, "TSP", c->station, c->lane, c->time_cs, c->salt);
-  if (rv == 0) rv = rse_commit_with(g->c, c->nonce_tc, "TC", c->station, c->lane, c->time_cs, c->salt);
+  rv = efc_commit_with(g->c, c->nonce_tsp, "TSP", c->station, c->lane, c->time_cs, c->salt);
+  if (rv == 0) rv = efc_commit_with(g->c, c->nonce_tc, "TC", c->station, c->lane, c->time_cs, c->salt);
   if (rv == 0 && aes) {
     rv = efc_aesref_authenticator(g->c, c->mac_tsp, o->prof.aes_auk[KEYREF_TSP - 1], c->attrlist,
                                   c->attrlist_len, c->nonce_tsp, 4);
@@ -171,12 +171,12 @@ static int generate(const sim_keys *k, efc_crypto *c, uint64_t n, unsigned nobes
     uint64_t round = p / nobes;
     uint32_t id = 0x01000000u + i;
     int profile = (int)(id % 4);
-    rse_claim cl;
+    efc_claim cl;
     claim_common(&g, &cl, profile, (uint16_t)(100 + round % 5),
                  T0 + (int64_t)round * HOUR + (int64_t)i * 10, &obes[i]);
     rv = profile == RSE_PROFILE_AUTOPASS ? claim_autopass(&g, &cl, &obes[i])
                                          : claim_stamped(&g, &cl, &obes[i]);
-    if (rv == 0) rv = rse_claim_format(&cl, line, sizeof(line)) > 0 ? 0 : -1;
+    if (rv == 0) rv = efc_claim_format(&cl, line, sizeof(line)) > 0 ? 0 : -1;
     if (rv == 0) {
       fprintf(f, "%s\n", line);
       if (p < small) fprintf(fs, "%s\n", line);

@@ -13,17 +13,17 @@
 #include <string.h>
 #include <time.h>
 
-#include "sim/keysearch.h"
+#include "security/keysearch.h"
 
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
 }
 
-enum { MAX_REPEATS = 15, MAX_ROWS = 2 * SIM_KS_CIPHERS };
+enum { MAX_REPEATS = 15, MAX_ROWS = 2 * SEC_KS_CIPHERS };
 
 /* The run with the median rate of a row, so its other fields stay consistent with it. */
-static sim_ks_rate median(sim_ks_rate *runs, int n) {
+static sec_ks_rate median(sec_ks_rate *runs, int n) {
   double rates[MAX_REPEATS];
   for (int i = 0; i < n; i++) rates[i] = runs[i].rate;
   qsort(rates, (size_t)n, sizeof(double), cmp_double);
@@ -42,8 +42,8 @@ int main(int argc, char **argv) {
   double seconds = 3.0, t_start = now_s();
   int repeats = 1, demo = 1, nargs = 0;
   unsigned cores = sim_keysearch_cores();
-  sim_ks_rate all[SIM_KS_CIPHERS];
-  const sim_ks_published *pub;
+  sec_ks_rate all[SEC_KS_CIPHERS];
+  const sec_ks_published *pub;
   size_t npub = sim_keysearch_published(&pub);
   char d1[48], d2[48];
 
@@ -75,10 +75,10 @@ int main(int argc, char **argv) {
          repeats, cores);
   printf("-- trial rates (OpenSSL EVP, one context per thread re-keyed per trial) --\n");
   /* Repeats go round every row in turn, so load that comes and goes hits all rows alike. */
-  static sim_ks_rate runs[MAX_ROWS][MAX_REPEATS];
+  static sec_ks_rate runs[MAX_ROWS][MAX_REPEATS];
   int rows = 0, cipher_of[MAX_ROWS];
   unsigned threads_of[MAX_ROWS];
-  for (int c = 0; c < SIM_KS_CIPHERS; c++) {
+  for (int c = 0; c < SEC_KS_CIPHERS; c++) {
     cipher_of[rows] = c;
     threads_of[rows++] = 1;
     if (cores > 1) {
@@ -98,7 +98,7 @@ int main(int argc, char **argv) {
   printf("%-12s %-8s %7s %14s %14s %10s %7s\n", "cipher", "threads", "trials", "trials/s",
          "per thread", "ns/trial", "blocks");
   for (int row = 0; row < rows; row++) {
-    sim_ks_rate m = median(runs[row], repeats);
+    sec_ks_rate m = median(runs[row], repeats);
     printf("%-12s %-8u %6.1fM %14.4g %14.4g %10.1f %7u", sim_keysearch_cipher_name(m.cipher),
            m.threads, (double)m.trials / 1e6, m.rate, m.rate_per_thread, m.ns_per_trial,
            m.blocks_per_trial);
@@ -111,9 +111,9 @@ int main(int argc, char **argv) {
   }
 
   printf("\n-- time to search the key space (expected = half of it) --\n");
-  for (int c = 0; c < SIM_KS_CIPHERS; c++) {
+  for (int c = 0; c < SEC_KS_CIPHERS; c++) {
     unsigned k = sim_keysearch_key_bits(c);
-    sim_ks_time t = sim_keysearch_extrapolate(k, all[c].rate);
+    sec_ks_time t = sim_keysearch_extrapolate(k, all[c].rate);
     printf("%s: %s, key %s, 2^%u keys, %u block ops per trial\n", sim_keysearch_cipher_name(c),
            sim_keysearch_cipher_mac(c), sim_keysearch_cipher_key(c), k, sim_keysearch_blocks(c));
     sim_keysearch_format_duration(d1, sizeof(d1), t.expected_s);
@@ -132,12 +132,12 @@ int main(int argc, char **argv) {
   }
 
   printf("\n-- candidates left by a 4-octet MAC, captures to pin the key (p >= %.2f) --\n",
-         SIM_KS_PIN_PROBABILITY);
-  for (int c = 0; c < SIM_KS_CIPHERS; c++) {
-    sim_ks_candidates m;
+         SEC_KS_PIN_PROBABILITY);
+  for (int c = 0; c < SEC_KS_CIPHERS; c++) {
+    sec_ks_candidates m;
     unsigned per = sim_keysearch_captures_per_key(c);
     char avail[32];
-    sim_keysearch_candidates(&m, sim_keysearch_key_bits(c), SIM_KS_MAC_BITS);
+    sim_keysearch_candidates(&m, sim_keysearch_key_bits(c), SEC_KS_MAC_BITS);
     snprintf(avail, sizeof(avail), per ? "%u per key" : "no limit", per);
     printf("%-12s 2^%-3.0f candidates after 1; %u captures carry the key (wrong left %.3g, "
            "unique p=%.3g); %u pin it (wrong left %.3g); captures available: %s\n",
@@ -146,10 +146,10 @@ int main(int argc, char **argv) {
   }
 
   if (demo) {
-    sim_ks_demo d;
+    sec_ks_demo d;
     char err[256];
     printf("\n-- reduced-space search on the worked example's AuthenticationKey --\n");
-    if (sim_keysearch_demo(&d, NULL, SIM_KS_DEMO_UNKNOWN_BITS, SIM_KS_DEMO_MAC_BITS, 0, err,
+    if (sim_keysearch_demo(&d, NULL, SEC_KS_DEMO_UNKNOWN_BITS, SEC_KS_DEMO_MAC_BITS, 0, err,
                            sizeof(err))) {
       fprintf(stderr, "efc-bench-keysearch: %s\n", err);
       return 1;

@@ -49,7 +49,7 @@ static void one_group(scenario *sc, int p, uint64_t passages) {
 /* One of the RSE's committed nonces (SHA-256), as draw_nonce in rse/src/txn.c makes it. */
 static void commit(efc_crypto *c, uint8_t nonce[4], const char *label) {
   static const uint8_t salt[8] = {9, 8, 7, 6, 5, 4, 3, 2};
-  rse_commit_with(c, nonce, label, 1000, 1, 173323372000, salt);
+  efc_commit_with(c, nonce, label, 1000, 1, 173323372000, salt);
 }
 
 /* The crypto of one passage of profile p, outside the simulation: the OBE's keys derived at

@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "capture/capture.h"
+#include "io/capture.h"
 #include "dsrc/datagram.h"
 #include "obe/obe.h"
-#include "udp/udp.h"
+#include "io/udp.h"
 
 enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
 #define HOST_MAX 64
@@ -39,7 +39,7 @@ typedef struct {
   dsrc_prng prng;
   dsrc_rng rng;
   int fd;
-  cap_writer *cap;
+  io_cap_writer *cap;
   uint64_t rearm_ns;
   uint32_t seq;
   bool heard;
@@ -88,8 +88,8 @@ static int load_state(hosted *x) {
 }
 
 static void capture(host *h, bool up, uint64_t t, uint8_t lane, const uint8_t *f, size_t len) {
-  cap_record r = {t, up, lane, 0, cap_frame_lid(f, len), f, len};
-  if (h->cap) cap_writer_put(h->cap, &r);
+  io_cap_record r = {t, up, lane, 0, io_cap_frame_lid(f, len), f, len};
+  if (h->cap) io_cap_writer_put(h->cap, &r);
 }
 
 static void log_session(const hosted *x) {
@@ -99,13 +99,13 @@ static void log_session(const hosted *x) {
           x->o.beacon.individual_id, x->o.stats.commands, x->st.autopass_tc, x->st.equipment_status & 0x0fff);
 }
 
-static void send_dg(host *h, const udp_addr *to, const dg *d) {
+static void send_dg(host *h, const io_udp_addr *to, const dg *d) {
   uint8_t buf[DG_MAX];
   dsrc_ssize n = dg_encode(buf, sizeof(buf), d);
   if (n > 0) sendto(h->fd, buf, (size_t)n, 0, (const struct sockaddr *)&to->sa, to->len);
 }
 
-static void on_downlink(host *h, const dg *d, const udp_addr *from) {
+static void on_downlink(host *h, const dg *d, const io_udp_addr *from) {
   unsigned sent = 0;
   /* Time runs backwards only when another clock speaks (a new efc-rse in virtual time, a
    * replay): the vehicles are at another gantry, so each OBE starts afresh, state kept. */
@@ -176,7 +176,7 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents) {
   (void)revents;
   for (;;) {
     uint8_t buf[2048];
-    udp_addr from;
+    io_udp_addr from;
     ssize_t n;
     dg d;
     from.len = sizeof(from.sa);
@@ -217,7 +217,7 @@ int main(int argc, char **argv) {
   uint64_t rearm_ms = 20, seed = 0;
   bool seeded = false;
   char pass[256], err[512];
-  udp_addr addr;
+  io_udp_addr addr;
   struct ev_loop *loop;
   int c;
 
@@ -276,11 +276,11 @@ int main(int argc, char **argv) {
     fprintf(stderr, "efc-obe: needs --listen ADDR:PORT and at least one --profile OBE (see --help)\n");
     return EXIT_USAGE;
   }
-  if (udp_addr_parse(&addr, listen, err, sizeof(err)) != 0) {
+  if (io_udp_addr_parse(&addr, listen, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-obe: --listen %s\n", err);
     return EXIT_USAGE;
   }
-  if (udp_read_pass(pass, sizeof(pass), pass_file, "EFC_OBE_PASS", err, sizeof(err)) != 0) {
+  if (io_pass_read(pass, sizeof(pass), pass_file, "EFC_OBE_PASS", err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-obe: %s\n", err);
     return EXIT_BAD_INPUT;
   }
@@ -323,11 +323,11 @@ int main(int argc, char **argv) {
     }
   }
   memset(pass, 0, sizeof(pass));
-  if ((h.fd = udp_socket_bind(&addr, err, sizeof(err))) < 0) {
+  if ((h.fd = io_udp_socket_bind(&addr, err, sizeof(err))) < 0) {
     fprintf(stderr, "efc-obe: %s\n", err);
     return EXIT_BAD_INPUT;
   }
-  if (pcap && !(h.cap = cap_writer_open(pcap, err, sizeof(err)))) {
+  if (pcap && !(h.cap = io_cap_writer_open(pcap, err, sizeof(err)))) {
     fprintf(stderr, "efc-obe: %s\n", err);
     return EXIT_BAD_INPUT;
   }
@@ -342,7 +342,7 @@ int main(int argc, char **argv) {
   {
     /* With port 0 the system picks one: say which, so a script can find it. */
     char where[300];
-    if (udp_socket_where(h.fd, where, sizeof(where)) != 0) snprintf(where, sizeof(where), "%s", listen);
+    if (io_udp_socket_where(h.fd, where, sizeof(where)) != 0) snprintf(where, sizeof(where), "%s", listen);
     fprintf(stderr, "efc-obe: %u OBE(s) listening on %s\n", h.n, where);
   }
   ev_run(loop, 0);
@@ -351,7 +351,7 @@ int main(int argc, char **argv) {
     persist(&h, &h.obes[i]);
     efc_obe_profile_wipe(&h.obes[i].prof);
   }
-  cap_writer_close(h.cap);
+  io_cap_writer_close(h.cap);
   close(h.fd);
   efc_crypto_free(h.crypto);
   fprintf(stderr, "efc-obe: stopped: %lu downlinks, %lu bad datagrams ignored\n", h.downlinks, h.bad_datagrams);

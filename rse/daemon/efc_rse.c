@@ -1,5 +1,5 @@
 /* efc-rse: the RSE talking to efc-obe hosts over UDP, a thin libev shell around the RSE
- * engine and the lane's air model (scenarios/src/lane.c). Each step sends a downlink
+ * engine and the lane's air model (air/src/lane.c). Each step sends a downlink
  * datagram to every host, collects their uplink frames per window until each host says
  * DONE (or the wall-clock window closes, with --realtime), and hands the windows to the
  * engine. Bit errors are real flipped bits; the receiver's FCS decides. */
@@ -15,10 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture/capture.h"
+#include "io/capture.h"
 #include "dsrc/datagram.h"
-#include "sim/lane.h"
-#include "udp/udp.h"
+#include "air/lane.h"
+#include "io/udp.h"
 
 enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
 #define HOSTS_MAX 16
@@ -33,15 +33,15 @@ typedef struct {
 typedef struct {
   rse_config cfg;
   efc_operator_keys keys;
-  rse_status_list status;
+  efc_status_list status;
   efc_crypto *crypto;
   dsrc_prng prng, errors;
   rse r;
-  lane l;
-  udp_addr hosts[HOSTS_MAX];
+  air_lane l;
+  io_udp_addr hosts[HOSTS_MAX];
   unsigned nhosts;
   int fd;
-  cap_writer *cap;
+  io_cap_writer *cap;
   FILE *claims;
   bool realtime, forever, verbose;
   uint64_t target;
@@ -50,7 +50,7 @@ typedef struct {
 
   /* the step in progress */
   bool waiting;
-  lane_tx tx;
+  air_tx tx;
   uint32_t seq;
   unsigned dones;
   uint32_t done_mask; /* hosts that said done for this step: a second done counts once */
@@ -110,15 +110,15 @@ static lid_times *lid_find(daemon_rse *d, uint32_t lid, bool add) {
 }
 
 /* Every frame on the air: the capture, and when each session starts and ends. */
-static void on_frame(void *ctx, const lane_frame *f) {
+static void on_frame(void *ctx, const air_frame *f) {
   daemon_rse *d = ctx;
-  uint32_t lid = cap_frame_lid(f->frame, f->len);
+  uint32_t lid = io_cap_frame_lid(f->frame, f->len);
   uint64_t model = d->model_t0 + (f->t_start - d->tx.t0);
   if (d->cap) {
-    cap_record r = {d->realtime ? f->t_start : model, f->uplink, d->cfg.lane,
+    io_cap_record r = {d->realtime ? f->t_start : model, f->uplink, d->cfg.lane,
                     (uint8_t)((f->corrupted ? CAP_CORRUPTED : 0) | (f->collided ? CAP_COLLIDED : 0)), lid,
                     f->frame, f->len};
-    cap_writer_put(d->cap, &r);
+    io_cap_writer_put(d->cap, &r);
   }
   if (f->uplink && f->len == 9 && !f->corrupted) {
     lid_times *t = lid_find(d, lid, true);
@@ -156,18 +156,18 @@ static void collect(daemon_rse *d) {
     lid_times *t = lid_find(d, p.lid, false);
     d->passages++;
     d->retries += p.retries;
-    if (p.outcome == RSE_OUT_DONE && p.claim.verdict == RSE_PASS) d->successes++;
+    if (p.outcome == RSE_OUT_DONE && p.claim.verdict == EFC_PASS) d->successes++;
     if (p.outcome == RSE_OUT_FAILED) d->failures++;
     if (d->verbose) {
       char why[128];
-      rse_reasons_format(why, sizeof(why), p.claim.reasons);
+      efc_reasons_format(why, sizeof(why), p.claim.reasons);
       fprintf(stderr, "efc-rse: LID %08" PRIX32 ": %s, %s%s%s, %u retries, %u late: %s\n", p.lid,
-              p.outcome == RSE_OUT_DONE ? "done" : "failed", rse_verdict_name(p.claim.verdict), why[0] ? " " : "",
+              p.outcome == RSE_OUT_DONE ? "done" : "failed", efc_verdict_name(p.claim.verdict), why[0] ? " " : "",
               why, p.retries, p.late_responses, p.sequence);
     }
     if (d->claims && p.outcome == RSE_OUT_DONE) {
       char line[2048];
-      if (rse_claim_format(&p.claim, line, sizeof(line)) > 0) {
+      if (efc_claim_format(&p.claim, line, sizeof(line)) > 0) {
         fprintf(d->claims, "%s\n", line);
         fflush(d->claims);
       }
@@ -198,14 +198,14 @@ static void send_downlink(daemon_rse *d) {
     dsrc_ssize n;
     memcpy(f, d->tx.s.frame, len);
     /* Each host is a different receiver: its own bit errors. */
-    lane_damage(&d->l, false, f, len);
+    air_damage(&d->l, false, f, len);
     out.frame = f;
     out.len = len;
     n = dg_encode(buf, sizeof(buf), &out);
     if (n > 0) sendto(d->fd, buf, (size_t)n, 0, (const struct sockaddr *)&d->hosts[i].sa, d->hosts[i].len);
   }
   {
-    lane_frame lf = {d->tx.t0, d->tx.t1, false, -1, d->tx.s.frame, d->tx.s.len, false, false};
+    air_frame lf = {d->tx.t0, d->tx.t1, false, -1, d->tx.s.frame, d->tx.s.len, false, false};
     on_frame(d, &lf);
   }
 }
@@ -217,11 +217,11 @@ static void finish_step(daemon_rse *d) {
   ev_timer_stop(d->loop, &d->timer);
   if (d->tx.s.windows && d->dones < d->nhosts && !d->realtime) d->lost_hosts++;
   for (unsigned w = 0; w < d->tx.s.windows && w < WIN_MAX; w++) {
-    lane_uplink up[HOSTS_MAX];
-    for (unsigned k = 0; k < d->nup[w]; k++) lane_uplink_make(&d->l, &up[k], d->up[w][k], d->up_len[w][k], (int)k);
-    lane_tx_window(&d->l, &d->tx, w, up, d->nup[w]);
+    air_uplink up[HOSTS_MAX];
+    for (unsigned k = 0; k < d->nup[w]; k++) air_uplink_make(&d->l, &up[k], d->up[w][k], d->up_len[w][k], (int)k);
+    air_tx_window(&d->l, &d->tx, w, up, d->nup[w]);
   }
-  lane_tx_end(&d->l, &d->tx);
+  air_tx_end(&d->l, &d->tx);
   d->model += d->l.now - t0;
   collect(d);
   if (!d->forever && d->passages >= d->target) {
@@ -235,7 +235,7 @@ static void step(daemon_rse *d) {
   uint64_t now = d->realtime ? wall_ns(d) : d->l.now;
   if (d->realtime && now > d->l.now) d->l.now = now;
   d->model_t0 = d->model;
-  if (!lane_tx_begin(&d->l, UINT64_MAX, &d->tx)) {
+  if (!air_tx_begin(&d->l, UINT64_MAX, &d->tx)) {
     /* Idle until the next BST: on the wall clock, or at once in virtual time. */
     d->model += d->l.now - now;
     schedule(d, d->realtime ? d->l.now : 0);
@@ -256,7 +256,7 @@ static void step(daemon_rse *d) {
      * host that is gone. With it, the last window's end on the wall clock does. */
     uint64_t until;
     if (d->realtime) {
-      uint64_t ws = lane_tx_window_start(&d->l, &d->tx, d->tx.s.windows - 1);
+      uint64_t ws = air_tx_window_start(&d->l, &d->tx, d->tx.s.windows - 1);
       uint64_t len = d->tx.s.public_windows ? d->cfg.public_window_ns : 4700000u; /* a 128-octet frame */
       until = ws + len + d->slack_ns;
     } else {
@@ -290,7 +290,7 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents) {
   (void)revents;
   for (;;) {
     uint8_t buf[2048];
-    udp_addr from;
+    io_udp_addr from;
     ssize_t n;
     dg u;
     unsigned host = HOSTS_MAX;
@@ -298,7 +298,7 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents) {
     n = recvfrom(d->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from.sa, &from.len);
     if (n < 0) return;
     for (unsigned i = 0; i < d->nhosts; i++)
-      if (udp_addr_equal(&from, &d->hosts[i])) host = i;
+      if (io_udp_addr_equal(&from, &d->hosts[i])) host = i;
     if (host == HOSTS_MAX || dg_decode(&u, buf, (size_t)n) != 0 || u.kind == DG_DOWNLINK) {
       d->bad_datagrams++;
       continue;
@@ -319,7 +319,7 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents) {
     }
     if (d->realtime) {
       /* On the wall clock the frame must have ended within its window. */
-      uint64_t ws = lane_tx_window_start(&d->l, &d->tx, u.count), air;
+      uint64_t ws = air_tx_window_start(&d->l, &d->tx, u.count), air;
       dsrc_l1_params p = d->l.l1;
       air = dsrc_l1_airtime_ns(&p, 1, u.frame, u.len);
       if (wall_ns(d) > ws + air + d->slack_ns) {
@@ -393,7 +393,7 @@ int main(int argc, char **argv) {
   int profile = -1, c;
   double ber = 0;
   char err[512], pass[256];
-  udp_addr any;
+  io_udp_addr any;
 
   rse_config_default(&d.cfg);
   while ((c = getopt_long(argc, argv, "p:k:o:n:fC:s:c:b:RP:S:t:L:T:K:vA:r:h", opts, NULL)) != -1) {
@@ -408,7 +408,7 @@ int main(int argc, char **argv) {
       keys = optarg;
       break;
     case 'o':
-      if (d.nhosts == HOSTS_MAX || udp_addr_parse(&d.hosts[d.nhosts], optarg, err, sizeof(err)) != 0) {
+      if (d.nhosts == HOSTS_MAX || io_udp_addr_parse(&d.hosts[d.nhosts], optarg, err, sizeof(err)) != 0) {
         fprintf(stderr, "efc-rse: --obe %s\n", d.nhosts == HOSTS_MAX ? "given too often" : err);
         return EXIT_USAGE;
       }
@@ -515,7 +515,7 @@ int main(int argc, char **argv) {
                     " (see --help)\n");
     return EXIT_USAGE;
   }
-  if (udp_read_pass(pass, sizeof(pass), pass_file, "EFC_OPERATOR_PASS", err, sizeof(err)) != 0) {
+  if (io_pass_read(pass, sizeof(pass), pass_file, "EFC_OPERATOR_PASS", err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-rse: %s\n", err);
     return EXIT_BAD_INPUT;
   }
@@ -524,9 +524,9 @@ int main(int argc, char **argv) {
     return EXIT_BAD_INPUT;
   }
   memset(pass, 0, sizeof(pass));
-  rse_status_list_init(&d.status);
+  efc_status_list_init(&d.status);
   if (status) {
-    int skipped = rse_status_list_load(&d.status, status, stderr, err, sizeof(err));
+    int skipped = efc_status_list_load(&d.status, status, stderr, err, sizeof(err));
     if (skipped < 0) {
       fprintf(stderr, "efc-rse: %s\n", err);
       return EXIT_BAD_INPUT;
@@ -537,7 +537,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "efc-rse: %s: cannot open for appending\n", claims);
     return EXIT_BAD_INPUT;
   }
-  if (pcap && !(d.cap = cap_writer_open(pcap, err, sizeof(err)))) {
+  if (pcap && !(d.cap = io_cap_writer_open(pcap, err, sizeof(err)))) {
     fprintf(stderr, "efc-rse: %s\n", err);
     return EXIT_BAD_INPUT;
   }
@@ -563,12 +563,12 @@ int main(int argc, char **argv) {
   dsrc_prng_seed(&d.errors, seeded ? seed + 1 : (uint64_t)time(NULL) * 7 + 1);
   rse_init(&d.r, &d.cfg, d.crypto, seeded ? dsrc_prng_rng(&d.prng) : efc_crypto_csprng());
   if (!d.forever) rse_admit_limit(&d.r, d.target);
-  lane_init(&d.l, &d.r, ber, &d.errors);
+  air_lane_init(&d.l, &d.r, ber, &d.errors);
   d.l.flip_bits = true;
   d.l.on_frame = on_frame;
   d.l.ctx = &d;
-  udp_addr_parse(&any, d.hosts[0].sa.ss_family == AF_INET6 ? "[::]:0" : "0.0.0.0:0", err, sizeof(err));
-  if ((d.fd = udp_socket_bind(&any, err, sizeof(err))) < 0) {
+  io_udp_addr_parse(&any, d.hosts[0].sa.ss_family == AF_INET6 ? "[::]:0" : "0.0.0.0:0", err, sizeof(err));
+  if ((d.fd = io_udp_socket_bind(&any, err, sizeof(err))) < 0) {
     fprintf(stderr, "efc-rse: %s\n", err);
     return EXIT_BAD_INPUT;
   }
@@ -591,10 +591,10 @@ int main(int argc, char **argv) {
   ev_run(d.loop, 0);
 
   summary(&d);
-  cap_writer_close(d.cap);
+  io_cap_writer_close(d.cap);
   if (d.claims) fclose(d.claims);
   close(d.fd);
-  rse_status_list_free(&d.status);
+  efc_status_list_free(&d.status);
   efc_operator_keys_wipe(&d.keys);
   efc_crypto_free(d.crypto);
   free(d.wall_ms);

@@ -42,7 +42,7 @@ void rse_config_default(rse_config *cfg) {
   memcpy(cfg->vehicle_ids.ids, (const uint8_t[]){16, 17, 18, 19, 20, 22}, 6);
   cfg->keyref_tsp = 5;
   cfg->keyref_tc = 1;
-  cfg->nonce_mode = RSE_NONCE_COMMIT;
+  cfg->nonce_mode = EFC_NONCE_COMMIT;
   cfg->verify_at_lane = true;
 }
 
@@ -389,7 +389,7 @@ static void next_command(rse *r, rse_session *s, uint64_t t) {
     return;
   }
   if (rse_txn_command(r, s, t) != 0) {
-    s->out.claim.reasons |= RSE_WHY_PROTOCOL;
+    s->out.claim.reasons |= EFC_WHY_PROTOCOL;
     s->action = RA_RELEASE;
     return;
   }
@@ -441,7 +441,7 @@ static void on_private(rse *r, uint64_t t, rse_session *s, const dsrc_frame *f) 
     rse_seq_add(s, "VST");
     s->state = RS_ACTIVE;
     if (rse_txn_start(r, s, &vst.u.vst, t) != 0) {
-      s->out.claim.reasons |= RSE_WHY_PROTOCOL;
+      s->out.claim.reasons |= EFC_WHY_PROTOCOL;
       s->action = RA_RELEASE;
       return;
     }

@@ -23,7 +23,7 @@ static void access_credentials(rse *r, rse_session *s) {
 
 int rse_txn_start(rse *r, rse_session *s, const dsrc_vst *vst, uint64_t t) {
   const dsrc_application *a = NULL;
-  rse_claim *c = &s->out.claim;
+  efc_claim *c = &s->out.claim;
   int p = -1;
   for (unsigned i = 0; i < r->cfg->nprofiles && !a; i++) {
     p = r->cfg->profiles[i];
@@ -40,7 +40,7 @@ int rse_txn_start(rse *r, rse_session *s, const dsrc_vst *vst, uint64_t t) {
   s->eid = a->eid;
   memcpy(s->context_mark, a->parameter.data, 6);
   memcpy(c->provider, a->parameter.data, 3);
-  if (c->nonce_mode == RSE_NONCE_COMMIT) dsrc_rng_bytes(&r->rng, c->salt, sizeof(c->salt));
+  if (c->nonce_mode == EFC_NONCE_COMMIT) dsrc_rng_bytes(&r->rng, c->salt, sizeof(c->salt));
   s->nsteps = 0;
   if (p == RSE_PROFILE_AUTOPASS) {
     s->steps[s->nsteps++] = ST_GET_SECURE;
@@ -65,17 +65,17 @@ int rse_txn_start(rse *r, rse_session *s, const dsrc_vst *vst, uint64_t t) {
 
 /* RND-1 or a GET_STAMPED nonce, by the configured mode. */
 static int draw_nonce(rse *r, rse_session *s, const char *label, uint64_t t, uint8_t out[4]) {
-  rse_claim *c = &s->out.claim;
+  efc_claim *c = &s->out.claim;
   int64_t now = rse_time_cs(r, t);
   switch (c->nonce_mode) {
-  case RSE_NONCE_RANDOM:
+  case EFC_NONCE_RANDOM:
     dsrc_rng_bytes(&r->rng, out, 4);
     return 0;
-  case RSE_NONCE_TIME:
+  case EFC_NONCE_TIME:
     efc_autopass_time_octets(out, (uint32_t)now);
     return 0;
   default:
-    return rse_commit_with(r->crypto, out, label, c->station, c->lane, c->time_cs, c->salt);
+    return efc_commit_with(r->crypto, out, label, c->station, c->lane, c->time_cs, c->salt);
   }
 }
 
@@ -89,7 +89,7 @@ static void credentials(rse_session *s, bool *has, dsrc_octets *o) {
 
 int rse_txn_command(rse *r, rse_session *s, uint64_t t) {
   dsrc_tapdu q;
-  rse_claim *c = &s->out.claim;
+  efc_claim *c = &s->out.claim;
   uint8_t kind = s->steps[s->step];
   dsrc_ssize n;
   switch (kind) {
@@ -163,7 +163,7 @@ int rse_txn_command(rse *r, rse_session *s, uint64_t t) {
     q.u.action_rq.type = DSRC_ACT_SET_MMI;
     q.u.action_rq.has_parameter = true;
     q.u.action_rq.parameter.kind = DSRC_C_SETMMIRQ;
-    q.u.action_rq.parameter.u.set_mmi = c->verdict == RSE_PASS ? 0 : 1;
+    q.u.action_rq.parameter.u.set_mmi = c->verdict == EFC_PASS ? 0 : 1;
     break;
   default:
     return -1;
@@ -195,7 +195,7 @@ static int answer_pdu(rse_session *s, const uint8_t *lsdu, size_t len, dsrc_tapd
 
 /* An access denial ends the useful part: only SET_MMI and RELEASE remain. */
 static void denied(rse_session *s) {
-  s->out.claim.reasons |= RSE_WHY_ACCESS;
+  s->out.claim.reasons |= EFC_WHY_ACCESS;
   while (s->step + 1 < s->nsteps && s->steps[s->step + 1] != ST_SET_MMI &&
          s->steps[s->step + 1] != ST_RELEASE)
     s->step++;
@@ -204,8 +204,8 @@ static void denied(rse_session *s) {
 /* a: the T-APDU decoded from lsdu (len octets, the fragmentation header first). */
 static int on_stamped(rse *r, rse_session *s, const dsrc_tapdu *a, const uint8_t *lsdu, size_t len, bool tsp) {
   const dsrc_action_rs *rs = &a->u.action_rs;
-  rse_claim *c = &s->out.claim;
-  uint8_t attrlist[RSE_ATTRLIST_MAX];
+  efc_claim *c = &s->out.claim;
+  uint8_t attrlist[EFC_ATTRLIST_MAX];
   dsrc_ssize n;
   if (rs->has_ret && rs->ret == DSRC_RET_ACCESS_DENIED) {
     denied(s);
@@ -245,7 +245,7 @@ static int on_stamped(rse *r, rse_session *s, const dsrc_tapdu *a, const uint8_t
 
 int rse_txn_answer(rse *r, rse_session *s, const uint8_t *lsdu, size_t len, uint64_t t) {
   dsrc_tapdu a;
-  rse_claim *c = &s->out.claim;
+  efc_claim *c = &s->out.claim;
   uint8_t kind = s->steps[s->step];
   (void)t;
   if (answer_pdu(s, lsdu, len, &a) != 0) return -1;
@@ -255,7 +255,7 @@ int rse_txn_answer(rse *r, rse_session *s, const uint8_t *lsdu, size_t len, uint
     if (a.kind != DSRC_ACTION_RS) return -1;
     if (!a.u.action_rs.has_parameter || a.u.action_rs.parameter.kind != DSRC_C_OCTETSTRING ||
         a.u.action_rs.parameter.u.octets.len != 20) {
-      c->reasons |= RSE_WHY_PROTOCOL;
+      c->reasons |= EFC_WHY_PROTOCOL;
       break;
     }
     p = a.u.action_rs.parameter.u.octets.data;
@@ -264,7 +264,7 @@ int rse_txn_answer(rse *r, rse_session *s, const uint8_t *lsdu, size_t len, uint
     c->efcstatus = p[4];
     c->tc = (uint16_t)(p[5] << 8 | p[6]);
     memcpy(c->rnd2, p + 7, 4);
-    if (p[11] != c->keygen) c->reasons |= RSE_WHY_PROTOCOL;
+    if (p[11] != c->keygen) c->reasons |= EFC_WHY_PROTOCOL;
     memcpy(c->mac1, p + 12, 4);
     memcpy(c->mac2, p + 16, 4);
     verify_mac2(r, s);
@@ -290,7 +290,7 @@ int rse_txn_answer(rse *r, rse_session *s, const uint8_t *lsdu, size_t len, uint
   case ST_SET:
     if (a.kind != DSRC_SET_RS) return -1;
     if (a.u.set_rs.has_ret && a.u.set_rs.ret == DSRC_RET_ACCESS_DENIED) denied(s);
-    else if (a.u.set_rs.has_ret && a.u.set_rs.ret != 0) c->reasons |= RSE_WHY_PROTOCOL;
+    else if (a.u.set_rs.has_ret && a.u.set_rs.ret != 0) c->reasons |= EFC_WHY_PROTOCOL;
     break;
   case ST_SET_MMI:
     if (a.kind != DSRC_ACTION_RS) return -1;
@@ -305,14 +305,14 @@ int rse_txn_answer(rse *r, rse_session *s, const uint8_t *lsdu, size_t len, uint
 }
 
 void rse_txn_verdict(rse *r, rse_session *s, bool complete) {
-  rse_claim *c = &s->out.claim;
-  enum rse_list_action act = RSE_LIST_NONE;
-  if (!complete) c->reasons |= RSE_WHY_INCOMPLETE;
-  if (c->has_obuid && r->cfg->status) act = rse_status_list_lookup(r->cfg->status, c->obuid);
-  if (act != RSE_LIST_NONE) c->reasons |= RSE_WHY_STATUS_LIST;
+  efc_claim *c = &s->out.claim;
+  enum efc_list_action act = EFC_LIST_NONE;
+  if (!complete) c->reasons |= EFC_WHY_INCOMPLETE;
+  if (c->has_obuid && r->cfg->status) act = efc_status_list_lookup(r->cfg->status, c->obuid);
+  if (act != EFC_LIST_NONE) c->reasons |= EFC_WHY_STATUS_LIST;
   if (!s->lane_checked && r->cfg->verify_at_lane &&
-      !(c->reasons & (RSE_WHY_ACCESS | RSE_WHY_PROTOCOL | RSE_WHY_NO_KEYS)))
-    c->reasons |= RSE_WHY_INCOMPLETE;
-  c->verdict = act == RSE_LIST_REJECT ? RSE_REJECT : (c->reasons ? RSE_PHOTOGRAPH : RSE_PASS);
-  c->fee = rse_tariff(c->vehicle_class);
+      !(c->reasons & (EFC_WHY_ACCESS | EFC_WHY_PROTOCOL | EFC_WHY_NO_KEYS)))
+    c->reasons |= EFC_WHY_INCOMPLETE;
+  c->verdict = act == EFC_LIST_REJECT ? EFC_REJECT : (c->reasons ? EFC_PHOTOGRAPH : EFC_PASS);
+  c->fee = efc_tariff(c->vehicle_class);
 }

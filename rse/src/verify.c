@@ -27,10 +27,10 @@ const dsrc_application *rse_vst_app(const dsrc_vst *vst, int profile) {
   return NULL;
 }
 
-unsigned rse_verify_mac2(efc_crypto *crypto, const efc_operator_keys *k, const rse_claim *c) {
+unsigned rse_verify_mac2(efc_crypto *crypto, const efc_operator_keys *k, const efc_claim *c) {
   uint8_t obukey[EFC_AUTOPASS_KEY], sskey[EFC_AUTOPASS_KEY], tc[2], mac[4];
   int rv;
-  if (!k || (c->keygen & 0x0f) != k->generation) return RSE_WHY_NO_KEYS;
+  if (!k || (c->keygen & 0x0f) != k->generation) return EFC_WHY_NO_KEYS;
   tc[0] = (uint8_t)(c->tc >> 8);
   tc[1] = (uint8_t)c->tc;
   rv = efc_autopass_obukey(crypto, obukey, k->mkey_f, c->obuid);
@@ -38,14 +38,14 @@ unsigned rse_verify_mac2(efc_crypto *crypto, const efc_operator_keys *k, const r
   if (rv == 0) rv = efc_autopass_mac(crypto, mac, sskey, c->obuid, c->efcstatus, tc, c->rnd2);
   efc_crypto_wipe(obukey, sizeof(obukey));
   efc_crypto_wipe(sskey, sizeof(sskey));
-  return rv != 0 || !efc_crypto_equal(mac, c->mac2, 4) ? RSE_WHY_MAC : 0;
+  return rv != 0 || !efc_crypto_equal(mac, c->mac2, 4) ? EFC_WHY_MAC : 0;
 }
 
-unsigned rse_verify_mac_tc(efc_crypto *crypto, const efc_operator_keys *k, const rse_claim *c,
+unsigned rse_verify_mac_tc(efc_crypto *crypto, const efc_operator_keys *k, const efc_claim *c,
                            const uint8_t *attrlist, size_t len) {
   uint8_t i = c->keyref_tc, mac[4];
   int rv;
-  if (!k || i < 1 || i > EFC_AUK_COUNT || !(k->mauk_held & (1u << (i - 1)))) return RSE_WHY_NO_KEYS;
+  if (!k || i < 1 || i > EFC_AUK_COUNT || !(k->mauk_held & (1u << (i - 1)))) return EFC_WHY_NO_KEYS;
   if (c->profile == RSE_PROFILE_AES) {
     uint8_t auk[EFC_AES_KEY];
     rv = efc_aesref_auth_key(crypto, auk, k->aes_mauk[i - 1], c->pan, c->provider);
@@ -57,13 +57,13 @@ unsigned rse_verify_mac_tc(efc_crypto *crypto, const efc_operator_keys *k, const
     if (rv == 0) rv = efc_en15509_authenticator(crypto, mac, auk, attrlist, len, c->nonce_tc, 4);
     efc_crypto_wipe(auk, sizeof(auk));
   }
-  return rv != 0 || !efc_crypto_equal(mac, c->mac_tc, 4) ? RSE_WHY_MAC : 0;
+  return rv != 0 || !efc_crypto_equal(mac, c->mac_tc, 4) ? EFC_WHY_MAC : 0;
 }
 
 unsigned rse_access_credentials(efc_crypto *crypto, const efc_operator_keys *k, int profile,
                                 const uint8_t ref[2], const uint8_t rnd_obe[4], uint8_t out[4]) {
   int rv;
-  if (!k || ref[0] >= EFC_KM_MACK_REFS || !(k->mack_held & (1u << ref[0]))) return RSE_WHY_NO_KEYS;
+  if (!k || ref[0] >= EFC_KM_MACK_REFS || !(k->mack_held & (1u << ref[0]))) return EFC_WHY_NO_KEYS;
   if (profile == RSE_PROFILE_AES) {
     uint8_t key[EFC_AES_KEY];
     rv = efc_aesref_access_key(crypto, key, k->aes_mack[ref[0]], ref);
@@ -75,5 +75,5 @@ unsigned rse_access_credentials(efc_crypto *crypto, const efc_operator_keys *k, 
     if (rv == 0) rv = efc_en15509_ac_cr(crypto, out, key, rnd_obe);
     efc_crypto_wipe(key, sizeof(key));
   }
-  return rv == 0 ? 0 : RSE_WHY_NO_KEYS;
+  return rv == 0 ? 0 : EFC_WHY_NO_KEYS;
 }

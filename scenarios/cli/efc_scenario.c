@@ -7,10 +7,10 @@
 
 #include <unistd.h>
 
-#include "rse/claim.h"
-#include "sim/attack.h"
+#include "efc/claim.h"
+#include "security/attack.h"
 #include "sim/runner.h"
-#include "sim/security.h"
+#include "security/security.h"
 #include "sim/scenario.h"
 #include "sim/trace.h"
 
@@ -187,7 +187,7 @@ static int cmd_attack(int argc, char **argv) {
   static const struct option opts[] = {{"profile", required_argument, NULL, 'p'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
-  atk_params p;
+  sec_params p;
   char err[512];
   int c, only = -1, rv = 0;
   optind = 1;
@@ -211,21 +211,21 @@ static int cmd_attack(int argc, char **argv) {
     fprintf(stderr, "efc-scenario: attack needs exactly one attack FILE\n");
     return EXIT_USAGE;
   }
-  if (atk_params_load(&p, argv[optind], err, sizeof(err)) != 0) {
+  if (sec_params_load(&p, argv[optind], err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-scenario: %s\n", err);
     return EXIT_BAD_INPUT;
   }
   printf("%s %s (attacker: %s)\n", p.threat, p.title, p.attacker);
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_outcome o;
+    sec_outcome o;
     if (only >= 0 && prof != only) continue;
-    if (atk_run(&p, prof, NULL, &o, err, sizeof(err)) != 0) {
+    if (sec_run(&p, prof, NULL, &o, err, sizeof(err)) != 0) {
       fprintf(stderr, "efc-scenario: %s\n", err);
       rv = EXIT_BAD_INPUT;
       continue;
     }
     printf("  %-11s %-13s gained: %s; wrong charges %u, lost charges %u of %u\n    %s\n", rse_profile_name(prof),
-           atk_detect_name(o.detected), o.gained, o.wrong_charges, o.lost_charges, o.passages, o.evidence);
+           sec_detect_name(o.detected), o.gained, o.wrong_charges, o.lost_charges, o.passages, o.evidence);
   }
   return rv;
 }

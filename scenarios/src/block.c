@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/lane.h"
+#include "air/lane.h"
 #include "sim/runner.h"
 
 #define ACTIVE_MAX LANE_OBES_MAX
-#define LOOKAHEAD_NS 5000000u /* vehicles join the lane this early; lane_add keeps it exact */
+#define LOOKAHEAD_NS 5000000u /* vehicles join the lane this early; air_lane_add keeps it exact */
 
 typedef struct {
   /* Bookkeeping, cleared for every vehicle (everything before prof). */
@@ -40,7 +40,7 @@ typedef struct {
   rse_config rcfg;
   obe_config ocfg[2];    /* modern, legacy */
   rse r;
-  lane l;
+  air_lane l;
   active act[ACTIVE_MAX];
   active *live[ACTIVE_MAX]; /* the slots in use, in admission order */
   unsigned nlive;
@@ -146,10 +146,10 @@ static active *active_by_lid(block_ctx *c, uint32_t lid) {
 }
 
 /* Airtime of the frames each vehicle's session puts on the air. */
-static void frames_add(sim_frames *fr, const lane_frame *f, uint8_t lane_no) {
+static void frames_add(sim_frames *fr, const air_frame *f, uint8_t lane_no) {
   size_t need = 16 + f->len;
   uint8_t *p;
-  uint32_t lid = cap_frame_lid(f->frame, f->len);
+  uint32_t lid = io_cap_frame_lid(f->frame, f->len);
   if (fr->oom) return;
   if (fr->len + need > fr->cap) {
     size_t cap = fr->cap ? fr->cap * 2 : 65536;
@@ -175,7 +175,7 @@ static void frames_add(sim_frames *fr, const lane_frame *f, uint8_t lane_no) {
   fr->len += need;
 }
 
-int sim_frames_write(const sim_frames *f, cap_writer *w, uint64_t offset_ns, char *err, size_t errlen) {
+int sim_frames_write(const sim_frames *f, io_cap_writer *w, uint64_t offset_ns, char *err, size_t errlen) {
   size_t at = 0;
   if (f->oom) {
     snprintf(err, errlen, "out of memory keeping a block's frames");
@@ -183,7 +183,7 @@ int sim_frames_write(const sim_frames *f, cap_writer *w, uint64_t offset_ns, cha
   }
   while (at + 16 <= f->len) {
     const uint8_t *p = f->buf + at;
-    cap_record r;
+    io_cap_record r;
     uint64_t t = 0;
     for (int i = 0; i < 8; i++) t = t << 8 | p[i];
     r.t_ns = t + offset_ns;
@@ -193,7 +193,7 @@ int sim_frames_write(const sim_frames *f, cap_writer *w, uint64_t offset_ns, cha
     r.lid = (uint32_t)p[11] << 24 | (uint32_t)p[12] << 16 | (uint32_t)p[13] << 8 | p[14];
     r.len = p[15];
     r.frame = p + 16;
-    if (cap_writer_put(w, &r) != 0) {
+    if (io_cap_writer_put(w, &r) != 0) {
       snprintf(err, errlen, "writing the capture failed");
       return -1;
     }
@@ -207,7 +207,7 @@ void sim_frames_free(sim_frames *f) {
   memset(f, 0, sizeof(*f));
 }
 
-static void on_frame(void *ctx, const lane_frame *f) {
+static void on_frame(void *ctx, const air_frame *f) {
   block_ctx *c = ctx;
   active *a = NULL;
   if (c->frames) frames_add(c->frames, f, c->rcfg.lane);
@@ -280,7 +280,7 @@ static int admit(block_ctx *c, uint32_t seq, uint64_t t_enter, double speed, uns
   rv = obe_init(&a->o, &c->ocfg[sc->groups[group].legacy], &a->prof, &a->st, c->crypto,
                 dsrc_prng_rng(&c->engines));
   if (rv != 0) return rv;
-  if (lane_add(&c->l, &a->o, a->t_enter, a->t_leave) < 0) return -1;
+  if (air_lane_add(&c->l, &a->o, a->t_enter, a->t_leave) < 0) return -1;
   c->live[c->nlive++] = a;
   *group_out = group;
   c->out[seq].group = (uint8_t)group;
@@ -296,7 +296,7 @@ static void retire(block_ctx *c, active *a) {
   r->completion_us = -1;
   if (a->finished && a->rse_outcome == RSE_OUT_DONE && a->t_done <= a->t_leave) {
     r->completion_us = (int32_t)((a->t_done - a->t_enter) / 1000);
-    r->outcome = a->verdict == RSE_PASS ? SIM_OK : SIM_NOT_PASS;
+    r->outcome = a->verdict == EFC_PASS ? SIM_OK : SIM_NOT_PASS;
   } else if (a->finished && a->rse_outcome == RSE_OUT_FAILED && a->t_done <= a->t_leave) {
     r->outcome = SIM_FAILED;
   } else {
@@ -315,7 +315,7 @@ static void retire(block_ctx *c, active *a) {
   r->obes_in_zone = a->most_in_zone;
   if (c->b->fleet) idle_save(&c->idle[a->fleet_idx], &a->st);
   obe_sleep(&a->o);
-  lane_remove(&c->l, &a->o);
+  air_lane_remove(&c->l, &a->o);
   efc_obe_profile_wipe(&a->prof);
   a->used = false;
   for (unsigned i = 0; i < c->nlive; i++)
@@ -379,7 +379,7 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, efc_crypto *cry
   c->ocfg[1] = sc->obe;
   c->ocfg[1].mcu = sc->mcu_legacy;
   rse_init(&c->r, &c->rcfg, crypto, dsrc_prng_rng(&c->engines));
-  lane_init(&c->l, &c->r, sc->bers[b->ber_idx], &c->errors);
+  air_lane_init(&c->l, &c->r, sc->bers[b->ber_idx], &c->errors);
   c->l.l1 = sc->l1;
   c->l.on_frame = on_frame;
   c->l.ctx = c;
@@ -438,9 +438,9 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, efc_crypto *cry
      * nothing to wait for (the last vehicle has just left and the loop ends), the one step
      * it has always taken, which keeps captures as they were. */
     if (until == UINT64_MAX)
-      lane_step(&c->l, c->l.now + 1000000000u);
+      air_lane_step(&c->l, c->l.now + 1000000000u);
     else
-      lane_run(&c->l, until);
+      air_lane_run(&c->l, until);
     collect(c);
   }
   for (unsigned i = 0; i < ACTIVE_MAX; i++)

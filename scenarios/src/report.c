@@ -8,17 +8,17 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "report.h"
+#include "sim/report.h"
 
 extern char **environ;
 
 #define SUCCESS_TARGET 0.999
 
-static size_t cell_index(const report *r, unsigned ber, unsigned speed, unsigned group) {
+static size_t cell_index(const sim_report *r, unsigned ber, unsigned speed, unsigned group) {
   return ((size_t)ber * r->nspeeds + speed) * r->sc->ngroups + group;
 }
 
-static unsigned speed_bin(const report *r, const sim_block *b, float speed) {
+static unsigned speed_bin(const sim_report *r, const sim_block *b, float speed) {
   const scenario *sc = r->sc;
   int bin;
   if (!sc->speed_dist) return (unsigned)b->speed_idx;
@@ -28,7 +28,7 @@ static unsigned speed_bin(const report *r, const sim_block *b, float speed) {
   return (unsigned)bin;
 }
 
-int report_open(report *r, const scenario *sc, const char *dir, char *err, size_t errlen) {
+int sim_report_open(sim_report *r, const scenario *sc, const char *dir, char *err, size_t errlen) {
   char path[600];
   memset(r, 0, sizeof(*r));
   r->sc = sc;
@@ -48,7 +48,7 @@ int report_open(report *r, const scenario *sc, const char *dir, char *err, size_
   r->csv = fopen(path, "w");
   if (!r->cells || !r->csv) {
     snprintf(err, errlen, "%s: cannot write", path);
-    report_free(r);
+    sim_report_free(r);
     return -1;
   }
   fprintf(r->csv, "block,seq,gantry,lane,ber,speed_kmh,group,obuid,t_enter_ms,dwell_ms,outcome,"
@@ -91,11 +91,11 @@ static char *put_hex8(char *p, uint32_t v) {
   return p;
 }
 
-void report_add(report *r, const sim_block *b, const sim_record *rec, size_t n) {
+void sim_report_add(sim_report *r, const sim_block *b, const sim_record *rec, size_t n) {
   const scenario *sc = r->sc;
   for (size_t i = 0; i < n; i++) {
     const sim_record *x = &rec[i];
-    report_cell *c = &r->cells[cell_index(r, x->ber_idx, speed_bin(r, b, x->speed_kmh), x->group)];
+    sim_report_cell *c = &r->cells[cell_index(r, x->ber_idx, speed_bin(r, b, x->speed_kmh), x->group)];
     bool done = x->completion_us >= 0;
     int64_t comp = x->completion_us, other = done ? comp - x->airtime_us - x->processing_us : 0;
     int64_t margin = done ? (int64_t)x->dwell_us - comp : 0;
@@ -174,7 +174,7 @@ void report_add(report *r, const sim_block *b, const sim_record *rec, size_t n) 
   }
 }
 
-void report_wilson(uint64_t k, uint64_t n, double *lo, double *hi) {
+void sim_report_wilson(uint64_t k, uint64_t n, double *lo, double *hi) {
   const double z = 1.959963984540054;
   double p, d, centre, half;
   if (n == 0) {
@@ -190,7 +190,7 @@ void report_wilson(uint64_t k, uint64_t n, double *lo, double *hi) {
   *hi = centre + half > 1 ? 1 : centre + half;
 }
 
-double report_quantile(const float *sorted, size_t n, double q) {
+double sim_report_quantile(const float *sorted, size_t n, double q) {
   size_t k;
   if (n == 0) return NAN;
   k = (size_t)ceil(q * (double)n);
@@ -205,14 +205,14 @@ static int cmp_float(const void *a, const void *b) {
 }
 
 /* All successes of a group at one BER, every speed pooled (sorted copy). */
-static float *pooled(const report *r, unsigned ber, unsigned g, size_t *n) {
+static float *pooled(const sim_report *r, unsigned ber, unsigned g, size_t *n) {
   size_t total = 0, k = 0;
   float *v;
   for (unsigned s = 0; s < r->nspeeds; s++) total += r->cells[cell_index(r, ber, s, g)].ncomp;
   v = malloc((total ? total : 1) * sizeof(float));
   if (!v) return NULL;
   for (unsigned s = 0; s < r->nspeeds; s++) {
-    const report_cell *c = &r->cells[cell_index(r, ber, s, g)];
+    const sim_report_cell *c = &r->cells[cell_index(r, ber, s, g)];
     memcpy(v + k, c->completion_ms, c->ncomp * sizeof(float));
     k += c->ncomp;
   }
@@ -227,10 +227,10 @@ typedef struct {
   double estimated; /* zone / p99.9 completion time */
 } critical;
 
-static critical critical_speed(const report *r, unsigned ber, unsigned g, const float *sorted, size_t n) {
+static critical critical_speed(const sim_report *r, unsigned ber, unsigned g, const float *sorted, size_t n) {
   critical c = {0, true, NAN};
   for (unsigned s = 0; s < r->nspeeds; s++) {
-    const report_cell *cell = &r->cells[cell_index(r, ber, s, g)];
+    const sim_report_cell *cell = &r->cells[cell_index(r, ber, s, g)];
     if (cell->n == 0) continue;
     if ((double)cell->ok / (double)cell->n < SUCCESS_TARGET) {
       c.all = false;
@@ -239,7 +239,7 @@ static critical critical_speed(const report *r, unsigned ber, unsigned g, const 
     c.measured = r->speed_of[s];
   }
   if (n > 0) {
-    double t = report_quantile(sorted, n, SUCCESS_TARGET) / 1000.0;
+    double t = sim_report_quantile(sorted, n, SUCCESS_TARGET) / 1000.0;
     if (t > 0) c.estimated = r->sc->zone_m / t * 3.6;
   }
   return c;
@@ -247,7 +247,7 @@ static critical critical_speed(const report *r, unsigned ber, unsigned g, const 
 
 static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
-static int write_json(report *r, char *err, size_t errlen) {
+static int write_json(sim_report *r, char *err, size_t errlen) {
   const scenario *sc = r->sc;
   json_t *o = json_object(), *res = json_array(), *crit = json_array(), *groups = json_array(), *bers = json_array();
   char path[600];
@@ -277,12 +277,12 @@ static int write_json(report *r, char *err, size_t errlen) {
       json_array_append_new(crit, co);
       free(all);
       for (unsigned s = 0; s < r->nspeeds; s++) {
-        report_cell *cell = &r->cells[cell_index(r, b, s, g)];
+        sim_report_cell *cell = &r->cells[cell_index(r, b, s, g)];
         json_t *e, *ct, *oc;
         double lo, hi;
         if (cell->n == 0) continue;
         qsort(cell->completion_ms, cell->ncomp, sizeof(float), cmp_float);
-        report_wilson(cell->ok, cell->n, &lo, &hi);
+        sim_report_wilson(cell->ok, cell->n, &lo, &hi);
         e = json_object();
         json_object_set_new(e, "group", json_string(sc->groups[g].label));
         json_object_set_new(e, "profile", json_string(rse_profile_name(sc->groups[g].profile)));
@@ -298,9 +298,9 @@ static int write_json(report *r, char *err, size_t errlen) {
           json_object_set_new(oc, sim_outcome_name(k), json_integer((json_int_t)cell->outcomes[k]));
         json_object_set_new(e, "outcomes", oc);
         ct = json_object();
-        json_object_set_new(ct, "p50", num_or_null(report_quantile(cell->completion_ms, cell->ncomp, 0.50)));
-        json_object_set_new(ct, "p95", num_or_null(report_quantile(cell->completion_ms, cell->ncomp, 0.95)));
-        json_object_set_new(ct, "p99", num_or_null(report_quantile(cell->completion_ms, cell->ncomp, 0.99)));
+        json_object_set_new(ct, "p50", num_or_null(sim_report_quantile(cell->completion_ms, cell->ncomp, 0.50)));
+        json_object_set_new(ct, "p95", num_or_null(sim_report_quantile(cell->completion_ms, cell->ncomp, 0.95)));
+        json_object_set_new(ct, "p99", num_or_null(sim_report_quantile(cell->completion_ms, cell->ncomp, 0.99)));
         json_object_set_new(e, "completion_ms", ct);
         json_object_set_new(e, "frames", json_real(cell->frames / (double)cell->n));
         json_object_set_new(e, "retries", json_real(cell->retries / (double)cell->n));
@@ -327,7 +327,7 @@ static int write_json(report *r, char *err, size_t errlen) {
   return 0;
 }
 
-static void write_table(report *r, FILE *t) {
+static void write_table(sim_report *r, FILE *t) {
   const scenario *sc = r->sc;
   fprintf(t, "scenario \"%s\": %llu passages, %u lane(s) x %u gantr%s, zone %.1f m, seed %llu\n", sc->name,
           (unsigned long long)r->passages, sc->lanes, sc->gantries, sc->gantries == 1 ? "y" : "ies", sc->zone_m,
@@ -343,7 +343,7 @@ static void write_table(report *r, FILE *t) {
       double frames = 0, retries = 0, late = 0;
       char crit[32], comp[48];
       for (unsigned s = 0; s < r->nspeeds; s++) {
-        const report_cell *cell = &r->cells[cell_index(r, b, s, g)];
+        const sim_report_cell *cell = &r->cells[cell_index(r, b, s, g)];
         tot += cell->n;
         ok += cell->ok;
         frames += cell->frames;
@@ -352,8 +352,8 @@ static void write_table(report *r, FILE *t) {
       }
       if (c.measured <= 0) snprintf(crit, sizeof(crit), "< %.0f km/h", r->speed_of[0]);
       else snprintf(crit, sizeof(crit), "%s%.0f km/h", c.all ? ">= " : "", c.measured);
-      if (n) snprintf(comp, sizeof(comp), "%.1f / %.1f / %.1f ms", report_quantile(all, n, .5),
-                      report_quantile(all, n, .95), report_quantile(all, n, .99));
+      if (n) snprintf(comp, sizeof(comp), "%.1f / %.1f / %.1f ms", sim_report_quantile(all, n, .5),
+                      sim_report_quantile(all, n, .95), sim_report_quantile(all, n, .99));
       else snprintf(comp, sizeof(comp), "-");
       fprintf(t, "%-22s %9.1e %-16s %8.3f%% %-24s %7.1f %7.3f %6.2f\n", sc->groups[g].label, sc->bers[b], crit,
               tot ? 100.0 * (double)ok / (double)tot : 0.0, comp, tot ? frames / (double)tot : 0,
@@ -367,7 +367,7 @@ static void write_table(report *r, FILE *t) {
 }
 
 /* Data and a gnuplot script; gnuplot draws SVG and PNG. Missing gnuplot is a warning. */
-static int write_plots(report *r, char *err, size_t errlen) {
+static int write_plots(sim_report *r, char *err, size_t errlen) {
   const scenario *sc = r->sc;
   char path[700];
   FILE *d, *g;
@@ -381,13 +381,13 @@ static int write_plots(report *r, char *err, size_t errlen) {
     for (unsigned gi = 0; gi < sc->ngroups; gi++) {
       fprintf(d, "# %s BER %g\n", sc->groups[gi].label, sc->bers[b]);
       for (unsigned s = 0; s < r->nspeeds; s++) {
-        report_cell *c = &r->cells[cell_index(r, b, s, gi)];
+        sim_report_cell *c = &r->cells[cell_index(r, b, s, gi)];
         double lo, hi;
         if (c->n == 0) continue;
-        report_wilson(c->ok, c->n, &lo, &hi);
+        sim_report_wilson(c->ok, c->n, &lo, &hi);
         fprintf(d, "%g %.4f %.4f %.4f %.3f %.3f %.3f\n", r->speed_of[s], 100.0 * c->ok / c->n, 100 * lo, 100 * hi,
-                report_quantile(c->completion_ms, c->ncomp, .5), report_quantile(c->completion_ms, c->ncomp, .95),
-                report_quantile(c->completion_ms, c->ncomp, .99));
+                sim_report_quantile(c->completion_ms, c->ncomp, .5), sim_report_quantile(c->completion_ms, c->ncomp, .95),
+                sim_report_quantile(c->completion_ms, c->ncomp, .99));
       }
       fprintf(d, "\n\n");
     }
@@ -432,11 +432,11 @@ static int write_plots(report *r, char *err, size_t errlen) {
     fprintf(g, "\n");
   }
   fclose(g);
-  report_gnuplot(path);
+  sim_report_gnuplot(path);
   return 0;
 }
 
-int report_gnuplot(const char *script) {
+int sim_report_gnuplot(const char *script) {
   char *argv[3];
   pid_t pid;
   int status;
@@ -454,7 +454,7 @@ int report_gnuplot(const char *script) {
   return 0;
 }
 
-int report_finish(report *r, FILE *table, bool plots, char *err, size_t errlen) {
+int sim_report_finish(sim_report *r, FILE *table, bool plots, char *err, size_t errlen) {
   if (fflush(r->csv) != 0 || ferror(r->csv)) {
     snprintf(err, errlen, "%s/passages.csv: write error", r->dir);
     return -1;
@@ -465,7 +465,7 @@ int report_finish(report *r, FILE *table, bool plots, char *err, size_t errlen) 
   return 0;
 }
 
-void report_free(report *r) {
+void sim_report_free(sim_report *r) {
   if (r->csv) fclose(r->csv);
   if (r->cells) {
     size_t n = (size_t)r->sc->nbers * r->nspeeds * r->sc->ngroups;

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "report.h"
+#include "sim/report.h"
 #include "sim/runner.h"
 
 typedef struct {
@@ -90,9 +90,9 @@ int sim_run(const scenario *sc, const sim_run_options *opt, char *err, size_t er
   pthread_t *threads;
   unsigned nthreads = opt->threads ? opt->threads : 1;
   efc_crypto *crypto;
-  report rep;
+  sim_report rep;
   pool p;
-  cap_writer *cap = NULL;
+  io_cap_writer *cap = NULL;
   uint64_t cap_offset = 0;
   struct timespec ts;
   double t0;
@@ -116,15 +116,15 @@ int sim_run(const scenario *sc, const sim_run_options *opt, char *err, size_t er
     return -1;
   }
   for (size_t i = 0; i < nblocks; i++) total += blocks[i].passages;
-  if (report_open(&rep, sc, opt->out_dir, err, errlen) != 0) {
+  if (sim_report_open(&rep, sc, opt->out_dir, err, errlen) != 0) {
     free(blocks);
     sim_keys_wipe(&keys);
     return -1;
   }
   memset(&p, 0, sizeof(p));
   if (opt->pcap) {
-    if (!(cap = cap_writer_open(opt->pcap, err, errlen))) {
-      report_free(&rep);
+    if (!(cap = io_cap_writer_open(opt->pcap, err, errlen))) {
+      sim_report_free(&rep);
       free(blocks);
       sim_keys_wipe(&keys);
       return -1;
@@ -133,8 +133,8 @@ int sim_run(const scenario *sc, const sim_run_options *opt, char *err, size_t er
     p.ahead = 2 * (size_t)nthreads;
     if (!p.frames) {
       snprintf(err, errlen, "out of memory");
-      cap_writer_close(cap);
-      report_free(&rep);
+      io_cap_writer_close(cap);
+      sim_report_free(&rep);
       free(blocks);
       sim_keys_wipe(&keys);
       return -1;
@@ -159,7 +159,7 @@ int sim_run(const scenario *sc, const sim_run_options *opt, char *err, size_t er
     p.done[k] = NULL;
     pthread_mutex_unlock(&p.mu);
     if (!rec) break;
-    report_add(&rep, &blocks[k], rec, blocks[k].passages);
+    sim_report_add(&rep, &blocks[k], rec, blocks[k].passages);
     done += blocks[k].passages;
     free(rec);
     if (cap) {
@@ -183,7 +183,7 @@ int sim_run(const scenario *sc, const sim_run_options *opt, char *err, size_t er
   }
   for (unsigned i = 0; i < nthreads; i++) pthread_join(threads[i], NULL);
   if (opt->progress) fputc('\n', stderr);
-  if (cap && !p.error && cap_writer_flush(cap) != 0) {
+  if (cap && !p.error && io_cap_writer_flush(cap) != 0) {
     p.error = -1;
     snprintf(p.err, sizeof(p.err), "%s: writing the capture failed", opt->pcap);
   }
@@ -194,16 +194,16 @@ int sim_run(const scenario *sc, const sim_run_options *opt, char *err, size_t er
     clock_gettime(CLOCK_MONOTONIC, &ts);
     rep.wall_s = (double)ts.tv_sec + ts.tv_nsec * 1e-9 - t0;
     rep.threads = nthreads;
-    rv = report_finish(&rep, opt->table, opt->plots, err, errlen);
+    rv = sim_report_finish(&rep, opt->table, opt->plots, err, errlen);
   }
-  report_free(&rep);
+  sim_report_free(&rep);
   for (size_t k = 0; k < nblocks; k++) {
     free(p.done[k]);
     if (p.frames) sim_frames_free(&p.frames[k]);
   }
   free(p.done);
   free(p.frames);
-  cap_writer_close(cap);
+  io_cap_writer_close(cap);
   free(threads);
   free(blocks);
   pthread_mutex_destroy(&p.mu);

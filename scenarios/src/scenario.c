@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "sim/scenario.h"
-#include "yaml.h"
+#include "sim/yaml.h"
 
 typedef struct {
   double *des_ms, *tdes_ms, *aes_ms;
@@ -454,9 +454,9 @@ static int rse_opts(scenario *sc, const y_rse *r, char *err, size_t errlen) {
   if (r->en15509_set) c->en15509_set = *r->en15509_set;
   if (r->en15509_set_mmi) c->en15509_set_mmi = *r->en15509_set_mmi;
   if (r->nonce) {
-    if (strcmp(r->nonce, "commit") == 0) c->nonce_mode = RSE_NONCE_COMMIT;
-    else if (strcmp(r->nonce, "random") == 0) c->nonce_mode = RSE_NONCE_RANDOM;
-    else if (strcmp(r->nonce, "time") == 0) c->nonce_mode = RSE_NONCE_TIME;
+    if (strcmp(r->nonce, "commit") == 0) c->nonce_mode = EFC_NONCE_COMMIT;
+    else if (strcmp(r->nonce, "random") == 0) c->nonce_mode = EFC_NONCE_RANDOM;
+    else if (strcmp(r->nonce, "time") == 0) c->nonce_mode = EFC_NONCE_TIME;
     else return fail(err, errlen, sc->path, "rse.nonce", "'%s' is not commit, random or time", r->nonce);
   }
   if (r->retry_policy) {

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "backoffice/verify.h"
-#include "capture/capture.h"
+#include "issuer/issuer_verify.h"
+#include "io/capture.h"
 #include "dsrc/hex.h"
 #include "dsrc/jer.h"
-#include "sim/lane.h"
+#include "air/lane.h"
 #include "sim/trace.h"
 #include "sim/world.h"
 
@@ -20,7 +20,7 @@ typedef struct {
   char last_cmd[32];     /* names the next answer */
   char sequence[512];    /* application messages, in order */
   unsigned bsts;
-  cap_writer *cap;
+  io_cap_writer *cap;
   uint8_t lane;
 } trace_ctx;
 
@@ -84,7 +84,7 @@ static void l2_role(const dsrc_frame *f, char *out, size_t cap) {
   else snprintf(out, cap, "response, status %02x", f->status);
 }
 
-static void on_frame(void *ctxp, const lane_frame *lf) {
+static void on_frame(void *ctxp, const air_frame *lf) {
   trace_ctx *c = ctxp;
   dsrc_frame f;
   char role[64], names[128] = "", who[16];
@@ -92,10 +92,10 @@ static void on_frame(void *ctxp, const lane_frame *lf) {
   uint64_t air = lf->t_end - lf->t_start;
   unsigned stuffed = dsrc_frame_stuffed_bits(lf->frame, lf->len);
   if (c->cap) {
-    cap_record cr = {lf->t_start, lf->uplink, c->lane,
+    io_cap_record cr = {lf->t_start, lf->uplink, c->lane,
                      (uint8_t)((lf->corrupted ? CAP_CORRUPTED : 0) | (lf->collided ? CAP_COLLIDED : 0)),
-                     cap_frame_lid(lf->frame, lf->len), lf->frame, lf->len};
-    cap_writer_put(c->cap, &cr);
+                     io_cap_frame_lid(lf->frame, lf->len), lf->frame, lf->len};
+    io_cap_writer_put(c->cap, &cr);
   }
   if (dsrc_frame_decode(&f, lf->frame, lf->len) != 0) {
     json_decref(pdus);
@@ -161,7 +161,7 @@ int sim_trace(const trace_options *opt, FILE *out, trace_result *res) {
   rse_config rcfg;
   obe o;
   rse r;
-  lane l;
+  air_lane l;
   dsrc_prng traffic, errors;
   efc_crypto *crypto;
   rse_passage p;
@@ -177,7 +177,7 @@ int sim_trace(const trace_options *opt, FILE *out, trace_result *res) {
   }
   tc.opt = opt;
   tc.out = out;
-  if (opt->pcap && !(tc.cap = cap_writer_open(opt->pcap, err, sizeof(err)))) {
+  if (opt->pcap && !(tc.cap = io_cap_writer_open(opt->pcap, err, sizeof(err)))) {
     fprintf(stderr, "efc-scenario: %s\n", err);
     efc_crypto_free(crypto);
     return -1;
@@ -200,18 +200,18 @@ int sim_trace(const trace_options *opt, FILE *out, trace_result *res) {
   rcfg.keys = &keys.op;
   obe_init(&o, &ocfg, &prof, &st, crypto, dsrc_prng_rng(&traffic));
   rse_init(&r, &rcfg, crypto, dsrc_prng_rng(&traffic));
-  lane_init(&l, &r, 0.0, &errors);
+  air_lane_init(&l, &r, 0.0, &errors);
   l.on_frame = on_frame;
   l.ctx = &tc;
   tc.lane = rcfg.lane;
-  lane_add(&l, &o, 0, UINT64_MAX);
+  air_lane_add(&l, &o, 0, UINT64_MAX);
 
   if (!opt->json)
     fprintf(out, "efc-scenario trace: profile %s, seed %" PRIu64 ", %s MCU, perfect link\n"
                  "   time_ms dir  from          size                                 layer 2      messages\n",
             rse_profile_name(opt->profile), opt->seed, opt->mcu.des_ns > 100000 ? "legacy" : "modern");
   while (!done && l.now < 2000000000u) {
-    lane_step(&l, 2000000000u);
+    air_lane_step(&l, 2000000000u);
     done = rse_passage_pop(&r, &p);
   }
   res->completed = done && p.outcome == RSE_OUT_DONE;
@@ -232,8 +232,8 @@ int sim_trace(const trace_options *opt, FILE *out, trace_result *res) {
     json_object_set_new(o_, "frames", tc.frames);
     json_object_set_new(o_, "sequence", json_string(tc.sequence));
     json_object_set_new(o_, "completed", json_boolean(res->completed));
-    json_object_set_new(lane_o, "verdict", json_string(rse_verdict_name(res->lane_verdict)));
-    rse_reasons_format(buf, sizeof(buf), res->lane_reasons);
+    json_object_set_new(lane_o, "verdict", json_string(efc_verdict_name(res->lane_verdict)));
+    efc_reasons_format(buf, sizeof(buf), res->lane_reasons);
     json_object_set_new(lane_o, "reasons", json_string(buf));
     json_object_set_new(o_, "lane", lane_o);
     issuer_flags_format(buf, sizeof(buf), res->issuer_flags);
@@ -243,7 +243,7 @@ int sim_trace(const trace_options *opt, FILE *out, trace_result *res) {
     json_object_set_new(o_, "duration_ms", json_real((double)res->duration_ns / 1e6));
     if (done) {
       char line[1024];
-      if (rse_claim_format(&p.claim, line, sizeof(line)) > 0)
+      if (efc_claim_format(&p.claim, line, sizeof(line)) > 0)
         json_object_set_new(o_, "claim", json_loads(line, 0, NULL));
     }
     s = json_dumps(o_, JSON_INDENT(1));
@@ -256,16 +256,16 @@ int sim_trace(const trace_options *opt, FILE *out, trace_result *res) {
       fprintf(out, "the passage did not finish within 2 s\n");
     } else {
       char line[1024];
-      rse_reasons_format(buf, sizeof(buf), res->lane_reasons);
+      efc_reasons_format(buf, sizeof(buf), res->lane_reasons);
       fprintf(out, "transaction: %s in %.3f ms (first window request to RELEASE), %u late responses\n",
               res->completed ? "completed" : "failed", (double)res->duration_ns / 1e6, res->late_responses);
-      fprintf(out, "lane: %s%s%s\n", rse_verdict_name(res->lane_verdict), buf[0] ? ", " : "", buf);
+      fprintf(out, "lane: %s%s%s\n", efc_verdict_name(res->lane_verdict), buf[0] ? ", " : "", buf);
       issuer_flags_format(buf, sizeof(buf), res->issuer_flags);
       fprintf(out, "issuer: %s%s\n", res->issuer_flags == 0 ? "claim verified" : "claim flagged: ", buf);
-      if (rse_claim_format(&p.claim, line, sizeof(line)) > 0) fprintf(out, "claim: %s\n", line);
+      if (efc_claim_format(&p.claim, line, sizeof(line)) > 0) fprintf(out, "claim: %s\n", line);
     }
   }
-  cap_writer_close(tc.cap);
+  io_cap_writer_close(tc.cap);
   efc_obe_profile_wipe(&prof);
   sim_keys_wipe(&keys);
   efc_crypto_free(crypto);

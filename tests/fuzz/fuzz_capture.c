@@ -3,21 +3,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/capture.h"
+#include "io/capture.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  cap_record r, back;
+  io_cap_record r, back;
   uint8_t out[CAP_RECORD_MAX + 64];
   char why[128];
   int n;
-  if (cap_record_decode(&r, data, size, why, sizeof(why)) != 0) {
+  if (io_cap_record_decode(&r, data, size, why, sizeof(why)) != 0) {
     if (!why[0]) abort(); /* every refusal says why */
     return 0;
   }
-  n = cap_record_encode(out, sizeof(out), &r);
+  n = io_cap_record_encode(out, sizeof(out), &r);
   if (n < 0) return 0; /* a frame longer than the writer takes */
-  if (cap_record_decode(&back, out, (size_t)n, why, sizeof(why)) != 0) abort();
+  if (io_cap_record_decode(&back, out, (size_t)n, why, sizeof(why)) != 0) abort();
   if (back.uplink != r.uplink || back.lane != r.lane || back.flags != r.flags || back.lid != r.lid ||
       back.len != r.len || memcmp(back.frame, r.frame, r.len) != 0)
     abort();

@@ -3,7 +3,7 @@
 # retries, as often as the simulator at the same bit error rate, and both as often as the
 # retry model (tests/model) predicts. The OBE is personalised like the simulator's vehicle
 # 0x00100001 (same PAN, plate, class and profile), so its frames have the simulator's
-# sizes. Over UDP the bits really flip and the receiver's FCS decides (lane_damage); in the
+# sizes. Over UDP the bits really flip and the receiver's FCS decides (air_damage); in the
 # simulator a frame fails with the probability those flips give.
 # usage: udp_ber.sh BIN_DIR TESTS_BIN_DIR PASSAGES
 BIN=$1

@@ -93,7 +93,7 @@ static void link_step(rse *r, obe *o, const dsrc_l1_params *l1, uint64_t *now) {
 }
 
 int claimgen_passage(claimgen *g, claimgen_obe *o, int profile, uint16_t station,
-                     int64_t epoch_cs, rse_claim *out) {
+                     int64_t epoch_cs, efc_claim *out) {
   obe_config ocfg;
   rse_config rcfg;
   dsrc_l1_params l1;
@@ -126,9 +126,9 @@ int claimgen_passage(claimgen *g, claimgen_obe *o, int profile, uint16_t station
   return 0;
 }
 
-int claimgen_write(FILE *f, const rse_claim *c) {
+int claimgen_write(FILE *f, const efc_claim *c) {
   char line[2048];
-  int n = rse_claim_format(c, line, sizeof(line));
+  int n = efc_claim_format(c, line, sizeof(line));
   if (n < 0) return n;
   return fprintf(f, "%s\n", line) < 0 ? -1 : 0;
 }

@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "obe/obe.h"
-#include "rse/claim.h"
+#include "efc/claim.h"
 #include "sim/world.h"
 
 typedef struct {
@@ -41,9 +41,9 @@ int claimgen_clone_make(claimgen *g, claimgen_obe *o, uint32_t id, int profile);
 /* One passage of o through a fresh RSE running profile at station (beacon individualid
  * too), lane 1, clock epoch epoch_cs. 0 with the claim, or -1 when it did not complete. */
 int claimgen_passage(claimgen *g, claimgen_obe *o, int profile, uint16_t station,
-                     int64_t epoch_cs, rse_claim *out);
+                     int64_t epoch_cs, efc_claim *out);
 
 /* The claim as a line with its newline, appended to f. */
-int claimgen_write(FILE *f, const rse_claim *c);
+int claimgen_write(FILE *f, const efc_claim *c);
 
 #endif

@@ -19,7 +19,7 @@ void ph_world_free(ph_world *w) {
 }
 
 /* What a frame is, from its octets alone. */
-static void classify(ph_frame *pf, const dsrc_l1_params *l1, const lane_frame *lf) {
+static void classify(ph_frame *pf, const dsrc_l1_params *l1, const air_frame *lf) {
   dsrc_frame f;
   memset(pf, 0, sizeof(*pf));
   pf->uplink = lf->uplink;
@@ -71,7 +71,7 @@ static bool listed(const unsigned *v, size_t n, unsigned x) {
   return false;
 }
 
-static bool on_lose(void *ctx, const lane_frame *lf) {
+static bool on_lose(void *ctx, const air_frame *lf) {
   run_ctx *c = ctx;
   ph_frame pf;
   classify(&pf, c->l1, lf);
@@ -82,7 +82,7 @@ static bool on_lose(void *ctx, const lane_frame *lf) {
   return c->pending;
 }
 
-static void on_frame(void *ctx, const lane_frame *lf) {
+static void on_frame(void *ctx, const air_frame *lf) {
   run_ctx *c = ctx;
   ph_frame *pf;
   if (c->r->n >= PH_FRAMES_MAX) return;
@@ -100,7 +100,7 @@ int ph_run(const ph_world *w, const ph_options *o, ph_result *r) {
   dsrc_prng prng, errors;
   static _Thread_local struct {
     rse r;
-    lane l;
+    air_lane l;
     obe o;
   } e; /* large; one set per thread */
   run_ctx ctx;
@@ -124,7 +124,7 @@ int ph_run(const ph_world *w, const ph_options *o, ph_result *r) {
   if (rse_init(&e.r, &rcfg, w->crypto, dsrc_prng_rng(&prng)) != 0 ||
       obe_init(&e.o, &ocfg, &prof, &st, w->crypto, dsrc_prng_rng(&prng)) != 0)
     goto out;
-  lane_init(&e.l, &e.r, o->ber, &errors);
+  air_lane_init(&e.l, &e.r, o->ber, &errors);
   memset(&ctx, 0, sizeof(ctx));
   ctx.o = o;
   ctx.r = r;
@@ -132,10 +132,10 @@ int ph_run(const ph_world *w, const ph_options *o, ph_result *r) {
   e.l.on_frame = on_frame;
   e.l.lose = on_lose;
   e.l.ctx = &ctx;
-  if (lane_add(&e.l, &e.o, o->enter_ns, o->dwell_ns ? o->enter_ns + o->dwell_ns : UINT64_MAX) < 0) goto out;
+  if (air_lane_add(&e.l, &e.o, o->enter_ns, o->dwell_ns ? o->enter_ns + o->dwell_ns : UINT64_MAX) < 0) goto out;
   /* Until the passage is over, then 20 ms more for what follows it (a closing RELEASE). */
   while (e.l.now < stop) {
-    lane_step(&e.l, stop);
+    air_lane_step(&e.l, stop);
     while (rse_passage_pop(&e.r, &p)) {
       if (r->passages++ > 0) continue;
       r->finished = true;

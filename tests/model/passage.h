@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "retry_model.h"
-#include "sim/lane.h"
+#include "air/lane.h"
 #include "sim/world.h"
 
 #define PH_FRAMES_MAX 1024

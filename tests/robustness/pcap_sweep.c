@@ -1,4 +1,4 @@
-/* efc-pcap-sweep FILE: the capture reader (cap_reader) on every damaged copy of a good
+/* efc-pcap-sweep FILE: the capture reader (io_cap_reader) on every damaged copy of a good
  * capture: cut at every octet, and every octet changed three ways (all bits, the lowest,
  * the highest). Each copy must read as the capture itself (the octet was one the reader
  * does not check: a time, a LID, a frame octet), as its first records followed by the end
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capture/capture.h"
+#include "io/capture.h"
 
 #define PCAP_FILE_HEADER 24
 #define PCAP_RECORD_HEADER 16
@@ -26,7 +26,7 @@ static unsigned char *original;
 static size_t size;
 static span spans[RECORDS_MAX];
 static unsigned long nspans;
-static cap_record *first; /* the records as read from the intact file (lengths and frames) */
+static io_cap_record *first; /* the records as read from the intact file (lengths and frames) */
 static unsigned char *frames;
 
 /* What reading a file gave: records read, and the error (empty when it ended cleanly). */
@@ -44,15 +44,15 @@ static int write_file(const char *path, const unsigned char *buf, size_t n) {
 
 static void read_all(const char *path, outcome *o, int remember) {
   char err[512] = "";
-  cap_reader *r = cap_reader_open(path, err, sizeof(err));
-  cap_record rec;
+  io_cap_reader *r = io_cap_reader_open(path, err, sizeof(err));
+  io_cap_record rec;
   int rv;
   memset(o, 0, sizeof(*o));
   if (!r) {
     snprintf(o->err, sizeof(o->err), "%s", err[0] ? err : "(open failed with no message)");
     return;
   }
-  while ((rv = cap_reader_next(r, &rec, err, sizeof(err))) == 1) {
+  while ((rv = io_cap_reader_next(r, &rec, err, sizeof(err))) == 1) {
     if (remember) {
       if (o->records < RECORDS_MAX) {
         first[o->records] = rec;
@@ -66,7 +66,7 @@ static void read_all(const char *path, outcome *o, int remember) {
     o->records++;
   }
   if (rv < 0) snprintf(o->err, sizeof(o->err), "%s", err[0] ? err : "(error with no message)");
-  cap_reader_close(r);
+  io_cap_reader_close(r);
 }
 
 /* The record (1-based) holding octet at, 0 for the file header. */

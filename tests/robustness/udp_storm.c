@@ -22,7 +22,7 @@
 #include "dsrc/rng.h"
 #include "dsrc/tapdu.h"
 #include "sample_msgs.h"
-#include "udp/udp.h"
+#include "io/udp.h"
 
 enum { EXIT_FAILED = 1, EXIT_USAGE = 2 };
 enum role { AS_RSE, AS_OBE };
@@ -79,7 +79,7 @@ typedef struct {
   dsrc_prng prng;
   dsrc_rng rng;
   int fd, stranger;
-  udp_addr peer;
+  io_udp_addr peer;
   bool have_peer;
   uint64_t target, sent;
   uint32_t seq;
@@ -813,7 +813,7 @@ static bool await_done(storm *s, uint32_t seq) {
   uint64_t until = now_ms() + s->wait_ms;
   for (;;) {
     uint8_t buf[BUF_MAX];
-    udp_addr from;
+    io_udp_addr from;
     ssize_t n;
     dg d;
     uint64_t t = now_ms();
@@ -898,7 +898,7 @@ static int run_as_obe(storm *s) {
   uint64_t last = now_ms();
   while (s->sent < s->target) {
     uint8_t buf[BUF_MAX];
-    udp_addr from;
+    io_udp_addr from;
     ssize_t n;
     struct pollfd p = {s->fd, POLLIN, 0};
     if (now_ms() - last > s->idle_ms) {
@@ -910,7 +910,7 @@ static int run_as_obe(storm *s) {
     from.len = sizeof(from.sa);
     n = recvfrom(s->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from.sa, &from.len);
     if (n < 0) continue;
-    if (s->have_peer && !udp_addr_equal(&from, &s->peer)) {
+    if (s->have_peer && !io_udp_addr_equal(&from, &s->peer)) {
       s->foreign++;
       continue;
     }
@@ -931,7 +931,7 @@ static int run_as_obe(storm *s) {
 
 static void report(const storm *s, double secs) {
   char where[300];
-  udp_addr_format(&s->peer, where, sizeof(where));
+  io_udp_addr_format(&s->peer, where, sizeof(where));
   printf("efc-udp-storm: as %s, %" PRIu64 " datagrams to %s in %.2f s\n", s->role == AS_RSE ? "rse" : "obe", s->sent,
          where, secs);
   for (int c = 0; c < C_COUNT; c++)
@@ -990,7 +990,7 @@ int main(int argc, char **argv) {
   const char *to = NULL, *bind_to = NULL, *role = NULL;
   unsigned long long v, seed = 1;
   char err[512];
-  udp_addr a;
+  io_udp_addr a;
   struct timespec t0, t1;
   int c, rv, idx;
 
@@ -1046,28 +1046,28 @@ int main(int argc, char **argv) {
   s.rng = dsrc_prng_rng(&s.prng);
   s.beacon.manufacturer_id = 1;
   s.beacon.individual_id = 4000 + below(&s, 1000);
-  if (udp_addr_parse(&a, s.role == AS_RSE ? to : bind_to, err, sizeof(err)) != 0) {
+  if (io_udp_addr_parse(&a, s.role == AS_RSE ? to : bind_to, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-udp-storm: %s\n", err);
     return EXIT_USAGE;
   }
   if (s.role == AS_RSE) {
     s.peer = a;
     s.have_peer = true;
-    udp_addr_parse(&a, a.sa.ss_family == AF_INET6 ? "[::1]:0" : "127.0.0.1:0", err, sizeof(err));
+    io_udp_addr_parse(&a, a.sa.ss_family == AF_INET6 ? "[::1]:0" : "127.0.0.1:0", err, sizeof(err));
   }
-  if ((s.fd = udp_socket_bind(&a, err, sizeof(err))) < 0) {
+  if ((s.fd = io_udp_socket_bind(&a, err, sizeof(err))) < 0) {
     fprintf(stderr, "efc-udp-storm: %s\n", err);
     return EXIT_FAILED;
   }
   if (s.role == AS_OBE) {
-    udp_addr bound, any;
+    io_udp_addr bound, any;
     char where[300];
     bound.len = sizeof(bound.sa);
     getsockname(s.fd, (struct sockaddr *)&bound.sa, &bound.len);
-    udp_addr_format(&bound, where, sizeof(where));
+    io_udp_addr_format(&bound, where, sizeof(where));
     /* the stranger: same host, another port, so only the address tells it apart */
-    udp_addr_parse(&any, bound.sa.ss_family == AF_INET6 ? "[::1]:0" : "127.0.0.1:0", err, sizeof(err));
-    if ((s.stranger = udp_socket_bind(&any, err, sizeof(err))) < 0) {
+    io_udp_addr_parse(&any, bound.sa.ss_family == AF_INET6 ? "[::1]:0" : "127.0.0.1:0", err, sizeof(err));
+    if ((s.stranger = io_udp_socket_bind(&any, err, sizeof(err))) < 0) {
       fprintf(stderr, "efc-udp-storm: %s\n", err);
       return EXIT_FAILED;
     }

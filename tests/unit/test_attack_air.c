@@ -18,43 +18,43 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/attack.h"
+#include "security/attack.h"
 
-static atk_params params(const char *threat) {
-  atk_params p;
-  atk_params_default(&p);
+static sec_params params(const char *threat) {
+  sec_params p;
+  sec_params_default(&p);
   snprintf(p.threat, sizeof(p.threat), "%s", threat);
   p.passages = 3;
   return p;
 }
 
-static void run(const atk_params *p, int profile, const issuer_options *iopt, atk_outcome *o) {
+static void run(const sec_params *p, int profile, const issuer_options *iopt, sec_outcome *o) {
   char err[300];
-  if (atk_run(p, profile, iopt, o, err, sizeof(err)) != 0) fail_msg("%s", err);
+  if (sec_run(p, profile, iopt, o, err, sizeof(err)) != 0) fail_msg("%s", err);
 }
 
 /* A threat in a world whose RSE the test configures first. */
-static void run_configured(const atk_params *p, int profile, const issuer_options *iopt,
-                           void (*configure)(rse_config *), atk_outcome *o) {
-  static atk_world w;
+static void run_configured(const sec_params *p, int profile, const issuer_options *iopt,
+                           void (*configure)(rse_config *), sec_outcome *o) {
+  static sec_world w;
   char err[300];
-  const atk_threat *t = atk_threat_find(p->threat);
+  const sec_threat *t = sec_threat_find(p->threat);
   assert_non_null(t);
   memset(o, 0, sizeof(*o));
-  if (atk_world_init(&w, profile, p->seed, iopt, err, sizeof(err)) != 0) fail_msg("%s", err);
+  if (sec_world_init(&w, profile, p->seed, iopt, err, sizeof(err)) != 0) fail_msg("%s", err);
   configure(&w.rcfg);
-  atk_world_rse_reset(&w);
+  sec_world_rse_reset(&w);
   if (t->run(&w, p, o) != 0) {
-    atk_world_free(&w);
+    sec_world_free(&w);
     fail_msg("%s against %s: %s", p->threat, rse_profile_name(profile), o->evidence);
   }
-  atk_world_free(&w);
+  sec_world_free(&w);
 }
 
-static void expect(const atk_outcome *o, int profile, int detected) {
+static void expect(const sec_outcome *o, int profile, int detected) {
   if (o->detected != detected)
-    fail_msg("%s: %s, expected %s: %s", rse_profile_name(profile), atk_detect_name(o->detected),
-             atk_detect_name(detected), o->evidence);
+    fail_msg("%s: %s, expected %s: %s", rse_profile_name(profile), sec_detect_name(o->detected),
+             sec_detect_name(detected), o->evidence);
 }
 
 static void expect_text(const char *text, const char *want, int profile) {
@@ -70,13 +70,13 @@ static bool stamped(int profile) { return profile != RSE_PROFILE_AUTOPASS; }
 /* ---- T6 ---- */
 
 static void test_t6_what_a_listener_decodes(void **state) {
-  atk_params p = params("T6");
-  atk_outcome o[RSE_PROFILE_COUNT];
+  sec_params p = params("T6");
+  sec_outcome o[RSE_PROFILE_COUNT];
   (void)state;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
     run(&p, prof, NULL, &o[prof]);
     /* Passive: nobody can notice, nobody is charged. */
-    expect(&o[prof], prof, ATK_NOT_DETECTED);
+    expect(&o[prof], prof, SEC_NOT_DETECTED);
     assert_int_equal(o[prof].wrong_charges, 0);
     assert_int_equal(o[prof].lost_charges, 0);
     /* The obuid links every passage of the vehicle, in every profile. */
@@ -113,10 +113,10 @@ static void stamped_without_pan(rse_config *c) {
 /* What leaks is what the RSE asks for: without the GET of vehicle data the plate and class
  * stay off the air; without attribute 32 in GET_STAMPED, the PAN does too. */
 static void test_t6_what_leaks_is_what_the_rse_asks(void **state) {
-  atk_params p = params("T6");
+  sec_params p = params("T6");
   (void)state;
   for (int prof = RSE_PROFILE_EN15509_L0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_outcome o;
+    sec_outcome o;
     run_configured(&p, prof, NULL, no_vehicle_get, &o);
     expect_text(o.gained, "PAN", prof);
     expect_no_text(o.gained, "plate", prof);
@@ -131,13 +131,13 @@ static void test_t6_what_leaks_is_what_the_rse_asks(void **state) {
 /* ---- T7 ---- */
 
 static void test_t7_replay_fails_everywhere(void **state) {
-  atk_params p = params("T7");
+  sec_params p = params("T7");
   (void)state;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_outcome o;
+    sec_outcome o;
     run(&p, prof, NULL, &o);
     /* The RSE's fresh nonce: the replayed MAC2 / MAC_TC fails at the lane. */
-    expect(&o, prof, ATK_AT_LANE);
+    expect(&o, prof, SEC_AT_LANE);
     assert_string_equal(o.gained, "-");
     assert_int_equal(o.wrong_charges, 0);
     assert_int_equal(o.lost_charges, 0);
@@ -154,12 +154,12 @@ static void no_lane_check(rse_config *c) { c->verify_at_lane = false; }
 /* Without the lane's MAC check the replays pass the gantry and the issuer's MAC1 / MAC_TSP
  * check voids them: passages nobody pays for. */
 static void test_t7_without_the_lane_check(void **state) {
-  atk_params p = params("T7");
+  sec_params p = params("T7");
   (void)state;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_outcome o;
+    sec_outcome o;
     run_configured(&p, prof, NULL, no_lane_check, &o);
-    expect(&o, prof, ATK_BY_ISSUER);
+    expect(&o, prof, SEC_BY_ISSUER);
     assert_int_equal(o.wrong_charges, 0);
     expect_text(o.evidence, "bad-mac", prof);
     /* The first replay passes; the list stops the others. */
@@ -171,16 +171,16 @@ static void test_t7_without_the_lane_check(void **state) {
 /* ---- T8 ---- */
 
 static void test_t8_predictable_nonce(void **state) {
-  atk_params p = params("T8");
+  sec_params p = params("T8");
   (void)state;
-  p.nonce_mode = RSE_NONCE_TIME;
+  p.nonce_mode = EFC_NONCE_TIME;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_outcome o;
+    sec_outcome o;
     run(&p, prof, NULL, &o);
     if (prof == RSE_PROFILE_AUTOPASS || prof == RSE_PROFILE_EN15509_L0) {
       /* No access control: the OBE answers the predicted nonces; the lane and the issuer
        * find sound MACs, and the victim's counters stay in sequence. */
-      expect(&o, prof, ATK_NOT_DETECTED);
+      expect(&o, prof, SEC_NOT_DETECTED);
       assert_string_equal(o.gained, "passages charged to the victim");
       assert_int_equal(o.wrong_charges, p.passages);
       expect_text(o.evidence, "0 denied", prof);
@@ -189,7 +189,7 @@ static void test_t8_predictable_nonce(void **state) {
       expect_text(o.evidence, "issuer: unbound", prof);
     } else {
       /* Without the operator's MAcK the attacker's reader is denied everything. */
-      expect(&o, prof, ATK_FAILED);
+      expect(&o, prof, SEC_FAILED);
       assert_int_equal(o.wrong_charges, 0);
       expect_text(o.evidence, "15 accessDenied", prof);
       expect_text(o.evidence, "nothing to present", prof);
@@ -198,23 +198,23 @@ static void test_t8_predictable_nonce(void **state) {
 }
 
 static void test_t8_unpredictable_nonce(void **state) {
-  const int modes[] = {RSE_NONCE_COMMIT, RSE_NONCE_RANDOM};
+  const int modes[] = {EFC_NONCE_COMMIT, EFC_NONCE_RANDOM};
   (void)state;
   for (unsigned m = 0; m < 2; m++) {
-    atk_params p = params("T8");
+    sec_params p = params("T8");
     p.nonce_mode = modes[m];
     for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-      atk_outcome o;
+      sec_outcome o;
       run(&p, prof, NULL, &o);
       assert_int_equal(o.wrong_charges, 0);
       if (prof == RSE_PROFILE_AUTOPASS || prof == RSE_PROFILE_EN15509_L0) {
         /* The stored answers were MACed over other nonces. */
-        expect(&o, prof, ATK_AT_LANE);
+        expect(&o, prof, SEC_AT_LANE);
         assert_string_equal(o.gained, "-");
         expect_text(o.evidence, "predicted 0/", prof);
         expect_text(o.evidence, "lane pass 0/3", prof);
       } else {
-        expect(&o, prof, ATK_FAILED);
+        expect(&o, prof, SEC_FAILED);
       }
     }
   }
@@ -223,16 +223,16 @@ static void test_t8_unpredictable_nonce(void **state) {
 /* ---- T9 ---- */
 
 static void test_t9_unauthorised_reader(void **state) {
-  atk_params p = params("T9");
+  sec_params p = params("T9");
   (void)state;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_outcome o;
+    sec_outcome o;
     run(&p, prof, NULL, &o);
     assert_int_equal(o.wrong_charges, 0);
     if (prof == RSE_PROFILE_AUTOPASS) {
       /* No access control, but an AutoPASS contract holds no PAN or plate: anyone's
        * reader gets the obuid, efcstatus and TC, and each GET_SECURE advances the TC. */
-      expect(&o, prof, ATK_NOT_DETECTED);
+      expect(&o, prof, SEC_NOT_DETECTED);
       expect_text(o.gained, "obuid", prof);
       expect_text(o.gained, "efcstatus, TC", prof);
       expect_no_text(o.gained, "PAN", prof);
@@ -241,7 +241,7 @@ static void test_t9_unauthorised_reader(void **state) {
       expect_text(o.evidence, "victim's TC +3", prof);
     } else if (prof == RSE_PROFILE_EN15509_L0) {
       /* No access control: whatever the OBE holds, anyone's reader gets, unnoticed. */
-      expect(&o, prof, ATK_NOT_DETECTED);
+      expect(&o, prof, SEC_NOT_DETECTED);
       expect_text(o.gained, "PAN", prof);
       expect_text(o.gained, "plate", prof);
       expect_text(o.gained, "obuid", prof);
@@ -251,7 +251,7 @@ static void test_t9_unauthorised_reader(void **state) {
       expect_no_text(o.gained, "receipts", prof);
       expect_text(o.evidence, "victim's TC +0", prof);
     } else {
-      expect(&o, prof, ATK_FAILED);
+      expect(&o, prof, SEC_FAILED);
       assert_string_equal(o.gained, "-");
       /* GET x3 and GET_STAMPED per session denied; GET_SECURE is not the application's. */
       expect_text(o.evidence, "0 with data, 0 empty, 12 accessDenied, 3 refused", prof);
@@ -262,22 +262,22 @@ static void test_t9_unauthorised_reader(void **state) {
 /* ---- T14 ---- */
 
 static void test_t14_bit_errors(void **state) {
-  atk_params p = params("T14");
+  sec_params p = params("T14");
   (void)state;
   p.passages = 10;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_outcome o;
+    sec_outcome o;
     /* A clean channel: nothing lost, so nothing gained. */
     p.ber = 0;
     run(&p, prof, NULL, &o);
-    expect(&o, prof, ATK_FAILED);
+    expect(&o, prof, SEC_FAILED);
     assert_int_equal(o.lost_charges, 0);
     assert_int_equal(o.wrong_charges, 0);
     /* Heavy bit errors: sessions fail and passages go unclaimed, but every claim made is
      * sound, for the vehicle that was there, once. */
     p.ber = 2e-3;
     run(&p, prof, NULL, &o);
-    expect(&o, prof, ATK_AT_LANE);
+    expect(&o, prof, SEC_AT_LANE);
     assert_true(o.lost_charges > 0);
     assert_int_equal(o.wrong_charges, 0);
     expect_text(o.evidence, "0 charged twice", prof);
@@ -291,15 +291,15 @@ static void test_t14_bit_errors(void **state) {
  * issuer cannot refuse them. This pins that weakness: it fails once the RSE suppresses a
  * second claim of an obuid it has just claimed. */
 static void test_t14_rogue_beacon(void **state) {
-  atk_params p = params("T14");
+  sec_params p = params("T14");
   (void)state;
   p.passages = 20;
   p.ber = 0;
   p.rogue_beacon = true;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_outcome o;
+    sec_outcome o;
     run(&p, prof, NULL, &o);
-    expect(&o, prof, ATK_AT_LANE);
+    expect(&o, prof, SEC_AT_LANE);
     expect_text(o.evidence, "rogue beacon: 0/20 lost", prof);
     expect_no_text(o.evidence, "unsound", prof);
     expect_no_text(o.evidence, "another OBE", prof);

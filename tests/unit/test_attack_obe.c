@@ -17,20 +17,20 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/attack.h"
+#include "security/attack.h"
 
-static atk_params params(const char *threat) {
-  atk_params p;
-  atk_params_default(&p);
+static sec_params params(const char *threat) {
+  sec_params p;
+  sec_params_default(&p);
   snprintf(p.threat, sizeof(p.threat), "%s", threat);
   p.passages = 3;
   p.counter_back = 2;
   return p;
 }
 
-static void run(const atk_params *p, int profile, const issuer_options *iopt, atk_outcome *o) {
+static void run(const sec_params *p, int profile, const issuer_options *iopt, sec_outcome *o) {
   char err[300];
-  if (atk_run(p, profile, iopt, o, err, sizeof(err)) != 0) fail_msg("%s", err);
+  if (sec_run(p, profile, iopt, o, err, sizeof(err)) != 0) fail_msg("%s", err);
 }
 
 static issuer_options no_mac_check(void) {
@@ -40,10 +40,10 @@ static issuer_options no_mac_check(void) {
   return o;
 }
 
-static void expect(const atk_outcome *o, int profile, int detected) {
+static void expect(const sec_outcome *o, int profile, int detected) {
   if (o->detected != detected)
-    fail_msg("%s: %s, expected %s: %s", rse_profile_name(profile), atk_detect_name(o->detected),
-             atk_detect_name(detected), o->evidence);
+    fail_msg("%s: %s, expected %s: %s", rse_profile_name(profile), sec_detect_name(o->detected),
+             sec_detect_name(detected), o->evidence);
 }
 
 static void expect_text(const char *text, const char *want, int profile) {
@@ -51,10 +51,10 @@ static void expect_text(const char *text, const char *want, int profile) {
 }
 
 static void test_t4_tampering(void **state) {
-  atk_params p = params("T4");
+  sec_params p = params("T4");
   (void)state;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_outcome o;
+    sec_outcome o;
     run(&p, prof, NULL, &o);
     /* (a) in every profile: the OBE MACs the old counter with its own keys, the lane passes
      * it, the issuer's sequence analysis does not. */
@@ -63,12 +63,12 @@ static void test_t4_tampering(void **state) {
     expect_text(o.evidence, "duplicate", prof);
     if (prof == RSE_PROFILE_AUTOPASS) {
       /* No class read, so no cheaper fee; the counter rewrite is the worst case. */
-      expect(&o, prof, ATK_BY_ISSUER);
+      expect(&o, prof, SEC_BY_ISSUER);
       assert_int_equal(o.wrong_charges, 0);
       assert_string_equal(o.gained, "-");
       expect_text(o.evidence, "no GET", prof);
     } else {
-      expect(&o, prof, ATK_NOT_DETECTED);
+      expect(&o, prof, SEC_NOT_DETECTED);
       assert_int_equal(o.wrong_charges, p.passages);
       expect_text(o.gained, "lower fee", prof);
       expect_text(o.evidence, "issuer none", prof);
@@ -79,85 +79,85 @@ static void test_t4_tampering(void **state) {
 /* The EN 15509 loss comes from the GET of the vehicle class: an RSE that classifies the
  * vehicle itself (no GET, as AutoPASS) leaves only the counter rewrite, caught by the issuer. */
 static void test_t4_class_needs_the_get(void **state) {
-  atk_params p = params("T4");
+  sec_params p = params("T4");
   (void)state;
   for (int prof = RSE_PROFILE_EN15509_L0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_world w;
-    atk_outcome o;
+    sec_world w;
+    sec_outcome o;
     char err[200];
     memset(&o, 0, sizeof(o));
-    assert_int_equal(atk_world_init(&w, prof, p.seed, NULL, err, sizeof(err)), 0);
+    assert_int_equal(sec_world_init(&w, prof, p.seed, NULL, err, sizeof(err)), 0);
     w.rcfg.en15509_get = false;
-    atk_world_rse_reset(&w);
-    assert_int_equal(atk_t04_tampering(&w, &p, &o), 0);
-    atk_world_free(&w);
-    expect(&o, prof, ATK_BY_ISSUER);
+    sec_world_rse_reset(&w);
+    assert_int_equal(sec_t04_tampering(&w, &p, &o), 0);
+    sec_world_free(&w);
+    expect(&o, prof, SEC_BY_ISSUER);
     assert_int_equal(o.wrong_charges, 0);
   }
 }
 
 static void test_t5_denial_commit(void **state) {
-  atk_params p = params("T5");
+  sec_params p = params("T5");
   (void)state;
-  p.nonce_mode = RSE_NONCE_COMMIT;
+  p.nonce_mode = EFC_NONCE_COMMIT;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_outcome o;
+    sec_outcome o;
     run(&p, prof, NULL, &o);
-    expect(&o, prof, ATK_BY_ISSUER);
+    expect(&o, prof, SEC_BY_ISSUER);
     assert_int_equal(o.lost_charges, 0);
     expect_text(o.evidence, "commit: sound, time_proven 1, +1h bad-mac, station+1 bad-mac", prof);
   }
 }
 
 static void test_t5_denial_random(void **state) {
-  atk_params p = params("T5");
+  sec_params p = params("T5");
   (void)state;
-  p.nonce_mode = RSE_NONCE_RANDOM;
+  p.nonce_mode = EFC_NONCE_RANDOM;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_outcome o;
+    sec_outcome o;
     run(&p, prof, NULL, &o);
     /* Unbound in every profile: the station is proven by none. */
     expect_text(o.evidence, "random: unbound", prof);
     expect_text(o.evidence, "station+1 unflagged", prof);
     if (prof == RSE_PROFILE_AUTOPASS) {
-      expect(&o, prof, ATK_BY_ISSUER);
+      expect(&o, prof, SEC_BY_ISSUER);
       assert_int_equal(o.lost_charges, 0);
     } else {
-      expect(&o, prof, ATK_NOT_DETECTED);
+      expect(&o, prof, SEC_NOT_DETECTED);
       assert_int_equal(o.lost_charges, 1);
     }
   }
 }
 
 static void test_t5_denial_without_mac_check(void **state) {
-  atk_params p = params("T5");
+  sec_params p = params("T5");
   issuer_options io = no_mac_check();
   (void)state;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_outcome o;
+    sec_outcome o;
     run(&p, prof, &io, &o);
-    expect(&o, prof, ATK_NOT_DETECTED);
+    expect(&o, prof, SEC_NOT_DETECTED);
     assert_int_equal(o.lost_charges, 1);
   }
 }
 
 static void test_t13_rotation(void **state) {
-  atk_params p = params("T13");
+  sec_params p = params("T13");
   char genuine[32];
   (void)state;
   snprintf(genuine, sizeof(genuine), "genuine ok %u/%u", p.passages, p.passages);
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_outcome o;
+    sec_outcome o;
     run(&p, prof, NULL, &o);
     /* The leak works before the rotation; genuine OBEs and old claims survive it. */
     expect_text(o.evidence, "clone before: pass", prof);
     expect_text(o.evidence, genuine, prof);
     expect_text(o.evidence, "old claims 1/1 ok", prof);
     if (prof == RSE_PROFILE_AUTOPASS) {
-      expect(&o, prof, ATK_AT_LANE);
+      expect(&o, prof, SEC_AT_LANE);
       expect_text(o.evidence, "clone lane mac 3/3", prof);
     } else {
-      expect(&o, prof, ATK_BY_ISSUER);
+      expect(&o, prof, SEC_BY_ISSUER);
       expect_text(o.evidence, "clone lane mac 0/3", prof);
     }
     /* A reference fixed at personalisation: dropping the old MAcK shuts out genuine OBEs. */
@@ -168,28 +168,28 @@ static void test_t13_rotation(void **state) {
 /* The AutoPASS rotation works at the lane on its own; the EN 15509 / AES clone was only ever
  * caught by MAC_TSP. */
 static void test_t13_rotation_without_mac_check(void **state) {
-  atk_params p = params("T13");
+  sec_params p = params("T13");
   issuer_options io = no_mac_check();
   (void)state;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_outcome o;
+    sec_outcome o;
     run(&p, prof, &io, &o);
-    expect(&o, prof, prof == RSE_PROFILE_AUTOPASS ? ATK_AT_LANE : ATK_NOT_DETECTED);
+    expect(&o, prof, prof == RSE_PROFILE_AUTOPASS ? SEC_AT_LANE : SEC_NOT_DETECTED);
   }
 }
 
 /* Issue 7, acceptance 3 (the clone row): the operator-key clone is caught by the issuer's
  * MAC1 / MAC_TSP check, and by nothing once that check is off. */
 static void test_t3_without_mac_check(void **state) {
-  atk_params p = params("T3");
+  sec_params p = params("T3");
   issuer_options io = no_mac_check();
   (void)state;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_outcome on, off;
+    sec_outcome on, off;
     run(&p, prof, NULL, &on);
     run(&p, prof, &io, &off);
-    expect(&on, prof, ATK_BY_ISSUER);
-    expect(&off, prof, ATK_NOT_DETECTED);
+    expect(&on, prof, SEC_BY_ISSUER);
+    expect(&off, prof, SEC_NOT_DETECTED);
     assert_int_equal(off.lost_charges, 0);
     expect_text(off.evidence, "lane: 0/3 caught", prof);
   }

@@ -19,21 +19,21 @@
 
 #include "dsrc/efc.h"
 #include "rse/verify.h"
-#include "sim/attack.h"
+#include "security/attack.h"
 
 static const int en15509_family[] = {RSE_PROFILE_EN15509_L0, RSE_PROFILE_EN15509_L1, RSE_PROFILE_AES};
 
-static atk_params params(const char *threat) {
-  atk_params p;
-  atk_params_default(&p);
+static sec_params params(const char *threat) {
+  sec_params p;
+  sec_params_default(&p);
   snprintf(p.threat, sizeof(p.threat), "%s", threat);
   return p;
 }
 
-static atk_outcome run(const atk_params *p, int profile, const issuer_options *iopt) {
-  atk_outcome o;
+static sec_outcome run(const sec_params *p, int profile, const issuer_options *iopt) {
+  sec_outcome o;
   char err[300];
-  if (atk_run(p, profile, iopt, &o, err, sizeof(err)) != 0) fail_msg("%s", err);
+  if (sec_run(p, profile, iopt, &o, err, sizeof(err)) != 0) fail_msg("%s", err);
   return o;
 }
 
@@ -68,13 +68,13 @@ static issuer_options checks(bool mac, bool commit) {
 static void test_t10_en15509_counter_goes_back(void **state) {
   (void)state;
   for (size_t i = 0; i < sizeof(en15509_family) / sizeof(en15509_family[0]); i++) {
-    atk_params p = params("T10");
-    atk_outcome o;
+    sec_params p = params("T10");
+    sec_outcome o;
     char want[80];
     p.passages = 3;
     p.counter_back = 5;
     o = run(&p, en15509_family[i], NULL);
-    assert_int_equal(o.detected, ATK_BY_ISSUER);
+    assert_int_equal(o.detected, SEC_BY_ISSUER);
     assert_has(o.evidence, "SET attr 26 answered noError");
     /* Personalised at 0, three passages each SET counter + 1: the OBE holds 3. */
     snprintf(want, sizeof(want), "GET read 3 then %u", (3u + 4096u - 5u) % 4096u);
@@ -92,11 +92,11 @@ static void test_t10_en15509_counter_goes_back(void **state) {
 
 /* AutoPASS: the same SET on the AutoPASS application is refused and the TC runs on. */
 static void test_t10_autopass_tc_cannot_be_set(void **state) {
-  atk_params p = params("T10");
-  atk_outcome o;
+  sec_params p = params("T10");
+  sec_outcome o;
   (void)state;
   o = run(&p, RSE_PROFILE_AUTOPASS, NULL);
-  assert_int_equal(o.detected, ATK_FAILED);
+  assert_int_equal(o.detected, SEC_FAILED);
   assert_string_equal(o.gained, "-");
   assert_has(o.evidence, "answered argumentError");
   assert_has(o.evidence, "TC 3 before, claims after 4,5,6");
@@ -108,17 +108,17 @@ static void test_t10_autopass_tc_cannot_be_set(void **state) {
  * through the same OBE's EN 15509 application does change that counter, and the AutoPASS
  * TC still counts on from where it was. */
 static void test_t10_autopass_tc_is_not_attr_26(void **state) {
-  atk_world w;
-  atk_obe a;
-  atk_reader r;
-  atk_passage ps;
+  sec_world w;
+  sec_obe a;
+  sec_reader r;
+  sec_passage ps;
   char err[200];
   uint16_t tc;
   dsrc_beacon_id b;
   (void)state;
-  assert_int_equal(atk_world_init(&w, RSE_PROFILE_AUTOPASS, 3, NULL, err, sizeof(err)), 0);
-  assert_int_equal(atk_obe_make(&w, &a, 0x00c7e1aa, NULL), 0);
-  assert_int_equal(atk_pass(&w, &a, &ps), 0);
+  assert_int_equal(sec_world_init(&w, RSE_PROFILE_AUTOPASS, 3, NULL, err, sizeof(err)), 0);
+  assert_int_equal(sec_obe_make(&w, &a, 0x00c7e1aa, NULL), 0);
+  assert_int_equal(sec_pass(&w, &a, &ps), 0);
   assert_true(ps.claim >= 0);
   tc = w.claims[ps.claim].tc;
   assert_int_equal(a.st.autopass_tc, tc);
@@ -126,7 +126,7 @@ static void test_t10_autopass_tc_is_not_attr_26(void **state) {
   b = w.rcfg.beacon;
   b.individual_id = 7002;
   obe_sleep(&a.o);
-  assert_int_equal(atk_reader_open(&r, &w, &a.o, &b), 0);
+  assert_int_equal(sec_reader_open(&r, &w, &a.o, &b), 0);
   for (int prof = RSE_PROFILE_AUTOPASS; prof <= RSE_PROFILE_EN15509_L0; prof++) {
     const dsrc_application *app = rse_vst_app(&r.vst.u.vst, prof);
     dsrc_tapdu q, rs;
@@ -139,31 +139,31 @@ static void test_t10_autopass_tc_is_not_attr_26(void **state) {
     at->id = EFC_ATTR_STATUS;
     at->value.kind = DSRC_C_EQUSTAT;
     at->value.u.status.counter = 0x0abc;
-    assert_int_equal(atk_reader_ask(&r, &q, &rs), 0);
+    assert_int_equal(sec_reader_ask(&r, &q, &rs), 0);
     assert_int_equal(rs.kind, DSRC_SET_RS);
     assert_true(rs.u.set_rs.has_ret);
     assert_int_equal(rs.u.set_rs.ret, prof == RSE_PROFILE_AUTOPASS ? DSRC_RET_ARGUMENT_ERROR : DSRC_RET_NO_ERROR);
   }
-  atk_reader_close(&r);
+  sec_reader_close(&r);
   assert_int_equal(a.st.equipment_status & 0x0fff, 0x0abc);
   assert_int_equal(a.st.autopass_tc, tc);
   w.l.now += UINT64_C(300000000000);
-  assert_int_equal(atk_pass(&w, &a, &ps), 0);
+  assert_int_equal(sec_pass(&w, &a, &ps), 0);
   assert_true(ps.claim >= 0);
   assert_int_equal(w.claims[ps.claim].tc, (uint16_t)(tc + 1));
-  atk_world_free(&w);
+  sec_world_free(&w);
 }
 
 /* What catches it is the issuer's counter analysis, whose rule takes a drop of more than
  * half the counter's range for a wrap: written back by 3000 of 4096, the counter looks
  * like a jump forward (a gap, which lists nothing) and nobody notices. */
 static void test_t10_back_beyond_half_range_looks_like_a_gap(void **state) {
-  atk_params p = params("T10");
-  atk_outcome o;
+  sec_params p = params("T10");
+  sec_outcome o;
   (void)state;
   p.counter_back = 3000;
   o = run(&p, RSE_PROFILE_EN15509_L1, NULL);
-  assert_int_equal(o.detected, ATK_NOT_DETECTED);
+  assert_int_equal(o.detected, SEC_NOT_DETECTED);
   assert_has(o.evidence, "answered noError");
   assert_has(o.evidence, "gap");
   assert_lacks(o.evidence, "backwards");
@@ -178,11 +178,11 @@ static void test_t10_back_beyond_half_range_looks_like_a_gap(void **state) {
 static void test_t11_issuer_catches_all_but_the_class(void **state) {
   (void)state;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_params p = params("T11");
-    atk_outcome o;
+    sec_params p = params("T11");
+    sec_outcome o;
     p.fee_change = 9000;
     o = run(&p, prof, NULL);
-    assert_int_equal(o.detected, ATK_BY_ISSUER);
+    assert_int_equal(o.detected, SEC_BY_ISSUER);
     assert_string_equal(o.gained, "fee changed unnoticed");
     assert_has(o.evidence, "flagged 7/8");
     assert_ends(o.evidence, "unflagged: class+fee");
@@ -202,10 +202,10 @@ static void test_t11_issuer_catches_all_but_the_class(void **state) {
 
 /* A fee the class's tariff matches is no edit: nothing is left for the issuer to see. */
 static void test_t11_fee_change_that_is_the_tariff(void **state) {
-  atk_params p = params("T11");
-  atk_outcome o;
+  sec_params p = params("T11");
+  sec_outcome o;
   (void)state;
-  p.fee_change = rse_tariff(2); /* the lane's class for these OBEs */
+  p.fee_change = efc_tariff(2); /* the lane's class for these OBEs */
   o = run(&p, RSE_PROFILE_EN15509_L0, NULL);
   assert_int_equal(o.passages, 7);
   assert_has(o.evidence, "flagged 6/7");
@@ -217,11 +217,11 @@ static void test_t11_without_mac_check_not_detected(void **state) {
   issuer_options io = checks(false, true);
   (void)state;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_params p = params("T11");
-    atk_outcome o;
+    sec_params p = params("T11");
+    sec_outcome o;
     p.fee_change = 9000;
     o = run(&p, prof, &io);
-    assert_int_equal(o.detected, ATK_NOT_DETECTED);
+    assert_int_equal(o.detected, SEC_NOT_DETECTED);
     assert_ends(o.evidence, "unflagged: class+fee, time+nonce, station+nonce, invented");
     assert_has(o.gained, "fee changed unnoticed; 3 more altered or invented claims accepted");
     assert_int_equal(o.wrong_charges, 4);
@@ -239,11 +239,11 @@ static void test_t11_without_commitment_check(void **state) {
   issuer_options io = checks(true, false);
   (void)state;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_params p = params("T11");
-    atk_outcome o;
+    sec_params p = params("T11");
+    sec_outcome o;
     p.fee_change = 9000;
     o = run(&p, prof, &io);
-    assert_int_equal(o.detected, ATK_NOT_DETECTED);
+    assert_int_equal(o.detected, SEC_NOT_DETECTED);
     if (prof == RSE_PROFILE_AUTOPASS) {
       assert_ends(o.evidence, "unflagged: class+fee, station");
       assert_has(o.evidence, "mismatch 1");
@@ -260,11 +260,11 @@ static void test_t11_without_either(void **state) {
   issuer_options io = checks(false, false);
   (void)state;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_params p = params("T11");
-    atk_outcome o;
+    sec_params p = params("T11");
+    sec_outcome o;
     p.fee_change = 9000;
     o = run(&p, prof, &io);
-    assert_int_equal(o.detected, ATK_NOT_DETECTED);
+    assert_int_equal(o.detected, SEC_NOT_DETECTED);
     if (prof == RSE_PROFILE_AUTOPASS)
       assert_ends(o.evidence, "unflagged: class+fee, time+nonce, station, station+nonce, invented");
     else
@@ -280,8 +280,8 @@ static void test_t11_without_either(void **state) {
 static void test_t15_fakes(void **state) {
   (void)state;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_params p = params("T15");
-    atk_outcome o = run(&p, prof, NULL);
+    sec_params p = params("T15");
+    sec_outcome o = run(&p, prof, NULL);
     const char *moved = prof == RSE_PROFILE_AUTOPASS ? "mismatch,bad-commitment,duplicate" : "bad-commitment,duplicate";
     char want[120];
     assert_has(o.evidence, "made-up MAC: bad-mac;");
@@ -292,7 +292,7 @@ static void test_t15_fakes(void **state) {
     /* Nothing in an OBE's answer says where it was, and the insider's reader kept the
      * counter in step: the fake and the OBE's real passage after it both pass. */
     assert_ends(o.evidence, "read elsewhere: accepted, its real passage after: accepted");
-    assert_int_equal(o.detected, ATK_NOT_DETECTED);
+    assert_int_equal(o.detected, SEC_NOT_DETECTED);
     assert_string_equal(o.gained, "1 of 4 fake passages charged");
     assert_int_equal(o.passages, 4);
     assert_int_equal(o.wrong_charges, 1);
@@ -305,8 +305,8 @@ static void test_t15_without_commitment_check(void **state) {
   issuer_options io = checks(true, false);
   (void)state;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_params p = params("T15");
-    atk_outcome o = run(&p, prof, &io);
+    sec_params p = params("T15");
+    sec_outcome o = run(&p, prof, &io);
     const char *moved = prof == RSE_PROFILE_AUTOPASS ? "mismatch,duplicate" : "duplicate";
     char want[120];
     snprintf(want, sizeof(want), "re-dated: %s;", moved);
@@ -321,10 +321,10 @@ static void test_t15_without_mac_check(void **state) {
   issuer_options io = checks(false, true);
   (void)state;
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
-    atk_params p = params("T15");
-    atk_outcome o = run(&p, prof, &io);
+    sec_params p = params("T15");
+    sec_outcome o = run(&p, prof, &io);
     assert_has(o.evidence, "made-up MAC: accepted;");
-    assert_int_equal(o.detected, ATK_NOT_DETECTED);
+    assert_int_equal(o.detected, SEC_NOT_DETECTED);
     assert_int_equal(o.wrong_charges, 2);
   }
 }

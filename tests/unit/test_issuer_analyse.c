@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "backoffice/issuer_analyse.h"
-#include "backoffice/issuer_db.h"
-#include "backoffice/verify.h"
+#include "issuer/issuer_analyse.h"
+#include "issuer/issuer_db.h"
+#include "issuer/issuer_verify.h"
 
 #define T0 INT64_C(173323372000)
 #define MIN_CS (60 * 100)

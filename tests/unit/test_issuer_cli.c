@@ -22,9 +22,9 @@
 #include <cmocka.h>
 
 #include "../issuer/claimgen.h"
-#include "backoffice/issuer_analyse.h"
-#include "backoffice/verify.h"
-#include "rse/statuslist.h"
+#include "issuer/issuer_analyse.h"
+#include "issuer/issuer_verify.h"
+#include "efc/statuslist.h"
 
 #include <sqlite3.h>
 
@@ -49,17 +49,17 @@ static fixture *fx;
 static int q_profile(int q) { return q / 3; }
 static uint32_t q_id(int q) { return UINT32_C(0x00a10000) + (uint32_t)q; }
 
-static char *claim_line(const rse_claim *c) {
+static char *claim_line(const efc_claim *c) {
   char buf[2048];
-  int n = rse_claim_format(c, buf, sizeof(buf));
+  int n = efc_claim_format(c, buf, sizeof(buf));
   return n > 0 ? strdup(buf) : NULL;
 }
 
 /* A passage, asserted to complete and to pass at the lane. */
 static char *passage(claimgen_obe *o, int profile, uint16_t station, int64_t t) {
-  rse_claim c;
+  efc_claim c;
   assert_int_equal(claimgen_passage(&fx->g, o, profile, station, t, &c), 0);
-  assert_int_equal(c.verdict, RSE_PASS);
+  assert_int_equal(c.verdict, EFC_PASS);
   return claim_line(&c);
 }
 
@@ -291,9 +291,9 @@ enum edit_kind { E_FEE, E_TIME, E_TC, E_COUNTER, E_OBUID };
 
 /* The line with one field changed, as an operator altering the claim would. */
 static char *edited(const char *line, int kind) {
-  rse_claim c;
+  efc_claim c;
   char err[256];
-  assert_int_equal(rse_claim_parse(&c, line, err, sizeof(err)), 0);
+  assert_int_equal(efc_claim_parse(&c, line, err, sizeof(err)), 0);
   switch (kind) {
   case E_FEE:
     c.fee += 100;
@@ -545,7 +545,7 @@ static char *entries_of(const char *name) {
 
 static void test_statuslist(void **state) {
   claimgen_obe c0, c1, c2;
-  rse_status_list sl;
+  efc_status_list sl;
   int64_t num[NK][NQ], k0, k1, k2, replay;
   lines ls = {0};
   char *s, *a, *b, path[256], err[256];
@@ -592,19 +592,19 @@ static void test_statuslist(void **state) {
                          "00c00002,reject,bad-mac\n");
   free(a);
   /* The RSE's own loader reads it. */
-  rse_status_list_init(&sl);
+  efc_status_list_init(&sl);
   path_of(path, sizeof(path), "rse.list");
-  assert_int_equal(rse_status_list_load(&sl, path, stderr, err, sizeof(err)), 0);
+  assert_int_equal(efc_status_list_load(&sl, path, stderr, err, sizeof(err)), 0);
   assert_int_equal(sl.count, 4);
-  assert_int_equal(rse_status_list_lookup(&sl, (const uint8_t[]){0x00, 0xa1, 0x00, 0x00}),
-                   RSE_LIST_REJECT);
-  assert_int_equal(rse_status_list_lookup(&sl, (const uint8_t[]){0x00, 0xa1, 0x00, 0x06}),
-                   RSE_LIST_PHOTOGRAPH);
-  assert_int_equal(rse_status_list_lookup(&sl, (const uint8_t[]){0x00, 0xc0, 0x00, 0x02}),
-                   RSE_LIST_REJECT);
-  assert_int_equal(rse_status_list_lookup(&sl, (const uint8_t[]){0x00, 0xa1, 0x00, 0x01}),
-                   RSE_LIST_NONE);
-  rse_status_list_free(&sl);
+  assert_int_equal(efc_status_list_lookup(&sl, (const uint8_t[]){0x00, 0xa1, 0x00, 0x00}),
+                   EFC_LIST_REJECT);
+  assert_int_equal(efc_status_list_lookup(&sl, (const uint8_t[]){0x00, 0xa1, 0x00, 0x06}),
+                   EFC_LIST_PHOTOGRAPH);
+  assert_int_equal(efc_status_list_lookup(&sl, (const uint8_t[]){0x00, 0xc0, 0x00, 0x02}),
+                   EFC_LIST_REJECT);
+  assert_int_equal(efc_status_list_lookup(&sl, (const uint8_t[]){0x00, 0xa1, 0x00, 0x01}),
+                   EFC_LIST_NONE);
+  efc_status_list_free(&sl);
   /* Deterministic: written again, the same octets. */
   assert_int_equal(issuer("", "statuslist --db st.jsonl.db --out rse2.list"), 0);
   a = slurp("rse.list");

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "dsrc/keys.h"
-#include "sim/keysearch.h"
+#include "security/keysearch.h"
 
 /* spec/vectors/crypto.txt, EN 15509 Level 1 worked example. */
 static const uint8_t VEC_AUK[8] = {0xF0, 0xA5, 0x93, 0xA8, 0x9C, 0xA1, 0xC5, 0x94};
@@ -30,7 +30,7 @@ static void assert_in_band(uint64_t count, unsigned b, unsigned m) {
     fail_msg("%llu candidates after one capture, expected %.1f..%.1f", (unsigned long long)count, lo, hi);
 }
 
-static void check_demo(const sim_ks_demo *d, unsigned b, unsigned m) {
+static void check_demo(const sec_ks_demo *d, unsigned b, unsigned m) {
   assert_int_equal(d->trials, (uint64_t)1 << b);
   assert_true(d->real_in[0]);
   assert_in_band(d->candidates[0], b, m);
@@ -43,7 +43,7 @@ static void check_demo(const sim_ks_demo *d, unsigned b, unsigned m) {
 
 static void test_demo_worked_example(void **state) {
   (void)state;
-  sim_ks_demo d;
+  sec_ks_demo d;
   char err[256] = "";
   int rv = sim_keysearch_demo(&d, NULL, 20, 14, 0, err, sizeof(err));
   if (rv) fail_msg("%s", err);
@@ -58,8 +58,8 @@ static void test_demo_worked_example(void **state) {
  * the key, not a remembered answer. */
 static void test_demo_other_obe(void **state) {
   (void)state;
-  sim_ks_demo_input in;
-  sim_ks_demo d, again;
+  sec_ks_demo_input in;
+  sec_ks_demo d, again;
   char err[256] = "";
   sim_keysearch_demo_default(&in);
   for (int i = 0; i < 16; i++) in.mauk[i] = (uint8_t)(0xA7 * i + 0x3D);
@@ -80,23 +80,23 @@ static void test_demo_other_obe(void **state) {
 /* The expected counts are computed, not remembered; a tiny space still pins the key. */
 static void test_demo_expected_values(void **state) {
   (void)state;
-  sim_ks_demo d;
+  sec_ks_demo d;
   char err[256] = "";
   int rv = sim_keysearch_demo(&d, NULL, 12, 10, 0, err, sizeof(err));
   if (rv) fail_msg("%s", err);
   assert_close(d.expected[0], 1.0 + 4095.0 / 1024.0, 1e-12);
   assert_close(d.expected[1], 1.0 + 4095.0 / 1048576.0, 1e-12);
   check_demo(&d, 12, 10);
-  assert_int_equal(sim_keysearch_demo(&d, NULL, 0, 8, 0, NULL, 0), SIM_KS_ERR_ARG);
-  assert_int_equal(sim_keysearch_demo(&d, NULL, 24, 33, 0, NULL, 0), SIM_KS_ERR_ARG);
+  assert_int_equal(sim_keysearch_demo(&d, NULL, 0, 8, 0, NULL, 0), SEC_KS_ERR_ARG);
+  assert_int_equal(sim_keysearch_demo(&d, NULL, 24, 33, 0, NULL, 0), SEC_KS_ERR_ARG);
   /* 2^20 keys on 2 bits of MAC leave about 2^18 candidates, more than the demo keeps. */
-  assert_int_equal(sim_keysearch_demo(&d, NULL, 20, 2, 0, err, sizeof(err)), SIM_KS_ERR_OVERFLOW);
+  assert_int_equal(sim_keysearch_demo(&d, NULL, 20, 2, 0, err, sizeof(err)), SEC_KS_ERR_OVERFLOW);
 }
 
 static void test_extrapolate(void **state) {
   (void)state;
   /* At 1e9 trials/s: 2^55 trials = 36028797.018963968 s, about 417 days. */
-  sim_ks_time t = sim_keysearch_extrapolate(56, 1e9);
+  sec_ks_time t = sim_keysearch_extrapolate(56, 1e9);
   assert_close(t.keyspace, 72057594037927936.0, 0);
   assert_close(t.expected_s, 36028797.018963968, 1e-15);
   assert_close(t.full_s, 72057594.037927936, 1e-15);
@@ -119,7 +119,7 @@ static void test_extrapolate(void **state) {
 
 static void test_candidates(void **state) {
   (void)state;
-  sim_ks_candidates c;
+  sec_ks_candidates c;
   /* DES, 4-octet MAC: 2^24 wrong keys per capture; two captures leave 2^-8 wrong keys. */
   assert_int_equal(sim_keysearch_candidates(&c, 56, 32), 0);
   assert_close(c.candidates_log2, 24, 0);
@@ -146,35 +146,35 @@ static void test_candidates(void **state) {
   assert_int_equal(sim_keysearch_candidates(&c, 24, 16), 0);
   assert_int_equal(c.captures_to_pin, 2);
   assert_close(c.wrong_after_pin, 1.0 / 256 - pow(2, -32), 1e-12);
-  assert_int_equal(sim_keysearch_candidates(&c, 0, 32), SIM_KS_ERR_ARG);
-  assert_int_equal(sim_keysearch_candidates(&c, 56, 0), SIM_KS_ERR_ARG);
+  assert_int_equal(sim_keysearch_candidates(&c, 0, 32), SEC_KS_ERR_ARG);
+  assert_int_equal(sim_keysearch_candidates(&c, 56, 0), SEC_KS_ERR_ARG);
 }
 
 static void test_blocks_and_hardware(void **state) {
   (void)state;
   /* DES: 17-octet list + 04 + 4-octet nonce = 22 octets, padded to 24: 3 blocks.
    * AES: 22 octets = 2 blocks, plus L = E_K(0). AC_CR: 1. Retail MAC inner loop: 2. */
-  assert_int_equal(sim_keysearch_blocks(SIM_KS_DES), 3);
-  assert_int_equal(sim_keysearch_blocks(SIM_KS_AES128), 3);
-  assert_int_equal(sim_keysearch_blocks(SIM_KS_DES_ACCR), 1);
-  assert_int_equal(sim_keysearch_blocks(SIM_KS_TDES2), 2);
+  assert_int_equal(sim_keysearch_blocks(SEC_KS_DES), 3);
+  assert_int_equal(sim_keysearch_blocks(SEC_KS_AES128), 3);
+  assert_int_equal(sim_keysearch_blocks(SEC_KS_DES_ACCR), 1);
+  assert_int_equal(sim_keysearch_blocks(SEC_KS_TDES2), 2);
   assert_int_equal(sim_keysearch_blocks(42), 0);
-  assert_int_equal(sim_keysearch_key_bits(SIM_KS_DES), 56);
-  assert_int_equal(sim_keysearch_key_bits(SIM_KS_TDES2), 112);
-  assert_int_equal(sim_keysearch_key_bits(SIM_KS_AES128), 128);
-  assert_int_equal(sim_keysearch_captures_per_key(SIM_KS_TDES2), 1);
-  assert_int_equal(sim_keysearch_captures_per_key(SIM_KS_DES), 0);
+  assert_int_equal(sim_keysearch_key_bits(SEC_KS_DES), 56);
+  assert_int_equal(sim_keysearch_key_bits(SEC_KS_TDES2), 112);
+  assert_int_equal(sim_keysearch_key_bits(SEC_KS_AES128), 128);
+  assert_int_equal(sim_keysearch_captures_per_key(SEC_KS_TDES2), 1);
+  assert_int_equal(sim_keysearch_captures_per_key(SEC_KS_DES), 0);
 
-  const sim_ks_published *p;
+  const sec_ks_published *p;
   size_t n = sim_keysearch_published(&p);
   assert_true(n >= 3);
   for (size_t i = 0; i < n; i++) {
     assert_true(p[i].des_keys_per_s > 1e9);
     assert_non_null(p[i].source);
     assert_true(strlen(p[i].source) > 10);
-    assert_close(sim_keysearch_hw_rate(&p[i], SIM_KS_DES), p[i].des_keys_per_s / 3, 1e-15);
-    assert_close(sim_keysearch_hw_rate(&p[i], SIM_KS_DES_ACCR), p[i].des_keys_per_s, 1e-15);
-    assert_close(sim_keysearch_hw_rate(&p[i], SIM_KS_TDES2), p[i].des_keys_per_s / 2, 1e-15);
+    assert_close(sim_keysearch_hw_rate(&p[i], SEC_KS_DES), p[i].des_keys_per_s / 3, 1e-15);
+    assert_close(sim_keysearch_hw_rate(&p[i], SEC_KS_DES_ACCR), p[i].des_keys_per_s, 1e-15);
+    assert_close(sim_keysearch_hw_rate(&p[i], SEC_KS_TDES2), p[i].des_keys_per_s / 2, 1e-15);
   }
   assert_true(sim_keysearch_hw_rate(&p[0], 42) == 0);
 }
@@ -182,8 +182,8 @@ static void test_blocks_and_hardware(void **state) {
 static void test_rate_every_cipher(void **state) {
   (void)state;
   char err[256] = "";
-  for (int c = 0; c < SIM_KS_CIPHERS; c++) {
-    sim_ks_rate r;
+  for (int c = 0; c < SEC_KS_CIPHERS; c++) {
+    sec_ks_rate r;
     int rv = sim_keysearch_rate(&r, c, 0.05, 1, err, sizeof(err));
     if (rv) fail_msg("%s: %s", sim_keysearch_cipher_name(c), err);
     assert_int_equal(r.cipher, c);
@@ -193,13 +193,13 @@ static void test_rate_every_cipher(void **state) {
     assert_close(r.rate, (double)r.trials / r.seconds, 1e-12);
     assert_close(r.ns_per_trial, 1e9 / r.rate, 1e-12);
   }
-  sim_ks_rate r;
-  int rv = sim_keysearch_rate(&r, SIM_KS_DES, 0.05, 0, err, sizeof(err));
+  sec_ks_rate r;
+  int rv = sim_keysearch_rate(&r, SEC_KS_DES, 0.05, 0, err, sizeof(err));
   if (rv) fail_msg("%s", err);
   assert_int_equal(r.threads, sim_keysearch_cores());
   assert_close(r.rate_per_thread, r.rate / r.threads, 1e-12);
-  assert_int_equal(sim_keysearch_rate(&r, SIM_KS_CIPHERS, 0.05, 1, err, sizeof(err)), SIM_KS_ERR_ARG);
-  assert_int_equal(sim_keysearch_rate(&r, -1, 0.05, 1, NULL, 0), SIM_KS_ERR_ARG);
+  assert_int_equal(sim_keysearch_rate(&r, SEC_KS_CIPHERS, 0.05, 1, err, sizeof(err)), SEC_KS_ERR_ARG);
+  assert_int_equal(sim_keysearch_rate(&r, -1, 0.05, 1, NULL, 0), SEC_KS_ERR_ARG);
 }
 
 int main(void) {

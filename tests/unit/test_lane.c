@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "backoffice/verify.h"
-#include "sim/lane.h"
+#include "issuer/issuer_verify.h"
+#include "air/lane.h"
 #include "sim/trace.h"
 #include "sim/world.h"
 
@@ -38,7 +38,7 @@ static void test_trace_every_profile(void **state) {
       FILE *devnull = fopen("/dev/null", "w");
       assert_int_equal(sim_trace(&o, devnull, &r), 0);
       fclose(devnull);
-      if (!r.completed || r.lane_verdict != RSE_PASS || r.issuer_flags != 0)
+      if (!r.completed || r.lane_verdict != EFC_PASS || r.issuer_flags != 0)
         fail_msg("%s: completed %d lane %d reasons %x issuer %x", rse_profile_name(p), r.completed,
                  r.lane_verdict, r.lane_reasons, r.issuer_flags);
       assert_string_equal(r.sequence, sequences[p]);
@@ -54,7 +54,7 @@ typedef struct {
   obe_config ocfg;
   dsrc_prng prng, errors;
   rse r;
-  lane l;
+  air_lane l;
   uint64_t now;
   /* persist hook bookkeeping */
   uint16_t persisted_tc;
@@ -74,7 +74,7 @@ static void bench_init(bench *b, int profile) {
   dsrc_prng_seed(&b->prng, 5);
   dsrc_prng_seed(&b->errors, 6);
   assert_int_equal(rse_init(&b->r, &b->rcfg, b->crypto, dsrc_prng_rng(&b->prng)), 0);
-  lane_init(&b->l, &b->r, 0.0, &b->errors);
+  air_lane_init(&b->l, &b->r, 0.0, &b->errors);
 }
 
 static void bench_free(bench *b) {
@@ -89,7 +89,7 @@ static void record_persist(void *ctx, obe *o) {
 }
 
 /* Every uplink frame: an AutoPASS answer may only reveal a counter already persisted. */
-static void check_revealed(void *ctx, const lane_frame *f) {
+static void check_revealed(void *ctx, const air_frame *f) {
   bench *b = ctx;
   dsrc_frame h;
   dsrc_tapdu t;
@@ -109,13 +109,13 @@ static rse_passage passage(bench *b, obe *o) {
   bool done = false;
   uint64_t limit = b->l.now + 2000000000u;
   obe_sleep(o);
-  lane_add(&b->l, o, 0, UINT64_MAX);
+  air_lane_add(&b->l, o, 0, UINT64_MAX);
   while (!done && b->l.now < limit) {
-    lane_step(&b->l, limit);
+    air_lane_step(&b->l, limit);
     done = rse_passage_pop(&b->r, &p);
   }
   assert_true(done);
-  lane_remove(&b->l, o);
+  air_lane_remove(&b->l, o);
   /* The next passage five minutes later: the beacon's time has moved on by more than the
    * 256 s after which an OBE treats a BST as a new one (docs/profiles.md). */
   b->l.now += UINT64_C(300000000000);
@@ -128,7 +128,7 @@ static void make_obe(bench *b, efc_obe_profile *prof, obe_state *st, obe *o, uin
   assert_int_equal(obe_init(o, &b->ocfg, prof, st, b->crypto, dsrc_prng_rng(&b->prng)), 0);
 }
 
-/* lane_run stops at the step after which a passage is ready, exactly where stepping one
+/* air_lane_run stops at the step after which a passage is ready, exactly where stepping one
  * frame at a time and looking after each gets to, and otherwise runs on to until. */
 static void test_lane_run_stops(void **state) {
   (void)state;
@@ -142,11 +142,11 @@ static void test_lane_run_stops(void **state) {
   bench_init(&b, RSE_PROFILE_EN15509_L0);
   make_obe(&a, &pa, &sa, &oa, 0x00a1b2c3, RSE_PROFILE_EN15509_L0);
   make_obe(&b, &pb, &sb, &ob, 0x00a1b2c3, RSE_PROFILE_EN15509_L0);
-  lane_add(&a.l, &oa, 0, UINT64_MAX);
-  lane_add(&b.l, &ob, 0, UINT64_MAX);
-  while (rse_passages_done(&a.r) == 0 && a.l.now < limit) lane_step(&a.l, limit);
+  air_lane_add(&a.l, &oa, 0, UINT64_MAX);
+  air_lane_add(&b.l, &ob, 0, UINT64_MAX);
+  while (rse_passages_done(&a.r) == 0 && a.l.now < limit) air_lane_step(&a.l, limit);
   assert_int_equal(rse_passages_done(&a.r), 1);
-  lane_run(&b.l, limit);
+  air_lane_run(&b.l, limit);
   assert_int_equal(rse_passages_done(&b.r), 1);
   assert_true(b.l.now < limit);
   assert_int_equal(b.l.now, a.l.now);
@@ -154,7 +154,7 @@ static void test_lane_run_stops(void **state) {
   assert_true(rse_passage_pop(&b.r, &p));
   assert_int_equal(p.outcome, RSE_OUT_DONE);
   until = b.l.now + 10000000u;
-  lane_run(&b.l, until);
+  air_lane_run(&b.l, until);
   assert_true(b.l.now >= until);
   assert_int_equal(rse_passages_done(&b.r), 0);
   efc_obe_profile_wipe(&pa);
@@ -201,7 +201,7 @@ static void test_rse_repeated_frames(void **state) {
   }
 }
 
-static unsigned issuer(bench *b, const rse_claim *c) {
+static unsigned issuer(bench *b, const efc_claim *c) {
   issuer_options opt;
   issuer_options_default(&opt);
   return (unsigned)issuer_verify_claim(b->crypto, &b->keys.issuer, &opt, c);
@@ -223,7 +223,7 @@ static void test_counters_and_persistence(void **state) {
     for (unsigned k = 1; k <= 3; k++) {
       rse_passage p = passage(&b, &o);
       assert_int_equal(p.outcome, RSE_OUT_DONE);
-      assert_int_equal(p.claim.verdict, RSE_PASS);
+      assert_int_equal(p.claim.verdict, EFC_PASS);
       assert_int_equal(issuer(&b, &p.claim), 0);
       if (profile == RSE_PROFILE_AUTOPASS) {
         assert_int_equal(p.claim.tc, k);
@@ -255,20 +255,20 @@ static void test_wrong_keys_fail_lane(void **state) {
     obe_state_init(&st, &prof);
     obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng));
     p = passage(&b, &o);
-    assert_int_not_equal(p.claim.verdict, RSE_PASS);
+    assert_int_not_equal(p.claim.verdict, EFC_PASS);
     /* Level 1 and AES: the OBE refuses the RSE's AC_CR; otherwise the MAC fails. */
     if (profile == RSE_PROFILE_EN15509_L1 || profile == RSE_PROFILE_AES)
-      assert_true(p.claim.reasons & RSE_WHY_ACCESS);
+      assert_true(p.claim.reasons & EFC_WHY_ACCESS);
     else
-      assert_true(p.claim.reasons & RSE_WHY_MAC);
+      assert_true(p.claim.reasons & EFC_WHY_MAC);
     assert_true(issuer(&b, &p.claim) & ISSUER_BAD_MAC);
     {
       /* The claim as written and read back (an access denial leaves no attribute list and
        * no TC keyRef) is judged the same. */
       char line[2048], err[200];
-      rse_claim back;
-      assert_true(rse_claim_format(&p.claim, line, sizeof(line)) > 0);
-      if (rse_claim_parse(&back, line, err, sizeof(err)) != 0) fail_msg("%s: %s", line, err);
+      efc_claim back;
+      assert_true(efc_claim_format(&p.claim, line, sizeof(line)) > 0);
+      if (efc_claim_parse(&back, line, err, sizeof(err)) != 0) fail_msg("%s: %s", line, err);
       assert_int_equal(issuer(&b, &back), issuer(&b, &p.claim));
     }
     sim_keys_wipe(&other);
@@ -288,7 +288,7 @@ static void test_operator_key_clone(void **state) {
     obe_state st;
     obe o;
     rse_passage p;
-    rse_status_list list;
+    efc_status_list list;
     uint8_t g;
     bench_init(&b, profile);
     /* The attacker's keystore: its own random master keys ... */
@@ -312,18 +312,18 @@ static void test_operator_key_clone(void **state) {
     obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng));
 
     p = passage(&b, &o);
-    assert_int_equal(p.claim.verdict, RSE_PASS);
+    assert_int_equal(p.claim.verdict, EFC_PASS);
     assert_true(issuer(&b, &p.claim) & ISSUER_BAD_MAC);
 
     /* The issuer lists it; the next passage is rejected at the lane. */
-    rse_status_list_init(&list);
-    assert_int_equal(rse_status_list_add(&list, p.claim.obuid, RSE_LIST_REJECT), 0);
-    rse_status_list_finish(&list);
+    efc_status_list_init(&list);
+    assert_int_equal(efc_status_list_add(&list, p.claim.obuid, EFC_LIST_REJECT), 0);
+    efc_status_list_finish(&list);
     b.rcfg.status = &list;
     p = passage(&b, &o);
-    assert_int_equal(p.claim.verdict, RSE_REJECT);
-    assert_true(p.claim.reasons & RSE_WHY_STATUS_LIST);
-    rse_status_list_free(&list);
+    assert_int_equal(p.claim.verdict, EFC_REJECT);
+    assert_true(p.claim.reasons & EFC_WHY_STATUS_LIST);
+    efc_status_list_free(&list);
     sim_keys_wipe(&forged);
     bench_free(&b);
   }

@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../scenarios/src/report.h"
+#include "sim/report.h"
 #include "obe_harness.h"
-#include "sim/lane.h"
+#include "air/lane.h"
 #include "sim/world.h"
 
 #define FRAMES_MAX 256
@@ -30,7 +30,7 @@ typedef struct {
   unsigned down_bad, down_total;
 } recorder;
 
-static void record(void *ctx, const lane_frame *lf) {
+static void record(void *ctx, const air_frame *lf) {
   recorder *r = ctx;
   if (!lf->uplink) {
     r->down_total++;
@@ -54,7 +54,7 @@ typedef struct {
   obe_config ocfg;
   dsrc_prng prng, errors;
   rse r;
-  lane l;
+  air_lane l;
   recorder rec;
 } rig;
 
@@ -71,7 +71,7 @@ static void rig_init(rig *g, double ber) {
   dsrc_prng_seed(&g->prng, 1);
   dsrc_prng_seed(&g->errors, 2);
   assert_int_equal(rse_init(&g->r, &g->rcfg, g->crypto, dsrc_prng_rng(&g->prng)), 0);
-  lane_init(&g->l, &g->r, ber, &g->errors);
+  air_lane_init(&g->l, &g->r, ber, &g->errors);
   g->l.on_frame = record;
   g->l.ctx = &g->rec;
 }
@@ -102,8 +102,8 @@ static void test_airtimes(void **state) {
   /* LID FE FE FE FF (six stuffed bits, see test_frame.c), public window 0. */
   script_add(&rng, "FEFEFEFF 00");
   obe_init(&o, &g.ocfg, &prof, &st, g.crypto, script_as_rng(&rng));
-  lane_add(&g.l, &o, 0, UINT64_MAX);
-  while (g.l.now < 7 * MS) lane_step(&g.l, 7 * MS);
+  air_lane_add(&g.l, &o, 0, UINT64_MAX);
+  while (g.l.now < 7 * MS) air_lane_step(&g.l, 7 * MS);
   assert_true(g.rec.n >= 5);
   /* BST: 22 octets = 176 bits + its stuffed bits at 2 us, after 32 us of preamble. */
   assert_int_equal(g.rec.f[0].len, 22);
@@ -152,8 +152,8 @@ static void test_airtime_cache(void **state) {
     }
     for (unsigned pass = 0; pass < 2; pass++)
       for (unsigned i = 0; i < 64; i++) {
-        lane_uplink u;
-        lane_uplink_make(&g.l, &u, f[i], len[i], 0);
+        air_uplink u;
+        air_uplink_make(&g.l, &u, f[i], len[i], 0);
         assert_int_equal(u.air, dsrc_l1_airtime_ns(&g.l.l1, 1, f[i], len[i]));
       }
   }
@@ -182,9 +182,9 @@ static void completion_by_hand(const obe_mcu *mcu, unsigned expected_late) {
   obe_state_init(&st, &prof);
   script_add(&rng, "12345679 01 00000000 00000000 01");
   obe_init(&o, &g.ocfg, &prof, &st, g.crypto, script_as_rng(&rng));
-  lane_add(&g.l, &o, 0, UINT64_MAX);
+  air_lane_add(&g.l, &o, 0, UINT64_MAX);
   while (!done && g.l.now < 200 * MS) {
-    lane_step(&g.l, 200 * MS);
+    air_lane_step(&g.l, 200 * MS);
     done = rse_passage_pop(&g.r, &p);
   }
   assert_true(done);
@@ -283,10 +283,10 @@ static void test_frame_error_rate(void **state) {
   obe_state_init(&st, &prof);
   g.ocfg.bst_profile = 5; /* an OBE that answers no BST: it only listens */
   obe_init(&o, &g.ocfg, &prof, &st, g.crypto, dsrc_prng_rng(&g.prng));
-  lane_add(&g.l, &o, 0, UINT64_MAX);
+  air_lane_add(&g.l, &o, 0, UINT64_MAX);
   while (g.rec.down_total < 20000) {
     g.rec.n = 0;
-    lane_step(&g.l, UINT64_MAX);
+    air_lane_step(&g.l, UINT64_MAX);
   }
   {
     uint8_t bst[DSRC_FRAME_MAX];
@@ -295,7 +295,7 @@ static void test_frame_error_rate(void **state) {
     p = 1 - pow(1 - 2e-4, bits);
     assert_true(bits >= 16 + 176);
   }
-  report_wilson(g.rec.down_bad, g.rec.down_total, &lo, &hi);
+  sim_report_wilson(g.rec.down_bad, g.rec.down_total, &lo, &hi);
   if (p < lo || p > hi)
     fail_msg("measured %u/%u, CI [%f, %f], model %f", g.rec.down_bad, g.rec.down_total, lo, hi, p);
   rig_free(&g);
@@ -323,11 +323,11 @@ static void test_public_window_collision(void **state) {
     assert_int_equal(sim_obe_make(&prof[k], g.crypto, &g.keys, 100 + (uint32_t)k, EFC_PROFILE_AUTOPASS), 0);
     obe_state_init(&st[k], &prof[k]);
     obe_init(&o[k], &g.ocfg, &prof[k], &st[k], g.crypto, script_as_rng(&rng[k]));
-    lane_add(&g.l, &o[k], 0, UINT64_MAX);
+    air_lane_add(&g.l, &o[k], 0, UINT64_MAX);
   }
   while (done < 2 && g.l.now < 500 * MS) {
     g.rec.n = 0;
-    lane_step(&g.l, 500 * MS);
+    air_lane_step(&g.l, 500 * MS);
     if (g.l.collisions == 1 && !checked) {
       /* The round of the collision: both requests lost, the RSE knows neither OBE. */
       unsigned up = 0;
@@ -356,17 +356,17 @@ static void test_statistics(void **state) {
   double lo, hi;
   float v[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
   /* Wilson 95 %: 0/10 -> [0, 0.2775]; 10/10 -> [0.7225, 1]; 500/1000 -> [0.4691, 0.5309]. */
-  report_wilson(0, 10, &lo, &hi);
+  sim_report_wilson(0, 10, &lo, &hi);
   assert_true(fabs(lo) < 1e-9 && fabs(hi - 0.27753) < 1e-4);
-  report_wilson(10, 10, &lo, &hi);
+  sim_report_wilson(10, 10, &lo, &hi);
   assert_true(fabs(lo - 0.72247) < 1e-4 && fabs(hi - 1) < 1e-9);
-  report_wilson(500, 1000, &lo, &hi);
+  sim_report_wilson(500, 1000, &lo, &hi);
   assert_true(fabs(lo - 0.46907) < 1e-4 && fabs(hi - 0.53093) < 1e-4);
   /* Nearest rank. */
-  assert_true(report_quantile(v, 10, 0.5) == 5);
-  assert_true(report_quantile(v, 10, 0.95) == 10);
-  assert_true(report_quantile(v, 10, 0.01) == 1);
-  assert_true(isnan(report_quantile(v, 0, 0.5)));
+  assert_true(sim_report_quantile(v, 10, 0.5) == 5);
+  assert_true(sim_report_quantile(v, 10, 0.95) == 10);
+  assert_true(sim_report_quantile(v, 10, 0.01) == 1);
+  assert_true(isnan(sim_report_quantile(v, 0, 0.5)));
 }
 
 int main(void) {

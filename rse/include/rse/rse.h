@@ -14,8 +14,8 @@
 #include "dsrc/frame.h"
 #include "dsrc/rng.h"
 #include "keymgmt/keymgmt.h"
-#include "rse/claim.h"
-#include "rse/statuslist.h"
+#include "efc/claim.h"
+#include "efc/statuslist.h"
 
 #define RSE_SESSIONS_MAX 32
 #define RSE_RX_SLOTS 16
@@ -74,11 +74,11 @@ typedef struct {
   dsrc_attr_ids vehicle_ids;  /* GET attributes: {16, 17, 18, 19, 20, 22} */
   uint8_t keyref_tsp;         /* GET_STAMPED key for MAC_TSP: 5 */
   uint8_t keyref_tc;          /* and for MAC_TC: 1 */
-  uint8_t nonce_mode;         /* enum rse_nonce_mode */
+  uint8_t nonce_mode;         /* enum efc_nonce_mode */
   bool verify_at_lane;        /* check MAC2 / MAC_TC: on */
 
   const efc_operator_keys *keys; /* NULL: no lane verification possible */
-  const rse_status_list *status; /* NULL: none */
+  const efc_status_list *status; /* NULL: none */
 } rse_config;
 
 /* The defaults of docs/timing-model.md, profile list {autopass, en15509-l1,
@@ -105,7 +105,7 @@ typedef enum {
 typedef struct {
   uint32_t lid;
   rse_outcome outcome;
-  rse_claim claim;
+  efc_claim claim;
   uint64_t t_start;       /* the OBE's first window request */
   uint64_t t_end;         /* RELEASE (or the failure) */
   uint32_t frames_down, frames_up, octets_down, octets_up;

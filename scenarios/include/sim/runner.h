@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "capture/capture.h"
+#include "io/capture.h"
 #include "sim/scenario.h"
 #include "sim/world.h"
 
@@ -91,7 +91,7 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, efc_crypto *c, 
 
 /* Writes a block's frames to a capture, times shifted by offset_ns. Returns 0 or -1 with
  * err (a full disk). */
-int sim_frames_write(const sim_frames *f, cap_writer *w, uint64_t offset_ns, char *err, size_t errlen);
+int sim_frames_write(const sim_frames *f, io_cap_writer *w, uint64_t offset_ns, char *err, size_t errlen);
 void sim_frames_free(sim_frames *f);
 
 /* The blocks of a scenario, in order; returns their number (*out malloc'd). */

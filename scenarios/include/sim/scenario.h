@@ -39,7 +39,7 @@ typedef struct {
   bool speed_dist;
   double speed_mean, speed_sd, speed_min, speed_max;
   uint64_t passages;       /* per speed (list) or in all (distribution), per BER */
-  double headway_s;        /* mean time between zone entries in one lane */
+  double headway_s;        /* mean time between zone entries in one air_lane */
   double min_headway_s;    /* and its minimum */
   uint64_t fleet_size;     /* distinct vehicles (0: every passage a new one) */
 
@@ -48,7 +48,7 @@ typedef struct {
 
   /* the engines' parameters (docs/timing-model.md defaults, overridden by the file) */
   dsrc_l1_params l1;
-  rse_config rse;          /* timing and transaction options; identity set per lane */
+  rse_config rse;          /* timing and transaction options; identity set per air_lane */
   obe_config obe;
   obe_mcu mcu_legacy, mcu_modern;
 } scenario;

@@ -19,7 +19,7 @@ void sim_keys_wipe(sim_keys *k);
 
 /* OBE number id: obuid = id, a PAN and plate derived from it, provider NO:1, vehicle class
  * 2, the given profiles (EFC_PROFILE_*), keys from k's master keys (a clone built from
- * leaked operator keys passes a key set holding those: atk_obe_make_operator_clone). */
+ * leaked operator keys passes a key set holding those: sec_obe_make_operator_clone). */
 int sim_obe_make(efc_obe_profile *p, efc_crypto *c, const sim_keys *k, uint32_t id, unsigned profiles);
 
 /* The same OBE with only the keys an RSE configured with cfg will use (one AutoPASS

@@ -71,7 +71,7 @@ static pcap_role role_of(const pcap_frame *pf) {
   return PCAP_ROLE_RESPONSE;
 }
 
-int pcap_frame_fill(pcap_frame *pf, const cap_record *r, unsigned long record,
+int pcap_frame_fill(pcap_frame *pf, const io_cap_record *r, unsigned long record,
                     const dsrc_l1_params *l1) {
   memset(pf, 0, sizeof(*pf));
   /* The record's octets live only until the reader's next call. */

@@ -25,7 +25,7 @@
 #include "pcap_tool.h"
 #include "rse/rse.h"
 #include "rse/verify.h"
-#include "udp/udp.h"
+#include "io/udp.h"
 
 #define LANES 128
 #define WIN_MAX 16
@@ -63,7 +63,7 @@ typedef struct {
 
 typedef struct {
   int fd;
-  udp_addr peer;
+  io_udp_addr peer;
   bool have_peer;
   rse_config cfg; /* the default timing the replayer's downlinks announce */
   dsrc_l1_params l1;
@@ -155,7 +155,7 @@ static uint64_t mono_ns(void) {
 }
 
 /* Waits for one datagram (any peer when !from_peer_only); 0 on timeout, -1 error. */
-static ssize_t link_recv(rp_link *k, uint8_t *buf, size_t cap, udp_addr *from, uint64_t deadline) {
+static ssize_t link_recv(rp_link *k, uint8_t *buf, size_t cap, io_udp_addr *from, uint64_t deadline) {
   for (;;) {
     uint64_t now = mono_ns();
     struct pollfd p = {k->fd, POLLIN, 0};
@@ -170,7 +170,7 @@ static ssize_t link_recv(rp_link *k, uint8_t *buf, size_t cap, udp_addr *from, u
   }
 }
 
-static void link_send(rp_link *k, const udp_addr *to, const dg *d) {
+static void link_send(rp_link *k, const io_udp_addr *to, const dg *d) {
   uint8_t buf[DG_MAX];
   dsrc_ssize n = dg_encode(buf, sizeof(buf), d);
   if (n > 0) sendto(k->fd, buf, (size_t)n, 0, (const struct sockaddr *)&to->sa, to->len);
@@ -181,7 +181,7 @@ static void link_send(rp_link *k, const udp_addr *to, const dg *d) {
 /* "GET_SECURE.rs" and the like, or the L2 role. */
 static void frame_text(const uint8_t *oct, size_t len, bool uplink, char *last_cmd, char *out, size_t cap) {
   pcap_frame pf;
-  cap_record r = {0, uplink, 0, 0, 0, oct, len};
+  io_cap_record r = {0, uplink, 0, 0, 0, oct, len};
   dsrc_l1_params l1;
   dsrc_l1_params_default(&l1);
   if (pcap_frame_fill(&pf, &r, 0, &l1) != 0) {
@@ -292,11 +292,11 @@ static int rse_exchange(rp_link *k, uint8_t lane, const uint8_t *frame, size_t l
   a->n = 0;
   k->now = d.time_ns + k->cfg.gap_du_ns + (public ? count * k->cfg.public_window_ns : 5000000u) + k->cfg.gap_ud_ns;
   for (;;) {
-    udp_addr from;
+    io_udp_addr from;
     dg u;
     ssize_t n = link_recv(k, buf, sizeof(buf), &from, deadline);
     if (n <= 0) return -1; /* the host is gone or never answers */
-    if (!udp_addr_equal(&from, &k->peer) || dg_decode(&u, buf, (size_t)n) != 0 || u.ref != d.seq) continue;
+    if (!io_udp_addr_equal(&from, &k->peer) || dg_decode(&u, buf, (size_t)n) != 0 || u.ref != d.seq) continue;
     if (u.kind == DG_DONE) return 0;
     if (u.kind == DG_UPLINK && a->n < UP_MAX && u.len <= DSRC_FRAME_MAX) {
       memcpy(a->f[a->n], u.frame, u.len);
@@ -401,7 +401,7 @@ static int replay_obe(rp_link *k, const rp_txn *t) {
          t->profile >= 0 ? rse_profile_name(t->profile) : "unknown profile", t->lane, t->lid);
   while (!released) {
     uint8_t buf[2048], out[DSRC_FRAME_MAX];
-    udp_addr from;
+    io_udp_addr from;
     dg d, u;
     dsrc_frame f;
     size_t len = 0;
@@ -586,7 +586,7 @@ int pcap_cmd_replay(int argc, char **argv) {
     fprintf(stderr, "efc-pcap replay: needs FILE, --side rse|obe and --to ADDR:PORT (see --help)\n");
     return PCAP_EXIT_USAGE;
   }
-  if (udp_addr_parse(&k.peer, to, err, sizeof(err)) != 0) {
+  if (io_udp_addr_parse(&k.peer, to, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-pcap replay: --to %s\n", err);
     return PCAP_EXIT_USAGE;
   }
@@ -610,7 +610,7 @@ int pcap_cmd_replay(int argc, char **argv) {
   rse_config_default(&k.cfg);
   dsrc_l1_params_default(&k.l1);
   k.now = 1000000; /* earlier than any live clock: a live efc-obe takes it as a new gantry */
-  k.fd = strcmp(side, "rse") == 0 ? udp_socket_for(&k.peer, err, sizeof(err)) : udp_socket_bind(&k.peer, err, sizeof(err));
+  k.fd = strcmp(side, "rse") == 0 ? io_udp_socket_for(&k.peer, err, sizeof(err)) : io_udp_socket_bind(&k.peer, err, sizeof(err));
   if (k.fd < 0) {
     fprintf(stderr, "efc-pcap replay: %s\n", err);
     txn_free(&sel.txn);
@@ -619,7 +619,7 @@ int pcap_cmd_replay(int argc, char **argv) {
   if (strcmp(side, "obe") == 0) {
     /* With port 0 the system picks one: say which, so the RSE can be pointed at it. */
     char where[300];
-    if (udp_socket_where(k.fd, where, sizeof(where)) == 0)
+    if (io_udp_socket_where(k.fd, where, sizeof(where)) == 0)
       fprintf(stderr, "efc-pcap replay: OBE host listening on %s\n", where);
   }
   rv = strcmp(side, "rse") == 0 ? replay_rse(&k, &sel.txn) : replay_obe(&k, &sel.txn);

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "capture/capture.h"
+#include "io/capture.h"
 #include "dsrc/frame.h"
 #include "dsrc/l1.h"
 
@@ -48,7 +48,7 @@ typedef struct {
   unsigned long record; /* 1-based record number in the file */
   uint64_t t_ns;        /* the frame's first bit, preamble included */
   uint64_t air_ns;      /* dsrc_l1_airtime_ns */
-  int64_t gap_ns;       /* from the end of the previous frame on the same lane */
+  int64_t gap_ns;       /* from the end of the previous frame on the same air_lane */
   bool has_gap;         /* false for a lane's first frame */
   bool uplink;
   uint8_t lane;
@@ -66,7 +66,7 @@ typedef struct {
 } pcap_frame;
 
 /* Copies and classifies a record's frame. Returns 0 or -1 (out of memory). */
-int pcap_frame_fill(pcap_frame *pf, const cap_record *r, unsigned long record,
+int pcap_frame_fill(pcap_frame *pf, const io_cap_record *r, unsigned long record,
                     const dsrc_l1_params *l1);
 void pcap_frame_release(pcap_frame *pf);
 
@@ -118,7 +118,7 @@ typedef struct pcap_tracker pcap_tracker;
 /* idle_ns: a transaction or run with no frame for this long (capture time) is closed. */
 pcap_tracker *pcap_tracker_new(uint64_t idle_ns, pcap_group_fn fn, void *ctx);
 /* Returns 0, -1 out of memory, or the callback's nonzero value. */
-int pcap_tracker_add(pcap_tracker *t, const cap_record *r, unsigned long record);
+int pcap_tracker_add(pcap_tracker *t, const io_cap_record *r, unsigned long record);
 /* Closes every open group and emits the rest. */
 int pcap_tracker_finish(pcap_tracker *t);
 void pcap_tracker_free(pcap_tracker *t);

@@ -12,7 +12,7 @@
 
 typedef struct {
   bool has_end;
-  uint64_t end;     /* latest end of a frame on the lane */
+  uint64_t end;     /* latest end of a frame on the air_lane */
   pcap_group *run;  /* the lane's broadcast run, while it may grow */
 } lane_state;
 
@@ -230,7 +230,7 @@ static int route(pcap_tracker *t, pcap_frame *pf) {
   return group_append(g, pf);
 }
 
-int pcap_tracker_add(pcap_tracker *t, const cap_record *r, unsigned long record) {
+int pcap_tracker_add(pcap_tracker *t, const io_cap_record *r, unsigned long record) {
   pcap_frame pf;
   lane_state *ls;
   uint64_t end;
@@ -261,19 +261,19 @@ int pcap_tracker_finish(pcap_tracker *t) {
 
 int pcap_file_walk(const char *path, uint64_t idle_ns, pcap_group_fn fn, void *ctx, char *err,
                    size_t errlen) {
-  cap_reader *rd = cap_reader_open(path, err, errlen);
+  io_cap_reader *rd = io_cap_reader_open(path, err, errlen);
   pcap_tracker *t;
-  cap_record rec;
+  io_cap_record rec;
   unsigned long n = 0;
   int rv = 0;
   if (!rd) return PCAP_EXIT_BAD_INPUT;
   if (!(t = pcap_tracker_new(idle_ns, fn, ctx))) {
-    cap_reader_close(rd);
+    io_cap_reader_close(rd);
     snprintf(err, errlen, "%s: out of memory", path);
     return PCAP_EXIT_BAD_INPUT;
   }
   for (;;) {
-    int got = cap_reader_next(rd, &rec, err, errlen);
+    int got = io_cap_reader_next(rd, &rec, err, errlen);
     if (got == 0) break;
     if (got < 0) {
       /* What was read is still shown (a daemon killed mid-record leaves such a file). */
@@ -290,7 +290,7 @@ int pcap_file_walk(const char *path, uint64_t idle_ns, pcap_group_fn fn, void *c
   }
   if (rv == 0) rv = pcap_tracker_finish(t);
   pcap_tracker_free(t);
-  cap_reader_close(rd);
+  io_cap_reader_close(rd);
   return rv;
 }
 

@@ -10,7 +10,7 @@
 #include "dsrc/efc.h"
 #include "pcap_tool.h"
 #include "rse/verify.h"
-#include "udp/udp.h"
+#include "io/udp.h"
 
 enum { CMD_NONE, CMD_SECURE, CMD_STAMPED, CMD_OTHER };
 
@@ -24,13 +24,13 @@ typedef struct {
 
 /* What one transaction showed, gathered frame by frame. */
 typedef struct {
-  rse_claim c;
+  efc_claim c;
   bool vst, app, secure_rq, secure_rs, released;
   unsigned stamped_rq, stamped_rs; /* GET_STAMPED commands (TSP, TC) and their answers */
   bool denied;
   bool cred_sent[2], cred_ok[2];
   uint8_t ref[2], rnd_obe[4];
-  uint8_t attrlist_tc[RSE_ATTRLIST_MAX];
+  uint8_t attrlist_tc[EFC_ATTRLIST_MAX];
   size_t attrlist_tc_len;
   int pending;
   bool have_llc;
@@ -88,7 +88,7 @@ static void on_answer(txn_view *x, const dsrc_tapdu *t) {
     memcpy(x->c.mac2, p + 16, 4);
     x->secure_rs = true;
   } else if (x->pending == CMD_STAMPED) {
-    uint8_t list[RSE_ATTRLIST_MAX];
+    uint8_t list[EFC_ATTRLIST_MAX];
     dsrc_ssize n;
     if (rs->has_ret && rs->ret == DSRC_RET_ACCESS_DENIED) {
       x->denied = true;
@@ -145,7 +145,7 @@ static void hex(char *out, const uint8_t *p, size_t n) {
 }
 
 static const char *why_text(unsigned why, const char *ok) {
-  return why == 0 ? ok : why == RSE_WHY_NO_KEYS ? "no key to check" : "WRONG";
+  return why == 0 ? ok : why == EFC_WHY_NO_KEYS ? "no key to check" : "WRONG";
 }
 
 static int on_group(void *ctx, const pcap_group *g) {
@@ -153,7 +153,7 @@ static int on_group(void *ctx, const pcap_group *g) {
   txn_view x;
   char line[512], obuid[9] = "-";
   const char *verdict;
-  unsigned why = RSE_WHY_INCOMPLETE;
+  unsigned why = EFC_WHY_INCOMPLETE;
   size_t at = 0;
   if (g->kind != PCAP_GROUP_TXN) return 0;
   v->txns++;
@@ -191,7 +191,7 @@ static int on_group(void *ctx, const pcap_group *g) {
                              !sent ? "absent" : ok ? "correct" : "WRONG", x.denied ? " (the OBE denied access)" : "");
     }
     if (x.denied) {
-      why = RSE_WHY_ACCESS;
+      why = EFC_WHY_ACCESS;
       at += (size_t)snprintf(line + at, sizeof(line) - at, " no MAC_TC");
     } else if (x.stamped_rs >= 2) {
       why = rse_verify_mac_tc(v->crypto, &v->keys, &x.c, x.attrlist_tc, x.attrlist_tc_len);
@@ -200,17 +200,17 @@ static int on_group(void *ctx, const pcap_group *g) {
       at += (size_t)snprintf(line + at, sizeof(line) - at, " no GET_STAMPED answer for the TC");
     }
   }
-  if (why == 0 && !x.released) why = RSE_WHY_INCOMPLETE;
-  verdict = why == 0 ? "passes" : why == RSE_WHY_INCOMPLETE ? "incomplete" : "FAILS";
+  if (why == 0 && !x.released) why = EFC_WHY_INCOMPLETE;
+  verdict = why == 0 ? "passes" : why == EFC_WHY_INCOMPLETE ? "incomplete" : "FAILS";
   if (why == 0) v->pass++;
-  else if (why == RSE_WHY_INCOMPLETE) v->incomplete++;
+  else if (why == EFC_WHY_INCOMPLETE) v->incomplete++;
   else v->fail++;
   if (v->json) {
     printf("{\"transaction\":%u,\"lane\":%u,\"lid\":\"%08" PRIX32 "\",\"profile\":\"%s\",\"obuid\":\"%s\","
            "\"released\":%s,\"lane_check\":\"%s\"}\n",
            g->number, g->lane, g->lid, rse_profile_name(v->profile), obuid, x.released ? "true" : "false",
-           why == 0 ? "pass" : why == RSE_WHY_INCOMPLETE ? "incomplete" : why == RSE_WHY_ACCESS ? "access-denied"
-                             : why == RSE_WHY_NO_KEYS                    ? "no-key"
+           why == 0 ? "pass" : why == EFC_WHY_INCOMPLETE ? "incomplete" : why == EFC_WHY_ACCESS ? "access-denied"
+                             : why == EFC_WHY_NO_KEYS                    ? "no-key"
                                                                           : "mac");
   } else {
     printf("%s%s -> lane check %s\n", line, x.released ? "" : " (no RELEASE)", verdict);
@@ -283,7 +283,7 @@ int pcap_cmd_verify(int argc, char **argv) {
     return PCAP_EXIT_USAGE;
   }
   file = argv[optind];
-  if (udp_read_pass(pass, sizeof(pass), pass_file, "EFC_OPERATOR_PASS", err, sizeof(err)) != 0) {
+  if (io_pass_read(pass, sizeof(pass), pass_file, "EFC_OPERATOR_PASS", err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-pcap verify: %s\n", err);
     return PCAP_EXIT_BAD_INPUT;
   }

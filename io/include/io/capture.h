@@ -1,0 +1,50 @@
+/* Captures: one pcap record per frame on the air, in the link type Wireshark routes to a
+ * dissector by name (LINKTYPE_WIRESHARK_UPPER_PDU, 252). docs/capture.md gives the layout:
+ * tags (dissector name "efcsim", end), then efcsim's record: version, direction, lane,
+ * flags, LID, frame length, the L2 frame octets (unstuffed, flags included). */
+#ifndef IO_CAPTURE_H
+#define IO_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CAP_LINKTYPE 252 /* LINKTYPE_WIRESHARK_UPPER_PDU */
+#define CAP_VERSION 1
+#define CAP_RECORD_MAX 160
+
+enum { CAP_CORRUPTED = 1, CAP_COLLIDED = 2 };
+
+typedef struct {
+  uint64_t t_ns;       /* virtual or wall-clock time of the frame's start */
+  bool uplink;
+  uint8_t lane;
+  uint8_t flags;       /* CAP_CORRUPTED, CAP_COLLIDED */
+  uint32_t lid;        /* the frame's LID (0xff broadcast) */
+  const uint8_t *frame;
+  size_t len;
+} io_cap_record;
+
+/* The record's octets after the pcap header (tags included); returns their number or -1. */
+int io_cap_record_encode(uint8_t *out, size_t cap, const io_cap_record *r);
+/* Parses them; -1 with a reason in why. frame points into buf. */
+int io_cap_record_decode(io_cap_record *r, const uint8_t *buf, size_t len, char *why, size_t whylen);
+
+/* The LID of a frame's octets (0 when too short). */
+uint32_t io_cap_frame_lid(const uint8_t *frame, size_t len);
+
+typedef struct io_cap_writer io_cap_writer;
+/* Opens path for writing; NULL with err on failure. */
+io_cap_writer *io_cap_writer_open(const char *path, char *err, size_t errlen);
+int io_cap_writer_put(io_cap_writer *w, const io_cap_record *r);
+int io_cap_writer_flush(io_cap_writer *w);
+void io_cap_writer_close(io_cap_writer *w);
+
+typedef struct io_cap_reader io_cap_reader;
+io_cap_reader *io_cap_reader_open(const char *path, char *err, size_t errlen);
+/* 1: a record (valid until the next call), 0: end of file, -1: error with err naming the
+ * record ("capture.pcap: record 12: truncated ..."). */
+int io_cap_reader_next(io_cap_reader *r, io_cap_record *out, char *err, size_t errlen);
+void io_cap_reader_close(io_cap_reader *r);
+
+#endif

@@ -1,0 +1,122 @@
+#define _DEFAULT_SOURCE /* getaddrinfo, NI_MAXHOST */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io/udp.h"
+
+int io_udp_addr_parse(io_udp_addr *a, const char *text, char *err, size_t errlen) {
+  char host[256], *port;
+  struct addrinfo hints, *res = NULL;
+  int rv;
+  size_t n = strlen(text);
+  if (n == 0 || n >= sizeof(host)) {
+    snprintf(err, errlen, "'%s': expected ADDR:PORT", text);
+    return -1;
+  }
+  memcpy(host, text, n + 1);
+  port = strrchr(host, ':');
+  if (!port || port == host || !port[1]) {
+    snprintf(err, errlen, "'%s': expected ADDR:PORT", text);
+    return -1;
+  }
+  *port++ = '\0';
+  if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+    memmove(host, host + 1, strlen(host));
+    host[strlen(host) - 1] = '\0';
+  }
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  rv = getaddrinfo(host, port, &hints, &res);
+  if (rv != 0 || !res) {
+    snprintf(err, errlen, "'%s': %s", text, rv ? gai_strerror(rv) : "no address");
+    return -1;
+  }
+  memset(a, 0, sizeof(*a));
+  memcpy(&a->sa, res->ai_addr, res->ai_addrlen);
+  a->len = res->ai_addrlen;
+  freeaddrinfo(res);
+  return 0;
+}
+
+void io_udp_addr_format(const io_udp_addr *a, char *out, size_t cap) {
+  char host[NI_MAXHOST], serv[NI_MAXSERV];
+  if (getnameinfo((const struct sockaddr *)&a->sa, a->len, host, sizeof(host), serv, sizeof(serv),
+                  NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    snprintf(out, cap, "?");
+    return;
+  }
+  snprintf(out, cap, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, serv);
+}
+
+int io_udp_addr_equal(const io_udp_addr *a, const io_udp_addr *b) {
+  return a->len == b->len && memcmp(&a->sa, &b->sa, a->len) == 0;
+}
+
+static int nonblocking(int fd) {
+  int fl = fcntl(fd, F_GETFL);
+  return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+int io_udp_socket_bind(const io_udp_addr *a, char *err, size_t errlen) {
+  int fd = socket(a->sa.ss_family, SOCK_DGRAM, 0);
+  char where[300];
+  io_udp_addr_format(a, where, sizeof(where));
+  if (fd < 0 || bind(fd, (const struct sockaddr *)&a->sa, a->len) != 0 || nonblocking(fd) != 0) {
+    snprintf(err, errlen, "%s: cannot bind: %s", where, strerror(errno));
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int io_udp_socket_for(const io_udp_addr *a, char *err, size_t errlen) {
+  int fd = socket(a->sa.ss_family, SOCK_DGRAM, 0);
+  if (fd < 0 || nonblocking(fd) != 0) {
+    snprintf(err, errlen, "cannot open a UDP socket: %s", strerror(errno));
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int io_pass_read(char *out, size_t cap, const char *file, const char *env, char *err, size_t errlen) {
+  if (file) {
+    FILE *f = fopen(file, "r");
+    size_t n;
+    if (!f || !fgets(out, (int)cap, f)) {
+      snprintf(err, errlen, "%s: cannot read a passphrase", file);
+      if (f) fclose(f);
+      return -1;
+    }
+    fclose(f);
+    n = strcspn(out, "\r\n");
+    out[n] = '\0';
+  } else {
+    const char *v = getenv(env);
+    if (!v || strlen(v) >= cap) {
+      snprintf(err, errlen, "no passphrase: give --pass-file FILE or set %s", env);
+      return -1;
+    }
+    snprintf(out, cap, "%s", v);
+  }
+  if (!out[0]) {
+    snprintf(err, errlen, "empty passphrase");
+    return -1;
+  }
+  return 0;
+}
+
+int io_udp_socket_where(int fd, char *out, size_t cap) {
+  io_udp_addr a;
+  a.len = sizeof(a.sa);
+  if (getsockname(fd, (struct sockaddr *)&a.sa, &a.len) != 0) return -1;
+  io_udp_addr_format(&a, out, cap);
+  return 0;
+}
