@@ -91,12 +91,12 @@ __attribute__((noinline)) static unsigned encode_all(size_t n, dsrc_frame *hdr, 
 
 /* One 3DES key derivation (AccessKey) and four DES blocks (AC_CR and the 3-block
  * authenticator CBC-MAC), each call setting its key as the real transaction does. */
-__attribute__((noinline)) static void crypto_once(efc_crypto *c, unsigned salt) {
+__attribute__((noinline)) static void crypto_once(dsrc_crypto *c, unsigned salt) {
   uint8_t mack[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, (uint8_t)salt};
   uint8_t blk[8] = {0, 0xff, 0, 0xff, 0, 0xff, 0, (uint8_t)salt}, key[8], x[8];
-  if (efc_crypto_tdes_encrypt(c, key, mack, blk) != 0) abort();
+  if (dsrc_crypto_tdes_encrypt(c, key, mack, blk) != 0) abort();
   for (int i = 0; i < 4; i++) {
-    if (efc_crypto_des_encrypt(c, x, key, blk) != 0) abort();
+    if (dsrc_crypto_des_encrypt(c, x, key, blk) != 0) abort();
     memcpy(blk, x, 8);
   }
   sink += blk[0];
@@ -124,11 +124,11 @@ int main(int argc, char **argv) {
   n = load(path, fr);
   double dec[ROUNDS], enc[ROUNDS], cry[ROUNDS];
   const unsigned iters = getenv("EFC_BENCH_ITERS") ? (unsigned)atoi(getenv("EFC_BENCH_ITERS")) : 20000;
-  efc_crypto *c;
+  dsrc_crypto *c;
   char err[256];
   unsigned octets = 0;
 
-  if (efc_crypto_new(&c, err, sizeof(err)) != 0) {
+  if (dsrc_crypto_new(&c, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-bench-codec: %s\n", err);
     return 1;
   }
@@ -155,6 +155,6 @@ int main(int argc, char **argv) {
   printf("  codec total                       %8.0f ns/transaction\n", dec[ROUNDS / 2] + enc[ROUNDS / 2]);
   printf("  crypto (1 x 3DES + 4 x DES, EVP)  %8.0f ns/transaction\n", cry[ROUNDS / 2]);
   printf("  codec / crypto                    %8.2f\n", (dec[ROUNDS / 2] + enc[ROUNDS / 2]) / cry[ROUNDS / 2]);
-  efc_crypto_free(c);
+  dsrc_crypto_free(c);
   return 0;
 }

@@ -24,7 +24,7 @@ static double now_ns(void) {
 }
 
 typedef struct {
-  efc_crypto *c;
+  dsrc_crypto *c;
   EVP_CIPHER_CTX *des, *tdes, *aes;
   EVP_MAC_CTX *cmac;
   uint8_t k8[8], k16[16], buf[16], attrs[17], nonce[4], obuid[4], rnd[4], t[4], tc[2];
@@ -85,25 +85,25 @@ static uint8_t *next16(bench *b) {
   return b->k16;
 }
 
-static int our_des(bench *b) { return efc_crypto_des_encrypt(b->c, b->buf, next8(b), b->buf); }
-static int our_tdes(bench *b) { return efc_crypto_tdes_encrypt(b->c, b->buf, next16(b), b->buf); }
-static int our_aes(bench *b) { return efc_crypto_aes_encrypt(b->c, b->buf, next16(b), b->buf); }
-static int our_mac3(bench *b) { return efc_crypto_mac3(b->c, b->buf, next16(b), b->buf, 16); }
-static int our_ac_cr(bench *b) { return efc_en15509_ac_cr(b->c, b->buf, next8(b), b->buf); }
+static int our_des(bench *b) { return dsrc_crypto_des_encrypt(b->c, b->buf, next8(b), b->buf); }
+static int our_tdes(bench *b) { return dsrc_crypto_tdes_encrypt(b->c, b->buf, next16(b), b->buf); }
+static int our_aes(bench *b) { return dsrc_crypto_aes_encrypt(b->c, b->buf, next16(b), b->buf); }
+static int our_mac3(bench *b) { return dsrc_crypto_mac3(b->c, b->buf, next16(b), b->buf, 16); }
+static int our_ac_cr(bench *b) { return dsrc_en15509_ac_cr(b->c, b->buf, next8(b), b->buf); }
 static int our_auth(bench *b) {
-  return efc_en15509_authenticator(b->c, b->buf, next8(b), b->attrs, 17, b->nonce, 4);
+  return dsrc_en15509_authenticator(b->c, b->buf, next8(b), b->attrs, 17, b->nonce, 4);
 }
-static int our_obukey(bench *b) { return efc_autopass_obukey(b->c, b->buf, next16(b), b->obuid); }
-static int our_sskey(bench *b) { return efc_autopass_sskey(b->c, b->buf, next16(b), b->rnd, b->t); }
+static int our_obukey(bench *b) { return dsrc_autopass_obukey(b->c, b->buf, next16(b), b->obuid); }
+static int our_sskey(bench *b) { return dsrc_autopass_sskey(b->c, b->buf, next16(b), b->rnd, b->t); }
 static int our_apmac(bench *b) {
-  return efc_autopass_mac(b->c, b->buf, next16(b), b->obuid, 0, b->tc, b->rnd);
+  return dsrc_autopass_mac(b->c, b->buf, next16(b), b->obuid, 0, b->tc, b->rnd);
 }
-static int our_aes_cmac(bench *b) { return efc_crypto_aes_cmac(b->c, b->buf, next16(b), b->buf, 16); }
-static int our_aes_accr(bench *b) { return efc_aesref_ac_cr(b->c, b->buf, next16(b), b->rnd); }
+static int our_aes_cmac(bench *b) { return dsrc_crypto_aes_cmac(b->c, b->buf, next16(b), b->buf, 16); }
+static int our_aes_accr(bench *b) { return dsrc_aesref_ac_cr(b->c, b->buf, next16(b), b->rnd); }
 static int our_aes_auth(bench *b) {
-  return efc_aesref_authenticator(b->c, b->buf, next16(b), b->attrs, 17, b->nonce, 4);
+  return dsrc_aesref_authenticator(b->c, b->buf, next16(b), b->attrs, 17, b->nonce, 4);
 }
-static int our_aes_kdf(bench *b) { return efc_aesref_access_key(b->c, b->buf, next16(b), b->nonce); }
+static int our_aes_kdf(bench *b) { return dsrc_aesref_access_key(b->c, b->buf, next16(b), b->nonce); }
 
 /* ---- raw EVP ---- */
 static int raw_block(EVP_CIPHER_CTX *x, const uint8_t *key, uint8_t *buf, int len) {
@@ -158,7 +158,7 @@ int main(int argc, char **argv) {
   deflt = OSSL_PROVIDER_load(lib, "default");
 
   memset(&b, 0, sizeof(b));
-  if (efc_crypto_new(&b.c, err, sizeof(err)) != 0 || !legacy || !deflt) {
+  if (dsrc_crypto_new(&b.c, err, sizeof(err)) != 0 || !legacy || !deflt) {
     fprintf(stderr, "efc-bench-crypto: %s\n", err);
     return 1;
   }
@@ -184,10 +184,10 @@ int main(int argc, char **argv) {
       "unless marked fixed key\n\n",
       ROUNDS, seconds);
   printf("-- dsrc_crypto --\n");
-  row(&b, "DES block (efc_crypto_des_encrypt)", our_des, seconds);
-  row(&b, "3DES block (efc_crypto_tdes_encrypt)", our_tdes, seconds);
-  row(&b, "AES-128 block (efc_crypto_aes_encrypt)", our_aes, seconds);
-  row(&b, "retail MAC, 16 octets (efc_crypto_mac3)", our_mac3, seconds);
+  row(&b, "DES block (dsrc_crypto_des_encrypt)", our_des, seconds);
+  row(&b, "3DES block (dsrc_crypto_tdes_encrypt)", our_tdes, seconds);
+  row(&b, "AES-128 block (dsrc_crypto_aes_encrypt)", our_aes, seconds);
+  row(&b, "retail MAC, 16 octets (dsrc_crypto_mac3)", our_mac3, seconds);
   row(&b, "EN 15509 AC_CR", our_ac_cr, seconds);
   row(&b, "EN 15509 Authenticator, 17-octet PaymentMeans", our_auth, seconds);
   row(&b, "AutoPASS OBUKEY derivation", our_obukey, seconds);
@@ -217,7 +217,7 @@ int main(int argc, char **argv) {
   EVP_CIPHER_CTX_free(b.des);
   EVP_CIPHER_CTX_free(b.tdes);
   EVP_CIPHER_CTX_free(b.aes);
-  efc_crypto_free(b.c);
+  dsrc_crypto_free(b.c);
   OSSL_PROVIDER_unload(legacy);
   OSSL_PROVIDER_unload(deflt);
   OSSL_LIB_CTX_free(lib);

@@ -43,12 +43,12 @@ static double now_s(void) {
 }
 
 typedef struct {
-  efc_obe_profile prof;
+  keymgmt_obe_profile prof;
   uint16_t tc, counter;
 } bench_obe;
 
 typedef struct {
-  efc_crypto *c;
+  dsrc_crypto *c;
   dsrc_prng prng;
 } gen;
 
@@ -76,20 +76,20 @@ static void claim_common(gen *g, efc_claim *c, int profile, uint16_t station, in
  * SSKEY-F, both from RND-1 (the RSE's commitment) and T. */
 static int claim_autopass(gen *g, efc_claim *c, bench_obe *o) {
   dsrc_rng rng = dsrc_prng_rng(&g->prng);
-  uint8_t sskey[EFC_AUTOPASS_KEY], tc[2];
+  uint8_t sskey[DSRC_AUTOPASS_KEY], tc[2];
   int rv;
   c->tc = ++o->tc;
   tc[0] = (uint8_t)(c->tc >> 8);
   tc[1] = (uint8_t)c->tc;
   rv = efc_commit_with(g->c, c->rnd1, "RND-1", c->station, c->lane, c->time_cs, c->salt);
-  efc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
+  dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
   dsrc_rng_bytes(&rng, c->rnd2, 4);
   c->keygen = 0x11;
-  if (rv == 0) rv = efc_autopass_sskey(g->c, sskey, o->prof.obukey_n[0], c->rnd1, c->t);
-  if (rv == 0) rv = efc_autopass_mac(g->c, c->mac1, sskey, c->obuid, 0, tc, c->rnd2);
-  if (rv == 0) rv = efc_autopass_sskey(g->c, sskey, o->prof.obukey_f[0], c->rnd1, c->t);
-  if (rv == 0) rv = efc_autopass_mac(g->c, c->mac2, sskey, c->obuid, 0, tc, c->rnd2);
-  efc_crypto_wipe(sskey, sizeof(sskey));
+  if (rv == 0) rv = dsrc_autopass_sskey(g->c, sskey, o->prof.obukey_n[0], c->rnd1, c->t);
+  if (rv == 0) rv = dsrc_autopass_mac(g->c, c->mac1, sskey, c->obuid, 0, tc, c->rnd2);
+  if (rv == 0) rv = dsrc_autopass_sskey(g->c, sskey, o->prof.obukey_f[0], c->rnd1, c->t);
+  if (rv == 0) rv = dsrc_autopass_mac(g->c, c->mac2, sskey, c->obuid, 0, tc, c->rnd2);
+  dsrc_crypto_wipe(sskey, sizeof(sskey));
   return rv;
 }
 
@@ -109,13 +109,13 @@ static int claim_stamped(gen *g, efc_claim *c, bench_obe *o) {
   o->counter = (uint16_t)((o->counter + 1) & 0x0fff);
   dsrc_tapdu_init(&t, DSRC_ACTION_RS);
   if (!(a = dsrc_tapdu_attrs_alloc(&t, &l, 3))) return -1;
-  a[0].id = EFC_ATTR_OBUID;
+  a[0].id = DSRC_ATTR_OBUID;
   a[0].value.kind = DSRC_C_EQUOBUID;
   memcpy(a[0].value.u.obu_id, o->prof.obuid, 4);
-  a[1].id = EFC_ATTR_STATUS;
+  a[1].id = DSRC_ATTR_STATUS;
   a[1].value.kind = DSRC_C_EQUSTAT;
   a[1].value.u.status.counter = c->counter;
-  a[2].id = EFC_ATTR_PAYMENT_MEANS;
+  a[2].id = DSRC_ATTR_PAYMENT_MEANS;
   a[2].value.kind = DSRC_C_PAYMEANS;
   memcpy(a[2].value.u.payment_means.pan, o->prof.pan, 10);
   a[2].value.u.payment_means.expiry.year = 2030;
@@ -130,16 +130,16 @@ static int claim_stamped(gen *g, efc_claim *c, bench_obe *o) {
   rv = efc_commit_with(g->c, c->nonce_tsp, "TSP", c->station, c->lane, c->time_cs, c->salt);
   if (rv == 0) rv = efc_commit_with(g->c, c->nonce_tc, "TC", c->station, c->lane, c->time_cs, c->salt);
   if (rv == 0 && aes) {
-    rv = efc_aesref_authenticator(g->c, c->mac_tsp, o->prof.aes_auk[KEYREF_TSP - 1], c->attrlist,
+    rv = dsrc_aesref_authenticator(g->c, c->mac_tsp, o->prof.aes_auk[KEYREF_TSP - 1], c->attrlist,
                                   c->attrlist_len, c->nonce_tsp, 4);
     if (rv == 0)
-      rv = efc_aesref_authenticator(g->c, c->mac_tc, o->prof.aes_auk[KEYREF_TC - 1], c->attrlist,
+      rv = dsrc_aesref_authenticator(g->c, c->mac_tc, o->prof.aes_auk[KEYREF_TC - 1], c->attrlist,
                                     c->attrlist_len, c->nonce_tc, 4);
   } else if (rv == 0) {
-    rv = efc_en15509_authenticator(g->c, c->mac_tsp, o->prof.auk[KEYREF_TSP - 1], c->attrlist,
+    rv = dsrc_en15509_authenticator(g->c, c->mac_tsp, o->prof.auk[KEYREF_TSP - 1], c->attrlist,
                                    c->attrlist_len, c->nonce_tsp, 4);
     if (rv == 0)
-      rv = efc_en15509_authenticator(g->c, c->mac_tc, o->prof.auk[KEYREF_TC - 1], c->attrlist,
+      rv = dsrc_en15509_authenticator(g->c, c->mac_tc, o->prof.auk[KEYREF_TC - 1], c->attrlist,
                                      c->attrlist_len, c->nonce_tc, 4);
   }
   return rv;
@@ -147,7 +147,7 @@ static int claim_stamped(gen *g, efc_claim *c, bench_obe *o) {
 
 /* Writes n claims of nobes OBEs (profile = id mod 4; each OBE passes once an hour, at one of
  * five stations in turn) to path, and the first small of them to small_path too. */
-static int generate(const sim_keys *k, efc_crypto *c, uint64_t n, unsigned nobes, uint64_t small,
+static int generate(const sim_keys *k, dsrc_crypto *c, uint64_t n, unsigned nobes, uint64_t small,
                     const char *path, const char *small_path) {
   static const unsigned bits[] = {EFC_PROFILE_AUTOPASS, EFC_PROFILE_EN15509_L0,
                                   EFC_PROFILE_EN15509_L1, EFC_PROFILE_AES};
@@ -185,7 +185,7 @@ static int generate(const sim_keys *k, efc_crypto *c, uint64_t n, unsigned nobes
   if (rv != 0) fprintf(stderr, "efc-bench-issuer: claim generation failed (%d)\n", rv);
 out:
   if (obes)
-    for (unsigned i = 0; i < nobes; i++) efc_obe_profile_wipe(&obes[i].prof);
+    for (unsigned i = 0; i < nobes; i++) keymgmt_obe_profile_wipe(&obes[i].prof);
   free(obes);
   if (f && fclose(f) != 0) rv = -1;
   if (fs && fclose(fs) != 0) rv = -1;
@@ -282,7 +282,7 @@ int main(int argc, char **argv) {
   bool keep = false;
   const char *tmp = getenv("TMPDIR");
   char dir[256], path[512], err[512];
-  efc_crypto *c;
+  dsrc_crypto *c;
   sim_keys keys;
   double t0;
   int rv;
@@ -301,12 +301,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "efc-bench-issuer: %s: %s\n", dir, strerror(errno));
     return 1;
   }
-  if (efc_crypto_new(&c, err, sizeof(err)) != 0 || sim_keys_init(&keys, c, 1) != 0) {
+  if (dsrc_crypto_new(&c, err, sizeof(err)) != 0 || sim_keys_init(&keys, c, 1) != 0) {
     fprintf(stderr, "efc-bench-issuer: set-up failed: %s\n", err);
     return 1;
   }
   snprintf(path, sizeof(path), "%s/keys.eks", dir);
-  if (efc_keystore_save(&keys.issuer, path, PASS, true, err, sizeof(err)) != 0) {
+  if (keymgmt_keystore_save(&keys.issuer, path, PASS, true, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-bench-issuer: %s\n", err);
     return 1;
   }
@@ -321,7 +321,7 @@ int main(int argc, char **argv) {
     rv = generate(&keys, c, n, (unsigned)nobes, small, full, part);
   }
   sim_keys_wipe(&keys);
-  efc_crypto_free(c);
+  dsrc_crypto_free(c);
   if (rv != 0) return 1;
   printf("generated in %.1f s (%.0f claims/s); claims file %.1f MiB\n\n", now_s() - t0,
          (double)n / (now_s() - t0), file_mib(dir, "claims.jsonl"));

@@ -23,7 +23,7 @@ static double now_s(void) {
 }
 
 /* A one-group scenario: profile p on a modern OBE at 100 km/h, BER 1e-6, one at a time. */
-static void one_group(scenario *sc, int p, uint64_t passages) {
+static void one_group(sim_scenario *sc, int p, uint64_t passages) {
   memset(sc, 0, sizeof(*sc));
   snprintf(sc->name, sizeof(sc->name), "bench");
   sc->seed = 42;
@@ -47,15 +47,15 @@ static void one_group(scenario *sc, int p, uint64_t passages) {
 }
 
 /* One of the RSE's committed nonces (SHA-256), as draw_nonce in rse/src/txn.c makes it. */
-static void commit(efc_crypto *c, uint8_t nonce[4], const char *label) {
+static void commit(dsrc_crypto *c, uint8_t nonce[4], const char *label) {
   static const uint8_t salt[8] = {9, 8, 7, 6, 5, 4, 3, 2};
   efc_commit_with(c, nonce, label, 1000, 1, 173323372000, salt);
 }
 
 /* The crypto of one passage of profile p, outside the simulation: the OBE's keys derived at
  * zone entry, what the OBE computes, what the RSE verifies. */
-static void passage_crypto(efc_crypto *c, const sim_keys *k, int p, uint32_t id) {
-  efc_obe_profile prof;
+static void passage_crypto(dsrc_crypto *c, const sim_keys *k, int p, uint32_t id) {
+  keymgmt_obe_profile prof;
   uint8_t key[16], key2[16], mac[4], ac_cr[4], rnd[4] = {1, 2, 3, 4}, t[4] = {5, 6, 7, 8};
   static const uint8_t attrlist[27] = {3, 0x18, 0x38, 1, 2, 3, 4, 0x1a, 0x3a, 0, 0, 0x20, 0x40};
   static const unsigned bits[] = {EFC_PROFILE_AUTOPASS, EFC_PROFILE_EN15509_L0, EFC_PROFILE_EN15509_L1,
@@ -67,13 +67,13 @@ static void passage_crypto(efc_crypto *c, const sim_keys *k, int p, uint32_t id)
     /* RSE: the committed RND-1; OBE: SSKEY-N, MAC1, SSKEY-F, MAC2; RSE: OBUKEY-F, SSKEY-F,
      * MAC2. */
     commit(c, rnd, "RND-1");
-    efc_autopass_sskey(c, key, prof.obukey_n[g - 1], rnd, t);
-    efc_autopass_mac(c, mac, key, prof.obuid, 0, t, rnd);
-    efc_autopass_sskey(c, key, prof.obukey_f[g - 1], rnd, t);
-    efc_autopass_mac(c, mac, key, prof.obuid, 0, t, rnd);
-    efc_autopass_obukey(c, key2, k->op.mkey_f, prof.obuid);
-    efc_autopass_sskey(c, key, key2, rnd, t);
-    efc_autopass_mac(c, mac, key, prof.obuid, 0, t, rnd);
+    dsrc_autopass_sskey(c, key, prof.obukey_n[g - 1], rnd, t);
+    dsrc_autopass_mac(c, mac, key, prof.obuid, 0, t, rnd);
+    dsrc_autopass_sskey(c, key, prof.obukey_f[g - 1], rnd, t);
+    dsrc_autopass_mac(c, mac, key, prof.obuid, 0, t, rnd);
+    dsrc_autopass_obukey(c, key2, k->op.mkey_f, prof.obuid);
+    dsrc_autopass_sskey(c, key, key2, rnd, t);
+    dsrc_autopass_mac(c, mac, key, prof.obuid, 0, t, rnd);
     break;
   case RSE_PROFILE_EN15509_L0:
   case RSE_PROFILE_EN15509_L1:
@@ -81,28 +81,28 @@ static void passage_crypto(efc_crypto *c, const sim_keys *k, int p, uint32_t id)
     commit(c, rnd, "TSP");
     commit(c, rnd, "TC");
     if (p == RSE_PROFILE_EN15509_L1) {
-      efc_en15509_ac_cr(c, ac_cr, prof.access_key, rnd);                /* OBE, VST */
-      efc_en15509_access_key(c, key, k->op.mack[prof.ac_cr_ref[0]], prof.ac_cr_ref); /* RSE */
-      efc_en15509_ac_cr(c, ac_cr, key, rnd);
+      dsrc_en15509_ac_cr(c, ac_cr, prof.access_key, rnd);                /* OBE, VST */
+      dsrc_en15509_access_key(c, key, k->op.mack[prof.ac_cr_ref[0]], prof.ac_cr_ref); /* RSE */
+      dsrc_en15509_ac_cr(c, ac_cr, key, rnd);
     }
-    efc_en15509_authenticator(c, mac, prof.auk[4], attrlist, sizeof(attrlist), rnd, 4);
-    efc_en15509_authenticator(c, mac, prof.auk[0], attrlist, sizeof(attrlist), rnd, 4);
-    efc_en15509_auth_key(c, key, k->op.mauk[0], prof.pan, prof.context_mark);
-    efc_en15509_authenticator(c, mac, key, attrlist, sizeof(attrlist), rnd, 4);
+    dsrc_en15509_authenticator(c, mac, prof.auk[4], attrlist, sizeof(attrlist), rnd, 4);
+    dsrc_en15509_authenticator(c, mac, prof.auk[0], attrlist, sizeof(attrlist), rnd, 4);
+    dsrc_en15509_auth_key(c, key, k->op.mauk[0], prof.pan, prof.context_mark);
+    dsrc_en15509_authenticator(c, mac, key, attrlist, sizeof(attrlist), rnd, 4);
     break;
   default:
     commit(c, rnd, "TSP");
     commit(c, rnd, "TC");
-    efc_aesref_ac_cr(c, ac_cr, prof.aes_access_key, rnd);
-    efc_aesref_access_key(c, key, k->op.aes_mack[prof.ac_cr_ref[0]], prof.ac_cr_ref);
-    efc_aesref_ac_cr(c, ac_cr, key, rnd);
-    efc_aesref_authenticator(c, mac, prof.aes_auk[4], attrlist, sizeof(attrlist), rnd, 4);
-    efc_aesref_authenticator(c, mac, prof.aes_auk[0], attrlist, sizeof(attrlist), rnd, 4);
-    efc_aesref_auth_key(c, key, k->op.aes_mauk[0], prof.pan, prof.context_mark);
-    efc_aesref_authenticator(c, mac, key, attrlist, sizeof(attrlist), rnd, 4);
+    dsrc_aesref_ac_cr(c, ac_cr, prof.aes_access_key, rnd);
+    dsrc_aesref_access_key(c, key, k->op.aes_mack[prof.ac_cr_ref[0]], prof.ac_cr_ref);
+    dsrc_aesref_ac_cr(c, ac_cr, key, rnd);
+    dsrc_aesref_authenticator(c, mac, prof.aes_auk[4], attrlist, sizeof(attrlist), rnd, 4);
+    dsrc_aesref_authenticator(c, mac, prof.aes_auk[0], attrlist, sizeof(attrlist), rnd, 4);
+    dsrc_aesref_auth_key(c, key, k->op.aes_mauk[0], prof.pan, prof.context_mark);
+    dsrc_aesref_authenticator(c, mac, key, attrlist, sizeof(attrlist), rnd, 4);
     break;
   }
-  efc_obe_profile_wipe(&prof);
+  keymgmt_obe_profile_wipe(&prof);
 }
 
 int main(int argc, char **argv) {
@@ -111,7 +111,7 @@ int main(int argc, char **argv) {
   int only = -1;
   unsigned rounds = 3;
   int side = 0; /* 0: both, 1: the simulation only, 2: the crypto only */
-  efc_crypto *c;
+  dsrc_crypto *c;
   char err[256];
   sim_keys keys;
   for (int i = 1; i < argc; i++) {
@@ -155,7 +155,7 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  if (efc_crypto_new(&c, err, sizeof(err)) != 0) {
+  if (dsrc_crypto_new(&c, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-bench-sim: %s\n", err);
     return 1;
   }
@@ -164,12 +164,12 @@ int main(int argc, char **argv) {
   printf("%-12s %12s %14s %14s %12s %12s %s\n", "profile", "passages/s", "sim us/pass", "crypto us/pass",
          "sim/crypto", "frames/pass", "crypto per passage (des/3des/aes blocks, sha256): sim | replay");
   for (int p = 0; p < RSE_PROFILE_COUNT; p++) {
-    static scenario sc;
+    static sim_scenario sc;
     sim_world w;
     sim_block *blocks;
     size_t nb;
     sim_record *rec;
-    efc_crypto_counters a, b;
+    dsrc_crypto_counters a, b;
     double t0, sim_s, cry_s;
     uint64_t frames;
     if (only >= 0 && p != only) continue;
@@ -185,20 +185,20 @@ int main(int argc, char **argv) {
     for (unsigned r = 0; r < rounds; r++) {
       double t;
       if (side != 2) {
-        efc_crypto_counters_reset(c);
+        dsrc_crypto_counters_reset(c);
         t0 = now_s();
         for (size_t i = 0; i < nb; i++) sim_block_run(&w, &blocks[i], c, rec, NULL);
         t = now_s() - t0;
         sim_s = t < sim_s ? t : sim_s;
-        a = efc_crypto_counters_get(c);
+        a = dsrc_crypto_counters_get(c);
       }
       if (side != 1) {
-        efc_crypto_counters_reset(c);
+        dsrc_crypto_counters_reset(c);
         t0 = now_s();
         for (uint64_t i = 0; i < passages; i++) passage_crypto(c, &keys, p, 0x00100000u + (uint32_t)i);
         t = now_s() - t0;
         cry_s = t < cry_s ? t : cry_s;
-        b = efc_crypto_counters_get(c);
+        b = dsrc_crypto_counters_get(c);
       }
     }
     if (side != 0) {
@@ -226,7 +226,7 @@ int main(int argc, char **argv) {
 
   /* Idle OBEs of a repeating fleet: 1,000 vehicles, 20,000 passages. */
   if (only < 0 && side == 0) {
-    static scenario sc;
+    static sim_scenario sc;
     sim_world w;
     sim_block blk;
     sim_block_stats st;
@@ -248,14 +248,14 @@ int main(int argc, char **argv) {
     free(rec);
     sim_keys_wipe(&keys);
   }
-  efc_crypto_free(c);
+  dsrc_crypto_free(c);
 
   if (national) {
-    static scenario sc;
+    static sim_scenario sc;
     sim_run_options o = {.out_dir = "/tmp/efc-bench-national-day", .threads = 0, .plots = false};
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     double t0;
-    if (scenario_load(&sc, EFC_SOURCE_DIR "/scenarios/national-day.yaml", err, sizeof(err)) != 0) {
+    if (sim_scenario_load(&sc, EFC_SOURCE_DIR "/scenarios/national-day.yaml", err, sizeof(err)) != 0) {
       fprintf(stderr, "efc-bench-sim: %s\n", err);
       return 1;
     }

@@ -4,7 +4,7 @@
 
 #include "air/lane.h"
 
-void air_lane_init(air_lane *l, rse *r, double ber, dsrc_prng *errors) {
+void air_lane_init(air_lane *l, rse_engine *r, double ber, dsrc_prng *errors) {
   memset(l, 0, sizeof(*l));
   dsrc_l1_params_default(&l->l1);
   l->r = r;
@@ -50,7 +50,7 @@ static uint64_t frame_air(air_lane *l, bool up, const uint8_t *f, size_t len, do
   return pre + (l->ns_per_bit[up] ? bits * l->ns_per_bit[up] : (bits * 1000000000u + bps - 1) / bps);
 }
 
-int air_lane_add(air_lane *l, obe *o, uint64_t enter, uint64_t leave) {
+int air_lane_add(air_lane *l, obe_engine *o, uint64_t enter, uint64_t leave) {
   if (l->nobes >= LANE_OBES_MAX) return -1;
   l->obes[l->nobes] = o;
   l->enter[l->nobes] = enter;
@@ -58,7 +58,7 @@ int air_lane_add(air_lane *l, obe *o, uint64_t enter, uint64_t leave) {
   return (int)l->nobes++;
 }
 
-void air_lane_remove(air_lane *l, obe *o) {
+void air_lane_remove(air_lane *l, obe_engine *o) {
   for (size_t i = 0; i < l->nobes; i++)
     if (l->obes[i] == o) {
       /* Order is kept: it decides which of two colliding frames is reported first. */

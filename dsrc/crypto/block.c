@@ -13,7 +13,7 @@ int efc_keycache_init(efc_keycache *kc, const EVP_CIPHER *cipher, int enc, size_
     EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
     kc->ctx[i] = x;
     if (!x || !EVP_CipherInit_ex2(x, cipher, NULL, NULL, enc, NULL) || !EVP_CIPHER_CTX_set_padding(x, 0))
-      return EFC_CRYPTO_ERR_PROVIDER;
+      return DSRC_CRYPTO_ERR_PROVIDER;
   }
   return 0;
 }
@@ -24,7 +24,7 @@ void efc_keycache_forget(efc_keycache *kc) {
     if (kc->ctx[i] && kc->valid[i]) EVP_CipherInit_ex2(kc->ctx[i], NULL, zero, NULL, kc->enc, NULL);
     kc->valid[i] = 0;
   }
-  efc_crypto_wipe(kc->key, sizeof(kc->key));
+  dsrc_crypto_wipe(kc->key, sizeof(kc->key));
 }
 
 void efc_keycache_free(efc_keycache *kc) {
@@ -56,49 +56,49 @@ EVP_CIPHER_CTX *efc_keycache_get(efc_keycache *kc, const uint8_t *key) {
 
 int efc_ecb_run(efc_keycache *kc, const uint8_t *key, uint8_t *out, const uint8_t *in, size_t len) {
   EVP_CIPHER_CTX *x = efc_keycache_get(kc, key);
-  if (!x) return EFC_CRYPTO_ERR_OPENSSL;
+  if (!x) return DSRC_CRYPTO_ERR_OPENSSL;
   return efc_ecb_continue(x, out, in, len);
 }
 
 int efc_ecb_continue(EVP_CIPHER_CTX *x, uint8_t *out, const uint8_t *in, size_t len) {
   int n = 0;
-  if (len > INT_MAX) return EFC_CRYPTO_ERR_ARG;
-  if (!EVP_CipherUpdate(x, out, &n, in, (int)len) || n != (int)len) return EFC_CRYPTO_ERR_OPENSSL;
+  if (len > INT_MAX) return DSRC_CRYPTO_ERR_ARG;
+  if (!EVP_CipherUpdate(x, out, &n, in, (int)len) || n != (int)len) return DSRC_CRYPTO_ERR_OPENSSL;
   return 0;
 }
 
-int efc_crypto_des_encrypt(efc_crypto *c, uint8_t out[EFC_DES_BLOCK],
-                           const uint8_t key[EFC_DES_KEY], const uint8_t in[EFC_DES_BLOCK]) {
+int dsrc_crypto_des_encrypt(dsrc_crypto *c, uint8_t out[DSRC_DES_BLOCK],
+                           const uint8_t key[DSRC_DES_KEY], const uint8_t in[DSRC_DES_BLOCK]) {
   int rv;
-  if (!c || !out || !key || !in) return EFC_CRYPTO_ERR_ARG;
-  rv = efc_ecb_run(&c->des_enc, key, out, in, EFC_DES_BLOCK);
+  if (!c || !out || !key || !in) return DSRC_CRYPTO_ERR_ARG;
+  rv = efc_ecb_run(&c->des_enc, key, out, in, DSRC_DES_BLOCK);
   if (rv == 0) c->n.des++;
   return rv;
 }
 
-int efc_crypto_des_decrypt(efc_crypto *c, uint8_t out[EFC_DES_BLOCK],
-                           const uint8_t key[EFC_DES_KEY], const uint8_t in[EFC_DES_BLOCK]) {
+int dsrc_crypto_des_decrypt(dsrc_crypto *c, uint8_t out[DSRC_DES_BLOCK],
+                           const uint8_t key[DSRC_DES_KEY], const uint8_t in[DSRC_DES_BLOCK]) {
   int rv;
-  if (!c || !out || !key || !in) return EFC_CRYPTO_ERR_ARG;
-  rv = efc_ecb_run(&c->des_dec, key, out, in, EFC_DES_BLOCK);
+  if (!c || !out || !key || !in) return DSRC_CRYPTO_ERR_ARG;
+  rv = efc_ecb_run(&c->des_dec, key, out, in, DSRC_DES_BLOCK);
   if (rv == 0) c->n.des++;
   return rv;
 }
 
-int efc_crypto_tdes_encrypt(efc_crypto *c, uint8_t out[EFC_DES_BLOCK],
-                            const uint8_t key[EFC_TDES_KEY], const uint8_t in[EFC_DES_BLOCK]) {
+int dsrc_crypto_tdes_encrypt(dsrc_crypto *c, uint8_t out[DSRC_DES_BLOCK],
+                            const uint8_t key[DSRC_TDES_KEY], const uint8_t in[DSRC_DES_BLOCK]) {
   int rv;
-  if (!c || !out || !key || !in) return EFC_CRYPTO_ERR_ARG;
-  rv = efc_ecb_run(&c->tdes_enc, key, out, in, EFC_DES_BLOCK);
+  if (!c || !out || !key || !in) return DSRC_CRYPTO_ERR_ARG;
+  rv = efc_ecb_run(&c->tdes_enc, key, out, in, DSRC_DES_BLOCK);
   if (rv == 0) c->n.tdes++;
   return rv;
 }
 
-int efc_crypto_aes_encrypt(efc_crypto *c, uint8_t out[EFC_AES_BLOCK],
-                           const uint8_t key[EFC_AES_KEY], const uint8_t in[EFC_AES_BLOCK]) {
+int dsrc_crypto_aes_encrypt(dsrc_crypto *c, uint8_t out[DSRC_AES_BLOCK],
+                           const uint8_t key[DSRC_AES_KEY], const uint8_t in[DSRC_AES_BLOCK]) {
   int rv;
-  if (!c || !out || !key || !in) return EFC_CRYPTO_ERR_ARG;
-  rv = efc_ecb_run(&c->aes_enc, key, out, in, EFC_AES_BLOCK);
+  if (!c || !out || !key || !in) return DSRC_CRYPTO_ERR_ARG;
+  rv = efc_ecb_run(&c->aes_enc, key, out, in, DSRC_AES_BLOCK);
   if (rv == 0) c->n.aes++;
   return rv;
 }

@@ -1,4 +1,4 @@
-/* The efc_crypto context: a private OpenSSL library context, algorithms fetched once. */
+/* The dsrc_crypto context: a private OpenSSL library context, algorithms fetched once. */
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/provider.h>
@@ -18,11 +18,11 @@ static const char *const texts[] = {
     "output buffer too small",
 };
 
-const char *efc_crypto_strerror(int err) {
+const char *dsrc_crypto_strerror(int err) {
   if (err == 0) return "success";
   int n = (int)(sizeof(texts) / sizeof(texts[0]));
-  if (err <= EFC_CRYPTO_ERR_ARG && err > EFC_CRYPTO_ERR_ARG - n)
-    return texts[EFC_CRYPTO_ERR_ARG - err];
+  if (err <= DSRC_CRYPTO_ERR_ARG && err > DSRC_CRYPTO_ERR_ARG - n)
+    return texts[DSRC_CRYPTO_ERR_ARG - err];
   return "unknown error";
 }
 
@@ -46,7 +46,7 @@ static EVP_MAC_CTX *cmac_ctx_new(EVP_MAC *mac, const char *cipher) {
 
 /* The reused KBKDF context; between derivations it holds the dummy key, not a real one. */
 static EVP_KDF_CTX *kbkdf_ctx_new(EVP_KDF *kdf) {
-  static const uint8_t dummy[EFC_AES_KEY] = {0};
+  static const uint8_t dummy[DSRC_AES_KEY] = {0};
   EVP_KDF_CTX *x = EVP_KDF_CTX_new(kdf);
   OSSL_PARAM params[5];
   if (!x) return NULL;
@@ -62,14 +62,14 @@ static EVP_KDF_CTX *kbkdf_ctx_new(EVP_KDF *kdf) {
   return x;
 }
 
-int efc_crypto_new(efc_crypto **out, char *err, size_t errlen) {
-  efc_crypto *c;
-  if (!out) return EFC_CRYPTO_ERR_ARG;
+int dsrc_crypto_new(dsrc_crypto **out, char *err, size_t errlen) {
+  dsrc_crypto *c;
+  if (!out) return DSRC_CRYPTO_ERR_ARG;
   *out = NULL;
   c = calloc(1, sizeof(*c));
   if (!c) {
-    set_err(err, errlen, efc_crypto_strerror(EFC_CRYPTO_ERR_NOMEM));
-    return EFC_CRYPTO_ERR_NOMEM;
+    set_err(err, errlen, dsrc_crypto_strerror(DSRC_CRYPTO_ERR_NOMEM));
+    return DSRC_CRYPTO_ERR_NOMEM;
   }
   c->lib = OSSL_LIB_CTX_new();
   if (!c->lib) goto fail_provider;
@@ -77,9 +77,9 @@ int efc_crypto_new(efc_crypto **out, char *err, size_t errlen) {
   if (!c->legacy) {
     /* A missing module leaves errors on the thread's queue that would confuse later calls. */
     ERR_clear_error();
-    set_err(err, errlen, efc_crypto_strerror(EFC_CRYPTO_ERR_LEGACY));
-    efc_crypto_free(c);
-    return EFC_CRYPTO_ERR_LEGACY;
+    set_err(err, errlen, dsrc_crypto_strerror(DSRC_CRYPTO_ERR_LEGACY));
+    dsrc_crypto_free(c);
+    return DSRC_CRYPTO_ERR_LEGACY;
   }
   c->deflt = OSSL_PROVIDER_load(c->lib, "default");
   if (!c->deflt) goto fail_provider;
@@ -93,10 +93,10 @@ int efc_crypto_new(efc_crypto **out, char *err, size_t errlen) {
   c->md = EVP_MD_CTX_new();
   if (!c->des || !c->tdes || !c->aes || !c->cmac || !c->kbkdf || !c->sha256 || !c->md) goto fail_provider;
 
-  if (efc_keycache_init(&c->des_enc, c->des, 1, EFC_DES_KEY) != 0 ||
-      efc_keycache_init(&c->des_dec, c->des, 0, EFC_DES_KEY) != 0 ||
-      efc_keycache_init(&c->tdes_enc, c->tdes, 1, EFC_TDES_KEY) != 0 ||
-      efc_keycache_init(&c->aes_enc, c->aes, 1, EFC_AES_KEY) != 0)
+  if (efc_keycache_init(&c->des_enc, c->des, 1, DSRC_DES_KEY) != 0 ||
+      efc_keycache_init(&c->des_dec, c->des, 0, DSRC_DES_KEY) != 0 ||
+      efc_keycache_init(&c->tdes_enc, c->tdes, 1, DSRC_TDES_KEY) != 0 ||
+      efc_keycache_init(&c->aes_enc, c->aes, 1, DSRC_AES_KEY) != 0)
     goto fail_provider;
   c->cmac_aes = cmac_ctx_new(c->cmac, "AES-128-CBC");
   c->cmac_tdes = cmac_ctx_new(c->cmac, "DES-EDE3-CBC");
@@ -107,12 +107,12 @@ int efc_crypto_new(efc_crypto **out, char *err, size_t errlen) {
 
 fail_provider:
   ERR_clear_error();
-  set_err(err, errlen, efc_crypto_strerror(EFC_CRYPTO_ERR_PROVIDER));
-  efc_crypto_free(c);
-  return EFC_CRYPTO_ERR_PROVIDER;
+  set_err(err, errlen, dsrc_crypto_strerror(DSRC_CRYPTO_ERR_PROVIDER));
+  dsrc_crypto_free(c);
+  return DSRC_CRYPTO_ERR_PROVIDER;
 }
 
-void efc_crypto_forget(efc_crypto *c) {
+void dsrc_crypto_forget(dsrc_crypto *c) {
   if (!c) return;
   efc_keycache_forget(&c->des_enc);
   efc_keycache_forget(&c->des_dec);
@@ -120,7 +120,7 @@ void efc_crypto_forget(efc_crypto *c) {
   efc_keycache_forget(&c->aes_enc);
 }
 
-void efc_crypto_free(efc_crypto *c) {
+void dsrc_crypto_free(dsrc_crypto *c) {
   if (!c) return;
   EVP_KDF_CTX_free(c->kbkdf_ctx);
   EVP_MAC_CTX_free(c->cmac_aes);
@@ -142,11 +142,11 @@ void efc_crypto_free(efc_crypto *c) {
   free(c);
 }
 
-efc_crypto_counters efc_crypto_counters_get(const efc_crypto *c) {
-  efc_crypto_counters zero = {0, 0, 0, 0};
+dsrc_crypto_counters dsrc_crypto_counters_get(const dsrc_crypto *c) {
+  dsrc_crypto_counters zero = {0, 0, 0, 0};
   return c ? c->n : zero;
 }
 
-void efc_crypto_counters_reset(efc_crypto *c) {
-  if (c) c->n = (efc_crypto_counters){0, 0, 0, 0};
+void dsrc_crypto_counters_reset(dsrc_crypto *c) {
+  if (c) c->n = (dsrc_crypto_counters){0, 0, 0, 0};
 }

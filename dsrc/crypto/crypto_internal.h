@@ -21,7 +21,7 @@ typedef struct {
   int enc;
 } efc_keycache;
 
-struct efc_crypto {
+struct dsrc_crypto {
   OSSL_LIB_CTX *lib;
   OSSL_PROVIDER *legacy, *deflt;
   EVP_CIPHER *des, *tdes, *aes;
@@ -33,7 +33,7 @@ struct efc_crypto {
   EVP_MD_CTX *md;
   EVP_KDF *kbkdf;
   EVP_KDF_CTX *kbkdf_ctx; /* mode, MAC and cipher set once; holds an all-zero key at rest */
-  efc_crypto_counters n;
+  dsrc_crypto_counters n;
 };
 
 /* A context of kc holding key; NULL if OpenSSL fails. */
@@ -54,16 +54,16 @@ int efc_ecb_continue(EVP_CIPHER_CTX *x, uint8_t *out, const uint8_t *in, size_t 
  * context of c->des_enc; nothing else may re-key c->des_enc until final. */
 typedef struct {
   EVP_CIPHER_CTX *ctx; /* keyed with the MAC key */
-  uint8_t h[EFC_DES_BLOCK];
-  uint8_t part[EFC_DES_BLOCK];
+  uint8_t h[DSRC_DES_BLOCK];
+  uint8_t part[DSRC_DES_BLOCK];
   size_t fill;
   size_t total;
 } efc_cbcmac;
 
-int efc_cbcmac_begin(efc_crypto *c, efc_cbcmac *m, const uint8_t key[EFC_DES_KEY]);
-int efc_cbcmac_update(efc_crypto *c, efc_cbcmac *m, const uint8_t *p, size_t len);
+int efc_cbcmac_begin(dsrc_crypto *c, efc_cbcmac *m, const uint8_t key[DSRC_DES_KEY]);
+int efc_cbcmac_update(dsrc_crypto *c, efc_cbcmac *m, const uint8_t *p, size_t len);
 /* Leaves the chaining value in m->h and wipes the rest. */
-int efc_cbcmac_final(efc_crypto *c, efc_cbcmac *m);
+int efc_cbcmac_final(dsrc_crypto *c, efc_cbcmac *m);
 
 /* CMAC over pieces: keys mx, feeds n pieces, writes outlen octets. */
 typedef struct {

@@ -6,7 +6,7 @@
 
 #include "crypto_internal.h"
 
-void efc_crypto_set_parity(uint8_t *key, size_t len) {
+void dsrc_crypto_set_parity(uint8_t *key, size_t len) {
   for (size_t i = 0; i < len; i++) {
     unsigned v = key[i] >> 1, ones = 0;
     while (v) {
@@ -17,19 +17,19 @@ void efc_crypto_set_parity(uint8_t *key, size_t len) {
   }
 }
 
-int efc_crypto_equal(const void *a, const void *b, size_t len) {
+int dsrc_crypto_equal(const void *a, const void *b, size_t len) {
   return CRYPTO_memcmp(a, b, len) == 0;
 }
 
-void efc_crypto_wipe(void *p, size_t len) {
+void dsrc_crypto_wipe(void *p, size_t len) {
   if (p && len > 0) OPENSSL_cleanse(p, len);
 }
 
-int efc_crypto_random(uint8_t *out, size_t len) {
-  if (!out && len > 0) return EFC_CRYPTO_ERR_ARG;
+int dsrc_crypto_random(uint8_t *out, size_t len) {
+  if (!out && len > 0) return DSRC_CRYPTO_ERR_ARG;
   while (len > 0) {
     int k = len > 1u << 20 ? 1 << 20 : (int)len;
-    if (RAND_priv_bytes(out, k) != 1) return EFC_CRYPTO_ERR_RANDOM;
+    if (RAND_priv_bytes(out, k) != 1) return DSRC_CRYPTO_ERR_RANDOM;
     out += k;
     len -= (size_t)k;
   }
@@ -38,24 +38,24 @@ int efc_crypto_random(uint8_t *out, size_t len) {
 
 static void csprng_fill(void *state, uint8_t *out, size_t len) {
   (void)state;
-  if (efc_crypto_random(out, len) != 0) {
+  if (dsrc_crypto_random(out, len) != 0) {
     /* Predictable "random" keys are worse than a crash. */
     fprintf(stderr, "efcsim: CSPRNG failure, aborting\n");
     abort();
   }
 }
 
-dsrc_rng efc_crypto_csprng(void) {
+dsrc_rng dsrc_crypto_csprng(void) {
   dsrc_rng r = {csprng_fill, NULL};
   return r;
 }
 
-int efc_crypto_sha256(efc_crypto *c, uint8_t out[32], const uint8_t *msg, size_t len) {
+int dsrc_crypto_sha256(dsrc_crypto *c, uint8_t out[32], const uint8_t *msg, size_t len) {
   unsigned n = 0;
-  if (!c || !out || (!msg && len > 0)) return EFC_CRYPTO_ERR_ARG;
+  if (!c || !out || (!msg && len > 0)) return DSRC_CRYPTO_ERR_ARG;
   if (!EVP_DigestInit_ex2(c->md, c->sha256, NULL) || !EVP_DigestUpdate(c->md, msg, len) ||
       !EVP_DigestFinal_ex(c->md, out, &n) || n != 32)
-    return EFC_CRYPTO_ERR_OPENSSL;
+    return DSRC_CRYPTO_ERR_OPENSSL;
   c->n.sha256++;
   return 0;
 }

@@ -15,11 +15,11 @@ static uint32_t get32(const uint8_t *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-dsrc_ssize dg_encode(uint8_t *out, size_t cap, const dg *d) {
+dsrc_ssize dsrc_dg_encode(uint8_t *out, size_t cap, const dsrc_dg *d) {
   if (d->len > DSRC_FRAME_MAX) return DSRC_ERR_FRAME_SIZE;
-  if (cap < DG_HEADER + d->len) return DSRC_ERR_NOBUF;
+  if (cap < DSRC_DG_HEADER + d->len) return DSRC_ERR_NOBUF;
   memcpy(out, "EFCD", 4);
-  out[4] = DG_VERSION;
+  out[4] = DSRC_DG_VERSION;
   out[5] = d->kind;
   out[6] = d->lane;
   out[7] = d->flags;
@@ -33,13 +33,13 @@ dsrc_ssize dg_encode(uint8_t *out, size_t cap, const dg *d) {
   put32(out + 30, d->step_ns);
   out[34] = (uint8_t)(d->len >> 8);
   out[35] = (uint8_t)d->len;
-  if (d->len) memcpy(out + DG_HEADER, d->frame, d->len);
-  return (dsrc_ssize)(DG_HEADER + d->len);
+  if (d->len) memcpy(out + DSRC_DG_HEADER, d->frame, d->len);
+  return (dsrc_ssize)(DSRC_DG_HEADER + d->len);
 }
 
-int dg_decode(dg *d, const uint8_t *buf, size_t len) {
-  if (len < DG_HEADER) return DSRC_ERR_TRUNCATED;
-  if (memcmp(buf, "EFCD", 4) != 0 || buf[4] != DG_VERSION || buf[5] < DG_DOWNLINK || buf[5] > DG_DONE)
+int dsrc_dg_decode(dsrc_dg *d, const uint8_t *buf, size_t len) {
+  if (len < DSRC_DG_HEADER) return DSRC_ERR_TRUNCATED;
+  if (memcmp(buf, "EFCD", 4) != 0 || buf[4] != DSRC_DG_VERSION || buf[5] < DSRC_DG_DOWNLINK || buf[5] > DSRC_DG_DONE)
     return DSRC_ERR_RANGE;
   d->kind = buf[5];
   d->lane = buf[6];
@@ -51,8 +51,8 @@ int dg_decode(dg *d, const uint8_t *buf, size_t len) {
   d->window0_ns = get32(buf + 26);
   d->step_ns = get32(buf + 30);
   d->len = (size_t)buf[34] << 8 | buf[35];
-  if (d->len > DSRC_FRAME_MAX || d->len != len - DG_HEADER) return DSRC_ERR_FRAME_SIZE;
-  if (d->kind != DG_DONE && d->len == 0) return DSRC_ERR_FRAME_SIZE;
-  d->frame = buf + DG_HEADER;
+  if (d->len > DSRC_FRAME_MAX || d->len != len - DSRC_DG_HEADER) return DSRC_ERR_FRAME_SIZE;
+  if (d->kind != DSRC_DG_DONE && d->len == 0) return DSRC_ERR_FRAME_SIZE;
+  d->frame = buf + DSRC_DG_HEADER;
   return 0;
 }

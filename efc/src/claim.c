@@ -45,7 +45,7 @@ uint32_t efc_tariff(uint8_t vehicle_class) {
   return fee[vehicle_class & 7];
 }
 
-int efc_commit_with(efc_crypto *c, uint8_t out[4], const char *label, uint16_t station, uint8_t lane,
+int efc_commit_with(dsrc_crypto *c, uint8_t out[4], const char *label, uint16_t station, uint8_t lane,
                     int64_t time_cs, const uint8_t salt[8]) {
   uint8_t buf[64], md[32];
   size_t n = strlen(label), mdlen = 0;
@@ -59,7 +59,7 @@ int efc_commit_with(efc_crypto *c, uint8_t out[4], const char *label, uint16_t s
   memcpy(buf + n, salt, 8);
   n += 8;
   if (c)
-    ok = efc_crypto_sha256(c, md, buf, n) == 0;
+    ok = dsrc_crypto_sha256(c, md, buf, n) == 0;
   else
     ok = EVP_Q_digest(NULL, "SHA256", NULL, buf, n, md, &mdlen) && mdlen == 32;
   if (!ok) return DSRC_ERR_RANGE;

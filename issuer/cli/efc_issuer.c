@@ -99,8 +99,8 @@ typedef struct {
 
 static int verify_run(const verify_args *va) {
   char err[1024], pass[ISSUER_PASS_MAX], dbpath[4200];
-  efc_keystore ks;
-  efc_crypto *crypto = NULL;
+  keymgmt_keystore ks;
+  dsrc_crypto *crypto = NULL;
   issuer_db *db = NULL;
   issuer_ingest_args ia;
   issuer_run_counts counts;
@@ -117,12 +117,12 @@ static int verify_run(const verify_args *va) {
     fclose(in);
     return missing ? usage("%s", err) : fail("%s", err);
   }
-  if (efc_crypto_new(&crypto, err, sizeof(err)) != 0) {
+  if (dsrc_crypto_new(&crypto, err, sizeof(err)) != 0) {
     issuer_pass_wipe(pass);
     fclose(in);
     return fail("%s", err);
   }
-  rv = efc_keystore_load(&ks, va->keystore, pass, err, sizeof(err));
+  rv = keymgmt_keystore_load(&ks, va->keystore, pass, err, sizeof(err));
   issuer_pass_wipe(pass);
   if (rv != 0) {
     fail("%s", err);
@@ -153,7 +153,7 @@ static int verify_run(const verify_args *va) {
     goto out_db;
   }
   /* The keys are no longer needed: drop them before the long SQL part. */
-  efc_keystore_wipe(&ks);
+  keymgmt_keystore_wipe(&ks);
   issuer_analyse_options_default(&ao);
   ao.min_gap_cs = (int64_t)va->min_gap_s * 100;
   if (issuer_analyse_run(db, &ao, err, sizeof(err)) != 0) {
@@ -171,8 +171,8 @@ static int verify_run(const verify_args *va) {
 out_db:
   issuer_db_close(db);
 out_keys:
-  efc_keystore_wipe(&ks);
-  efc_crypto_free(crypto);
+  keymgmt_keystore_wipe(&ks);
+  dsrc_crypto_free(crypto);
   fclose(in);
   return st;
 }

@@ -9,7 +9,7 @@
 #include "issuer/issuer_pass.h"
 #include "dsrc/crypto.h"
 
-void issuer_pass_wipe(char pass[ISSUER_PASS_MAX]) { efc_crypto_wipe(pass, ISSUER_PASS_MAX); }
+void issuer_pass_wipe(char pass[ISSUER_PASS_MAX]) { dsrc_crypto_wipe(pass, ISSUER_PASS_MAX); }
 
 static int from_file(char out[ISSUER_PASS_MAX], const char *file, char *err, size_t errlen) {
   size_t n;

@@ -24,10 +24,10 @@ static bool stamped_values(const efc_claim *cl, uint32_t *obuid, uint16_t *count
     return false;
   for (unsigned i = 0; i < l.count; i++) {
     const dsrc_attribute *a = dsrc_tapdu_attr(&t, l, i);
-    if (a->id == EFC_ATTR_OBUID && a->value.kind == DSRC_C_EQUOBUID) {
+    if (a->id == DSRC_ATTR_OBUID && a->value.kind == DSRC_C_EQUOBUID) {
       *obuid = be32(a->value.u.obu_id);
       have_id = true;
-    } else if (a->id == EFC_ATTR_STATUS && a->value.kind == DSRC_C_EQUSTAT) {
+    } else if (a->id == DSRC_ATTR_STATUS && a->value.kind == DSRC_C_EQUSTAT) {
       *counter = a->value.u.status.counter;
       have_ctr = true;
     }
@@ -69,7 +69,7 @@ int issuer_row_from_claim(issuer_row *row, const efc_claim *cl, unsigned flags) 
   time_bound = cl->nonce_mode == EFC_NONCE_COMMIT && !(flags & (ISSUER_BAD_COMMIT | ISSUER_UNBOUND));
   if (time_bound && autopass) {
     uint8_t t[4];
-    efc_autopass_time_octets(t, (uint32_t)cl->time_cs);
+    dsrc_autopass_time_octets(t, (uint32_t)cl->time_cs);
     time_bound = memcmp(t, cl->t, 4) == 0;
   }
   row->time_proven = row->mac_ok && time_bound;

@@ -41,10 +41,10 @@ int cli_hex(uint8_t *out, size_t cap, size_t want, size_t *got, const char *opt,
 
 /* Loads the keystore with the passphrase from pass_file or EFC_KEYSTORE_PASS; 0 or the
  * exit status after a one-line error. */
-int cli_keystore_open(efc_keystore *ks, const char *cmd, const char *path, const char *pass_file);
+int cli_keystore_open(keymgmt_keystore *ks, const char *cmd, const char *path, const char *pass_file);
 /* Records a change: builds the audit entry, saves the keystore (which stores the entry's
  * hash) atomically, then appends the entry to PATH.audit. 0 or the exit status. */
-int cli_keystore_commit(efc_keystore *ks, const char *path, const char *action,
+int cli_keystore_commit(keymgmt_keystore *ks, const char *path, const char *action,
                         const char *const *kv, size_t n);
 
 /* Refuses a leftover positional argument. */

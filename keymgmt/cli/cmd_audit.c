@@ -25,7 +25,7 @@ int cmd_audit(int argc, char **argv) {
   const char *path = NULL, *pass_file = NULL;
   char audit[4096], err[512];
   bool verify = false;
-  efc_keystore ks;
+  keymgmt_keystore ks;
   int c, rv;
   while ((c = cli_getopt(argc, argv, "audit", opts)) != -1) {
     switch (c) {
@@ -47,7 +47,7 @@ int cmd_audit(int argc, char **argv) {
   }
   if ((rv = cli_no_args(argc, argv, "audit")) != 0) return rv;
   if (!path) return cli_usage("audit", "--keystore FILE is required");
-  if (efc_audit_path(audit, sizeof(audit), path) != 0) return cli_fail("%s: path too long", path);
+  if (keymgmt_audit_path(audit, sizeof(audit), path) != 0) return cli_fail("%s: path too long", path);
   if (!verify) {
     FILE *f = fopen(audit, "r");
     char buf[4096];
@@ -58,8 +58,8 @@ int cmd_audit(int argc, char **argv) {
     return 0;
   }
   if ((rv = cli_keystore_open(&ks, "audit", path, pass_file)) != 0) return rv;
-  rv = efc_audit_verify(audit, &ks, err, sizeof(err));
+  rv = keymgmt_audit_verify(audit, &ks, err, sizeof(err));
   if (rv == 0) printf("%s: %llu entries verified\n", audit, (unsigned long long)ks.audit_count);
-  efc_keystore_wipe(&ks);
+  keymgmt_keystore_wipe(&ks);
   return rv == 0 ? 0 : cli_fail("%s", err);
 }

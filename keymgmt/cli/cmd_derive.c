@@ -93,7 +93,7 @@ int cmd_derive(int argc, char **argv) {
   uint8_t buf[NOPT][1024], out[16];
   size_t len[NOPT] = {0}, outlen = 0;
   char hex[33];
-  efc_crypto *c = NULL;
+  dsrc_crypto *c = NULL;
   char err[256];
   int k = -1, opt, rv;
 
@@ -137,51 +137,51 @@ int cmd_derive(int argc, char **argv) {
         0)
       return rv;
   }
-  if (val[IX(O_NONCE)] && (len[IX(O_NONCE)] < 1 || len[IX(O_NONCE)] > EFC_NONCE_MAX))
-    return cli_fail("--nonce: expected 1..%d octets, got %zu", EFC_NONCE_MAX, len[IX(O_NONCE)]);
+  if (val[IX(O_NONCE)] && (len[IX(O_NONCE)] < 1 || len[IX(O_NONCE)] > DSRC_NONCE_MAX))
+    return cli_fail("--nonce: expected 1..%d octets, got %zu", DSRC_NONCE_MAX, len[IX(O_NONCE)]);
 
-  if (efc_crypto_new(&c, err, sizeof(err)) != 0) return cli_fail("%s", err);
+  if (dsrc_crypto_new(&c, err, sizeof(err)) != 0) return cli_fail("%s", err);
 #define B(o) buf[IX(o)]
   switch (k) {
   case K_AUTHKEY:
-    rv = efc_en15509_auth_key(c, out, B(O_MAUK), B(O_PAN), B(O_PROVIDER));
+    rv = dsrc_en15509_auth_key(c, out, B(O_MAUK), B(O_PAN), B(O_PROVIDER));
     outlen = 8;
     break;
   case K_ACCESSKEY:
-    rv = efc_en15509_access_key(c, out, B(O_MACK), B(O_REF));
+    rv = dsrc_en15509_access_key(c, out, B(O_MACK), B(O_REF));
     outlen = 8;
     break;
   case K_AC_CR:
-    rv = efc_en15509_ac_cr(c, out, B(O_ACCESSKEY), B(O_RND_OBE));
+    rv = dsrc_en15509_ac_cr(c, out, B(O_ACCESSKEY), B(O_RND_OBE));
     outlen = 4;
     break;
   case K_AUTHENTICATOR:
-    rv = efc_en15509_authenticator(c, out, B(O_AUTHKEY), B(O_ATTRLIST), len[IX(O_ATTRLIST)],
+    rv = dsrc_en15509_authenticator(c, out, B(O_AUTHKEY), B(O_ATTRLIST), len[IX(O_ATTRLIST)],
                                    B(O_NONCE), len[IX(O_NONCE)]);
     outlen = 4;
     break;
   case K_OBUKEY:
-    rv = efc_autopass_obukey(c, out, B(O_MKEY), B(O_OBUID));
+    rv = dsrc_autopass_obukey(c, out, B(O_MKEY), B(O_OBUID));
     outlen = 16;
     break;
   case K_SSKEY:
-    rv = efc_autopass_sskey(c, out, B(O_OBUKEY), B(O_RND1), B(O_TIME));
+    rv = dsrc_autopass_sskey(c, out, B(O_OBUKEY), B(O_RND1), B(O_TIME));
     outlen = 16;
     break;
   case K_MAC:
-    rv = efc_autopass_mac(c, out, B(O_SSKEY), B(O_OBUID), B(O_EFCSTATUS)[0], B(O_TC), B(O_RND2));
+    rv = dsrc_autopass_mac(c, out, B(O_SSKEY), B(O_OBUID), B(O_EFCSTATUS)[0], B(O_TC), B(O_RND2));
     outlen = 4;
     break;
   default:
-    rv = EFC_CRYPTO_ERR_ARG;
+    rv = DSRC_CRYPTO_ERR_ARG;
   }
 #undef B
-  efc_crypto_free(c);
-  efc_crypto_wipe(buf, sizeof(buf));
-  if (rv != 0) return cli_fail("derive %s: %s", kinds[k].name, efc_crypto_strerror(rv));
+  dsrc_crypto_free(c);
+  dsrc_crypto_wipe(buf, sizeof(buf));
+  if (rv != 0) return cli_fail("derive %s: %s", kinds[k].name, dsrc_crypto_strerror(rv));
   dsrc_hex_encode(hex, out, outlen, 1);
-  efc_crypto_wipe(out, sizeof(out));
+  dsrc_crypto_wipe(out, sizeof(out));
   puts(hex);
-  efc_crypto_wipe(hex, sizeof(hex));
+  dsrc_crypto_wipe(hex, sizeof(hex));
   return 0;
 }

@@ -38,8 +38,8 @@ int cmd_export_operator(int argc, char **argv) {
                                        {NULL, 0, NULL, 0}};
   const char *path = NULL, *pass_file = NULL, *gen_s = NULL, *outp = NULL, *out_pass = NULL;
   char pass[CLI_PASS_MAX], err[512], gen[4], mauk[32], mack[32];
-  efc_keystore ks;
-  efc_operator_keys ok;
+  keymgmt_keystore ks;
+  keymgmt_operator_keys ok;
   bool force = false;
   long g;
   char *end;
@@ -77,24 +77,24 @@ int cmd_export_operator(int argc, char **argv) {
   if (!gen_s) return cli_usage("export-operator", "--generation G is required");
   if (!outp) return cli_usage("export-operator", "--out FILE is required");
   g = strtol(gen_s, &end, 10);
-  if (*gen_s == '\0' || *end || g < 1 || g > EFC_KM_GENERATIONS)
-    return cli_fail("--generation: expected 1..%d, got '%s'", EFC_KM_GENERATIONS, gen_s);
+  if (*gen_s == '\0' || *end || g < 1 || g > KEYMGMT_GENERATIONS)
+    return cli_fail("--generation: expected 1..%d, got '%s'", KEYMGMT_GENERATIONS, gen_s);
   if ((rv = cli_pass(pass, "export-operator", out_pass, "EFC_OPERATOR_PASS", "--out-pass-file")) !=
       0)
     return rv;
   memset(&ok, 0, sizeof(ok));
   if ((rv = cli_keystore_open(&ks, "export-operator", path, pass_file)) != 0) goto out;
-  if ((rv = efc_operator_keys_export(&ok, &ks, (int)g)) != 0) {
-    rv = cli_fail("export-operator: %s", efc_km_strerror(rv));
+  if ((rv = keymgmt_operator_keys_export(&ok, &ks, (int)g)) != 0) {
+    rv = cli_fail("export-operator: %s", keymgmt_strerror(rv));
     goto out;
   }
-  if ((rv = efc_operator_keys_save(&ok, outp, pass, force, err, sizeof(err))) != 0) {
+  if ((rv = keymgmt_operator_keys_save(&ok, outp, pass, force, err, sizeof(err))) != 0) {
     rv = cli_fail("%s", err);
     goto out;
   }
   snprintf(gen, sizeof(gen), "%ld", g);
-  list_bits(mauk, sizeof(mauk), ok.mauk_held, EFC_AUK_COUNT, 1);
-  list_bits(mack, sizeof(mack), ok.mack_held, EFC_KM_MACK_REFS, 0);
+  list_bits(mauk, sizeof(mauk), ok.mauk_held, DSRC_AUK_COUNT, 1);
+  list_bits(mack, sizeof(mack), ok.mack_held, KEYMGMT_MACK_REFS, 0);
   {
     const char *kv[] = {"generation", gen, "mauk_keyrefs", mauk, "mack_refs", mack, "out", outp};
     rv = cli_keystore_commit(&ks, path, "export-operator", kv, 4);
@@ -104,7 +104,7 @@ int cmd_export_operator(int argc, char **argv) {
            mauk, mack);
 out:
   cli_pass_wipe(pass);
-  efc_keystore_wipe(&ks);
-  efc_operator_keys_wipe(&ok);
+  keymgmt_keystore_wipe(&ks);
+  keymgmt_operator_keys_wipe(&ok);
   return rv;
 }

@@ -24,9 +24,9 @@ int cmd_init(int argc, char **argv) {
                                        {NULL, 0, NULL, 0}};
   const char *path = NULL, *pass_file = NULL;
   char pass[CLI_PASS_MAX], audit[4096], err[512];
-  efc_keystore ks;
-  efc_audit_entry e;
-  dsrc_rng rng = efc_crypto_csprng();
+  keymgmt_keystore ks;
+  keymgmt_audit_entry e;
+  dsrc_rng rng = dsrc_crypto_csprng();
   int c, rv;
   static const char *const details[] = {"autopass_generation",  "1", "mack_ref", "0", "kdf",
                                         "scrypt N=2^15 r=8 p=1"};
@@ -48,25 +48,25 @@ int cmd_init(int argc, char **argv) {
   }
   if ((rv = cli_no_args(argc, argv, "init")) != 0) return rv;
   if (!path) return cli_usage("init", "--keystore FILE is required");
-  if (efc_audit_path(audit, sizeof(audit), path) != 0) return cli_fail("%s: path too long", path);
+  if (keymgmt_audit_path(audit, sizeof(audit), path) != 0) return cli_fail("%s: path too long", path);
   if (access(path, F_OK) == 0) return cli_fail("%s: exists; refusing to overwrite it", path);
   if (access(audit, F_OK) == 0)
     return cli_fail("%s: exists without its keystore; move it away first", audit);
   if ((rv = cli_pass(pass, "init", pass_file, "EFC_KEYSTORE_PASS", "--pass-file")) != 0) return rv;
 
-  efc_keystore_generate(&ks, &rng);
-  if ((rv = efc_audit_entry_make(&e, &ks, "init", details, 3)) != 0) {
+  keymgmt_keystore_generate(&ks, &rng);
+  if ((rv = keymgmt_audit_entry_make(&e, &ks, "init", details, 3)) != 0) {
     cli_pass_wipe(pass);
-    efc_keystore_wipe(&ks);
-    return cli_fail("%s: cannot build the audit entry: %s", audit, efc_km_strerror(rv));
+    keymgmt_keystore_wipe(&ks);
+    return cli_fail("%s: cannot build the audit entry: %s", audit, keymgmt_strerror(rv));
   }
-  rv = efc_keystore_save(&ks, path, pass, true, err, sizeof(err));
+  rv = keymgmt_keystore_save(&ks, path, pass, true, err, sizeof(err));
   cli_pass_wipe(pass);
-  efc_keystore_wipe(&ks);
-  if (rv == 0) rv = efc_audit_entry_append(&e, audit, err, sizeof(err));
-  efc_audit_entry_free(&e);
+  keymgmt_keystore_wipe(&ks);
+  if (rv == 0) rv = keymgmt_audit_entry_append(&e, audit, err, sizeof(err));
+  keymgmt_audit_entry_free(&e);
   if (rv != 0) return cli_fail("%s", err);
   printf("%s: keystore created (%d master keys); audit log %s\n", path,
-         2 * EFC_KM_GENERATIONS + 2 * EFC_AUK_COUNT + 2 * EFC_KM_MACK_REFS, audit);
+         2 * KEYMGMT_GENERATIONS + 2 * DSRC_AUK_COUNT + 2 * KEYMGMT_MACK_REFS, audit);
   return 0;
 }

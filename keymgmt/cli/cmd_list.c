@@ -14,7 +14,7 @@ static void usage(FILE *out) {
 
 static void line(const char *name, int n, const char *role, const uint8_t *key, bool current) {
   char fp[9], label[32];
-  efc_key_fingerprint(fp, key, EFC_KM_KEY);
+  dsrc_key_fingerprint(fp, key, KEYMGMT_KEY);
   snprintf(label, sizeof(label), "%s%d", name, n);
   printf("%-14s %-22s fingerprint %s%s\n", label, role, fp, current ? "  (current)" : "");
 }
@@ -26,7 +26,7 @@ int cmd_list(int argc, char **argv) {
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *path = NULL, *pass_file = NULL;
-  efc_keystore ks;
+  keymgmt_keystore ks;
   char role[32];
   int c, rv;
   while ((c = cli_getopt(argc, argv, "list", opts)) != -1) {
@@ -50,32 +50,32 @@ int cmd_list(int argc, char **argv) {
   printf("keystore %s\n", path);
   printf("current AutoPASS generation %u, current MAcK reference %u, audit entries %llu\n",
          ks.autopass_generation, ks.mack_ref, (unsigned long long)ks.audit_count);
-  for (int g = 1; g <= EFC_KM_GENERATIONS; g++) {
+  for (int g = 1; g <= KEYMGMT_GENERATIONS; g++) {
     snprintf(role, sizeof(role), "generation %d", g);
     line("MKEY-N_", g, role, ks.mkey_n[g - 1], g == ks.autopass_generation);
   }
-  for (int g = 1; g <= EFC_KM_GENERATIONS; g++) {
+  for (int g = 1; g <= KEYMGMT_GENERATIONS; g++) {
     snprintf(role, sizeof(role), "generation %d", g);
     line("MKEY-F_", g, role, ks.mkey_f[g - 1], g == ks.autopass_generation);
   }
-  for (int i = 1; i <= EFC_AUK_COUNT; i++) {
-    enum efc_mac_role r = efc_en15509_keyref_role(i);
-    snprintf(role, sizeof(role), "keyRef %d %s", i, r == EFC_MAC_TC ? "MAC_TC" : "MAC_TSP");
+  for (int i = 1; i <= DSRC_AUK_COUNT; i++) {
+    enum dsrc_mac_role r = dsrc_en15509_keyref_role(i);
+    snprintf(role, sizeof(role), "keyRef %d %s", i, r == DSRC_MAC_ROLE_TC ? "MAC_TC" : "MAC_TSP");
     line("MAuK_", i, role, ks.mauk[i - 1], false);
   }
-  for (int r = 0; r < EFC_KM_MACK_REFS; r++) {
+  for (int r = 0; r < KEYMGMT_MACK_REFS; r++) {
     snprintf(role, sizeof(role), "reference %d", r);
     line("MAcK_", r, role, ks.mack[r], r == ks.mack_ref);
   }
-  for (int i = 1; i <= EFC_AUK_COUNT; i++) {
-    enum efc_mac_role r = efc_en15509_keyref_role(i);
-    snprintf(role, sizeof(role), "keyRef %d %s", i, r == EFC_MAC_TC ? "MAC_TC" : "MAC_TSP");
+  for (int i = 1; i <= DSRC_AUK_COUNT; i++) {
+    enum dsrc_mac_role r = dsrc_en15509_keyref_role(i);
+    snprintf(role, sizeof(role), "keyRef %d %s", i, r == DSRC_MAC_ROLE_TC ? "MAC_TC" : "MAC_TSP");
     line("AES-MAuK_", i, role, ks.aes_mauk[i - 1], false);
   }
-  for (int r = 0; r < EFC_KM_MACK_REFS; r++) {
+  for (int r = 0; r < KEYMGMT_MACK_REFS; r++) {
     snprintf(role, sizeof(role), "reference %d", r);
     line("AES-MAcK_", r, role, ks.aes_mack[r], r == ks.mack_ref);
   }
-  efc_keystore_wipe(&ks);
+  keymgmt_keystore_wipe(&ks);
   return 0;
 }

@@ -52,7 +52,7 @@ enum {
 };
 
 /* Fills the identity and optional data from the option values; 0 or the exit status. */
-static int fill(efc_obe_profile *p, const char *const *v) {
+static int fill(keymgmt_obe_profile *p, const char *const *v) {
   char *end;
   int rv;
   if ((rv = cli_hex(p->obuid, sizeof(p->obuid), 4, NULL, "--obuid", v[O_OBUID])) != 0) return rv;
@@ -80,9 +80,9 @@ static int fill(efc_obe_profile *p, const char *const *v) {
         v[O_PROFILES]);
   if (v[O_AC_CR_REF]) {
     if ((rv = cli_hex(p->ac_cr_ref, 2, 2, NULL, "--ac-cr-ref", v[O_AC_CR_REF])) != 0) return rv;
-    if (p->ac_cr_ref[0] >= EFC_KM_MACK_REFS)
+    if (p->ac_cr_ref[0] >= KEYMGMT_MACK_REFS)
       return cli_fail("--ac-cr-ref: MasterKeyReference %u has no MAcK (0..%d)", p->ac_cr_ref[0],
-                      EFC_KM_MACK_REFS - 1);
+                      KEYMGMT_MACK_REFS - 1);
   }
   if (v[O_EXPIRY]) {
     unsigned y, m, d;
@@ -99,7 +99,7 @@ static int fill(efc_obe_profile *p, const char *const *v) {
     const char *t = v[O_LPN];
     char cc[3] = {0};
     size_t n = strlen(t);
-    bool ok = n >= 4 && n <= 3 + EFC_KM_LPN_MAX && t[2] == ':';
+    bool ok = n >= 4 && n <= 3 + KEYMGMT_LPN_MAX && t[2] == ':';
     if (ok) {
       memcpy(cc, t, 2);
       ok = efc_country_code(cc, &p->lpn_country) == 0;
@@ -107,7 +107,7 @@ static int fill(efc_obe_profile *p, const char *const *v) {
     for (size_t i = 3; ok && i < n; i++) ok = t[i] >= 0x20 && t[i] <= 0x7e;
     if (!ok)
       return cli_fail("--lpn: expected CC:TEXT with 1..%d printable characters, got '%s'",
-                      EFC_KM_LPN_MAX, t);
+                      KEYMGMT_LPN_MAX, t);
     p->has_lpn = true;
     p->lpn_len = (uint8_t)(n - 3);
     memcpy(p->lpn, t + 3, n - 3);
@@ -148,9 +148,9 @@ int cmd_personalise(int argc, char **argv) {
       {O_PROVIDER, "--provider CC:ID"}, {O_PROFILES, "--profiles LIST"}, {O_OUT, "--out OBEFILE"}};
   const char *v[N_OPTS] = {0};
   char pass[CLI_PASS_MAX], err[512], obuid[9], profiles[64], ref[5];
-  efc_obe_profile p;
-  efc_keystore ks;
-  efc_crypto *c = NULL;
+  keymgmt_obe_profile p;
+  keymgmt_keystore ks;
+  dsrc_crypto *c = NULL;
   bool force = false;
   int opt, rv;
 
@@ -180,15 +180,15 @@ int cmd_personalise(int argc, char **argv) {
     p.ac_cr_ref[0] = ks.mack_ref;
     p.ac_cr_ref[1] = 0x00;
   }
-  if ((rv = efc_crypto_new(&c, err, sizeof(err))) != 0) {
+  if ((rv = dsrc_crypto_new(&c, err, sizeof(err))) != 0) {
     rv = cli_fail("%s", err);
     goto out;
   }
-  if ((rv = efc_obe_profile_personalise(c, &p, &ks)) != 0) {
-    rv = cli_fail("personalise: %s", efc_km_strerror(rv));
+  if ((rv = keymgmt_obe_profile_personalise(c, &p, &ks)) != 0) {
+    rv = cli_fail("personalise: %s", keymgmt_strerror(rv));
     goto out;
   }
-  if ((rv = efc_obe_profile_save(&p, v[O_OUT], pass, force, err, sizeof(err))) != 0) {
+  if ((rv = keymgmt_obe_profile_save(&p, v[O_OUT], pass, force, err, sizeof(err))) != 0) {
     rv = cli_fail("%s", err);
     goto out;
   }
@@ -202,8 +202,8 @@ int cmd_personalise(int argc, char **argv) {
   if (rv == 0) printf("%s: OBE %s personalised (%s)\n", v[O_OUT], obuid, profiles);
 out:
   cli_pass_wipe(pass);
-  efc_keystore_wipe(&ks);
-  efc_obe_profile_wipe(&p);
-  efc_crypto_free(c);
+  keymgmt_keystore_wipe(&ks);
+  keymgmt_obe_profile_wipe(&p);
+  dsrc_crypto_free(c);
   return rv;
 }

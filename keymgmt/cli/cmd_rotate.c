@@ -12,7 +12,7 @@ static void usage(FILE *out) {
           "\n"
           "Sets the current AutoPASS key generation (1..%d) and/or the current MAcK\n"
           "reference (0..%d) that new OBE profiles use by default. Recorded in the audit log.\n",
-          EFC_KM_GENERATIONS, EFC_KM_MACK_REFS - 1);
+          KEYMGMT_GENERATIONS, KEYMGMT_MACK_REFS - 1);
 }
 
 static int parse_range(const char *opt, const char *s, long lo, long hi, long *out) {
@@ -37,7 +37,7 @@ int cmd_rotate(int argc, char **argv) {
   const char *kv[8];
   size_t n = 0;
   long g = 0, r = 0;
-  efc_keystore ks;
+  keymgmt_keystore ks;
   int c, rv;
 
   while ((c = cli_getopt(argc, argv, "rotate", opts)) != -1) {
@@ -65,9 +65,9 @@ int cmd_rotate(int argc, char **argv) {
   if (!path) return cli_usage("rotate", "--keystore FILE is required");
   if (!gen_s && !ref_s)
     return cli_usage("rotate", "give --autopass-generation G and/or --mack-ref R");
-  if (gen_s && (rv = parse_range("--autopass-generation", gen_s, 1, EFC_KM_GENERATIONS, &g)) != 0)
+  if (gen_s && (rv = parse_range("--autopass-generation", gen_s, 1, KEYMGMT_GENERATIONS, &g)) != 0)
     return rv;
-  if (ref_s && (rv = parse_range("--mack-ref", ref_s, 0, EFC_KM_MACK_REFS - 1, &r)) != 0) return rv;
+  if (ref_s && (rv = parse_range("--mack-ref", ref_s, 0, KEYMGMT_MACK_REFS - 1, &r)) != 0) return rv;
   if ((rv = cli_keystore_open(&ks, "rotate", path, pass_file)) != 0) return rv;
   if (gen_s) {
     snprintf(oldgen, sizeof(oldgen), "%u", ks.autopass_generation);
@@ -91,6 +91,6 @@ int cmd_rotate(int argc, char **argv) {
   if (rv == 0)
     printf("%s: current AutoPASS generation %u, MAcK reference %u\n", path, ks.autopass_generation,
            ks.mack_ref);
-  efc_keystore_wipe(&ks);
+  keymgmt_keystore_wipe(&ks);
   return rv;
 }

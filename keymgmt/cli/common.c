@@ -60,7 +60,7 @@ int cli_no_args(int argc, char **argv, const char *cmd) {
   return 0;
 }
 
-void cli_pass_wipe(char pass[CLI_PASS_MAX]) { efc_crypto_wipe(pass, CLI_PASS_MAX); }
+void cli_pass_wipe(char pass[CLI_PASS_MAX]) { dsrc_crypto_wipe(pass, CLI_PASS_MAX); }
 
 int cli_pass(char out[CLI_PASS_MAX], const char *cmd, const char *file, const char *env,
              const char *file_opt) {

@@ -45,32 +45,32 @@ static int fsync_dir(const char *path) {
   return rv;
 }
 
-int efc_km_write_atomic(const char *path, const uint8_t *data, size_t len, bool no_replace,
+int keymgmt_write_atomic(const char *path, const uint8_t *data, size_t len, bool no_replace,
                         char *err, size_t errlen) {
   char tmp[4096];
   const char *hook;
   int fd, e;
   if (!path || (!data && len > 0))
-    return km_fail(err, errlen, EFC_KM_ERR_ARG, path, "invalid argument");
+    return km_fail(err, errlen, KEYMGMT_ERR_ARG, path, "invalid argument");
   if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
-    return km_fail(err, errlen, EFC_KM_ERR_ARG, path, "path too long");
+    return km_fail(err, errlen, KEYMGMT_ERR_ARG, path, "path too long");
   if (no_replace && access(path, F_OK) == 0)
-    return km_fail(err, errlen, EFC_KM_ERR_EXISTS, path, "exists; refusing to overwrite it");
+    return km_fail(err, errlen, KEYMGMT_ERR_EXISTS, path, "exists; refusing to overwrite it");
   /* mkstemp creates the file 0600, the mode every key file keeps. */
   fd = mkstemp(tmp);
   if (fd < 0)
-    return km_fail(err, errlen, EFC_KM_ERR_IO, path, "cannot create a temporary file: %s",
+    return km_fail(err, errlen, KEYMGMT_ERR_IO, path, "cannot create a temporary file: %s",
                    strerror(errno));
   if (fchmod(fd, S_IRUSR | S_IWUSR) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
     e = errno;
     close(fd);
     unlink(tmp);
-    return km_fail(err, errlen, EFC_KM_ERR_IO, path, "cannot write %s: %s", tmp, strerror(e));
+    return km_fail(err, errlen, KEYMGMT_ERR_IO, path, "cannot write %s: %s", tmp, strerror(e));
   }
   if (close(fd) != 0) {
     e = errno;
     unlink(tmp);
-    return km_fail(err, errlen, EFC_KM_ERR_IO, path, "cannot write %s: %s", tmp, strerror(e));
+    return km_fail(err, errlen, KEYMGMT_ERR_IO, path, "cannot write %s: %s", tmp, strerror(e));
   }
   hook = getenv("EFC_TEST_CRASH_BEFORE_RENAME");
   if (hook && strcmp(hook, "1") == 0) _exit(99); /* test hook: a crash at the worst moment */
@@ -80,17 +80,17 @@ int efc_km_write_atomic(const char *path, const uint8_t *data, size_t len, bool 
       e = errno;
       unlink(tmp);
       if (e == EEXIST)
-        return km_fail(err, errlen, EFC_KM_ERR_EXISTS, path, "exists; refusing to overwrite it");
-      return km_fail(err, errlen, EFC_KM_ERR_IO, path, "cannot create: %s", strerror(e));
+        return km_fail(err, errlen, KEYMGMT_ERR_EXISTS, path, "exists; refusing to overwrite it");
+      return km_fail(err, errlen, KEYMGMT_ERR_IO, path, "cannot create: %s", strerror(e));
     }
     unlink(tmp);
   } else if (rename(tmp, path) != 0) {
     e = errno;
     unlink(tmp);
-    return km_fail(err, errlen, EFC_KM_ERR_IO, path, "cannot replace: %s", strerror(e));
+    return km_fail(err, errlen, KEYMGMT_ERR_IO, path, "cannot replace: %s", strerror(e));
   }
   if (fsync_dir(path) != 0)
-    return km_fail(err, errlen, EFC_KM_ERR_IO, path, "written, but cannot sync its directory: %s",
+    return km_fail(err, errlen, KEYMGMT_ERR_IO, path, "written, but cannot sync its directory: %s",
                    strerror(errno));
   return 0;
 }

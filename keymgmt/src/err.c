@@ -1,4 +1,4 @@
-/* Texts of the efc_keymgmt error codes. */
+/* Texts of the keymgmt error codes. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -21,11 +21,11 @@ static const char *const texts[] = {
     "no passphrase, or an empty one",
 };
 
-const char *efc_km_strerror(int err) {
+const char *keymgmt_strerror(int err) {
   int n = (int)(sizeof(texts) / sizeof(texts[0]));
   if (err == 0) return "success";
-  if (err <= EFC_KM_ERR_ARG && err > EFC_KM_ERR_ARG - n) return texts[EFC_KM_ERR_ARG - err];
-  return efc_crypto_strerror(err);
+  if (err <= KEYMGMT_ERR_ARG && err > KEYMGMT_ERR_ARG - n) return texts[KEYMGMT_ERR_ARG - err];
+  return dsrc_crypto_strerror(err);
 }
 
 int km_fail(char *err, size_t errlen, int code, const char *path, const char *fmt, ...) {

@@ -16,30 +16,30 @@ static const uint8_t ita2_letters[26] = {
 
 int efc_country_code(const char *alpha2, uint16_t *out) {
   int a, b;
-  if (!alpha2 || !out || strlen(alpha2) != 2) return EFC_KM_ERR_ARG;
+  if (!alpha2 || !out || strlen(alpha2) != 2) return KEYMGMT_ERR_ARG;
   a = toupper((unsigned char)alpha2[0]);
   b = toupper((unsigned char)alpha2[1]);
-  if (a < 'A' || a > 'Z' || b < 'A' || b > 'Z') return EFC_KM_ERR_ARG;
+  if (a < 'A' || a > 'Z' || b < 'A' || b > 'Z') return KEYMGMT_ERR_ARG;
   *out = (uint16_t)(ita2_letters[a - 'A'] << 5 | ita2_letters[b - 'A']);
   return 0;
 }
 
-int efc_provider_parse(const char *text, uint8_t out[EFC_PROVIDER_LEN]) {
+int efc_provider_parse(const char *text, uint8_t out[DSRC_PROVIDER_LEN]) {
   char cc[3];
   const char *colon;
   char *end;
   unsigned long id;
   uint16_t country;
   uint32_t bits;
-  if (!text || !out) return EFC_KM_ERR_ARG;
+  if (!text || !out) return KEYMGMT_ERR_ARG;
   colon = strchr(text, ':');
-  if (!colon || colon - text != 2 || !isdigit((unsigned char)colon[1])) return EFC_KM_ERR_ARG;
+  if (!colon || colon - text != 2 || !isdigit((unsigned char)colon[1])) return KEYMGMT_ERR_ARG;
   memcpy(cc, text, 2);
   cc[2] = '\0';
-  if (efc_country_code(cc, &country) != 0) return EFC_KM_ERR_ARG;
+  if (efc_country_code(cc, &country) != 0) return KEYMGMT_ERR_ARG;
   errno = 0;
   id = strtoul(colon + 1, &end, 10);
-  if (errno || *end != '\0' || id > 16383) return EFC_KM_ERR_ARG;
+  if (errno || *end != '\0' || id > 16383) return KEYMGMT_ERR_ARG;
   bits = (uint32_t)country << 14 | (uint32_t)id;
   out[0] = (uint8_t)(bits >> 16);
   out[1] = (uint8_t)(bits >> 8);
@@ -47,7 +47,7 @@ int efc_provider_parse(const char *text, uint8_t out[EFC_PROVIDER_LEN]) {
   return 0;
 }
 
-void efc_key_fingerprint(char out[9], const uint8_t *key, size_t len) {
+void dsrc_key_fingerprint(char out[9], const uint8_t *key, size_t len) {
   uint8_t md[EVP_MAX_MD_SIZE];
   unsigned n = 0;
   if (!EVP_Digest(key, len, md, &n, EVP_sha256(), NULL) || n < 4) {

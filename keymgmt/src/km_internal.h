@@ -1,4 +1,4 @@
-/* What the efc_keymgmt sources share: TLV plaintexts and the sealed container. */
+/* What the keymgmt sources share: TLV plaintexts and the sealed container. */
 #ifndef KM_INTERNAL_H
 #define KM_INTERNAL_H
 
@@ -35,17 +35,17 @@ typedef struct {
   size_t len, off;
 } km_tlv_reader;
 
-/* 1 and the next item, 0 at the end, EFC_KM_ERR_CONTENT when an item overruns. */
+/* 1 and the next item, 0 at the end, KEYMGMT_ERR_CONTENT when an item overruns. */
 int km_tlv_next(km_tlv_reader *r, uint8_t *tag, const uint8_t **val, size_t *vlen);
 
 /* Encrypts pt into a container of the given kind and writes it atomically. With fk valid,
  * its key and salt are reused (fresh nonce); otherwise a fresh salt and a scrypt run, and
  * fk (when non-NULL) keeps the result. */
-int km_seal_save(const char *path, enum km_kind kind, const char *pass, efc_km_filekey *fk,
+int km_seal_save(const char *path, enum km_kind kind, const char *pass, keymgmt_filekey *fk,
                  const uint8_t *pt, size_t len, bool no_replace, char *err, size_t errlen);
 /* Reads, authenticates and decrypts a container of the given kind into pt (cap >=
  * KM_PLAINTEXT_MAX). fk (optional) receives the derived key for a later save. */
-int km_seal_load(const char *path, enum km_kind kind, const char *pass, efc_km_filekey *fk,
+int km_seal_load(const char *path, enum km_kind kind, const char *pass, keymgmt_filekey *fk,
                  uint8_t *pt, size_t *len, char *err, size_t errlen);
 
 /* Big-endian helpers. */

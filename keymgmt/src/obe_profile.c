@@ -16,7 +16,7 @@ enum {
   T_EXPIRY = 0x28,     /* year(2) month(1) day(1) */
   T_LPN = 0x29,        /* country(2) text(1..14) */
   T_CLASS = 0x2a,      /* unEceVehicleClass(1) */
-  IDENTITY_LEN = 4 + EFC_PAN_LEN + 6 + 1 + EFC_AC_CR_REF_LEN,
+  IDENTITY_LEN = 4 + DSRC_PAN_LEN + 6 + 1 + DSRC_AC_CR_REF_LEN,
 };
 
 static const struct {
@@ -33,7 +33,7 @@ enum { N_PROFILES = sizeof(profile_names) / sizeof(profile_names[0]) };
 int efc_profiles_parse(const char *list, unsigned *out) {
   unsigned set = 0;
   const char *p = list;
-  if (!list || !out) return EFC_KM_ERR_ARG;
+  if (!list || !out) return KEYMGMT_ERR_ARG;
   for (;;) {
     size_t n = strcspn(p, ",");
     int found = 0;
@@ -43,7 +43,7 @@ int efc_profiles_parse(const char *list, unsigned *out) {
         found = 1;
       }
     }
-    if (!found) return EFC_KM_ERR_ARG;
+    if (!found) return KEYMGMT_ERR_ARG;
     if (p[n] == '\0') break;
     p += n + 1;
   }
@@ -67,10 +67,10 @@ size_t efc_profiles_format(char *out, size_t cap, unsigned profiles) {
   return len;
 }
 
-bool efc_pan_valid(const uint8_t pan[EFC_PAN_LEN]) {
+bool efc_pan_valid(const uint8_t pan[DSRC_PAN_LEN]) {
   /* BCD digits, then only 1-bit nibbles (F) as padding; at least one digit. */
   bool padding = false;
-  for (int i = 0; i < 2 * EFC_PAN_LEN; i++) {
+  for (int i = 0; i < 2 * DSRC_PAN_LEN; i++) {
     unsigned d = (pan[i / 2] >> (i % 2 ? 0 : 4)) & 15;
     if (d == 15) {
       if (i == 0) return false;
@@ -89,90 +89,90 @@ bool efc_date_valid(unsigned y, unsigned m, unsigned d) {
 }
 
 /* Identity and optional data valid for the profiles chosen. */
-static bool identity_ok(const efc_obe_profile *p) {
+static bool identity_ok(const keymgmt_obe_profile *p) {
   if (p->profiles == 0 || (p->profiles & ~(unsigned)EFC_PROFILE_ALL)) return false;
   if (!efc_pan_valid(p->pan) || p->context_mark[5] > 127) return false;
-  if (p->ac_cr_ref[0] >= EFC_KM_MACK_REFS) return false;
+  if (p->ac_cr_ref[0] >= KEYMGMT_MACK_REFS) return false;
   if (p->has_expiry && !efc_date_valid(p->expiry_year, p->expiry_month, p->expiry_day))
     return false;
-  if (p->has_lpn && (p->lpn_len < 1 || p->lpn_len > EFC_KM_LPN_MAX || p->lpn_country > 1023))
+  if (p->has_lpn && (p->lpn_len < 1 || p->lpn_len > KEYMGMT_LPN_MAX || p->lpn_country > 1023))
     return false;
   if (p->has_vehicle_class && p->vehicle_class > 7) return false;
   return true;
 }
 
-static void wipe_keys(efc_obe_profile *p) {
-  efc_crypto_wipe(p->obukey_n, sizeof(p->obukey_n));
-  efc_crypto_wipe(p->obukey_f, sizeof(p->obukey_f));
-  efc_crypto_wipe(p->auk, sizeof(p->auk));
-  efc_crypto_wipe(p->access_key, sizeof(p->access_key));
-  efc_crypto_wipe(p->aes_auk, sizeof(p->aes_auk));
-  efc_crypto_wipe(p->aes_access_key, sizeof(p->aes_access_key));
+static void wipe_keys(keymgmt_obe_profile *p) {
+  dsrc_crypto_wipe(p->obukey_n, sizeof(p->obukey_n));
+  dsrc_crypto_wipe(p->obukey_f, sizeof(p->obukey_f));
+  dsrc_crypto_wipe(p->auk, sizeof(p->auk));
+  dsrc_crypto_wipe(p->access_key, sizeof(p->access_key));
+  dsrc_crypto_wipe(p->aes_auk, sizeof(p->aes_auk));
+  dsrc_crypto_wipe(p->aes_access_key, sizeof(p->aes_access_key));
 }
 
-int efc_obe_profile_personalise(efc_crypto *c, efc_obe_profile *p, const efc_keystore *ks) {
+int keymgmt_obe_profile_personalise(dsrc_crypto *c, keymgmt_obe_profile *p, const keymgmt_keystore *ks) {
   const uint8_t *prov;
   int rv = 0;
-  if (!c || !p || !ks || !identity_ok(p)) return EFC_KM_ERR_ARG;
-  prov = efc_obe_profile_provider(p);
+  if (!c || !p || !ks || !identity_ok(p)) return KEYMGMT_ERR_ARG;
+  prov = keymgmt_obe_profile_provider(p);
   wipe_keys(p);
   p->autopass_tc = 0;
   p->en15509_tc = 0;
   if (p->profiles & EFC_PROFILE_AUTOPASS) {
-    for (int g = 0; g < EFC_KM_GENERATIONS && rv == 0; g++) {
-      rv = efc_autopass_obukey(c, p->obukey_n[g], ks->mkey_n[g], p->obuid);
-      if (rv == 0) rv = efc_autopass_obukey(c, p->obukey_f[g], ks->mkey_f[g], p->obuid);
+    for (int g = 0; g < KEYMGMT_GENERATIONS && rv == 0; g++) {
+      rv = dsrc_autopass_obukey(c, p->obukey_n[g], ks->mkey_n[g], p->obuid);
+      if (rv == 0) rv = dsrc_autopass_obukey(c, p->obukey_f[g], ks->mkey_f[g], p->obuid);
     }
   }
   if (p->profiles & (EFC_PROFILE_EN15509_L0 | EFC_PROFILE_EN15509_L1)) {
-    for (int i = 0; i < EFC_AUK_COUNT && rv == 0; i++)
-      rv = efc_en15509_auth_key(c, p->auk[i], ks->mauk[i], p->pan, prov);
+    for (int i = 0; i < DSRC_AUK_COUNT && rv == 0; i++)
+      rv = dsrc_en15509_auth_key(c, p->auk[i], ks->mauk[i], p->pan, prov);
   }
   if ((p->profiles & EFC_PROFILE_EN15509_L1) && rv == 0)
-    rv = efc_en15509_access_key(c, p->access_key, ks->mack[p->ac_cr_ref[0]], p->ac_cr_ref);
+    rv = dsrc_en15509_access_key(c, p->access_key, ks->mack[p->ac_cr_ref[0]], p->ac_cr_ref);
   if (p->profiles & EFC_PROFILE_AES) {
-    for (int i = 0; i < EFC_AUK_COUNT && rv == 0; i++)
-      rv = efc_aesref_auth_key(c, p->aes_auk[i], ks->aes_mauk[i], p->pan, prov);
+    for (int i = 0; i < DSRC_AUK_COUNT && rv == 0; i++)
+      rv = dsrc_aesref_auth_key(c, p->aes_auk[i], ks->aes_mauk[i], p->pan, prov);
     if (rv == 0)
-      rv = efc_aesref_access_key(c, p->aes_access_key, ks->aes_mack[p->ac_cr_ref[0]], p->ac_cr_ref);
+      rv = dsrc_aesref_access_key(c, p->aes_access_key, ks->aes_mack[p->ac_cr_ref[0]], p->ac_cr_ref);
   }
   if (rv != 0) wipe_keys(p);
   return rv;
 }
 
-void efc_obe_profile_wipe(efc_obe_profile *p) {
-  if (p) efc_crypto_wipe(p, sizeof(*p));
+void keymgmt_obe_profile_wipe(keymgmt_obe_profile *p) {
+  if (p) dsrc_crypto_wipe(p, sizeof(*p));
 }
 
-static void encode(const efc_obe_profile *p, km_tlv_writer *w) {
+static void encode(const keymgmt_obe_profile *p, km_tlv_writer *w) {
   uint8_t id[IDENTITY_LEN], b[4];
   memcpy(id, p->obuid, 4);
-  memcpy(id + 4, p->pan, EFC_PAN_LEN);
+  memcpy(id + 4, p->pan, DSRC_PAN_LEN);
   memcpy(id + 14, p->context_mark, 6);
   id[20] = (uint8_t)p->profiles;
   memcpy(id + 21, p->ac_cr_ref, 2);
   km_tlv_put(w, T_IDENTITY, id, sizeof(id), NULL, 0);
   if (p->profiles & EFC_PROFILE_AUTOPASS) {
-    for (int g = 0; g < EFC_KM_GENERATIONS; g++) {
+    for (int g = 0; g < KEYMGMT_GENERATIONS; g++) {
       uint8_t n = (uint8_t)(g + 1);
-      km_tlv_put(w, T_OBUKEY_N, &n, 1, p->obukey_n[g], EFC_AUTOPASS_KEY);
-      km_tlv_put(w, T_OBUKEY_F, &n, 1, p->obukey_f[g], EFC_AUTOPASS_KEY);
+      km_tlv_put(w, T_OBUKEY_N, &n, 1, p->obukey_n[g], DSRC_AUTOPASS_KEY);
+      km_tlv_put(w, T_OBUKEY_F, &n, 1, p->obukey_f[g], DSRC_AUTOPASS_KEY);
     }
   }
   if (p->profiles & (EFC_PROFILE_EN15509_L0 | EFC_PROFILE_EN15509_L1)) {
-    for (int i = 0; i < EFC_AUK_COUNT; i++) {
+    for (int i = 0; i < DSRC_AUK_COUNT; i++) {
       uint8_t n = (uint8_t)(i + 1);
-      km_tlv_put(w, T_AUK, &n, 1, p->auk[i], EFC_DES_KEY);
+      km_tlv_put(w, T_AUK, &n, 1, p->auk[i], DSRC_DES_KEY);
     }
   }
   if (p->profiles & EFC_PROFILE_EN15509_L1)
-    km_tlv_put(w, T_ACCESS, p->access_key, EFC_DES_KEY, NULL, 0);
+    km_tlv_put(w, T_ACCESS, p->access_key, DSRC_DES_KEY, NULL, 0);
   if (p->profiles & EFC_PROFILE_AES) {
-    for (int i = 0; i < EFC_AUK_COUNT; i++) {
+    for (int i = 0; i < DSRC_AUK_COUNT; i++) {
       uint8_t n = (uint8_t)(i + 1);
-      km_tlv_put(w, T_AES_AUK, &n, 1, p->aes_auk[i], EFC_AES_KEY);
+      km_tlv_put(w, T_AES_AUK, &n, 1, p->aes_auk[i], DSRC_AES_KEY);
     }
-    km_tlv_put(w, T_AES_ACCESS, p->aes_access_key, EFC_AES_KEY, NULL, 0);
+    km_tlv_put(w, T_AES_ACCESS, p->aes_access_key, DSRC_AES_KEY, NULL, 0);
   }
   km_put_u16(b, p->autopass_tc);
   km_put_u16(b + 2, p->en15509_tc);
@@ -188,7 +188,7 @@ static void encode(const efc_obe_profile *p, km_tlv_writer *w) {
     km_tlv_put(w, T_LPN, b, 2, p->lpn, p->lpn_len);
   }
   if (p->has_vehicle_class) km_tlv_put(w, T_CLASS, &p->vehicle_class, 1, NULL, 0);
-  efc_crypto_wipe(id, sizeof(id));
+  dsrc_crypto_wipe(id, sizeof(id));
 }
 
 /* An indexed key: index 1..n, each once. */
@@ -202,7 +202,7 @@ static bool indexed(const uint8_t *v, size_t vlen, size_t keylen, int n, uint32_
   return true;
 }
 
-static int decode(efc_obe_profile *p, const uint8_t *pt, size_t len, const char **what) {
+static int decode(keymgmt_obe_profile *p, const uint8_t *pt, size_t len, const char **what) {
   km_tlv_reader r = {pt, len, 0};
   uint32_t seen = 0, obn = 0, obf = 0, auk = 0, aauk = 0;
   uint8_t tag;
@@ -215,35 +215,35 @@ static int decode(efc_obe_profile *p, const uint8_t *pt, size_t len, const char 
     bool ok = true;
     uint32_t bit = tag >= T_IDENTITY && tag <= T_CLASS ? 1u << (tag - T_IDENTITY) : 0;
     bool multi = tag == T_OBUKEY_N || tag == T_OBUKEY_F || tag == T_AUK || tag == T_AES_AUK;
-    if (!bit || (!multi && (seen & bit))) return EFC_KM_ERR_CONTENT;
+    if (!bit || (!multi && (seen & bit))) return KEYMGMT_ERR_CONTENT;
     seen |= bit;
     switch (tag) {
     case T_IDENTITY:
       if ((ok = vlen == IDENTITY_LEN)) {
         memcpy(p->obuid, v, 4);
-        memcpy(p->pan, v + 4, EFC_PAN_LEN);
+        memcpy(p->pan, v + 4, DSRC_PAN_LEN);
         memcpy(p->context_mark, v + 14, 6);
         p->profiles = v[20];
         memcpy(p->ac_cr_ref, v + 21, 2);
       }
       break;
     case T_OBUKEY_N:
-      ok = indexed(v, vlen, 16, EFC_KM_GENERATIONS, &obn, &p->obukey_n[0][0]);
+      ok = indexed(v, vlen, 16, KEYMGMT_GENERATIONS, &obn, &p->obukey_n[0][0]);
       break;
     case T_OBUKEY_F:
-      ok = indexed(v, vlen, 16, EFC_KM_GENERATIONS, &obf, &p->obukey_f[0][0]);
+      ok = indexed(v, vlen, 16, KEYMGMT_GENERATIONS, &obf, &p->obukey_f[0][0]);
       break;
     case T_AUK:
-      ok = indexed(v, vlen, 8, EFC_AUK_COUNT, &auk, &p->auk[0][0]);
+      ok = indexed(v, vlen, 8, DSRC_AUK_COUNT, &auk, &p->auk[0][0]);
       break;
     case T_AES_AUK:
-      ok = indexed(v, vlen, 16, EFC_AUK_COUNT, &aauk, &p->aes_auk[0][0]);
+      ok = indexed(v, vlen, 16, DSRC_AUK_COUNT, &aauk, &p->aes_auk[0][0]);
       break;
     case T_ACCESS:
-      if ((ok = vlen == EFC_DES_KEY)) memcpy(p->access_key, v, EFC_DES_KEY);
+      if ((ok = vlen == DSRC_DES_KEY)) memcpy(p->access_key, v, DSRC_DES_KEY);
       break;
     case T_AES_ACCESS:
-      if ((ok = vlen == EFC_AES_KEY)) memcpy(p->aes_access_key, v, EFC_AES_KEY);
+      if ((ok = vlen == DSRC_AES_KEY)) memcpy(p->aes_access_key, v, DSRC_AES_KEY);
       break;
     case T_COUNTERS:
       if ((ok = vlen == 4)) {
@@ -261,7 +261,7 @@ static int decode(efc_obe_profile *p, const uint8_t *pt, size_t len, const char 
       }
       break;
     case T_LPN:
-      if ((ok = vlen >= 3 && vlen <= 2 + EFC_KM_LPN_MAX)) {
+      if ((ok = vlen >= 3 && vlen <= 2 + KEYMGMT_LPN_MAX)) {
         p->has_lpn = true;
         p->lpn_country = km_get_u16(v);
         p->lpn_len = (uint8_t)(vlen - 2);
@@ -277,14 +277,14 @@ static int decode(efc_obe_profile *p, const uint8_t *pt, size_t len, const char 
     default:
       ok = false;
     }
-    if (!ok) return EFC_KM_ERR_CONTENT;
+    if (!ok) return KEYMGMT_ERR_CONTENT;
   }
-  if (k < 0) return EFC_KM_ERR_CONTENT;
+  if (k < 0) return KEYMGMT_ERR_CONTENT;
   *what =
       "identity, counters or a key its profiles need is missing, or a key is present that "
       "they do not";
   if (!(seen & 1u << (T_IDENTITY - T_IDENTITY)) || !(seen & 1u << (T_COUNTERS - T_IDENTITY)))
-    return EFC_KM_ERR_CONTENT;
+    return KEYMGMT_ERR_CONTENT;
   pr = p->profiles;
   if (obn != ((pr & EFC_PROFILE_AUTOPASS) ? 0x1fu : 0) ||
       obf != ((pr & EFC_PROFILE_AUTOPASS) ? 0x1fu : 0) ||
@@ -292,41 +292,41 @@ static int decode(efc_obe_profile *p, const uint8_t *pt, size_t len, const char 
       !!(seen & 1u << (T_ACCESS - T_IDENTITY)) != !!(pr & EFC_PROFILE_EN15509_L1) ||
       aauk != ((pr & EFC_PROFILE_AES) ? 0xffu : 0) ||
       !!(seen & 1u << (T_AES_ACCESS - T_IDENTITY)) != !!(pr & EFC_PROFILE_AES))
-    return EFC_KM_ERR_CONTENT;
+    return KEYMGMT_ERR_CONTENT;
   *what = "invalid identity or vehicle data";
-  if (!identity_ok(p)) return EFC_KM_ERR_CONTENT;
+  if (!identity_ok(p)) return KEYMGMT_ERR_CONTENT;
   return 0;
 }
 
-int efc_obe_profile_save(const efc_obe_profile *p, const char *path, const char *pass, bool replace,
+int keymgmt_obe_profile_save(const keymgmt_obe_profile *p, const char *path, const char *pass, bool replace,
                          char *err, size_t errlen) {
   uint8_t pt[KM_PLAINTEXT_MAX];
   km_tlv_writer w = {pt, sizeof(pt), 0, false};
   int rv;
   if (!p || !path || !identity_ok(p))
-    return km_fail(err, errlen, EFC_KM_ERR_ARG, path, "invalid OBE profile");
+    return km_fail(err, errlen, KEYMGMT_ERR_ARG, path, "invalid OBE profile");
   encode(p, &w);
   if (w.overflow)
-    rv = km_fail(err, errlen, EFC_KM_ERR_ARG, path, "OBE profile plaintext too large");
+    rv = km_fail(err, errlen, KEYMGMT_ERR_ARG, path, "OBE profile plaintext too large");
   else
     rv = km_seal_save(path, KM_KIND_OBE, pass, NULL, pt, w.len, !replace, err, errlen);
-  efc_crypto_wipe(pt, sizeof(pt));
+  dsrc_crypto_wipe(pt, sizeof(pt));
   return rv;
 }
 
-int efc_obe_profile_load(efc_obe_profile *p, const char *path, const char *pass, char *err,
+int keymgmt_obe_profile_load(keymgmt_obe_profile *p, const char *path, const char *pass, char *err,
                          size_t errlen) {
   uint8_t pt[KM_PLAINTEXT_MAX];
   size_t len = 0;
   const char *what = "";
   int rv;
-  if (!p || !path) return km_fail(err, errlen, EFC_KM_ERR_ARG, path, "invalid argument");
+  if (!p || !path) return km_fail(err, errlen, KEYMGMT_ERR_ARG, path, "invalid argument");
   memset(p, 0, sizeof(*p));
   rv = km_seal_load(path, KM_KIND_OBE, pass, NULL, pt, &len, err, errlen);
   if (rv == 0 && (rv = decode(p, pt, len, &what)) != 0) {
-    efc_obe_profile_wipe(p);
+    keymgmt_obe_profile_wipe(p);
     km_fail(err, errlen, rv, path, "authentic but not a valid OBE profile: %s", what);
   }
-  efc_crypto_wipe(pt, sizeof(pt));
+  dsrc_crypto_wipe(pt, sizeof(pt));
   return rv;
 }

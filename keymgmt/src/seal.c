@@ -49,7 +49,7 @@ static bool scrypt_params_ok(unsigned log2n, uint32_t r, uint32_t p) {
   return ((uint64_t)128 * r << log2n) <= ((uint64_t)256 << 20);
 }
 
-static int scrypt_key(efc_km_filekey *fk, const char *pass) {
+static int scrypt_key(keymgmt_filekey *fk, const char *pass) {
   EVP_KDF *kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_SCRYPT, NULL);
   EVP_KDF_CTX *x = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
   uint64_t n = (uint64_t)1 << fk->log2n;
@@ -57,7 +57,7 @@ static int scrypt_key(efc_km_filekey *fk, const char *pass) {
   uint64_t maxmem = 2 * (uint64_t)128 * fk->r * n + ((uint64_t)1 << 20);
   uint32_t r = fk->r, p = fk->p;
   OSSL_PARAM params[7];
-  int rv = EFC_KM_ERR_CRYPTO;
+  int rv = KEYMGMT_ERR_CRYPTO;
   params[0] =
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, (void *)pass, strlen(pass));
   params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, fk->salt, SALT);
@@ -81,7 +81,7 @@ static int gcm(bool enc, const uint8_t key[32], const uint8_t *hdr, const uint8_
   EVP_CIPHER *ci = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
   EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
   OSSL_PARAM params[2];
-  int n = 0, rv = EFC_KM_ERR_CRYPTO;
+  int n = 0, rv = KEYMGMT_ERR_CRYPTO;
   if (!ci || !x || len > KM_PLAINTEXT_MAX) goto done;
   if (!EVP_CipherInit_ex2(x, ci, key, hdr + 32, enc, NULL)) goto done;
   if (!EVP_CipherUpdate(x, NULL, &n, hdr, HDR)) goto done;
@@ -92,7 +92,7 @@ static int gcm(bool enc, const uint8_t key[32], const uint8_t *hdr, const uint8_
     if (!EVP_CIPHER_CTX_set_params(x, params)) goto done;
   }
   if (EVP_CipherFinal_ex(x, out + len, &n) <= 0) {
-    rv = enc ? EFC_KM_ERR_CRYPTO : EFC_KM_ERR_AUTH;
+    rv = enc ? KEYMGMT_ERR_CRYPTO : KEYMGMT_ERR_AUTH;
     goto done;
   }
   if (enc) {
@@ -107,30 +107,30 @@ done:
   return rv;
 }
 
-int km_seal_save(const char *path, enum km_kind kind, const char *pass, efc_km_filekey *fk,
+int km_seal_save(const char *path, enum km_kind kind, const char *pass, keymgmt_filekey *fk,
                  const uint8_t *pt, size_t len, bool no_replace, char *err, size_t errlen) {
-  efc_km_filekey local;
-  efc_km_filekey *k = fk ? fk : &local;
+  keymgmt_filekey local;
+  keymgmt_filekey *k = fk ? fk : &local;
   uint8_t *file;
   size_t total = HDR + len + TAG;
   int rv;
   if (!path || !pt || len > KM_PLAINTEXT_MAX)
-    return km_fail(err, errlen, EFC_KM_ERR_ARG, path, "invalid argument");
+    return km_fail(err, errlen, KEYMGMT_ERR_ARG, path, "invalid argument");
   if (!fk) local.valid = false;
   if (!k->valid) {
     if (!pass || !*pass)
-      return km_fail(err, errlen, EFC_KM_ERR_PASS, path, "no passphrase, or an empty one");
+      return km_fail(err, errlen, KEYMGMT_ERR_PASS, path, "no passphrase, or an empty one");
     k->log2n = SCRYPT_LOG2N;
     k->r = SCRYPT_R;
     k->p = SCRYPT_P;
     if (RAND_bytes(k->salt, SALT) != 1 || scrypt_key(k, pass) != 0) {
-      efc_crypto_wipe(k, sizeof(*k));
-      return km_fail(err, errlen, EFC_KM_ERR_CRYPTO, path, "scrypt key derivation failed");
+      dsrc_crypto_wipe(k, sizeof(*k));
+      return km_fail(err, errlen, KEYMGMT_ERR_CRYPTO, path, "scrypt key derivation failed");
     }
   }
   file = malloc(total);
   if (!file) {
-    rv = km_fail(err, errlen, EFC_KM_ERR_NOMEM, path, "out of memory");
+    rv = km_fail(err, errlen, KEYMGMT_ERR_NOMEM, path, "out of memory");
     goto out;
   }
   memcpy(file, magic, 4);
@@ -143,7 +143,7 @@ int km_seal_save(const char *path, enum km_kind kind, const char *pass, efc_km_f
   memcpy(file + 16, k->salt, SALT);
   /* A fresh random nonce per save; with a reused key the 96-bit nonce space is ample. */
   if (RAND_bytes(file + 32, NONCE) != 1) {
-    rv = km_fail(err, errlen, EFC_KM_ERR_CRYPTO, path, "no random nonce");
+    rv = km_fail(err, errlen, KEYMGMT_ERR_CRYPTO, path, "no random nonce");
     goto out;
   }
   km_put_u32(file + 44, (uint32_t)len);
@@ -152,10 +152,10 @@ int km_seal_save(const char *path, enum km_kind kind, const char *pass, efc_km_f
     rv = km_fail(err, errlen, rv, path, "encryption failed");
     goto out;
   }
-  rv = efc_km_write_atomic(path, file, total, no_replace, err, errlen);
+  rv = keymgmt_write_atomic(path, file, total, no_replace, err, errlen);
 out:
   free(file);
-  if (!fk) efc_crypto_wipe(&local, sizeof(local));
+  if (!fk) dsrc_crypto_wipe(&local, sizeof(local));
   return rv;
 }
 
@@ -180,37 +180,37 @@ static int read_small(const char *path, uint8_t *buf, size_t cap, size_t *len) {
   return 0;
 }
 
-int km_seal_load(const char *path, enum km_kind kind, const char *pass, efc_km_filekey *fk,
+int km_seal_load(const char *path, enum km_kind kind, const char *pass, keymgmt_filekey *fk,
                  uint8_t *pt, size_t *len, char *err, size_t errlen) {
   enum { FILE_MAX = HDR + KM_PLAINTEXT_MAX + TAG };
   uint8_t *file = malloc(FILE_MAX + 1);
-  efc_km_filekey k;
+  keymgmt_filekey k;
   size_t size = 0;
   uint32_t n;
   int rv;
   memset(&k, 0, sizeof(k));
-  if (!file) return km_fail(err, errlen, EFC_KM_ERR_NOMEM, path, "out of memory");
+  if (!file) return km_fail(err, errlen, KEYMGMT_ERR_NOMEM, path, "out of memory");
   if (read_small(path, file, FILE_MAX, &size) != 0) {
-    rv = km_fail(err, errlen, EFC_KM_ERR_IO, path, "cannot read: %s", strerror(errno));
+    rv = km_fail(err, errlen, KEYMGMT_ERR_IO, path, "cannot read: %s", strerror(errno));
     goto out;
   }
   if (size < 4 || memcmp(file, magic, 4) != 0) {
-    rv = km_fail(err, errlen, EFC_KM_ERR_NOT_KEYFILE, path,
+    rv = km_fail(err, errlen, KEYMGMT_ERR_NOT_KEYFILE, path,
                  "not an efcsim key file (no EFCK magic)");
     goto out;
   }
   if (size < HDR + TAG) {
-    rv = km_fail(err, errlen, EFC_KM_ERR_TRUNCATED, path,
+    rv = km_fail(err, errlen, KEYMGMT_ERR_TRUNCATED, path,
                  "truncated: %zu octets, shorter than the header and tag", size);
     goto out;
   }
   if (file[4] != FORMAT_VERSION) {
-    rv = km_fail(err, errlen, EFC_KM_ERR_VERSION, path,
+    rv = km_fail(err, errlen, KEYMGMT_ERR_VERSION, path,
                  "unsupported format version %u (this build reads %u)", file[4], FORMAT_VERSION);
     goto out;
   }
   if (file[5] != kind) {
-    rv = km_fail(err, errlen, EFC_KM_ERR_KIND, path, "this is %s, not %s", kind_name(file[5]),
+    rv = km_fail(err, errlen, KEYMGMT_ERR_KIND, path, "this is %s, not %s", kind_name(file[5]),
                  kind_name(kind));
     goto out;
   }
@@ -218,39 +218,39 @@ int km_seal_load(const char *path, enum km_kind kind, const char *pass, efc_km_f
   k.r = km_get_u32(file + 8);
   k.p = km_get_u32(file + 12);
   if (file[6] != KDF_SCRYPT || !scrypt_params_ok(k.log2n, k.r, k.p)) {
-    rv = km_fail(err, errlen, EFC_KM_ERR_KDF, path,
+    rv = km_fail(err, errlen, KEYMGMT_ERR_KDF, path,
                  "unknown KDF %u or scrypt parameters out of bounds (log2 N %u, r %u, p %u)",
                  file[6], k.log2n, k.r, k.p);
     goto out;
   }
   n = km_get_u32(file + 44);
   if (n > KM_PLAINTEXT_MAX || size != HDR + (size_t)n + TAG) {
-    rv = km_fail(err, errlen, EFC_KM_ERR_TRUNCATED, path,
+    rv = km_fail(err, errlen, KEYMGMT_ERR_TRUNCATED, path,
                  "truncated or extended: the header announces %u octets of ciphertext, the "
                  "file holds %zu",
                  n, size < HDR + TAG ? 0 : size - HDR - TAG);
     goto out;
   }
   if (!pass || !*pass) {
-    rv = km_fail(err, errlen, EFC_KM_ERR_PASS, path, "no passphrase, or an empty one");
+    rv = km_fail(err, errlen, KEYMGMT_ERR_PASS, path, "no passphrase, or an empty one");
     goto out;
   }
   memcpy(k.salt, file + 16, SALT);
   if (scrypt_key(&k, pass) != 0) {
-    rv = km_fail(err, errlen, EFC_KM_ERR_CRYPTO, path, "scrypt key derivation failed");
+    rv = km_fail(err, errlen, KEYMGMT_ERR_CRYPTO, path, "scrypt key derivation failed");
     goto out;
   }
   rv = gcm(false, k.key, file, file + HDR, n, pt, file + HDR + n);
   if (rv != 0) {
-    efc_crypto_wipe(pt, n);
+    dsrc_crypto_wipe(pt, n);
     rv = km_fail(err, errlen, rv, path, "%s",
-                 rv == EFC_KM_ERR_AUTH ? efc_km_strerror(rv) : "decryption failed");
+                 rv == KEYMGMT_ERR_AUTH ? keymgmt_strerror(rv) : "decryption failed");
     goto out;
   }
   *len = n;
   if (fk) *fk = k;
 out:
-  efc_crypto_wipe(&k, sizeof(k));
+  dsrc_crypto_wipe(&k, sizeof(k));
   free(file);
   return rv;
 }

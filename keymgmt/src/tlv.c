@@ -21,9 +21,9 @@ void km_tlv_put(km_tlv_writer *w, uint8_t tag, const void *a, size_t alen, const
 int km_tlv_next(km_tlv_reader *r, uint8_t *tag, const uint8_t **val, size_t *vlen) {
   size_t n;
   if (r->off == r->len) return 0;
-  if (r->len - r->off < 2) return EFC_KM_ERR_CONTENT;
+  if (r->len - r->off < 2) return KEYMGMT_ERR_CONTENT;
   n = r->p[r->off + 1];
-  if (r->len - r->off - 2 < n) return EFC_KM_ERR_CONTENT;
+  if (r->len - r->off - 2 < n) return KEYMGMT_ERR_CONTENT;
   *tag = r->p[r->off];
   *val = r->p + r->off + 2;
   *vlen = n;

@@ -23,9 +23,9 @@ enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
 #define HOST_MAX 64
 
 typedef struct {
-  efc_obe_profile prof;
+  keymgmt_obe_profile prof;
   obe_state st;
-  obe o;
+  obe_engine o;
   char state_path[600];
   obe_power last_power;
   uint64_t sessions;
@@ -35,7 +35,7 @@ typedef struct {
   hosted *obes;
   unsigned n;
   obe_config cfg;
-  efc_crypto *crypto;
+  dsrc_crypto *crypto;
   dsrc_prng prng;
   dsrc_rng rng;
   int fd;
@@ -69,7 +69,7 @@ static int persist(host *h, hosted *x) {
   int n;
   if (!x->state_path[0]) return 0;
   n = obe_state_encode(buf, sizeof(buf), &x->st);
-  if (n < 0 || efc_km_write_atomic(x->state_path, buf, (size_t)n, false, err, sizeof(err)) != 0) {
+  if (n < 0 || keymgmt_write_atomic(x->state_path, buf, (size_t)n, false, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-obe: %s\n", n < 0 ? "state too large" : err);
     h->persist_errors++;
     return -1;
@@ -99,13 +99,13 @@ static void log_session(const hosted *x) {
           x->o.beacon.individual_id, x->o.stats.commands, x->st.autopass_tc, x->st.equipment_status & 0x0fff);
 }
 
-static void send_dg(host *h, const io_udp_addr *to, const dg *d) {
-  uint8_t buf[DG_MAX];
-  dsrc_ssize n = dg_encode(buf, sizeof(buf), d);
+static void send_dg(host *h, const io_udp_addr *to, const dsrc_dg *d) {
+  uint8_t buf[DSRC_DG_MAX];
+  dsrc_ssize n = dsrc_dg_encode(buf, sizeof(buf), d);
   if (n > 0) sendto(h->fd, buf, (size_t)n, 0, (const struct sockaddr *)&to->sa, to->len);
 }
 
-static void on_downlink(host *h, const dg *d, const io_udp_addr *from) {
+static void on_downlink(host *h, const dsrc_dg *d, const io_udp_addr *from) {
   unsigned sent = 0;
   /* Time runs backwards only when another clock speaks (a new efc-rse in virtual time, a
    * replay): the vehicles are at another gantry, so each OBE starts afresh, state kept. */
@@ -140,12 +140,12 @@ static void on_downlink(host *h, const dg *d, const io_udp_addr *from) {
   for (unsigned w = 0; w < d->count; w++)
     for (unsigned i = 0; i < h->n; i++) {
       uint8_t f[DSRC_FRAME_MAX];
-      uint64_t ws = dg_window_start(d, w);
+      uint64_t ws = dsrc_dg_window_start(d, w);
       size_t n = obe_on_window(&h->obes[i].o, ws, w, f, sizeof(f));
-      dg u;
+      dsrc_dg u;
       if (n == 0) continue;
       memset(&u, 0, sizeof(u));
-      u.kind = DG_UPLINK;
+      u.kind = DSRC_DG_UPLINK;
       u.lane = d->lane;
       u.seq = ++h->seq;
       u.ref = d->seq;
@@ -158,9 +158,9 @@ static void on_downlink(host *h, const dg *d, const io_udp_addr *from) {
       sent++;
     }
   {
-    dg done;
+    dsrc_dg done;
     memset(&done, 0, sizeof(done));
-    done.kind = DG_DONE;
+    done.kind = DSRC_DG_DONE;
     done.lane = d->lane;
     done.seq = ++h->seq;
     done.ref = d->seq;
@@ -178,11 +178,11 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents) {
     uint8_t buf[2048];
     io_udp_addr from;
     ssize_t n;
-    dg d;
+    dsrc_dg d;
     from.len = sizeof(from.sa);
     n = recvfrom(h->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from.sa, &from.len);
     if (n < 0) return;
-    if (dg_decode(&d, buf, (size_t)n) != 0 || d.kind != DG_DOWNLINK || d.count > 16) {
+    if (dsrc_dg_decode(&d, buf, (size_t)n) != 0 || d.kind != DSRC_DG_DOWNLINK || d.count > 16) {
       h->bad_datagrams++;
       continue;
     }
@@ -284,7 +284,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "efc-obe: %s\n", err);
     return EXIT_BAD_INPUT;
   }
-  if (efc_crypto_new(&h.crypto, err, sizeof(err)) != 0) {
+  if (dsrc_crypto_new(&h.crypto, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-obe: %s\n", err);
     return EXIT_BAD_INPUT;
   }
@@ -292,7 +292,7 @@ int main(int argc, char **argv) {
     dsrc_prng_seed(&h.prng, seed);
     h.rng = dsrc_prng_rng(&h.prng);
   } else {
-    h.rng = efc_crypto_csprng();
+    h.rng = dsrc_crypto_csprng();
   }
   h.rearm_ns = rearm_ms * 1000000u;
   h.obes = calloc(nprof, sizeof(*h.obes));
@@ -303,7 +303,7 @@ int main(int argc, char **argv) {
   }
   for (unsigned i = 0; i < nprof; i++) {
     hosted *x = &h.obes[i];
-    if (efc_obe_profile_load(&x->prof, profiles[i], pass, err, sizeof(err)) != 0) {
+    if (keymgmt_obe_profile_load(&x->prof, profiles[i], pass, err, sizeof(err)) != 0) {
       fprintf(stderr, "efc-obe: %s\n", err);
       return EXIT_BAD_INPUT;
     }
@@ -349,11 +349,11 @@ int main(int argc, char **argv) {
 
   for (unsigned i = 0; i < h.n; i++) {
     persist(&h, &h.obes[i]);
-    efc_obe_profile_wipe(&h.obes[i].prof);
+    keymgmt_obe_profile_wipe(&h.obes[i].prof);
   }
   io_cap_writer_close(h.cap);
   close(h.fd);
-  efc_crypto_free(h.crypto);
+  dsrc_crypto_free(h.crypto);
   fprintf(stderr, "efc-obe: stopped: %lu downlinks, %lu bad datagrams ignored\n", h.downlinks, h.bad_datagrams);
   free(h.obes);
   return h.persist_errors ? EXIT_BAD_INPUT : 0;

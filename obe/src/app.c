@@ -18,7 +18,7 @@ static const struct {
                  {EFC_PROFILE_EN15509_L1, APP_L1},
                  {EFC_PROFILE_AES, APP_AES}};
 
-static app_kind app_of_eid(const obe *o, uint8_t eid) {
+static app_kind app_of_eid(const obe_engine *o, uint8_t eid) {
   uint8_t next = 1;
   for (unsigned i = 0; i < sizeof(app_order) / sizeof(app_order[0]); i++) {
     if (!(o->prof->profiles & app_order[i].bit)) continue;
@@ -27,7 +27,7 @@ static app_kind app_of_eid(const obe *o, uint8_t eid) {
   return APP_NONE;
 }
 
-bool obe_app_accepts(const obe *o, const dsrc_bst *bst) {
+bool obe_app_accepts(const obe_engine *o, const dsrc_bst *bst) {
   if (bst->profile != o->cfg->bst_profile) return false;
   for (unsigned i = 0; i < bst->mand.count; i++)
     if (bst->mand.items[i].aid == DSRC_AID_EFC) return true;
@@ -36,16 +36,16 @@ bool obe_app_accepts(const obe *o, const dsrc_bst *bst) {
 
 /* The context mark of an application: the personalised one, with the typeOfContract that
  * names the profile. */
-static void context_mark(const obe *o, app_kind k, uint8_t out[6]) {
-  uint16_t type = k == APP_AUTOPASS ? EFC_CONTRACT_AUTOPASS
-                  : k == APP_AES    ? EFC_CONTRACT_AES
-                                    : EFC_CONTRACT_EN15509;
+static void context_mark(const obe_engine *o, app_kind k, uint8_t out[6]) {
+  uint16_t type = k == APP_AUTOPASS ? DSRC_CONTRACT_AUTOPASS
+                  : k == APP_AES    ? DSRC_CONTRACT_AES
+                                    : DSRC_CONTRACT_EN15509;
   memcpy(out, o->prof->context_mark, 6);
   out[3] = (uint8_t)(type >> 8);
   out[4] = (uint8_t)type;
 }
 
-static void add_app(obe *o, dsrc_app_list *l, app_kind k, uint8_t eid) {
+static void add_app(obe_engine *o, dsrc_app_list *l, app_kind k, uint8_t eid) {
   dsrc_application *a = &l->items[l->count++];
   uint8_t *p = a->parameter.data;
   a->aid = DSRC_AID_EFC;
@@ -66,7 +66,7 @@ static void add_app(obe *o, dsrc_app_list *l, app_kind k, uint8_t eid) {
   }
 }
 
-int obe_app_vst(obe *o, dsrc_tapdu *t) {
+int obe_app_vst(obe_engine *o, dsrc_tapdu *t) {
   uint8_t eid = 1;
   int rv;
   dsrc_tapdu_init(t, DSRC_VST);
@@ -77,11 +77,11 @@ int obe_app_vst(obe *o, dsrc_tapdu *t) {
     if (!(o->prof->profiles & app_order[i].bit)) continue;
     add_app(o, &t->u.vst.apps, k, eid++);
     if (k == APP_L1) {
-      if ((rv = efc_en15509_ac_cr(o->crypto, o->ac_cr_des, o->prof->access_key, o->rnd_obe)) != 0)
+      if ((rv = dsrc_en15509_ac_cr(o->crypto, o->ac_cr_des, o->prof->access_key, o->rnd_obe)) != 0)
         return rv;
       o->have_ac_cr_des = true;
     } else if (k == APP_AES) {
-      if ((rv = efc_aesref_ac_cr(o->crypto, o->ac_cr_aes, o->prof->aes_access_key, o->rnd_obe)) != 0)
+      if ((rv = dsrc_aesref_ac_cr(o->crypto, o->ac_cr_aes, o->prof->aes_access_key, o->rnd_obe)) != 0)
         return rv;
       o->have_ac_cr_aes = true;
     }
@@ -95,17 +95,17 @@ int obe_app_vst(obe *o, dsrc_tapdu *t) {
 
 /* Level 1 and AES applications need the session's AC_CR in every GET, SET and
  * GET_STAMPED; ECHO and SET_MMI need none, and Level 0 and AutoPASS have no access control. */
-static bool access_ok(const obe *o, app_kind k, bool has, const dsrc_octets *cred) {
+static bool access_ok(const obe_engine *o, app_kind k, bool has, const dsrc_octets *cred) {
   if (k != APP_L1 && k != APP_AES) return true;
   if (!has || cred->len != 4) return false;
-  if (k == APP_L1) return o->have_ac_cr_des && efc_crypto_equal(cred->data, o->ac_cr_des, 4);
-  return o->have_ac_cr_aes && efc_crypto_equal(cred->data, o->ac_cr_aes, 4);
+  if (k == APP_L1) return o->have_ac_cr_des && dsrc_crypto_equal(cred->data, o->ac_cr_des, 4);
+  return o->have_ac_cr_aes && dsrc_crypto_equal(cred->data, o->ac_cr_aes, 4);
 }
 
 /* One attribute value from the OBE's data into c, which the caller has zeroed; false when
  * it holds no such attribute. */
-static bool attribute(const obe *o, app_kind k, uint8_t id, dsrc_container *c) {
-  const efc_obe_profile *p = o->prof;
+static bool attribute(const obe_engine *o, app_kind k, uint8_t id, dsrc_container *c) {
+  const keymgmt_obe_profile *p = o->prof;
   /* An AutoPASS contract holds no EN 15509 vehicle or payment data: a reader learns its
    * context and obuid by GET, efcstatus and TC by GET_SECURE (docs/crypto.md). */
   if (k == APP_AUTOPASS && id != 0 && id != 24) return false;
@@ -173,7 +173,7 @@ static bool attribute(const obe *o, app_kind k, uint8_t id, dsrc_container *c) {
 }
 
 /* The attributes of ids that the OBE holds, in order, into a list of rs. */
-static int attributes(obe *o, app_kind k, dsrc_tapdu *rs, dsrc_attr_list *list,
+static int attributes(obe_engine *o, app_kind k, dsrc_tapdu *rs, dsrc_attr_list *list,
                       const dsrc_attr_ids *ids) {
   unsigned n = 0;
   dsrc_attribute *a = dsrc_tapdu_attrs_alloc(rs, list, ids->count);
@@ -198,7 +198,7 @@ static void action_rs(dsrc_tapdu *rs, uint8_t eid, int ret) {
   }
 }
 
-static int get_stamped(obe *o, app_kind k, const dsrc_request *rq, dsrc_tapdu *rs) {
+static int get_stamped(obe_engine *o, app_kind k, const dsrc_request *rq, dsrc_tapdu *rs) {
   const dsrc_gstrq *g = &rq->parameter.u.gstrq;
   dsrc_gstrs *out;
   uint8_t attrlist[DSRC_FRAME_MAX];
@@ -206,7 +206,7 @@ static int get_stamped(obe *o, app_kind k, const dsrc_request *rq, dsrc_tapdu *r
   int rv;
   action_rs(rs, rq->eid, 0);
   if (k == APP_AUTOPASS || !rq->has_parameter || rq->parameter.kind != DSRC_C_GSTRQ ||
-      g->key_ref < 1 || g->key_ref > EFC_AUK_COUNT || g->nonce.len > EFC_NONCE_MAX) {
+      g->key_ref < 1 || g->key_ref > DSRC_AUK_COUNT || g->nonce.len > DSRC_NONCE_MAX) {
     action_rs(rs, rq->eid, DSRC_RET_ARGUMENT_ERROR);
     return 0;
   }
@@ -218,19 +218,19 @@ static int get_stamped(obe *o, app_kind k, const dsrc_request *rq, dsrc_tapdu *r
   if (n < 0) return (int)n;
   out->authenticator.len = 4;
   if (k == APP_AES)
-    rv = efc_aesref_authenticator(o->crypto, out->authenticator.data, o->prof->aes_auk[g->key_ref - 1],
+    rv = dsrc_aesref_authenticator(o->crypto, out->authenticator.data, o->prof->aes_auk[g->key_ref - 1],
                                   attrlist, (size_t)n, g->nonce.data, g->nonce.len);
   else
-    rv = efc_en15509_authenticator(o->crypto, out->authenticator.data, o->prof->auk[g->key_ref - 1],
+    rv = dsrc_en15509_authenticator(o->crypto, out->authenticator.data, o->prof->auk[g->key_ref - 1],
                                    attrlist, (size_t)n, g->nonce.data, g->nonce.len);
   return rv;
 }
 
 /* AutoPASS GET_SECURE: parameter RND-1(4) || T(4) || keyGen(1); answer obuid(4) ||
  * efcstatus(1) || TC(2) || RND-2(4) || keyGen(1) || MAC1(4) || MAC2(4). */
-static int get_secure(obe *o, const dsrc_request *rq, dsrc_tapdu *rs) {
+static int get_secure(obe_engine *o, const dsrc_request *rq, dsrc_tapdu *rs) {
   const uint8_t *in = rq->parameter.u.octets.data;
-  uint8_t sskey[EFC_AUTOPASS_KEY], tc[2], *out;
+  uint8_t sskey[DSRC_AUTOPASS_KEY], tc[2], *out;
   unsigned gn, gf;
   int rv;
   action_rs(rs, rq->eid, 0);
@@ -241,7 +241,7 @@ static int get_secure(obe *o, const dsrc_request *rq, dsrc_tapdu *rs) {
   }
   gn = in[8] >> 4;
   gf = in[8] & 0x0f;
-  if (gn < 1 || gn > EFC_KM_GENERATIONS || gf < 1 || gf > EFC_KM_GENERATIONS) {
+  if (gn < 1 || gn > KEYMGMT_GENERATIONS || gf < 1 || gf > KEYMGMT_GENERATIONS) {
     action_rs(rs, rq->eid, DSRC_RET_ARGUMENT_ERROR);
     return 0;
   }
@@ -262,15 +262,15 @@ static int get_secure(obe *o, const dsrc_request *rq, dsrc_tapdu *rs) {
   memcpy(out + 5, tc, 2);
   dsrc_rng_bytes(&o->rng, out + 7, 4);
   out[11] = in[8];
-  rv = efc_autopass_sskey(o->crypto, sskey, o->prof->obukey_n[gn - 1], in, in + 4);
-  if (rv == 0) rv = efc_autopass_mac(o->crypto, out + 12, sskey, out, out[4], tc, out + 7);
-  if (rv == 0) rv = efc_autopass_sskey(o->crypto, sskey, o->prof->obukey_f[gf - 1], in, in + 4);
-  if (rv == 0) rv = efc_autopass_mac(o->crypto, out + 16, sskey, out, out[4], tc, out + 7);
-  efc_crypto_wipe(sskey, sizeof(sskey));
+  rv = dsrc_autopass_sskey(o->crypto, sskey, o->prof->obukey_n[gn - 1], in, in + 4);
+  if (rv == 0) rv = dsrc_autopass_mac(o->crypto, out + 12, sskey, out, out[4], tc, out + 7);
+  if (rv == 0) rv = dsrc_autopass_sskey(o->crypto, sskey, o->prof->obukey_f[gf - 1], in, in + 4);
+  if (rv == 0) rv = dsrc_autopass_mac(o->crypto, out + 16, sskey, out, out[4], tc, out + 7);
+  dsrc_crypto_wipe(sskey, sizeof(sskey));
   return rv;
 }
 
-static int action(obe *o, app_kind k, const dsrc_request *rq, dsrc_tapdu *rs) {
+static int action(obe_engine *o, app_kind k, const dsrc_request *rq, dsrc_tapdu *rs) {
   switch (rq->type) {
   case DSRC_ACT_GET_STAMPED:
     if (!access_ok(o, k, rq->has_credentials, &rq->credentials)) break;
@@ -300,7 +300,7 @@ static int action(obe *o, app_kind k, const dsrc_request *rq, dsrc_tapdu *rs) {
   return 0;
 }
 
-static int get(obe *o, app_kind k, const dsrc_get_rq *rq, dsrc_tapdu *rs) {
+static int get(obe_engine *o, app_kind k, const dsrc_get_rq *rq, dsrc_tapdu *rs) {
   dsrc_tapdu_init(rs, DSRC_GET_RS);
   rs->u.get_rs.eid = rq->eid;
   if (!access_ok(o, k, rq->has_credentials, &rq->credentials)) {
@@ -316,7 +316,7 @@ static int get(obe *o, app_kind k, const dsrc_get_rq *rq, dsrc_tapdu *rs) {
 
 /* SET writes the EquipmentStatus (attr 26), as EN 15509's RSE does with the transaction
  * counter; every other attribute is read-only. */
-static int set(obe *o, app_kind k, const dsrc_tapdu *rq, dsrc_tapdu *rs) {
+static int set(obe_engine *o, app_kind k, const dsrc_tapdu *rq, dsrc_tapdu *rs) {
   const dsrc_set_rq *s = &rq->u.set_rq;
   dsrc_tapdu_init(rs, DSRC_SET_RS);
   rs->u.set_rs.eid = s->eid;
@@ -353,7 +353,7 @@ bool obe_app_is_release(const uint8_t *lsdu, size_t len) {
   return len > 0 && dsrc_pdu_decode(&rq, &pdu, lsdu, len, NULL) >= 0 && is_release(&rq);
 }
 
-static int command(obe *o, const dsrc_tapdu *rq, dsrc_tapdu *rs, bool *release) {
+static int command(obe_engine *o, const dsrc_tapdu *rq, dsrc_tapdu *rs, bool *release) {
   int rv;
   switch (rq->kind) {
   case DSRC_ACTION_RQ: {
@@ -398,7 +398,7 @@ static int command(obe *o, const dsrc_tapdu *rq, dsrc_tapdu *rs, bool *release) 
   }
 }
 
-int obe_app_execute(obe *o, const uint8_t *lsdu, size_t len, uint8_t *answer, size_t cap,
+int obe_app_execute(obe_engine *o, const uint8_t *lsdu, size_t len, uint8_t *answer, size_t cap,
                     bool *release, unsigned *pdus) {
   size_t off = 0, out = 0;
   *release = false;

@@ -29,12 +29,12 @@ const char *obe_strerror(int err) {
   case OBE_ERR_PROFILE:
     return "the OBE profile supports no transaction profile";
   default:
-    return err <= -101 && err > -200 ? efc_crypto_strerror(err) : dsrc_strerror(err);
+    return err <= -101 && err > -200 ? dsrc_crypto_strerror(err) : dsrc_strerror(err);
   }
 }
 
-int obe_init(obe *o, const obe_config *cfg, const efc_obe_profile *prof, obe_state *st,
-             efc_crypto *crypto, dsrc_rng rng) {
+int obe_init(obe_engine *o, const obe_config *cfg, const keymgmt_obe_profile *prof, obe_state *st,
+             dsrc_crypto *crypto, dsrc_rng rng) {
   if (!o || !cfg || !prof || !st || !crypto || !rng.fill) return OBE_ERR_ARG;
   if ((prof->profiles & EFC_PROFILE_ALL) == 0) return OBE_ERR_PROFILE;
   memset(o, 0, sizeof(*o));
@@ -48,7 +48,7 @@ int obe_init(obe *o, const obe_config *cfg, const efc_obe_profile *prof, obe_sta
   return 0;
 }
 
-void obe_sleep(obe *o) {
+void obe_sleep(obe_engine *o) {
   o->power = OBE_ASLEEP;
   o->want_window = false;
   o->have_answer = false;
@@ -56,10 +56,10 @@ void obe_sleep(obe *o) {
 }
 
 /* The OBE forgets its session (link timeout, new beacon). */
-static void session_drop(obe *o) {
+static void session_drop(obe_engine *o) {
   o->power = OBE_IDLE;
   o->want_window = false;
-  o->want = WANT_NONE;
+  o->want = OBE_WANT_NONE;
   o->have_answer = false;
   o->stored = false;
   o->have_n = false;
@@ -70,28 +70,28 @@ static void session_drop(obe *o) {
 
 /* A private LID: 28 random bits, the extension bit (LSB) 0 on the first three octets and
  * 1 on the last (docs/codec.md). */
-static uint32_t lid_draw(obe *o) {
+static uint32_t lid_draw(obe_engine *o) {
   uint8_t b[4];
   dsrc_rng_bytes(&o->rng, b, 4);
   return ((uint32_t)(b[0] & 0xfe) << 24) | ((uint32_t)(b[1] & 0xfe) << 16) |
          ((uint32_t)(b[2] & 0xfe) << 8) | (uint32_t)(b[3] | 1);
 }
 
-static void choose_public_window(obe *o) {
+static void choose_public_window(obe_engine *o) {
   uint8_t r;
   dsrc_rng_bytes(&o->rng, &r, 1);
   o->public_choice = (int8_t)(r % o->cfg->public_windows);
 }
 
 /* The BST just heard comes from the beacon of the current or last session. */
-static bool same_beacon(const obe *o) {
+static bool same_beacon(const obe_engine *o) {
   uint32_t t = o->bst_time;
   uint32_t jump = t > o->beacon_time ? t - o->beacon_time : o->beacon_time - t;
   return o->have_beacon && o->bst_rsu.manufacturer_id == o->beacon.manufacturer_id &&
          o->bst_rsu.individual_id == o->beacon.individual_id && jump < 256;
 }
 
-static void on_bst(obe *o, uint64_t t) {
+static void on_bst(obe_engine *o, uint64_t t) {
   bool same = same_beacon(o), allocates = o->bst_allocates;
   if (allocates) o->windows = o->cfg->public_windows;
   /* A session in progress goes on with its beacon; the BST's public windows carry its
@@ -100,7 +100,7 @@ static void on_bst(obe *o, uint64_t t) {
     if (!same) {
       session_drop(o);
     } else {
-      if (o->want == WANT_LATE && o->answer_late && t >= o->answer_ready) {
+      if (o->want == OBE_WANT_LATE && o->answer_late && t >= o->answer_ready) {
         o->want_window = true;
         choose_public_window(o);
       }
@@ -128,13 +128,13 @@ static void on_bst(obe *o, uint64_t t) {
   o->beacon = o->bst_rsu;
   o->beacon_time = o->bst_time;
   o->beacon_done = false;
-  o->want = WANT_VST;
+  o->want = OBE_WANT_VST;
   o->want_window = allocates;
   if (allocates) choose_public_window(o);
 }
 
 /* RELEASE: the session is over, and this beacon gets no answer any more. */
-static void released(obe *o, uint64_t t) {
+static void released(obe_engine *o, uint64_t t) {
   o->power = OBE_RELEASED;
   o->released_at = t;
   o->beacon_done = true;
@@ -143,8 +143,8 @@ static void released(obe *o, uint64_t t) {
   o->stats.sessions++;
 }
 
-static void on_command(obe *o, uint64_t t, const dsrc_frame *f) {
-  efc_crypto_counters before = efc_crypto_counters_get(o->crypto), after;
+static void on_command(obe_engine *o, uint64_t t, const dsrc_frame *f) {
+  dsrc_crypto_counters before = dsrc_crypto_counters_get(o->crypto), after;
   bool release = false;
   unsigned pdus = 0;
   int n;
@@ -160,7 +160,7 @@ static void on_command(obe *o, uint64_t t, const dsrc_frame *f) {
       if (!o->resend) {
         o->have_answer = true;
         o->answer_late = false;
-        if (o->want == WANT_LATE) o->want = WANT_NONE;
+        if (o->want == OBE_WANT_LATE) o->want = OBE_WANT_NONE;
       }
       return;
     }
@@ -183,7 +183,7 @@ static void on_command(obe *o, uint64_t t, const dsrc_frame *f) {
     o->have_answer = false;
     return;
   }
-  after = efc_crypto_counters_get(o->crypto);
+  after = dsrc_crypto_counters_get(o->crypto);
   {
     uint64_t des = after.des - before.des, tdes = after.tdes - before.tdes, aes = after.aes - before.aes;
     uint64_t ns = (uint64_t)o->cfg->mcu.base_ns * pdus + des * o->cfg->mcu.des_ns +
@@ -197,11 +197,11 @@ static void on_command(obe *o, uint64_t t, const dsrc_frame *f) {
   o->answer_len = (size_t)n;
   o->have_answer = true;
   o->answer_late = false;
-  o->want = WANT_NONE;
+  o->want = OBE_WANT_NONE;
   o->stored = dsrc_llc_is_acn(f->llc);
 }
 
-void obe_on_downlink(obe *o, uint64_t t, const uint8_t *frame, size_t len, bool corrupted) {
+void obe_on_downlink(obe_engine *o, uint64_t t, const uint8_t *frame, size_t len, bool corrupted) {
   dsrc_frame f;
   o->stats.frames_rx++;
   o->windows = 0;
@@ -275,7 +275,7 @@ void obe_on_downlink(obe *o, uint64_t t, const uint8_t *frame, size_t len, bool 
   }
 }
 
-static size_t emit(obe *o, uint8_t *out, size_t cap, uint8_t mac, bool has_llc, uint8_t llc,
+static size_t emit(obe_engine *o, uint8_t *out, size_t cap, uint8_t mac, bool has_llc, uint8_t llc,
                    bool has_status, uint8_t status, const uint8_t *lsdu, size_t lsdu_len) {
   dsrc_frame f;
   dsrc_ssize n;
@@ -295,7 +295,7 @@ static size_t emit(obe *o, uint8_t *out, size_t cap, uint8_t mac, bool has_llc, 
 
 /* A frame without LSDU that depends only on the LID and the LLC octet: from k while both
  * are the same, else built and kept in k. */
-static inline size_t kept(obe *o, obe_kept *k, uint8_t *out, size_t cap, uint8_t mac, bool has_llc,
+static inline size_t kept(obe_engine *o, obe_kept *k, uint8_t *out, size_t cap, uint8_t mac, bool has_llc,
                           uint8_t llc, bool has_status, uint8_t status) {
   size_t n;
   if (k->len != 0 && k->lid == o->lid && k->llc == llc && k->len <= cap) {
@@ -312,17 +312,17 @@ static inline size_t kept(obe *o, obe_kept *k, uint8_t *out, size_t cap, uint8_t
   return n;
 }
 
-static size_t window_request(obe *o, uint8_t *out, size_t cap) {
+static size_t window_request(obe_engine *o, uint8_t *out, size_t cap) {
   return kept(o, &o->wreq, out, cap, DSRC_MAC_WINDOW_REQUEST, false, 0, false, 0);
 }
 
 /* NE_OK, the late response's first half. */
-static size_t not_yet(obe *o, uint8_t *out, size_t cap, uint8_t llc) {
+static size_t not_yet(obe_engine *o, uint8_t *out, size_t cap, uint8_t llc) {
   return kept(o, &o->neok[(llc & DSRC_LLC_N) != 0], out, cap, DSRC_MAC_RESPONSE, true, llc, true,
               DSRC_LLC_NE_OK);
 }
 
-static size_t vst_frame(obe *o, uint8_t *out, size_t cap) {
+static size_t vst_frame(obe_engine *o, uint8_t *out, size_t cap) {
   dsrc_tapdu vst;
   uint8_t lsdu[DSRC_FRAME_MAX];
   dsrc_ssize n;
@@ -330,12 +330,12 @@ static size_t vst_frame(obe *o, uint8_t *out, size_t cap) {
   n = dsrc_pdu_encode(lsdu, sizeof(lsdu), 2, &vst);
   if (n < 0) return 0;
   o->power = OBE_SESSION;
-  o->want = WANT_NONE;
+  o->want = OBE_WANT_NONE;
   return emit(o, out, cap, DSRC_MAC_UPLINK_COMMAND, true, DSRC_LLC_UI, false, 0, lsdu, (size_t)n);
 }
 
 /* What the OBE sends in its private window. */
-static size_t private_answer(obe *o, uint64_t t, uint8_t *out, size_t cap) {
+static size_t private_answer(obe_engine *o, uint64_t t, uint8_t *out, size_t cap) {
   uint8_t rsp_llc;
   /* An allocation that repeats the S bit of the last one it transmitted in. */
   if (o->resend && o->last_uplink_len > 0 && o->last_uplink_len <= cap) {
@@ -343,12 +343,12 @@ static size_t private_answer(obe *o, uint64_t t, uint8_t *out, size_t cap) {
     memcpy(out, o->last_uplink, o->last_uplink_len);
     return o->last_uplink_len;
   }
-  if (o->power == OBE_INIT && o->want == WANT_VST) return vst_frame(o, out, cap);
+  if (o->power == OBE_INIT && o->want == OBE_WANT_VST) return vst_frame(o, out, cap);
   if (o->power != OBE_SESSION || !o->have_answer) return 0;
-  if (o->want == WANT_LATE) {
+  if (o->want == OBE_WANT_LATE) {
     if (t < o->answer_ready) return 0;
     /* The late response: a UI frame in the window its request obtained. */
-    o->want = WANT_NONE;
+    o->want = OBE_WANT_NONE;
     o->have_answer = false;
     o->answer_late = false;
     return emit(o, out, cap, DSRC_MAC_UPLINK_COMMAND, true, DSRC_LLC_UI, false, 0, o->answer, o->answer_len);
@@ -360,12 +360,12 @@ static size_t private_answer(obe *o, uint64_t t, uint8_t *out, size_t cap) {
   }
   /* Still computing: "response not yet available, command accepted". */
   o->answer_late = true;
-  o->want = WANT_LATE;
+  o->want = OBE_WANT_LATE;
   o->stats.late_responses++;
   return not_yet(o, out, cap, (uint8_t)(rsp_llc & ~DSRC_LLC_F));
 }
 
-size_t obe_on_window(obe *o, uint64_t t, unsigned w, uint8_t *out, size_t cap) {
+size_t obe_on_window(obe_engine *o, uint64_t t, unsigned w, uint8_t *out, size_t cap) {
   size_t n;
   if (w >= o->windows) return 0;
   if (!o->private_window) {

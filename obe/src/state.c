@@ -7,7 +7,7 @@
 #define STATE_MAGIC 0x4546434fu /* "EFCO" */
 #define STATE_VERSION 1
 
-void obe_state_init(obe_state *st, const efc_obe_profile *prof) {
+void obe_state_init(obe_state *st, const keymgmt_obe_profile *prof) {
   memset(st, 0, sizeof(*st));
   st->autopass_tc = prof->autopass_tc;
   st->equipment_status = prof->en15509_tc & 0x0fff;

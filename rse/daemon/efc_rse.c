@@ -32,11 +32,11 @@ typedef struct {
 
 typedef struct {
   rse_config cfg;
-  efc_operator_keys keys;
+  keymgmt_operator_keys keys;
   efc_status_list status;
-  efc_crypto *crypto;
+  dsrc_crypto *crypto;
   dsrc_prng prng, errors;
-  rse r;
+  rse_engine r;
   air_lane l;
   io_udp_addr hosts[HOSTS_MAX];
   unsigned nhosts;
@@ -182,11 +182,11 @@ static void schedule(daemon_rse *d, uint64_t at_wall);
 static void send_downlink(daemon_rse *d) {
   const rse_config *c = &d->cfg;
   size_t len;
-  dg out;
+  dsrc_dg out;
   memset(&out, 0, sizeof(out));
-  out.kind = DG_DOWNLINK;
+  out.kind = DSRC_DG_DOWNLINK;
   out.lane = c->lane;
-  out.flags = d->tx.s.public_windows ? DG_PUBLIC : 0;
+  out.flags = d->tx.s.public_windows ? DSRC_DG_PUBLIC : 0;
   out.seq = ++d->seq;
   out.time_ns = d->tx.t1;
   out.count = d->tx.s.windows;
@@ -194,14 +194,14 @@ static void send_downlink(daemon_rse *d) {
   out.step_ns = d->tx.s.public_windows ? (uint32_t)c->public_window_ns : 0;
   len = d->tx.s.len < DSRC_FRAME_MAX ? d->tx.s.len : DSRC_FRAME_MAX; /* one frame */
   for (unsigned i = 0; i < d->nhosts; i++) {
-    uint8_t f[DSRC_FRAME_MAX], buf[DG_MAX];
+    uint8_t f[DSRC_FRAME_MAX], buf[DSRC_DG_MAX];
     dsrc_ssize n;
     memcpy(f, d->tx.s.frame, len);
     /* Each host is a different receiver: its own bit errors. */
     air_damage(&d->l, false, f, len);
     out.frame = f;
     out.len = len;
-    n = dg_encode(buf, sizeof(buf), &out);
+    n = dsrc_dg_encode(buf, sizeof(buf), &out);
     if (n > 0) sendto(d->fd, buf, (size_t)n, 0, (const struct sockaddr *)&d->hosts[i].sa, d->hosts[i].len);
   }
   {
@@ -292,19 +292,19 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents) {
     uint8_t buf[2048];
     io_udp_addr from;
     ssize_t n;
-    dg u;
+    dsrc_dg u;
     unsigned host = HOSTS_MAX;
     from.len = sizeof(from.sa);
     n = recvfrom(d->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from.sa, &from.len);
     if (n < 0) return;
     for (unsigned i = 0; i < d->nhosts; i++)
       if (io_udp_addr_equal(&from, &d->hosts[i])) host = i;
-    if (host == HOSTS_MAX || dg_decode(&u, buf, (size_t)n) != 0 || u.kind == DG_DOWNLINK) {
+    if (host == HOSTS_MAX || dsrc_dg_decode(&u, buf, (size_t)n) != 0 || u.kind == DSRC_DG_DOWNLINK) {
       d->bad_datagrams++;
       continue;
     }
     if (!d->waiting || u.ref != d->seq) continue; /* an answer to an earlier step: too late */
-    if (u.kind == DG_DONE) {
+    if (u.kind == DSRC_DG_DONE) {
       if (d->done_mask & (1u << host)) continue;
       d->done_mask |= 1u << host;
       /* Every host has said all it will: on the wall clock too, waiting for the window's
@@ -519,7 +519,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "efc-rse: %s\n", err);
     return EXIT_BAD_INPUT;
   }
-  if (efc_operator_keys_load(&d.keys, keys, pass, err, sizeof(err)) != 0) {
+  if (keymgmt_operator_keys_load(&d.keys, keys, pass, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-rse: %s\n", err);
     return EXIT_BAD_INPUT;
   }
@@ -541,7 +541,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "efc-rse: %s\n", err);
     return EXIT_BAD_INPUT;
   }
-  if (efc_crypto_new(&d.crypto, err, sizeof(err)) != 0) {
+  if (dsrc_crypto_new(&d.crypto, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-rse: %s\n", err);
     return EXIT_BAD_INPUT;
   }
@@ -561,7 +561,7 @@ int main(int argc, char **argv) {
   d.slack_ns = slack_ms * 1000000u;
   dsrc_prng_seed(&d.prng, seeded ? seed : (uint64_t)time(NULL) ^ (uint64_t)getpid());
   dsrc_prng_seed(&d.errors, seeded ? seed + 1 : (uint64_t)time(NULL) * 7 + 1);
-  rse_init(&d.r, &d.cfg, d.crypto, seeded ? dsrc_prng_rng(&d.prng) : efc_crypto_csprng());
+  rse_init(&d.r, &d.cfg, d.crypto, seeded ? dsrc_prng_rng(&d.prng) : dsrc_crypto_csprng());
   if (!d.forever) rse_admit_limit(&d.r, d.target);
   air_lane_init(&d.l, &d.r, ber, &d.errors);
   d.l.flip_bits = true;
@@ -595,8 +595,8 @@ int main(int argc, char **argv) {
   if (d.claims) fclose(d.claims);
   close(d.fd);
   efc_status_list_free(&d.status);
-  efc_operator_keys_wipe(&d.keys);
-  efc_crypto_free(d.crypto);
+  keymgmt_operator_keys_wipe(&d.keys);
+  dsrc_crypto_free(d.crypto);
   free(d.wall_ms);
   free(d.model_ms);
   return d.passages ? 0 : EXIT_BAD_INPUT;

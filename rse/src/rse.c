@@ -69,7 +69,7 @@ const char *rse_retry_policy_name(int policy) {
   return policy >= 0 && policy < RSE_RETRY_COUNT ? retry_policy_names[policy] : "unknown";
 }
 
-int rse_init(rse *r, const rse_config *cfg, efc_crypto *crypto, dsrc_rng rng) {
+int rse_init(rse_engine *r, const rse_config *cfg, dsrc_crypto *crypto, dsrc_rng rng) {
   if (!r || !cfg || !crypto || !rng.fill || cfg->nprofiles == 0 || cfg->public_windows == 0 ||
       cfg->retry_policy >= RSE_RETRY_COUNT)
     return RSE_ERR_ARG;
@@ -82,7 +82,7 @@ int rse_init(rse *r, const rse_config *cfg, efc_crypto *crypto, dsrc_rng rng) {
   return 0;
 }
 
-void rse_admit_limit(rse *r, uint64_t n) { r->admit = n; }
+void rse_admit_limit(rse_engine *r, uint64_t n) { r->admit = n; }
 
 void rse_seq_add(rse_session *s, const char *name) {
   size_t n = s->seq_len, k = strlen(name);
@@ -92,9 +92,9 @@ void rse_seq_add(rse_session *s, const char *name) {
   s->seq_len = (uint16_t)(n + k);
 }
 
-unsigned rse_sessions_open(const rse *r) { return r->open; }
+unsigned rse_sessions_open(const rse_engine *r) { return r->open; }
 
-void rse_skip_to(rse *r, uint64_t t) {
+void rse_skip_to(rse_engine *r, uint64_t t) {
   /* The next BST stays on the grid it was on: the first grid point at or after t. */
   if (t > r->next_bst) {
     uint64_t k = (t - r->next_bst + r->cfg->bst_period_ns - 1) / r->cfg->bst_period_ns;
@@ -102,7 +102,7 @@ void rse_skip_to(rse *r, uint64_t t) {
   }
 }
 
-bool rse_passage_pop(rse *r, rse_passage *out) {
+bool rse_passage_pop(rse_engine *r, rse_passage *out) {
   if (r->ndone == 0) return false;
   *out = r->done[0];
   memmove(&r->done[0], &r->done[1], (r->ndone - 1) * sizeof(r->done[0]));
@@ -110,7 +110,7 @@ bool rse_passage_pop(rse *r, rse_passage *out) {
   return true;
 }
 
-static void session_finish(rse *r, rse_session *s, uint64_t t, rse_outcome outcome) {
+static void session_finish(rse_engine *r, rse_session *s, uint64_t t, rse_outcome outcome) {
   s->out.outcome = outcome;
   s->out.t_end = t;
   s->out.lid = s->lid;
@@ -130,21 +130,21 @@ static void session_finish(rse *r, rse_session *s, uint64_t t, rse_outcome outco
  * first(m)) spares a pass over 32 session records, 23 KiB, for the one or two open. */
 static unsigned first(uint32_t m) { return (unsigned)__builtin_ctz(m); }
 
-static rse_session *session_find(rse *r, uint32_t lid) {
+static rse_session *session_find(rse_engine *r, uint32_t lid) {
   for (uint32_t m = r->busy; m; m &= m - 1)
     if (r->sessions[first(m)].lid == lid) return &r->sessions[first(m)];
   return NULL;
 }
 
-static rse_session *session_new(rse *r, uint32_t lid, uint64_t t) {
+static rse_session *session_new(rse_engine *r, uint32_t lid, uint64_t t) {
   for (unsigned i = 0; i < RSE_SESSIONS_MAX; i++) {
     rse_session *s = &r->sessions[i];
-    if (s->state != RS_FREE) continue;
+    if (s->state != RSE_S_FREE) continue;
     memset(s, 0, sizeof(*s));
-    s->state = RS_INIT;
+    s->state = RSE_S_INIT;
     s->lid = lid;
-    s->action = RA_ALLOC;
-    s->expect = RE_VST;
+    s->action = RSE_A_ALLOC;
+    s->expect = RSE_E_VST;
     s->last_progress = t;
     s->profile = -1;
     s->out.t_start = t;
@@ -155,7 +155,7 @@ static rse_session *session_new(rse *r, uint32_t lid, uint64_t t) {
   return NULL;
 }
 
-static rse_closed *closed_find(rse *r, uint32_t lid) {
+static rse_closed *closed_find(rse_engine *r, uint32_t lid) {
   for (unsigned i = 0; i < RSE_CLOSED_MAX; i++)
     if (r->closed[i].lid == lid) return &r->closed[i];
   return NULL;
@@ -164,7 +164,7 @@ static rse_closed *closed_find(rse *r, uint32_t lid) {
 /* The RSE gives up on s: the passage fails, and its OBE, which would otherwise go on asking
  * for windows (for a late answer, or for its VST) and get a new session on the same LID,
  * is sent RELEASE. */
-static void give_up(rse *r, rse_session *s, uint64_t t) {
+static void give_up(rse_engine *r, rse_session *s, uint64_t t) {
   rse_closed *c = &r->closed[r->closed_next];
   r->closed_next = (r->closed_next + 1) % RSE_CLOSED_MAX;
   if (!c->release) r->releases_due++;
@@ -175,7 +175,7 @@ static void give_up(rse *r, rse_session *s, uint64_t t) {
   session_finish(r, s, t, RSE_OUT_FAILED);
 }
 
-static size_t bst_frame(rse *r, uint64_t now, uint8_t *out, size_t cap) {
+static size_t bst_frame(rse_engine *r, uint64_t now, uint8_t *out, size_t cap) {
   dsrc_tapdu t;
   uint8_t lsdu[DSRC_FRAME_MAX];
   dsrc_frame f;
@@ -236,21 +236,21 @@ static size_t private_frame(uint32_t lid, uint8_t mac, bool llc, uint8_t llc_v, 
 }
 
 /* Sessions whose OBE went quiet for too long fail. */
-static void expire(rse *r, uint64_t now) {
+static void expire(rse_engine *r, uint64_t now) {
   for (uint32_t m = r->busy; m; m &= m - 1) {
     rse_session *s = &r->sessions[first(m)];
     if (now - s->last_progress > r->cfg->session_timeout_ns) session_finish(r, s, now, RSE_OUT_FAILED);
   }
 }
 
-static bool pending(const rse *r) {
+static bool pending(const rse_engine *r) {
   for (uint32_t m = r->busy; m; m &= m - 1)
-    if (r->sessions[first(m)].action != RA_NONE) return true;
+    if (r->sessions[first(m)].action != RSE_A_NONE) return true;
   return r->releases_due != 0;
 }
 
 /* A RELEASE due to a LID given up on, if any (not once its session timeout has passed). */
-static bool closed_next(rse *r, uint64_t now, rse_step *step) {
+static bool closed_next(rse_engine *r, uint64_t now, rse_step *step) {
   for (unsigned i = 0; i < RSE_CLOSED_MAX && r->releases_due; i++) {
     rse_closed *c = &r->closed[i];
     uint8_t lsdu[16];
@@ -268,7 +268,7 @@ static bool closed_next(rse *r, uint64_t now, rse_step *step) {
   return false;
 }
 
-void rse_next(rse *r, uint64_t now, rse_step *step) {
+void rse_next(rse_engine *r, uint64_t now, rse_step *step) {
   step->len = 0;
   step->windows = 0;
   step->public_windows = false;
@@ -299,12 +299,12 @@ void rse_next(rse *r, uint64_t now, rse_step *step) {
     rse_session *s = &r->sessions[i];
     uint8_t lsdu[16];
     size_t n;
-    if (s->action == RA_NONE) continue;
+    if (s->action == RSE_A_NONE) continue;
     r->rr = (i + 1) % RSE_SESSIONS_MAX;
     r->last_was_bst = false;
     switch (s->action) {
-    case RA_ALLOC:
-    case RA_COMMAND:
+    case RSE_A_ALLOC:
+    case RSE_A_COMMAND:
       /* A new S for a new uplink frame, i.e. after an intact one; the same S asks for the
        * last frame again. */
       if (!s->have_s) {
@@ -314,7 +314,7 @@ void rse_next(rse *r, uint64_t now, rse_step *step) {
         s->s = (uint8_t)!s->s;
       }
       s->s_got = false;
-      if (s->action == RA_COMMAND)
+      if (s->action == RSE_A_COMMAND)
         n = private_frame(s->lid, (uint8_t)(DSRC_MAC_COMMAND | s->s), true,
                           s->n ? DSRC_LLC_AC1 : DSRC_LLC_AC0, s->command, s->command_len,
                           step->frame, sizeof(step->frame));
@@ -333,7 +333,7 @@ void rse_next(rse *r, uint64_t now, rse_step *step) {
       step->lid = s->lid;
       r->window_session = (int)i;
       break;
-    case RA_RELEASE:
+    case RSE_A_RELEASE:
     default:
       n = release_lsdu(lsdu, sizeof(lsdu), s->pdu);
       n = private_frame(s->lid, DSRC_MAC_NO_WINDOW, true, DSRC_LLC_UI, lsdu, n, step->frame,
@@ -343,12 +343,12 @@ void rse_next(rse *r, uint64_t now, rse_step *step) {
     step->len = n;
     s->out.frames_down++;
     s->out.octets_down += (uint32_t)n;
-    if (s->action == RA_RELEASE) {
+    if (s->action == RSE_A_RELEASE) {
       rse_seq_add(s, "RELEASE");
-      s->action = RA_NONE;
+      s->action = RSE_A_NONE;
       session_finish(r, s, now, RSE_OUT_DONE);
     } else {
-      s->action = RA_NONE;
+      s->action = RSE_A_NONE;
     }
     return;
   }
@@ -362,7 +362,7 @@ typedef enum {
 } win_kind;
 
 /* No valid answer in the window: retry, or give up after max_retries. */
-static void retry(rse *r, rse_session *s, uint64_t t, win_kind why) {
+static void retry(rse_engine *r, rse_session *s, uint64_t t, win_kind why) {
   s->retries++;
   s->out.retries++;
   if (s->retries > r->cfg->max_retries) {
@@ -373,31 +373,31 @@ static void retry(rse *r, rse_session *s, uint64_t t, win_kind why) {
    * sends there (a command is never sent for it). A command's window depends on the policy: after an empty window the
    * command itself may have been lost, so it goes again (same n); a corrupted answer
    * means the OBE answered, and a re-allocation (same S) fetches that answer. */
-  if (s->expect != RE_RESPONSE)
-    s->action = RA_ALLOC;
+  if (s->expect != RSE_E_RESPONSE)
+    s->action = RSE_A_ALLOC;
   else if (r->cfg->retry_policy == RSE_RETRY_REALLOC_FIRST)
-    s->action = s->retries == 1 ? RA_ALLOC : RA_COMMAND;
+    s->action = s->retries == 1 ? RSE_A_ALLOC : RSE_A_COMMAND;
   else
-    s->action = why == WIN_CORRUPTED ? RA_ALLOC : RA_COMMAND;
+    s->action = why == WIN_CORRUPTED ? RSE_A_ALLOC : RSE_A_COMMAND;
 }
 
-static void next_command(rse *r, rse_session *s, uint64_t t) {
+static void next_command(rse_engine *r, rse_session *s, uint64_t t) {
   s->retries = 0;
   s->last_progress = t;
-  if (s->step >= s->nsteps || s->steps[s->step] == ST_RELEASE) {
-    s->action = RA_RELEASE;
+  if (s->step >= s->nsteps || s->steps[s->step] == RSE_STEP_RELEASE) {
+    s->action = RSE_A_RELEASE;
     return;
   }
   if (rse_txn_command(r, s, t) != 0) {
     s->out.claim.reasons |= EFC_WHY_PROTOCOL;
-    s->action = RA_RELEASE;
+    s->action = RSE_A_RELEASE;
     return;
   }
-  s->action = RA_COMMAND;
-  s->expect = RE_RESPONSE;
+  s->action = RSE_A_COMMAND;
+  s->expect = RSE_E_RESPONSE;
 }
 
-static void on_public(rse *r, uint64_t t, const dsrc_frame *f) {
+static void on_public(rse_engine *r, uint64_t t, const dsrc_frame *f) {
   rse_session *s;
   if (f->lid_len != 4 || (f->mac & (DSRC_MAC_D | DSRC_MAC_A | DSRC_MAC_L)) != (DSRC_MAC_D | DSRC_MAC_A))
     return;
@@ -413,11 +413,11 @@ static void on_public(rse *r, uint64_t t, const dsrc_frame *f) {
     }
     return;
   }
-  if (s->state == RS_INIT) {
-    s->action = RA_ALLOC;
-  } else if (s->state == RS_LATE) {
-    s->action = RA_ALLOC;
-    s->expect = RE_LATE;
+  if (s->state == RSE_S_INIT) {
+    s->action = RSE_A_ALLOC;
+  } else if (s->state == RSE_S_LATE) {
+    s->action = RSE_A_ALLOC;
+    s->expect = RSE_E_LATE;
     s->last_progress = t;
   }
 }
@@ -427,32 +427,32 @@ static bool acn_answer(const rse_session *s, const dsrc_frame *f) {
   return f->has_llc && dsrc_llc_is_acn(f->llc) && (f->llc >> 7) != s->n && (f->llc & DSRC_LLC_F);
 }
 
-static void on_private(rse *r, uint64_t t, rse_session *s, const dsrc_frame *f) {
+static void on_private(rse_engine *r, uint64_t t, rse_session *s, const dsrc_frame *f) {
   dsrc_tapdu vst;
   unsigned pdu;
   s->out.frames_up++;
   switch (s->expect) {
-  case RE_VST:
+  case RSE_E_VST:
     if (!f->has_llc || f->llc != DSRC_LLC_UI ||
         dsrc_pdu_decode(&vst, &pdu, f->lsdu, f->lsdu_len, NULL) < 0 || vst.kind != DSRC_VST) {
       retry(r, s, t, WIN_WRONG);
       return;
     }
     rse_seq_add(s, "VST");
-    s->state = RS_ACTIVE;
+    s->state = RSE_S_ACTIVE;
     if (rse_txn_start(r, s, &vst.u.vst, t) != 0) {
       s->out.claim.reasons |= EFC_WHY_PROTOCOL;
-      s->action = RA_RELEASE;
+      s->action = RSE_A_RELEASE;
       return;
     }
     next_command(r, s, t);
     return;
-  case RE_RESPONSE:
+  case RSE_E_RESPONSE:
     if (f->has_status && f->status == DSRC_LLC_NE_OK) {
       /* Accepted, not ready: the OBE asks for a window after a later BST. */
-      s->state = RS_LATE;
-      s->expect = RE_NONE;
-      s->action = RA_NONE;
+      s->state = RSE_S_LATE;
+      s->expect = RSE_E_NONE;
+      s->action = RSE_A_NONE;
       s->last_progress = t;
       s->out.late_responses++;
       rse_seq_add(s, "NE_OK");
@@ -464,12 +464,12 @@ static void on_private(rse *r, uint64_t t, rse_session *s, const dsrc_frame *f) 
     }
     next_command(r, s, t);
     return;
-  case RE_LATE:
+  case RSE_E_LATE:
     if (!f->has_llc || f->llc != DSRC_LLC_UI || rse_txn_answer(r, s, f->lsdu, f->lsdu_len, t) != 0) {
       retry(r, s, t, WIN_WRONG);
       return;
     }
-    s->state = RS_ACTIVE;
+    s->state = RSE_S_ACTIVE;
     next_command(r, s, t);
     return;
   default:
@@ -479,7 +479,7 @@ static void on_private(rse *r, uint64_t t, rse_session *s, const dsrc_frame *f) 
 
 /* dsrc_frame_decode, or what it gave for the same octets lately (a short frame heard
  * before, octet for octet, decodes the same and its FCS checks too). */
-static int frame_decode(rse *r, dsrc_frame *f, const uint8_t *frame, size_t len) {
+static int frame_decode(rse_engine *r, dsrc_frame *f, const uint8_t *frame, size_t len) {
   dsrc_frame_key key;
   unsigned k;
   int rv;
@@ -498,9 +498,9 @@ static int frame_decode(rse *r, dsrc_frame *f, const uint8_t *frame, size_t len)
   return 0;
 }
 
-uint64_t rse_on_window(rse *r, uint64_t t, unsigned w, const uint8_t *frame, size_t len,
+uint64_t rse_on_window(rse_engine *r, uint64_t t, unsigned w, const uint8_t *frame, size_t len,
                        bool corrupted) {
-  efc_crypto_counters before, after;
+  dsrc_crypto_counters before, after;
   dsrc_frame f;
   bool ok;
   uint64_t blocks;
@@ -516,7 +516,7 @@ uint64_t rse_on_window(rse *r, uint64_t t, unsigned w, const uint8_t *frame, siz
   {
     rse_session *s = &r->sessions[r->window_session];
     r->window_session = -1;
-    if (s->state == RS_FREE) return 0;
+    if (s->state == RSE_S_FREE) return 0;
     if (len > 0) s->out.octets_up += (uint32_t)len;
     if (!ok || f.lid_len != 4 || f.lid != s->lid) {
       if (len > 0) s->out.frames_up++;
@@ -524,10 +524,10 @@ uint64_t rse_on_window(rse *r, uint64_t t, unsigned w, const uint8_t *frame, siz
       return 0;
     }
     s->s_got = true;
-    before = efc_crypto_counters_get(r->crypto);
+    before = dsrc_crypto_counters_get(r->crypto);
     on_private(r, t, s, &f);
   }
-  after = efc_crypto_counters_get(r->crypto);
+  after = dsrc_crypto_counters_get(r->crypto);
   blocks = (after.des - before.des) + (after.tdes - before.tdes) + (after.aes - before.aes);
   return blocks * r->cfg->crypto_ns_per_block;
 }

@@ -15,13 +15,13 @@ static const char *const step_rs[] = {"GET_SECURE.rs", "GET_STAMPED.rs", "GET_ST
 
 /* The session's access credentials (Level 1 and AES), from the operator's MAcK. Without the
  * key the RSE goes on without credentials, as an unauthorised reader would. */
-static void access_credentials(rse *r, rse_session *s) {
+static void access_credentials(rse_engine *r, rse_session *s) {
   unsigned why = rse_access_credentials(r->crypto, r->cfg->keys, s->profile, s->ac_cr_ref, s->rnd_obe, s->ac_cr);
   s->out.claim.reasons |= why;
   s->have_ac_cr = why == 0;
 }
 
-int rse_txn_start(rse *r, rse_session *s, const dsrc_vst *vst, uint64_t t) {
+int rse_txn_start(rse_engine *r, rse_session *s, const dsrc_vst *vst, uint64_t t) {
   const dsrc_application *a = NULL;
   efc_claim *c = &s->out.claim;
   int p = -1;
@@ -43,8 +43,8 @@ int rse_txn_start(rse *r, rse_session *s, const dsrc_vst *vst, uint64_t t) {
   if (c->nonce_mode == EFC_NONCE_COMMIT) dsrc_rng_bytes(&r->rng, c->salt, sizeof(c->salt));
   s->nsteps = 0;
   if (p == RSE_PROFILE_AUTOPASS) {
-    s->steps[s->nsteps++] = ST_GET_SECURE;
-    if (r->cfg->autopass_set_mmi) s->steps[s->nsteps++] = ST_SET_MMI;
+    s->steps[s->nsteps++] = RSE_STEP_GET_SECURE;
+    if (r->cfg->autopass_set_mmi) s->steps[s->nsteps++] = RSE_STEP_SET_MMI;
   } else {
     c->level = (p == RSE_PROFILE_EN15509_L0) ? 0 : 1;
     if (c->level) {
@@ -52,19 +52,19 @@ int rse_txn_start(rse *r, rse_session *s, const dsrc_vst *vst, uint64_t t) {
       memcpy(s->rnd_obe, a->parameter.data + 12, 4);
       access_credentials(r, s);
     }
-    s->steps[s->nsteps++] = ST_GET_STAMPED_TSP;
-    s->steps[s->nsteps++] = ST_GET_STAMPED_TC;
-    if (r->cfg->en15509_get) s->steps[s->nsteps++] = ST_GET;
-    if (r->cfg->en15509_set) s->steps[s->nsteps++] = ST_SET;
-    if (r->cfg->en15509_set_mmi) s->steps[s->nsteps++] = ST_SET_MMI;
+    s->steps[s->nsteps++] = RSE_STEP_GET_STAMPED_TSP;
+    s->steps[s->nsteps++] = RSE_STEP_GET_STAMPED_TC;
+    if (r->cfg->en15509_get) s->steps[s->nsteps++] = RSE_STEP_GET;
+    if (r->cfg->en15509_set) s->steps[s->nsteps++] = RSE_STEP_SET;
+    if (r->cfg->en15509_set_mmi) s->steps[s->nsteps++] = RSE_STEP_SET_MMI;
   }
-  s->steps[s->nsteps++] = ST_RELEASE;
+  s->steps[s->nsteps++] = RSE_STEP_RELEASE;
   s->step = 0;
   return 0;
 }
 
 /* RND-1 or a GET_STAMPED nonce, by the configured mode. */
-static int draw_nonce(rse *r, rse_session *s, const char *label, uint64_t t, uint8_t out[4]) {
+static int draw_nonce(rse_engine *r, rse_session *s, const char *label, uint64_t t, uint8_t out[4]) {
   efc_claim *c = &s->out.claim;
   int64_t now = rse_time_cs(r, t);
   switch (c->nonce_mode) {
@@ -72,7 +72,7 @@ static int draw_nonce(rse *r, rse_session *s, const char *label, uint64_t t, uin
     dsrc_rng_bytes(&r->rng, out, 4);
     return 0;
   case EFC_NONCE_TIME:
-    efc_autopass_time_octets(out, (uint32_t)now);
+    dsrc_autopass_time_octets(out, (uint32_t)now);
     return 0;
   default:
     return efc_commit_with(r->crypto, out, label, c->station, c->lane, c->time_cs, c->salt);
@@ -87,13 +87,13 @@ static void credentials(rse_session *s, bool *has, dsrc_octets *o) {
   }
 }
 
-int rse_txn_command(rse *r, rse_session *s, uint64_t t) {
+int rse_txn_command(rse_engine *r, rse_session *s, uint64_t t) {
   dsrc_tapdu q;
   efc_claim *c = &s->out.claim;
   uint8_t kind = s->steps[s->step];
   dsrc_ssize n;
   switch (kind) {
-  case ST_GET_SECURE: {
+  case RSE_STEP_GET_SECURE: {
     uint8_t *p;
     dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
     q.u.action_rq.mode = true;
@@ -104,7 +104,7 @@ int rse_txn_command(rse *r, rse_session *s, uint64_t t) {
     q.u.action_rq.parameter.u.octets.len = 9;
     p = q.u.action_rq.parameter.u.octets.data;
     c->time_cs = rse_time_cs(r, t);
-    efc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
+    dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
     if (draw_nonce(r, s, "RND-1", t, c->rnd1) != 0) return -1;
     c->keygen = r->cfg->keys ? (uint8_t)(r->cfg->keys->generation << 4 | r->cfg->keys->generation) : 0x11;
     memcpy(p, c->rnd1, 4);
@@ -112,10 +112,10 @@ int rse_txn_command(rse *r, rse_session *s, uint64_t t) {
     p[8] = c->keygen;
     break;
   }
-  case ST_GET_STAMPED_TSP:
-  case ST_GET_STAMPED_TC: {
+  case RSE_STEP_GET_STAMPED_TSP:
+  case RSE_STEP_GET_STAMPED_TC: {
     dsrc_gstrq *g;
-    bool tsp = kind == ST_GET_STAMPED_TSP;
+    bool tsp = kind == RSE_STEP_GET_STAMPED_TSP;
     if (tsp) c->time_cs = rse_time_cs(r, t);
     dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
     q.u.action_rq.mode = true;
@@ -136,26 +136,26 @@ int rse_txn_command(rse *r, rse_session *s, uint64_t t) {
       c->keyref_tc = g->key_ref;
     break;
   }
-  case ST_GET:
+  case RSE_STEP_GET:
     dsrc_tapdu_init(&q, DSRC_GET_RQ);
     q.u.get_rq.eid = s->eid;
     credentials(s, &q.u.get_rq.has_credentials, &q.u.get_rq.credentials);
     q.u.get_rq.has_ids = true;
     q.u.get_rq.ids = r->cfg->vehicle_ids;
     break;
-  case ST_SET: {
+  case RSE_STEP_SET: {
     dsrc_attribute *a;
     dsrc_tapdu_init(&q, DSRC_SET_RQ);
     q.u.set_rq.mode = true;
     q.u.set_rq.eid = s->eid;
     credentials(s, &q.u.set_rq.has_credentials, &q.u.set_rq.credentials);
     a = dsrc_tapdu_attrs_alloc(&q, &q.u.set_rq.attrs, 1);
-    a->id = EFC_ATTR_STATUS;
+    a->id = DSRC_ATTR_STATUS;
     a->value.kind = DSRC_C_EQUSTAT;
     a->value.u.status.counter = (uint16_t)((c->counter + 1) & 0x0fff);
     break;
   }
-  case ST_SET_MMI:
+  case RSE_STEP_SET_MMI:
     rse_txn_verdict(r, s, true);
     dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
     q.u.action_rq.mode = true;
@@ -177,11 +177,11 @@ int rse_txn_command(rse *r, rse_session *s, uint64_t t) {
   return 0;
 }
 
-static void verify_mac2(rse *r, rse_session *s) {
+static void verify_mac2(rse_engine *r, rse_session *s) {
   if (r->cfg->verify_at_lane) s->out.claim.reasons |= rse_verify_mac2(r->crypto, r->cfg->keys, &s->out.claim);
 }
 
-static void verify_mac_tc(rse *r, rse_session *s, const uint8_t *attrlist, size_t len) {
+static void verify_mac_tc(rse_engine *r, rse_session *s, const uint8_t *attrlist, size_t len) {
   if (r->cfg->verify_at_lane)
     s->out.claim.reasons |= rse_verify_mac_tc(r->crypto, r->cfg->keys, &s->out.claim, attrlist, len);
 }
@@ -196,13 +196,13 @@ static int answer_pdu(rse_session *s, const uint8_t *lsdu, size_t len, dsrc_tapd
 /* An access denial ends the useful part: only SET_MMI and RELEASE remain. */
 static void denied(rse_session *s) {
   s->out.claim.reasons |= EFC_WHY_ACCESS;
-  while (s->step + 1 < s->nsteps && s->steps[s->step + 1] != ST_SET_MMI &&
-         s->steps[s->step + 1] != ST_RELEASE)
+  while (s->step + 1 < s->nsteps && s->steps[s->step + 1] != RSE_STEP_SET_MMI &&
+         s->steps[s->step + 1] != RSE_STEP_RELEASE)
     s->step++;
 }
 
 /* a: the T-APDU decoded from lsdu (len octets, the fragmentation header first). */
-static int on_stamped(rse *r, rse_session *s, const dsrc_tapdu *a, const uint8_t *lsdu, size_t len, bool tsp) {
+static int on_stamped(rse_engine *r, rse_session *s, const dsrc_tapdu *a, const uint8_t *lsdu, size_t len, bool tsp) {
   const dsrc_action_rs *rs = &a->u.action_rs;
   efc_claim *c = &s->out.claim;
   uint8_t attrlist[EFC_ATTRLIST_MAX];
@@ -216,12 +216,12 @@ static int on_stamped(rse *r, rse_session *s, const dsrc_tapdu *a, const uint8_t
     return -1;
   for (unsigned i = 0; i < rs->parameter.u.gstrs.list.count; i++) {
     const dsrc_attribute *at = dsrc_tapdu_attr(a, rs->parameter.u.gstrs.list, i);
-    if (at->id == EFC_ATTR_OBUID && at->value.kind == DSRC_C_EQUOBUID) {
+    if (at->id == DSRC_ATTR_OBUID && at->value.kind == DSRC_C_EQUOBUID) {
       memcpy(c->obuid, at->value.u.obu_id, 4);
       c->has_obuid = true;
-    } else if (at->id == EFC_ATTR_STATUS && at->value.kind == DSRC_C_EQUSTAT) {
+    } else if (at->id == DSRC_ATTR_STATUS && at->value.kind == DSRC_C_EQUSTAT) {
       c->counter = at->value.u.status.counter;
-    } else if (at->id == EFC_ATTR_PAYMENT_MEANS && at->value.kind == DSRC_C_PAYMEANS) {
+    } else if (at->id == DSRC_ATTR_PAYMENT_MEANS && at->value.kind == DSRC_C_PAYMEANS) {
       memcpy(c->pan, at->value.u.payment_means.pan, 10);
     }
   }
@@ -243,14 +243,14 @@ static int on_stamped(rse *r, rse_session *s, const dsrc_tapdu *a, const uint8_t
   return 0;
 }
 
-int rse_txn_answer(rse *r, rse_session *s, const uint8_t *lsdu, size_t len, uint64_t t) {
+int rse_txn_answer(rse_engine *r, rse_session *s, const uint8_t *lsdu, size_t len, uint64_t t) {
   dsrc_tapdu a;
   efc_claim *c = &s->out.claim;
   uint8_t kind = s->steps[s->step];
   (void)t;
   if (answer_pdu(s, lsdu, len, &a) != 0) return -1;
   switch (kind) {
-  case ST_GET_SECURE: {
+  case RSE_STEP_GET_SECURE: {
     const uint8_t *p;
     if (a.kind != DSRC_ACTION_RS) return -1;
     if (!a.u.action_rs.has_parameter || a.u.action_rs.parameter.kind != DSRC_C_OCTETSTRING ||
@@ -271,11 +271,11 @@ int rse_txn_answer(rse *r, rse_session *s, const uint8_t *lsdu, size_t len, uint
     s->lane_checked = true;
     break;
   }
-  case ST_GET_STAMPED_TSP:
-  case ST_GET_STAMPED_TC:
-    if (a.kind != DSRC_ACTION_RS || on_stamped(r, s, &a, lsdu, len, kind == ST_GET_STAMPED_TSP) != 0) return -1;
+  case RSE_STEP_GET_STAMPED_TSP:
+  case RSE_STEP_GET_STAMPED_TC:
+    if (a.kind != DSRC_ACTION_RS || on_stamped(r, s, &a, lsdu, len, kind == RSE_STEP_GET_STAMPED_TSP) != 0) return -1;
     break;
-  case ST_GET:
+  case RSE_STEP_GET:
     if (a.kind != DSRC_GET_RS) return -1;
     if (a.u.get_rs.has_ret && a.u.get_rs.ret == DSRC_RET_ACCESS_DENIED) {
       denied(s);
@@ -283,16 +283,16 @@ int rse_txn_answer(rse *r, rse_session *s, const uint8_t *lsdu, size_t len, uint
     }
     for (unsigned i = 0; a.u.get_rs.has_attrs && i < a.u.get_rs.attrs.count; i++) {
       const dsrc_attribute *at = dsrc_tapdu_attr(&a, a.u.get_rs.attrs, i);
-      if (at->id == EFC_ATTR_CLASS && at->value.kind == DSRC_C_VEHCLASS)
+      if (at->id == DSRC_ATTR_CLASS && at->value.kind == DSRC_C_VEHCLASS)
         c->vehicle_class = at->value.u.vehicle_class.un_ece;
     }
     break;
-  case ST_SET:
+  case RSE_STEP_SET:
     if (a.kind != DSRC_SET_RS) return -1;
     if (a.u.set_rs.has_ret && a.u.set_rs.ret == DSRC_RET_ACCESS_DENIED) denied(s);
     else if (a.u.set_rs.has_ret && a.u.set_rs.ret != 0) c->reasons |= EFC_WHY_PROTOCOL;
     break;
-  case ST_SET_MMI:
+  case RSE_STEP_SET_MMI:
     if (a.kind != DSRC_ACTION_RS) return -1;
     break;
   default:
@@ -304,7 +304,7 @@ int rse_txn_answer(rse *r, rse_session *s, const uint8_t *lsdu, size_t len, uint
   return 0;
 }
 
-void rse_txn_verdict(rse *r, rse_session *s, bool complete) {
+void rse_txn_verdict(rse_engine *r, rse_session *s, bool complete) {
   efc_claim *c = &s->out.claim;
   enum efc_list_action act = EFC_LIST_NONE;
   if (!complete) c->reasons |= EFC_WHY_INCOMPLETE;

@@ -64,8 +64,8 @@ static int cmd_trace(int argc, char **argv) {
                                        {"pcap", required_argument, NULL, 'c'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
-  trace_options o = {.profile = -1, .seed = 1, .mcu = obe_mcu_modern, .obuid = 0x00a1b2c3};
-  trace_result res;
+  sim_trace_options o = {.profile = -1, .seed = 1, .mcu = obe_mcu_modern, .obuid = 0x00a1b2c3};
+  sim_trace_result res;
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "p:s:m:jc:h", opts, NULL)) != -1) {
@@ -120,7 +120,7 @@ static int cmd_run(int argc, char **argv) {
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   sim_run_options o = {.out_dir = NULL, .threads = 0, .plots = true};
-  static scenario sc;
+  static sim_scenario sc;
   char err[512], dir[512];
   uint64_t threads = 0;
   int c;
@@ -154,7 +154,7 @@ static int cmd_run(int argc, char **argv) {
     fprintf(stderr, "efc-scenario: run needs exactly one scenario FILE\n");
     return EXIT_USAGE;
   }
-  if (scenario_load(&sc, argv[optind], err, sizeof(err)) != 0) {
+  if (sim_scenario_load(&sc, argv[optind], err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-scenario: %s\n", err);
     return EXIT_BAD_INPUT;
   }

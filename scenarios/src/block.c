@@ -25,21 +25,21 @@ typedef struct {
   uint64_t airtime_ns;
   uint32_t most_in_zone;
   /* The OBE itself, set up by admit(). */
-  efc_obe_profile prof;
+  keymgmt_obe_profile prof;
   obe_state st;
-  obe o;
+  obe_engine o;
 } active;
 
 typedef struct {
   const sim_world *w;
   const sim_block *b;
-  efc_crypto *crypto;
+  dsrc_crypto *crypto;
   dsrc_prng traffic;     /* arrivals, speeds, groups, vehicle ids */
   dsrc_prng engines;     /* randomness of OBEs and RSE */
   dsrc_prng errors;      /* bit errors */
   rse_config rcfg;
   obe_config ocfg[2];    /* modern, legacy */
-  rse r;
+  rse_engine r;
   air_lane l;
   active act[ACTIVE_MAX];
   active *live[ACTIVE_MAX]; /* the slots in use, in admission order */
@@ -68,7 +68,7 @@ static double normal(dsrc_prng *p) {
 }
 
 static double draw_speed(block_ctx *c) {
-  const scenario *sc = c->w->sc;
+  const sim_scenario *sc = c->w->sc;
   if (!sc->speed_dist) return sc->speeds[c->b->speed_idx];
   for (int k = 0; k < 1000; k++) {
     double v = sc->speed_mean + sc->speed_sd * normal(&c->traffic);
@@ -78,7 +78,7 @@ static double draw_speed(block_ctx *c) {
 }
 
 static unsigned draw_group(block_ctx *c) {
-  const scenario *sc = c->w->sc;
+  const sim_scenario *sc = c->w->sc;
   double u = dsrc_prng_uniform(&c->traffic), acc = 0;
   for (unsigned g = 0; g + 1 < sc->ngroups; g++) {
     acc += sc->groups[g].share;
@@ -91,7 +91,7 @@ static const unsigned profile_bits[] = {EFC_PROFILE_AUTOPASS, EFC_PROFILE_EN1550
                                         EFC_PROFILE_EN15509_L1, EFC_PROFILE_AES};
 
 /* The fleet vehicle's group: fixed per vehicle so its profile never changes. */
-static unsigned group_of_vehicle(const scenario *sc, uint32_t id) {
+static unsigned group_of_vehicle(const sim_scenario *sc, uint32_t id) {
   double u = (double)(mix(sc->seed, id) >> 11) * 0x1.0p-53, acc = 0;
   for (unsigned g = 0; g + 1 < sc->ngroups; g++) {
     acc += sc->groups[g].share;
@@ -133,7 +133,7 @@ static int idle_save(sim_idle_obe *s, const obe_state *st) {
   return 0;
 }
 
-static active *active_by_obe(block_ctx *c, const obe *o) {
+static active *active_by_obe(block_ctx *c, const obe_engine *o) {
   for (unsigned i = 0; i < c->nlive; i++)
     if (&c->live[i]->o == o) return c->live[i];
   return NULL;
@@ -243,7 +243,7 @@ static void collect(block_ctx *c) {
 }
 
 static int admit(block_ctx *c, uint32_t seq, uint64_t t_enter, double speed, unsigned *group_out) {
-  const scenario *sc = c->w->sc;
+  const sim_scenario *sc = c->w->sc;
   const sim_block *b = c->b;
   active *a = NULL;
   uint32_t fleet_idx = 0, id;
@@ -316,7 +316,7 @@ static void retire(block_ctx *c, active *a) {
   if (c->b->fleet) idle_save(&c->idle[a->fleet_idx], &a->st);
   obe_sleep(&a->o);
   air_lane_remove(&c->l, &a->o);
-  efc_obe_profile_wipe(&a->prof);
+  keymgmt_obe_profile_wipe(&a->prof);
   a->used = false;
   for (unsigned i = 0; i < c->nlive; i++)
     if (c->live[i] == a) {
@@ -343,14 +343,14 @@ static bool quiet(const block_ctx *c) {
 
 size_t sim_idle_obe_bytes(const sim_idle_obe *s) { return sizeof(*s) + (size_t)s->log_cap * sizeof(obe_log_entry); }
 
-int sim_block_run(const sim_world *w, const sim_block *b, efc_crypto *crypto, sim_record *out,
+int sim_block_run(const sim_world *w, const sim_block *b, dsrc_crypto *crypto, sim_record *out,
                   sim_block_stats *stats) {
   return sim_block_run_frames(w, b, crypto, out, stats, NULL);
 }
 
-int sim_block_run_frames(const sim_world *w, const sim_block *b, efc_crypto *crypto, sim_record *out,
+int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *crypto, sim_record *out,
                          sim_block_stats *stats, sim_frames *frames) {
-  const scenario *sc = w->sc;
+  const sim_scenario *sc = w->sc;
   block_ctx *c = calloc(1, sizeof(*c));
   uint64_t next_arrival = 0;
   uint32_t admitted = 0, retired = 0;
@@ -446,7 +446,7 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, efc_crypto *cry
   for (unsigned i = 0; i < ACTIVE_MAX; i++)
     if (c->act[i].used) {
       obe_sleep(&c->act[i].o);
-      efc_obe_profile_wipe(&c->act[i].prof);
+      keymgmt_obe_profile_wipe(&c->act[i].prof);
     }
   if (stats) memset(stats, 0, sizeof(*stats));
   if (c->idle)
@@ -465,7 +465,7 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, efc_crypto *cry
   return rv;
 }
 
-size_t sim_blocks_make(const scenario *sc, sim_block **out) {
+size_t sim_blocks_make(const sim_scenario *sc, sim_block **out) {
   /* Blocks of at most 1,000 passages: small enough to spread over threads, long enough
    * that a block's empty start is negligible in dense traffic. */
   const uint64_t per_block = 1000;

@@ -19,7 +19,7 @@ static size_t cell_index(const sim_report *r, unsigned ber, unsigned speed, unsi
 }
 
 static unsigned speed_bin(const sim_report *r, const sim_block *b, float speed) {
-  const scenario *sc = r->sc;
+  const sim_scenario *sc = r->sc;
   int bin;
   if (!sc->speed_dist) return (unsigned)b->speed_idx;
   bin = (int)floor(speed / 10.0) - (int)floor(sc->speed_min / 10.0);
@@ -28,7 +28,7 @@ static unsigned speed_bin(const sim_report *r, const sim_block *b, float speed) 
   return (unsigned)bin;
 }
 
-int sim_report_open(sim_report *r, const scenario *sc, const char *dir, char *err, size_t errlen) {
+int sim_report_open(sim_report *r, const sim_scenario *sc, const char *dir, char *err, size_t errlen) {
   char path[600];
   memset(r, 0, sizeof(*r));
   r->sc = sc;
@@ -36,7 +36,7 @@ int sim_report_open(sim_report *r, const scenario *sc, const char *dir, char *er
   if (sc->speed_dist) {
     int lo = (int)floor(sc->speed_min / 10.0), hi = (int)floor(sc->speed_max / 10.0);
     r->nspeeds = (unsigned)(hi - lo + 1);
-    if (r->nspeeds > SC_SPEEDS_MAX) r->nspeeds = SC_SPEEDS_MAX;
+    if (r->nspeeds > SIM_SPEEDS_MAX) r->nspeeds = SIM_SPEEDS_MAX;
     for (unsigned i = 0; i < r->nspeeds; i++) r->speed_of[i] = (lo + (int)i) * 10.0 + 5.0;
   } else {
     r->nspeeds = sc->nspeeds;
@@ -92,7 +92,7 @@ static char *put_hex8(char *p, uint32_t v) {
 }
 
 void sim_report_add(sim_report *r, const sim_block *b, const sim_record *rec, size_t n) {
-  const scenario *sc = r->sc;
+  const sim_scenario *sc = r->sc;
   for (size_t i = 0; i < n; i++) {
     const sim_record *x = &rec[i];
     sim_report_cell *c = &r->cells[cell_index(r, x->ber_idx, speed_bin(r, b, x->speed_kmh), x->group)];
@@ -248,7 +248,7 @@ static critical critical_speed(const sim_report *r, unsigned ber, unsigned g, co
 static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 static int write_json(sim_report *r, char *err, size_t errlen) {
-  const scenario *sc = r->sc;
+  const sim_scenario *sc = r->sc;
   json_t *o = json_object(), *res = json_array(), *crit = json_array(), *groups = json_array(), *bers = json_array();
   char path[600];
   for (unsigned g = 0; g < sc->ngroups; g++) json_array_append_new(groups, json_string(sc->groups[g].label));
@@ -328,7 +328,7 @@ static int write_json(sim_report *r, char *err, size_t errlen) {
 }
 
 static void write_table(sim_report *r, FILE *t) {
-  const scenario *sc = r->sc;
+  const sim_scenario *sc = r->sc;
   fprintf(t, "scenario \"%s\": %llu passages, %u lane(s) x %u gantr%s, zone %.1f m, seed %llu\n", sc->name,
           (unsigned long long)r->passages, sc->lanes, sc->gantries, sc->gantries == 1 ? "y" : "ies", sc->zone_m,
           (unsigned long long)sc->seed);
@@ -368,7 +368,7 @@ static void write_table(sim_report *r, FILE *t) {
 
 /* Data and a gnuplot script; gnuplot draws SVG and PNG. Missing gnuplot is a warning. */
 static int write_plots(sim_report *r, char *err, size_t errlen) {
-  const scenario *sc = r->sc;
+  const sim_scenario *sc = r->sc;
   char path[700];
   FILE *d, *g;
   snprintf(path, sizeof(path), "%s/plot.dat", r->dir);

@@ -29,9 +29,9 @@ typedef struct {
 
 static void *worker(void *arg) {
   pool *p = arg;
-  efc_crypto *crypto;
+  dsrc_crypto *crypto;
   char err[256];
-  if (efc_crypto_new(&crypto, err, sizeof(err)) != 0) {
+  if (dsrc_crypto_new(&crypto, err, sizeof(err)) != 0) {
     pthread_mutex_lock(&p->mu);
     p->error = -1;
     snprintf(p->err, sizeof(p->err), "%s", err);
@@ -62,7 +62,7 @@ static void *worker(void *arg) {
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
   }
-  efc_crypto_free(crypto);
+  dsrc_crypto_free(crypto);
   return NULL;
 }
 
@@ -81,7 +81,7 @@ static void progress(uint64_t done, uint64_t total, double t0) {
           (unsigned long long)done, (unsigned long long)total, rate);
 }
 
-int sim_run(const scenario *sc, const sim_run_options *opt, char *err, size_t errlen) {
+int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_t errlen) {
   sim_keys keys;
   sim_world w = {sc, &keys};
   sim_block *blocks = NULL;
@@ -89,7 +89,7 @@ int sim_run(const scenario *sc, const sim_run_options *opt, char *err, size_t er
   uint64_t total = 0, done = 0;
   pthread_t *threads;
   unsigned nthreads = opt->threads ? opt->threads : 1;
-  efc_crypto *crypto;
+  dsrc_crypto *crypto;
   sim_report rep;
   pool p;
   io_cap_writer *cap = NULL;
@@ -102,13 +102,13 @@ int sim_run(const scenario *sc, const sim_run_options *opt, char *err, size_t er
     snprintf(err, errlen, "%s: cannot create the output directory", opt->out_dir);
     return -1;
   }
-  if (efc_crypto_new(&crypto, err, errlen) != 0) return -1;
+  if (dsrc_crypto_new(&crypto, err, errlen) != 0) return -1;
   if (sim_keys_init(&keys, crypto, sc->seed) != 0) {
     snprintf(err, errlen, "key set-up failed");
-    efc_crypto_free(crypto);
+    dsrc_crypto_free(crypto);
     return -1;
   }
-  efc_crypto_free(crypto);
+  dsrc_crypto_free(crypto);
   nblocks = sim_blocks_make(sc, &blocks);
   if (nblocks == 0) {
     snprintf(err, errlen, "out of memory");

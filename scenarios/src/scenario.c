@@ -120,7 +120,7 @@ static const cyaml_schema_value_t string_entry = {
 
 static const cyaml_schema_field_t traffic_fields[] = {
     CYAML_FIELD_SEQUENCE("speeds_kmh", CYAML_FLAG_POINTER | OPT, y_traffic, speeds_kmh, &float_entry,
-                         0, SC_SPEEDS_MAX),
+                         0, SIM_SPEEDS_MAX),
     CYAML_FIELD_MAPPING_PTR("speed_range", OPT, y_traffic, speed_range, range_fields),
     CYAML_FIELD_MAPPING_PTR("speed_distribution", OPT, y_traffic, speed_distribution, dist_fields),
     CYAML_FIELD_UINT_PTR("passages", OPT, y_traffic, passages),
@@ -158,12 +158,12 @@ static const cyaml_schema_field_t top_fields[] = {
     CYAML_FIELD_UINT_PTR("gantries", OPT, y_scenario, gantries),
     CYAML_FIELD_FLOAT_PTR("ber", OPT, y_scenario, ber),
     CYAML_FIELD_SEQUENCE("ber_sweep", CYAML_FLAG_POINTER | OPT, y_scenario, ber_sweep, &float_entry, 1,
-                         SC_BERS_MAX),
+                         SIM_BERS_MAX),
     CYAML_FIELD_MAPPING_PTR("timing", OPT, y_scenario, timing, timing_fields),
     CYAML_FIELD_MAPPING_PTR("rse", OPT, y_scenario, rse, rse_fields),
     CYAML_FIELD_MAPPING_PTR("traffic", OPT, y_scenario, traffic, traffic_fields),
     CYAML_FIELD_SEQUENCE("fleet", CYAML_FLAG_POINTER | OPT, y_scenario, fleet, &group_entry, 0,
-                         SC_GROUPS_MAX),
+                         SIM_GROUPS_MAX),
     CYAML_FIELD_END};
 
 static const cyaml_schema_value_t top_schema = {
@@ -277,7 +277,7 @@ __attribute__((format(printf, 6, 7))) static int fail_item(char *err, size_t err
   } while (0)
 
 /* A non-negative finite number into *out, or the default. */
-static int num(scenario *sc, char *err, size_t errlen, const char *field, const double *v, double def,
+static int num(sim_scenario *sc, char *err, size_t errlen, const char *field, const double *v, double def,
                double lo, double hi, double *out) {
   if (!v) {
     *out = def;
@@ -296,7 +296,7 @@ static int num(scenario *sc, char *err, size_t errlen, const char *field, const 
     out = d_;                                                                   \
   } while (0)
 
-static int timing(scenario *sc, const y_timing *t, char *err, size_t errlen) {
+static int timing(sim_scenario *sc, const y_timing *t, char *err, size_t errlen) {
   static const y_timing none;
   rse_config *r = &sc->rse;
   obe_config *o = &sc->obe;
@@ -363,7 +363,7 @@ static int timing(scenario *sc, const y_timing *t, char *err, size_t errlen) {
   return 0;
 }
 
-static int traffic(scenario *sc, const y_traffic *t, char *err, size_t errlen) {
+static int traffic(sim_scenario *sc, const y_traffic *t, char *err, size_t errlen) {
   int kinds;
   NEED(t != NULL, "traffic", "missing: a scenario needs traffic (speeds and passages)");
   kinds = (t->speeds_kmh != NULL) + (t->speed_range != NULL) + (t->speed_distribution != NULL);
@@ -385,7 +385,7 @@ static int traffic(scenario *sc, const y_traffic *t, char *err, size_t errlen) {
          "%g is not in from_kmh..500", *r->to_kmh);
     NEED(*r->step_kmh > 0, "traffic.speed_range.step_kmh", "%g is not positive", *r->step_kmh);
     for (double v = *r->from_kmh; v <= *r->to_kmh + 1e-9; v += *r->step_kmh) {
-      NEED(sc->nspeeds < SC_SPEEDS_MAX, "traffic.speed_range", "more than %d speeds", SC_SPEEDS_MAX);
+      NEED(sc->nspeeds < SIM_SPEEDS_MAX, "traffic.speed_range", "more than %d speeds", SIM_SPEEDS_MAX);
       sc->speeds[sc->nspeeds++] = v;
     }
   } else {
@@ -412,11 +412,11 @@ static int traffic(scenario *sc, const y_traffic *t, char *err, size_t errlen) {
   return 0;
 }
 
-static int fleet(scenario *sc, const y_group *g, unsigned n, char *err, size_t errlen) {
+static int fleet(sim_scenario *sc, const y_group *g, unsigned n, char *err, size_t errlen) {
   double total = 0;
   NEED(n > 0, "fleet", "missing or empty: which OBEs pass the gantry?");
   for (unsigned i = 0; i < n; i++) {
-    sc_group *d = &sc->groups[sc->ngroups++];
+    sim_group *d = &sc->groups[sc->ngroups++];
     d->profile = rse_profile_parse(g[i].profile);
     if (d->profile < 0)
       return fail_item(err, errlen, sc->path, "fleet.profile", i + 1,
@@ -438,7 +438,7 @@ static int fleet(scenario *sc, const y_group *g, unsigned n, char *err, size_t e
   return 0;
 }
 
-static int rse_opts(scenario *sc, const y_rse *r, char *err, size_t errlen) {
+static int rse_opts(sim_scenario *sc, const y_rse *r, char *err, size_t errlen) {
   rse_config *c = &sc->rse;
   if (!r) return 0;
   if (r->profiles) {
@@ -467,7 +467,7 @@ static int rse_opts(scenario *sc, const y_rse *r, char *err, size_t errlen) {
   return 0;
 }
 
-static int convert(scenario *sc, const y_scenario *y, char *err, size_t errlen) {
+static int convert(sim_scenario *sc, const y_scenario *y, char *err, size_t errlen) {
   snprintf(sc->name, sizeof(sc->name), "%s", y->name ? y->name : "scenario");
   sc->seed = y->seed ? *y->seed : 1;
   NUM("zone_length_m", y->zone_length_m, 10, 0.1, 1000, sc->zone_m);
@@ -537,7 +537,7 @@ void sim_yaml_free(const cyaml_schema_value_t *schema, void *data) {
 
 unsigned sim_yaml_key_line(const char *path, const char *key) { return path_line(path, key, 1); }
 
-int scenario_load(scenario *sc, const char *path, char *err, size_t errlen) {
+int sim_scenario_load(sim_scenario *sc, const char *path, char *err, size_t errlen) {
   y_scenario *y = NULL;
   int rv;
   memset(sc, 0, sizeof(*sc));

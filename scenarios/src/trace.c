@@ -14,7 +14,7 @@
 #include "sim/world.h"
 
 typedef struct {
-  const trace_options *opt;
+  const sim_trace_options *opt;
   FILE *out;
   json_t *frames;        /* --json */
   char last_cmd[32];     /* names the next answer */
@@ -152,18 +152,18 @@ static unsigned profile_bit(int profile) {
   return bits[profile];
 }
 
-int sim_trace(const trace_options *opt, FILE *out, trace_result *res) {
+int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
   trace_ctx tc = {0};
   sim_keys keys;
-  efc_obe_profile prof;
+  keymgmt_obe_profile prof;
   obe_state st;
   obe_config ocfg;
   rse_config rcfg;
-  obe o;
-  rse r;
+  obe_engine o;
+  rse_engine r;
   air_lane l;
   dsrc_prng traffic, errors;
-  efc_crypto *crypto;
+  dsrc_crypto *crypto;
   rse_passage p;
   issuer_options iopt;
   char err[256], buf[128];
@@ -171,7 +171,7 @@ int sim_trace(const trace_options *opt, FILE *out, trace_result *res) {
   int rv;
 
   memset(res, 0, sizeof(*res));
-  if (efc_crypto_new(&crypto, err, sizeof(err)) != 0) {
+  if (dsrc_crypto_new(&crypto, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-scenario: %s\n", err);
     return -1;
   }
@@ -179,7 +179,7 @@ int sim_trace(const trace_options *opt, FILE *out, trace_result *res) {
   tc.out = out;
   if (opt->pcap && !(tc.cap = io_cap_writer_open(opt->pcap, err, sizeof(err)))) {
     fprintf(stderr, "efc-scenario: %s\n", err);
-    efc_crypto_free(crypto);
+    dsrc_crypto_free(crypto);
     return -1;
   }
   if (opt->json) tc.frames = json_array();
@@ -187,8 +187,8 @@ int sim_trace(const trace_options *opt, FILE *out, trace_result *res) {
   dsrc_prng_seed(&errors, opt->seed + 1);
   if ((rv = sim_keys_init(&keys, crypto, opt->seed)) != 0 ||
       (rv = sim_obe_make(&prof, crypto, &keys, opt->obuid, profile_bit(opt->profile))) != 0) {
-    fprintf(stderr, "efc-scenario: key set-up failed: %s\n", efc_km_strerror(rv));
-    efc_crypto_free(crypto);
+    fprintf(stderr, "efc-scenario: key set-up failed: %s\n", keymgmt_strerror(rv));
+    dsrc_crypto_free(crypto);
     return -1;
   }
   obe_state_init(&st, &prof);
@@ -266,8 +266,8 @@ int sim_trace(const trace_options *opt, FILE *out, trace_result *res) {
     }
   }
   io_cap_writer_close(tc.cap);
-  efc_obe_profile_wipe(&prof);
+  keymgmt_obe_profile_wipe(&prof);
   sim_keys_wipe(&keys);
-  efc_crypto_free(crypto);
+  dsrc_crypto_free(crypto);
   return 0;
 }

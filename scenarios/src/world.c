@@ -4,23 +4,23 @@
 #include "dsrc/keys.h"
 #include "sim/world.h"
 
-int sim_keys_init(sim_keys *k, efc_crypto *c, uint64_t seed) {
+int sim_keys_init(sim_keys *k, dsrc_crypto *c, uint64_t seed) {
   dsrc_prng p;
   dsrc_rng rng;
   (void)c;
   memset(k, 0, sizeof(*k));
   dsrc_prng_seed(&p, seed ^ UINT64_C(0x6b657973)); /* "keys": apart from the traffic draws */
   rng = dsrc_prng_rng(&p);
-  efc_keystore_generate(&k->issuer, &rng);
-  return efc_operator_keys_export(&k->op, &k->issuer, k->issuer.autopass_generation);
+  keymgmt_keystore_generate(&k->issuer, &rng);
+  return keymgmt_operator_keys_export(&k->op, &k->issuer, k->issuer.autopass_generation);
 }
 
 void sim_keys_wipe(sim_keys *k) {
-  efc_keystore_wipe(&k->issuer);
-  efc_operator_keys_wipe(&k->op);
+  keymgmt_keystore_wipe(&k->issuer);
+  keymgmt_operator_keys_wipe(&k->op);
 }
 
-static void identity(efc_obe_profile *p, const sim_keys *k, uint32_t id, unsigned profiles) {
+static void identity(keymgmt_obe_profile *p, const sim_keys *k, uint32_t id, unsigned profiles) {
   char digits[21];
   memset(p, 0, sizeof(*p));
   p->obuid[0] = (uint8_t)(id >> 24);
@@ -54,36 +54,36 @@ static void identity(efc_obe_profile *p, const sim_keys *k, uint32_t id, unsigne
   p->vehicle_class = 2;
 }
 
-int sim_obe_make(efc_obe_profile *p, efc_crypto *c, const sim_keys *k, uint32_t id, unsigned profiles) {
+int sim_obe_make(keymgmt_obe_profile *p, dsrc_crypto *c, const sim_keys *k, uint32_t id, unsigned profiles) {
   identity(p, k, id, profiles);
-  return efc_obe_profile_personalise(c, p, &k->issuer);
+  return keymgmt_obe_profile_personalise(c, p, &k->issuer);
 }
 
-int sim_obe_make_fast(efc_obe_profile *p, efc_crypto *c, const sim_keys *k, uint32_t id,
+int sim_obe_make_fast(keymgmt_obe_profile *p, dsrc_crypto *c, const sim_keys *k, uint32_t id,
                       unsigned profiles, uint8_t keyref_tsp, uint8_t keyref_tc) {
-  const efc_keystore *ks = &k->issuer;
+  const keymgmt_keystore *ks = &k->issuer;
   unsigned g = ks->autopass_generation, ref = ks->mack_ref;
   const uint8_t *prov = p->context_mark;
   int rv = 0;
   identity(p, k, id, profiles);
-  if (keyref_tsp < 1 || keyref_tsp > EFC_AUK_COUNT || keyref_tc < 1 || keyref_tc > EFC_AUK_COUNT ||
-      g < 1 || g > EFC_KM_GENERATIONS || ref >= EFC_KM_MACK_REFS)
-    return EFC_KM_ERR_ARG;
+  if (keyref_tsp < 1 || keyref_tsp > DSRC_AUK_COUNT || keyref_tc < 1 || keyref_tc > DSRC_AUK_COUNT ||
+      g < 1 || g > KEYMGMT_GENERATIONS || ref >= KEYMGMT_MACK_REFS)
+    return KEYMGMT_ERR_ARG;
   if (profiles & EFC_PROFILE_AUTOPASS) {
-    rv = efc_autopass_obukey(c, p->obukey_n[g - 1], ks->mkey_n[g - 1], p->obuid);
-    if (rv == 0) rv = efc_autopass_obukey(c, p->obukey_f[g - 1], ks->mkey_f[g - 1], p->obuid);
+    rv = dsrc_autopass_obukey(c, p->obukey_n[g - 1], ks->mkey_n[g - 1], p->obuid);
+    if (rv == 0) rv = dsrc_autopass_obukey(c, p->obukey_f[g - 1], ks->mkey_f[g - 1], p->obuid);
   }
   if (rv == 0 && (profiles & (EFC_PROFILE_EN15509_L0 | EFC_PROFILE_EN15509_L1))) {
-    rv = efc_en15509_auth_key(c, p->auk[keyref_tsp - 1], ks->mauk[keyref_tsp - 1], p->pan, prov);
-    if (rv == 0) rv = efc_en15509_auth_key(c, p->auk[keyref_tc - 1], ks->mauk[keyref_tc - 1], p->pan, prov);
+    rv = dsrc_en15509_auth_key(c, p->auk[keyref_tsp - 1], ks->mauk[keyref_tsp - 1], p->pan, prov);
+    if (rv == 0) rv = dsrc_en15509_auth_key(c, p->auk[keyref_tc - 1], ks->mauk[keyref_tc - 1], p->pan, prov);
   }
   if (rv == 0 && (profiles & EFC_PROFILE_EN15509_L1))
-    rv = efc_en15509_access_key(c, p->access_key, ks->mack[ref], p->ac_cr_ref);
+    rv = dsrc_en15509_access_key(c, p->access_key, ks->mack[ref], p->ac_cr_ref);
   if (rv == 0 && (profiles & EFC_PROFILE_AES)) {
-    rv = efc_aesref_auth_key(c, p->aes_auk[keyref_tsp - 1], ks->aes_mauk[keyref_tsp - 1], p->pan, prov);
+    rv = dsrc_aesref_auth_key(c, p->aes_auk[keyref_tsp - 1], ks->aes_mauk[keyref_tsp - 1], p->pan, prov);
     if (rv == 0)
-      rv = efc_aesref_auth_key(c, p->aes_auk[keyref_tc - 1], ks->aes_mauk[keyref_tc - 1], p->pan, prov);
-    if (rv == 0) rv = efc_aesref_access_key(c, p->aes_access_key, ks->aes_mack[ref], p->ac_cr_ref);
+      rv = dsrc_aesref_auth_key(c, p->aes_auk[keyref_tc - 1], ks->aes_mauk[keyref_tc - 1], p->pan, prov);
+    if (rv == 0) rv = dsrc_aesref_access_key(c, p->aes_access_key, ks->aes_mack[ref], p->ac_cr_ref);
   }
   return rv;
 }

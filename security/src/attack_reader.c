@@ -93,7 +93,7 @@ static size_t window_then_frame(sec_reader *r, uint8_t *up, size_t cap) {
   return 0;
 }
 
-int sec_reader_open(sec_reader *r, sec_world *w, obe *o, const dsrc_beacon_id *beacon) {
+int sec_reader_open(sec_reader *r, sec_world *w, obe_engine *o, const dsrc_beacon_id *beacon) {
   uint8_t up[DSRC_FRAME_MAX];
   size_t n;
   dsrc_frame h;

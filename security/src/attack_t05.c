@@ -42,11 +42,11 @@ static void put(char *out, size_t cap, const char *fmt, ...) {
  * would have sent that T and committed its nonces to that time and station. Only a MAC
  * over T or the nonce can then tell the story from what happened; a claim with the old
  * nonces would be caught by the commitment check alone, which says nothing about the OBE. */
-static int claim_move(efc_crypto *cr, efc_claim *c, int64_t dt, int dstation) {
+static int claim_move(dsrc_crypto *cr, efc_claim *c, int64_t dt, int dstation) {
   int rv = 0;
   c->time_cs += dt;
   c->station = (uint16_t)(c->station + dstation);
-  if (c->profile == RSE_PROFILE_AUTOPASS) efc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
+  if (c->profile == RSE_PROFILE_AUTOPASS) dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
   if (c->nonce_mode != EFC_NONCE_COMMIT) return 0;
   if (c->profile == RSE_PROFILE_AUTOPASS)
     return efc_commit_with(cr, c->rnd1, "RND-1", c->station, c->lane, c->time_cs, c->salt);

@@ -27,7 +27,7 @@ static const char *const leak_names[L_COUNT] = {"obuid",   "PAN",     "plate",  
                                                 "contract provider", "counter", "efcstatus", "TC", "receipts"};
 
 typedef struct {
-  const efc_obe_profile *victim;
+  const keymgmt_obe_profile *victim;
   unsigned frames, up, corrupted, undecoded, tapdus;
   unsigned found[L_COUNT];  /* T-APDUs that carried each kind */
   bool attr[128];           /* attribute ids read from answers and SETs */
@@ -56,7 +56,7 @@ static void session_end(listener *l) {
 }
 
 static void on_attr(listener *l, const dsrc_attribute *a) {
-  const efc_obe_profile *v = l->victim;
+  const keymgmt_obe_profile *v = l->victim;
   l->attr[a->id & 127] = true;
   switch (a->value.kind) {
   case DSRC_C_EQUOBUID:

@@ -122,8 +122,8 @@ static int preplay_run(sec_world *w, sec_obe *v, uint32_t t_cs, device *d, prepl
       q.u.action_rq.parameter.u.octets.len = 9;
       p = q.u.action_rq.parameter.u.octets.data;
       /* RND-1 = T = the predicted time; keyGen as every GET_SECURE.rq on the air shows it. */
-      efc_autopass_time_octets(p, t_cs + k);
-      efc_autopass_time_octets(p + 4, t_cs + k);
+      dsrc_autopass_time_octets(p, t_cs + k);
+      dsrc_autopass_time_octets(p + 4, t_cs + k);
       p[8] = (uint8_t)(w->keys.op.generation << 4 | w->keys.op.generation);
       if (ask(&r, pp, &q, &a)) store(d, p, 8, &a);
     }
@@ -142,7 +142,7 @@ static int preplay_run(sec_world *w, sec_obe *v, uint32_t t_cs, device *d, prepl
         g->ids = w->rcfg.stamped_ids;
         g->key_ref = refs[i];
         g->nonce.len = 4;
-        efc_autopass_time_octets(g->nonce.data, t_cs + k);
+        dsrc_autopass_time_octets(g->nonce.data, t_cs + k);
         key[0] = refs[i];
         memcpy(key + 1, g->nonce.data, 4);
         if (!ask(&r, pp, &q, &a)) continue;
@@ -171,7 +171,7 @@ static int preplay_run(sec_world *w, sec_obe *v, uint32_t t_cs, device *d, prepl
       q.u.set_rq.mode = true;
       q.u.set_rq.eid = app->eid;
       at = dsrc_tapdu_attrs_alloc(&q, &q.u.set_rq.attrs, 1);
-      at->id = EFC_ATTR_STATUS;
+      at->id = DSRC_ATTR_STATUS;
       at->value.kind = DSRC_C_EQUSTAT;
       at->value.u.status.counter = (uint16_t)((counter + 1) & 0x0fff);
       ask(&r, pp, &q, &a);

@@ -123,11 +123,11 @@ static void ask_get(sec_reader *r, reading *g, uint8_t eid, const uint8_t *ids, 
 
 /* One reader session against the OBE: everything a keyless reader may try. */
 static int read_once(sec_world *w, sec_obe *v, reading *g, unsigned *sessions) {
-  static const uint8_t vehicle[] = {EFC_ATTR_LPN, EFC_ATTR_CLASS, EFC_ATTR_DIMENSIONS,
-                                    EFC_ATTR_AXLES, EFC_ATTR_WEIGHTS, EFC_ATTR_SPECIFIC};
-  static const uint8_t contract[] = {EFC_ATTR_CONTEXT_MARK, EFC_ATTR_OBUID, EFC_ATTR_STATUS,
-                                     EFC_ATTR_PAYMENT_MEANS};
-  static const uint8_t receipts[] = {EFC_ATTR_RECEIPT1, EFC_ATTR_RECEIPT2};
+  static const uint8_t vehicle[] = {DSRC_ATTR_LPN, DSRC_ATTR_CLASS, DSRC_ATTR_DIMENSIONS,
+                                    DSRC_ATTR_AXLES, DSRC_ATTR_WEIGHTS, DSRC_ATTR_SPECIFIC};
+  static const uint8_t contract[] = {DSRC_ATTR_CONTEXT_MARK, DSRC_ATTR_OBUID, DSRC_ATTR_STATUS,
+                                     DSRC_ATTR_PAYMENT_MEANS};
+  static const uint8_t receipts[] = {DSRC_ATTR_RECEIPT1, DSRC_ATTR_RECEIPT2};
   sec_reader r;
   const dsrc_application *app;
   dsrc_tapdu q, a;
@@ -167,7 +167,7 @@ static int read_once(sec_world *w, sec_obe *v, reading *g, unsigned *sessions) {
   q.u.action_rq.parameter.u.octets.len = 9;
   p = q.u.action_rq.parameter.u.octets.data;
   memcpy(p, "\x12\x34\x56\x78", 4);
-  efc_autopass_time_octets(p + 4, (uint32_t)(w->rcfg.epoch_cs + (int64_t)(r.now / 10000000u)));
+  dsrc_autopass_time_octets(p + 4, (uint32_t)(w->rcfg.epoch_cs + (int64_t)(r.now / 10000000u)));
   p[8] = 0x11;
   g->asked++;
   if (sec_reader_ask(&r, &q, &a) == 0) on_answer(g, &a, true);

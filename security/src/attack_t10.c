@@ -64,11 +64,11 @@ static int counter_get(sec_reader *r, const t10_app *a) {
   creds(a, &q.u.get_rq.has_credentials, &q.u.get_rq.credentials);
   q.u.get_rq.has_ids = true;
   q.u.get_rq.ids.count = 1;
-  q.u.get_rq.ids.ids[0] = EFC_ATTR_STATUS;
+  q.u.get_rq.ids.ids[0] = DSRC_ATTR_STATUS;
   if (sec_reader_ask(r, &q, &rs) != 0 || rs.kind != DSRC_GET_RS || !rs.u.get_rs.has_attrs) return -1;
   for (unsigned i = 0; i < rs.u.get_rs.attrs.count; i++) {
     const dsrc_attribute *at = dsrc_tapdu_attr(&rs, rs.u.get_rs.attrs, i);
-    if (at->id == EFC_ATTR_STATUS && at->value.kind == DSRC_C_EQUSTAT) return at->value.u.status.counter;
+    if (at->id == DSRC_ATTR_STATUS && at->value.kind == DSRC_C_EQUSTAT) return at->value.u.status.counter;
   }
   return -1;
 }
@@ -83,7 +83,7 @@ static int counter_set(sec_reader *r, const t10_app *a, uint16_t value) {
   creds(a, &q.u.set_rq.has_credentials, &q.u.set_rq.credentials);
   at = dsrc_tapdu_attrs_alloc(&q, &q.u.set_rq.attrs, 1);
   if (!at) return -1;
-  at->id = EFC_ATTR_STATUS;
+  at->id = DSRC_ATTR_STATUS;
   at->value.kind = DSRC_C_EQUSTAT;
   at->value.u.status.counter = (uint16_t)(value & 0x0fff);
   if (sec_reader_ask(r, &q, &rs) != 0 || rs.kind != DSRC_SET_RS) return -1;

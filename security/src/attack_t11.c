@@ -59,7 +59,7 @@ static uint8_t class_for(uint32_t fee, uint32_t own) {
 static int reseal(sec_world *w, const dsrc_rng *g, efc_claim *c) {
   dsrc_rng_bytes(g, c->salt, sizeof(c->salt));
   if (c->profile == RSE_PROFILE_AUTOPASS) {
-    efc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
+    dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
     return efc_commit_with(w->crypto, c->rnd1, "RND-1", c->station, c->lane, c->time_cs, c->salt);
   }
   if (c->keyref_tsp && efc_commit_with(w->crypto, c->nonce_tsp, "TSP", c->station, c->lane, c->time_cs, c->salt))
@@ -78,7 +78,7 @@ static int attrlist_counter_set(efc_claim *c, uint16_t counter) {
   if (dsrc_attr_list_decode(&t, &l, c->attrlist, c->attrlist_len, NULL) != c->attrlist_len) return -1;
   for (unsigned i = 0; i < l.count; i++) {
     dsrc_attribute *a = &t.pool[l.first + i];
-    if (a->id == EFC_ATTR_STATUS && a->value.kind == DSRC_C_EQUSTAT) a->value.u.status.counter = counter;
+    if (a->id == DSRC_ATTR_STATUS && a->value.kind == DSRC_C_EQUSTAT) a->value.u.status.counter = counter;
   }
   n = dsrc_attr_list_encode(c->attrlist, sizeof(c->attrlist), &t, l);
   if (n < 0) return -1;

@@ -32,9 +32,9 @@ static void put(char *out, size_t cap, const char *fmt, ...) {
 
 /* The next keyRef after k (cyclically in 1..8) whose role is MAC_TC, or k when none. */
 static uint8_t next_tc_keyref(uint8_t k) {
-  for (int i = 1; i <= EFC_AUK_COUNT; i++) {
-    int r = (k - 1 + i) % EFC_AUK_COUNT + 1;
-    if (r != k && efc_en15509_keyref_role(r) == EFC_MAC_TC) return (uint8_t)r;
+  for (int i = 1; i <= DSRC_AUK_COUNT; i++) {
+    int r = (k - 1 + i) % DSRC_AUK_COUNT + 1;
+    if (r != k && dsrc_en15509_keyref_role(r) == DSRC_MAC_ROLE_TC) return (uint8_t)r;
   }
   return k;
 }
@@ -58,8 +58,8 @@ static void held_text(char *out, size_t cap, unsigned m, int first) {
 }
 
 int sec_t13_generation_compromise(sec_world *w, const sec_params *p, sec_outcome *out) {
-  efc_operator_keys rotated;
-  const efc_operator_keys *leaked = &w->keys.op;
+  keymgmt_operator_keys rotated;
+  const keymgmt_operator_keys *leaked = &w->keys.op;
   sec_obe genuine, before, after;
   sec_passage pg, pc;
   sec_track tc, tg;
@@ -82,15 +82,15 @@ int sec_t13_generation_compromise(sec_world *w, const sec_params *p, sec_outcome
   }
   /* The rotation. w->keys.op stays what leaked; the lane gets the new export. */
   if (autopass) {
-    int next = g % EFC_KM_GENERATIONS + 1;
+    int next = g % KEYMGMT_GENERATIONS + 1;
     w->keys.issuer.autopass_generation = (uint8_t)next;
-    if (efc_operator_keys_export(&rotated, &w->keys.issuer, next) != 0) goto done;
+    if (keymgmt_operator_keys_export(&rotated, &w->keys.issuer, next) != 0) goto done;
     put(what, sizeof(what), "gen %d->%d", g, next);
   } else {
     char mauk[24], mack[24];
     w->rcfg.keyref_tc = next_tc_keyref(tc_before);
-    if (access) w->keys.issuer.mack_ref = (uint8_t)((ref_before + 1) % EFC_KM_MACK_REFS);
-    if (efc_operator_keys_export(&rotated, &w->keys.issuer, w->keys.issuer.autopass_generation) != 0) goto done;
+    if (access) w->keys.issuer.mack_ref = (uint8_t)((ref_before + 1) % KEYMGMT_MACK_REFS);
+    if (keymgmt_operator_keys_export(&rotated, &w->keys.issuer, w->keys.issuer.autopass_generation) != 0) goto done;
     held_text(mauk, sizeof(mauk), leaked->mauk_held, 1);
     held_text(mack, sizeof(mack), leaked->mack_held, 0);
     if (access)
@@ -126,8 +126,8 @@ int sec_t13_generation_compromise(sec_world *w, const sec_params *p, sec_outcome
   if (access) {
     sec_passage xg, xc;
     rotated.mack_held = (uint8_t)(rotated.mack_held & ~(1u << ref_before));
-    efc_crypto_wipe(rotated.mack[ref_before], sizeof(rotated.mack[ref_before]));
-    efc_crypto_wipe(rotated.aes_mack[ref_before], sizeof(rotated.aes_mack[ref_before]));
+    dsrc_crypto_wipe(rotated.mack[ref_before], sizeof(rotated.mack[ref_before]));
+    dsrc_crypto_wipe(rotated.aes_mack[ref_before], sizeof(rotated.aes_mack[ref_before]));
     sec_world_rse_reset(w);
     if (sec_pass(w, &genuine, &xg) != 0 || sec_pass(w, &after, &xc) != 0) goto done;
     put(lost_access, sizeof(lost_access), "; MAcK%u off: genuine %s, clone %s", ref_before,
@@ -150,6 +150,6 @@ done:
   w->keys.issuer.autopass_generation = gen_before;
   w->keys.issuer.mack_ref = ref_before;
   sec_world_rse_reset(w);
-  efc_operator_keys_wipe(&rotated);
+  keymgmt_operator_keys_wipe(&rotated);
   return rv;
 }

@@ -50,7 +50,7 @@ static int attrlist_counter_set(efc_claim *c, uint16_t counter) {
   if (dsrc_attr_list_decode(&t, &l, c->attrlist, c->attrlist_len, NULL) != c->attrlist_len) return -1;
   for (unsigned i = 0; i < l.count; i++) {
     dsrc_attribute *a = &t.pool[l.first + i];
-    if (a->id == EFC_ATTR_STATUS && a->value.kind == DSRC_C_EQUSTAT) a->value.u.status.counter = counter;
+    if (a->id == DSRC_ATTR_STATUS && a->value.kind == DSRC_C_EQUSTAT) a->value.u.status.counter = counter;
   }
   n = dsrc_attr_list_encode(c->attrlist, sizeof(c->attrlist), &t, l);
   if (n < 0) return -1;
@@ -65,7 +65,7 @@ static int made_up(sec_world *w, const dsrc_rng *g, const efc_claim *from, efc_c
   dsrc_rng_bytes(g, c->salt, sizeof(c->salt));
   if (c->profile == RSE_PROFILE_AUTOPASS) {
     c->tc = (uint16_t)(c->tc + 1);
-    efc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
+    dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
     dsrc_rng_bytes(g, c->rnd2, 4);
     dsrc_rng_bytes(g, c->mac1, 4);
     dsrc_rng_bytes(g, c->mac2, 4);
@@ -105,7 +105,7 @@ static int from_capture(sec_world *w, const char *path, efc_claim *c, char *err,
         expect = X_SECURE;
       } else if (q->type == DSRC_ACT_GET_STAMPED && q->parameter.kind == DSRC_C_GSTRQ &&
                  q->parameter.u.gstrq.nonce.len == 4) {
-        bool tsp = efc_en15509_keyref_role(q->parameter.u.gstrq.key_ref) == EFC_MAC_TSP;
+        bool tsp = dsrc_en15509_keyref_role(q->parameter.u.gstrq.key_ref) == DSRC_MAC_ROLE_TSP;
         memcpy(tsp ? c->nonce_tsp : c->nonce_tc, q->parameter.u.gstrq.nonce.data, 4);
         *(tsp ? &c->keyref_tsp : &c->keyref_tc) = q->parameter.u.gstrq.key_ref;
         expect = tsp ? X_TSP : X_TC;
@@ -137,12 +137,12 @@ static int from_capture(sec_world *w, const char *path, efc_claim *c, char *err,
           memcpy(c->mac_tsp, pa->u.gstrs.authenticator.data, 4);
           for (unsigned i = 0; i < pa->u.gstrs.list.count; i++) {
             const dsrc_attribute *at = dsrc_tapdu_attr(&t, pa->u.gstrs.list, i);
-            if (at->id == EFC_ATTR_OBUID && at->value.kind == DSRC_C_EQUOBUID) {
+            if (at->id == DSRC_ATTR_OBUID && at->value.kind == DSRC_C_EQUOBUID) {
               memcpy(c->obuid, at->value.u.obu_id, 4);
               c->has_obuid = true;
-            } else if (at->id == EFC_ATTR_STATUS && at->value.kind == DSRC_C_EQUSTAT) {
+            } else if (at->id == DSRC_ATTR_STATUS && at->value.kind == DSRC_C_EQUSTAT) {
               c->counter = at->value.u.status.counter;
-            } else if (at->id == EFC_ATTR_PAYMENT_MEANS && at->value.kind == DSRC_C_PAYMEANS) {
+            } else if (at->id == DSRC_ATTR_PAYMENT_MEANS && at->value.kind == DSRC_C_PAYMEANS) {
               memcpy(c->pan, at->value.u.payment_means.pan, 10);
             }
           }
@@ -239,12 +239,12 @@ static int ask_stamped(t15_reader *x, const rse_config *cfg, efc_claim *c, bool 
   }
   for (unsigned i = 0; i < a->list.count; i++) {
     const dsrc_attribute *at = dsrc_tapdu_attr(&rs, a->list, i);
-    if (at->id == EFC_ATTR_OBUID && at->value.kind == DSRC_C_EQUOBUID) {
+    if (at->id == DSRC_ATTR_OBUID && at->value.kind == DSRC_C_EQUOBUID) {
       memcpy(c->obuid, at->value.u.obu_id, 4);
       c->has_obuid = true;
-    } else if (at->id == EFC_ATTR_STATUS && at->value.kind == DSRC_C_EQUSTAT) {
+    } else if (at->id == DSRC_ATTR_STATUS && at->value.kind == DSRC_C_EQUSTAT) {
       c->counter = at->value.u.status.counter;
-    } else if (at->id == EFC_ATTR_PAYMENT_MEANS && at->value.kind == DSRC_C_PAYMEANS) {
+    } else if (at->id == DSRC_ATTR_PAYMENT_MEANS && at->value.kind == DSRC_C_PAYMEANS) {
       memcpy(c->pan, at->value.u.payment_means.pan, 10);
     }
   }
@@ -260,7 +260,7 @@ static int set_counter(t15_reader *x, uint16_t counter) {
   q.u.set_rq.eid = x->eid;
   creds(x, &q.u.set_rq.has_credentials, &q.u.set_rq.credentials);
   if (!(at = dsrc_tapdu_attrs_alloc(&q, &q.u.set_rq.attrs, 1))) return -1;
-  at->id = EFC_ATTR_STATUS;
+  at->id = DSRC_ATTR_STATUS;
   at->value.kind = DSRC_C_EQUSTAT;
   at->value.u.status.counter = counter & 0x0fff;
   return sec_reader_ask(&x->r, &q, &rs) == 0 && rs.kind == DSRC_SET_RS && (!rs.u.set_rs.has_ret || !rs.u.set_rs.ret)
@@ -290,7 +290,7 @@ static int read_elsewhere(sec_world *w, const dsrc_rng *g, sec_obe *a, efc_claim
   dsrc_rng_bytes(g, c->salt, sizeof(c->salt));
   if (w->profile == RSE_PROFILE_AUTOPASS) {
     uint8_t gen = cfg->keys->generation;
-    efc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
+    dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
     c->keygen = (uint8_t)(gen << 4 | gen);
     if (commit(w, c, "RND-1", c->rnd1) != 0 || ask_secure(&x, c) != 0) goto out;
   } else {

@@ -57,17 +57,17 @@ int sec_world_init(sec_world *w, int profile, uint64_t seed, const issuer_option
   const char *tmp = getenv("TMPDIR");
   memset(w, 0, sizeof(*w));
   w->profile = profile;
-  if (efc_crypto_new(&w->crypto, err, errlen) != 0) return -1;
+  if (dsrc_crypto_new(&w->crypto, err, errlen) != 0) return -1;
   if (sim_keys_init(&w->keys, w->crypto, seed) != 0) {
     snprintf(err, errlen, "key set-up failed");
-    efc_crypto_free(w->crypto);
+    dsrc_crypto_free(w->crypto);
     return -1;
   }
   snprintf(w->dir, sizeof(w->dir), "%s/efc-attack.XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(w->dir)) {
     snprintf(err, errlen, "%s: cannot create a temporary directory", w->dir);
     sim_keys_wipe(&w->keys);
-    efc_crypto_free(w->crypto);
+    dsrc_crypto_free(w->crypto);
     return -1;
   }
   if (iopt) w->iopt = *iopt;
@@ -102,7 +102,7 @@ void sec_world_free(sec_world *w) {
   }
   efc_status_list_free(&w->status);
   sim_keys_wipe(&w->keys);
-  efc_crypto_free(w->crypto);
+  dsrc_crypto_free(w->crypto);
   memset(w, 0, sizeof(*w));
 }
 
@@ -122,7 +122,7 @@ int sec_obe_make(sec_world *w, sec_obe *a, uint32_t id, const sim_keys *keys) {
 
 int sec_obe_make_operator_clone(sec_world *w, sec_obe *a, uint32_t id) {
   sim_keys forged;
-  const efc_operator_keys *op = &w->keys.op;
+  const keymgmt_operator_keys *op = &w->keys.op;
   uint8_t g = op->generation;
   int rv;
   /* The attacker's own random master keys, with what leaked from the operator in place:
@@ -130,7 +130,7 @@ int sec_obe_make_operator_clone(sec_world *w, sec_obe *a, uint32_t id) {
    * never leave the issuer. */
   if (sim_keys_init(&forged, w->crypto, 0xc10e) != 0) return -1;
   memcpy(forged.issuer.mkey_f[g - 1], op->mkey_f, sizeof(op->mkey_f));
-  for (int i = 0; i < EFC_AUK_COUNT; i++)
+  for (int i = 0; i < DSRC_AUK_COUNT; i++)
     if (op->mauk_held & (1u << i)) {
       memcpy(forged.issuer.mauk[i], op->mauk[i], sizeof(op->mauk[i]));
       memcpy(forged.issuer.aes_mauk[i], op->aes_mauk[i], sizeof(op->aes_mauk[i]));

@@ -49,8 +49,8 @@ static const uint8_t WX_TC[2] = {0x01, 0x23};
 static const uint8_t WX_RND2[4] = {0xA5, 0xB6, 0xC7, 0xD8};
 #define WX_EFCSTATUS 0x00
 /* obuid || efcstatus || TC || RND-2: the retail MAC's input (docs/crypto.md). */
-#define AP_MSG_LEN (EFC_OBUID_LEN + 1 + 2 + EFC_RND_LEN)
-#define NONCE_FIELD (1 + EFC_RND_LEN) /* the nonce as MACed: length octet + RndRSE */
+#define AP_MSG_LEN (DSRC_OBUID_LEN + 1 + 2 + DSRC_RND_LEN)
+#define NONCE_FIELD (1 + DSRC_RND_LEN) /* the nonce as MACed: length octet + RndRSE */
 
 typedef struct {
   const char *name, *mac, *key;
@@ -92,7 +92,7 @@ static size_t aes_blocks(size_t len) { return len == 0 ? 1 : (len + 15) / 16; }
 unsigned sim_keysearch_blocks(int cipher) {
   switch (cipher) {
   case SEC_KS_DES:
-    return (unsigned)(efc_crypto_pad1_len(sizeof(WX_ATTRLIST) + NONCE_FIELD) / EFC_DES_BLOCK);
+    return (unsigned)(dsrc_crypto_pad1_len(sizeof(WX_ATTRLIST) + NONCE_FIELD) / DSRC_DES_BLOCK);
   case SEC_KS_DES_ACCR:
     return 1;
   case SEC_KS_TDES2:
@@ -373,7 +373,7 @@ static void ks_shared_free(ks_shared *sh) {
   if (sh->legacy) OSSL_PROVIDER_unload(sh->legacy);
   if (sh->deflt) OSSL_PROVIDER_unload(sh->deflt);
   OSSL_LIB_CTX_free(sh->lib);
-  efc_crypto_wipe(sh->real_key, sizeof(sh->real_key));
+  dsrc_crypto_wipe(sh->real_key, sizeof(sh->real_key));
 }
 
 /* A private library context with the legacy provider (single DES), as dsrc/crypto has. */
@@ -394,14 +394,14 @@ static int ks_shared_open(ks_shared *sh, char *err, size_t errlen) {
 }
 
 /* The real key and the MAC the attacker captured, computed by dsrc/keys.h as the OBE does. */
-static int ks_capture(ks_shared *sh, efc_crypto *c) {
+static int ks_capture(ks_shared *sh, dsrc_crypto *c) {
   uint8_t k[16], obukey[16], m[AP_MSG_LEN];
   size_t off = 0;
   int rv;
   switch (sh->cipher) {
   case SEC_KS_DES:
-    if ((rv = efc_en15509_auth_key(c, k, WX_MAUK, WX_PAN, WX_PROVIDER)) != 0 ||
-        (rv = efc_en15509_authenticator(c, sh->target, k, WX_ATTRLIST, sizeof(WX_ATTRLIST),
+    if ((rv = dsrc_en15509_auth_key(c, k, WX_MAUK, WX_PAN, WX_PROVIDER)) != 0 ||
+        (rv = dsrc_en15509_authenticator(c, sh->target, k, WX_ATTRLIST, sizeof(WX_ATTRLIST),
                                         WX_NONCE, sizeof(WX_NONCE))) != 0)
       return rv;
     memcpy(sh->real_key, k, 8);
@@ -412,8 +412,8 @@ static int ks_capture(ks_shared *sh, efc_crypto *c) {
     off += sizeof(WX_NONCE);
     break;
   case SEC_KS_DES_ACCR:
-    if ((rv = efc_en15509_access_key(c, k, WX_MACK, WX_AC_CR_REF)) != 0 ||
-        (rv = efc_en15509_ac_cr(c, sh->target, k, WX_RND_OBE)) != 0)
+    if ((rv = dsrc_en15509_access_key(c, k, WX_MACK, WX_AC_CR_REF)) != 0 ||
+        (rv = dsrc_en15509_ac_cr(c, sh->target, k, WX_RND_OBE)) != 0)
       return rv;
     memcpy(sh->real_key, k, 8);
     memcpy(sh->msg, WX_RND_OBE, 4);
@@ -421,11 +421,11 @@ static int ks_capture(ks_shared *sh, efc_crypto *c) {
     sh->msglen = 8;
     break;
   case SEC_KS_TDES2:
-    if ((rv = efc_autopass_obukey(c, obukey, WX_MKEY_F, WX_OBUID)) != 0 ||
-        (rv = efc_autopass_sskey(c, k, obukey, WX_RND1, WX_T)) != 0 ||
-        (rv = efc_autopass_mac(c, sh->target, k, WX_OBUID, WX_EFCSTATUS, WX_TC, WX_RND2)) != 0)
+    if ((rv = dsrc_autopass_obukey(c, obukey, WX_MKEY_F, WX_OBUID)) != 0 ||
+        (rv = dsrc_autopass_sskey(c, k, obukey, WX_RND1, WX_T)) != 0 ||
+        (rv = dsrc_autopass_mac(c, sh->target, k, WX_OBUID, WX_EFCSTATUS, WX_TC, WX_RND2)) != 0)
       return rv;
-    efc_crypto_wipe(obukey, sizeof(obukey));
+    dsrc_crypto_wipe(obukey, sizeof(obukey));
     memcpy(sh->real_key, k, 16);
     memcpy(m, WX_OBUID, 4);
     m[4] = WX_EFCSTATUS;
@@ -435,8 +435,8 @@ static int ks_capture(ks_shared *sh, efc_crypto *c) {
     off = sizeof(m);
     break;
   case SEC_KS_AES128:
-    if ((rv = efc_aesref_auth_key(c, k, WX_MAUK, WX_PAN, WX_PROVIDER)) != 0 ||
-        (rv = efc_aesref_authenticator(c, sh->target, k, WX_ATTRLIST, sizeof(WX_ATTRLIST),
+    if ((rv = dsrc_aesref_auth_key(c, k, WX_MAUK, WX_PAN, WX_PROVIDER)) != 0 ||
+        (rv = dsrc_aesref_authenticator(c, sh->target, k, WX_ATTRLIST, sizeof(WX_ATTRLIST),
                                        WX_NONCE, sizeof(WX_NONCE))) != 0)
       return rv;
     memcpy(sh->real_key, k, 16);
@@ -450,26 +450,26 @@ static int ks_capture(ks_shared *sh, efc_crypto *c) {
     return SEC_KS_ERR_ARG;
   }
   if (sh->cipher == SEC_KS_DES || sh->cipher == SEC_KS_TDES2) {
-    ptrdiff_t n = efc_crypto_pad1(sh->msg, sizeof(sh->msg), sh->msg, off);
+    ptrdiff_t n = dsrc_crypto_pad1(sh->msg, sizeof(sh->msg), sh->msg, off);
     if (n < 0) return (int)n;
     sh->msglen = (size_t)n;
   }
-  efc_crypto_wipe(k, sizeof(k));
+  dsrc_crypto_wipe(k, sizeof(k));
   return 0;
 }
 
 /* The same MAC by dsrc/keys.h for any key: what the fast path must agree with. */
-static int ks_reference(ks_shared *sh, efc_crypto *c, const uint8_t *key, uint8_t out[4]) {
+static int ks_reference(ks_shared *sh, dsrc_crypto *c, const uint8_t *key, uint8_t out[4]) {
   switch (sh->cipher) {
   case SEC_KS_DES:
-    return efc_en15509_authenticator(c, out, key, WX_ATTRLIST, sizeof(WX_ATTRLIST), WX_NONCE,
+    return dsrc_en15509_authenticator(c, out, key, WX_ATTRLIST, sizeof(WX_ATTRLIST), WX_NONCE,
                                      sizeof(WX_NONCE));
   case SEC_KS_DES_ACCR:
-    return efc_en15509_ac_cr(c, out, key, WX_RND_OBE);
+    return dsrc_en15509_ac_cr(c, out, key, WX_RND_OBE);
   case SEC_KS_TDES2:
-    return efc_autopass_mac(c, out, key, WX_OBUID, WX_EFCSTATUS, WX_TC, WX_RND2);
+    return dsrc_autopass_mac(c, out, key, WX_OBUID, WX_EFCSTATUS, WX_TC, WX_RND2);
   case SEC_KS_AES128:
-    return efc_aesref_authenticator(c, out, key, WX_ATTRLIST, sizeof(WX_ATTRLIST), WX_NONCE,
+    return dsrc_aesref_authenticator(c, out, key, WX_ATTRLIST, sizeof(WX_ATTRLIST), WX_NONCE,
                                     sizeof(WX_NONCE));
   default:
     return SEC_KS_ERR_ARG;
@@ -477,7 +477,7 @@ static int ks_reference(ks_shared *sh, efc_crypto *c, const uint8_t *key, uint8_
 }
 
 /* The fast trial must give the captured MAC on the real key and dsrc's MAC on another. */
-static int ks_selftest(ks_shared *sh, efc_crypto *c, char *err, size_t errlen) {
+static int ks_selftest(ks_shared *sh, dsrc_crypto *c, char *err, size_t errlen) {
   ks_worker w;
   uint8_t other[16], mac[16], ref[4];
   int rv = ks_worker_init(&w, sh, 0);
@@ -501,7 +501,7 @@ int sim_keysearch_rate(sec_ks_rate *out, int cipher, double seconds, unsigned th
   ks_shared sh;
   ks_worker *w = NULL;
   pthread_t *tid = NULL;
-  efc_crypto *c = NULL;
+  dsrc_crypto *c = NULL;
   unsigned started = 0;
   double t0 = 0, t1;
   int rv;
@@ -514,9 +514,9 @@ int sim_keysearch_rate(sec_ks_rate *out, int cipher, double seconds, unsigned th
   sh.cipher = cipher;
   atomic_init(&sh.stop, 0);
   if ((rv = ks_shared_open(&sh, err, errlen)) != 0) goto done;
-  if ((rv = efc_crypto_new(&c, err, errlen)) != 0) goto done;
+  if ((rv = dsrc_crypto_new(&c, err, errlen)) != 0) goto done;
   if ((rv = ks_capture(&sh, c)) != 0) {
-    fail(err, errlen, rv, "keysearch: %s capture: %s", CIPHERS[cipher].name, efc_crypto_strerror(rv));
+    fail(err, errlen, rv, "keysearch: %s capture: %s", CIPHERS[cipher].name, dsrc_crypto_strerror(rv));
     goto done;
   }
   if ((rv = ks_selftest(&sh, c, err, errlen)) != 0) goto done;
@@ -574,7 +574,7 @@ int sim_keysearch_rate(sec_ks_rate *out, int cipher, double seconds, unsigned th
 done:
   free(w);
   free(tid);
-  efc_crypto_free(c);
+  dsrc_crypto_free(c);
   ks_shared_free(&sh);
   return rv;
 }
@@ -711,7 +711,7 @@ int sim_keysearch_demo(sec_ks_demo *out, const sec_ks_demo_input *in, unsigned u
   ks_shared sh;
   demo_worker *d = NULL;
   pthread_t *tid = NULL;
-  efc_crypto *c = NULL;
+  dsrc_crypto *c = NULL;
   uint8_t base[8], mac[8], a2[4];
   unsigned started = 0;
   uint32_t mask;
@@ -734,7 +734,7 @@ int sim_keysearch_demo(sec_ks_demo *out, const sec_ks_demo_input *in, unsigned u
   sh.cipher = SEC_KS_DES;
   atomic_init(&sh.stop, 0);
   if ((rv = ks_shared_open(&sh, err, errlen)) != 0) goto done;
-  if ((rv = efc_crypto_new(&c, err, errlen)) != 0) goto done;
+  if ((rv = dsrc_crypto_new(&c, err, errlen)) != 0) goto done;
 
   /* The OBE: its AuK, and the two GET_STAMPED answers an eavesdropper records. */
   out->unknown_bits = unknown_bits;
@@ -742,19 +742,19 @@ int sim_keysearch_demo(sec_ks_demo *out, const sec_ks_demo_input *in, unsigned u
   out->threads = threads;
   out->attrlist_len = in->attrlist_len;
   memcpy(out->nonce, in->nonce, sizeof(out->nonce));
-  if ((rv = efc_en15509_auth_key(c, out->auk, in->mauk, in->pan, in->provider)) != 0) goto crypto;
+  if ((rv = dsrc_en15509_auth_key(c, out->auk, in->mauk, in->pan, in->provider)) != 0) goto crypto;
   for (int s = 0; s < 2; s++)
-    if ((rv = efc_en15509_authenticator(c, out->authenticator[s], out->auk, in->attrlist,
-                                        in->attrlist_len, in->nonce[s], EFC_RND_LEN)) != 0)
+    if ((rv = dsrc_en15509_authenticator(c, out->authenticator[s], out->auk, in->attrlist,
+                                        in->attrlist_len, in->nonce[s], DSRC_RND_LEN)) != 0)
       goto crypto;
 
   /* The attacker's message for capture 1, padded once. */
   memcpy(sh.msg, in->attrlist, in->attrlist_len);
   off = in->attrlist_len;
-  sh.msg[off++] = EFC_RND_LEN;
-  memcpy(sh.msg + off, in->nonce[0], EFC_RND_LEN);
+  sh.msg[off++] = DSRC_RND_LEN;
+  memcpy(sh.msg + off, in->nonce[0], DSRC_RND_LEN);
   {
-    ptrdiff_t n = efc_crypto_pad1(sh.msg, sizeof(sh.msg), sh.msg, off + EFC_RND_LEN);
+    ptrdiff_t n = dsrc_crypto_pad1(sh.msg, sizeof(sh.msg), sh.msg, off + DSRC_RND_LEN);
     if (n < 0) {
       rv = (int)n;
       goto crypto;
@@ -833,8 +833,8 @@ int sim_keysearch_demo(sec_ks_demo *out, const sec_ks_demo_input *in, unsigned u
       const uint8_t *key = d[i].found[k];
       bool real = memcmp(key, out->auk, 8) == 0;
       out->real_in[0] |= real;
-      if ((rv = efc_en15509_authenticator(c, a2, key, in->attrlist, in->attrlist_len,
-                                          in->nonce[1], EFC_RND_LEN)) != 0)
+      if ((rv = dsrc_en15509_authenticator(c, a2, key, in->attrlist, in->attrlist_len,
+                                          in->nonce[1], DSRC_RND_LEN)) != 0)
         goto crypto;
       if (((be32(a2) ^ be32(out->authenticator[1])) & mask) != 0) continue;
       out->candidates[1]++;
@@ -849,19 +849,19 @@ int sim_keysearch_demo(sec_ks_demo *out, const sec_ks_demo_input *in, unsigned u
   goto done;
 
 crypto:
-  fail(err, errlen, rv, "keysearch demo: %s", efc_crypto_strerror(rv));
+  fail(err, errlen, rv, "keysearch demo: %s", dsrc_crypto_strerror(rv));
 done:
   if (d) {
     for (unsigned i = 0; i < threads; i++) {
       ks_worker_free(&d[i].w);
-      if (d[i].found) efc_crypto_wipe(d[i].found, d[i].cap * sizeof(*d[i].found));
+      if (d[i].found) dsrc_crypto_wipe(d[i].found, d[i].cap * sizeof(*d[i].found));
       free(d[i].found);
     }
   }
   free(d);
   free(tid);
-  efc_crypto_wipe(base, sizeof(base));
-  efc_crypto_free(c);
+  dsrc_crypto_wipe(base, sizeof(base));
+  dsrc_crypto_free(c);
   ks_shared_free(&sh);
   return rv;
 }

@@ -112,7 +112,7 @@ static void run_attacks(const sec_options *o, sec_result *r) {
 /* ---- the timing model ---- */
 
 static int run_timing(const sec_options *o, sec_result *r, char *err, size_t errlen) {
-  static scenario sc;
+  static sim_scenario sc;
   sim_run_options ro;
   char dir[600], path[700];
   json_t *root, *a;
@@ -120,7 +120,7 @@ static int run_timing(const sec_options *o, sec_result *r, char *err, size_t err
   size_t i;
   double lowest = 1e9;
   snprintf(dir, sizeof(dir), "%s/timing", o->out_dir);
-  if (scenario_load(&sc, o->timing_file, err, errlen) != 0) return -1;
+  if (sim_scenario_load(&sc, o->timing_file, err, errlen) != 0) return -1;
   memset(&ro, 0, sizeof(ro));
   ro.out_dir = dir;
   ro.threads = o->threads ? o->threads : 1;

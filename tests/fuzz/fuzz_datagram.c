@@ -7,13 +7,13 @@
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  dg d;
+  dsrc_dg d;
   dsrc_frame f;
-  uint8_t out[DG_MAX];
+  uint8_t out[DSRC_DG_MAX];
   dsrc_ssize n;
-  if (dg_decode(&d, data, size) != 0) return 0;
+  if (dsrc_dg_decode(&d, data, size) != 0) return 0;
   if (d.len) (void)dsrc_frame_decode(&f, d.frame, d.len);
-  n = dg_encode(out, sizeof(out), &d);
+  n = dsrc_dg_encode(out, sizeof(out), &d);
   /* The reserved octet is not kept: it encodes as 0. */
   if (n != (dsrc_ssize)size || memcmp(out, data, 25) != 0 || memcmp(out + 26, data + 26, size - 26) != 0) abort();
   return 0;

@@ -8,7 +8,7 @@
 int claimgen_init(claimgen *g, uint64_t seed) {
   char err[256];
   memset(g, 0, sizeof(*g));
-  if (efc_crypto_new(&g->crypto, err, sizeof(err)) != 0) return -1;
+  if (dsrc_crypto_new(&g->crypto, err, sizeof(err)) != 0) return -1;
   if (sim_keys_init(&g->keys, g->crypto, seed) != 0 ||
       sim_keys_init(&g->attacker, g->crypto, seed ^ UINT64_C(0xa77ac4e5)) != 0) {
     claimgen_free(g);
@@ -21,7 +21,7 @@ int claimgen_init(claimgen *g, uint64_t seed) {
 void claimgen_free(claimgen *g) {
   sim_keys_wipe(&g->keys);
   sim_keys_wipe(&g->attacker);
-  efc_crypto_free(g->crypto);
+  dsrc_crypto_free(g->crypto);
   g->crypto = NULL;
 }
 
@@ -38,7 +38,7 @@ int claimgen_obe_make(claimgen *g, claimgen_obe *o, uint32_t id, int profile) {
 }
 
 int claimgen_clone_make(claimgen *g, claimgen_obe *o, uint32_t id, int profile) {
-  efc_obe_profile real;
+  keymgmt_obe_profile real;
   unsigned bit = claimgen_profile_bit(profile);
   int rv = sim_obe_make(&real, g->crypto, &g->keys, id, bit);
   if (rv == 0) rv = sim_obe_make(&o->prof, g->crypto, &g->attacker, id, bit);
@@ -46,8 +46,8 @@ int claimgen_clone_make(claimgen *g, claimgen_obe *o, uint32_t id, int profile) 
     /* What the operator's key file gives: every MKEY-F generation it was sent (one here,
      * copied for all so the lane's choice works), the MAC_TC keys (keyRef 1-4), MAcK. */
     memcpy(o->prof.obukey_f, real.obukey_f, sizeof(real.obukey_f));
-    for (int i = 0; i < EFC_AUK_COUNT; i++)
-      if (efc_en15509_keyref_role(i + 1) == EFC_MAC_TC) {
+    for (int i = 0; i < DSRC_AUK_COUNT; i++)
+      if (dsrc_en15509_keyref_role(i + 1) == DSRC_MAC_ROLE_TC) {
         memcpy(o->prof.auk[i], real.auk[i], sizeof(real.auk[i]));
         memcpy(o->prof.aes_auk[i], real.aes_auk[i], sizeof(real.aes_auk[i]));
       }
@@ -55,14 +55,14 @@ int claimgen_clone_make(claimgen *g, claimgen_obe *o, uint32_t id, int profile) 
     memcpy(o->prof.aes_access_key, real.aes_access_key, sizeof(real.aes_access_key));
     obe_state_init(&o->st, &o->prof);
   }
-  efc_obe_profile_wipe(&real);
+  keymgmt_obe_profile_wipe(&real);
   return rv;
 }
 
 /* One RSE step on a perfect link with one OBE always in the zone: the lane simulator's
  * schedule without bit errors, collisions or zone edges (kept here so the tests do not
  * depend on how the lane models those). */
-static void link_step(rse *r, obe *o, const dsrc_l1_params *l1, uint64_t *now) {
+static void link_step(rse_engine *r, obe_engine *o, const dsrc_l1_params *l1, uint64_t *now) {
   const rse_config *cfg = r->cfg;
   uint8_t buf[DSRC_FRAME_MAX];
   uint64_t t0 = *now, t1, te = 0, proc = 0;
@@ -101,8 +101,8 @@ int claimgen_passage(claimgen *g, claimgen_obe *o, int profile, uint16_t station
   rse_passage p;
   uint64_t now = 0;
   bool done = false;
-  obe ob;
-  rse r;
+  obe_engine ob;
+  rse_engine r;
   dsrc_prng_seed(&traffic, ++g->passages * UINT64_C(0x9e3779b97f4a7c15));
   dsrc_l1_params_default(&l1);
   obe_config_default(&ocfg);

@@ -13,7 +13,7 @@
 #include "sim/world.h"
 
 typedef struct {
-  efc_crypto *crypto;
+  dsrc_crypto *crypto;
   sim_keys keys;     /* the issuer's keystore and the operator's subset */
   sim_keys attacker; /* unrelated master keys: what a cloner without the issuer's has */
   uint64_t passages; /* seeds each passage's randomness */
@@ -21,14 +21,14 @@ typedef struct {
 
 /* One OBE: its personalisation and the state that survives between passages. */
 typedef struct {
-  efc_obe_profile prof;
+  keymgmt_obe_profile prof;
   obe_state st;
 } claimgen_obe;
 
 int claimgen_init(claimgen *g, uint64_t seed);
 void claimgen_free(claimgen *g);
 
-/* The enum rse_profile's bit for efc_obe_profile.profiles. */
+/* The enum rse_profile's bit for keymgmt_obe_profile.profiles. */
 unsigned claimgen_profile_bit(int profile);
 
 /* A genuine OBE number id running profile (enum rse_profile). */

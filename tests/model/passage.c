@@ -9,13 +9,13 @@ static const unsigned profile_bits[] = {EFC_PROFILE_AUTOPASS, EFC_PROFILE_EN1550
 int ph_world_init(ph_world *w) {
   char err[128];
   memset(w, 0, sizeof(*w));
-  if (efc_crypto_new(&w->crypto, err, sizeof(err)) != 0) return -1;
+  if (dsrc_crypto_new(&w->crypto, err, sizeof(err)) != 0) return -1;
   return sim_keys_init(&w->keys, w->crypto, 99);
 }
 
 void ph_world_free(ph_world *w) {
   sim_keys_wipe(&w->keys);
-  efc_crypto_free(w->crypto);
+  dsrc_crypto_free(w->crypto);
 }
 
 /* What a frame is, from its octets alone. */
@@ -95,13 +95,13 @@ static void on_frame(void *ctx, const air_frame *lf) {
 int ph_run(const ph_world *w, const ph_options *o, ph_result *r) {
   rse_config rcfg;
   obe_config ocfg;
-  efc_obe_profile prof;
+  keymgmt_obe_profile prof;
   obe_state st;
   dsrc_prng prng, errors;
   static _Thread_local struct {
-    rse r;
+    rse_engine r;
     air_lane l;
-    obe o;
+    obe_engine o;
   } e; /* large; one set per thread */
   run_ctx ctx;
   rse_passage p;
@@ -148,7 +148,7 @@ int ph_run(const ph_world *w, const ph_options *o, ph_result *r) {
   r->obe_released = e.o.power == OBE_RELEASED;
   rv = 0;
 out:
-  efc_obe_profile_wipe(&prof);
+  keymgmt_obe_profile_wipe(&prof);
   return rv;
 }
 

@@ -31,7 +31,7 @@ typedef struct {
 
 /* Shared by many passages: crypto and keys are made once. */
 typedef struct {
-  efc_crypto *crypto;
+  dsrc_crypto *crypto;
   sim_keys keys;
 } ph_world;
 

@@ -42,9 +42,9 @@ typedef struct {
 
 static void *worker(void *arg) {
   pool *p = arg;
-  efc_crypto *crypto;
+  dsrc_crypto *crypto;
   char err[128];
-  if (efc_crypto_new(&crypto, err, sizeof(err)) != 0) {
+  if (dsrc_crypto_new(&crypto, err, sizeof(err)) != 0) {
     p->error = -1;
     return NULL;
   }
@@ -74,7 +74,7 @@ static void *worker(void *arg) {
     pthread_mutex_unlock(&p->mu);
     free(rec);
   }
-  efc_crypto_free(crypto);
+  dsrc_crypto_free(crypto);
   return NULL;
 }
 
@@ -92,20 +92,20 @@ static bool within(uint64_t k, uint64_t n, double p, double *lo, double *hi) {
   return p >= *lo && p <= *hi;
 }
 
-static void run_policy(const scenario *base, const rm_transaction *t, int policy) {
-  scenario sc = *base;
+static void run_policy(const sim_scenario *base, const rm_transaction *t, int policy) {
+  sim_scenario sc = *base;
   sim_keys keys;
   sim_world w = {&sc, &keys};
-  efc_crypto *crypto;
+  dsrc_crypto *crypto;
   pool p;
   pthread_t th[2];
   char err[128];
   memset(&p, 0, sizeof(p));
   sc.rse.retry_policy = (uint8_t)policy;
   sc.passages /= EFC_RATE_PASSAGES_DIVISOR;
-  assert_int_equal(efc_crypto_new(&crypto, err, sizeof(err)), 0);
+  assert_int_equal(dsrc_crypto_new(&crypto, err, sizeof(err)), 0);
   assert_int_equal(sim_keys_init(&keys, crypto, sc.seed), 0);
-  efc_crypto_free(crypto);
+  dsrc_crypto_free(crypto);
   p.w = &w;
   p.nblocks = sim_blocks_make(&sc, (sim_block **)&p.blocks);
   assert_true(p.nblocks > 0);
@@ -158,13 +158,13 @@ static void run_policy(const scenario *base, const rm_transaction *t, int policy
 }
 
 static void test_rates(void **state) {
-  scenario *sc = malloc(sizeof(*sc));
+  sim_scenario *sc = malloc(sizeof(*sc));
   ph_world pw;
   rm_transaction t[RSE_PROFILE_COUNT];
   char err[256];
   (void)state;
   assert_non_null(sc);
-  if (scenario_load(sc, EFC_MODEL_DIR "/rates.yaml", err, sizeof(err)) != 0) fail_msg("%s", err);
+  if (sim_scenario_load(sc, EFC_MODEL_DIR "/rates.yaml", err, sizeof(err)) != 0) fail_msg("%s", err);
   assert_int_equal(sc->ngroups, GROUPS);
   assert_int_equal(sc->nbers, BERS);
   /* The model's exchanges and frame sizes, from clean passages of each profile. */

@@ -90,7 +90,7 @@ typedef struct {
 
   /* --as obe: the downlink being answered, and whether its barrage stays out of its windows
    * (so the reply is heard alone and the RSE's session goes on) */
-  dg cur;
+  dsrc_dg cur;
   uint8_t cur_frame[DSRC_FRAME_MAX];
   bool clean;
 
@@ -519,7 +519,7 @@ static void bits_flip(storm *s, uint8_t *p, size_t from, size_t to, unsigned n) 
 
 static size_t dg_make(storm *s, uint8_t *out, uint8_t kind, uint32_t ref, uint8_t count, uint64_t time,
                       uint8_t flags, uint32_t step, const uint8_t *frame, size_t len) {
-  dg d;
+  dsrc_dg d;
   dsrc_ssize n;
   memset(&d, 0, sizeof(d));
   d.kind = kind;
@@ -533,7 +533,7 @@ static size_t dg_make(storm *s, uint8_t *out, uint8_t kind, uint32_t ref, uint8_
   d.step_ns = chance(s, 95) ? step : (uint32_t)rnd(s);
   d.frame = frame;
   d.len = len;
-  n = dg_encode(out, DG_MAX, &d);
+  n = dsrc_dg_encode(out, DSRC_DG_MAX, &d);
   return n > 0 ? (size_t)n : 0;
 }
 
@@ -552,11 +552,11 @@ static size_t dg_base(storm *s, uint8_t *out, bool current, bool ours) {
     uint8_t windows;
     n = frame_down(s, ours ? (down_kind)below(s, D_ANY) : D_ANY, ours, f, &windows);
     s->clock += 100000 + below(s, 3000000);
-    return dg_make(s, out, DG_DOWNLINK, 0, windows, s->clock, windows == 3 ? DG_PUBLIC : 0, windows == 3 ? 1000000 : 0,
+    return dg_make(s, out, DSRC_DG_DOWNLINK, 0, windows, s->clock, windows == 3 ? DSRC_DG_PUBLIC : 0, windows == 3 ? 1000000 : 0,
                    f, n);
   }
   n = frame_up(s, U_ANY, lid_pick(s), NULL, 0, f);
-  return dg_make(s, out, DG_UPLINK, current ? s->cur.seq : ref_other(s),
+  return dg_make(s, out, DSRC_DG_UPLINK, current ? s->cur.seq : ref_other(s),
                  (uint8_t)(current && s->cur.count ? below(s, s->cur.count) : below(s, WINDOWS_MAX + 4)),
                  (uint64_t)rnd(s), 0, 0, f, n);
 }
@@ -574,7 +574,7 @@ static size_t dg_session(storm *s, uint8_t *out) {
   }
   n = frame_down(s, k, true, f, &windows);
   s->clock += 200000 + below(s, 3000000);
-  return dg_make(s, out, DG_DOWNLINK, 0, windows, s->clock, windows == 3 ? DG_PUBLIC : 0, windows == 3 ? 1000000 : 0,
+  return dg_make(s, out, DSRC_DG_DOWNLINK, 0, windows, s->clock, windows == 3 ? DSRC_DG_PUBLIC : 0, windows == 3 ? 1000000 : 0,
                  f, n);
 }
 
@@ -604,11 +604,11 @@ static size_t dg_reply(storm *s, uint8_t *out) {
                  (uint8_t)(chance(s, 95) ? f.llc : f.llc ^ DSRC_LLC_N), frame);
   }
   if (n == 0) return 0;
-  return dg_make(s, out, DG_UPLINK, s->cur.seq, w, dg_window_start(&s->cur, w), 0, 0, frame, n);
+  return dg_make(s, out, DSRC_DG_UPLINK, s->cur.seq, w, dsrc_dg_window_start(&s->cur, w), 0, 0, frame, n);
 }
 
 static size_t dg_done(storm *s, uint8_t *out, uint32_t ref) {
-  return dg_make(s, out, DG_DONE, ref, (uint8_t)(chance(s, 90) ? 1 : rnd(s)), s->cur.time_ns, 0, 0, NULL, 0);
+  return dg_make(s, out, DSRC_DG_DONE, ref, (uint8_t)(chance(s, 90) ? 1 : rnd(s)), s->cur.time_ns, 0, 0, NULL, 0);
 }
 
 /* As RSE: a downlink the OBEs ignore (a 6-octet frame, too short to wake one) that the host
@@ -616,17 +616,17 @@ static size_t dg_done(storm *s, uint8_t *out, uint32_t ref) {
 static size_t dg_probe(storm *s, uint8_t *out) {
   static const uint8_t f[] = {DSRC_FLAG, DSRC_LID_BROADCAST, 0x00, 0, 0, DSRC_FLAG};
   uint8_t frame[sizeof(f)];
-  dg d;
+  dsrc_dg d;
   memcpy(frame, f, sizeof(f));
   fcs_redo(frame, sizeof(frame));
   memset(&d, 0, sizeof(d));
-  d.kind = DG_DOWNLINK;
+  d.kind = DSRC_DG_DOWNLINK;
   d.lane = 1;
   d.seq = ++s->seq;
   d.time_ns = ++s->clock;
   d.frame = frame;
   d.len = sizeof(frame);
-  return (size_t)dg_encode(out, DG_MAX, &d);
+  return (size_t)dsrc_dg_encode(out, DSRC_DG_MAX, &d);
 }
 
 /* Datagram of category c into out (BUF_MAX octets); returns its length. */
@@ -654,22 +654,22 @@ static size_t build(storm *s, enum cat c, uint8_t *out) {
     if (s->role == AS_RSE) {
       uint8_t f[DSRC_FRAME_MAX];
       flen = frame_up(s, U_ANY, lid_pick(s), NULL, 0, f);
-      n = chance(s, 50) ? dg_make(s, out, DG_UPLINK, (uint32_t)rnd(s), 0, s->clock, 0, 0, f, flen)
-                        : dg_make(s, out, DG_DONE, (uint32_t)rnd(s), 0, s->clock, 0, 0, NULL, 0);
+      n = chance(s, 50) ? dg_make(s, out, DSRC_DG_UPLINK, (uint32_t)rnd(s), 0, s->clock, 0, 0, f, flen)
+                        : dg_make(s, out, DSRC_DG_DONE, (uint32_t)rnd(s), 0, s->clock, 0, 0, NULL, 0);
     } else {
       /* an OBE host sending a downlink: the RSE takes none from its hosts */
       uint8_t f[DSRC_FRAME_MAX], windows;
       flen = frame_down(s, D_ANY, false, f, &windows);
-      n = dg_make(s, out, DG_DOWNLINK, s->cur.seq, windows, s->cur.time_ns, 0, 0, f, flen);
+      n = dg_make(s, out, DSRC_DG_DOWNLINK, s->cur.seq, windows, s->cur.time_ns, 0, 0, f, flen);
     }
     break;
   case C_TRUNC_HEADER:
     dg_base(s, out, current, false);
-    n = below(s, DG_HEADER);
+    n = below(s, DSRC_DG_HEADER);
     break;
   case C_TRUNC_FRAME:
     n = dg_base(s, out, current, false);
-    n = DG_HEADER + below(s, (unsigned)(n - DG_HEADER));
+    n = DSRC_DG_HEADER + below(s, (unsigned)(n - DSRC_DG_HEADER));
     break;
   case C_LONGER: {
     size_t extra = 1 + below(s, 64);
@@ -680,13 +680,13 @@ static size_t build(storm *s, enum cat c, uint8_t *out) {
   }
   case C_OVERSIZE:
     n = dg_base(s, out, current, false);
-    flen = DSRC_FRAME_MAX + 1 + below(s, BUF_MAX - DG_HEADER - DSRC_FRAME_MAX);
-    out[DG_HEADER] = DSRC_FLAG;
-    random_fill(s, out + DG_HEADER + 1, flen - 2);
-    out[DG_HEADER + flen - 1] = DSRC_FLAG;
+    flen = DSRC_FRAME_MAX + 1 + below(s, BUF_MAX - DSRC_DG_HEADER - DSRC_FRAME_MAX);
+    out[DSRC_DG_HEADER] = DSRC_FLAG;
+    random_fill(s, out + DSRC_DG_HEADER + 1, flen - 2);
+    out[DSRC_DG_HEADER + flen - 1] = DSRC_FLAG;
     out[34] = (uint8_t)(flen >> 8);
     out[35] = (uint8_t)flen;
-    n = DG_HEADER + flen;
+    n = DSRC_DG_HEADER + flen;
     if (chance(s, 20)) { /* or a length field beyond anything present */
       out[34] = 0xff;
       out[35] = (uint8_t)rnd(s);
@@ -695,22 +695,22 @@ static size_t build(storm *s, enum cat c, uint8_t *out) {
   case C_ZERO:
     n = dg_base(s, out, current, false);
     out[34] = out[35] = 0;
-    n = DG_HEADER;
+    n = DSRC_DG_HEADER;
     break;
   case C_BAD_FCS:
     n = dg_base(s, out, current, false);
-    flen = n - DG_HEADER;
-    if (chance(s, 50)) bits_flip(s, out + DG_HEADER, flen - 3, flen - 1, 1 + below(s, 3)); /* the FCS */
-    else bits_flip(s, out + DG_HEADER, 1, flen - 3, 1 + below(s, 3));                 /* the fields */
+    flen = n - DSRC_DG_HEADER;
+    if (chance(s, 50)) bits_flip(s, out + DSRC_DG_HEADER, flen - 3, flen - 1, 1 + below(s, 3)); /* the FCS */
+    else bits_flip(s, out + DSRC_DG_HEADER, 1, flen - 3, 1 + below(s, 3));                 /* the fields */
     break;
   case C_GARBAGE:
     n = dg_base(s, out, current, false);
     flen = 1 + below(s, DSRC_FRAME_MAX);
-    random_fill(s, out + DG_HEADER, flen);
-    if (chance(s, 50)) out[DG_HEADER] = out[DG_HEADER + flen - 1] = DSRC_FLAG;
+    random_fill(s, out + DSRC_DG_HEADER, flen);
+    if (chance(s, 50)) out[DSRC_DG_HEADER] = out[DSRC_DG_HEADER + flen - 1] = DSRC_FLAG;
     out[34] = 0;
     out[35] = (uint8_t)flen;
-    n = DG_HEADER + flen;
+    n = DSRC_DG_HEADER + flen;
     break;
   case C_VALID:
     n = dg_base(s, out, current, false);
@@ -722,9 +722,9 @@ static size_t build(storm *s, enum cat c, uint8_t *out) {
     break;
   case C_MUTATED:
     n = dg_base(s, out, current, chance(s, 50));
-    flen = n - DG_HEADER;
-    bits_flip(s, out + DG_HEADER, 1, flen - 3, 1 + below(s, 4));
-    fcs_redo(out + DG_HEADER, flen);
+    flen = n - DSRC_DG_HEADER;
+    bits_flip(s, out + DSRC_DG_HEADER, 1, flen - 3, 1 + below(s, 4));
+    fcs_redo(out + DSRC_DG_HEADER, flen);
     break;
   case C_COUNT_RANGE:
     if (s->role == AS_RSE) {
@@ -789,8 +789,8 @@ static enum cat draw(storm *s) {
 /* What an OBE host must do with a datagram (docs/datagram.md): answer a downlink whose
  * header checks and that opens at most 16 windows, drop everything else. */
 static bool host_answers(const uint8_t *buf, size_t n, uint32_t *seq) {
-  dg d;
-  if (dg_decode(&d, buf, n) != 0 || d.kind != DG_DOWNLINK || d.count > WINDOWS_MAX) return false;
+  dsrc_dg d;
+  if (dsrc_dg_decode(&d, buf, n) != 0 || d.kind != DSRC_DG_DOWNLINK || d.count > WINDOWS_MAX) return false;
   *seq = d.seq;
   return true;
 }
@@ -815,7 +815,7 @@ static bool await_done(storm *s, uint32_t seq) {
     uint8_t buf[BUF_MAX];
     io_udp_addr from;
     ssize_t n;
-    dg d;
+    dsrc_dg d;
     uint64_t t = now_ms();
     struct pollfd p = {s->fd, POLLIN, 0};
     if (t >= until) return false;
@@ -823,15 +823,15 @@ static bool await_done(storm *s, uint32_t seq) {
     from.len = sizeof(from.sa);
     n = recvfrom(s->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from.sa, &from.len);
     if (n < 0) continue;
-    if (dg_decode(&d, buf, (size_t)n) != 0) {
+    if (dsrc_dg_decode(&d, buf, (size_t)n) != 0) {
       s->unexpected++;
       continue;
     }
-    if (d.kind == DG_UPLINK) {
+    if (d.kind == DSRC_DG_UPLINK) {
       dsrc_frame f;
       s->uplinks++;
       if (dsrc_frame_decode(&f, d.frame, d.len) == 0 && f.lid_len == 4) lid_learn(s, f.lid);
-    } else if (d.kind == DG_DONE) {
+    } else if (d.kind == DSRC_DG_DONE) {
       s->dones++;
       if (d.ref == seq) return true;
     } else {
@@ -914,7 +914,7 @@ static int run_as_obe(storm *s) {
       s->foreign++;
       continue;
     }
-    if (dg_decode(&s->cur, buf, (size_t)n) != 0 || s->cur.kind != DG_DOWNLINK) {
+    if (dsrc_dg_decode(&s->cur, buf, (size_t)n) != 0 || s->cur.kind != DSRC_DG_DOWNLINK) {
       s->unexpected++;
       continue;
     }

@@ -84,7 +84,7 @@ static inline size_t release_build(uint8_t *out, uint32_t lid) {
 }
 
 /* The worked-example OBE of crypto.txt for the profiles given. */
-static inline void worked_profile(efc_obe_profile *p, unsigned profiles) {
+static inline void worked_profile(keymgmt_obe_profile *p, unsigned profiles) {
   memset(p, 0, sizeof(*p));
   p->profiles = profiles;
   dsrc_hex_decode(p->obuid, 4, "00A1B2C3", NULL);
@@ -110,7 +110,7 @@ static inline uint32_t lid_of(const uint8_t *frame) {
 /* Offers every public window of the last BST; the window it answered in, or -1. Each
  * answer is checked against obe_public_window(), which the scenario runner relies on
  * instead of offering every window. */
-static inline int public_request(obe *o, uint64_t t, uint8_t *out, size_t *len) {
+static inline int public_request(obe_engine *o, uint64_t t, uint8_t *out, size_t *len) {
   int said = obe_public_window(o);
   for (unsigned w = 0; w < o->cfg->public_windows; w++) {
     size_t n = obe_on_window(o, t + 100000 + w * 432000ull, w, out, DSRC_FRAME_MAX);

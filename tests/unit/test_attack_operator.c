@@ -136,7 +136,7 @@ static void test_t10_autopass_tc_is_not_attr_26(void **state) {
     q.u.set_rq.mode = true;
     q.u.set_rq.eid = app->eid;
     at = dsrc_tapdu_attrs_alloc(&q, &q.u.set_rq.attrs, 1);
-    at->id = EFC_ATTR_STATUS;
+    at->id = DSRC_ATTR_STATUS;
     at->value.kind = DSRC_C_EQUSTAT;
     at->value.u.status.counter = 0x0abc;
     assert_int_equal(sec_reader_ask(&r, &q, &rs), 0);

@@ -74,7 +74,7 @@ static int group_setup(void **state) {
   /* The tool gets the passphrase from the environment unless a test says otherwise. */
   setenv("EFC_KEYSTORE_PASS", PASS, 1);
   snprintf(path, sizeof(path), "%s/keys.eks", fx->dir);
-  if (efc_keystore_save(&fx->g.keys.issuer, path, PASS, true, err, sizeof(err)) != 0) {
+  if (keymgmt_keystore_save(&fx->g.keys.issuer, path, PASS, true, err, sizeof(err)) != 0) {
     fprintf(stderr, "%s\n", err);
     return -1;
   }
@@ -108,8 +108,8 @@ static int group_teardown(void **state) {
   (void)state;
   for (int k = 0; k < NK; k++)
     for (int q = 0; q < NQ; q++) free(fx->base[k][q]);
-  for (int q = 0; q < NQ; q++) efc_obe_profile_wipe(&fx->obes[q].prof);
-  efc_obe_profile_wipe(&fx->rewound.prof);
+  for (int q = 0; q < NQ; q++) keymgmt_obe_profile_wipe(&fx->obes[q].prof);
+  keymgmt_obe_profile_wipe(&fx->rewound.prof);
   claimgen_free(&fx->g);
   snprintf(cmd, sizeof(cmd), "rm -rf %s", fx->dir);
   if (system(cmd) != 0) return -1;
@@ -433,8 +433,8 @@ static void test_sequences(void **state) {
   ADD_PASSAGE(j0, o2, RSE_PROFILE_EN15509_L1, 100, T0 + 70);
   ADD_PASSAGE(j1, o2, RSE_PROFILE_EN15509_L1, 102, T0 + 70 + 2000);
 #undef ADD_PASSAGE
-  efc_obe_profile_wipe(&o1.prof);
-  efc_obe_profile_wipe(&o2.prof);
+  keymgmt_obe_profile_wipe(&o1.prof);
+  keymgmt_obe_profile_wipe(&o2.prof);
   write_lines("seq.jsonl", &ls, false, true);
   lines_free(&ls);
   assert_int_equal(issuer("", "verify --keystore keys.eks --claims seq.jsonl"), 0);
@@ -565,9 +565,9 @@ static void test_statuslist(void **state) {
   s = passage(&c2, RSE_PROFILE_AES, 101, T0 + 6 * HOUR);
   k2 = add(&ls, s);
   free(s);
-  efc_obe_profile_wipe(&c0.prof);
-  efc_obe_profile_wipe(&c1.prof);
-  efc_obe_profile_wipe(&c2.prof);
+  keymgmt_obe_profile_wipe(&c0.prof);
+  keymgmt_obe_profile_wipe(&c1.prof);
+  keymgmt_obe_profile_wipe(&c2.prof);
   replay = add(&ls, fx->base[2][6]);
   write_lines("st.jsonl", &ls, false, true);
   lines_free(&ls);

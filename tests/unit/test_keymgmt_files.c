@@ -22,7 +22,7 @@
 
 typedef struct {
   char dir[64];
-  efc_keystore ks; /* as the tool left it, loaded through the library */
+  keymgmt_keystore ks; /* as the tool left it, loaded through the library */
 } fixture;
 
 static fixture *fx;
@@ -136,7 +136,7 @@ static int setup(void **state) {
   {
     char path[128];
     snprintf(path, sizeof(path), "%s/keys.eks", f->dir);
-    if (efc_keystore_load(&f->ks, path, "keystore passphrase", err, sizeof(err)) != 0) {
+    if (keymgmt_keystore_load(&f->ks, path, "keystore passphrase", err, sizeof(err)) != 0) {
       fprintf(stderr, "%s\n", err);
       return -1;
     }
@@ -147,7 +147,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
   char cmd[128];
   (void)state;
-  efc_keystore_wipe(&fx->ks);
+  keymgmt_keystore_wipe(&fx->ks);
   snprintf(cmd, sizeof(cmd), "rm -rf %s", fx->dir);
   if (system(cmd) != 0) return -1;
   free(fx);
@@ -157,12 +157,12 @@ static int teardown(void **state) {
 /* Every master key of the keystore, 34 of them. */
 static size_t master_keys(const uint8_t *keys[40]) {
   size_t n = 0;
-  for (int g = 0; g < EFC_KM_GENERATIONS; g++) keys[n++] = fx->ks.mkey_n[g];
-  for (int g = 0; g < EFC_KM_GENERATIONS; g++) keys[n++] = fx->ks.mkey_f[g];
-  for (int i = 0; i < EFC_AUK_COUNT; i++) keys[n++] = fx->ks.mauk[i];
-  for (int i = 0; i < EFC_AUK_COUNT; i++) keys[n++] = fx->ks.aes_mauk[i];
-  for (int r = 0; r < EFC_KM_MACK_REFS; r++) keys[n++] = fx->ks.mack[r];
-  for (int r = 0; r < EFC_KM_MACK_REFS; r++) keys[n++] = fx->ks.aes_mack[r];
+  for (int g = 0; g < KEYMGMT_GENERATIONS; g++) keys[n++] = fx->ks.mkey_n[g];
+  for (int g = 0; g < KEYMGMT_GENERATIONS; g++) keys[n++] = fx->ks.mkey_f[g];
+  for (int i = 0; i < DSRC_AUK_COUNT; i++) keys[n++] = fx->ks.mauk[i];
+  for (int i = 0; i < DSRC_AUK_COUNT; i++) keys[n++] = fx->ks.aes_mauk[i];
+  for (int r = 0; r < KEYMGMT_MACK_REFS; r++) keys[n++] = fx->ks.mack[r];
+  for (int r = 0; r < KEYMGMT_MACK_REFS; r++) keys[n++] = fx->ks.aes_mack[r];
   return n;
 }
 
@@ -198,12 +198,12 @@ static void test_obe_profile(void **state) {
   const uint8_t *keys[40];
   size_t n = master_keys(keys), len;
   uint8_t *file = slurp("obe.eop", &len);
-  efc_obe_profile p, q;
-  efc_crypto *c;
+  keymgmt_obe_profile p, q;
+  dsrc_crypto *c;
   char path[128], err[512];
   (void)state;
   snprintf(path, sizeof(path), "%s/obe.eop", fx->dir);
-  assert_int_equal(efc_obe_profile_load(&p, path, "obe passphrase", err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_obe_profile_load(&p, path, "obe passphrase", err, sizeof(err)), 0);
   for (size_t i = 0; i < n; i++) {
     assert_false(holds_key(&p, sizeof(p), keys[i]));
     assert_false(holds_key(file, len, keys[i]));
@@ -222,12 +222,12 @@ static void test_obe_profile(void **state) {
   assert_int_equal(p.autopass_tc, 0);
 
   memcpy(&q, &p, sizeof(q));
-  assert_int_equal(efc_crypto_new(&c, err, sizeof(err)), 0);
-  assert_int_equal(efc_obe_profile_personalise(c, &q, &fx->ks), 0);
+  assert_int_equal(dsrc_crypto_new(&c, err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_obe_profile_personalise(c, &q, &fx->ks), 0);
   assert_memory_equal(&q, &p, sizeof(p));
-  efc_crypto_free(c);
-  efc_obe_profile_wipe(&p);
-  efc_obe_profile_wipe(&q);
+  dsrc_crypto_free(c);
+  keymgmt_obe_profile_wipe(&p);
+  keymgmt_obe_profile_wipe(&q);
   free(file);
 }
 
@@ -235,21 +235,21 @@ static void test_obe_profile(void **state) {
 static void test_operator_file(void **state) {
   size_t len;
   uint8_t *file = slurp("op.eok", &len);
-  efc_operator_keys ok;
+  keymgmt_operator_keys ok;
   char path[128], err[512];
   (void)state;
   snprintf(path, sizeof(path), "%s/op.eok", fx->dir);
-  assert_int_equal(efc_operator_keys_load(&ok, path, "operator passphrase", err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_operator_keys_load(&ok, path, "operator passphrase", err, sizeof(err)), 0);
   assert_int_equal(ok.generation, 2);
   assert_memory_equal(ok.mkey_f, fx->ks.mkey_f[1], 16);
-  for (int g = 0; g < EFC_KM_GENERATIONS; g++) {
+  for (int g = 0; g < KEYMGMT_GENERATIONS; g++) {
     assert_false(holds_key(&ok, sizeof(ok), fx->ks.mkey_n[g]));
     assert_false(holds_key(file, len, fx->ks.mkey_n[g]));
     if (g == 1) continue;
     assert_false(holds_key(&ok, sizeof(ok), fx->ks.mkey_f[g]));
   }
-  for (int ref = 1; ref <= EFC_AUK_COUNT; ref++) {
-    bool tc = efc_en15509_keyref_role(ref) == EFC_MAC_TC;
+  for (int ref = 1; ref <= DSRC_AUK_COUNT; ref++) {
+    bool tc = dsrc_en15509_keyref_role(ref) == DSRC_MAC_ROLE_TC;
     assert_int_equal(holds_key(&ok, sizeof(ok), fx->ks.mauk[ref - 1]), tc);
     assert_int_equal(holds_key(&ok, sizeof(ok), fx->ks.aes_mauk[ref - 1]), tc);
     assert_false(holds_key(file, len, fx->ks.mauk[ref - 1]));
@@ -257,7 +257,7 @@ static void test_operator_file(void **state) {
   assert_int_equal(ok.mauk_held, 0x0f);
   assert_memory_equal(ok.mack, fx->ks.mack, sizeof(ok.mack));
   assert_false(holds_key(file, len, ok.mkey_f));
-  efc_operator_keys_wipe(&ok);
+  keymgmt_operator_keys_wipe(&ok);
   free(file);
 }
 

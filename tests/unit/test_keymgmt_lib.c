@@ -1,4 +1,4 @@
-/* efc_keymgmt without the tool: identifiers, in-memory personalisation, the operator subset,
+/* keymgmt without the tool: identifiers, in-memory personalisation, the operator subset,
  * sealed-file round trips and the audit chain at the library level. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,8 +19,8 @@
 #include "../../keymgmt/src/km_internal.h"
 
 typedef struct {
-  efc_crypto *c;
-  efc_keystore ks;
+  dsrc_crypto *c;
+  keymgmt_keystore ks;
   char dir[64];
 } fixture;
 
@@ -29,10 +29,10 @@ static int setup(void **state) {
   dsrc_prng prng;
   dsrc_rng rng;
   char err[256];
-  if (!f || efc_crypto_new(&f->c, err, sizeof(err)) != 0) return -1;
+  if (!f || dsrc_crypto_new(&f->c, err, sizeof(err)) != 0) return -1;
   dsrc_prng_seed(&prng, 42);
   rng = dsrc_prng_rng(&prng);
-  efc_keystore_generate(&f->ks, &rng);
+  keymgmt_keystore_generate(&f->ks, &rng);
   snprintf(f->dir, sizeof(f->dir), "/tmp/efc-km-lib-XXXXXX");
   if (!mkdtemp(f->dir)) return -1;
   *state = f;
@@ -42,8 +42,8 @@ static int setup(void **state) {
 static int teardown(void **state) {
   fixture *f = *state;
   char cmd[128];
-  efc_crypto_free(f->c);
-  efc_keystore_wipe(&f->ks);
+  dsrc_crypto_free(f->c);
+  keymgmt_keystore_wipe(&f->ks);
   snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
   if (system(cmd) != 0) return -1;
   free(f);
@@ -67,7 +67,7 @@ static bool odd_parity(const uint8_t *k, size_t n) {
   return true;
 }
 
-static void fill_identity(efc_obe_profile *p, unsigned profiles) {
+static void fill_identity(keymgmt_obe_profile *p, unsigned profiles) {
   memset(p, 0, sizeof(*p));
   hex_to(p->obuid, 4, "00A1B2C3");
   hex_to(p->pan, 10, "2800000012345678907F");
@@ -97,8 +97,8 @@ static void test_country_and_provider(void **state) {
   static const char *const bad[] = {"N:1",   "NO1",   "NO:16384", "NO:", "1O:1",
                                     "NO:-1", "NOR:1", "NO:1x",    "",    ":1"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-    assert_int_equal(efc_provider_parse(bad[i], prov), EFC_KM_ERR_ARG);
-  assert_int_equal(efc_country_code("N1", &cc), EFC_KM_ERR_ARG);
+    assert_int_equal(efc_provider_parse(bad[i], prov), KEYMGMT_ERR_ARG);
+  assert_int_equal(efc_country_code("N1", &cc), KEYMGMT_ERR_ARG);
 }
 
 static void test_profiles_and_checks(void **state) {
@@ -112,9 +112,9 @@ static void test_profiles_and_checks(void **state) {
   assert_string_equal(buf, "autopass,en15509-l0,en15509-l1,aes");
   assert_int_equal(efc_profiles_parse(buf, &set), 0);
   assert_int_equal(set, EFC_PROFILE_ALL);
-  assert_int_equal(efc_profiles_parse("autopass,", &set), EFC_KM_ERR_ARG);
-  assert_int_equal(efc_profiles_parse("", &set), EFC_KM_ERR_ARG);
-  assert_int_equal(efc_profiles_parse("en15509", &set), EFC_KM_ERR_ARG);
+  assert_int_equal(efc_profiles_parse("autopass,", &set), KEYMGMT_ERR_ARG);
+  assert_int_equal(efc_profiles_parse("", &set), KEYMGMT_ERR_ARG);
+  assert_int_equal(efc_profiles_parse("en15509", &set), KEYMGMT_ERR_ARG);
   hex_to(pan, 10, "2800000012345678907F");
   assert_true(efc_pan_valid(pan));
   hex_to(pan, 10, "28000000123456789F7F");
@@ -129,70 +129,70 @@ static void test_profiles_and_checks(void **state) {
   {
     char fp[9];
     uint8_t k[16] = {0};
-    efc_key_fingerprint(fp, k, 16);
+    dsrc_key_fingerprint(fp, k, 16);
     assert_int_equal(strlen(fp), 8);
     assert_string_equal(fp, "374708FF"); /* SHA-256 of 16 zero octets starts 374708FF */
   }
-  assert_non_null(strstr(efc_km_strerror(EFC_KM_ERR_AUTH), "wrong passphrase"));
-  assert_string_equal(efc_km_strerror(EFC_CRYPTO_ERR_NOBUF), "output buffer too small");
+  assert_non_null(strstr(keymgmt_strerror(KEYMGMT_ERR_AUTH), "wrong passphrase"));
+  assert_string_equal(keymgmt_strerror(DSRC_CRYPTO_ERR_NOBUF), "output buffer too small");
 }
 
 /* ---- keystore generation ---- */
 
 static void test_generate(void **state) {
   fixture *f = *state;
-  efc_keystore again;
+  keymgmt_keystore again;
   dsrc_prng prng;
   dsrc_rng rng;
-  for (int g = 0; g < EFC_KM_GENERATIONS; g++) {
+  for (int g = 0; g < KEYMGMT_GENERATIONS; g++) {
     assert_true(odd_parity(f->ks.mkey_n[g], 16));
     assert_true(odd_parity(f->ks.mkey_f[g], 16));
     assert_memory_not_equal(f->ks.mkey_n[g], f->ks.mkey_n[g] + 8, 8);
   }
-  for (int i = 0; i < EFC_AUK_COUNT; i++) assert_true(odd_parity(f->ks.mauk[i], 16));
-  for (int r = 0; r < EFC_KM_MACK_REFS; r++) assert_true(odd_parity(f->ks.mack[r], 16));
+  for (int i = 0; i < DSRC_AUK_COUNT; i++) assert_true(odd_parity(f->ks.mauk[i], 16));
+  for (int r = 0; r < KEYMGMT_MACK_REFS; r++) assert_true(odd_parity(f->ks.mack[r], 16));
   assert_int_equal(f->ks.autopass_generation, 1);
   assert_int_equal(f->ks.mack_ref, 0);
   assert_int_equal(f->ks.audit_count, 0);
   /* Same seed, same keys: simulations are reproducible. */
   dsrc_prng_seed(&prng, 42);
   rng = dsrc_prng_rng(&prng);
-  efc_keystore_generate(&again, &rng);
+  keymgmt_keystore_generate(&again, &rng);
   assert_memory_equal(again.mkey_n, f->ks.mkey_n, sizeof(again.mkey_n));
   assert_memory_equal(again.aes_mack, f->ks.aes_mack, sizeof(again.aes_mack));
-  efc_keystore_wipe(&again);
+  keymgmt_keystore_wipe(&again);
 }
 
 /* ---- in-memory personalisation ---- */
 
 static void test_personalise_memory(void **state) {
   fixture *f = *state;
-  efc_obe_profile p;
+  keymgmt_obe_profile p;
   uint8_t k[16], zero[16] = {0};
   fill_identity(&p, EFC_PROFILE_ALL);
   p.autopass_tc = 77;
-  assert_int_equal(efc_obe_profile_personalise(f->c, &p, &f->ks), 0);
+  assert_int_equal(keymgmt_obe_profile_personalise(f->c, &p, &f->ks), 0);
   assert_int_equal(p.autopass_tc, 0);
-  for (int g = 0; g < EFC_KM_GENERATIONS; g++) {
-    assert_int_equal(efc_autopass_obukey(f->c, k, f->ks.mkey_n[g], p.obuid), 0);
+  for (int g = 0; g < KEYMGMT_GENERATIONS; g++) {
+    assert_int_equal(dsrc_autopass_obukey(f->c, k, f->ks.mkey_n[g], p.obuid), 0);
     assert_memory_equal(p.obukey_n[g], k, 16);
-    assert_int_equal(efc_autopass_obukey(f->c, k, f->ks.mkey_f[g], p.obuid), 0);
+    assert_int_equal(dsrc_autopass_obukey(f->c, k, f->ks.mkey_f[g], p.obuid), 0);
     assert_memory_equal(p.obukey_f[g], k, 16);
   }
-  for (int i = 0; i < EFC_AUK_COUNT; i++) {
-    assert_int_equal(efc_en15509_auth_key(f->c, k, f->ks.mauk[i], p.pan, p.context_mark), 0);
+  for (int i = 0; i < DSRC_AUK_COUNT; i++) {
+    assert_int_equal(dsrc_en15509_auth_key(f->c, k, f->ks.mauk[i], p.pan, p.context_mark), 0);
     assert_memory_equal(p.auk[i], k, 8);
-    assert_int_equal(efc_aesref_auth_key(f->c, k, f->ks.aes_mauk[i], p.pan, p.context_mark), 0);
+    assert_int_equal(dsrc_aesref_auth_key(f->c, k, f->ks.aes_mauk[i], p.pan, p.context_mark), 0);
     assert_memory_equal(p.aes_auk[i], k, 16);
   }
-  assert_int_equal(efc_en15509_access_key(f->c, k, f->ks.mack[0], p.ac_cr_ref), 0);
+  assert_int_equal(dsrc_en15509_access_key(f->c, k, f->ks.mack[0], p.ac_cr_ref), 0);
   assert_memory_equal(p.access_key, k, 8);
-  assert_int_equal(efc_aesref_access_key(f->c, k, f->ks.aes_mack[0], p.ac_cr_ref), 0);
+  assert_int_equal(dsrc_aesref_access_key(f->c, k, f->ks.aes_mack[0], p.ac_cr_ref), 0);
   assert_memory_equal(p.aes_access_key, k, 16);
 
   /* Only what the profiles need. */
   fill_identity(&p, EFC_PROFILE_EN15509_L0);
-  assert_int_equal(efc_obe_profile_personalise(f->c, &p, &f->ks), 0);
+  assert_int_equal(keymgmt_obe_profile_personalise(f->c, &p, &f->ks), 0);
   assert_memory_not_equal(p.auk[0], zero, 8);
   assert_memory_equal(p.access_key, zero, 8);
   assert_memory_equal(p.obukey_n[0], zero, 16);
@@ -201,21 +201,21 @@ static void test_personalise_memory(void **state) {
   /* Invalid identities. */
   fill_identity(&p, EFC_PROFILE_EN15509_L1);
   p.ac_cr_ref[0] = 4;
-  assert_int_equal(efc_obe_profile_personalise(f->c, &p, &f->ks), EFC_KM_ERR_ARG);
+  assert_int_equal(keymgmt_obe_profile_personalise(f->c, &p, &f->ks), KEYMGMT_ERR_ARG);
   fill_identity(&p, 0);
-  assert_int_equal(efc_obe_profile_personalise(f->c, &p, &f->ks), EFC_KM_ERR_ARG);
+  assert_int_equal(keymgmt_obe_profile_personalise(f->c, &p, &f->ks), KEYMGMT_ERR_ARG);
   fill_identity(&p, 16);
-  assert_int_equal(efc_obe_profile_personalise(f->c, &p, &f->ks), EFC_KM_ERR_ARG);
+  assert_int_equal(keymgmt_obe_profile_personalise(f->c, &p, &f->ks), KEYMGMT_ERR_ARG);
   fill_identity(&p, EFC_PROFILE_AUTOPASS);
   p.pan[0] = 0xf2;
-  assert_int_equal(efc_obe_profile_personalise(f->c, &p, &f->ks), EFC_KM_ERR_ARG);
-  efc_obe_profile_wipe(&p);
+  assert_int_equal(keymgmt_obe_profile_personalise(f->c, &p, &f->ks), KEYMGMT_ERR_ARG);
+  keymgmt_obe_profile_wipe(&p);
 }
 
 /* The simulator's path: thousands of OBEs, no KDF, no files. */
 static void test_personalise_many(void **state) {
   fixture *f = *state;
-  efc_obe_profile p;
+  keymgmt_obe_profile p;
   struct timespec a, b;
   double ms;
   enum { N = 2000 };
@@ -226,28 +226,28 @@ static void test_personalise_many(void **state) {
     p.obuid[1] = (uint8_t)(i >> 16);
     p.obuid[2] = (uint8_t)(i >> 8);
     p.obuid[3] = (uint8_t)i;
-    assert_int_equal(efc_obe_profile_personalise(f->c, &p, &f->ks), 0);
+    assert_int_equal(keymgmt_obe_profile_personalise(f->c, &p, &f->ks), 0);
   }
   clock_gettime(CLOCK_MONOTONIC, &b);
   ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
   printf("personalised %d OBEs in memory in %.1f ms (%.1f us each)\n", N, ms, ms * 1e3 / N);
   assert_true(ms < 20000); /* generous: sanitizer builds on a loaded machine */
-  efc_obe_profile_wipe(&p);
+  keymgmt_obe_profile_wipe(&p);
 }
 
 /* ---- operator subset ---- */
 
 static void test_operator_export(void **state) {
   fixture *f = *state;
-  efc_operator_keys ok;
+  keymgmt_operator_keys ok;
   uint8_t zero[16] = {0};
-  assert_int_equal(efc_operator_keys_export(&ok, &f->ks, 0), EFC_KM_ERR_ARG);
-  assert_int_equal(efc_operator_keys_export(&ok, &f->ks, 6), EFC_KM_ERR_ARG);
-  assert_int_equal(efc_operator_keys_export(&ok, &f->ks, 3), 0);
+  assert_int_equal(keymgmt_operator_keys_export(&ok, &f->ks, 0), KEYMGMT_ERR_ARG);
+  assert_int_equal(keymgmt_operator_keys_export(&ok, &f->ks, 6), KEYMGMT_ERR_ARG);
+  assert_int_equal(keymgmt_operator_keys_export(&ok, &f->ks, 3), 0);
   assert_int_equal(ok.generation, 3);
   assert_memory_equal(ok.mkey_f, f->ks.mkey_f[2], 16);
-  for (int ref = 1; ref <= EFC_AUK_COUNT; ref++) {
-    bool tc = efc_en15509_keyref_role(ref) == EFC_MAC_TC;
+  for (int ref = 1; ref <= DSRC_AUK_COUNT; ref++) {
+    bool tc = dsrc_en15509_keyref_role(ref) == DSRC_MAC_ROLE_TC;
     assert_int_equal(!!(ok.mauk_held & (1u << (ref - 1))), tc);
     assert_memory_equal(ok.mauk[ref - 1], tc ? f->ks.mauk[ref - 1] : zero, 16);
     assert_memory_equal(ok.aes_mauk[ref - 1], tc ? f->ks.aes_mauk[ref - 1] : zero, 16);
@@ -255,15 +255,15 @@ static void test_operator_export(void **state) {
   assert_int_equal(ok.mauk_held, 0x0f);
   assert_int_equal(ok.mack_held, 0x0f);
   assert_memory_equal(ok.mack, f->ks.mack, sizeof(ok.mack));
-  efc_operator_keys_wipe(&ok);
+  keymgmt_operator_keys_wipe(&ok);
 }
 
 /* ---- sealed files through the library (real scrypt parameters) ---- */
 
 static void test_obe_file_roundtrip(void **state) {
   fixture *f = *state;
-  efc_obe_profile p, q;
-  efc_operator_keys ok;
+  keymgmt_obe_profile p, q;
+  keymgmt_operator_keys ok;
   char path[128], err[512];
   struct stat st;
   fill_identity(&p, EFC_PROFILE_ALL);
@@ -277,47 +277,47 @@ static void test_obe_file_roundtrip(void **state) {
   p.lpn_len = 7;
   p.has_vehicle_class = true;
   p.vehicle_class = 2;
-  assert_int_equal(efc_obe_profile_personalise(f->c, &p, &f->ks), 0);
+  assert_int_equal(keymgmt_obe_profile_personalise(f->c, &p, &f->ks), 0);
   p.autopass_tc = 513;
   p.en15509_tc = 4095;
   snprintf(path, sizeof(path), "%s/obe.eop", f->dir);
-  assert_int_equal(efc_obe_profile_save(&p, path, "obe pass", false, err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_obe_profile_save(&p, path, "obe pass", false, err, sizeof(err)), 0);
   assert_int_equal(stat(path, &st), 0);
   assert_int_equal(st.st_mode & 0777, 0600);
-  assert_int_equal(efc_obe_profile_save(&p, path, "obe pass", false, err, sizeof(err)),
-                   EFC_KM_ERR_EXISTS);
+  assert_int_equal(keymgmt_obe_profile_save(&p, path, "obe pass", false, err, sizeof(err)),
+                   KEYMGMT_ERR_EXISTS);
   assert_non_null(strstr(err, "obe.eop: exists"));
-  assert_int_equal(efc_obe_profile_load(&q, path, "obe pass", err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_obe_profile_load(&q, path, "obe pass", err, sizeof(err)), 0);
   assert_memory_equal(&q, &p, sizeof(p));
   /* Another kind's loader refuses before any KDF work. */
-  assert_int_equal(efc_operator_keys_load(&ok, path, "obe pass", err, sizeof(err)),
-                   EFC_KM_ERR_KIND);
+  assert_int_equal(keymgmt_operator_keys_load(&ok, path, "obe pass", err, sizeof(err)),
+                   KEYMGMT_ERR_KIND);
   assert_non_null(strstr(err, "this is an OBE profile, not an operator key file"));
-  assert_int_equal(efc_obe_profile_load(&q, path, "", err, sizeof(err)), EFC_KM_ERR_PASS);
-  efc_obe_profile_wipe(&p);
-  efc_obe_profile_wipe(&q);
+  assert_int_equal(keymgmt_obe_profile_load(&q, path, "", err, sizeof(err)), KEYMGMT_ERR_PASS);
+  keymgmt_obe_profile_wipe(&p);
+  keymgmt_obe_profile_wipe(&q);
 }
 
 static void test_operator_file_roundtrip(void **state) {
   fixture *f = *state;
-  efc_operator_keys ok, back;
+  keymgmt_operator_keys ok, back;
   char path[128], err[512];
-  assert_int_equal(efc_operator_keys_export(&ok, &f->ks, 2), 0);
+  assert_int_equal(keymgmt_operator_keys_export(&ok, &f->ks, 2), 0);
   snprintf(path, sizeof(path), "%s/op.eok", f->dir);
-  assert_int_equal(efc_operator_keys_save(&ok, path, "op pass", false, err, sizeof(err)), 0);
-  assert_int_equal(efc_operator_keys_load(&back, path, "wrong", err, sizeof(err)), EFC_KM_ERR_AUTH);
+  assert_int_equal(keymgmt_operator_keys_save(&ok, path, "op pass", false, err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_operator_keys_load(&back, path, "wrong", err, sizeof(err)), KEYMGMT_ERR_AUTH);
   assert_non_null(
       strstr(err, "op.eok: wrong passphrase or corrupted file (authentication failed)"));
-  assert_int_equal(efc_operator_keys_save(&ok, path, "op pass", true, err, sizeof(err)), 0);
-  assert_int_equal(efc_operator_keys_load(&back, path, "op pass", err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_operator_keys_save(&ok, path, "op pass", true, err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_operator_keys_load(&back, path, "op pass", err, sizeof(err)), 0);
   assert_memory_equal(&back, &ok, sizeof(ok));
-  efc_operator_keys_wipe(&ok);
-  efc_operator_keys_wipe(&back);
+  keymgmt_operator_keys_wipe(&ok);
+  keymgmt_operator_keys_wipe(&back);
 }
 
 static void test_keystore_file_roundtrip(void **state) {
   fixture *f = *state;
-  efc_keystore a, b;
+  keymgmt_keystore a, b;
   char path[128], err[512];
   memcpy(&a, &f->ks, sizeof(a));
   a.seal.valid = false;
@@ -326,14 +326,14 @@ static void test_keystore_file_roundtrip(void **state) {
   a.audit_count = 0x0102030405060708ull;
   memset(a.audit_head, 0xab, sizeof(a.audit_head));
   snprintf(path, sizeof(path), "%s/keys.eks", f->dir);
-  assert_int_equal(efc_keystore_save(&a, path, "ks pass", true, err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_keystore_save(&a, path, "ks pass", true, err, sizeof(err)), 0);
   assert_true(a.seal.valid);
-  assert_int_equal(efc_keystore_save(&a, path, "ks pass", true, err, sizeof(err)),
-                   EFC_KM_ERR_EXISTS);
+  assert_int_equal(keymgmt_keystore_save(&a, path, "ks pass", true, err, sizeof(err)),
+                   KEYMGMT_ERR_EXISTS);
   /* A second save reuses the derived key (no passphrase needed), with a new nonce. */
   a.mack_ref = 2;
-  assert_int_equal(efc_keystore_save(&a, path, NULL, false, err, sizeof(err)), 0);
-  assert_int_equal(efc_keystore_load(&b, path, "ks pass", err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_keystore_save(&a, path, NULL, false, err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_keystore_load(&b, path, "ks pass", err, sizeof(err)), 0);
   assert_int_equal(b.mack_ref, 2);
   assert_int_equal(b.autopass_generation, 4);
   assert_true(b.audit_count == a.audit_count);
@@ -341,8 +341,8 @@ static void test_keystore_file_roundtrip(void **state) {
   assert_memory_equal(b.mkey_n, a.mkey_n, sizeof(a.mkey_n));
   assert_memory_equal(b.aes_mauk, a.aes_mauk, sizeof(a.aes_mauk));
   assert_memory_equal(b.seal.key, a.seal.key, 32);
-  efc_keystore_wipe(&a);
-  efc_keystore_wipe(&b);
+  keymgmt_keystore_wipe(&a);
+  keymgmt_keystore_wipe(&b);
 }
 
 /* ---- atomic writes ---- */
@@ -353,15 +353,15 @@ static void test_write_atomic(void **state) {
   uint8_t d[3] = {1, 2, 3}, back[8];
   FILE *fp;
   snprintf(path, sizeof(path), "%s/atomic.bin", f->dir);
-  assert_int_equal(efc_km_write_atomic(path, d, 3, true, err, sizeof(err)), 0);
-  assert_int_equal(efc_km_write_atomic(path, d, 2, true, err, sizeof(err)), EFC_KM_ERR_EXISTS);
-  assert_int_equal(efc_km_write_atomic(path, d, 2, false, err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_write_atomic(path, d, 3, true, err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_write_atomic(path, d, 2, true, err, sizeof(err)), KEYMGMT_ERR_EXISTS);
+  assert_int_equal(keymgmt_write_atomic(path, d, 2, false, err, sizeof(err)), 0);
   fp = fopen(path, "rb");
   assert_non_null(fp);
   assert_int_equal(fread(back, 1, sizeof(back), fp), 2);
   fclose(fp);
   snprintf(path, sizeof(path), "%s/no-such-dir/x", f->dir);
-  assert_int_equal(efc_km_write_atomic(path, d, 3, false, err, sizeof(err)), EFC_KM_ERR_IO);
+  assert_int_equal(keymgmt_write_atomic(path, d, 3, false, err, sizeof(err)), KEYMGMT_ERR_IO);
   assert_non_null(strstr(err, "no-such-dir/x: cannot create a temporary file"));
 }
 
@@ -376,33 +376,33 @@ static void write_lines(const char *path, char **lines, const int *order, int n)
 
 static void test_audit_chain(void **state) {
   fixture *f = *state;
-  efc_keystore ks;
-  efc_audit_entry e;
+  keymgmt_keystore ks;
+  keymgmt_audit_entry e;
   char path[128], err[512], *lines[4];
   static const char *const kv[] = {"obuid", "00A1B2C3"};
   memset(&ks, 0, sizeof(ks));
   snprintf(path, sizeof(path), "%s/chain.audit", f->dir);
-  assert_int_equal(efc_audit_verify(path, &ks, err, sizeof(err)), 0); /* empty, no file */
+  assert_int_equal(keymgmt_audit_verify(path, &ks, err, sizeof(err)), 0); /* empty, no file */
   for (int i = 0; i < 4; i++) {
-    assert_int_equal(efc_audit_entry_make(&e, &ks, i ? "personalise" : "init", kv, i ? 1 : 0), 0);
+    assert_int_equal(keymgmt_audit_entry_make(&e, &ks, i ? "personalise" : "init", kv, i ? 1 : 0), 0);
     assert_int_equal(e.seq, (uint64_t)i + 1);
-    assert_int_equal(efc_audit_entry_append(&e, path, err, sizeof(err)), 0);
+    assert_int_equal(keymgmt_audit_entry_append(&e, path, err, sizeof(err)), 0);
     lines[i] = strdup(e.line);
-    efc_audit_entry_free(&e);
+    keymgmt_audit_entry_free(&e);
   }
-  assert_int_equal(efc_audit_verify(path, &ks, err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_audit_verify(path, &ks, err, sizeof(err)), 0);
 
   {
     static const int removed[] = {0, 2, 3}, swapped[] = {0, 2, 1, 3}, truncated[] = {0, 1, 2};
     static const int all[] = {0, 1, 2, 3};
     write_lines(path, lines, removed, 3);
-    assert_int_equal(efc_audit_verify(path, &ks, err, sizeof(err)), EFC_KM_ERR_AUDIT);
+    assert_int_equal(keymgmt_audit_verify(path, &ks, err, sizeof(err)), KEYMGMT_ERR_AUDIT);
     assert_non_null(strstr(err, "chain.audit: entry 2: sequence number 3"));
     write_lines(path, lines, swapped, 4);
-    assert_int_equal(efc_audit_verify(path, &ks, err, sizeof(err)), EFC_KM_ERR_AUDIT);
+    assert_int_equal(keymgmt_audit_verify(path, &ks, err, sizeof(err)), KEYMGMT_ERR_AUDIT);
     assert_non_null(strstr(err, "entry 2: sequence number 3"));
     write_lines(path, lines, truncated, 3);
-    assert_int_equal(efc_audit_verify(path, &ks, err, sizeof(err)), EFC_KM_ERR_AUDIT);
+    assert_int_equal(keymgmt_audit_verify(path, &ks, err, sizeof(err)), KEYMGMT_ERR_AUDIT);
     assert_non_null(strstr(err, "entry 4: missing"));
     /* Edited detail. */
     {
@@ -410,7 +410,7 @@ static void test_audit_chain(void **state) {
       assert_non_null(p);
       p[7] = '4';
       write_lines(path, lines, all, 4);
-      assert_int_equal(efc_audit_verify(path, &ks, err, sizeof(err)), EFC_KM_ERR_AUDIT);
+      assert_int_equal(keymgmt_audit_verify(path, &ks, err, sizeof(err)), KEYMGMT_ERR_AUDIT);
       assert_non_null(strstr(err, "entry 3: hash mismatch (edited?)"));
       p[7] = '3';
     }
@@ -419,26 +419,26 @@ static void test_audit_chain(void **state) {
       char *keep = lines[1];
       lines[1] = (char *)"{\"seq\":2}";
       write_lines(path, lines, all, 4);
-      assert_int_equal(efc_audit_verify(path, &ks, err, sizeof(err)), EFC_KM_ERR_AUDIT);
+      assert_int_equal(keymgmt_audit_verify(path, &ks, err, sizeof(err)), KEYMGMT_ERR_AUDIT);
       assert_non_null(strstr(err, "entry 2: malformed"));
       lines[1] = keep;
     }
     /* The keystore recording fewer entries than the log holds. */
     write_lines(path, lines, all, 4);
     ks.audit_count = 3;
-    assert_int_equal(efc_audit_verify(path, &ks, err, sizeof(err)), EFC_KM_ERR_AUDIT);
+    assert_int_equal(keymgmt_audit_verify(path, &ks, err, sizeof(err)), KEYMGMT_ERR_AUDIT);
     assert_non_null(strstr(err, "entry 4: not recorded in the keystore"));
     ks.audit_count = 4;
     ks.audit_head[0] ^= 1;
-    assert_int_equal(efc_audit_verify(path, &ks, err, sizeof(err)), EFC_KM_ERR_AUDIT);
+    assert_int_equal(keymgmt_audit_verify(path, &ks, err, sizeof(err)), KEYMGMT_ERR_AUDIT);
     assert_non_null(strstr(err, "entry 4: hash differs from the keystore's record"));
     ks.audit_head[0] ^= 1;
-    assert_int_equal(efc_audit_verify(path, &ks, err, sizeof(err)), 0);
+    assert_int_equal(keymgmt_audit_verify(path, &ks, err, sizeof(err)), 0);
   }
   for (int i = 0; i < 4; i++) free(lines[i]);
 }
 
-/* Authentic but malformed plaintexts are refused with EFC_KM_ERR_CONTENT, not trusted. */
+/* Authentic but malformed plaintexts are refused with KEYMGMT_ERR_CONTENT, not trusted. */
 static void test_malformed_plaintexts(void **state) {
   fixture *f = *state;
   static const struct {
@@ -455,26 +455,26 @@ static void test_malformed_plaintexts(void **state) {
       {KM_KIND_OPERATOR, {0x45, 0x01, 0x00, 0x45, 0x01, 0x00}, 6}, /* repeated item */
       {KM_KIND_OPERATOR, {0}, 0},                                  /* empty */
   };
-  efc_km_filekey fk;
+  keymgmt_filekey fk;
   char path[128], err[512];
   memset(&fk, 0, sizeof(fk));
   snprintf(path, sizeof(path), "%s/malformed", f->dir);
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    efc_keystore ks;
-    efc_obe_profile p;
-    efc_operator_keys ok;
+    keymgmt_keystore ks;
+    keymgmt_obe_profile p;
+    keymgmt_operator_keys ok;
     int rv;
     /* fk keeps the first derived key: one scrypt run for all the saves. */
     assert_int_equal(km_seal_save(path, cases[i].kind, "pw", &fk, cases[i].pt, cases[i].len, false,
                                   err, sizeof(err)),
                      0);
     if (cases[i].kind == KM_KIND_KEYSTORE)
-      rv = efc_keystore_load(&ks, path, "pw", err, sizeof(err));
+      rv = keymgmt_keystore_load(&ks, path, "pw", err, sizeof(err));
     else if (cases[i].kind == KM_KIND_OBE)
-      rv = efc_obe_profile_load(&p, path, "pw", err, sizeof(err));
+      rv = keymgmt_obe_profile_load(&p, path, "pw", err, sizeof(err));
     else
-      rv = efc_operator_keys_load(&ok, path, "pw", err, sizeof(err));
-    assert_int_equal(rv, EFC_KM_ERR_CONTENT);
+      rv = keymgmt_operator_keys_load(&ok, path, "pw", err, sizeof(err));
+    assert_int_equal(rv, KEYMGMT_ERR_CONTENT);
     assert_non_null(strstr(err, "authentic but"));
   }
   /* An OBE profile holding a key its profiles do not use (an AccessKey at Level 0). */
@@ -484,22 +484,22 @@ static void test_malformed_plaintexts(void **state) {
                                0x30, 0xc0, 0x01, 0x00, 0x01, 0x02, EFC_PROFILE_EN15509_L0};
     uint8_t key[8] = {1, 2, 3, 4, 5, 6, 7, 8}, counters[4] = {0};
     km_tlv_writer w = {pt, sizeof(pt), 0, false};
-    efc_obe_profile p;
+    keymgmt_obe_profile p;
     km_tlv_put(&w, 0x20, id, sizeof(id), NULL, 0);
-    for (uint8_t i = 1; i <= EFC_AUK_COUNT; i++) km_tlv_put(&w, 0x23, &i, 1, key, 8);
+    for (uint8_t i = 1; i <= DSRC_AUK_COUNT; i++) km_tlv_put(&w, 0x23, &i, 1, key, 8);
     km_tlv_put(&w, 0x27, counters, 4, NULL, 0);
     assert_int_equal(km_seal_save(path, KM_KIND_OBE, "pw", &fk, pt, w.len, false, err, sizeof(err)),
                      0);
-    assert_int_equal(efc_obe_profile_load(&p, path, "pw", err, sizeof(err)), 0);
+    assert_int_equal(keymgmt_obe_profile_load(&p, path, "pw", err, sizeof(err)), 0);
     assert_int_equal(p.profiles, EFC_PROFILE_EN15509_L0);
     km_tlv_put(&w, 0x24, key, 8, NULL, 0);
     assert_false(w.overflow);
     assert_int_equal(km_seal_save(path, KM_KIND_OBE, "pw", &fk, pt, w.len, false, err, sizeof(err)),
                      0);
-    assert_int_equal(efc_obe_profile_load(&p, path, "pw", err, sizeof(err)), EFC_KM_ERR_CONTENT);
-    efc_crypto_wipe(pt, sizeof(pt));
+    assert_int_equal(keymgmt_obe_profile_load(&p, path, "pw", err, sizeof(err)), KEYMGMT_ERR_CONTENT);
+    dsrc_crypto_wipe(pt, sizeof(pt));
   }
-  efc_crypto_wipe(&fk, sizeof(fk));
+  dsrc_crypto_wipe(&fk, sizeof(fk));
 }
 
 int main(void) {

@@ -32,9 +32,9 @@ static void test_trace_every_profile(void **state) {
   (void)state;
   for (int p = 0; p < RSE_PROFILE_COUNT; p++)
     for (int m = 0; m < 2; m++) {
-      trace_options o = {.profile = p, .seed = 7 + (uint64_t)p, .mcu = m ? obe_mcu_legacy : obe_mcu_modern,
+      sim_trace_options o = {.profile = p, .seed = 7 + (uint64_t)p, .mcu = m ? obe_mcu_legacy : obe_mcu_modern,
                          .obuid = 0x00a1b2c3};
-      trace_result r;
+      sim_trace_result r;
       FILE *devnull = fopen("/dev/null", "w");
       assert_int_equal(sim_trace(&o, devnull, &r), 0);
       fclose(devnull);
@@ -48,12 +48,12 @@ static void test_trace_every_profile(void **state) {
 }
 
 typedef struct {
-  efc_crypto *crypto;
+  dsrc_crypto *crypto;
   sim_keys keys;
   rse_config rcfg;
   obe_config ocfg;
   dsrc_prng prng, errors;
-  rse r;
+  rse_engine r;
   air_lane l;
   uint64_t now;
   /* persist hook bookkeeping */
@@ -64,7 +64,7 @@ typedef struct {
 static void bench_init(bench *b, int profile) {
   char err[128];
   memset(b, 0, sizeof(*b));
-  assert_int_equal(efc_crypto_new(&b->crypto, err, sizeof(err)), 0);
+  assert_int_equal(dsrc_crypto_new(&b->crypto, err, sizeof(err)), 0);
   assert_int_equal(sim_keys_init(&b->keys, b->crypto, 99), 0);
   rse_config_default(&b->rcfg);
   b->rcfg.profiles[0] = (uint8_t)profile;
@@ -79,10 +79,10 @@ static void bench_init(bench *b, int profile) {
 
 static void bench_free(bench *b) {
   sim_keys_wipe(&b->keys);
-  efc_crypto_free(b->crypto);
+  dsrc_crypto_free(b->crypto);
 }
 
-static void record_persist(void *ctx, obe *o) {
+static void record_persist(void *ctx, obe_engine *o) {
   bench *b = ctx;
   b->persisted_tc = o->st->autopass_tc;
   b->persists++;
@@ -104,7 +104,7 @@ static void check_revealed(void *ctx, const air_frame *f) {
 }
 
 /* One passage of o through the lane (the OBE enters asleep). */
-static rse_passage passage(bench *b, obe *o) {
+static rse_passage passage(bench *b, obe_engine *o) {
   rse_passage p;
   bool done = false;
   uint64_t limit = b->l.now + 2000000000u;
@@ -122,7 +122,7 @@ static rse_passage passage(bench *b, obe *o) {
   return p;
 }
 
-static void make_obe(bench *b, efc_obe_profile *prof, obe_state *st, obe *o, uint32_t id, int profile) {
+static void make_obe(bench *b, keymgmt_obe_profile *prof, obe_state *st, obe_engine *o, uint32_t id, int profile) {
   assert_int_equal(sim_obe_make(prof, b->crypto, &b->keys, id, profile_bits[profile]), 0);
   obe_state_init(st, prof);
   assert_int_equal(obe_init(o, &b->ocfg, prof, st, b->crypto, dsrc_prng_rng(&b->prng)), 0);
@@ -133,9 +133,9 @@ static void make_obe(bench *b, efc_obe_profile *prof, obe_state *st, obe *o, uin
 static void test_lane_run_stops(void **state) {
   (void)state;
   bench a, b;
-  efc_obe_profile pa, pb;
+  keymgmt_obe_profile pa, pb;
   obe_state sa, sb;
-  obe oa, ob;
+  obe_engine oa, ob;
   rse_passage p;
   uint64_t limit = 2000000000u, until;
   bench_init(&a, RSE_PROFILE_EN15509_L0);
@@ -157,8 +157,8 @@ static void test_lane_run_stops(void **state) {
   air_lane_run(&b.l, until);
   assert_true(b.l.now >= until);
   assert_int_equal(rse_passages_done(&b.r), 0);
-  efc_obe_profile_wipe(&pa);
-  efc_obe_profile_wipe(&pb);
+  keymgmt_obe_profile_wipe(&pa);
+  keymgmt_obe_profile_wipe(&pb);
   bench_free(&a);
   bench_free(&b);
 }
@@ -211,9 +211,9 @@ static unsigned issuer(bench *b, const efc_claim *c) {
 static void test_counters_and_persistence(void **state) {
   (void)state;
   bench b;
-  efc_obe_profile prof;
+  keymgmt_obe_profile prof;
   obe_state st;
-  obe o;
+  obe_engine o;
   for (int profile = 0; profile < RSE_PROFILE_COUNT; profile++) {
     bench_init(&b, profile);
     b.l.persist = record_persist;
@@ -245,9 +245,9 @@ static void test_wrong_keys_fail_lane(void **state) {
   for (int profile = 0; profile < RSE_PROFILE_COUNT; profile++) {
     bench b;
     sim_keys other;
-    efc_obe_profile prof;
+    keymgmt_obe_profile prof;
     obe_state st;
-    obe o;
+    obe_engine o;
     rse_passage p;
     bench_init(&b, profile);
     assert_int_equal(sim_keys_init(&other, b.crypto, 12345), 0);
@@ -284,9 +284,9 @@ static void test_operator_key_clone(void **state) {
   for (int profile = 0; profile < RSE_PROFILE_COUNT; profile++) {
     bench b;
     sim_keys forged;
-    efc_obe_profile prof;
+    keymgmt_obe_profile prof;
     obe_state st;
-    obe o;
+    obe_engine o;
     rse_passage p;
     efc_status_list list;
     uint8_t g;
@@ -296,7 +296,7 @@ static void test_operator_key_clone(void **state) {
     /* ... with what leaked from the operator put in place. */
     g = b.keys.op.generation;
     memcpy(forged.issuer.mkey_f[g - 1], b.keys.op.mkey_f, 16);
-    for (int i = 0; i < EFC_AUK_COUNT; i++)
+    for (int i = 0; i < DSRC_AUK_COUNT; i++)
       if (b.keys.op.mauk_held & (1u << i)) {
         memcpy(forged.issuer.mauk[i], b.keys.op.mauk[i], 16);
         memcpy(forged.issuer.aes_mauk[i], b.keys.op.aes_mauk[i], 16);

@@ -15,12 +15,12 @@
 #include "obe_harness.h"
 
 typedef struct {
-  efc_crypto *crypto;
-  efc_obe_profile prof;
+  dsrc_crypto *crypto;
+  keymgmt_obe_profile prof;
   obe_state st;
   obe_config cfg;
   script_rng rng;
-  obe o;
+  obe_engine o;
   uint64_t t;
   uint32_t lid;
   uint8_t vst[DSRC_FRAME_MAX];
@@ -32,7 +32,7 @@ static const obe_mcu instant = {0, 0, 0, 0};
 static void fx_init(fx *f, unsigned profiles, obe_mcu mcu, const char *script) {
   char err[128];
   memset(f, 0, sizeof(*f));
-  assert_int_equal(efc_crypto_new(&f->crypto, err, sizeof(err)), 0);
+  assert_int_equal(dsrc_crypto_new(&f->crypto, err, sizeof(err)), 0);
   worked_profile(&f->prof, profiles);
   obe_state_init(&f->st, &f->prof);
   obe_config_default(&f->cfg);
@@ -41,7 +41,7 @@ static void fx_init(fx *f, unsigned profiles, obe_mcu mcu, const char *script) {
   assert_int_equal(obe_init(&f->o, &f->cfg, &f->prof, &f->st, f->crypto, script_as_rng(&f->rng)), 0);
 }
 
-static void fx_free(fx *f) { efc_crypto_free(f->crypto); }
+static void fx_free(fx *f) { dsrc_crypto_free(f->crypto); }
 
 /* Downlink at f->t (then f->t moves on by 2 ms). */
 static void down(fx *f, const uint8_t *frame, size_t len) {
@@ -621,7 +621,7 @@ static void test_counter_survives_crash(void **state) {
   memset(&st, 0, sizeof(st));
   st.autopass_tc = 41;
   n = obe_state_encode(buf, sizeof(buf), &st);
-  assert_int_equal(efc_km_write_atomic(path, buf, (size_t)n, false, err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_write_atomic(path, buf, (size_t)n, false, err, sizeof(err)), 0);
   /* The next GET_SECURE: 42 is written, and the writer dies before its rename. */
   st.autopass_tc = 42;
   n = obe_state_encode(buf, sizeof(buf), &st);
@@ -629,7 +629,7 @@ static void test_counter_survives_crash(void **state) {
   assert_true(pid >= 0);
   if (pid == 0) {
     setenv("EFC_TEST_CRASH_BEFORE_RENAME", "1", 1);
-    efc_km_write_atomic(path, buf, (size_t)n, false, err, sizeof(err));
+    keymgmt_write_atomic(path, buf, (size_t)n, false, err, sizeof(err));
     _exit(0);
   }
   assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -643,7 +643,7 @@ static void test_counter_survives_crash(void **state) {
   assert_int_equal(obe_state_decode(&back, in, (size_t)got), 0);
   assert_int_equal(back.autopass_tc, 41);
   /* Written whole: 42. */
-  assert_int_equal(efc_km_write_atomic(path, buf, (size_t)n, false, err, sizeof(err)), 0);
+  assert_int_equal(keymgmt_write_atomic(path, buf, (size_t)n, false, err, sizeof(err)), 0);
   fd = open(path, O_RDONLY);
   got = read(fd, in, sizeof(in));
   close(fd);

@@ -48,12 +48,12 @@ static void record(void *ctx, const air_frame *lf) {
 }
 
 typedef struct {
-  efc_crypto *crypto;
+  dsrc_crypto *crypto;
   sim_keys keys;
   rse_config rcfg;
   obe_config ocfg;
   dsrc_prng prng, errors;
-  rse r;
+  rse_engine r;
   air_lane l;
   recorder rec;
 } rig;
@@ -61,7 +61,7 @@ typedef struct {
 static void rig_init(rig *g, double ber) {
   char err[128];
   memset(g, 0, sizeof(*g));
-  assert_int_equal(efc_crypto_new(&g->crypto, err, sizeof(err)), 0);
+  assert_int_equal(dsrc_crypto_new(&g->crypto, err, sizeof(err)), 0);
   assert_int_equal(sim_keys_init(&g->keys, g->crypto, 4), 0);
   rse_config_default(&g->rcfg);
   g->rcfg.profiles[0] = RSE_PROFILE_AUTOPASS;
@@ -78,7 +78,7 @@ static void rig_init(rig *g, double ber) {
 
 static void rig_free(rig *g) {
   sim_keys_wipe(&g->keys);
-  efc_crypto_free(g->crypto);
+  dsrc_crypto_free(g->crypto);
 }
 
 static uint64_t air(const seen *s) {
@@ -91,9 +91,9 @@ static uint64_t air(const seen *s) {
 static void test_airtimes(void **state) {
   (void)state;
   rig g;
-  efc_obe_profile prof;
+  keymgmt_obe_profile prof;
   obe_state st;
-  obe o;
+  obe_engine o;
   script_rng rng = {0};
   unsigned stuffed;
   rig_init(&g, 0);
@@ -166,9 +166,9 @@ static void test_airtime_cache(void **state) {
  * after the first long frame. The passage's end must equal that sum exactly. */
 static void completion_by_hand(const obe_mcu *mcu, unsigned expected_late) {
   rig g;
-  efc_obe_profile prof;
+  keymgmt_obe_profile prof;
   obe_state st;
-  obe o;
+  obe_engine o;
   script_rng rng = {0};
   rse_passage p;
   const rse_config *c;
@@ -274,9 +274,9 @@ static void test_completion_legacy_obe(void **state) {
 static void test_frame_error_rate(void **state) {
   (void)state;
   rig g;
-  efc_obe_profile prof;
+  keymgmt_obe_profile prof;
   obe_state st;
-  obe o;
+  obe_engine o;
   double p, lo, hi;
   rig_init(&g, 2e-4);
   assert_int_equal(sim_obe_make(&prof, g.crypto, &g.keys, 9, EFC_PROFILE_AUTOPASS), 0);
@@ -306,9 +306,9 @@ static void test_frame_error_rate(void **state) {
 static void test_public_window_collision(void **state) {
   (void)state;
   rig g;
-  efc_obe_profile prof[2];
+  keymgmt_obe_profile prof[2];
   obe_state st[2];
-  obe o[2];
+  obe_engine o[2];
   script_rng rng[2];
   rse_passage p;
   unsigned done = 0;
@@ -347,7 +347,7 @@ static void test_public_window_collision(void **state) {
   }
   assert_int_equal(done, 2);
   assert_true(checked);
-  for (int k = 0; k < 2; k++) efc_obe_profile_wipe(&prof[k]);
+  for (int k = 0; k < 2; k++) keymgmt_obe_profile_wipe(&prof[k]);
   rig_free(&g);
 }
 

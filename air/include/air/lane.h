@@ -51,8 +51,8 @@ typedef struct {
    * when that is whole, else 0. */
   uint64_t ns_bps[2], ns_per_bit[2];
   dsrc_prng *errors;    /* draws the bit errors */
-  rse *r;
-  obe *obes[LANE_OBES_MAX]; /* the OBEs near the zone (air_lane_add, air_lane_remove) */
+  rse_engine *r;
+  obe_engine *obes[LANE_OBES_MAX]; /* the OBEs near the zone (air_lane_add, air_lane_remove) */
   uint64_t enter[LANE_OBES_MAX], leave[LANE_OBES_MAX]; /* when each is inside it */
   size_t nobes;
   bool flip_bits;        /* uplink errors as flipped bits the RSE's FCS catches (UDP mode:
@@ -63,7 +63,7 @@ typedef struct {
    * its corrupted flag is not yet set. */
   bool (*lose)(void *ctx, const air_frame *f);
   void *ctx;
-  void (*persist)(void *ctx, obe *o); /* optional: called when an OBE's state changed */
+  void (*persist)(void *ctx, obe_engine *o); /* optional: called when an OBE's state changed */
   uint64_t now;
 
   /* totals */
@@ -71,13 +71,13 @@ typedef struct {
   uint64_t frames_down, frames_up, collisions, corrupted;
 } air_lane;
 
-void air_lane_init(air_lane *l, rse *r, double ber, dsrc_prng *errors);
+void air_lane_init(air_lane *l, rse_engine *r, double ber, dsrc_prng *errors);
 
 /* An OBE inside the zone from enter to leave: it hears downlink frames that start and end
  * inside, and the RSE hears its uplink frames only if they do. Returns its index, or -1
  * when LANE_OBES_MAX OBEs are already there. */
-int air_lane_add(air_lane *l, obe *o, uint64_t enter, uint64_t leave);
-void air_lane_remove(air_lane *l, obe *o);
+int air_lane_add(air_lane *l, obe_engine *o, uint64_t enter, uint64_t leave);
+void air_lane_remove(air_lane *l, obe_engine *o);
 
 /* One RSE step at l->now: a downlink frame and its uplink windows, or idling until the
  * RSE's next BST (never past until). Advances l->now. */

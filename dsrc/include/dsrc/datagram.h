@@ -10,17 +10,17 @@
 #include "dsrc/err.h"
 #include "dsrc/frame.h"
 
-#define DG_HEADER 36
-#define DG_MAX (DG_HEADER + DSRC_FRAME_MAX)
-#define DG_VERSION 1
+#define DSRC_DG_HEADER 36
+#define DSRC_DG_MAX (DSRC_DG_HEADER + DSRC_FRAME_MAX)
+#define DSRC_DG_VERSION 1
 
-enum dg_kind {
-  DG_DOWNLINK = 1, /* RSE to OBEs: a frame and the uplink windows it opens */
-  DG_UPLINK = 2,   /* an OBE's frame in one of those windows */
-  DG_DONE = 3      /* an OBE host has sent all it will for one downlink */
+enum dsrc_dg_kind {
+  DSRC_DG_DOWNLINK = 1, /* RSE to OBEs: a frame and the uplink windows it opens */
+  DSRC_DG_UPLINK = 2,   /* an OBE's frame in one of those windows */
+  DSRC_DG_DONE = 3      /* an OBE host has sent all it will for one downlink */
 };
 
-enum { DG_PUBLIC = 1 }; /* flags: the windows are public (after a BST) */
+enum { DSRC_DG_PUBLIC = 1 }; /* flags: the windows are public (after a BST) */
 
 typedef struct {
   uint8_t kind;
@@ -34,17 +34,17 @@ typedef struct {
   uint32_t step_ns;      /* downlink: public window length (0: one private window) */
   const uint8_t *frame;
   size_t len;
-} dg;
+} dsrc_dg;
 
 /* Returns octets written or a negative dsrc error. */
-dsrc_ssize dg_encode(uint8_t *out, size_t cap, const dg *d);
+dsrc_ssize dsrc_dg_encode(uint8_t *out, size_t cap, const dsrc_dg *d);
 
 /* 0, or DSRC_ERR_TRUNCATED / DSRC_ERR_FRAME_SIZE / DSRC_ERR_RANGE (bad magic, version or
  * kind). frame points into buf. */
-int dg_decode(dg *d, const uint8_t *buf, size_t len);
+int dsrc_dg_decode(dsrc_dg *d, const uint8_t *buf, size_t len);
 
 /* Window w's start time of a downlink. */
-static inline uint64_t dg_window_start(const dg *d, unsigned w) {
+static inline uint64_t dsrc_dg_window_start(const dsrc_dg *d, unsigned w) {
   return d->time_ns + d->window0_ns + (uint64_t)w * d->step_ns;
 }
 

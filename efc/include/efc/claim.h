@@ -29,7 +29,7 @@ const char *efc_verdict_name(int verdict);
 /* Why a passage was not a plain pass (bit set). */
 enum efc_reason {
   EFC_WHY_INCOMPLETE = 1 << 0,   /* the transaction did not finish */
-  EFC_WHY_MAC = 1 << 1,          /* MAC2 / MAC_TC failed at the air_lane */
+  EFC_WHY_MAC = 1 << 1,          /* MAC2 / MAC_TC failed at the lane */
   EFC_WHY_ACCESS = 1 << 2,       /* the OBE denied access (Level 1 credentials) */
   EFC_WHY_NO_KEYS = 1 << 3,      /* the operator holds no key to check this OBE */
   EFC_WHY_STATUS_LIST = 1 << 4,  /* the status list names this OBE */
@@ -87,7 +87,7 @@ int efc_claim_parse(efc_claim *c, const char *line, char *err, size_t errlen);
 int efc_commit(uint8_t out[4], const char *label, uint16_t station, uint8_t lane, int64_t time_cs,
                const uint8_t salt[8]);
 /* The same with c's SHA-256 (no algorithm fetch per call): for the per-passage paths. */
-int efc_commit_with(efc_crypto *c, uint8_t out[4], const char *label, uint16_t station, uint8_t lane,
+int efc_commit_with(dsrc_crypto *c, uint8_t out[4], const char *label, uint16_t station, uint8_t lane,
                     int64_t time_cs, const uint8_t salt[8]);
 
 /* efcsim's tariff (docs/claims.md): fee in cents for an unEceVehicleClass 0..7. */

@@ -18,8 +18,8 @@
 typedef struct {
   FILE *in;                /* the claims, read to the end */
   const char *source;      /* its name, for messages and the runs table */
-  efc_crypto *crypto;
-  const efc_keystore *ks;
+  dsrc_crypto *crypto;
+  const keymgmt_keystore *ks;
   issuer_options vopt;
   unsigned batch;          /* claims per transaction */
   unsigned warn_max;       /* malformed lines reported one by one before a count */

@@ -30,7 +30,7 @@ typedef struct {
 void issuer_options_default(issuer_options *o);
 
 /* Returns the flags found (0: the claim is sound) or a negative error. */
-int issuer_verify_claim(efc_crypto *c, const efc_keystore *ks, const issuer_options *opt,
+int issuer_verify_claim(dsrc_crypto *c, const keymgmt_keystore *ks, const issuer_options *opt,
                         const efc_claim *cl);
 
 #endif

@@ -73,7 +73,7 @@ typedef struct {
 } obe_state;
 
 /* The counters of a profile at personalisation. */
-void obe_state_init(obe_state *st, const efc_obe_profile *prof);
+void obe_state_init(obe_state *st, const keymgmt_obe_profile *prof);
 /* A versioned, checksummed binary form for files; returns octets or a negative error. */
 #define OBE_STATE_ENCODED_MAX (16 + OBE_LOG_MAX * 8)
 int obe_state_encode(uint8_t *out, size_t cap, const obe_state *st);
@@ -86,7 +86,7 @@ typedef struct {
   uint32_t frames_rx, frames_tx, frames_ignored;
   uint32_t commands, repeats_answered, resends, late_responses, access_denied;
   uint32_t sessions;
-  efc_crypto_counters crypto; /* block operations this OBE performed */
+  dsrc_crypto_counters crypto; /* block operations this OBE performed */
   uint64_t processing_ns;     /* modelled processing time, summed */
 } obe_stats;
 
@@ -110,9 +110,9 @@ typedef struct {
 /* An OBE. Plain data: the caller allocates it (it is a few kilobytes while in a zone). */
 typedef struct {
   const obe_config *cfg;
-  const efc_obe_profile *prof;
+  const keymgmt_obe_profile *prof;
   obe_state *st;
-  efc_crypto *crypto;
+  dsrc_crypto *crypto;
   dsrc_rng rng;
 
   obe_power power;
@@ -139,7 +139,7 @@ typedef struct {
   bool private_window;
   int8_t public_choice;  /* the public window it requests in, or -1 */
   bool want_window;      /* request a private window at the next BST */
-  enum { WANT_NONE, WANT_VST, WANT_LATE } want;
+  enum { OBE_WANT_NONE, OBE_WANT_VST, OBE_WANT_LATE } want;
 
   /* MAC S bit (uplink windows) and LLC n bit (commands), kept apart as EN 12795 does. A
    * window request in a public window is not part of the S sequence. */
@@ -179,35 +179,35 @@ typedef struct {
   bool bst_allocates;
   dsrc_beacon_id bst_rsu;
   uint32_t bst_time;
-} obe;
+} obe_engine;
 
 /* Binds an OBE to its configuration, profile (keys), persistent state, crypto context and
  * randomness. It starts asleep. */
-int obe_init(obe *o, const obe_config *cfg, const efc_obe_profile *prof, obe_state *st,
-             efc_crypto *crypto, dsrc_rng rng);
+int obe_init(obe_engine *o, const obe_config *cfg, const keymgmt_obe_profile *prof, obe_state *st,
+             dsrc_crypto *crypto, dsrc_rng rng);
 
 /* A downlink frame ended at t. corrupted: the frame failed on the air (it still wakes a
  * sleeping OBE, which detects energy, but is otherwise ignored). */
-void obe_on_downlink(obe *o, uint64_t t, const uint8_t *frame, size_t len, bool corrupted);
+void obe_on_downlink(obe_engine *o, uint64_t t, const uint8_t *frame, size_t len, bool corrupted);
 
 /* Uplink window w (0-based) of those the last downlink allocated opens at t. Returns the
  * octets of the frame the OBE sends in it (0: silent). */
-size_t obe_on_window(obe *o, uint64_t t, unsigned w, uint8_t *out, size_t cap);
+size_t obe_on_window(obe_engine *o, uint64_t t, unsigned w, uint8_t *out, size_t cap);
 
 /* The one public window (0-based) of the last downlink in which obe_on_window would send,
  * or -1: a BST offers several and an OBE answers in at most one, so a driver with many OBEs
  * asks each once instead of offering it every window. */
-static inline int obe_public_window(const obe *o) {
+static inline int obe_public_window(const obe_engine *o) {
   if (o->private_window || !o->want_window || o->public_choice < 0 || o->public_choice >= (int)o->windows)
     return -1;
   return o->public_choice;
 }
 
 /* Whether the persistent state changed (the caller persists it, then calls clean). */
-static inline bool obe_state_dirty(const obe *o) { return o->dirty; }
-static inline void obe_state_clean(obe *o) { o->dirty = false; }
+static inline bool obe_state_dirty(const obe_engine *o) { return o->dirty; }
+static inline void obe_state_clean(obe_engine *o) { o->dirty = false; }
 
 /* The vehicle left: the OBE powers down (its session, if any, is lost). */
-void obe_sleep(obe *o);
+void obe_sleep(obe_engine *o);
 
 #endif

@@ -77,7 +77,7 @@ typedef struct {
   uint8_t nonce_mode;         /* enum efc_nonce_mode */
   bool verify_at_lane;        /* check MAC2 / MAC_TC: on */
 
-  const efc_operator_keys *keys; /* NULL: no lane verification possible */
+  const keymgmt_operator_keys *keys; /* NULL: no lane verification possible */
   const efc_status_list *status; /* NULL: none */
 } rse_config;
 
@@ -116,25 +116,25 @@ typedef struct {
 } rse_passage;
 
 typedef enum {
-  RS_FREE,
-  RS_INIT,    /* window requested; VST expected in the allocated window */
-  RS_ACTIVE,  /* commands */
-  RS_LATE,    /* NE_OK received: the OBE will request a window when its answer is ready */
+  RSE_S_FREE,
+  RSE_S_INIT,    /* window requested; VST expected in the allocated window */
+  RSE_S_ACTIVE,  /* commands */
+  RSE_S_LATE,    /* NE_OK received: the OBE will request a window when its answer is ready */
 } rse_session_state;
 
 /* An allocation carries the session's S bit: toggled when the last allocated window
  * brought an intact frame, the same when the RSE wants that frame again. */
-typedef enum { RA_NONE, RA_ALLOC, RA_COMMAND, RA_RELEASE } rse_action;
-typedef enum { RE_NONE, RE_VST, RE_RESPONSE, RE_LATE } rse_expect;
+typedef enum { RSE_A_NONE, RSE_A_ALLOC, RSE_A_COMMAND, RSE_A_RELEASE } rse_action;
+typedef enum { RSE_E_NONE, RSE_E_VST, RSE_E_RESPONSE, RSE_E_LATE } rse_expect;
 
 typedef enum {
-  ST_GET_SECURE,
-  ST_GET_STAMPED_TSP,
-  ST_GET_STAMPED_TC,
-  ST_GET,
-  ST_SET,
-  ST_SET_MMI,
-  ST_RELEASE
+  RSE_STEP_GET_SECURE,
+  RSE_STEP_GET_STAMPED_TSP,
+  RSE_STEP_GET_STAMPED_TC,
+  RSE_STEP_GET,
+  RSE_STEP_SET,
+  RSE_STEP_SET_MMI,
+  RSE_STEP_RELEASE
 } rse_step_kind;
 
 typedef struct {
@@ -182,7 +182,7 @@ typedef struct {
 
 typedef struct {
   const rse_config *cfg;
-  efc_crypto *crypto;
+  dsrc_crypto *crypto;
   dsrc_rng rng;
 
   uint64_t next_bst;
@@ -220,34 +220,34 @@ typedef struct {
     uint8_t lsdu_at;  /* f.lsdu's offset in the frame (f.lsdu itself is not kept) */
     dsrc_frame f;
   } rx[RSE_RX_SLOTS];
-} rse;
+} rse_engine;
 
-int rse_init(rse *r, const rse_config *cfg, efc_crypto *crypto, dsrc_rng rng);
+int rse_init(rse_engine *r, const rse_config *cfg, dsrc_crypto *crypto, dsrc_rng rng);
 
 /* What to send at time now (the medium is free). */
-void rse_next(rse *r, uint64_t now, rse_step *step);
+void rse_next(rse_engine *r, uint64_t now, rse_step *step);
 
 /* Window w of the last step's windows, at time t: the frame received in it (len 0:
  * silence; corrupted: a frame failed on the air or collided). Returns the RSE processing
  * time (ns) its handling costs before the next downlink. Silence in a BST's public window
  * changes nothing, and a driver need not report it. */
-uint64_t rse_on_window(rse *r, uint64_t t, unsigned w, const uint8_t *frame, size_t len,
+uint64_t rse_on_window(rse_engine *r, uint64_t t, unsigned w, const uint8_t *frame, size_t len,
                        bool corrupted);
 
 /* Takes the oldest finished passage; false when there is none. */
-bool rse_passage_pop(rse *r, rse_passage *out);
+bool rse_passage_pop(rse_engine *r, rse_passage *out);
 
 /* Finished passages not yet taken. */
-static inline unsigned rse_passages_done(const rse *r) { return r->ndone; }
+static inline unsigned rse_passages_done(const rse_engine *r) { return r->ndone; }
 
 /* Sessions not yet finished. */
-unsigned rse_sessions_open(const rse *r);
+unsigned rse_sessions_open(const rse_engine *r);
 
 /* Opens at most n more sessions (default: no limit); window requests beyond it go
  * unanswered, so a run of N passages ends with no transaction cut short. */
-void rse_admit_limit(rse *r, uint64_t n);
+void rse_admit_limit(rse_engine *r, uint64_t n);
 
 /* Nothing happens before t: move the BST schedule on (keeping its phase) without sending. */
-void rse_skip_to(rse *r, uint64_t t);
+void rse_skip_to(rse_engine *r, uint64_t t);
 
 #endif

@@ -20,18 +20,18 @@ const dsrc_application *rse_vst_app(const dsrc_vst *vst, int profile);
 /* AutoPASS MAC2 over c's GET_SECURE fields (obuid, efcstatus, tc, rnd1, t, rnd2, keygen,
  * mac2). Returns 0 when it matches, else EFC_WHY_MAC or EFC_WHY_NO_KEYS (k lacks the
  * generation the OBE used). */
-unsigned rse_verify_mac2(efc_crypto *crypto, const efc_operator_keys *k, const efc_claim *c);
+unsigned rse_verify_mac2(dsrc_crypto *crypto, const keymgmt_operator_keys *k, const efc_claim *c);
 
 /* EN 15509 and AES MAC_TC: the authenticator of the keyRef c->keyref_tc answer over attrlist
  * (the answer's attribute list as on air) and c->nonce_tc, keyed from c->pan and
  * c->provider; c->profile picks DES or AES. Returns 0, EFC_WHY_MAC or EFC_WHY_NO_KEYS. */
-unsigned rse_verify_mac_tc(efc_crypto *crypto, const efc_operator_keys *k, const efc_claim *c,
+unsigned rse_verify_mac_tc(dsrc_crypto *crypto, const keymgmt_operator_keys *k, const efc_claim *c,
                            const uint8_t *attrlist, size_t len);
 
 /* The access credentials (Level 1 and AES) an RSE must present to an OBE whose VST gave
  * AC_CR-Reference ref and RndOBE rnd_obe. Returns 0, or EFC_WHY_NO_KEYS when k lacks that
  * MAcK. */
-unsigned rse_access_credentials(efc_crypto *crypto, const efc_operator_keys *k, int profile,
+unsigned rse_access_credentials(dsrc_crypto *crypto, const keymgmt_operator_keys *k, int profile,
                                 const uint8_t ref[2], const uint8_t rnd_obe[4], uint8_t out[4]);
 
 #endif

@@ -17,19 +17,19 @@ typedef struct {
 } sim_report_cell;
 
 typedef struct {
-  const scenario *sc;
+  const sim_scenario *sc;
   char dir[512];
   FILE *csv;
   unsigned nspeeds;     /* speed values or 10 km/h bins */
-  double speed_of[SC_SPEEDS_MAX];
+  double speed_of[SIM_SPEEDS_MAX];
   sim_report_cell *cells;   /* [ber][speed][group] */
-  char ber_text[SC_BERS_MAX][24];
+  char ber_text[SIM_BERS_MAX][24];
   uint64_t passages;
   double wall_s;
   unsigned threads;
 } sim_report;
 
-int sim_report_open(sim_report *r, const scenario *sc, const char *dir, char *err, size_t errlen);
+int sim_report_open(sim_report *r, const sim_scenario *sc, const char *dir, char *err, size_t errlen);
 void sim_report_add(sim_report *r, const sim_block *b, const sim_record *rec, size_t n);
 int sim_report_finish(sim_report *r, FILE *table, bool plots, char *err, size_t errlen);
 void sim_report_free(sim_report *r);

@@ -58,7 +58,7 @@ typedef struct {
 
 /* Everything a block needs that is shared, read-only, by all threads. */
 typedef struct {
-  const scenario *sc;
+  const sim_scenario *sc;
   const sim_keys *keys;
 } sim_world;
 
@@ -73,7 +73,7 @@ typedef struct {
 size_t sim_idle_obe_bytes(const sim_idle_obe *s);
 
 /* Simulates one block into out[0 .. b->passages-1]; stats (optional) gets its memory. */
-int sim_block_run(const sim_world *w, const sim_block *b, efc_crypto *c, sim_record *out,
+int sim_block_run(const sim_world *w, const sim_block *b, dsrc_crypto *c, sim_record *out,
                   sim_block_stats *stats);
 
 /* A block's frames on the air, kept for a capture: records packed one after another
@@ -86,7 +86,7 @@ typedef struct {
 } sim_frames;
 
 /* sim_block_run, every frame also appended to frames. */
-int sim_block_run_frames(const sim_world *w, const sim_block *b, efc_crypto *c, sim_record *out,
+int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *c, sim_record *out,
                          sim_block_stats *stats, sim_frames *frames);
 
 /* Writes a block's frames to a capture, times shifted by offset_ns. Returns 0 or -1 with
@@ -95,7 +95,7 @@ int sim_frames_write(const sim_frames *f, io_cap_writer *w, uint64_t offset_ns, 
 void sim_frames_free(sim_frames *f);
 
 /* The blocks of a scenario, in order; returns their number (*out malloc'd). */
-size_t sim_blocks_make(const scenario *sc, sim_block **out);
+size_t sim_blocks_make(const sim_scenario *sc, sim_block **out);
 
 typedef struct {
   const char *out_dir;
@@ -107,6 +107,6 @@ typedef struct {
 } sim_run_options;
 
 /* Runs a whole scenario: passages.csv, summary.json and plots in out_dir. 0, or -1 with err. */
-int sim_run(const scenario *sc, const sim_run_options *opt, char *err, size_t errlen);
+int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_t errlen);
 
 #endif

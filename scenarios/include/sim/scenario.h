@@ -10,9 +10,9 @@
 #include "obe/obe.h"
 #include "rse/rse.h"
 
-#define SC_GROUPS_MAX 16
-#define SC_SPEEDS_MAX 128
-#define SC_BERS_MAX 32
+#define SIM_GROUPS_MAX 16
+#define SIM_SPEEDS_MAX 128
+#define SIM_BERS_MAX 32
 
 /* One part of the fleet: a profile on an MCU class, with its share of the traffic. */
 typedef struct {
@@ -20,7 +20,7 @@ typedef struct {
   bool legacy;        /* MCU class */
   double share;
   char label[40];     /* "en15509-l1/legacy" */
-} sc_group;
+} sim_group;
 
 typedef struct {
   char name[64];
@@ -30,32 +30,32 @@ typedef struct {
   unsigned lanes;
   unsigned gantries;
 
-  double bers[SC_BERS_MAX];
+  double bers[SIM_BERS_MAX];
   unsigned nbers;
 
   /* traffic: a list of speeds, or a truncated normal distribution */
-  double speeds[SC_SPEEDS_MAX];
+  double speeds[SIM_SPEEDS_MAX];
   unsigned nspeeds;
   bool speed_dist;
   double speed_mean, speed_sd, speed_min, speed_max;
   uint64_t passages;       /* per speed (list) or in all (distribution), per BER */
-  double headway_s;        /* mean time between zone entries in one air_lane */
+  double headway_s;        /* mean time between zone entries in one lane */
   double min_headway_s;    /* and its minimum */
   uint64_t fleet_size;     /* distinct vehicles (0: every passage a new one) */
 
-  sc_group groups[SC_GROUPS_MAX];
+  sim_group groups[SIM_GROUPS_MAX];
   unsigned ngroups;
 
   /* the engines' parameters (docs/timing-model.md defaults, overridden by the file) */
   dsrc_l1_params l1;
-  rse_config rse;          /* timing and transaction options; identity set per air_lane */
+  rse_config rse;          /* timing and transaction options; identity set per lane */
   obe_config obe;
   obe_mcu mcu_legacy, mcu_modern;
-} scenario;
+} sim_scenario;
 
 /* Loads and checks a scenario file. On error returns -1 with err holding one line naming
  * the file, the line and the field ("scenarios/x.yaml:12: traffic.speeds_kmh: speed -60
  * is negative"). */
-int scenario_load(scenario *sc, const char *path, char *err, size_t errlen);
+int sim_scenario_load(sim_scenario *sc, const char *path, char *err, size_t errlen);
 
 #endif

@@ -15,7 +15,7 @@ typedef struct {
   obe_mcu mcu;
   uint32_t obuid;
   const char *pcap;  /* also write every frame to this capture (NULL: none) */
-} trace_options;
+} sim_trace_options;
 
 typedef struct {
   bool completed;
@@ -25,9 +25,9 @@ typedef struct {
   uint64_t duration_ns;
   unsigned late_responses;
   char sequence[512];
-} trace_result;
+} sim_trace_result;
 
 /* Runs the passage, printing to out; 0, or -1 when the set-up failed (reported on stderr). */
-int sim_trace(const trace_options *opt, FILE *out, trace_result *res);
+int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res);
 
 #endif

@@ -75,21 +75,21 @@ int sec_params_load(sec_params *p, const char *path, char *err, size_t errlen);
 
 /* An OBE with its own persistent state and engine. */
 typedef struct {
-  efc_obe_profile prof;
+  keymgmt_obe_profile prof;
   obe_state st;
-  obe o;
+  obe_engine o;
 } sec_obe;
 
 /* The world of one attack against one profile. */
 typedef struct {
   int profile;
-  efc_crypto *crypto;
+  dsrc_crypto *crypto;
   sim_keys keys;             /* the issuer's master keys and the operator's subset */
   issuer_options iopt;       /* the issuer's checks: the report can switch MAC checks off */
   rse_config rcfg;           /* the lane's RSE (change, then sec_world_rse_reset) */
   obe_config ocfg;
   dsrc_prng prng, errors;
-  rse r;
+  rse_engine r;
   air_lane l;
   efc_status_list status;    /* what the RSE consults (sec_world_status_refresh) */
   char dir[256];             /* a private directory for the run's files, removed at free */
@@ -173,7 +173,7 @@ void sec_world_capture_stop(sec_world *w);
 
 typedef struct {
   sec_world *w;
-  obe *o;
+  obe_engine *o;
   uint64_t now;
   uint32_t lid;
   uint8_t n;                 /* LLC n of the last command */
@@ -186,7 +186,7 @@ typedef struct {
 
 /* Wakes o with a BST from beacon (NULL: the lane's beacon), takes its window request and
  * its VST. 0, or -1 when the OBE did not answer. */
-int sec_reader_open(sec_reader *r, sec_world *w, obe *o, const dsrc_beacon_id *beacon);
+int sec_reader_open(sec_reader *r, sec_world *w, obe_engine *o, const dsrc_beacon_id *beacon);
 /* Sends one command T-APDU (eid and content as given) and waits for its answer, late
  * answers included. 0 with *answer decoded, -1 when none came. */
 int sec_reader_ask(sec_reader *r, const dsrc_tapdu *cmd, dsrc_tapdu *answer);

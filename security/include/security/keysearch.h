@@ -162,11 +162,11 @@ typedef struct {
 
 void sim_keysearch_demo_default(sec_ks_demo_input *in);
 
-/* Derives the AuK from in (efc_en15509_auth_key), computes the two authenticators as the
- * OBE does (efc_en15509_authenticator), then searches the 2^B keys that agree with the real
+/* Derives the AuK from in (dsrc_en15509_auth_key), computes the two authenticators as the
+ * OBE does (dsrc_en15509_authenticator), then searches the 2^B keys that agree with the real
  * one outside its B lowest effective bits (bit 1..7 of octet 7, then of octet 6, ...),
  * keeping those whose authenticator agrees with capture 1 on its first M bits; the second
- * capture filters those (checked with efc_en15509_authenticator, M bits again).
+ * capture filters those (checked with dsrc_en15509_authenticator, M bits again).
  * unknown_bits 1..32, mac_bits 1..32, threads 0 = every online core. At the defaults it
  * takes 2^B DES authenticator trials (B = 22: about 2 s on two cores). */
 int sim_keysearch_demo(sec_ks_demo *out, const sec_ks_demo_input *in, unsigned unknown_bits,

@@ -170,9 +170,9 @@ static ssize_t link_recv(rp_link *k, uint8_t *buf, size_t cap, io_udp_addr *from
   }
 }
 
-static void link_send(rp_link *k, const io_udp_addr *to, const dg *d) {
-  uint8_t buf[DG_MAX];
-  dsrc_ssize n = dg_encode(buf, sizeof(buf), d);
+static void link_send(rp_link *k, const io_udp_addr *to, const dsrc_dg *d) {
+  uint8_t buf[DSRC_DG_MAX];
+  dsrc_ssize n = dsrc_dg_encode(buf, sizeof(buf), d);
   if (n > 0) sendto(k->fd, buf, (size_t)n, 0, (const struct sockaddr *)&to->sa, to->len);
 }
 
@@ -273,14 +273,14 @@ typedef struct {
 
 /* One downlink to the live OBE host and its answers, the model clock moved past them. */
 static int rse_exchange(rp_link *k, uint8_t lane, const uint8_t *frame, size_t len, bool public, rp_answers *a) {
-  dg d;
+  dsrc_dg d;
   uint8_t buf[2048];
   uint64_t deadline = mono_ns() + k->timeout_ns, air = dsrc_l1_airtime_ns(&k->l1, 0, frame, len);
   unsigned count = public ? k->cfg.public_windows : (frame[frame[1] == 0xff ? 2 : 5] & DSRC_MAC_A) ? 1 : 0;
   memset(&d, 0, sizeof(d));
-  d.kind = DG_DOWNLINK;
+  d.kind = DSRC_DG_DOWNLINK;
   d.lane = lane;
-  d.flags = public ? DG_PUBLIC : 0;
+  d.flags = public ? DSRC_DG_PUBLIC : 0;
   d.seq = ++k->seq;
   d.time_ns = k->now + air;
   d.count = (uint8_t)count;
@@ -293,12 +293,12 @@ static int rse_exchange(rp_link *k, uint8_t lane, const uint8_t *frame, size_t l
   k->now = d.time_ns + k->cfg.gap_du_ns + (public ? count * k->cfg.public_window_ns : 5000000u) + k->cfg.gap_ud_ns;
   for (;;) {
     io_udp_addr from;
-    dg u;
+    dsrc_dg u;
     ssize_t n = link_recv(k, buf, sizeof(buf), &from, deadline);
     if (n <= 0) return -1; /* the host is gone or never answers */
-    if (!io_udp_addr_equal(&from, &k->peer) || dg_decode(&u, buf, (size_t)n) != 0 || u.ref != d.seq) continue;
-    if (u.kind == DG_DONE) return 0;
-    if (u.kind == DG_UPLINK && a->n < UP_MAX && u.len <= DSRC_FRAME_MAX) {
+    if (!io_udp_addr_equal(&from, &k->peer) || dsrc_dg_decode(&u, buf, (size_t)n) != 0 || u.ref != d.seq) continue;
+    if (u.kind == DSRC_DG_DONE) return 0;
+    if (u.kind == DSRC_DG_UPLINK && a->n < UP_MAX && u.len <= DSRC_FRAME_MAX) {
       memcpy(a->f[a->n], u.frame, u.len);
       a->len[a->n++] = u.len;
     }
@@ -402,7 +402,7 @@ static int replay_obe(rp_link *k, const rp_txn *t) {
   while (!released) {
     uint8_t buf[2048], out[DSRC_FRAME_MAX];
     io_udp_addr from;
-    dg d, u;
+    dsrc_dg d, u;
     dsrc_frame f;
     size_t len = 0;
     ssize_t n = link_recv(k, buf, sizeof(buf), &from, idle_until);
@@ -411,7 +411,7 @@ static int replay_obe(rp_link *k, const rp_txn *t) {
               requested ? " in the middle of the transaction" : "");
       return PCAP_EXIT_BAD_INPUT;
     }
-    if (dg_decode(&d, buf, (size_t)n) != 0 || d.kind != DG_DOWNLINK || dsrc_frame_decode(&f, d.frame, d.len) < 0)
+    if (dsrc_dg_decode(&d, buf, (size_t)n) != 0 || d.kind != DSRC_DG_DOWNLINK || dsrc_frame_decode(&f, d.frame, d.len) < 0)
       continue;
     idle_until = mono_ns() + k->timeout_ns;
     if (!requested && f.lid_len == 1 && (f.mac & DSRC_MAC_A) && d.count) {
@@ -476,11 +476,11 @@ static int replay_obe(rp_link *k, const rp_txn *t) {
     }
     if (len && d.count) {
       memset(&u, 0, sizeof(u));
-      u.kind = DG_UPLINK;
+      u.kind = DSRC_DG_UPLINK;
       u.lane = d.lane;
       u.seq = ++k->seq;
       u.ref = d.seq;
-      u.time_ns = dg_window_start(&d, 0);
+      u.time_ns = dsrc_dg_window_start(&d, 0);
       u.frame = out;
       u.len = len;
       link_send(k, &from, &u);
@@ -488,7 +488,7 @@ static int replay_obe(rp_link *k, const rp_txn *t) {
       last_len = len;
     }
     memset(&u, 0, sizeof(u));
-    u.kind = DG_DONE;
+    u.kind = DSRC_DG_DONE;
     u.lane = d.lane;
     u.seq = ++k->seq;
     u.ref = d.seq;

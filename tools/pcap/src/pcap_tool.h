@@ -48,7 +48,7 @@ typedef struct {
   unsigned long record; /* 1-based record number in the file */
   uint64_t t_ns;        /* the frame's first bit, preamble included */
   uint64_t air_ns;      /* dsrc_l1_airtime_ns */
-  int64_t gap_ns;       /* from the end of the previous frame on the same air_lane */
+  int64_t gap_ns;       /* from the end of the previous frame on the same lane */
   bool has_gap;         /* false for a lane's first frame */
   bool uplink;
   uint8_t lane;

@@ -12,7 +12,7 @@
 
 typedef struct {
   bool has_end;
-  uint64_t end;     /* latest end of a frame on the air_lane */
+  uint64_t end;     /* latest end of a frame on the lane */
   pcap_group *run;  /* the lane's broadcast run, while it may grow */
 } lane_state;
 

@@ -15,8 +15,8 @@
 enum { CMD_NONE, CMD_SECURE, CMD_STAMPED, CMD_OTHER };
 
 typedef struct {
-  efc_crypto *crypto;
-  efc_operator_keys keys;
+  dsrc_crypto *crypto;
+  keymgmt_operator_keys keys;
   int profile;
   bool json;
   unsigned long txns, ours, pass, fail, incomplete;
@@ -68,7 +68,7 @@ static void on_command(verify_ctx *v, txn_view *x, const pcap_frame *pf, const d
     x->cred_sent[k] = q->has_credentials && q->credentials.len == 4;
     if (x->cred_sent[k] && x->app && x->c.level == 1 &&
         rse_access_credentials(v->crypto, &v->keys, v->profile, x->ref, x->rnd_obe, want) == 0)
-      x->cred_ok[k] = efc_crypto_equal(want, q->credentials.data, 4);
+      x->cred_ok[k] = dsrc_crypto_equal(want, q->credentials.data, 4);
     x->pending = CMD_STAMPED;
   }
 }
@@ -99,12 +99,12 @@ static void on_answer(txn_view *x, const dsrc_tapdu *t) {
       return;
     for (unsigned i = 0; i < rs->parameter.u.gstrs.list.count; i++) {
       const dsrc_attribute *at = dsrc_tapdu_attr(t, rs->parameter.u.gstrs.list, i);
-      if (at->id == EFC_ATTR_OBUID && at->value.kind == DSRC_C_EQUOBUID) {
+      if (at->id == DSRC_ATTR_OBUID && at->value.kind == DSRC_C_EQUOBUID) {
         memcpy(x->c.obuid, at->value.u.obu_id, 4);
         x->c.has_obuid = true;
-      } else if (at->id == EFC_ATTR_STATUS && at->value.kind == DSRC_C_EQUSTAT) {
+      } else if (at->id == DSRC_ATTR_STATUS && at->value.kind == DSRC_C_EQUSTAT) {
         x->c.counter = at->value.u.status.counter;
-      } else if (at->id == EFC_ATTR_PAYMENT_MEANS && at->value.kind == DSRC_C_PAYMEANS) {
+      } else if (at->id == DSRC_ATTR_PAYMENT_MEANS && at->value.kind == DSRC_C_PAYMEANS) {
         memcpy(x->c.pan, at->value.u.payment_means.pan, 10);
       }
     }
@@ -128,7 +128,7 @@ static void on_vst(verify_ctx *v, txn_view *x, const dsrc_tapdu *t) {
   if (!a) return;
   x->app = true;
   memcpy(x->c.provider, a->parameter.data, 3);
-  if (a->parameter.len == EFC_L1_PARAM_LEN) {
+  if (a->parameter.len == DSRC_L1_PARAM_LEN) {
     x->c.level = 1;
     memcpy(x->ref, a->parameter.data + 8, 2);
     memcpy(x->rnd_obe, a->parameter.data + 12, 4);
@@ -287,15 +287,15 @@ int pcap_cmd_verify(int argc, char **argv) {
     fprintf(stderr, "efc-pcap verify: %s\n", err);
     return PCAP_EXIT_BAD_INPUT;
   }
-  rv = efc_operator_keys_load(&v.keys, keys, pass, err, sizeof(err));
-  efc_crypto_wipe(pass, sizeof(pass));
+  rv = keymgmt_operator_keys_load(&v.keys, keys, pass, err, sizeof(err));
+  dsrc_crypto_wipe(pass, sizeof(pass));
   if (rv != 0) {
     fprintf(stderr, "efc-pcap verify: %s\n", err);
     return PCAP_EXIT_BAD_INPUT;
   }
-  if (efc_crypto_new(&v.crypto, err, sizeof(err)) != 0) {
+  if (dsrc_crypto_new(&v.crypto, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-pcap verify: %s\n", err);
-    efc_operator_keys_wipe(&v.keys);
+    keymgmt_operator_keys_wipe(&v.keys);
     return PCAP_EXIT_BAD_INPUT;
   }
   rv = pcap_file_walk(file, idle, on_group, &v, err, sizeof(err));
@@ -303,7 +303,7 @@ int pcap_cmd_verify(int argc, char **argv) {
     printf("%lu transactions, %lu of profile %s: %lu pass the lane check, %lu fail, %lu incomplete\n", v.txns,
            v.ours, rse_profile_name(v.profile), v.pass, v.fail, v.incomplete);
   if (rv != 0) fprintf(stderr, "efc-pcap verify: %s\n", err);
-  efc_operator_keys_wipe(&v.keys);
-  efc_crypto_free(v.crypto);
+  keymgmt_operator_keys_wipe(&v.keys);
+  dsrc_crypto_free(v.crypto);
   return rv == 0 ? PCAP_EXIT_OK : PCAP_EXIT_BAD_INPUT;
 }
