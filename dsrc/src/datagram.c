@@ -3,17 +3,7 @@
 #include <string.h>
 
 #include "dsrc/datagram.h"
-
-static void put32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+#include "dsrc/octets.h"
 
 dsrc_ssize dsrc_dg_encode(uint8_t *out, size_t cap, const dsrc_dg *d) {
   if (d->len > DSRC_FRAME_MAX) return DSRC_ERR_FRAME_SIZE;
@@ -23,14 +13,14 @@ dsrc_ssize dsrc_dg_encode(uint8_t *out, size_t cap, const dsrc_dg *d) {
   out[5] = d->kind;
   out[6] = d->lane;
   out[7] = d->flags;
-  put32(out + 8, d->seq);
-  put32(out + 12, d->ref);
-  put32(out + 16, (uint32_t)(d->time_ns >> 32));
-  put32(out + 20, (uint32_t)d->time_ns);
+  dsrc_put_be32(out + 8, d->seq);
+  dsrc_put_be32(out + 12, d->ref);
+  dsrc_put_be32(out + 16, (uint32_t)(d->time_ns >> 32));
+  dsrc_put_be32(out + 20, (uint32_t)d->time_ns);
   out[24] = d->count;
   out[25] = 0;
-  put32(out + 26, d->window0_ns);
-  put32(out + 30, d->step_ns);
+  dsrc_put_be32(out + 26, d->window0_ns);
+  dsrc_put_be32(out + 30, d->step_ns);
   out[34] = (uint8_t)(d->len >> 8);
   out[35] = (uint8_t)d->len;
   if (d->len) memcpy(out + DSRC_DG_HEADER, d->frame, d->len);
@@ -44,12 +34,12 @@ int dsrc_dg_decode(dsrc_dg *d, const uint8_t *buf, size_t len) {
   d->kind = buf[5];
   d->lane = buf[6];
   d->flags = buf[7];
-  d->seq = get32(buf + 8);
-  d->ref = get32(buf + 12);
-  d->time_ns = (uint64_t)get32(buf + 16) << 32 | get32(buf + 20);
+  d->seq = dsrc_get_be32(buf + 8);
+  d->ref = dsrc_get_be32(buf + 12);
+  d->time_ns = (uint64_t)dsrc_get_be32(buf + 16) << 32 | dsrc_get_be32(buf + 20);
   d->count = buf[24];
-  d->window0_ns = get32(buf + 26);
-  d->step_ns = get32(buf + 30);
+  d->window0_ns = dsrc_get_be32(buf + 26);
+  d->step_ns = dsrc_get_be32(buf + 30);
   d->len = (size_t)buf[34] << 8 | buf[35];
   if (d->len > DSRC_FRAME_MAX || d->len != len - DSRC_DG_HEADER) return DSRC_ERR_FRAME_SIZE;
   if (d->kind != DSRC_DG_DONE && d->len == 0) return DSRC_ERR_FRAME_SIZE;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "io/capture.h"
+#include "dsrc/octets.h"
 
 /* Upper-PDU tags: 12 = dissector name, 0 = end of tags; big-endian type and length, the
  * value padded to four octets. */
@@ -90,7 +91,7 @@ int io_cap_record_decode(io_cap_record *r, const uint8_t *buf, size_t len, char 
   }
   r->lane = buf[n + 2];
   r->flags = buf[n + 3];
-  r->lid = (uint32_t)buf[n + 4] << 24 | (uint32_t)buf[n + 5] << 16 | (uint32_t)buf[n + 6] << 8 | buf[n + 7];
+  r->lid = dsrc_get_be32(buf + n + 4);
   r->len = (size_t)buf[n + 8] << 8 | buf[n + 9];
   n += 10;
   if (r->len != len - n) {

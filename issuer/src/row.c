@@ -2,16 +2,13 @@
 #include <string.h>
 
 #include "issuer/issuer_row.h"
+#include "dsrc/octets.h"
 #include "issuer/issuer_verify.h"
 #include "dsrc/efc.h"
 #include "dsrc/keys.h"
 #include "dsrc/tapdu.h"
 
 unsigned issuer_counter_range(int family) { return family == ISSUER_CTR_AUTOPASS ? 65536u : 4096u; }
-
-static uint32_t be32(const uint8_t p[4]) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* The obuid and counter inside the MACed attribute list: for EN 15509 those, not the
  * claim's copies, are what the OBE vouched for. False when the list lacks either. */
@@ -25,7 +22,7 @@ static bool stamped_values(const efc_claim *cl, uint32_t *obuid, uint16_t *count
   for (unsigned i = 0; i < l.count; i++) {
     const dsrc_attribute *a = dsrc_tapdu_attr(&t, l, i);
     if (a->id == DSRC_ATTR_OBUID && a->value.kind == DSRC_C_EQUOBUID) {
-      *obuid = be32(a->value.u.obu_id);
+      *obuid = dsrc_get_be32(a->value.u.obu_id);
       have_id = true;
     } else if (a->id == DSRC_ATTR_STATUS && a->value.kind == DSRC_C_EQUSTAT) {
       *counter = a->value.u.status.counter;
@@ -47,7 +44,7 @@ int issuer_row_from_claim(issuer_row *row, const efc_claim *cl, unsigned flags) 
   row->lane_verdict = cl->verdict;
   row->lane_reasons = cl->reasons;
   row->has_obuid = cl->has_obuid;
-  row->obuid = cl->has_obuid ? be32(cl->obuid) : 0;
+  row->obuid = cl->has_obuid ? dsrc_get_be32(cl->obuid) : 0;
   row->family = autopass ? ISSUER_CTR_AUTOPASS : ISSUER_CTR_EQUIPMENT;
   row->counter = autopass ? cl->tc : cl->counter;
   row->flags = flags;

@@ -48,20 +48,5 @@ int km_seal_save(const char *path, enum km_kind kind, const char *pass, keymgmt_
 int km_seal_load(const char *path, enum km_kind kind, const char *pass, keymgmt_filekey *fk,
                  uint8_t *pt, size_t *len, char *err, size_t errlen);
 
-/* Big-endian helpers. */
-static inline void km_put_u16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-static inline void km_put_u32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-static inline uint16_t km_get_u16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static inline uint32_t km_get_u32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "km_internal.h"
+#include "dsrc/octets.h"
 
 enum {
   T_IDENTITY = 0x20, /* obuid(4) pan(10) context_mark(6) profiles(1) ac_cr_ref(2) */
@@ -174,17 +175,17 @@ static void encode(const keymgmt_obe_profile *p, km_tlv_writer *w) {
     }
     km_tlv_put(w, T_AES_ACCESS, p->aes_access_key, DSRC_AES_KEY, NULL, 0);
   }
-  km_put_u16(b, p->autopass_tc);
-  km_put_u16(b + 2, p->en15509_tc);
+  dsrc_put_be16(b, p->autopass_tc);
+  dsrc_put_be16(b + 2, p->en15509_tc);
   km_tlv_put(w, T_COUNTERS, b, 4, NULL, 0);
   if (p->has_expiry) {
-    km_put_u16(b, p->expiry_year);
+    dsrc_put_be16(b, p->expiry_year);
     b[2] = p->expiry_month;
     b[3] = p->expiry_day;
     km_tlv_put(w, T_EXPIRY, b, 4, NULL, 0);
   }
   if (p->has_lpn) {
-    km_put_u16(b, p->lpn_country);
+    dsrc_put_be16(b, p->lpn_country);
     km_tlv_put(w, T_LPN, b, 2, p->lpn, p->lpn_len);
   }
   if (p->has_vehicle_class) km_tlv_put(w, T_CLASS, &p->vehicle_class, 1, NULL, 0);
@@ -247,15 +248,15 @@ static int decode(keymgmt_obe_profile *p, const uint8_t *pt, size_t len, const c
       break;
     case T_COUNTERS:
       if ((ok = vlen == 4)) {
-        p->autopass_tc = km_get_u16(v);
-        p->en15509_tc = km_get_u16(v + 2);
+        p->autopass_tc = dsrc_get_be16(v);
+        p->en15509_tc = dsrc_get_be16(v + 2);
         ok = p->en15509_tc < 4096;
       }
       break;
     case T_EXPIRY:
       if ((ok = vlen == 4)) {
         p->has_expiry = true;
-        p->expiry_year = km_get_u16(v);
+        p->expiry_year = dsrc_get_be16(v);
         p->expiry_month = v[2];
         p->expiry_day = v[3];
       }
@@ -263,7 +264,7 @@ static int decode(keymgmt_obe_profile *p, const uint8_t *pt, size_t len, const c
     case T_LPN:
       if ((ok = vlen >= 3 && vlen <= 2 + KEYMGMT_LPN_MAX)) {
         p->has_lpn = true;
-        p->lpn_country = km_get_u16(v);
+        p->lpn_country = dsrc_get_be16(v);
         p->lpn_len = (uint8_t)(vlen - 2);
         memcpy(p->lpn, v + 2, vlen - 2);
       }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "km_internal.h"
+#include "dsrc/octets.h"
 
 enum {
   HDR = 48,
@@ -138,15 +139,15 @@ int km_seal_save(const char *path, enum km_kind kind, const char *pass, keymgmt_
   file[5] = (uint8_t)kind;
   file[6] = KDF_SCRYPT;
   file[7] = k->log2n;
-  km_put_u32(file + 8, k->r);
-  km_put_u32(file + 12, k->p);
+  dsrc_put_be32(file + 8, k->r);
+  dsrc_put_be32(file + 12, k->p);
   memcpy(file + 16, k->salt, SALT);
   /* A fresh random nonce per save; with a reused key the 96-bit nonce space is ample. */
   if (RAND_bytes(file + 32, NONCE) != 1) {
     rv = km_fail(err, errlen, KEYMGMT_ERR_CRYPTO, path, "no random nonce");
     goto out;
   }
-  km_put_u32(file + 44, (uint32_t)len);
+  dsrc_put_be32(file + 44, (uint32_t)len);
   rv = gcm(true, k->key, file, pt, len, file + HDR, file + HDR + len);
   if (rv != 0) {
     rv = km_fail(err, errlen, rv, path, "encryption failed");
@@ -215,15 +216,15 @@ int km_seal_load(const char *path, enum km_kind kind, const char *pass, keymgmt_
     goto out;
   }
   k.log2n = file[7];
-  k.r = km_get_u32(file + 8);
-  k.p = km_get_u32(file + 12);
+  k.r = dsrc_get_be32(file + 8);
+  k.p = dsrc_get_be32(file + 12);
   if (file[6] != KDF_SCRYPT || !scrypt_params_ok(k.log2n, k.r, k.p)) {
     rv = km_fail(err, errlen, KEYMGMT_ERR_KDF, path,
                  "unknown KDF %u or scrypt parameters out of bounds (log2 N %u, r %u, p %u)",
                  file[6], k.log2n, k.r, k.p);
     goto out;
   }
-  n = km_get_u32(file + 44);
+  n = dsrc_get_be32(file + 44);
   if (n > KM_PLAINTEXT_MAX || size != HDR + (size_t)n + TAG) {
     rv = km_fail(err, errlen, KEYMGMT_ERR_TRUNCATED, path,
                  "truncated or extended: the header announces %u octets of ciphertext, the "

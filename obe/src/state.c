@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "obe/obe.h"
+#include "dsrc/octets.h"
 
 #define STATE_MAGIC 0x4546434fu /* "EFCO" */
 #define STATE_VERSION 1
@@ -29,21 +30,10 @@ static uint32_t crc32(const uint8_t *p, size_t n) {
   return ~c;
 }
 
-static void put32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 int obe_state_encode(uint8_t *out, size_t cap, const obe_state *st) {
   size_t n = 16 + (size_t)st->log_len * 8, i = 0;
   if (cap < n + 4) return DSRC_ERR_NOBUF;
-  put32(out, STATE_MAGIC);
+  dsrc_put_be32(out, STATE_MAGIC);
   out[4] = STATE_VERSION;
   out[5] = st->log_len;
   out[6] = (uint8_t)(st->autopass_tc >> 8);
@@ -55,24 +45,24 @@ int obe_state_encode(uint8_t *out, size_t cap, const obe_state *st) {
   /* The log oldest first. */
   for (unsigned k = 0; k < st->log_len; k++) {
     unsigned idx = (st->log_head + OBE_LOG_MAX - st->log_len + k) % OBE_LOG_MAX;
-    put32(out + 16 + 8 * i, st->log[idx].time);
-    put32(out + 20 + 8 * i, st->log[idx].station);
+    dsrc_put_be32(out + 16 + 8 * i, st->log[idx].time);
+    dsrc_put_be32(out + 20 + 8 * i, st->log[idx].station);
     i++;
   }
-  put32(out + n, crc32(out, n));
+  dsrc_put_be32(out + n, crc32(out, n));
   return (int)(n + 4);
 }
 
 int obe_state_decode(obe_state *st, const uint8_t *in, size_t len) {
   size_t n;
-  if (len < 20 || get32(in) != STATE_MAGIC || in[4] != STATE_VERSION || in[5] > OBE_LOG_MAX)
+  if (len < 20 || dsrc_get_be32(in) != STATE_MAGIC || in[4] != STATE_VERSION || in[5] > OBE_LOG_MAX)
     return OBE_ERR_STATE;
   n = 16 + (size_t)in[5] * 8;
-  if (len != n + 4 || get32(in + n) != crc32(in, n)) return OBE_ERR_STATE;
+  if (len != n + 4 || dsrc_get_be32(in + n) != crc32(in, n)) return OBE_ERR_STATE;
   memset(st, 0, sizeof(*st));
   st->autopass_tc = (uint16_t)(in[6] << 8 | in[7]);
   st->equipment_status = (uint16_t)(in[8] << 8 | in[9]);
   st->efcstatus = in[10];
-  for (unsigned k = 0; k < in[5]; k++) obe_state_log(st, get32(in + 16 + 8 * k), get32(in + 20 + 8 * k));
+  for (unsigned k = 0; k < in[5]; k++) obe_state_log(st, dsrc_get_be32(in + 16 + 8 * k), dsrc_get_be32(in + 20 + 8 * k));
   return 0;
 }

@@ -7,6 +7,7 @@
  * on 4 octets. Each loop is checked against dsrc/keys.h before it is timed, so a fast path
  * that computed something else could not report a rate. */
 #include "security/keysearch.h"
+#include "dsrc/octets.h"
 
 #include <errno.h>
 #include <math.h>
@@ -683,10 +684,6 @@ static void demo_key(uint8_t key[8], const uint8_t base[8], unsigned bits, uint6
   }
 }
 
-static uint32_t be32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static void *demo_thread(void *arg) {
   demo_worker *d = arg;
   uint8_t key[8], mac[8];
@@ -694,7 +691,7 @@ static void *demo_thread(void *arg) {
   for (uint64_t i = d->from; i < d->to; i++) {
     demo_key(key, d->base, d->unknown_bits, i);
     if ((rv = trial_des(&d->w, key, mac)) != 0) break;
-    if (((be32(mac) ^ d->want) & d->mask) != 0) continue;
+    if (((dsrc_get_be32(mac) ^ d->want) & d->mask) != 0) continue;
     if (d->nfound == d->cap) {
       d->overflow = true;
       break;
@@ -784,7 +781,7 @@ int sim_keysearch_demo(sec_ks_demo *out, const sec_ks_demo_input *in, unsigned u
     }
     d[i].base = base;
     d[i].unknown_bits = unknown_bits;
-    d[i].want = be32(out->authenticator[0]);
+    d[i].want = dsrc_get_be32(out->authenticator[0]);
     d[i].mask = mask;
     d[i].from = out->trials * i / threads;
     d[i].to = out->trials * (i + 1) / threads;
@@ -836,7 +833,7 @@ int sim_keysearch_demo(sec_ks_demo *out, const sec_ks_demo_input *in, unsigned u
       if ((rv = dsrc_en15509_authenticator(c, a2, key, in->attrlist, in->attrlist_len,
                                           in->nonce[1], DSRC_RND_LEN)) != 0)
         goto crypto;
-      if (((be32(a2) ^ be32(out->authenticator[1])) & mask) != 0) continue;
+      if (((dsrc_get_be32(a2) ^ dsrc_get_be32(out->authenticator[1])) & mask) != 0) continue;
       out->candidates[1]++;
       out->real_in[1] |= real;
       memcpy(out->found, key, 8);
