@@ -367,6 +367,12 @@ static void write_table(sim_report *r, FILE *t) {
 }
 
 /* Data and a gnuplot script; gnuplot draws SVG and PNG. Missing gnuplot is a warning. */
+/* A plotted series is a group, and also a BER when the scenario sweeps several. */
+static void series_title(char *out, size_t cap, const sim_scenario *sc, unsigned b, unsigned gi) {
+  if (sc->nbers > 1) snprintf(out, cap, "%s BER %.0e", sc->groups[gi].label, sc->bers[b]);
+  else snprintf(out, cap, "%s", sc->groups[gi].label);
+}
+
 static int write_plots(sim_report *r, char *err, size_t errlen) {
   const sim_scenario *sc = r->sc;
   char path[700];
@@ -410,8 +416,7 @@ static int write_plots(sim_report *r, char *err, size_t errlen) {
       for (unsigned gi = 0; gi < sc->ngroups; gi++) {
         unsigned idx = b * sc->ngroups + gi;
         char title[80];
-        if (sc->nbers > 1) snprintf(title, sizeof(title), "%s BER %.0e", sc->groups[gi].label, sc->bers[b]);
-        else snprintf(title, sizeof(title), "%s", sc->groups[gi].label);
+        series_title(title, sizeof(title), sc, b, gi);
         fprintf(g, "%s'%s/plot.dat' index %u using 1:2:3:4 with yerrorlines title '%s'", idx ? ", " : "", r->dir,
                 idx, title);
       }
@@ -423,8 +428,7 @@ static int write_plots(sim_report *r, char *err, size_t errlen) {
       for (unsigned gi = 0; gi < sc->ngroups; gi++) {
         unsigned idx = b * sc->ngroups + gi;
         char title[80];
-        if (sc->nbers > 1) snprintf(title, sizeof(title), "%s BER %.0e", sc->groups[gi].label, sc->bers[b]);
-        else snprintf(title, sizeof(title), "%s", sc->groups[gi].label);
+        series_title(title, sizeof(title), sc, b, gi);
         fprintf(g, "%s'%s/plot.dat' index %u using 1:5 with linespoints lc %u title '%s', "
                    "'%s/plot.dat' index %u using 1:7 with lines dt 2 lc %u notitle",
                 idx ? ", " : "", r->dir, idx, idx + 1, title, r->dir, idx, idx + 1);
