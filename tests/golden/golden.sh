@@ -12,10 +12,12 @@ mode=${3:-check}
 out=${TMPDIR:-/tmp}/efc-golden.$$
 digests=$src/tests/golden/digests.sha256
 trap 'rm -rf "$out"' EXIT
+# summary.json names the scenario file as given: run from the source tree, relative names.
+cd "$src" || exit 1
 mkdir -p "$out/files" || exit 1
 fail=0
 for f in default multi-lane noisy; do
-  "$bin/efc-scenario" run "$src/scenarios/$f.yaml" --out "$out/$f" --threads 2 --no-plots \
+  "$bin/efc-scenario" run "scenarios/$f.yaml" --out "$out/$f" --threads 2 --no-plots \
     --pcap "$out/files/$f.pcap" > "$out/$f.txt" || { echo "FAIL: run $f: exit $?"; fail=1; }
   cp "$out/$f/passages.csv" "$out/files/$f-passages.csv"
   cp "$out/$f/summary.json" "$out/files/$f-summary.json"
