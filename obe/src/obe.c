@@ -69,7 +69,7 @@ static void session_drop(obe_engine *o) {
 }
 
 /* A private LID: 28 random bits, the extension bit (LSB) 0 on the first three octets and
- * 1 on the last (docs/codec.md). */
+ * 1 on the last (docs/protocol.md, "LID"). */
 static uint32_t lid_draw(obe_engine *o) {
   uint8_t b[4];
   dsrc_rng_bytes(&o->rng, b, 4);

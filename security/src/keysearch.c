@@ -25,7 +25,7 @@
 #include "dsrc/crypto.h"
 #include "dsrc/keys.h"
 
-/* ---- the captured material: the spec's worked examples (vectors/crypto.txt) ---- */
+/* ---- the captured material: the worked examples of docs/crypto.md (tests/vectors/crypto.txt) ---- */
 
 static const uint8_t WX_MAUK[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
                                     0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF};

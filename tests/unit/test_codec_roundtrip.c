@@ -112,7 +112,7 @@ static void test_known_bits(void **state) {
   assert_memory_equal(out, "\x14\x00\x06\x7c", 4);
 }
 
-/* The JER text of a message matches X.697 as the spec's section 5 describes it. */
+/* The JER text of a message matches X.697 as docs/protocol.md, section 6, describes it. */
 static void test_jer_text(void **state) {
   (void)state;
   dsrc_tapdu t;

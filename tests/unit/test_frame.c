@@ -139,7 +139,8 @@ static dsrc_ssize frame_with(uint8_t *buf, size_t cap, uint32_t lid, unsigned li
 }
 
 /* Reg. (EU) 2016/799 Annex IC Appendix 14 examples: BST 22, window request 9, window
- * allocation 9, GET.rq 15, RELEASE 14. */
+ * allocation 9, GET.rq 15, RELEASE 14; its VST of 28 is efcsim's without obeStatus
+ * (docs/codec.md). */
 static void test_regulation_sizes(void **state) {
   (void)state;
   uint8_t buf[DSRC_FRAME_MAX];
@@ -170,6 +171,22 @@ static void test_regulation_sizes(void **state) {
 
   dsrc_tapdu_init(&t, DSRC_EVENT_RQ);
   assert_int_equal(frame_with(buf, sizeof(buf), PRIVATE_LID, 4, DSRC_MAC_NO_WINDOW, DSRC_LLC_UI, &t), 14);
+
+  /* efcsim's VST: one application with an eid and a 6-octet context mark, obeStatus. */
+  dsrc_tapdu_init(&t, DSRC_VST);
+  t.u.vst.apps.count = 1;
+  t.u.vst.apps.items[0].aid = DSRC_AID_EFC;
+  t.u.vst.apps.items[0].has_eid = true;
+  t.u.vst.apps.items[0].eid = 1;
+  t.u.vst.apps.items[0].has_parameter = true;
+  t.u.vst.apps.items[0].parameter.len = 6;
+  memcpy(t.u.vst.apps.items[0].parameter.data, "\x30\xc0\x01\x00\x01\x02", 6);
+  t.u.vst.config.equipment_class = 1;
+  t.u.vst.config.manufacturer_id = 2;
+  t.u.vst.config.has_status = true;
+  assert_int_equal(frame_with(buf, sizeof(buf), PRIVATE_LID, 4, DSRC_MAC_UPLINK_COMMAND, DSRC_LLC_UI, &t), 30);
+  t.u.vst.config.has_status = false;
+  assert_int_equal(frame_with(buf, sizeof(buf), PRIVATE_LID, 4, DSRC_MAC_UPLINK_COMMAND, DSRC_LLC_UI, &t), 28);
 }
 
 static void test_decode_fields(void **state) {

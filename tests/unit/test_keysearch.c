@@ -13,7 +13,7 @@
 #include "dsrc/keys.h"
 #include "security/keysearch.h"
 
-/* spec/vectors/crypto.txt, EN 15509 Level 1 worked example. */
+/* tests/vectors/crypto.txt, EN 15509 Level 1 worked example (docs/crypto.md). */
 static const uint8_t VEC_AUK[8] = {0xF0, 0xA5, 0x93, 0xA8, 0x9C, 0xA1, 0xC5, 0x94};
 static const uint8_t VEC_AUTH[4] = {0x62, 0xFA, 0xC8, 0x0D};
 
@@ -47,7 +47,7 @@ static void test_demo_worked_example(void **state) {
   char err[256] = "";
   int rv = sim_keysearch_demo(&d, NULL, 20, 14, 0, err, sizeof(err));
   if (rv) fail_msg("%s", err);
-  /* The key and capture 1 are the spec's: the demo attacks what an OBE really sends. */
+  /* The key and capture 1 are the worked example's: the demo attacks what an OBE really sends. */
   assert_memory_equal(d.auk, VEC_AUK, 8);
   assert_memory_equal(d.authenticator[0], VEC_AUTH, 4);
   assert_memory_not_equal(d.authenticator[1], d.authenticator[0], 4);

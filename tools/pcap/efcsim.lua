@@ -8,7 +8,7 @@
 -- name tag "efcsim", and Wireshark's exported_pdu dissector looks that name up in its
 -- dissector table, where Proto("efcsim", ...) registered itself when it was created.
 --
--- Decoded here, in the order they sit on the air (docs/codec.md, docs/profiles.md):
+-- Decoded here, in the order they sit on the air (docs/protocol.md):
 --   the efcsim record header (version, direction, lane, flags, LID, length);
 --   the EN 12795 frame: flags, LID, MAC control, LLC control and status, LSDU, FCS
 --   (CRC-16/X-25 recomputed) and the frame's role;
@@ -531,7 +531,7 @@ local function split(r, tree, from, s, parts)
   end
 end
 
--- AutoPASS GET_SECURE parameters (docs/profiles.md): request RND-1(4) T(4) keyGen(1),
+-- AutoPASS GET_SECURE parameters (docs/crypto.md): request RND-1(4) T(4) keyGen(1),
 -- response obuid(4) efcstatus(1) TC(2) RND-2(4) keyGen(1) MAC1(4) MAC2(4).
 local function get_secure(r, tree, from, s, ctx)
   if ctx.gsec == "rq" and #s == 9 then
@@ -929,7 +929,7 @@ local function dissect_frame(tvb, pinfo, root, o, n, st)
       fail(string.format("LLC control 0x%02x is neither UI (0x03) nor an ACn code", llc))
     end
     i = i + 1
-    -- Uplink ACn frames (responses) carry the LLC status (section 2).
+    -- Uplink ACn frames (responses) carry the LLC status (docs/protocol.md, "LLC status field").
     if up and llc ~= 0x03 then
       if i >= fcs_at then fail("no room for the LLC status field") end
       st.status = tvb(i, 1):uint()

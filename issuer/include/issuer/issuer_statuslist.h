@@ -1,7 +1,7 @@
 /* The status list the RSEs load (efc/include/efc/statuslist.h), written from the claims
  * database: reject the OBEs whose claims failed the issuer's MAC or whose MACed data
  * disagree with the claim; photograph those with duplicate or backwards counters or
- * impossible passage times. docs/issuer.md, "Status list policy". */
+ * impossible passage times. docs/issuer.md, "Status-list policy". */
 #ifndef BACKOFFICE_ISSUER_STATUSLIST_H
 #define BACKOFFICE_ISSUER_STATUSLIST_H
 

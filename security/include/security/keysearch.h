@@ -148,9 +148,9 @@ typedef struct {
 } sec_ks_demo;
 
 /* The inputs of a demonstration; NULL for sim_keysearch_demo means these defaults: the
- * spec's worked example (MAuK_1 00112233..EEFF, PAN 2800000012345678907F, provider 30C001:
- * AuK F0A593A89CA1C594; PaymentMeans attribute list; nonce 5A7F1C20) and a second session
- * with nonce 3C9E0B71. */
+ * worked example of docs/crypto.md (MAuK_1 00112233..EEFF, PAN 2800000012345678907F,
+ * provider 30C001: AuK F0A593A89CA1C594; PaymentMeans attribute list; nonce 5A7F1C20) and a
+ * second session with nonce 3C9E0B71. */
 typedef struct {
   uint8_t mauk[16];
   uint8_t pan[10];

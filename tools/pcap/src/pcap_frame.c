@@ -1,6 +1,6 @@
 /* A capture record's frame as efc-pcap sees it: L2 fields, role, the facts of its T-APDUs,
- * airtime. The roles follow docs/codec.md and the MAC bit table of frame.h, and
- * match what tools/pcap/efcsim.lua shows in Wireshark. */
+ * airtime. The roles follow docs/protocol.md (sections 2 and 5) and the MAC bit table of
+ * frame.h, and match what tools/pcap/efcsim.lua shows in Wireshark. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +64,7 @@ static pcap_role role_of(const pcap_frame *pf) {
   if (!up)
     return first && first->kind == DSRC_EVENT_RQ && first->type == 0 ? PCAP_ROLE_RELEASE
                                                                      : PCAP_ROLE_COMMAND;
-  /* Uplink UI frames are the VST and the late responses (section 2). */
+  /* Uplink UI frames are the VST and the late responses (docs/protocol.md, "Late response"). */
   if (f->llc == DSRC_LLC_UI)
     return first && first->kind == DSRC_VST ? PCAP_ROLE_VST : PCAP_ROLE_LATE_RESPONSE;
   if (f->has_status && f->status == DSRC_LLC_NE_OK) return PCAP_ROLE_NE_OK;

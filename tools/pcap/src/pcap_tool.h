@@ -15,7 +15,7 @@
 
 enum { PCAP_EXIT_OK = 0, PCAP_EXIT_BAD_INPUT = 1, PCAP_EXIT_USAGE = 2 };
 
-/* What a frame is at layer 2 (docs/codec.md); one table of names in pcap_frame.c. */
+/* What a frame is at layer 2 (docs/protocol.md, section 5); one table of names in pcap_frame.c. */
 typedef enum {
   PCAP_ROLE_BST,
   PCAP_ROLE_WINDOW_REQUEST,
