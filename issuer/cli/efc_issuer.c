@@ -11,9 +11,9 @@
 #include "issuer/issuer_analyse.h"
 #include "issuer/issuer_db.h"
 #include "issuer/issuer_ingest.h"
-#include "issuer/issuer_pass.h"
 #include "issuer/issuer_report.h"
 #include "issuer/issuer_statuslist.h"
+#include "io/pass.h"
 
 enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
 
@@ -98,7 +98,7 @@ typedef struct {
 } verify_args;
 
 static int verify_run(const verify_args *va) {
-  char err[1024], pass[ISSUER_PASS_MAX], dbpath[4200];
+  char err[1024], pass[IO_PASS_MAX], dbpath[4200];
   keymgmt_keystore ks;
   dsrc_crypto *crypto = NULL;
   issuer_db *db = NULL;
@@ -106,24 +106,23 @@ static int verify_run(const verify_args *va) {
   issuer_run_counts counts;
   issuer_analyse_options ao;
   issuer_report_options ro;
-  bool missing = false;
   FILE *in;
   int rv, st = EXIT_BAD_INPUT;
 
   memset(&ks, 0, sizeof(ks));
   /* The cheap checks first: a missing claims file should not cost a scrypt run. */
   if (!(in = fopen(va->claims, "r"))) return fail("%s: cannot open: %s", va->claims, strerror(errno));
-  if (issuer_pass_read(pass, va->pass_file, &missing, err, sizeof(err)) != 0) {
+  if ((rv = io_pass_read(pass, va->pass_file, "EFC_KEYSTORE_PASS", "--pass-file", err, sizeof(err))) != 0) {
     fclose(in);
-    return missing ? usage("%s", err) : fail("%s", err);
+    return rv == IO_PASS_ERR_NONE_GIVEN ? usage("%s", err) : fail("%s", err);
   }
   if (dsrc_crypto_new(&crypto, err, sizeof(err)) != 0) {
-    issuer_pass_wipe(pass);
+    io_pass_wipe(pass);
     fclose(in);
     return fail("%s", err);
   }
   rv = keymgmt_keystore_load(&ks, va->keystore, pass, err, sizeof(err));
-  issuer_pass_wipe(pass);
+  io_pass_wipe(pass);
   if (rv != 0) {
     fail("%s", err);
     goto out_keys;

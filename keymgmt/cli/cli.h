@@ -6,10 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "io/pass.h"
 #include "keymgmt/keymgmt.h"
 
 enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
-enum { CLI_PASS_MAX = 1024 };
 
 /* Each command: argv[0] is the command name; returns the exit status. */
 int cmd_init(int argc, char **argv);
@@ -29,11 +29,11 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
  * or -2 after printing a usage error (unknown option, missing argument). */
 int cli_getopt(int argc, char **argv, const char *cmd, const struct option *opts);
 
-/* The passphrase from file (if given) or the environment variable; 0, or the exit status
- * after printing why (unreadable file: 1; none given: 2). Wipe out with cli_pass_wipe. */
-int cli_pass(char out[CLI_PASS_MAX], const char *cmd, const char *file, const char *env,
+/* The passphrase from file (if given) or the environment variable (io_pass_read); 0, or
+ * the exit status after printing why (none given: 2; any other fault: 1). Wipe out with
+ * io_pass_wipe. */
+int cli_pass(char out[IO_PASS_MAX], const char *cmd, const char *file, const char *env,
              const char *file_opt);
-void cli_pass_wipe(char pass[CLI_PASS_MAX]);
 
 /* Decodes the hex value of option opt into exactly want octets (want 0: any length up to
  * cap, *got set). 0, or EXIT_BAD_INPUT after a one-line error naming the option. */

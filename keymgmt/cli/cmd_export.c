@@ -37,7 +37,7 @@ int cmd_export_operator(int argc, char **argv) {
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *path = NULL, *pass_file = NULL, *gen_s = NULL, *outp = NULL, *out_pass = NULL;
-  char pass[CLI_PASS_MAX], err[512], gen[4], mauk[32], mack[32];
+  char pass[IO_PASS_MAX], err[512], gen[4], mauk[32], mack[32];
   keymgmt_keystore ks;
   keymgmt_operator_keys ok;
   bool force = false;
@@ -103,7 +103,7 @@ int cmd_export_operator(int argc, char **argv) {
     printf("%s: operator keys written (MKEY-F_%ld, MAuK keyRefs %s, MAcK references %s)\n", outp, g,
            mauk, mack);
 out:
-  cli_pass_wipe(pass);
+  io_pass_wipe(pass);
   keymgmt_keystore_wipe(&ks);
   keymgmt_operator_keys_wipe(&ok);
   return rv;

@@ -23,7 +23,7 @@ int cmd_init(int argc, char **argv) {
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *path = NULL, *pass_file = NULL;
-  char pass[CLI_PASS_MAX], audit[4096], err[512];
+  char pass[IO_PASS_MAX], audit[4096], err[512];
   keymgmt_keystore ks;
   keymgmt_audit_entry e;
   dsrc_rng rng = dsrc_crypto_csprng();
@@ -56,12 +56,12 @@ int cmd_init(int argc, char **argv) {
 
   keymgmt_keystore_generate(&ks, &rng);
   if ((rv = keymgmt_audit_entry_make(&e, &ks, "init", details, 3)) != 0) {
-    cli_pass_wipe(pass);
+    io_pass_wipe(pass);
     keymgmt_keystore_wipe(&ks);
     return cli_fail("%s: cannot build the audit entry: %s", audit, keymgmt_strerror(rv));
   }
   rv = keymgmt_keystore_save(&ks, path, pass, true, err, sizeof(err));
-  cli_pass_wipe(pass);
+  io_pass_wipe(pass);
   keymgmt_keystore_wipe(&ks);
   if (rv == 0) rv = keymgmt_audit_entry_append(&e, audit, err, sizeof(err));
   keymgmt_audit_entry_free(&e);

@@ -147,7 +147,7 @@ int cmd_personalise(int argc, char **argv) {
       {O_KEYSTORE, "--keystore FILE"},  {O_OBUID, "--obuid HEX"},        {O_PAN, "--pan HEX"},
       {O_PROVIDER, "--provider CC:ID"}, {O_PROFILES, "--profiles LIST"}, {O_OUT, "--out OBEFILE"}};
   const char *v[N_OPTS] = {0};
-  char pass[CLI_PASS_MAX], err[512], obuid[9], profiles[64], ref[5];
+  char pass[IO_PASS_MAX], err[512], obuid[9], profiles[64], ref[5];
   keymgmt_obe_profile p;
   keymgmt_keystore ks;
   dsrc_crypto *c = NULL;
@@ -201,7 +201,7 @@ int cmd_personalise(int argc, char **argv) {
   }
   if (rv == 0) printf("%s: OBE %s personalised (%s)\n", v[O_OUT], obuid, profiles);
 out:
-  cli_pass_wipe(pass);
+  io_pass_wipe(pass);
   keymgmt_keystore_wipe(&ks);
   keymgmt_obe_profile_wipe(&p);
   dsrc_crypto_free(c);

@@ -1,9 +1,6 @@
 /* One-line errors, option parsing, passphrase sources and hex options for efc-keymgmt. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "dsrc/hex.h"
@@ -60,47 +57,12 @@ int cli_no_args(int argc, char **argv, const char *cmd) {
   return 0;
 }
 
-void cli_pass_wipe(char pass[CLI_PASS_MAX]) { dsrc_crypto_wipe(pass, CLI_PASS_MAX); }
-
-int cli_pass(char out[CLI_PASS_MAX], const char *cmd, const char *file, const char *env,
+int cli_pass(char out[IO_PASS_MAX], const char *cmd, const char *file, const char *env,
              const char *file_opt) {
-  size_t n = 0;
-  memset(out, 0, CLI_PASS_MAX);
-  if (file) {
-    FILE *f = fopen(file, "r");
-    if (!f) return cli_fail("%s: cannot read passphrase file: %s", file, strerror(errno));
-    n = fread(out, 1, CLI_PASS_MAX - 1, f);
-    if (ferror(f)) {
-      fclose(f);
-      cli_pass_wipe(out);
-      return cli_fail("%s: cannot read passphrase file", file);
-    }
-    if (n == CLI_PASS_MAX - 1 && fgetc(f) != EOF) {
-      fclose(f);
-      cli_pass_wipe(out);
-      return cli_fail("%s: passphrase longer than %d octets", file, CLI_PASS_MAX - 2);
-    }
-    fclose(f);
-    /* One trailing line end is the editor's, not the passphrase's. */
-    if (n > 0 && out[n - 1] == '\n') out[--n] = '\0';
-    if (n > 0 && out[n - 1] == '\r') out[--n] = '\0';
-    if (memchr(out, '\0', n)) {
-      cli_pass_wipe(out);
-      return cli_fail("%s: passphrase contains a NUL octet", file);
-    }
-    if (n == 0) return cli_fail("%s: empty passphrase", file);
-    return 0;
-  }
-  {
-    const char *v = getenv(env);
-    if (!v) return cli_usage(cmd, "no passphrase: give %s FILE or set %s", file_opt, env);
-    n = strlen(v);
-    if (n == 0) return cli_fail("%s: empty passphrase", env);
-    if (n >= CLI_PASS_MAX - 1)
-      return cli_fail("%s: passphrase longer than %d octets", env, CLI_PASS_MAX - 2);
-    memcpy(out, v, n);
-  }
-  return 0;
+  char err[512];
+  int rv = io_pass_read(out, file, env, file_opt, err, sizeof(err));
+  if (rv == IO_PASS_ERR_NONE_GIVEN) return cli_usage(cmd, "%s", err);
+  return rv == 0 ? 0 : cli_fail("%s", err);
 }
 
 int cli_hex(uint8_t *out, size_t cap, size_t want, size_t *got, const char *opt,

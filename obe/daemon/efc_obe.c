@@ -17,6 +17,7 @@
 #include "io/capture.h"
 #include "dsrc/datagram.h"
 #include "obe/obe.h"
+#include "io/pass.h"
 #include "io/udp.h"
 
 enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
@@ -216,7 +217,7 @@ int main(int argc, char **argv) {
   unsigned nprof = 0;
   uint64_t rearm_ms = 20, seed = 0;
   bool seeded = false;
-  char pass[256], err[512];
+  char pass[IO_PASS_MAX], err[512];
   io_udp_addr addr;
   struct ev_loop *loop;
   int c;
@@ -280,9 +281,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "efc-obe: --listen %s\n", err);
     return EXIT_USAGE;
   }
-  if (io_pass_read(pass, sizeof(pass), pass_file, "EFC_OBE_PASS", err, sizeof(err)) != 0) {
+  if ((c = io_pass_read(pass, pass_file, "EFC_OBE_PASS", "--pass-file", err, sizeof(err))) != 0) {
     fprintf(stderr, "efc-obe: %s\n", err);
-    return EXIT_BAD_INPUT;
+    return c == IO_PASS_ERR_NONE_GIVEN ? EXIT_USAGE : EXIT_BAD_INPUT;
   }
   if (dsrc_crypto_new(&h.crypto, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-obe: %s\n", err);
@@ -304,6 +305,7 @@ int main(int argc, char **argv) {
   for (unsigned i = 0; i < nprof; i++) {
     hosted *x = &h.obes[i];
     if (keymgmt_obe_profile_load(&x->prof, profiles[i], pass, err, sizeof(err)) != 0) {
+      io_pass_wipe(pass);
       fprintf(stderr, "efc-obe: %s\n", err);
       return EXIT_BAD_INPUT;
     }
@@ -322,7 +324,7 @@ int main(int argc, char **argv) {
       return EXIT_BAD_INPUT;
     }
   }
-  memset(pass, 0, sizeof(pass));
+  io_pass_wipe(pass);
   if ((h.fd = io_udp_socket_bind(&addr, err, sizeof(err))) < 0) {
     fprintf(stderr, "efc-obe: %s\n", err);
     return EXIT_BAD_INPUT;

@@ -18,6 +18,7 @@
 #include "io/capture.h"
 #include "dsrc/datagram.h"
 #include "air/lane.h"
+#include "io/pass.h"
 #include "io/udp.h"
 
 enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
@@ -392,7 +393,7 @@ int main(int argc, char **argv) {
   bool seeded = false, started = false;
   int profile = -1, c;
   double ber = 0;
-  char err[512], pass[256];
+  char err[512], pass[IO_PASS_MAX];
   io_udp_addr any;
 
   rse_config_default(&d.cfg);
@@ -515,15 +516,16 @@ int main(int argc, char **argv) {
                     " (see --help)\n");
     return EXIT_USAGE;
   }
-  if (io_pass_read(pass, sizeof(pass), pass_file, "EFC_OPERATOR_PASS", err, sizeof(err)) != 0) {
+  if ((c = io_pass_read(pass, pass_file, "EFC_OPERATOR_PASS", "--pass-file", err, sizeof(err))) != 0) {
+    fprintf(stderr, "efc-rse: %s\n", err);
+    return c == IO_PASS_ERR_NONE_GIVEN ? EXIT_USAGE : EXIT_BAD_INPUT;
+  }
+  c = keymgmt_operator_keys_load(&d.keys, keys, pass, err, sizeof(err));
+  io_pass_wipe(pass);
+  if (c != 0) {
     fprintf(stderr, "efc-rse: %s\n", err);
     return EXIT_BAD_INPUT;
   }
-  if (keymgmt_operator_keys_load(&d.keys, keys, pass, err, sizeof(err)) != 0) {
-    fprintf(stderr, "efc-rse: %s\n", err);
-    return EXIT_BAD_INPUT;
-  }
-  memset(pass, 0, sizeof(pass));
   efc_status_list_init(&d.status);
   if (status) {
     int skipped = efc_status_list_load(&d.status, status, stderr, err, sizeof(err));

@@ -10,7 +10,7 @@
 #include "dsrc/efc.h"
 #include "pcap_tool.h"
 #include "rse/verify.h"
-#include "io/udp.h"
+#include "io/pass.h"
 
 enum { CMD_NONE, CMD_SECURE, CMD_STAMPED, CMD_OTHER };
 
@@ -242,7 +242,7 @@ int pcap_cmd_verify(int argc, char **argv) {
   verify_ctx v;
   const char *keys = NULL, *pass_file = NULL, *file;
   uint64_t idle = PCAP_IDLE_NS_DEFAULT;
-  char err[512], pass[256];
+  char err[512], pass[IO_PASS_MAX];
   int c, rv;
   memset(&v, 0, sizeof(v));
   v.profile = -1;
@@ -283,12 +283,12 @@ int pcap_cmd_verify(int argc, char **argv) {
     return PCAP_EXIT_USAGE;
   }
   file = argv[optind];
-  if (io_pass_read(pass, sizeof(pass), pass_file, "EFC_OPERATOR_PASS", err, sizeof(err)) != 0) {
+  if ((rv = io_pass_read(pass, pass_file, "EFC_OPERATOR_PASS", "--pass-file", err, sizeof(err))) != 0) {
     fprintf(stderr, "efc-pcap verify: %s\n", err);
-    return PCAP_EXIT_BAD_INPUT;
+    return rv == IO_PASS_ERR_NONE_GIVEN ? PCAP_EXIT_USAGE : PCAP_EXIT_BAD_INPUT;
   }
   rv = keymgmt_operator_keys_load(&v.keys, keys, pass, err, sizeof(err));
-  dsrc_crypto_wipe(pass, sizeof(pass));
+  io_pass_wipe(pass);
   if (rv != 0) {
     fprintf(stderr, "efc-pcap verify: %s\n", err);
     return PCAP_EXIT_BAD_INPUT;
