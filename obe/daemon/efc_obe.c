@@ -5,7 +5,6 @@
 #define _DEFAULT_SOURCE /* struct sockaddr_storage users, mkdir */
 #include <errno.h>
 #include <ev.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +16,13 @@
 #include "io/capture.h"
 #include "dsrc/datagram.h"
 #include "obe/obe.h"
+#include "io/cli.h"
 #include "io/pass.h"
 #include "io/udp.h"
 
-enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
+#define PROG "efc-obe"
+/* The longest --rearm-ms whose value in ns, added to a datagram's time, stays in 64 bits. */
+#define MS_MAX (UINT64_C(1) << 43)
 #define HOST_MAX 64
 
 typedef struct {
@@ -197,13 +199,6 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
   ev_break(loop, EVBREAK_ALL);
 }
 
-static int parse_u64(const char *s, uint64_t *v) {
-  char *end;
-  if (!s || !*s || *s == '-') return -1;
-  *v = strtoull(s, &end, 10);
-  return *end ? -1 : 0;
-}
-
 int main(int argc, char **argv) {
   static const struct option opts[] = {
       {"listen", required_argument, NULL, 'l'}, {"profile", required_argument, NULL, 'p'},
@@ -223,16 +218,14 @@ int main(int argc, char **argv) {
   int c;
 
   obe_config_default(&h.cfg);
-  while ((c = getopt_long(argc, argv, "l:p:P:s:m:c:r:S:h", opts, NULL)) != -1) {
+  while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
+    int bad = 0;
     switch (c) {
     case 'l':
       listen = optarg;
       break;
     case 'p':
-      if (nprof == HOST_MAX) {
-        fprintf(stderr, "efc-obe: at most %d OBEs\n", HOST_MAX);
-        return EXIT_USAGE;
-      }
+      if (nprof == HOST_MAX) return io_cli_usage(PROG, NULL, "at most %d OBEs", HOST_MAX);
       profiles[nprof++] = optarg;
       break;
     case 'P':
@@ -244,50 +237,36 @@ int main(int argc, char **argv) {
     case 'm':
       if (strcmp(optarg, "legacy") == 0) h.cfg.mcu = obe_mcu_legacy;
       else if (strcmp(optarg, "modern") == 0) h.cfg.mcu = obe_mcu_modern;
-      else {
-        fprintf(stderr, "efc-obe: --mcu: expected legacy or modern, got '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
+      else return io_cli_usage(PROG, NULL, "--mcu: expected legacy or modern, got '%s'", optarg);
       break;
     case 'c':
       pcap = optarg;
       break;
     case 'r':
-      if (parse_u64(optarg, &rearm_ms) != 0) {
-        fprintf(stderr, "efc-obe: --rearm-ms: not a number: '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
+      bad = io_cli_u64_parse(&rearm_ms, "--rearm-ms", optarg, 0, MS_MAX, err, sizeof(err));
       break;
     case 'S':
-      if (parse_u64(optarg, &seed) != 0) {
-        fprintf(stderr, "efc-obe: --seed: not a number: '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
+      bad = io_cli_u64_parse(&seed, "--seed", optarg, 0, UINT64_MAX, err, sizeof(err));
       seeded = true;
       break;
     case 'h':
       usage(stdout);
-      return 0;
+      return IO_CLI_EXIT_OK;
     default:
-      fprintf(stderr, "efc-obe: see efc-obe --help\n");
-      return EXIT_USAGE;
+      return io_cli_usage(PROG, PROG, "%s", err);
     }
+    if (bad) return io_cli_usage(PROG, NULL, "%s", err);
   }
-  if (!listen || nprof == 0 || optind != argc) {
-    fprintf(stderr, "efc-obe: needs --listen ADDR:PORT and at least one --profile OBE (see --help)\n");
-    return EXIT_USAGE;
-  }
-  if (io_udp_addr_parse(&addr, listen, err, sizeof(err)) != 0) {
-    fprintf(stderr, "efc-obe: --listen %s\n", err);
-    return EXIT_USAGE;
-  }
+  if (!listen || nprof == 0 || optind != argc)
+    return io_cli_usage(PROG, PROG, "needs --listen ADDR:PORT and at least one --profile OBE");
+  if (io_udp_addr_parse(&addr, listen, err, sizeof(err)) != 0) return io_cli_usage(PROG, NULL, "--listen %s", err);
   if ((c = io_pass_read(pass, pass_file, "EFC_OBE_PASS", "--pass-file", err, sizeof(err))) != 0) {
     fprintf(stderr, "efc-obe: %s\n", err);
-    return c == IO_PASS_ERR_NONE_GIVEN ? EXIT_USAGE : EXIT_BAD_INPUT;
+    return c == IO_PASS_ERR_NONE_GIVEN ? IO_CLI_EXIT_USAGE : IO_CLI_EXIT_FAILURE;
   }
   if (dsrc_crypto_new(&h.crypto, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-obe: %s\n", err);
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   if (seeded) {
     dsrc_prng_seed(&h.prng, seed);
@@ -300,14 +279,14 @@ int main(int argc, char **argv) {
   h.n = nprof;
   if (state_dir && mkdir(state_dir, 0700) != 0 && errno != EEXIST) {
     fprintf(stderr, "efc-obe: %s: cannot create the state directory\n", state_dir);
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   for (unsigned i = 0; i < nprof; i++) {
     hosted *x = &h.obes[i];
     if (keymgmt_obe_profile_load(&x->prof, profiles[i], pass, err, sizeof(err)) != 0) {
       io_pass_wipe(pass);
       fprintf(stderr, "efc-obe: %s\n", err);
-      return EXIT_BAD_INPUT;
+      return IO_CLI_EXIT_FAILURE;
     }
     obe_state_init(&x->st, &x->prof);
     if (state_dir) {
@@ -316,22 +295,22 @@ int main(int argc, char **argv) {
                x->prof.obuid[1], x->prof.obuid[2], x->prof.obuid[3]);
       if ((rv = load_state(x)) < 0) {
         fprintf(stderr, "efc-obe: %s: %s\n", x->state_path, obe_strerror(OBE_ERR_STATE));
-        return EXIT_BAD_INPUT;
+        return IO_CLI_EXIT_FAILURE;
       }
     }
     if (obe_init(&x->o, &h.cfg, &x->prof, &x->st, h.crypto, h.rng) != 0) {
       fprintf(stderr, "efc-obe: %s: %s\n", profiles[i], obe_strerror(OBE_ERR_PROFILE));
-      return EXIT_BAD_INPUT;
+      return IO_CLI_EXIT_FAILURE;
     }
   }
   io_pass_wipe(pass);
   if ((h.fd = io_udp_socket_bind(&addr, err, sizeof(err))) < 0) {
     fprintf(stderr, "efc-obe: %s\n", err);
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   if (pcap && !(h.cap = io_cap_writer_open(pcap, err, sizeof(err)))) {
     fprintf(stderr, "efc-obe: %s\n", err);
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   loop = ev_default_loop(0);
   ev_io_init(&h.io, on_read, h.fd, EV_READ);
@@ -358,5 +337,5 @@ int main(int argc, char **argv) {
   dsrc_crypto_free(h.crypto);
   fprintf(stderr, "efc-obe: stopped: %lu downlinks, %lu bad datagrams ignored\n", h.downlinks, h.bad_datagrams);
   free(h.obes);
-  return h.persist_errors ? EXIT_BAD_INPUT : 0;
+  return h.persist_errors ? IO_CLI_EXIT_FAILURE : 0;
 }
