@@ -2,7 +2,6 @@
  * the RSE's own code (rse/verify.h) on the fields the frames carried. A frame whose FCS
  * failed never reached its addressee and is skipped; a repeated command (same n bit) is
  * one command; the last answer to a command counts, as at the lane. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +10,8 @@
 #include "pcap_tool.h"
 #include "rse/verify.h"
 #include "io/pass.h"
+
+#define PROG "efc-pcap verify"
 
 enum { CMD_NONE, CMD_SECURE, CMD_STAMPED, CMD_OTHER };
 
@@ -247,16 +248,14 @@ int pcap_cmd_verify(int argc, char **argv) {
   memset(&v, 0, sizeof(v));
   v.profile = -1;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "k:p:P:ji:h", opts, NULL)) != -1) {
+  while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
     switch (c) {
     case 'k':
       keys = optarg;
       break;
     case 'p':
-      if ((v.profile = rse_profile_parse(optarg)) < 0) {
-        fprintf(stderr, "efc-pcap verify: --profile: unknown profile '%s'\n", optarg);
-        return PCAP_EXIT_USAGE;
-      }
+      if ((v.profile = rse_profile_parse(optarg)) < 0)
+        return io_cli_usage(PROG, NULL, "--profile: unknown profile '%s'", optarg);
       break;
     case 'P':
       pass_file = optarg;
@@ -265,38 +264,32 @@ int pcap_cmd_verify(int argc, char **argv) {
       v.json = true;
       break;
     case 'i':
-      if (!pcap_parse_idle(optarg, &idle)) {
-        fprintf(stderr, "efc-pcap verify: --idle-ms: expected a positive number, got '%s'\n", optarg);
-        return PCAP_EXIT_USAGE;
-      }
+      if (pcap_ms_parse(&idle, "--idle-ms", optarg, err, sizeof(err)) != 0) return io_cli_usage(PROG, NULL, "%s", err);
       break;
     case 'h':
       usage(stdout);
-      return PCAP_EXIT_OK;
+      return IO_CLI_EXIT_OK;
     default:
-      fprintf(stderr, "efc-pcap verify: see efc-pcap verify --help\n");
-      return PCAP_EXIT_USAGE;
+      return io_cli_usage(PROG, PROG, "%s", err);
     }
   }
-  if (optind + 1 != argc || !keys || v.profile < 0) {
-    fprintf(stderr, "efc-pcap verify: needs FILE, --keys FILE and --profile P (see --help)\n");
-    return PCAP_EXIT_USAGE;
-  }
+  if (optind + 1 != argc || !keys || v.profile < 0)
+    return io_cli_usage(PROG, PROG, "needs FILE, --keys FILE and --profile P");
   file = argv[optind];
   if ((rv = io_pass_read(pass, pass_file, "EFC_OPERATOR_PASS", "--pass-file", err, sizeof(err))) != 0) {
     fprintf(stderr, "efc-pcap verify: %s\n", err);
-    return rv == IO_PASS_ERR_NONE_GIVEN ? PCAP_EXIT_USAGE : PCAP_EXIT_BAD_INPUT;
+    return rv == IO_PASS_ERR_NONE_GIVEN ? IO_CLI_EXIT_USAGE : IO_CLI_EXIT_FAILURE;
   }
   rv = keymgmt_operator_keys_load(&v.keys, keys, pass, err, sizeof(err));
   io_pass_wipe(pass);
   if (rv != 0) {
     fprintf(stderr, "efc-pcap verify: %s\n", err);
-    return PCAP_EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   if (dsrc_crypto_new(&v.crypto, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-pcap verify: %s\n", err);
     keymgmt_operator_keys_wipe(&v.keys);
-    return PCAP_EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   rv = pcap_file_walk(file, idle, on_group, &v, err, sizeof(err));
   if (rv == 0 && !v.json)
@@ -305,5 +298,5 @@ int pcap_cmd_verify(int argc, char **argv) {
   if (rv != 0) fprintf(stderr, "efc-pcap verify: %s\n", err);
   keymgmt_operator_keys_wipe(&v.keys);
   dsrc_crypto_free(v.crypto);
-  return rv == 0 ? PCAP_EXIT_OK : PCAP_EXIT_BAD_INPUT;
+  return rv == 0 ? IO_CLI_EXIT_OK : IO_CLI_EXIT_FAILURE;
 }
