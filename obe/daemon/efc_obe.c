@@ -17,7 +17,6 @@
 #include "dsrc/datagram.h"
 #include "obe/obe.h"
 #include "io/cli.h"
-#include "io/pass.h"
 #include "io/udp.h"
 
 #define PROG "efc-obe"
@@ -260,10 +259,7 @@ int main(int argc, char **argv) {
   if (!listen || nprof == 0 || optind != argc)
     return io_cli_usage(PROG, PROG, "needs --listen ADDR:PORT and at least one --profile OBE");
   if (io_udp_addr_parse(&addr, listen, err, sizeof(err)) != 0) return io_cli_usage(PROG, NULL, "--listen %s", err);
-  if ((c = io_pass_read(pass, pass_file, "EFC_OBE_PASS", "--pass-file", err, sizeof(err))) != 0) {
-    fprintf(stderr, "efc-obe: %s\n", err);
-    return c == IO_PASS_ERR_NONE_GIVEN ? IO_CLI_EXIT_USAGE : IO_CLI_EXIT_FAILURE;
-  }
+  if ((c = io_cli_pass_read(pass, PROG, PROG, pass_file, "EFC_OBE_PASS", "--pass-file")) != 0) return c;
   if (dsrc_crypto_new(&h.crypto, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-obe: %s\n", err);
     return IO_CLI_EXIT_FAILURE;

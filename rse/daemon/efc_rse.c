@@ -18,7 +18,6 @@
 #include "dsrc/datagram.h"
 #include "air/lane.h"
 #include "io/cli.h"
-#include "io/pass.h"
 #include "io/udp.h"
 
 #define PROG "efc-rse"
@@ -478,16 +477,10 @@ int main(int argc, char **argv) {
   if (profile < 0 || !keys || d.nhosts == 0 || (!d.target && !d.forever) || (d.target && d.forever) ||
       optind != argc)
     return io_cli_usage(PROG, PROG, "needs --profile, --keys, at least one --obe, and --passages N or --forever");
-  if ((c = io_pass_read(pass, pass_file, "EFC_OPERATOR_PASS", "--pass-file", err, sizeof(err))) != 0) {
-    fprintf(stderr, "efc-rse: %s\n", err);
-    return c == IO_PASS_ERR_NONE_GIVEN ? IO_CLI_EXIT_USAGE : IO_CLI_EXIT_FAILURE;
-  }
+  if ((c = io_cli_pass_read(pass, PROG, PROG, pass_file, "EFC_OPERATOR_PASS", "--pass-file")) != 0) return c;
   c = keymgmt_operator_keys_load(&d.keys, keys, pass, err, sizeof(err));
   io_pass_wipe(pass);
-  if (c != 0) {
-    fprintf(stderr, "efc-rse: %s\n", err);
-    return IO_CLI_EXIT_FAILURE;
-  }
+  if (c != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   efc_status_list_init(&d.status);
   if (status) {
     int skipped = efc_status_list_load(&d.status, status, stderr, err, sizeof(err));

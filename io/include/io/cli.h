@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "io/pass.h"
+
 /* The exit statuses every program documents in its --help. */
 enum {
   IO_CLI_EXIT_OK = 0,
@@ -25,6 +27,12 @@ int io_cli_fail(int status, const char *prefix, const char *fmt, ...)
 /* io_cli_vreport(IO_CLI_EXIT_USAGE, prefix, help, ...) */
 int io_cli_usage(const char *prefix, const char *help, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* io_pass_read (io/pass.h) with its error reported as "PREFIX: text": 0, or the exit status,
+ * IO_CLI_EXIT_USAGE with the pointer to HELP --help when no source was given, else
+ * IO_CLI_EXIT_FAILURE. */
+int io_cli_pass_read(char out[IO_PASS_MAX], const char *prefix, const char *help, const char *file,
+                     const char *env, const char *file_opt);
 
 /* getopt_long over opts, where an option has a short form exactly when its val is a letter.
  * getopt's own messages are off: an unknown option, a missing value or a value given to an

@@ -9,7 +9,6 @@
 #include "dsrc/efc.h"
 #include "pcap_tool.h"
 #include "rse/verify.h"
-#include "io/pass.h"
 
 #define PROG "efc-pcap verify"
 
@@ -276,16 +275,10 @@ int pcap_cmd_verify(int argc, char **argv) {
   if (optind + 1 != argc || !keys || v.profile < 0)
     return io_cli_usage(PROG, PROG, "needs FILE, --keys FILE and --profile P");
   file = argv[optind];
-  if ((rv = io_pass_read(pass, pass_file, "EFC_OPERATOR_PASS", "--pass-file", err, sizeof(err))) != 0) {
-    fprintf(stderr, "efc-pcap verify: %s\n", err);
-    return rv == IO_PASS_ERR_NONE_GIVEN ? IO_CLI_EXIT_USAGE : IO_CLI_EXIT_FAILURE;
-  }
+  if ((rv = io_cli_pass_read(pass, PROG, PROG, pass_file, "EFC_OPERATOR_PASS", "--pass-file")) != 0) return rv;
   rv = keymgmt_operator_keys_load(&v.keys, keys, pass, err, sizeof(err));
   io_pass_wipe(pass);
-  if (rv != 0) {
-    fprintf(stderr, "efc-pcap verify: %s\n", err);
-    return IO_CLI_EXIT_FAILURE;
-  }
+  if (rv != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   if (dsrc_crypto_new(&v.crypto, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-pcap verify: %s\n", err);
     keymgmt_operator_keys_wipe(&v.keys);
