@@ -20,33 +20,14 @@ static void line(const char *name, int n, const char *role, const uint8_t *key, 
 }
 
 int cmd_list(int argc, char **argv) {
-  enum { O_KEYSTORE = 256, O_PASS_FILE };
-  static const struct option opts[] = {{"keystore", required_argument, NULL, O_KEYSTORE},
-                                       {"pass-file", required_argument, NULL, O_PASS_FILE},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  const char *path = NULL, *pass_file = NULL;
+  static const struct option opts[] = {CLI_OPTS_KEYSTORE, CLI_OPTS_END};
+  const char *v[CLI_O_OWN] = {0}, *path;
   keymgmt_keystore ks;
   char role[32];
-  int c, rv;
-  while ((c = cli_getopt(argc, argv, "list", opts)) != -1) {
-    switch (c) {
-    case O_KEYSTORE:
-      path = optarg;
-      break;
-    case O_PASS_FILE:
-      pass_file = optarg;
-      break;
-    case 'h':
-      usage(stdout);
-      return 0;
-    default:
-      return EXIT_USAGE;
-    }
-  }
-  if ((rv = cli_no_args(argc, argv, "list")) != 0) return rv;
-  if (!path) return cli_usage("list", "--keystore FILE is required");
-  if ((rv = cli_keystore_open(&ks, "list", path, pass_file)) != 0) return rv;
+  int rv;
+  if ((rv = cli_args_parse(argc, argv, "list", opts, usage, v, CLI_O_OWN)) >= 0) return rv;
+  path = v[CLI_O_KEYSTORE];
+  if ((rv = cli_keystore_open(&ks, "list", path, v[CLI_O_PASS_FILE])) != 0) return rv;
   printf("keystore %s\n", path);
   printf("current AutoPASS generation %u, current MAcK reference %u, audit entries %llu\n",
          ks.autopass_generation, ks.mack_ref, (unsigned long long)ks.audit_count);

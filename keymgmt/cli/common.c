@@ -7,49 +7,53 @@
 
 int cli_fail(const char *fmt, ...) {
   va_list ap;
-  fputs("efc-keymgmt: ", stderr);
+  int rv;
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  rv = io_cli_vreport(IO_CLI_EXIT_FAILURE, "efc-keymgmt", NULL, fmt, ap);
   va_end(ap);
-  fputc('\n', stderr);
-  return EXIT_BAD_INPUT;
+  return rv;
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...) {
+  char prefix[64], help[64];
   va_list ap;
-  fprintf(stderr, "efc-keymgmt: %s: ", cmd);
+  int rv;
+  snprintf(prefix, sizeof(prefix), "efc-keymgmt: %s", cmd);
+  snprintf(help, sizeof(help), "efc-keymgmt %s", cmd);
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  rv = io_cli_vreport(IO_CLI_EXIT_USAGE, prefix, help, fmt, ap);
   va_end(ap);
-  fprintf(stderr, " (see efc-keymgmt %s --help)\n", cmd);
-  return EXIT_USAGE;
+  return rv;
 }
 
 int cli_getopt(int argc, char **argv, const char *cmd, const struct option *opts) {
-  char shortopts[128] = ":";
-  size_t n = 1;
-  int c;
-  /* Short forms only where an option has one (val is a printable letter). */
-  for (const struct option *o = opts; o->name && n + 3 < sizeof(shortopts); o++) {
-    if (o->flag || o->val < 'A' || o->val > 'z') continue;
-    shortopts[n++] = (char)o->val;
-    if (o->has_arg == required_argument) shortopts[n++] = ':';
+  char err[256];
+  int c = io_cli_getopt(argc, argv, opts, err, sizeof(err));
+  if (c != '?') return c;
+  cli_usage(cmd, "%s", err);
+  return -2;
+}
+
+int cli_args_parse(int argc, char **argv, const char *cmd, const struct option *opts,
+                   void (*usage)(FILE *), const char **v, size_t n) {
+  int c, rv;
+  while ((c = cli_getopt(argc, argv, cmd, opts)) != -1) {
+    if (c == 'h') {
+      usage(stdout);
+      return IO_CLI_EXIT_OK;
+    }
+    if (c < 0 || (size_t)c >= n) return IO_CLI_EXIT_USAGE;
+    v[c] = optarg ? optarg : "";
   }
-  shortopts[n] = '\0';
-  opterr = 0;
-  c = getopt_long(argc, argv, shortopts, opts, NULL);
-  if (c == '?') {
-    if (optopt)
-      cli_usage(cmd, "unknown option '-%c'", optopt);
-    else
-      cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
-    return -2;
-  }
-  if (c == ':') {
-    cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
-    return -2;
-  }
-  return c;
+  if ((rv = cli_no_args(argc, argv, cmd)) != 0) return rv;
+  if (!v[CLI_O_KEYSTORE]) return cli_usage(cmd, "--keystore FILE is required");
+  return -1;
+}
+
+int cli_u32(uint32_t *out, const char *opt, const char *value, uint32_t lo, uint32_t hi) {
+  char err[256];
+  if (io_cli_u32_parse(out, opt, value, lo, hi, err, sizeof(err)) != 0) return cli_fail("%s", err);
+  return 0;
 }
 
 int cli_no_args(int argc, char **argv, const char *cmd) {
