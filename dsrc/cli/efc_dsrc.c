@@ -202,11 +202,8 @@ int main(int argc, char **argv) {
     case 'p':
       pretty = 1;
       break;
-    case 'h':
-      usage(stdout);
-      return IO_CLI_EXIT_OK;
     default:
-      return io_cli_usage(PROG, PROG, "%s", err);
+      return io_cli_getopt_default(c, PROG, err, usage);
     }
   }
   if (strcmp(cmd, "decode") == 0) {

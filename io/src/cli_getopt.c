@@ -42,3 +42,9 @@ int io_cli_getopt(int argc, char **argv, const struct option *opts, char *err, s
     snprintf(err, errlen, "unknown option '%s'", arg);
   return '?';
 }
+
+int io_cli_getopt_default(int c, const char *prog, const char *err, void (*usage)(FILE *out)) {
+  if (c != 'h') return io_cli_usage(prog, prog, "%s", err);
+  usage(stdout);
+  return IO_CLI_EXIT_OK;
+}

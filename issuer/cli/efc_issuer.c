@@ -42,6 +42,8 @@ static const char *const usage_text =
 #define fail(...) io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, __VA_ARGS__)
 #define usage(...) io_cli_usage(PROG, PROG, __VA_ARGS__)
 
+static void print_usage(FILE *out) { fputs(usage_text, out); }
+
 enum { O_KEYSTORE = 256, O_CLAIMS, O_DB, O_PASS_FILE, O_MIN_GAP, O_MAX_LIST, O_BATCH, O_NO_MAC,
        O_OUT };
 
@@ -172,11 +174,8 @@ static int cmd_verify(int argc, char **argv) {
     case O_NO_MAC:
       va.no_mac_check = true;
       break;
-    case 'h':
-      fputs(usage_text, stdout);
-      return IO_CLI_EXIT_OK;
     default:
-      return usage("%s", err);
+      return io_cli_getopt_default(c, PROG, err, print_usage);
     }
   }
   if (rv != 0) return usage("%s", err);
@@ -204,11 +203,8 @@ static int cmd_statuslist(int argc, char **argv) {
     case O_OUT:
       out = optarg;
       break;
-    case 'h':
-      fputs(usage_text, stdout);
-      return IO_CLI_EXIT_OK;
     default:
-      return usage("%s", err);
+      return io_cli_getopt_default(c, PROG, err, print_usage);
     }
   }
   if (optind < argc) return usage("statuslist: unexpected argument '%s'", argv[optind]);

@@ -248,11 +248,8 @@ int main(int argc, char **argv) {
       bad = io_cli_u64_parse(&seed, "--seed", optarg, 0, UINT64_MAX, err, sizeof(err));
       seeded = true;
       break;
-    case 'h':
-      usage(stdout);
-      return IO_CLI_EXIT_OK;
     default:
-      return io_cli_usage(PROG, PROG, "%s", err);
+      return io_cli_getopt_default(c, PROG, err, usage);
     }
     if (bad) return io_cli_usage(PROG, NULL, "%s", err);
   }

@@ -466,11 +466,8 @@ int main(int argc, char **argv) {
       d.cfg.retry_policy = (uint8_t)pol;
       break;
     }
-    case 'h':
-      usage(stdout);
-      return IO_CLI_EXIT_OK;
     default:
-      return io_cli_usage(PROG, PROG, "%s", err);
+      return io_cli_getopt_default(c, PROG, err, usage);
     }
     if (bad) return io_cli_usage(PROG, NULL, "%s", err);
   }

@@ -53,10 +53,41 @@ static int profile_opt(const char *s) {
   return p;
 }
 
-/* The threads to run on: --threads N, or as many as the machine has cores when not given (0). */
-static unsigned threads_or_cores(uint64_t threads) {
+/* The options run and report share. */
+typedef struct {
+  const char *out_dir; /* NULL: under results/ */
+  uint64_t threads;    /* 0: as many as the machine has cores */
+  bool plots;
+} scenario_out;
+
+/* Takes option c of io_cli_getopt (err its error) when run and report share it: --out,
+ * --threads (1..threads_max), --no-plots, --help. Returns -1 when c was taken, -2 when it is
+ * another option, else the exit status (help printed, or a usage error). */
+static int scenario_out_opt(scenario_out *so, int c, const char *err, uint64_t threads_max) {
+  char msg[256];
+  switch (c) {
+  case 'o':
+    so->out_dir = optarg;
+    return -1;
+  case 't':
+    if (io_cli_u64_parse(&so->threads, "--threads", optarg, 1, threads_max, msg, sizeof(msg)) != 0)
+      return io_cli_usage(PROG, NULL, "%s", msg);
+    return -1;
+  case 'n':
+    so->plots = false;
+    return -1;
+  case 'h':
+  case '?':
+    return io_cli_getopt_default(c, PROG, err, usage);
+  default:
+    return -2;
+  }
+}
+
+/* The threads to run on: --threads N, or as many as the machine has cores. */
+static unsigned scenario_out_threads(const scenario_out *so) {
   long n;
-  if (threads) return (unsigned)threads;
+  if (so->threads) return (unsigned)so->threads;
   n = sysconf(_SC_NPROCESSORS_ONLN);
   return n > 0 ? (unsigned)n : 1;
 }
@@ -94,11 +125,8 @@ static int cmd_trace(int argc, char **argv) {
     case 'c':
       o.pcap = optarg;
       break;
-    case 'h':
-      usage(stdout);
-      return IO_CLI_EXIT_OK;
     default:
-      return io_cli_usage(PROG, PROG, "%s", err);
+      return io_cli_getopt_default(c, PROG, err, usage);
     }
   }
   if (o.profile < 0 || optind != argc) return io_cli_usage(PROG, NULL, "trace needs --profile P and no other arguments");
@@ -114,35 +142,19 @@ static int cmd_run(int argc, char **argv) {
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   sim_run_options o = {.out_dir = NULL, .threads = 0, .plots = true};
+  scenario_out so = {.plots = true};
   static sim_scenario sc;
   char err[512], dir[512];
-  uint64_t threads = 0;
-  int c;
+  int c, rv;
   optind = 1;
   while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
-    switch (c) {
-    case 'o':
-      o.out_dir = optarg;
-      break;
-    case 'c':
-      o.pcap = optarg;
-      break;
-    case 't':
-      if (io_cli_u64_parse(&threads, "--threads", optarg, 1, 256, err, sizeof(err)) != 0)
-        return io_cli_usage(PROG, NULL, "%s", err);
-      break;
-    case 'n':
-      o.plots = false;
-      break;
-    case 'h':
-      usage(stdout);
-      return IO_CLI_EXIT_OK;
-    default:
-      return io_cli_usage(PROG, PROG, "%s", err);
-    }
+    if (c == 'c') o.pcap = optarg;
+    else if ((rv = scenario_out_opt(&so, c, err, 256)) >= 0) return rv;
   }
   if (optind != argc - 1) return io_cli_usage(PROG, NULL, "run needs exactly one scenario FILE");
   if (sim_scenario_load(&sc, argv[optind], err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  o.out_dir = so.out_dir;
+  o.plots = so.plots;
   if (!o.out_dir) {
     const char *base = strrchr(argv[optind], '/');
     char name[256];
@@ -152,7 +164,7 @@ static int cmd_run(int argc, char **argv) {
     snprintf(dir, sizeof(dir), "results/%s", name);
     o.out_dir = dir;
   }
-  o.threads = threads_or_cores(threads);
+  o.threads = scenario_out_threads(&so);
   o.progress = isatty(2);
   o.table = stdout;
   if (sim_run(&sc, &o, err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
@@ -174,11 +186,8 @@ static int cmd_attack(int argc, char **argv) {
     case 'p':
       if ((only = profile_opt(optarg)) < 0) return IO_CLI_EXIT_USAGE;
       break;
-    case 'h':
-      usage(stdout);
-      return IO_CLI_EXIT_OK;
     default:
-      return io_cli_usage(PROG, PROG, "%s", err);
+      return io_cli_getopt_default(c, PROG, err, usage);
     }
   }
   if (optind != argc - 1) return io_cli_usage(PROG, NULL, "attack needs exactly one attack FILE");
@@ -208,52 +217,39 @@ static int cmd_report(int argc, char **argv) {
                                        {NULL, 0, NULL, 0}};
   static sec_result res;
   sec_options o;
+  scenario_out so = {.plots = true};
   char err[512];
-  uint64_t threads = 0;
-  int c;
+  int c, rv;
   memset(&o, 0, sizeof(o));
-  o.out_dir = NULL;
   o.attacks_dir = EFC_SOURCE_DIR "/scenarios/attacks";
   o.timing_file = EFC_SOURCE_DIR "/scenarios/default.yaml";
-  o.plots = true;
   issuer_options_default(&o.iopt);
   optind = 1;
   while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
     switch (c) {
-    case 'o':
-      o.out_dir = optarg;
-      break;
     case 'a':
       o.attacks_dir = optarg;
       break;
     case 'T':
       o.timing_file = optarg;
       break;
-    case 't':
-      if (io_cli_u64_parse(&threads, "--threads", optarg, 1, 64, err, sizeof(err)) != 0)
-        return io_cli_usage(PROG, NULL, "%s", err);
-      break;
-    case 'n':
-      o.plots = false;
-      break;
     case 'M':
       /* Tests only, not in --help: what an issuer without MAC1 / MAC_TSP checks misses. */
       o.iopt.check_mac = false;
       break;
-    case 'h':
-      usage(stdout);
-      return IO_CLI_EXIT_OK;
     default:
-      return io_cli_usage(PROG, PROG, "%s", err);
+      if ((rv = scenario_out_opt(&so, c, err, 64)) >= 0) return rv;
     }
   }
   if (optind != argc - 1 || strcmp(argv[optind], "security") != 0)
     return io_cli_usage(PROG, NULL, "report needs the report name: efc-scenario report security");
+  o.out_dir = so.out_dir;
+  o.plots = so.plots;
   if (!o.out_dir) {
     mkdir_results();
     o.out_dir = "results/security";
   }
-  o.threads = threads_or_cores(threads);
+  o.threads = scenario_out_threads(&so);
   o.progress = stdout;
   if (sec_report_run(&o, &res, err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   printf("report: %s/security.md, %s/security.html (%.1f s)\n", o.out_dir, o.out_dir, res.wall_s);

@@ -142,12 +142,30 @@ static void test_getopt(void **state) {
   expect_getopt("-B 5", "error: unknown option '-B'");
 }
 
+static int usage_calls;
+static void count_usage(FILE *out) {
+  (void)out;
+  usage_calls++;
+}
+
+/* --help is exit 0 after the usage text; an error is a usage error. */
+static void test_getopt_default(void **state) {
+  (void)state;
+  usage_calls = 0;
+  assert_int_equal(io_cli_getopt_default('h', "prog", "", count_usage), IO_CLI_EXIT_OK);
+  assert_int_equal(usage_calls, 1);
+  assert_int_equal(io_cli_getopt_default('?', "prog", "unknown option '--x'", count_usage),
+                   IO_CLI_EXIT_USAGE);
+  assert_int_equal(usage_calls, 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_u64),
       cmocka_unit_test(test_u32),
       cmocka_unit_test(test_double),
       cmocka_unit_test(test_getopt),
+      cmocka_unit_test(test_getopt_default),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

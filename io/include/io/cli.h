@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "io/pass.h"
 
@@ -39,6 +40,10 @@ int io_cli_pass_read(char out[IO_PASS_MAX], const char *prefix, const char *help
  * option that takes none returns '?' with a one-line err naming it. Otherwise as
  * getopt_long: the option's val, or -1 after the last option. */
 int io_cli_getopt(int argc, char **argv, const struct option *opts, char *err, size_t errlen);
+/* The default: of a program's option switch: 'h' prints usage on stdout and returns
+ * IO_CLI_EXIT_OK; anything else is io_cli_getopt's error err, reported as
+ * "PROG: err (see PROG --help)" with IO_CLI_EXIT_USAGE. */
+int io_cli_getopt_default(int c, const char *prog, const char *err, void (*usage)(FILE *out));
 
 /* Decimal numbers: digits only (no sign, blank, base prefix or fraction), in lo..hi, where
  * an overflow is one more value out of range. 0, or -1 with a one-line err naming opt and

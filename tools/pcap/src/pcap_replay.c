@@ -562,11 +562,8 @@ int pcap_cmd_replay(int argc, char **argv) {
     case 'i':
       bad = pcap_ms_parse(&idle, "--idle-ms", optarg, err, sizeof(err));
       break;
-    case 'h':
-      usage(stdout);
-      return IO_CLI_EXIT_OK;
     default:
-      return io_cli_usage(PROG, PROG, "%s", err);
+      return io_cli_getopt_default(c, PROG, err, usage);
     }
     if (bad) return io_cli_usage(PROG, NULL, "%s", err);
   }

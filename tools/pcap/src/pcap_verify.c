@@ -265,11 +265,8 @@ int pcap_cmd_verify(int argc, char **argv) {
     case 'i':
       if (pcap_ms_parse(&idle, "--idle-ms", optarg, err, sizeof(err)) != 0) return io_cli_usage(PROG, NULL, "%s", err);
       break;
-    case 'h':
-      usage(stdout);
-      return IO_CLI_EXIT_OK;
     default:
-      return io_cli_usage(PROG, PROG, "%s", err);
+      return io_cli_getopt_default(c, PROG, err, usage);
     }
   }
   if (optind + 1 != argc || !keys || v.profile < 0)
