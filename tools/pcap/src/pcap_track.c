@@ -317,7 +317,8 @@ int pcap_file_args(int argc, char **argv, const char *cmd, bool *json, uint64_t 
       *json = true;
       break;
     case 'i':
-      if (pcap_ms_parse(idle, "--idle-ms", optarg, err, sizeof(err)) != 0) return io_cli_usage(prog, NULL, "%s", err);
+      if (pcap_ms_parse(idle, "--idle-ms", optarg, err, sizeof(err)) != 0)
+        return io_cli_usage(prog, NULL, "%s", err);
       break;
     case 'h':
       printf("usage: efc-pcap %s FILE [--json] [--idle-ms MS]\n", cmd);
@@ -326,7 +327,7 @@ int pcap_file_args(int argc, char **argv, const char *cmd, bool *json, uint64_t 
       return io_cli_usage(prog, prog, "%s", err);
     }
   }
-  if (optind != argc - 1) return io_cli_usage(prog, prog, "needs exactly one capture FILE");
+  if (optind != argc - 1) return io_cli_usage("efc-pcap", prog, "%s needs exactly one capture FILE", cmd);
   *file = argv[optind];
   return -1;
 }
