@@ -36,7 +36,7 @@ int io_cli_getopt(int argc, char **argv, const struct option *opts, char *err, s
     snprintf(err, errlen, c == ':' ? "option '-%c' needs a value" : "unknown option '-%c'", optopt);
   else if (c == ':')
     snprintf(err, errlen, "option '%s' needs a value", arg);
-  else if (strncmp(arg, "--", 2) == 0 && strchr(arg, '=') && opt_find_long(opts, arg))
+  else if (strchr(arg, '=') && opt_find_long(opts, arg))
     snprintf(err, errlen, "option '--%s' takes no value", opt_find_long(opts, arg)->name);
   else
     snprintf(err, errlen, "unknown option '%s'", arg);

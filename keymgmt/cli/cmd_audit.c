@@ -17,7 +17,8 @@ static void usage(FILE *out) {
 
 int cmd_audit(int argc, char **argv) {
   enum { O_VERIFY = CLI_O_OWN, O_END };
-  static const struct option opts[] = {CLI_OPTS_KEYSTORE, {"verify", no_argument, NULL, O_VERIFY}, CLI_OPTS_END};
+  static const struct option opts[] = {CLI_OPTS_KEYSTORE, {"verify", no_argument, NULL, O_VERIFY},
+                                       CLI_OPTS_END};
   const char *v[O_END] = {0}, *path;
   char audit[4096], err[512];
   keymgmt_keystore ks;

@@ -255,7 +255,8 @@ int main(int argc, char **argv) {
   }
   if (!listen || nprof == 0 || optind != argc)
     return io_cli_usage(PROG, PROG, "needs --listen ADDR:PORT and at least one --profile OBE");
-  if (io_udp_addr_parse(&addr, listen, err, sizeof(err)) != 0) return io_cli_usage(PROG, NULL, "--listen %s", err);
+  if (io_udp_addr_parse(&addr, listen, err, sizeof(err)) != 0)
+    return io_cli_usage(PROG, NULL, "--listen %s", err);
   if ((c = io_cli_pass_read(pass, PROG, PROG, pass_file, "EFC_OBE_PASS", "--pass-file")) != 0) return c;
   if (dsrc_crypto_new(&h.crypto, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-obe: %s\n", err);

@@ -462,7 +462,8 @@ int main(int argc, char **argv) {
     case 'r': {
       int pol = rse_retry_policy_parse(optarg);
       if (pol < 0)
-        return io_cli_usage(PROG, NULL, "--retry-policy: expected by-window or realloc-first, got '%s'", optarg);
+        return io_cli_usage(PROG, NULL, "--retry-policy: expected by-window or realloc-first, got '%s'",
+                            optarg);
       d.cfg.retry_policy = (uint8_t)pol;
       break;
     }
@@ -473,7 +474,8 @@ int main(int argc, char **argv) {
   }
   if (profile < 0 || !keys || d.nhosts == 0 || (!d.target && !d.forever) || (d.target && d.forever) ||
       optind != argc)
-    return io_cli_usage(PROG, PROG, "needs --profile, --keys, at least one --obe, and --passages N or --forever");
+    return io_cli_usage(PROG, PROG,
+                        "needs --profile, --keys, at least one --obe, and --passages N or --forever");
   if ((c = io_cli_pass_read(pass, PROG, PROG, pass_file, "EFC_OPERATOR_PASS", "--pass-file")) != 0) return c;
   c = keymgmt_operator_keys_load(&d.keys, keys, pass, err, sizeof(err));
   io_pass_wipe(pass);

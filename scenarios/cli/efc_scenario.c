@@ -49,7 +49,8 @@ static void mkdir_results(void) { mkdir("results", 0755); }
 /* --profile P: the profile, or -1 after the usage error. */
 static int profile_opt(const char *s) {
   int p = rse_profile_parse(s);
-  if (p < 0) io_cli_usage(PROG, NULL, "--profile: unknown profile '%s' (autopass, en15509-l0, en15509-l1, aes)", s);
+  if (p < 0)
+    io_cli_usage(PROG, NULL, "--profile: unknown profile '%s' (autopass, en15509-l0, en15509-l1, aes)", s);
   return p;
 }
 
@@ -129,7 +130,8 @@ static int cmd_trace(int argc, char **argv) {
       return io_cli_getopt_default(c, PROG, err, usage);
     }
   }
-  if (o.profile < 0 || optind != argc) return io_cli_usage(PROG, NULL, "trace needs --profile P and no other arguments");
+  if (o.profile < 0 || optind != argc)
+    return io_cli_usage(PROG, NULL, "trace needs --profile P and no other arguments");
   if (sim_trace(&o, stdout, &res) != 0) return IO_CLI_EXIT_FAILURE;
   return res.completed && res.lane_verdict == 0 && res.issuer_flags == 0 ? IO_CLI_EXIT_OK : IO_CLI_EXIT_FAILURE;
 }
@@ -152,7 +154,8 @@ static int cmd_run(int argc, char **argv) {
     else if ((rv = scenario_out_opt(&so, c, err, 256)) >= 0) return rv;
   }
   if (optind != argc - 1) return io_cli_usage(PROG, NULL, "run needs exactly one scenario FILE");
-  if (sim_scenario_load(&sc, argv[optind], err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  if (sim_scenario_load(&sc, argv[optind], err, sizeof(err)) != 0)
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   o.out_dir = so.out_dir;
   o.plots = so.plots;
   if (!o.out_dir) {
@@ -191,7 +194,8 @@ static int cmd_attack(int argc, char **argv) {
     }
   }
   if (optind != argc - 1) return io_cli_usage(PROG, NULL, "attack needs exactly one attack FILE");
-  if (sec_params_load(&p, argv[optind], err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  if (sec_params_load(&p, argv[optind], err, sizeof(err)) != 0)
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   printf("%s %s (attacker: %s)\n", p.threat, p.title, p.attacker);
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
     sec_outcome o;
@@ -251,7 +255,8 @@ static int cmd_report(int argc, char **argv) {
   }
   o.threads = scenario_out_threads(&so);
   o.progress = stdout;
-  if (sec_report_run(&o, &res, err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  if (sec_report_run(&o, &res, err, sizeof(err)) != 0)
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   printf("report: %s/security.md, %s/security.html (%.1f s)\n", o.out_dir, o.out_dir, res.wall_s);
   return 0;
 }

@@ -263,7 +263,8 @@ int pcap_cmd_verify(int argc, char **argv) {
       v.json = true;
       break;
     case 'i':
-      if (pcap_ms_parse(&idle, "--idle-ms", optarg, err, sizeof(err)) != 0) return io_cli_usage(PROG, NULL, "%s", err);
+      if (pcap_ms_parse(&idle, "--idle-ms", optarg, err, sizeof(err)) != 0)
+        return io_cli_usage(PROG, NULL, "%s", err);
       break;
     default:
       return io_cli_getopt_default(c, PROG, err, usage);
