@@ -1,13 +1,13 @@
 /* efc-dsrc: the codec on the command line. decode prints JER, encode reads it. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dsrc/hex.h"
 #include "dsrc/jer.h"
+#include "io/cli.h"
 
-enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
+#define PROG "efc-dsrc"
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -48,7 +48,7 @@ static char *read_all(FILE *in) {
 
 static int print_json(json_t *j, int pretty) {
   char *s = json_dumps(j, pretty ? JSON_INDENT(2) : JSON_COMPACT);
-  if (!s) return EXIT_BAD_INPUT;
+  if (!s) return IO_CLI_EXIT_FAILURE;
   puts(s);
   free(s);
   return 0;
@@ -67,11 +67,11 @@ static int decode_one(const char *hex, const char *where, int frame, int pretty)
               errpos);
     else
       fprintf(stderr, "efc-dsrc: %s: %s (character %zu)\n", where, dsrc_strerror((int)n), errpos);
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   if (n == 0) {
     fprintf(stderr, "efc-dsrc: %s: no octets\n", where);
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
 
   if (frame) {
@@ -84,7 +84,7 @@ static int decode_one(const char *hex, const char *where, int frame, int pretty)
     }
     if (err != 0) {
       fprintf(stderr, "efc-dsrc: %s: %s\n", where, msg);
-      return EXIT_BAD_INPUT;
+      return IO_CLI_EXIT_FAILURE;
     }
     return 0;
   }
@@ -96,12 +96,12 @@ static int decode_one(const char *hex, const char *where, int frame, int pretty)
     if (used < 0) {
       fprintf(stderr, "efc-dsrc: %s: decode error at octet %zu bit %zu (bit offset %zu): %s\n",
               where, bit / 8, bit % 8, bit, dsrc_strerror((int)used));
-      return EXIT_BAD_INPUT;
+      return IO_CLI_EXIT_FAILURE;
     }
     if (used != n) {
       fprintf(stderr, "efc-dsrc: %s: decode error at octet %zd: %s (%zd of %zd octets used)\n",
               where, used, dsrc_strerror(DSRC_ERR_TRAILING), used, n);
-      return EXIT_BAD_INPUT;
+      return IO_CLI_EXIT_FAILURE;
     }
     j = dsrc_tapdu_to_jer(&t, NULL);
     rv = print_json(j, pretty);
@@ -120,7 +120,7 @@ static int cmd_decode(const char *arg, int frame, int pretty) {
   text = read_all(stdin);
   if (!text) {
     fprintf(stderr, "efc-dsrc: stdin: cannot read\n");
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   for (line = text; line && *line; line = next) {
     char where[32], *hex = line, *bar;
@@ -152,7 +152,7 @@ static int cmd_encode(int frame) {
 
   if (!j) {
     fprintf(stderr, "efc-dsrc: stdin: line %d column %d: %s\n", jerr.line, jerr.column, jerr.text);
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   if (frame) {
     n = dsrc_frame_from_json(buf, sizeof(buf), j, msg, sizeof(msg));
@@ -169,7 +169,7 @@ static int cmd_encode(int frame) {
     }
   }
   json_decref(j);
-  if (n < 0) return EXIT_BAD_INPUT;
+  if (n < 0) return IO_CLI_EXIT_FAILURE;
   dsrc_hex_encode(hex, buf, (size_t)n, 1);
   puts(hex);
   return 0;
@@ -182,18 +182,19 @@ int main(int argc, char **argv) {
                                        {NULL, 0, NULL, 0}};
   int frame = 0, pretty = 0, c;
   const char *cmd;
+  char err[256];
 
   if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
     usage(stdout);
-    return 0;
+    return IO_CLI_EXIT_OK;
   }
   if (argc < 2) {
     usage(stderr);
-    return EXIT_USAGE;
+    return IO_CLI_EXIT_USAGE;
   }
   cmd = argv[1];
   optind = 2;
-  while ((c = getopt_long(argc, argv, "fph", opts, NULL)) != -1) {
+  while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
     switch (c) {
     case 'f':
       frame = 1;
@@ -201,28 +202,17 @@ int main(int argc, char **argv) {
     case 'p':
       pretty = 1;
       break;
-    case 'h':
-      usage(stdout);
-      return 0;
     default:
-      fprintf(stderr, "efc-dsrc: see efc-dsrc --help\n");
-      return EXIT_USAGE;
+      return io_cli_getopt_default(c, PROG, err, usage);
     }
   }
   if (strcmp(cmd, "decode") == 0) {
-    if (optind != argc - 1) {
-      fprintf(stderr, "efc-dsrc: decode needs exactly one HEX argument (or -)\n");
-      return EXIT_USAGE;
-    }
+    if (optind != argc - 1) return io_cli_usage(PROG, NULL, "decode needs exactly one HEX argument (or -)");
     return cmd_decode(argv[optind], frame, pretty);
   }
   if (strcmp(cmd, "encode") == 0) {
-    if (optind != argc) {
-      fprintf(stderr, "efc-dsrc: encode takes no arguments; it reads JSON on stdin\n");
-      return EXIT_USAGE;
-    }
+    if (optind != argc) return io_cli_usage(PROG, NULL, "encode takes no arguments; it reads JSON on stdin");
     return cmd_encode(frame);
   }
-  fprintf(stderr, "efc-dsrc: unknown command '%s' (see efc-dsrc --help)\n", cmd);
-  return EXIT_USAGE;
+  return io_cli_usage(PROG, PROG, "unknown command '%s'", cmd);
 }

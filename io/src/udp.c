@@ -86,33 +86,6 @@ int io_udp_socket_for(const io_udp_addr *a, char *err, size_t errlen) {
   return fd;
 }
 
-int io_pass_read(char *out, size_t cap, const char *file, const char *env, char *err, size_t errlen) {
-  if (file) {
-    FILE *f = fopen(file, "r");
-    size_t n;
-    if (!f || !fgets(out, (int)cap, f)) {
-      snprintf(err, errlen, "%s: cannot read a passphrase", file);
-      if (f) fclose(f);
-      return -1;
-    }
-    fclose(f);
-    n = strcspn(out, "\r\n");
-    out[n] = '\0';
-  } else {
-    const char *v = getenv(env);
-    if (!v || strlen(v) >= cap) {
-      snprintf(err, errlen, "no passphrase: give --pass-file FILE or set %s", env);
-      return -1;
-    }
-    snprintf(out, cap, "%s", v);
-  }
-  if (!out[0]) {
-    snprintf(err, errlen, "empty passphrase");
-    return -1;
-  }
-  return 0;
-}
-
 int io_udp_socket_where(int fd, char *out, size_t cap) {
   io_udp_addr a;
   a.len = sizeof(a.sa);

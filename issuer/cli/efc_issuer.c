@@ -2,8 +2,6 @@
  * keys and across passages, into a SQLite database; statuslist writes the list the RSEs
  * load. docs/issuer.md. */
 #include <errno.h>
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +9,11 @@
 #include "issuer/issuer_analyse.h"
 #include "issuer/issuer_db.h"
 #include "issuer/issuer_ingest.h"
-#include "issuer/issuer_pass.h"
 #include "issuer/issuer_report.h"
 #include "issuer/issuer_statuslist.h"
+#include "io/cli.h"
 
-enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
+#define PROG "efc-issuer"
 
 static const char *const usage_text =
     "usage: efc-issuer verify --keystore FILE --claims FILE [--db FILE] [--pass-file FILE]\n"
@@ -39,66 +37,24 @@ static const char *const usage_text =
     "exit status: 0 the run completed (flagged claims included), 1 unusable input,\n"
     "2 bad usage. Malformed claim lines are reported as FILE:LINE: reason and skipped.\n";
 
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...) {
-  va_list ap;
-  fputs("efc-issuer: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  return EXIT_BAD_INPUT;
-}
+/* "efc-issuer: text" on stderr: IO_CLI_EXIT_FAILURE, or IO_CLI_EXIT_USAGE with the pointer
+ * to --help. */
+#define fail(...) io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, __VA_ARGS__)
+#define usage(...) io_cli_usage(PROG, PROG, __VA_ARGS__)
 
-static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage(const char *fmt, ...) {
-  va_list ap;
-  fputs("efc-issuer: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputs(" (see efc-issuer --help)\n", stderr);
-  return EXIT_USAGE;
-}
-
-static int parse_uint(const char *opt, const char *s, unsigned long long max,
-                      unsigned long long *v) {
-  char *end;
-  errno = 0;
-  if (!s || !*s || *s == '-' || *s == '+') return usage("%s: expected a number", opt);
-  *v = strtoull(s, &end, 10);
-  if (*end || errno || *v > max) return usage("%s: expected a number up to %llu", opt, max);
-  return 0;
-}
-
-/* getopt_long with one-line messages: the option, -1 at the end, or -2 after a usage
- * error was printed. */
-static int next_opt(int argc, char **argv, const struct option *opts) {
-  int c;
-  opterr = 0;
-  c = getopt_long(argc, argv, ":h", opts, NULL);
-  if (c == '?') {
-    usage("unknown option '%s'", argv[optind - 1]);
-    return -2;
-  }
-  if (c == ':') {
-    usage("option '%s' needs a value", argv[optind - 1]);
-    return -2;
-  }
-  return c;
-}
+static void print_usage(FILE *out) { fputs(usage_text, out); }
 
 enum { O_KEYSTORE = 256, O_CLAIMS, O_DB, O_PASS_FILE, O_MIN_GAP, O_MAX_LIST, O_BATCH, O_NO_MAC,
        O_OUT };
 
 typedef struct {
   const char *keystore, *claims, *db, *pass_file;
-  unsigned long long min_gap_s, max_list, batch;
+  uint64_t min_gap_s, max_list, batch;
   bool no_mac_check;
 } verify_args;
 
 static int verify_run(const verify_args *va) {
-  char err[1024], pass[ISSUER_PASS_MAX], dbpath[4200];
+  char err[1024], pass[IO_PASS_MAX], dbpath[4200];
   keymgmt_keystore ks;
   dsrc_crypto *crypto = NULL;
   issuer_db *db = NULL;
@@ -106,24 +62,23 @@ static int verify_run(const verify_args *va) {
   issuer_run_counts counts;
   issuer_analyse_options ao;
   issuer_report_options ro;
-  bool missing = false;
   FILE *in;
-  int rv, st = EXIT_BAD_INPUT;
+  int rv, st = IO_CLI_EXIT_FAILURE;
 
   memset(&ks, 0, sizeof(ks));
   /* The cheap checks first: a missing claims file should not cost a scrypt run. */
   if (!(in = fopen(va->claims, "r"))) return fail("%s: cannot open: %s", va->claims, strerror(errno));
-  if (issuer_pass_read(pass, va->pass_file, &missing, err, sizeof(err)) != 0) {
+  if ((rv = io_cli_pass_read(pass, PROG, PROG, va->pass_file, "EFC_KEYSTORE_PASS", "--pass-file")) != 0) {
     fclose(in);
-    return missing ? usage("%s", err) : fail("%s", err);
+    return rv;
   }
   if (dsrc_crypto_new(&crypto, err, sizeof(err)) != 0) {
-    issuer_pass_wipe(pass);
+    io_pass_wipe(pass);
     fclose(in);
     return fail("%s", err);
   }
   rv = keymgmt_keystore_load(&ks, va->keystore, pass, err, sizeof(err));
-  issuer_pass_wipe(pass);
+  io_pass_wipe(pass);
   if (rv != 0) {
     fail("%s", err);
     goto out_keys;
@@ -191,8 +146,9 @@ static int cmd_verify(int argc, char **argv) {
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   verify_args va = {.min_gap_s = 60, .max_list = 50, .batch = ISSUER_BATCH_DEFAULT};
+  char err[256];
   int c, rv = 0;
-  while (rv == 0 && (c = next_opt(argc, argv, opts)) != -1) {
+  while (rv == 0 && (c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
     switch (c) {
     case O_KEYSTORE:
       va.keystore = optarg;
@@ -207,26 +163,22 @@ static int cmd_verify(int argc, char **argv) {
       va.pass_file = optarg;
       break;
     case O_MIN_GAP:
-      rv = parse_uint("--min-gap", optarg, 86400ull * 365, &va.min_gap_s);
+      rv = io_cli_u64_parse(&va.min_gap_s, "--min-gap", optarg, 0, 86400 * 365, err, sizeof(err));
       break;
     case O_MAX_LIST:
-      rv = parse_uint("--max-list", optarg, 1000000000ull, &va.max_list);
+      rv = io_cli_u64_parse(&va.max_list, "--max-list", optarg, 0, 1000000000, err, sizeof(err));
       break;
     case O_BATCH:
-      rv = parse_uint("--batch", optarg, 10000000ull, &va.batch);
-      if (rv == 0 && va.batch == 0) rv = usage("--batch: must be at least 1");
+      rv = io_cli_u64_parse(&va.batch, "--batch", optarg, 1, 10000000, err, sizeof(err));
       break;
     case O_NO_MAC:
       va.no_mac_check = true;
       break;
-    case 'h':
-      fputs(usage_text, stdout);
-      return 0;
     default:
-      return EXIT_USAGE;
+      return io_cli_getopt_default(c, PROG, err, print_usage);
     }
   }
-  if (rv != 0) return rv;
+  if (rv != 0) return usage("%s", err);
   if (optind < argc) return usage("verify: unexpected argument '%s'", argv[optind]);
   if (!va.keystore) return usage("verify: --keystore FILE is required");
   if (!va.claims) return usage("verify: --claims FILE is required");
@@ -243,7 +195,7 @@ static int cmd_statuslist(int argc, char **argv) {
   issuer_db *db;
   issuer_statuslist_counts n;
   int c, rv;
-  while ((c = next_opt(argc, argv, opts)) != -1) {
+  while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
     switch (c) {
     case O_DB:
       dbpath = optarg;
@@ -251,11 +203,8 @@ static int cmd_statuslist(int argc, char **argv) {
     case O_OUT:
       out = optarg;
       break;
-    case 'h':
-      fputs(usage_text, stdout);
-      return 0;
     default:
-      return EXIT_USAGE;
+      return io_cli_getopt_default(c, PROG, err, print_usage);
     }
   }
   if (optind < argc) return usage("statuslist: unexpected argument '%s'", argv[optind]);

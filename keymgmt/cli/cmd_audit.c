@@ -16,39 +16,17 @@ static void usage(FILE *out) {
 }
 
 int cmd_audit(int argc, char **argv) {
-  enum { O_KEYSTORE = 256, O_PASS_FILE, O_VERIFY };
-  static const struct option opts[] = {{"keystore", required_argument, NULL, O_KEYSTORE},
-                                       {"pass-file", required_argument, NULL, O_PASS_FILE},
-                                       {"verify", no_argument, NULL, O_VERIFY},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  const char *path = NULL, *pass_file = NULL;
+  enum { O_VERIFY = CLI_O_OWN, O_END };
+  static const struct option opts[] = {CLI_OPTS_KEYSTORE, {"verify", no_argument, NULL, O_VERIFY},
+                                       CLI_OPTS_END};
+  const char *v[O_END] = {0}, *path;
   char audit[4096], err[512];
-  bool verify = false;
   keymgmt_keystore ks;
-  int c, rv;
-  while ((c = cli_getopt(argc, argv, "audit", opts)) != -1) {
-    switch (c) {
-    case O_KEYSTORE:
-      path = optarg;
-      break;
-    case O_PASS_FILE:
-      pass_file = optarg;
-      break;
-    case O_VERIFY:
-      verify = true;
-      break;
-    case 'h':
-      usage(stdout);
-      return 0;
-    default:
-      return EXIT_USAGE;
-    }
-  }
-  if ((rv = cli_no_args(argc, argv, "audit")) != 0) return rv;
-  if (!path) return cli_usage("audit", "--keystore FILE is required");
+  int rv;
+  if ((rv = cli_args_parse(argc, argv, "audit", opts, usage, v, O_END)) >= 0) return rv;
+  path = v[CLI_O_KEYSTORE];
   if (keymgmt_audit_path(audit, sizeof(audit), path) != 0) return cli_fail("%s: path too long", path);
-  if (!verify) {
+  if (!v[O_VERIFY]) {
     FILE *f = fopen(audit, "r");
     char buf[4096];
     size_t n;
@@ -57,7 +35,7 @@ int cmd_audit(int argc, char **argv) {
     fclose(f);
     return 0;
   }
-  if ((rv = cli_keystore_open(&ks, "audit", path, pass_file)) != 0) return rv;
+  if ((rv = cli_keystore_open(&ks, "audit", path, v[CLI_O_PASS_FILE])) != 0) return rv;
   rv = keymgmt_audit_verify(audit, &ks, err, sizeof(err));
   if (rv == 0) printf("%s: %llu entries verified\n", audit, (unsigned long long)ks.audit_count);
   keymgmt_keystore_wipe(&ks);

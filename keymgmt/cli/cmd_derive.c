@@ -110,7 +110,7 @@ int cmd_derive(int argc, char **argv) {
       usage(stdout);
       return 0;
     }
-    if (opt < O_MAUK || opt >= O_END) return EXIT_USAGE;
+    if (opt < O_MAUK || opt >= O_END) return IO_CLI_EXIT_USAGE;
     val[IX(opt)] = optarg;
   }
   if ((rv = cli_no_args(argc - 1, argv + 1, "derive")) != 0) return rv;

@@ -17,51 +17,32 @@ static void usage(FILE *out) {
 }
 
 int cmd_init(int argc, char **argv) {
-  enum { O_KEYSTORE = 256, O_PASS_FILE };
-  static const struct option opts[] = {{"keystore", required_argument, NULL, O_KEYSTORE},
-                                       {"pass-file", required_argument, NULL, O_PASS_FILE},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  const char *path = NULL, *pass_file = NULL;
-  char pass[CLI_PASS_MAX], audit[4096], err[512];
+  static const struct option opts[] = {CLI_OPTS_KEYSTORE, CLI_OPTS_END};
+  const char *v[CLI_O_OWN] = {0}, *path;
+  char pass[IO_PASS_MAX], audit[4096], err[512];
   keymgmt_keystore ks;
   keymgmt_audit_entry e;
   dsrc_rng rng = dsrc_crypto_csprng();
-  int c, rv;
+  int rv;
   static const char *const details[] = {"autopass_generation",  "1", "mack_ref", "0", "kdf",
                                         "scrypt N=2^15 r=8 p=1"};
 
-  while ((c = cli_getopt(argc, argv, "init", opts)) != -1) {
-    switch (c) {
-    case O_KEYSTORE:
-      path = optarg;
-      break;
-    case O_PASS_FILE:
-      pass_file = optarg;
-      break;
-    case 'h':
-      usage(stdout);
-      return 0;
-    default:
-      return EXIT_USAGE;
-    }
-  }
-  if ((rv = cli_no_args(argc, argv, "init")) != 0) return rv;
-  if (!path) return cli_usage("init", "--keystore FILE is required");
+  if ((rv = cli_args_parse(argc, argv, "init", opts, usage, v, CLI_O_OWN)) >= 0) return rv;
+  path = v[CLI_O_KEYSTORE];
   if (keymgmt_audit_path(audit, sizeof(audit), path) != 0) return cli_fail("%s: path too long", path);
   if (access(path, F_OK) == 0) return cli_fail("%s: exists; refusing to overwrite it", path);
   if (access(audit, F_OK) == 0)
     return cli_fail("%s: exists without its keystore; move it away first", audit);
-  if ((rv = cli_pass(pass, "init", pass_file, "EFC_KEYSTORE_PASS", "--pass-file")) != 0) return rv;
+  if ((rv = cli_pass(pass, "init", v[CLI_O_PASS_FILE], "EFC_KEYSTORE_PASS", "--pass-file")) != 0) return rv;
 
   keymgmt_keystore_generate(&ks, &rng);
   if ((rv = keymgmt_audit_entry_make(&e, &ks, "init", details, 3)) != 0) {
-    cli_pass_wipe(pass);
+    io_pass_wipe(pass);
     keymgmt_keystore_wipe(&ks);
     return cli_fail("%s: cannot build the audit entry: %s", audit, keymgmt_strerror(rv));
   }
   rv = keymgmt_keystore_save(&ks, path, pass, true, err, sizeof(err));
-  cli_pass_wipe(pass);
+  io_pass_wipe(pass);
   keymgmt_keystore_wipe(&ks);
   if (rv == 0) rv = keymgmt_audit_entry_append(&e, audit, err, sizeof(err));
   keymgmt_audit_entry_free(&e);

@@ -19,63 +19,51 @@ static void line(const char *name, int n, const char *role, const uint8_t *key, 
   printf("%-14s %-22s fingerprint %s%s\n", label, role, fp, current ? "  (current)" : "");
 }
 
-int cmd_list(int argc, char **argv) {
-  enum { O_KEYSTORE = 256, O_PASS_FILE };
-  static const struct option opts[] = {{"keystore", required_argument, NULL, O_KEYSTORE},
-                                       {"pass-file", required_argument, NULL, O_PASS_FILE},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  const char *path = NULL, *pass_file = NULL;
-  keymgmt_keystore ks;
+/* The MAuK (3DES or AES) of each keyRef 1..DSRC_AUK_COUNT with the MAC it gives. */
+static void lines_mauk(const char *name, uint8_t (*keys)[KEYMGMT_KEY]) {
   char role[32];
-  int c, rv;
-  while ((c = cli_getopt(argc, argv, "list", opts)) != -1) {
-    switch (c) {
-    case O_KEYSTORE:
-      path = optarg;
-      break;
-    case O_PASS_FILE:
-      pass_file = optarg;
-      break;
-    case 'h':
-      usage(stdout);
-      return 0;
-    default:
-      return EXIT_USAGE;
-    }
+  for (int i = 1; i <= DSRC_AUK_COUNT; i++) {
+    enum dsrc_mac_role r = dsrc_en15509_keyref_role(i);
+    snprintf(role, sizeof(role), "keyRef %d %s", i, r == DSRC_MAC_ROLE_TC ? "MAC_TC" : "MAC_TSP");
+    line(name, i, role, keys[i - 1], false);
   }
-  if ((rv = cli_no_args(argc, argv, "list")) != 0) return rv;
-  if (!path) return cli_usage("list", "--keystore FILE is required");
-  if ((rv = cli_keystore_open(&ks, "list", path, pass_file)) != 0) return rv;
+}
+
+/* The MAcK (3DES or AES) of each MasterKeyReference 0..KEYMGMT_MACK_REFS - 1. */
+static void lines_mack(const char *name, uint8_t (*keys)[KEYMGMT_KEY], unsigned current) {
+  char role[32];
+  for (int r = 0; r < KEYMGMT_MACK_REFS; r++) {
+    snprintf(role, sizeof(role), "reference %d", r);
+    line(name, r, role, keys[r], (unsigned)r == current);
+  }
+}
+
+/* The AutoPASS master keys (MKEY-N or MKEY-F) of each generation 1..KEYMGMT_GENERATIONS. */
+static void lines_mkey(const char *name, uint8_t (*keys)[KEYMGMT_KEY], unsigned current) {
+  char role[32];
+  for (int g = 1; g <= KEYMGMT_GENERATIONS; g++) {
+    snprintf(role, sizeof(role), "generation %d", g);
+    line(name, g, role, keys[g - 1], (unsigned)g == current);
+  }
+}
+
+int cmd_list(int argc, char **argv) {
+  static const struct option opts[] = {CLI_OPTS_KEYSTORE, CLI_OPTS_END};
+  const char *v[CLI_O_OWN] = {0}, *path;
+  keymgmt_keystore ks;
+  int rv;
+  if ((rv = cli_args_parse(argc, argv, "list", opts, usage, v, CLI_O_OWN)) >= 0) return rv;
+  path = v[CLI_O_KEYSTORE];
+  if ((rv = cli_keystore_open(&ks, "list", path, v[CLI_O_PASS_FILE])) != 0) return rv;
   printf("keystore %s\n", path);
   printf("current AutoPASS generation %u, current MAcK reference %u, audit entries %llu\n",
          ks.autopass_generation, ks.mack_ref, (unsigned long long)ks.audit_count);
-  for (int g = 1; g <= KEYMGMT_GENERATIONS; g++) {
-    snprintf(role, sizeof(role), "generation %d", g);
-    line("MKEY-N_", g, role, ks.mkey_n[g - 1], g == ks.autopass_generation);
-  }
-  for (int g = 1; g <= KEYMGMT_GENERATIONS; g++) {
-    snprintf(role, sizeof(role), "generation %d", g);
-    line("MKEY-F_", g, role, ks.mkey_f[g - 1], g == ks.autopass_generation);
-  }
-  for (int i = 1; i <= DSRC_AUK_COUNT; i++) {
-    enum dsrc_mac_role r = dsrc_en15509_keyref_role(i);
-    snprintf(role, sizeof(role), "keyRef %d %s", i, r == DSRC_MAC_ROLE_TC ? "MAC_TC" : "MAC_TSP");
-    line("MAuK_", i, role, ks.mauk[i - 1], false);
-  }
-  for (int r = 0; r < KEYMGMT_MACK_REFS; r++) {
-    snprintf(role, sizeof(role), "reference %d", r);
-    line("MAcK_", r, role, ks.mack[r], r == ks.mack_ref);
-  }
-  for (int i = 1; i <= DSRC_AUK_COUNT; i++) {
-    enum dsrc_mac_role r = dsrc_en15509_keyref_role(i);
-    snprintf(role, sizeof(role), "keyRef %d %s", i, r == DSRC_MAC_ROLE_TC ? "MAC_TC" : "MAC_TSP");
-    line("AES-MAuK_", i, role, ks.aes_mauk[i - 1], false);
-  }
-  for (int r = 0; r < KEYMGMT_MACK_REFS; r++) {
-    snprintf(role, sizeof(role), "reference %d", r);
-    line("AES-MAcK_", r, role, ks.aes_mack[r], r == ks.mack_ref);
-  }
+  lines_mkey("MKEY-N_", ks.mkey_n, ks.autopass_generation);
+  lines_mkey("MKEY-F_", ks.mkey_f, ks.autopass_generation);
+  lines_mauk("MAuK_", ks.mauk);
+  lines_mack("MAcK_", ks.mack, ks.mack_ref);
+  lines_mauk("AES-MAuK_", ks.aes_mauk);
+  lines_mack("AES-MAcK_", ks.aes_mack, ks.mack_ref);
   keymgmt_keystore_wipe(&ks);
   return 0;
 }

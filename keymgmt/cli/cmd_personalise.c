@@ -1,6 +1,5 @@
 /* efc-keymgmt personalise: one OBE's derived keys and data into its own sealed file. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -33,9 +32,9 @@ static void usage(FILE *out) {
 }
 
 enum {
-  O_KEYSTORE = 256,
-  O_PASS_FILE,
-  O_OBUID,
+  O_KEYSTORE = CLI_O_KEYSTORE,
+  O_PASS_FILE = CLI_O_PASS_FILE,
+  O_OBUID = CLI_O_OWN,
   O_PAN,
   O_PROVIDER,
   O_PROFILES,
@@ -53,7 +52,7 @@ enum {
 
 /* Fills the identity and optional data from the option values; 0 or the exit status. */
 static int fill(keymgmt_obe_profile *p, const char *const *v) {
-  char *end;
+  uint32_t num;
   int rv;
   if ((rv = cli_hex(p->obuid, sizeof(p->obuid), 4, NULL, "--obuid", v[O_OBUID])) != 0) return rv;
   if ((rv = cli_hex(p->pan, sizeof(p->pan), 10, NULL, "--pan", v[O_PAN])) != 0) return rv;
@@ -68,10 +67,8 @@ static int fill(keymgmt_obe_profile *p, const char *const *v) {
       (rv = cli_hex(p->context_mark + 3, 2, 2, NULL, "--type-of-contract", v[O_TYPE])) != 0)
     return rv;
   if (v[O_VERSION]) {
-    long n = strtol(v[O_VERSION], &end, 10);
-    if (*v[O_VERSION] == '\0' || *end || n < 0 || n > 127)
-      return cli_fail("--context-version: expected 0..127, got '%s'", v[O_VERSION]);
-    p->context_mark[5] = (uint8_t)n;
+    if ((rv = cli_u32(&num, "--context-version", v[O_VERSION], 0, 127)) != 0) return rv;
+    p->context_mark[5] = (uint8_t)num;
   }
   if (efc_profiles_parse(v[O_PROFILES], &p->profiles) != 0)
     return cli_fail(
@@ -113,18 +110,15 @@ static int fill(keymgmt_obe_profile *p, const char *const *v) {
     memcpy(p->lpn, t + 3, n - 3);
   }
   if (v[O_CLASS]) {
-    long n = strtol(v[O_CLASS], &end, 10);
-    if (*v[O_CLASS] == '\0' || *end || n < 0 || n > 7)
-      return cli_fail("--vehicle-class: expected 0..7, got '%s'", v[O_CLASS]);
+    if ((rv = cli_u32(&num, "--vehicle-class", v[O_CLASS], 0, 7)) != 0) return rv;
     p->has_vehicle_class = true;
-    p->vehicle_class = (uint8_t)n;
+    p->vehicle_class = (uint8_t)num;
   }
   return 0;
 }
 
 int cmd_personalise(int argc, char **argv) {
-  static const struct option opts[] = {{"keystore", required_argument, NULL, O_KEYSTORE},
-                                       {"pass-file", required_argument, NULL, O_PASS_FILE},
+  static const struct option opts[] = {CLI_OPTS_KEYSTORE,
                                        {"obuid", required_argument, NULL, O_OBUID},
                                        {"pan", required_argument, NULL, O_PAN},
                                        {"provider", required_argument, NULL, O_PROVIDER},
@@ -138,35 +132,21 @@ int cmd_personalise(int argc, char **argv) {
                                        {"type-of-contract", required_argument, NULL, O_TYPE},
                                        {"context-version", required_argument, NULL, O_VERSION},
                                        {"force", no_argument, NULL, O_FORCE},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
+                                       CLI_OPTS_END};
   static const struct {
     int opt;
     const char *name;
   } required[] = {
-      {O_KEYSTORE, "--keystore FILE"},  {O_OBUID, "--obuid HEX"},        {O_PAN, "--pan HEX"},
-      {O_PROVIDER, "--provider CC:ID"}, {O_PROFILES, "--profiles LIST"}, {O_OUT, "--out OBEFILE"}};
+      {O_OBUID, "--obuid HEX"},         {O_PAN, "--pan HEX"},  {O_PROVIDER, "--provider CC:ID"},
+      {O_PROFILES, "--profiles LIST"}, {O_OUT, "--out OBEFILE"}};
   const char *v[N_OPTS] = {0};
-  char pass[CLI_PASS_MAX], err[512], obuid[9], profiles[64], ref[5];
+  char pass[IO_PASS_MAX], err[512], obuid[9], profiles[64], ref[5];
   keymgmt_obe_profile p;
   keymgmt_keystore ks;
   dsrc_crypto *c = NULL;
-  bool force = false;
-  int opt, rv;
+  int rv;
 
-  while ((opt = cli_getopt(argc, argv, "personalise", opts)) != -1) {
-    if (opt == 'h') {
-      usage(stdout);
-      return 0;
-    }
-    if (opt == O_FORCE) {
-      force = true;
-      continue;
-    }
-    if (opt < O_KEYSTORE || opt >= N_OPTS) return EXIT_USAGE;
-    v[opt] = optarg;
-  }
-  if ((rv = cli_no_args(argc, argv, "personalise")) != 0) return rv;
+  if ((rv = cli_args_parse(argc, argv, "personalise", opts, usage, v, N_OPTS)) >= 0) return rv;
   for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
     if (!v[required[i].opt]) return cli_usage("personalise", "%s is required", required[i].name);
 
@@ -188,7 +168,7 @@ int cmd_personalise(int argc, char **argv) {
     rv = cli_fail("personalise: %s", keymgmt_strerror(rv));
     goto out;
   }
-  if ((rv = keymgmt_obe_profile_save(&p, v[O_OUT], pass, force, err, sizeof(err))) != 0) {
+  if ((rv = keymgmt_obe_profile_save(&p, v[O_OUT], pass, v[O_FORCE] != NULL, err, sizeof(err))) != 0) {
     rv = cli_fail("%s", err);
     goto out;
   }
@@ -201,7 +181,7 @@ int cmd_personalise(int argc, char **argv) {
   }
   if (rv == 0) printf("%s: OBE %s personalised (%s)\n", v[O_OUT], obuid, profiles);
 out:
-  cli_pass_wipe(pass);
+  io_pass_wipe(pass);
   keymgmt_keystore_wipe(&ks);
   keymgmt_obe_profile_wipe(&p);
   dsrc_crypto_free(c);

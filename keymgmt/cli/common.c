@@ -1,58 +1,59 @@
 /* One-line errors, option parsing, passphrase sources and hex options for efc-keymgmt. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "dsrc/hex.h"
 
 int cli_fail(const char *fmt, ...) {
   va_list ap;
-  fputs("efc-keymgmt: ", stderr);
+  int rv;
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  rv = io_cli_vreport(IO_CLI_EXIT_FAILURE, "efc-keymgmt", NULL, fmt, ap);
   va_end(ap);
-  fputc('\n', stderr);
-  return EXIT_BAD_INPUT;
+  return rv;
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...) {
+  char prefix[64], help[64];
   va_list ap;
-  fprintf(stderr, "efc-keymgmt: %s: ", cmd);
+  int rv;
+  snprintf(prefix, sizeof(prefix), "efc-keymgmt: %s", cmd);
+  snprintf(help, sizeof(help), "efc-keymgmt %s", cmd);
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  rv = io_cli_vreport(IO_CLI_EXIT_USAGE, prefix, help, fmt, ap);
   va_end(ap);
-  fprintf(stderr, " (see efc-keymgmt %s --help)\n", cmd);
-  return EXIT_USAGE;
+  return rv;
 }
 
 int cli_getopt(int argc, char **argv, const char *cmd, const struct option *opts) {
-  char shortopts[128] = ":";
-  size_t n = 1;
-  int c;
-  /* Short forms only where an option has one (val is a printable letter). */
-  for (const struct option *o = opts; o->name && n + 3 < sizeof(shortopts); o++) {
-    if (o->flag || o->val < 'A' || o->val > 'z') continue;
-    shortopts[n++] = (char)o->val;
-    if (o->has_arg == required_argument) shortopts[n++] = ':';
+  char err[256];
+  int c = io_cli_getopt(argc, argv, opts, err, sizeof(err));
+  if (c != '?') return c;
+  cli_usage(cmd, "%s", err);
+  return -2;
+}
+
+int cli_args_parse(int argc, char **argv, const char *cmd, const struct option *opts,
+                   void (*usage)(FILE *), const char **v, size_t n) {
+  int c, rv;
+  while ((c = cli_getopt(argc, argv, cmd, opts)) != -1) {
+    if (c == 'h') {
+      usage(stdout);
+      return IO_CLI_EXIT_OK;
+    }
+    if (c < 0 || (size_t)c >= n) return IO_CLI_EXIT_USAGE;
+    v[c] = optarg ? optarg : "";
   }
-  shortopts[n] = '\0';
-  opterr = 0;
-  c = getopt_long(argc, argv, shortopts, opts, NULL);
-  if (c == '?') {
-    if (optopt)
-      cli_usage(cmd, "unknown option '-%c'", optopt);
-    else
-      cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
-    return -2;
-  }
-  if (c == ':') {
-    cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
-    return -2;
-  }
-  return c;
+  if ((rv = cli_no_args(argc, argv, cmd)) != 0) return rv;
+  if (!v[CLI_O_KEYSTORE]) return cli_usage(cmd, "--keystore FILE is required");
+  return -1;
+}
+
+int cli_u32(uint32_t *out, const char *opt, const char *value, uint32_t lo, uint32_t hi) {
+  char err[256];
+  if (io_cli_u32_parse(out, opt, value, lo, hi, err, sizeof(err)) != 0) return cli_fail("%s", err);
+  return 0;
 }
 
 int cli_no_args(int argc, char **argv, const char *cmd) {
@@ -60,47 +61,12 @@ int cli_no_args(int argc, char **argv, const char *cmd) {
   return 0;
 }
 
-void cli_pass_wipe(char pass[CLI_PASS_MAX]) { dsrc_crypto_wipe(pass, CLI_PASS_MAX); }
-
-int cli_pass(char out[CLI_PASS_MAX], const char *cmd, const char *file, const char *env,
+int cli_pass(char out[IO_PASS_MAX], const char *cmd, const char *file, const char *env,
              const char *file_opt) {
-  size_t n = 0;
-  memset(out, 0, CLI_PASS_MAX);
-  if (file) {
-    FILE *f = fopen(file, "r");
-    if (!f) return cli_fail("%s: cannot read passphrase file: %s", file, strerror(errno));
-    n = fread(out, 1, CLI_PASS_MAX - 1, f);
-    if (ferror(f)) {
-      fclose(f);
-      cli_pass_wipe(out);
-      return cli_fail("%s: cannot read passphrase file", file);
-    }
-    if (n == CLI_PASS_MAX - 1 && fgetc(f) != EOF) {
-      fclose(f);
-      cli_pass_wipe(out);
-      return cli_fail("%s: passphrase longer than %d octets", file, CLI_PASS_MAX - 2);
-    }
-    fclose(f);
-    /* One trailing line end is the editor's, not the passphrase's. */
-    if (n > 0 && out[n - 1] == '\n') out[--n] = '\0';
-    if (n > 0 && out[n - 1] == '\r') out[--n] = '\0';
-    if (memchr(out, '\0', n)) {
-      cli_pass_wipe(out);
-      return cli_fail("%s: passphrase contains a NUL octet", file);
-    }
-    if (n == 0) return cli_fail("%s: empty passphrase", file);
-    return 0;
-  }
-  {
-    const char *v = getenv(env);
-    if (!v) return cli_usage(cmd, "no passphrase: give %s FILE or set %s", file_opt, env);
-    n = strlen(v);
-    if (n == 0) return cli_fail("%s: empty passphrase", env);
-    if (n >= CLI_PASS_MAX - 1)
-      return cli_fail("%s: passphrase longer than %d octets", env, CLI_PASS_MAX - 2);
-    memcpy(out, v, n);
-  }
-  return 0;
+  char err[512];
+  int rv = io_pass_read(out, file, env, file_opt, err, sizeof(err));
+  if (rv == IO_PASS_ERR_NONE_GIVEN) return cli_usage(cmd, "%s", err);
+  return rv == 0 ? 0 : cli_fail("%s", err);
 }
 
 int cli_hex(uint8_t *out, size_t cap, size_t want, size_t *got, const char *opt,

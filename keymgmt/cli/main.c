@@ -36,15 +36,14 @@ int main(int argc, char **argv) {
   };
   if (argc < 2) {
     usage(stderr);
-    return EXIT_USAGE;
+    return IO_CLI_EXIT_USAGE;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
       strcmp(argv[1], "help") == 0) {
     usage(stdout);
-    return 0;
+    return IO_CLI_EXIT_OK;
   }
   for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
     if (strcmp(argv[1], cmds[i].name) == 0) return cmds[i].run(argc - 1, argv + 1);
-  fprintf(stderr, "efc-keymgmt: unknown command '%s' (see efc-keymgmt --help)\n", argv[1]);
-  return EXIT_USAGE;
+  return io_cli_usage("efc-keymgmt", "efc-keymgmt", "unknown command '%s'", argv[1]);
 }

@@ -4,11 +4,11 @@
 #include "cli.h"
 
 int cli_keystore_open(keymgmt_keystore *ks, const char *cmd, const char *path, const char *pass_file) {
-  char pass[CLI_PASS_MAX], err[512];
+  char pass[IO_PASS_MAX], err[512];
   int rv = cli_pass(pass, cmd, pass_file, "EFC_KEYSTORE_PASS", "--pass-file");
   if (rv != 0) return rv;
   rv = keymgmt_keystore_load(ks, path, pass, err, sizeof(err));
-  cli_pass_wipe(pass);
+  io_pass_wipe(pass);
   if (rv != 0) return cli_fail("%s", err);
   return 0;
 }

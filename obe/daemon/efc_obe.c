@@ -5,7 +5,6 @@
 #define _DEFAULT_SOURCE /* struct sockaddr_storage users, mkdir */
 #include <errno.h>
 #include <ev.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +16,12 @@
 #include "io/capture.h"
 #include "dsrc/datagram.h"
 #include "obe/obe.h"
+#include "io/cli.h"
 #include "io/udp.h"
 
-enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
+#define PROG "efc-obe"
+/* The longest --rearm-ms whose value in ns, added to a datagram's time, stays in 64 bits. */
+#define MS_MAX (UINT64_C(1) << 43)
 #define HOST_MAX 64
 
 typedef struct {
@@ -196,13 +198,6 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
   ev_break(loop, EVBREAK_ALL);
 }
 
-static int parse_u64(const char *s, uint64_t *v) {
-  char *end;
-  if (!s || !*s || *s == '-') return -1;
-  *v = strtoull(s, &end, 10);
-  return *end ? -1 : 0;
-}
-
 int main(int argc, char **argv) {
   static const struct option opts[] = {
       {"listen", required_argument, NULL, 'l'}, {"profile", required_argument, NULL, 'p'},
@@ -216,22 +211,20 @@ int main(int argc, char **argv) {
   unsigned nprof = 0;
   uint64_t rearm_ms = 20, seed = 0;
   bool seeded = false;
-  char pass[256], err[512];
+  char pass[IO_PASS_MAX], err[512];
   io_udp_addr addr;
   struct ev_loop *loop;
   int c;
 
   obe_config_default(&h.cfg);
-  while ((c = getopt_long(argc, argv, "l:p:P:s:m:c:r:S:h", opts, NULL)) != -1) {
+  while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
+    int bad = 0;
     switch (c) {
     case 'l':
       listen = optarg;
       break;
     case 'p':
-      if (nprof == HOST_MAX) {
-        fprintf(stderr, "efc-obe: at most %d OBEs\n", HOST_MAX);
-        return EXIT_USAGE;
-      }
+      if (nprof == HOST_MAX) return io_cli_usage(PROG, NULL, "at most %d OBEs", HOST_MAX);
       profiles[nprof++] = optarg;
       break;
     case 'P':
@@ -243,50 +236,31 @@ int main(int argc, char **argv) {
     case 'm':
       if (strcmp(optarg, "legacy") == 0) h.cfg.mcu = obe_mcu_legacy;
       else if (strcmp(optarg, "modern") == 0) h.cfg.mcu = obe_mcu_modern;
-      else {
-        fprintf(stderr, "efc-obe: --mcu: expected legacy or modern, got '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
+      else return io_cli_usage(PROG, NULL, "--mcu: expected legacy or modern, got '%s'", optarg);
       break;
     case 'c':
       pcap = optarg;
       break;
     case 'r':
-      if (parse_u64(optarg, &rearm_ms) != 0) {
-        fprintf(stderr, "efc-obe: --rearm-ms: not a number: '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
+      bad = io_cli_u64_parse(&rearm_ms, "--rearm-ms", optarg, 0, MS_MAX, err, sizeof(err));
       break;
     case 'S':
-      if (parse_u64(optarg, &seed) != 0) {
-        fprintf(stderr, "efc-obe: --seed: not a number: '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
+      bad = io_cli_u64_parse(&seed, "--seed", optarg, 0, UINT64_MAX, err, sizeof(err));
       seeded = true;
       break;
-    case 'h':
-      usage(stdout);
-      return 0;
     default:
-      fprintf(stderr, "efc-obe: see efc-obe --help\n");
-      return EXIT_USAGE;
+      return io_cli_getopt_default(c, PROG, err, usage);
     }
+    if (bad) return io_cli_usage(PROG, NULL, "%s", err);
   }
-  if (!listen || nprof == 0 || optind != argc) {
-    fprintf(stderr, "efc-obe: needs --listen ADDR:PORT and at least one --profile OBE (see --help)\n");
-    return EXIT_USAGE;
-  }
-  if (io_udp_addr_parse(&addr, listen, err, sizeof(err)) != 0) {
-    fprintf(stderr, "efc-obe: --listen %s\n", err);
-    return EXIT_USAGE;
-  }
-  if (io_pass_read(pass, sizeof(pass), pass_file, "EFC_OBE_PASS", err, sizeof(err)) != 0) {
-    fprintf(stderr, "efc-obe: %s\n", err);
-    return EXIT_BAD_INPUT;
-  }
+  if (!listen || nprof == 0 || optind != argc)
+    return io_cli_usage(PROG, PROG, "needs --listen ADDR:PORT and at least one --profile OBE");
+  if (io_udp_addr_parse(&addr, listen, err, sizeof(err)) != 0)
+    return io_cli_usage(PROG, NULL, "--listen %s", err);
+  if ((c = io_cli_pass_read(pass, PROG, PROG, pass_file, "EFC_OBE_PASS", "--pass-file")) != 0) return c;
   if (dsrc_crypto_new(&h.crypto, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-obe: %s\n", err);
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   if (seeded) {
     dsrc_prng_seed(&h.prng, seed);
@@ -299,13 +273,14 @@ int main(int argc, char **argv) {
   h.n = nprof;
   if (state_dir && mkdir(state_dir, 0700) != 0 && errno != EEXIST) {
     fprintf(stderr, "efc-obe: %s: cannot create the state directory\n", state_dir);
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   for (unsigned i = 0; i < nprof; i++) {
     hosted *x = &h.obes[i];
     if (keymgmt_obe_profile_load(&x->prof, profiles[i], pass, err, sizeof(err)) != 0) {
+      io_pass_wipe(pass);
       fprintf(stderr, "efc-obe: %s\n", err);
-      return EXIT_BAD_INPUT;
+      return IO_CLI_EXIT_FAILURE;
     }
     obe_state_init(&x->st, &x->prof);
     if (state_dir) {
@@ -314,22 +289,22 @@ int main(int argc, char **argv) {
                x->prof.obuid[1], x->prof.obuid[2], x->prof.obuid[3]);
       if ((rv = load_state(x)) < 0) {
         fprintf(stderr, "efc-obe: %s: %s\n", x->state_path, obe_strerror(OBE_ERR_STATE));
-        return EXIT_BAD_INPUT;
+        return IO_CLI_EXIT_FAILURE;
       }
     }
     if (obe_init(&x->o, &h.cfg, &x->prof, &x->st, h.crypto, h.rng) != 0) {
       fprintf(stderr, "efc-obe: %s: %s\n", profiles[i], obe_strerror(OBE_ERR_PROFILE));
-      return EXIT_BAD_INPUT;
+      return IO_CLI_EXIT_FAILURE;
     }
   }
-  memset(pass, 0, sizeof(pass));
+  io_pass_wipe(pass);
   if ((h.fd = io_udp_socket_bind(&addr, err, sizeof(err))) < 0) {
     fprintf(stderr, "efc-obe: %s\n", err);
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   if (pcap && !(h.cap = io_cap_writer_open(pcap, err, sizeof(err)))) {
     fprintf(stderr, "efc-obe: %s\n", err);
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   loop = ev_default_loop(0);
   ev_io_init(&h.io, on_read, h.fd, EV_READ);
@@ -356,5 +331,5 @@ int main(int argc, char **argv) {
   dsrc_crypto_free(h.crypto);
   fprintf(stderr, "efc-obe: stopped: %lu downlinks, %lu bad datagrams ignored\n", h.downlinks, h.bad_datagrams);
   free(h.obes);
-  return h.persist_errors ? EXIT_BAD_INPUT : 0;
+  return h.persist_errors ? IO_CLI_EXIT_FAILURE : 0;
 }

@@ -5,7 +5,6 @@
  * engine. Bit errors are real flipped bits; the receiver's FCS decides. */
 #define _DEFAULT_SOURCE
 #include <ev.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,9 +17,12 @@
 #include "io/capture.h"
 #include "dsrc/datagram.h"
 #include "air/lane.h"
+#include "io/cli.h"
 #include "io/udp.h"
 
-enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
+#define PROG "efc-rse"
+/* The longest wait in ms whose value in ns, added to a clock reading, stays in 64 bits. */
+#define MS_MAX (UINT64_C(1) << 43)
 #define HOSTS_MAX 16
 #define WIN_MAX 16
 #define LIDS_MAX 64
@@ -366,13 +368,6 @@ static void summary(daemon_rse *d) {
   }
 }
 
-static int parse_u64(const char *s, uint64_t *v) {
-  char *end;
-  if (!s || !*s || *s == '-') return -1;
-  *v = strtoull(s, &end, 10);
-  return *end ? -1 : 0;
-}
-
 int main(int argc, char **argv) {
   static const struct option opts[] = {
       {"profile", required_argument, NULL, 'p'},   {"keys", required_argument, NULL, 'k'},
@@ -388,37 +383,33 @@ int main(int argc, char **argv) {
       {NULL, 0, NULL, 0}};
   static daemon_rse d;
   const char *keys = NULL, *claims = NULL, *status = NULL, *pcap = NULL, *pass_file = NULL;
-  uint64_t seed = 0, v, timeout_ms = 500, slack_ms = 1, start = 0;
+  uint64_t seed = 0, timeout_ms = 500, slack_ms = 1, start = 0;
+  uint32_t v;
   bool seeded = false, started = false;
   int profile = -1, c;
   double ber = 0;
-  char err[512], pass[256];
+  char err[512], pass[IO_PASS_MAX];
   io_udp_addr any;
 
   rse_config_default(&d.cfg);
-  while ((c = getopt_long(argc, argv, "p:k:o:n:fC:s:c:b:RP:S:t:L:T:K:vA:r:h", opts, NULL)) != -1) {
+  while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
+    int bad = 0;
     switch (c) {
     case 'p':
-      if ((profile = rse_profile_parse(optarg)) < 0) {
-        fprintf(stderr, "efc-rse: --profile: unknown profile '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
+      if ((profile = rse_profile_parse(optarg)) < 0)
+        return io_cli_usage(PROG, NULL, "--profile: unknown profile '%s'", optarg);
       break;
     case 'k':
       keys = optarg;
       break;
     case 'o':
-      if (d.nhosts == HOSTS_MAX || io_udp_addr_parse(&d.hosts[d.nhosts], optarg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "efc-rse: --obe %s\n", d.nhosts == HOSTS_MAX ? "given too often" : err);
-        return EXIT_USAGE;
-      }
+      if (d.nhosts == HOSTS_MAX) return io_cli_usage(PROG, NULL, "--obe given too often");
+      if (io_udp_addr_parse(&d.hosts[d.nhosts], optarg, err, sizeof(err)) != 0)
+        return io_cli_usage(PROG, NULL, "--obe %s", err);
       d.nhosts++;
       break;
     case 'n':
-      if (parse_u64(optarg, &d.target) != 0 || d.target == 0) {
-        fprintf(stderr, "efc-rse: --passages: expected a positive number, got '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
+      bad = io_cli_u64_parse(&d.target, "--passages", optarg, 1, UINT64_MAX, err, sizeof(err));
       break;
     case 'f':
       d.forever = true;
@@ -432,15 +423,9 @@ int main(int argc, char **argv) {
     case 'c':
       pcap = optarg;
       break;
-    case 'b': {
-      char *end;
-      ber = strtod(optarg, &end);
-      if (*end || !(ber >= 0 && ber < 0.5)) {
-        fprintf(stderr, "efc-rse: --ber: expected 0 <= B < 0.5, got '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
+    case 'b':
+      bad = io_cli_double_parse(&ber, "--ber", optarg, 0, 0.5, IO_CLI_BELOW_HI, err, sizeof(err));
       break;
-    }
     case 'R':
       d.realtime = true;
       break;
@@ -448,102 +433,73 @@ int main(int argc, char **argv) {
       pass_file = optarg;
       break;
     case 'S':
-      if (parse_u64(optarg, &seed) != 0) {
-        fprintf(stderr, "efc-rse: --seed: not a number: '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
+      bad = io_cli_u64_parse(&seed, "--seed", optarg, 0, UINT64_MAX, err, sizeof(err));
       seeded = true;
       break;
     case 't':
-      if (parse_u64(optarg, &v) != 0 || v > 65535) {
-        fprintf(stderr, "efc-rse: --station: expected 0..65535\n");
-        return EXIT_USAGE;
+      if (!(bad = io_cli_u32_parse(&v, "--station", optarg, 0, 65535, err, sizeof(err)))) {
+        d.cfg.station = (uint16_t)v;
+        d.cfg.beacon.individual_id = v;
       }
-      d.cfg.station = (uint16_t)v;
-      d.cfg.beacon.individual_id = (uint32_t)v;
       break;
     case 'L':
-      if (parse_u64(optarg, &v) != 0 || v < 1 || v > 127) {
-        fprintf(stderr, "efc-rse: --lane: expected 1..127\n");
-        return EXIT_USAGE;
-      }
-      d.cfg.lane = (uint8_t)v;
+      if (!(bad = io_cli_u32_parse(&v, "--lane", optarg, 1, 127, err, sizeof(err)))) d.cfg.lane = (uint8_t)v;
       break;
     case 'T':
-      if (parse_u64(optarg, &timeout_ms) != 0 || timeout_ms == 0) {
-        fprintf(stderr, "efc-rse: --timeout-ms: expected a positive number\n");
-        return EXIT_USAGE;
-      }
+      bad = io_cli_u64_parse(&timeout_ms, "--timeout-ms", optarg, 1, MS_MAX, err, sizeof(err));
       break;
     case 'K':
-      if (parse_u64(optarg, &slack_ms) != 0) {
-        fprintf(stderr, "efc-rse: --slack-ms: expected a number\n");
-        return EXIT_USAGE;
-      }
+      bad = io_cli_u64_parse(&slack_ms, "--slack-ms", optarg, 0, MS_MAX, err, sizeof(err));
       break;
     case 'v':
       d.verbose = true;
       break;
     case 'A':
       /* Up to 2^40 s: far beyond any toll date, and time_cs stays well inside 64 bits. */
-      if (parse_u64(optarg, &start) != 0 || start > (UINT64_C(1) << 40)) {
-        fprintf(stderr, "efc-rse: --start: expected unix seconds, got '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
+      bad = io_cli_u64_parse(&start, "--start", optarg, 0, UINT64_C(1) << 40, err, sizeof(err));
       started = true;
       break;
     case 'r': {
       int pol = rse_retry_policy_parse(optarg);
-      if (pol < 0) {
-        fprintf(stderr, "efc-rse: --retry-policy: expected by-window or realloc-first, got '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
+      if (pol < 0)
+        return io_cli_usage(PROG, NULL, "--retry-policy: expected by-window or realloc-first, got '%s'",
+                            optarg);
       d.cfg.retry_policy = (uint8_t)pol;
       break;
     }
-    case 'h':
-      usage(stdout);
-      return 0;
     default:
-      fprintf(stderr, "efc-rse: see efc-rse --help\n");
-      return EXIT_USAGE;
+      return io_cli_getopt_default(c, PROG, err, usage);
     }
+    if (bad) return io_cli_usage(PROG, NULL, "%s", err);
   }
   if (profile < 0 || !keys || d.nhosts == 0 || (!d.target && !d.forever) || (d.target && d.forever) ||
-      optind != argc) {
-    fprintf(stderr, "efc-rse: needs --profile, --keys, at least one --obe, and --passages N or --forever"
-                    " (see --help)\n");
-    return EXIT_USAGE;
-  }
-  if (io_pass_read(pass, sizeof(pass), pass_file, "EFC_OPERATOR_PASS", err, sizeof(err)) != 0) {
-    fprintf(stderr, "efc-rse: %s\n", err);
-    return EXIT_BAD_INPUT;
-  }
-  if (keymgmt_operator_keys_load(&d.keys, keys, pass, err, sizeof(err)) != 0) {
-    fprintf(stderr, "efc-rse: %s\n", err);
-    return EXIT_BAD_INPUT;
-  }
-  memset(pass, 0, sizeof(pass));
+      optind != argc)
+    return io_cli_usage(PROG, PROG,
+                        "needs --profile, --keys, at least one --obe, and --passages N or --forever");
+  if ((c = io_cli_pass_read(pass, PROG, PROG, pass_file, "EFC_OPERATOR_PASS", "--pass-file")) != 0) return c;
+  c = keymgmt_operator_keys_load(&d.keys, keys, pass, err, sizeof(err));
+  io_pass_wipe(pass);
+  if (c != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   efc_status_list_init(&d.status);
   if (status) {
     int skipped = efc_status_list_load(&d.status, status, stderr, err, sizeof(err));
     if (skipped < 0) {
       fprintf(stderr, "efc-rse: %s\n", err);
-      return EXIT_BAD_INPUT;
+      return IO_CLI_EXIT_FAILURE;
     }
     d.cfg.status = &d.status;
   }
   if (claims && !(d.claims = fopen(claims, "a"))) {
     fprintf(stderr, "efc-rse: %s: cannot open for appending\n", claims);
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   if (pcap && !(d.cap = io_cap_writer_open(pcap, err, sizeof(err)))) {
     fprintf(stderr, "efc-rse: %s\n", err);
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   if (dsrc_crypto_new(&d.crypto, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-rse: %s\n", err);
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   if (started) {
     d.cfg.epoch_cs = (int64_t)start * 100;
@@ -570,7 +526,7 @@ int main(int argc, char **argv) {
   io_udp_addr_parse(&any, d.hosts[0].sa.ss_family == AF_INET6 ? "[::]:0" : "0.0.0.0:0", err, sizeof(err));
   if ((d.fd = io_udp_socket_bind(&any, err, sizeof(err))) < 0) {
     fprintf(stderr, "efc-rse: %s\n", err);
-    return EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   {
     struct timespec ts;
@@ -599,5 +555,5 @@ int main(int argc, char **argv) {
   dsrc_crypto_free(d.crypto);
   free(d.wall_ms);
   free(d.model_ms);
-  return d.passages ? 0 : EXIT_BAD_INPUT;
+  return d.passages ? 0 : IO_CLI_EXIT_FAILURE;
 }

@@ -1,5 +1,4 @@
 /* efc-scenario: the discrete-event runner. */
-#include <getopt.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,13 +7,14 @@
 #include <unistd.h>
 
 #include "efc/claim.h"
+#include "io/cli.h"
 #include "security/attack.h"
 #include "sim/runner.h"
 #include "security/security.h"
 #include "sim/scenario.h"
 #include "sim/trace.h"
 
-enum { EXIT_BAD_INPUT = 1, EXIT_USAGE = 2 };
+#define PROG "efc-scenario"
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -46,14 +46,51 @@ static void usage(FILE *out) {
 
 static void mkdir_results(void) { mkdir("results", 0755); }
 
-static int parse_u64(const char *s, uint64_t *v) {
-  char *end;
-  unsigned long long x;
-  if (!s || !*s || *s == '-') return -1;
-  x = strtoull(s, &end, 10);
-  if (*end) return -1;
-  *v = x;
-  return 0;
+/* --profile P: the profile, or -1 after the usage error. */
+static int profile_opt(const char *s) {
+  int p = rse_profile_parse(s);
+  if (p < 0)
+    io_cli_usage(PROG, NULL, "--profile: unknown profile '%s' (autopass, en15509-l0, en15509-l1, aes)", s);
+  return p;
+}
+
+/* The options run and report share. */
+typedef struct {
+  const char *out_dir; /* NULL: under results/ */
+  uint64_t threads;    /* 0: as many as the machine has cores */
+  bool plots;
+} scenario_out;
+
+/* Takes option c of io_cli_getopt (err its error) when run and report share it: --out,
+ * --threads (1..threads_max), --no-plots, --help. Returns -1 when c was taken, -2 when it is
+ * another option, else the exit status (help printed, or a usage error). */
+static int scenario_out_opt(scenario_out *so, int c, const char *err, uint64_t threads_max) {
+  char msg[256];
+  switch (c) {
+  case 'o':
+    so->out_dir = optarg;
+    return -1;
+  case 't':
+    if (io_cli_u64_parse(&so->threads, "--threads", optarg, 1, threads_max, msg, sizeof(msg)) != 0)
+      return io_cli_usage(PROG, NULL, "%s", msg);
+    return -1;
+  case 'n':
+    so->plots = false;
+    return -1;
+  case 'h':
+  case '?':
+    return io_cli_getopt_default(c, PROG, err, usage);
+  default:
+    return -2;
+  }
+}
+
+/* The threads to run on: --threads N, or as many as the machine has cores. */
+static unsigned scenario_out_threads(const scenario_out *so) {
+  long n;
+  if (so->threads) return (unsigned)so->threads;
+  n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (unsigned)n : 1;
 }
 
 static int cmd_trace(int argc, char **argv) {
@@ -66,29 +103,22 @@ static int cmd_trace(int argc, char **argv) {
                                        {NULL, 0, NULL, 0}};
   sim_trace_options o = {.profile = -1, .seed = 1, .mcu = obe_mcu_modern, .obuid = 0x00a1b2c3};
   sim_trace_result res;
+  char err[256];
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "p:s:m:jc:h", opts, NULL)) != -1) {
+  while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
     switch (c) {
     case 'p':
-      if ((o.profile = rse_profile_parse(optarg)) < 0) {
-        fprintf(stderr, "efc-scenario: --profile: unknown profile '%s' (autopass, en15509-l0, en15509-l1, aes)\n", optarg);
-        return EXIT_USAGE;
-      }
+      if ((o.profile = profile_opt(optarg)) < 0) return IO_CLI_EXIT_USAGE;
       break;
     case 's':
-      if (parse_u64(optarg, &o.seed) != 0) {
-        fprintf(stderr, "efc-scenario: --seed: not a non-negative integer: '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
+      if (io_cli_u64_parse(&o.seed, "--seed", optarg, 0, UINT64_MAX, err, sizeof(err)) != 0)
+        return io_cli_usage(PROG, NULL, "%s", err);
       break;
     case 'm':
       if (strcmp(optarg, "legacy") == 0) o.mcu = obe_mcu_legacy;
       else if (strcmp(optarg, "modern") == 0) o.mcu = obe_mcu_modern;
-      else {
-        fprintf(stderr, "efc-scenario: --mcu: expected legacy or modern, got '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
+      else return io_cli_usage(PROG, NULL, "--mcu: expected legacy or modern, got '%s'", optarg);
       break;
     case 'j':
       o.json = true;
@@ -96,20 +126,14 @@ static int cmd_trace(int argc, char **argv) {
     case 'c':
       o.pcap = optarg;
       break;
-    case 'h':
-      usage(stdout);
-      return 0;
     default:
-      fprintf(stderr, "efc-scenario: see efc-scenario --help\n");
-      return EXIT_USAGE;
+      return io_cli_getopt_default(c, PROG, err, usage);
     }
   }
-  if (o.profile < 0 || optind != argc) {
-    fprintf(stderr, "efc-scenario: trace needs --profile P and no other arguments\n");
-    return EXIT_USAGE;
-  }
-  if (sim_trace(&o, stdout, &res) != 0) return EXIT_BAD_INPUT;
-  return res.completed && res.lane_verdict == 0 && res.issuer_flags == 0 ? 0 : EXIT_BAD_INPUT;
+  if (o.profile < 0 || optind != argc)
+    return io_cli_usage(PROG, NULL, "trace needs --profile P and no other arguments");
+  if (sim_trace(&o, stdout, &res) != 0) return IO_CLI_EXIT_FAILURE;
+  return res.completed && res.lane_verdict == 0 && res.issuer_flags == 0 ? IO_CLI_EXIT_OK : IO_CLI_EXIT_FAILURE;
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -120,44 +144,20 @@ static int cmd_run(int argc, char **argv) {
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   sim_run_options o = {.out_dir = NULL, .threads = 0, .plots = true};
+  scenario_out so = {.plots = true};
   static sim_scenario sc;
   char err[512], dir[512];
-  uint64_t threads = 0;
-  int c;
+  int c, rv;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:t:nc:h", opts, NULL)) != -1) {
-    switch (c) {
-    case 'o':
-      o.out_dir = optarg;
-      break;
-    case 'c':
-      o.pcap = optarg;
-      break;
-    case 't':
-      if (parse_u64(optarg, &threads) != 0 || threads < 1 || threads > 256) {
-        fprintf(stderr, "efc-scenario: --threads: expected 1..256, got '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
-      break;
-    case 'n':
-      o.plots = false;
-      break;
-    case 'h':
-      usage(stdout);
-      return 0;
-    default:
-      fprintf(stderr, "efc-scenario: see efc-scenario --help\n");
-      return EXIT_USAGE;
-    }
+  while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
+    if (c == 'c') o.pcap = optarg;
+    else if ((rv = scenario_out_opt(&so, c, err, 256)) >= 0) return rv;
   }
-  if (optind != argc - 1) {
-    fprintf(stderr, "efc-scenario: run needs exactly one scenario FILE\n");
-    return EXIT_USAGE;
-  }
-  if (sim_scenario_load(&sc, argv[optind], err, sizeof(err)) != 0) {
-    fprintf(stderr, "efc-scenario: %s\n", err);
-    return EXIT_BAD_INPUT;
-  }
+  if (optind != argc - 1) return io_cli_usage(PROG, NULL, "run needs exactly one scenario FILE");
+  if (sim_scenario_load(&sc, argv[optind], err, sizeof(err)) != 0)
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  o.out_dir = so.out_dir;
+  o.plots = so.plots;
   if (!o.out_dir) {
     const char *base = strrchr(argv[optind], '/');
     char name[256];
@@ -167,17 +167,10 @@ static int cmd_run(int argc, char **argv) {
     snprintf(dir, sizeof(dir), "results/%s", name);
     o.out_dir = dir;
   }
-  if (threads == 0) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    threads = n > 0 ? (uint64_t)n : 1;
-  }
-  o.threads = (unsigned)threads;
+  o.threads = scenario_out_threads(&so);
   o.progress = isatty(2);
   o.table = stdout;
-  if (sim_run(&sc, &o, err, sizeof(err)) != 0) {
-    fprintf(stderr, "efc-scenario: %s\n", err);
-    return EXIT_BAD_INPUT;
-  }
+  if (sim_run(&sc, &o, err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   printf("results: %s/passages.csv, %s/summary.json%s\n", o.out_dir, o.out_dir,
          o.plots ? ", success_vs_speed.svg/.png, completion_vs_speed.svg/.png" : "");
   return 0;
@@ -191,37 +184,24 @@ static int cmd_attack(int argc, char **argv) {
   char err[512];
   int c, only = -1, rv = 0;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+  while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
     switch (c) {
     case 'p':
-      if ((only = rse_profile_parse(optarg)) < 0) {
-        fprintf(stderr, "efc-scenario: --profile: unknown profile '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
+      if ((only = profile_opt(optarg)) < 0) return IO_CLI_EXIT_USAGE;
       break;
-    case 'h':
-      usage(stdout);
-      return 0;
     default:
-      fprintf(stderr, "efc-scenario: see efc-scenario --help\n");
-      return EXIT_USAGE;
+      return io_cli_getopt_default(c, PROG, err, usage);
     }
   }
-  if (optind != argc - 1) {
-    fprintf(stderr, "efc-scenario: attack needs exactly one attack FILE\n");
-    return EXIT_USAGE;
-  }
-  if (sec_params_load(&p, argv[optind], err, sizeof(err)) != 0) {
-    fprintf(stderr, "efc-scenario: %s\n", err);
-    return EXIT_BAD_INPUT;
-  }
+  if (optind != argc - 1) return io_cli_usage(PROG, NULL, "attack needs exactly one attack FILE");
+  if (sec_params_load(&p, argv[optind], err, sizeof(err)) != 0)
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   printf("%s %s (attacker: %s)\n", p.threat, p.title, p.attacker);
   for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
     sec_outcome o;
     if (only >= 0 && prof != only) continue;
     if (sec_run(&p, prof, NULL, &o, err, sizeof(err)) != 0) {
-      fprintf(stderr, "efc-scenario: %s\n", err);
-      rv = EXIT_BAD_INPUT;
+      rv = io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
       continue;
     }
     printf("  %-11s %-13s gained: %s; wrong charges %u, lost charges %u of %u\n    %s\n", rse_profile_name(prof),
@@ -241,66 +221,42 @@ static int cmd_report(int argc, char **argv) {
                                        {NULL, 0, NULL, 0}};
   static sec_result res;
   sec_options o;
+  scenario_out so = {.plots = true};
   char err[512];
-  uint64_t threads = 0;
-  int c;
+  int c, rv;
   memset(&o, 0, sizeof(o));
-  o.out_dir = NULL;
   o.attacks_dir = EFC_SOURCE_DIR "/scenarios/attacks";
   o.timing_file = EFC_SOURCE_DIR "/scenarios/default.yaml";
-  o.plots = true;
   issuer_options_default(&o.iopt);
   optind = 1;
-  while ((c = getopt_long(argc, argv, "o:a:T:t:nMh", opts, NULL)) != -1) {
+  while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
     switch (c) {
-    case 'o':
-      o.out_dir = optarg;
-      break;
     case 'a':
       o.attacks_dir = optarg;
       break;
     case 'T':
       o.timing_file = optarg;
       break;
-    case 't':
-      if (parse_u64(optarg, &threads) != 0 || threads < 1 || threads > 64) {
-        fprintf(stderr, "efc-scenario: --threads: expected 1..64, got '%s'\n", optarg);
-        return EXIT_USAGE;
-      }
-      break;
-    case 'n':
-      o.plots = false;
-      break;
     case 'M':
       /* Tests only, not in --help: what an issuer without MAC1 / MAC_TSP checks misses. */
       o.iopt.check_mac = false;
       break;
-    case 'h':
-      usage(stdout);
-      return 0;
     default:
-      fprintf(stderr, "efc-scenario: see efc-scenario --help\n");
-      return EXIT_USAGE;
+      if ((rv = scenario_out_opt(&so, c, err, 64)) >= 0) return rv;
     }
   }
-  if (optind != argc - 1 || strcmp(argv[optind], "security") != 0) {
-    fprintf(stderr, "efc-scenario: report needs the report name: efc-scenario report security\n");
-    return EXIT_USAGE;
-  }
+  if (optind != argc - 1 || strcmp(argv[optind], "security") != 0)
+    return io_cli_usage(PROG, NULL, "report needs the report name: efc-scenario report security");
+  o.out_dir = so.out_dir;
+  o.plots = so.plots;
   if (!o.out_dir) {
     mkdir_results();
     o.out_dir = "results/security";
   }
-  if (threads == 0) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    threads = n > 0 ? (uint64_t)n : 1;
-  }
-  o.threads = (unsigned)threads;
+  o.threads = scenario_out_threads(&so);
   o.progress = stdout;
-  if (sec_report_run(&o, &res, err, sizeof(err)) != 0) {
-    fprintf(stderr, "efc-scenario: %s\n", err);
-    return EXIT_BAD_INPUT;
-  }
+  if (sec_report_run(&o, &res, err, sizeof(err)) != 0)
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   printf("report: %s/security.md, %s/security.html (%.1f s)\n", o.out_dir, o.out_dir, res.wall_s);
   return 0;
 }
@@ -308,16 +264,15 @@ static int cmd_report(int argc, char **argv) {
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
-    return EXIT_USAGE;
+    return IO_CLI_EXIT_USAGE;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
     usage(stdout);
-    return 0;
+    return IO_CLI_EXIT_OK;
   }
   if (strcmp(argv[1], "trace") == 0) return cmd_trace(argc - 1, argv + 1);
   if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
   if (strcmp(argv[1], "attack") == 0) return cmd_attack(argc - 1, argv + 1);
   if (strcmp(argv[1], "report") == 0) return cmd_report(argc - 1, argv + 1);
-  fprintf(stderr, "efc-scenario: unknown command '%s' (see efc-scenario --help)\n", argv[1]);
-  return EXIT_USAGE;
+  return io_cli_usage(PROG, PROG, "unknown command '%s'", argv[1]);
 }

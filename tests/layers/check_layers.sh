@@ -18,6 +18,7 @@ layer_of() {
   case $1 in
     dsrc|dsrc_crypto) echo dsrc ;;
     issuer|issuer_verify) echo issuer ;;
+    io|io_cli) echo io ;;
     PkgConfig::JANSSON) echo jansson ;;
     PkgConfig::CYAML) echo cyaml ;;
     PkgConfig::PCAP) echo pcap ;;
@@ -32,6 +33,7 @@ targets_of() {
   case $1 in
     dsrc) echo "dsrc dsrc_crypto" ;;
     issuer) echo "issuer_verify issuer" ;;
+    io) echo "io io_cli" ;;
     *) echo "$1" ;;
   esac
 }

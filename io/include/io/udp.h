@@ -24,8 +24,4 @@ int io_udp_socket_bind(const io_udp_addr *a, char *err, size_t errlen);
 /* A non-blocking UDP socket for the family of a, bound to an ephemeral port. */
 int io_udp_socket_for(const io_udp_addr *a, char *err, size_t errlen);
 
-/* Reads a passphrase: the first line of file, or the environment variable env when file is
- * NULL. Returns 0 or -1 with err. */
-int io_pass_read(char *out, size_t cap, const char *file, const char *env, char *err, size_t errlen);
-
 #endif

@@ -54,20 +54,16 @@ static void usage(FILE *out) {
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
-    return PCAP_EXIT_USAGE;
+    return IO_CLI_EXIT_USAGE;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
     usage(stdout);
-    return PCAP_EXIT_OK;
+    return IO_CLI_EXIT_OK;
   }
   for (size_t i = 0; i < NCOMMANDS; i++) {
     if (strcmp(argv[1], commands[i].name) != 0) continue;
-    if (!commands[i].run) {
-      fprintf(stderr, "efc-pcap: %s is not available yet\n", commands[i].name);
-      return PCAP_EXIT_USAGE;
-    }
+    if (!commands[i].run) return io_cli_usage("efc-pcap", NULL, "%s is not available yet", commands[i].name);
     return commands[i].run(argc - 1, argv + 1);
   }
-  fprintf(stderr, "efc-pcap: unknown command '%s' (see efc-pcap --help)\n", argv[1]);
-  return PCAP_EXIT_USAGE;
+  return io_cli_usage("efc-pcap", "efc-pcap", "unknown command '%s'", argv[1]);
 }

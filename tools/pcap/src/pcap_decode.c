@@ -219,7 +219,7 @@ static int decode_group(void *ctxp, const pcap_group *g) {
     c->txns++;
     if (g->released) c->complete++;
   }
-  if (c->json) return json_group(c, g) == 0 ? 0 : PCAP_EXIT_BAD_INPUT;
+  if (c->json) return json_group(c, g) == 0 ? 0 : IO_CLI_EXIT_FAILURE;
   text_group(c, g);
   return 0;
 }
@@ -259,14 +259,14 @@ int pcap_cmd_decode(int argc, char **argv) {
   if (rv >= 0) return rv;
   if (!(c = calloc(1, sizeof(*c)))) {
     fprintf(stderr, "efc-pcap: out of memory\n");
-    return PCAP_EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   c->out = stdout;
   c->json = json;
   if (json && json_begin(c, file) != 0) {
     fprintf(stderr, "efc-pcap: cannot create a temporary file\n");
     free(c);
-    return PCAP_EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   if (!json)
     fprintf(c->out,
@@ -278,7 +278,7 @@ int pcap_cmd_decode(int argc, char **argv) {
   /* The document stays whole even when the file is not (the exit status tells). */
   if (json && json_end(c) != 0 && rv == 0) {
     snprintf(err, sizeof(err), "%s: cannot read back the temporary file", file);
-    rv = PCAP_EXIT_BAD_INPUT;
+    rv = IO_CLI_EXIT_FAILURE;
   }
   if (rv == 0 && !json)
     fprintf(c->out, "%lu frames, %lu transaction%s (%lu complete, %lu incomplete)\n", c->records, c->txns,
@@ -288,7 +288,7 @@ int pcap_cmd_decode(int argc, char **argv) {
   fflush(stdout);
   if (rv != 0) {
     fprintf(stderr, "efc-pcap: %s\n", err[0] ? err : "out of memory");
-    return PCAP_EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
-  return PCAP_EXIT_OK;
+  return IO_CLI_EXIT_OK;
 }

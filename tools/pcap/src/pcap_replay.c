@@ -11,7 +11,6 @@
  * captured answer, adapting the L2 n bit and the PDU number to the live command (contents
  * verbatim), and reports how the RSE's commands differ from the captured ones. The RSE's
  * verdict is in its own output and claims. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
@@ -26,6 +25,8 @@
 #include "rse/rse.h"
 #include "rse/verify.h"
 #include "io/udp.h"
+
+#define PROG "efc-pcap replay"
 
 #define LANES 128
 #define WIN_MAX 16
@@ -318,20 +319,20 @@ static int replay_rse(rp_link *k, const rp_txn *t) {
   if (!t->bst_len) {
     fprintf(stderr, "efc-pcap replay: transaction %u: the capture has no BST of lane %u before it\n", t->number,
             t->lane);
-    return PCAP_EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   /* The OBE picks one of the public windows at random; a few BSTs find it. */
   for (int tries = 0; tries < 8 && !live; tries++) {
     if (rse_exchange(k, t->lane, t->bst, t->bst_len, true, &a) != 0) {
       fprintf(stderr, "efc-pcap replay: no answer from the OBE host (no DONE within the timeout)\n");
-      return PCAP_EXIT_BAD_INPUT;
+      return IO_CLI_EXIT_FAILURE;
     }
     for (unsigned j = 0; j < a.n && !live; j++)
       if (a.len[j] == 9) live = frame_lid(a.f[j], a.len[j]);
   }
   if (!live) {
     fprintf(stderr, "efc-pcap replay: no OBE asked for a window after 8 BSTs\n");
-    return PCAP_EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   printf("replaying the RSE side of transaction #%u (%s, lane %u, captured LID %08" PRIX32 ") to the OBE with LID "
          "%08" PRIX32 "\n",
@@ -352,7 +353,7 @@ static int replay_rse(rp_link *k, const rp_txn *t) {
       if (!want) want = &t->f[i];
     if (rse_exchange(k, t->lane, out, len, false, &a) != 0) {
       fprintf(stderr, "efc-pcap replay: no answer from the OBE host (no DONE within the timeout)\n");
-      return PCAP_EXIT_BAD_INPUT;
+      return IO_CLI_EXIT_FAILURE;
     }
     printf("  sent %s\n", what);
     if (want) frame_text(want->oct, want->len, true, last_cmd, what, sizeof(what));
@@ -379,7 +380,7 @@ static int replay_rse(rp_link *k, const rp_txn *t) {
   }
   printf("answers: %u identical to the capture, %u differ, %u missing, %u extra\n", k->same, k->differ, k->missing,
          k->extra);
-  return PCAP_EXIT_OK;
+  return IO_CLI_EXIT_OK;
 }
 
 /* ---- --side obe ---- */
@@ -409,7 +410,7 @@ static int replay_obe(rp_link *k, const rp_txn *t) {
     if (n <= 0) {
       fprintf(stderr, "efc-pcap replay: no RSE downlink for %" PRIu64 " ms%s\n", k->timeout_ns / 1000000,
               requested ? " in the middle of the transaction" : "");
-      return PCAP_EXIT_BAD_INPUT;
+      return IO_CLI_EXIT_FAILURE;
     }
     if (dsrc_dg_decode(&d, buf, (size_t)n) != 0 || d.kind != DSRC_DG_DOWNLINK || dsrc_frame_decode(&f, d.frame, d.len) < 0)
       continue;
@@ -498,7 +499,7 @@ static int replay_obe(rp_link *k, const rp_txn *t) {
   }
   printf("the RSE released the replayed OBE after %u commands (%u in the capture)%s\n", live_cmds, ncmds,
          set_mmi < 0 ? "" : set_mmi == 0 ? "; its SET_MMI said: transaction OK" : "; its SET_MMI said: NOT OK");
-  return PCAP_EXIT_OK;
+  return IO_CLI_EXIT_OK;
 }
 
 static void usage(FILE *out) {
@@ -529,7 +530,8 @@ int pcap_cmd_replay(int argc, char **argv) {
   static rp_select sel;
   rp_link k;
   const char *side = NULL, *to = NULL;
-  uint64_t idle = PCAP_IDLE_NS_DEFAULT, ms;
+  uint64_t idle = PCAP_IDLE_NS_DEFAULT;
+  uint32_t number;
   char err[512];
   int c, rv;
   memset(&sel, 0, sizeof(sel));
@@ -537,7 +539,8 @@ int pcap_cmd_replay(int argc, char **argv) {
   sel.want_profile = -1;
   k.timeout_ns = 5000000000u;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "s:t:n:p:T:i:h", opts, NULL)) != -1) {
+  while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
+    int bad = 0;
     switch (c) {
     case 's':
       side = optarg;
@@ -545,57 +548,34 @@ int pcap_cmd_replay(int argc, char **argv) {
     case 't':
       to = optarg;
       break;
-    case 'n': {
-      char *end;
-      unsigned long v = strtoul(optarg, &end, 10);
-      if (*end || !*optarg || v == 0 || v > 0xffffffffu) {
-        fprintf(stderr, "efc-pcap replay: --transaction: expected a positive number, got '%s'\n", optarg);
-        return PCAP_EXIT_USAGE;
-      }
-      sel.want_number = (unsigned)v;
+    case 'n':
+      if (!(bad = io_cli_u32_parse(&number, "--transaction", optarg, 1, UINT32_MAX, err, sizeof(err))))
+        sel.want_number = number;
       break;
-    }
     case 'p':
-      if ((sel.want_profile = rse_profile_parse(optarg)) < 0) {
-        fprintf(stderr, "efc-pcap replay: --profile: unknown profile '%s'\n", optarg);
-        return PCAP_EXIT_USAGE;
-      }
+      if ((sel.want_profile = rse_profile_parse(optarg)) < 0)
+        return io_cli_usage(PROG, NULL, "--profile: unknown profile '%s'", optarg);
       break;
     case 'T':
-      if (!pcap_parse_idle(optarg, &ms)) {
-        fprintf(stderr, "efc-pcap replay: --timeout-ms: expected a positive number, got '%s'\n", optarg);
-        return PCAP_EXIT_USAGE;
-      }
-      k.timeout_ns = ms;
+      bad = pcap_ms_parse(&k.timeout_ns, "--timeout-ms", optarg, err, sizeof(err));
       break;
     case 'i':
-      if (!pcap_parse_idle(optarg, &idle)) {
-        fprintf(stderr, "efc-pcap replay: --idle-ms: expected a positive number, got '%s'\n", optarg);
-        return PCAP_EXIT_USAGE;
-      }
+      bad = pcap_ms_parse(&idle, "--idle-ms", optarg, err, sizeof(err));
       break;
-    case 'h':
-      usage(stdout);
-      return PCAP_EXIT_OK;
     default:
-      fprintf(stderr, "efc-pcap replay: see efc-pcap replay --help\n");
-      return PCAP_EXIT_USAGE;
+      return io_cli_getopt_default(c, PROG, err, usage);
     }
+    if (bad) return io_cli_usage(PROG, NULL, "%s", err);
   }
-  if (optind + 1 != argc || !side || !to || (strcmp(side, "rse") != 0 && strcmp(side, "obe") != 0)) {
-    fprintf(stderr, "efc-pcap replay: needs FILE, --side rse|obe and --to ADDR:PORT (see --help)\n");
-    return PCAP_EXIT_USAGE;
-  }
-  if (io_udp_addr_parse(&k.peer, to, err, sizeof(err)) != 0) {
-    fprintf(stderr, "efc-pcap replay: --to %s\n", err);
-    return PCAP_EXIT_USAGE;
-  }
+  if (optind + 1 != argc || !side || !to || (strcmp(side, "rse") != 0 && strcmp(side, "obe") != 0))
+    return io_cli_usage(PROG, PROG, "needs FILE, --side rse|obe and --to ADDR:PORT");
+  if (io_udp_addr_parse(&k.peer, to, err, sizeof(err)) != 0) return io_cli_usage(PROG, NULL, "--to %s", err);
   rv = pcap_file_walk(argv[optind], idle, on_group, &sel, err, sizeof(err));
   if (rv != 0) {
     if (rv > 0) fprintf(stderr, "efc-pcap replay: %s\n", err);
     else fprintf(stderr, "efc-pcap replay: %s: out of memory\n", argv[optind]);
     txn_free(&sel.txn);
-    return PCAP_EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   if (!sel.found) {
     if (sel.want_number)
@@ -605,7 +585,7 @@ int pcap_cmd_replay(int argc, char **argv) {
       fprintf(stderr, "efc-pcap replay: %s: no released transaction%s%s\n", argv[optind],
               sel.want_profile >= 0 ? " of profile " : "",
               sel.want_profile >= 0 ? rse_profile_name(sel.want_profile) : "");
-    return PCAP_EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   rse_config_default(&k.cfg);
   dsrc_l1_params_default(&k.l1);
@@ -614,7 +594,7 @@ int pcap_cmd_replay(int argc, char **argv) {
   if (k.fd < 0) {
     fprintf(stderr, "efc-pcap replay: %s\n", err);
     txn_free(&sel.txn);
-    return PCAP_EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   if (strcmp(side, "obe") == 0) {
     /* With port 0 the system picks one: say which, so the RSE can be pointed at it. */

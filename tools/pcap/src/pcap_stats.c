@@ -59,7 +59,7 @@ static int stats_group(void *ctxp, const pcap_group *g) {
   if (s->ndur == s->capdur) {
     size_t cap = s->capdur ? s->capdur * 2 : 64;
     uint64_t *nd = realloc(s->durations, cap * sizeof(*nd));
-    if (!nd) return PCAP_EXIT_BAD_INPUT;
+    if (!nd) return IO_CLI_EXIT_FAILURE;
     s->durations = nd;
     s->capdur = cap;
   }
@@ -192,12 +192,12 @@ int pcap_cmd_stats(int argc, char **argv) {
   if (rv >= 0) return rv;
   if (!(s = calloc(1, sizeof(*s)))) {
     fprintf(stderr, "efc-pcap: out of memory\n");
-    return PCAP_EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   rv = pcap_file_walk(file, idle, stats_group, s, err, sizeof(err));
   if (rv == 0) {
     if (json)
-      rv = stats_json(s, file, stdout) == 0 ? 0 : PCAP_EXIT_BAD_INPUT;
+      rv = stats_json(s, file, stdout) == 0 ? 0 : IO_CLI_EXIT_FAILURE;
     else
       stats_text(s, file, stdout);
     if (rv != 0) snprintf(err, sizeof(err), "%s: out of memory", file);
@@ -206,7 +206,7 @@ int pcap_cmd_stats(int argc, char **argv) {
   free(s);
   if (rv != 0) {
     fprintf(stderr, "efc-pcap: %s\n", err[0] ? err : "out of memory");
-    return PCAP_EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
-  return PCAP_EXIT_OK;
+  return IO_CLI_EXIT_OK;
 }

@@ -10,10 +10,9 @@
 #include <stdint.h>
 
 #include "io/capture.h"
+#include "io/cli.h"
 #include "dsrc/frame.h"
 #include "dsrc/l1.h"
-
-enum { PCAP_EXIT_OK = 0, PCAP_EXIT_BAD_INPUT = 1, PCAP_EXIT_USAGE = 2 };
 
 /* What a frame is at layer 2 (docs/protocol.md, section 5); one table of names in pcap_frame.c. */
 typedef enum {
@@ -141,7 +140,8 @@ int pcap_cmd_replay(int argc, char **argv);
  * the exit status (help printed, or a usage error reported). */
 int pcap_file_args(int argc, char **argv, const char *cmd, bool *json, uint64_t *idle, const char **file);
 
-/* Parses a --idle-ms value; false when it is not a positive number. */
-bool pcap_parse_idle(const char *s, uint64_t *ns);
+/* A time option in ms (--idle-ms, --timeout-ms): above 0, at most 1e9, fractions allowed;
+ * *ns gets it in ns. 0, or -1 with a one-line err naming opt. */
+int pcap_ms_parse(uint64_t *ns, const char *opt, const char *s, char *err, size_t errlen);
 
 #endif

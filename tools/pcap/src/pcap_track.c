@@ -1,7 +1,6 @@
 /* Groups the frames of a capture into transactions and broadcast runs, streaming: only the
  * groups still open (and those waiting behind an open one) are held in memory, so a long
  * capture needs no more memory than its busiest moment. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,11 +265,11 @@ int pcap_file_walk(const char *path, uint64_t idle_ns, pcap_group_fn fn, void *c
   io_cap_record rec;
   unsigned long n = 0;
   int rv = 0;
-  if (!rd) return PCAP_EXIT_BAD_INPUT;
+  if (!rd) return IO_CLI_EXIT_FAILURE;
   if (!(t = pcap_tracker_new(idle_ns, fn, ctx))) {
     io_cap_reader_close(rd);
     snprintf(err, errlen, "%s: out of memory", path);
-    return PCAP_EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   for (;;) {
     int got = io_cap_reader_next(rd, &rec, err, errlen);
@@ -278,13 +277,13 @@ int pcap_file_walk(const char *path, uint64_t idle_ns, pcap_group_fn fn, void *c
     if (got < 0) {
       /* What was read is still shown (a daemon killed mid-record leaves such a file). */
       pcap_tracker_finish(t);
-      rv = PCAP_EXIT_BAD_INPUT;
+      rv = IO_CLI_EXIT_FAILURE;
       break;
     }
     rv = pcap_tracker_add(t, &rec, ++n);
     if (rv < 0) {
       snprintf(err, errlen, "%s: record %lu: out of memory", path, n);
-      rv = PCAP_EXIT_BAD_INPUT;
+      rv = IO_CLI_EXIT_FAILURE;
     }
     if (rv != 0) break;
   }
@@ -294,12 +293,11 @@ int pcap_file_walk(const char *path, uint64_t idle_ns, pcap_group_fn fn, void *c
   return rv;
 }
 
-bool pcap_parse_idle(const char *s, uint64_t *ns) {
-  char *end;
-  double ms = strtod(s, &end);
-  if (end == s || *end != '\0' || !(ms > 0) || ms > 1e9) return false;
+int pcap_ms_parse(uint64_t *ns, const char *opt, const char *s, char *err, size_t errlen) {
+  double ms;
+  if (io_cli_double_parse(&ms, opt, s, 0, 1e9, IO_CLI_ABOVE_LO, err, errlen) != 0) return -1;
   *ns = (uint64_t)(ms * 1e6);
-  return true;
+  return 0;
 }
 
 int pcap_file_args(int argc, char **argv, const char *cmd, bool *json, uint64_t *idle, const char **file) {
@@ -307,33 +305,29 @@ int pcap_file_args(int argc, char **argv, const char *cmd, bool *json, uint64_t 
                                        {"idle-ms", required_argument, NULL, 'i'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
+  char prog[32], err[256];
   int opt;
+  snprintf(prog, sizeof(prog), "efc-pcap %s", cmd);
   *json = false;
   *idle = PCAP_IDLE_NS_DEFAULT;
   optind = 1;
-  while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+  while ((opt = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
     switch (opt) {
     case 'j':
       *json = true;
       break;
     case 'i':
-      if (!pcap_parse_idle(optarg, idle)) {
-        fprintf(stderr, "efc-pcap: %s: --idle-ms '%s' is not a positive number\n", cmd, optarg);
-        return PCAP_EXIT_USAGE;
-      }
+      if (pcap_ms_parse(idle, "--idle-ms", optarg, err, sizeof(err)) != 0)
+        return io_cli_usage(prog, NULL, "%s", err);
       break;
     case 'h':
       printf("usage: efc-pcap %s FILE [--json] [--idle-ms MS]\n", cmd);
-      return PCAP_EXIT_OK;
+      return IO_CLI_EXIT_OK;
     default:
-      fprintf(stderr, "usage: efc-pcap %s FILE [--json] [--idle-ms MS]\n", cmd);
-      return PCAP_EXIT_USAGE;
+      return io_cli_usage(prog, prog, "%s", err);
     }
   }
-  if (optind != argc - 1) {
-    fprintf(stderr, "efc-pcap: %s needs exactly one capture FILE\n", cmd);
-    return PCAP_EXIT_USAGE;
-  }
+  if (optind != argc - 1) return io_cli_usage("efc-pcap", prog, "%s needs exactly one capture FILE", cmd);
   *file = argv[optind];
   return -1;
 }

@@ -2,7 +2,6 @@
  * the RSE's own code (rse/verify.h) on the fields the frames carried. A frame whose FCS
  * failed never reached its addressee and is skipped; a repeated command (same n bit) is
  * one command; the last answer to a command counts, as at the lane. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +9,8 @@
 #include "dsrc/efc.h"
 #include "pcap_tool.h"
 #include "rse/verify.h"
-#include "io/udp.h"
+
+#define PROG "efc-pcap verify"
 
 enum { CMD_NONE, CMD_SECURE, CMD_STAMPED, CMD_OTHER };
 
@@ -242,21 +242,19 @@ int pcap_cmd_verify(int argc, char **argv) {
   verify_ctx v;
   const char *keys = NULL, *pass_file = NULL, *file;
   uint64_t idle = PCAP_IDLE_NS_DEFAULT;
-  char err[512], pass[256];
+  char err[512], pass[IO_PASS_MAX];
   int c, rv;
   memset(&v, 0, sizeof(v));
   v.profile = -1;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "k:p:P:ji:h", opts, NULL)) != -1) {
+  while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
     switch (c) {
     case 'k':
       keys = optarg;
       break;
     case 'p':
-      if ((v.profile = rse_profile_parse(optarg)) < 0) {
-        fprintf(stderr, "efc-pcap verify: --profile: unknown profile '%s'\n", optarg);
-        return PCAP_EXIT_USAGE;
-      }
+      if ((v.profile = rse_profile_parse(optarg)) < 0)
+        return io_cli_usage(PROG, NULL, "--profile: unknown profile '%s'", optarg);
       break;
     case 'P':
       pass_file = optarg;
@@ -265,38 +263,24 @@ int pcap_cmd_verify(int argc, char **argv) {
       v.json = true;
       break;
     case 'i':
-      if (!pcap_parse_idle(optarg, &idle)) {
-        fprintf(stderr, "efc-pcap verify: --idle-ms: expected a positive number, got '%s'\n", optarg);
-        return PCAP_EXIT_USAGE;
-      }
+      if (pcap_ms_parse(&idle, "--idle-ms", optarg, err, sizeof(err)) != 0)
+        return io_cli_usage(PROG, NULL, "%s", err);
       break;
-    case 'h':
-      usage(stdout);
-      return PCAP_EXIT_OK;
     default:
-      fprintf(stderr, "efc-pcap verify: see efc-pcap verify --help\n");
-      return PCAP_EXIT_USAGE;
+      return io_cli_getopt_default(c, PROG, err, usage);
     }
   }
-  if (optind + 1 != argc || !keys || v.profile < 0) {
-    fprintf(stderr, "efc-pcap verify: needs FILE, --keys FILE and --profile P (see --help)\n");
-    return PCAP_EXIT_USAGE;
-  }
+  if (optind + 1 != argc || !keys || v.profile < 0)
+    return io_cli_usage(PROG, PROG, "needs FILE, --keys FILE and --profile P");
   file = argv[optind];
-  if (io_pass_read(pass, sizeof(pass), pass_file, "EFC_OPERATOR_PASS", err, sizeof(err)) != 0) {
-    fprintf(stderr, "efc-pcap verify: %s\n", err);
-    return PCAP_EXIT_BAD_INPUT;
-  }
+  if ((rv = io_cli_pass_read(pass, PROG, PROG, pass_file, "EFC_OPERATOR_PASS", "--pass-file")) != 0) return rv;
   rv = keymgmt_operator_keys_load(&v.keys, keys, pass, err, sizeof(err));
-  dsrc_crypto_wipe(pass, sizeof(pass));
-  if (rv != 0) {
-    fprintf(stderr, "efc-pcap verify: %s\n", err);
-    return PCAP_EXIT_BAD_INPUT;
-  }
+  io_pass_wipe(pass);
+  if (rv != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   if (dsrc_crypto_new(&v.crypto, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-pcap verify: %s\n", err);
     keymgmt_operator_keys_wipe(&v.keys);
-    return PCAP_EXIT_BAD_INPUT;
+    return IO_CLI_EXIT_FAILURE;
   }
   rv = pcap_file_walk(file, idle, on_group, &v, err, sizeof(err));
   if (rv == 0 && !v.json)
@@ -305,5 +289,5 @@ int pcap_cmd_verify(int argc, char **argv) {
   if (rv != 0) fprintf(stderr, "efc-pcap verify: %s\n", err);
   keymgmt_operator_keys_wipe(&v.keys);
   dsrc_crypto_free(v.crypto);
-  return rv == 0 ? PCAP_EXIT_OK : PCAP_EXIT_BAD_INPUT;
+  return rv == 0 ? IO_CLI_EXIT_OK : IO_CLI_EXIT_FAILURE;
 }
