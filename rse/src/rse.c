@@ -69,7 +69,8 @@ const char *rse_retry_policy_name(int policy) {
   return policy >= 0 && policy < RSE_RETRY_COUNT ? retry_policy_names[policy] : "unknown";
 }
 
-int rse_init(rse_engine *r, const rse_config *cfg, dsrc_crypto *crypto, dsrc_rng rng) {
+int rse_init(rse_engine *r, const rse_config *cfg, dsrc_crypto *crypto, dsrc_rng rng,
+             const rse_callbacks *callbacks, void *user) {
   if (!r || !cfg || !crypto || !rng.fill || cfg->nprofiles == 0 || cfg->public_windows == 0 ||
       cfg->retry_policy >= RSE_RETRY_COUNT)
     return RSE_ERR_ARG;
@@ -77,6 +78,8 @@ int rse_init(rse_engine *r, const rse_config *cfg, dsrc_crypto *crypto, dsrc_rng
   r->cfg = cfg;
   r->crypto = crypto;
   r->rng = rng;
+  if (callbacks) r->cb = *callbacks;
+  r->user = user;
   r->window_session = -1;
   r->admit = UINT64_MAX;
   return 0;
@@ -124,6 +127,8 @@ static void session_finish(rse_engine *r, rse_session *s, uint64_t t, rse_outcom
   r->busy &= ~(UINT32_C(1) << (s - r->sessions));
   memset(s, 0, sizeof(*s));
   r->open--;
+  /* Last, with the engine consistent: the callback may pop the record it is shown. */
+  if (r->cb.session_closed) r->cb.session_closed(r, &r->done[r->ndone - 1], r->user);
 }
 
 /* Every step looks at the sessions in use; walking the bits of r->busy (lowest of m:
@@ -410,6 +415,7 @@ static void on_public(rse_engine *r, uint64_t t, const dsrc_frame *f) {
       c->release = true;
     } else if (r->admit && session_new(r, f->lid, t)) {
       r->admit--;
+      if (r->cb.session_opened) r->cb.session_opened(r, f->lid, t, r->user);
     }
     return;
   }

@@ -47,6 +47,7 @@ typedef struct {
   sim_idle_obe *idle;    /* per fleet vehicle, when vehicles repeat */
   sim_record *out;
   sim_frames *frames;    /* NULL unless the run is captured */
+  uint32_t releasing;    /* the LID whose RELEASE the next downlink frame is, or 0 */
 } block_ctx;
 
 const char *sim_outcome_name(int outcome) {
@@ -217,12 +218,25 @@ static void on_frame(void *ctx, const air_frame *f) {
     uint32_t lid = (uint32_t)f->frame[1] << 24 | (uint32_t)f->frame[2] << 16 |
                    (uint32_t)f->frame[3] << 8 | f->frame[4];
     a = active_by_lid(c, lid);
-    /* RELEASE is the only private frame without a window: the transaction ends with it
-     * (after the RSE gave up, the passage ended when it did: collect() has it). */
-    if (a && !a->finished && f->frame[5] == DSRC_MAC_NO_WINDOW) a->t_done = f->t_end;
+  }
+  if (!f->uplink && c->releasing) {
+    /* The RSE finished a session with this frame (on_session_closed): the transaction ends
+     * with it. After the RSE gave up, the passage ended when it did: collect() has it. */
+    active *r = active_by_lid(c, c->releasing);
+    if (r && !r->finished) r->t_done = f->t_end;
+    c->releasing = 0;
   }
   if (a) a->airtime_ns += f->t_end - f->t_start;
 }
+
+/* Raised inside rse_next: a session done is released by the frame that step sends. */
+static void on_session_closed(rse_engine *r, const rse_passage *p, void *user) {
+  block_ctx *c = user;
+  (void)r;
+  if (p->outcome == RSE_OUT_DONE) c->releasing = p->lid;
+}
+
+static const rse_callbacks rse_events = {NULL, on_session_closed};
 
 static void collect(block_ctx *c) {
   rse_passage p;
@@ -378,7 +392,7 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
   c->ocfg[0].mcu = sc->mcu_modern;
   c->ocfg[1] = sc->obe;
   c->ocfg[1].mcu = sc->mcu_legacy;
-  rse_init(&c->r, &c->rcfg, crypto, dsrc_prng_rng(&c->engines));
+  rse_init(&c->r, &c->rcfg, crypto, dsrc_prng_rng(&c->engines), &rse_events, c);
   air_lane_init(&c->l, &c->r, sc->bers[b->ber_idx], &c->errors);
   c->l.l1 = sc->l1;
   c->l.on_frame = on_frame;

@@ -45,7 +45,7 @@ static void on_frame(void *ctx, const air_frame *f) {
 void sec_world_rse_reset(sec_world *w) {
   uint64_t now = w->l.now;
   double ber = w->l.ber;
-  rse_init(&w->r, &w->rcfg, w->crypto, dsrc_prng_rng(&w->prng));
+  rse_init(&w->r, &w->rcfg, w->crypto, dsrc_prng_rng(&w->prng), NULL, NULL);
   air_lane_init(&w->l, &w->r, ber, &w->errors);
   w->l.now = now;
   w->l.on_frame = on_frame;

@@ -115,7 +115,7 @@ int claimgen_passage(claimgen *g, claimgen_obe *o, int profile, uint16_t station
   rcfg.beacon.individual_id = station;
   rcfg.epoch_cs = epoch_cs;
   if (obe_init(&ob, &ocfg, &o->prof, &o->st, g->crypto, dsrc_prng_rng(&traffic)) != 0 ||
-      rse_init(&r, &rcfg, g->crypto, dsrc_prng_rng(&traffic)) != 0)
+      rse_init(&r, &rcfg, g->crypto, dsrc_prng_rng(&traffic), NULL, NULL) != 0)
     return -1;
   while (!done && now < 2000000000u) {
     link_step(&r, &ob, &l1, &now);

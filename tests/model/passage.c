@@ -121,7 +121,7 @@ int ph_run(const ph_world *w, const ph_options *o, ph_result *r) {
   if (sim_obe_make(&prof, w->crypto, &w->keys, o->obuid ? o->obuid : 0x00a1b2c3, profile_bits[o->profile]) != 0)
     return -1;
   obe_state_init(&st, &prof);
-  if (rse_init(&e.r, &rcfg, w->crypto, dsrc_prng_rng(&prng)) != 0 ||
+  if (rse_init(&e.r, &rcfg, w->crypto, dsrc_prng_rng(&prng), NULL, NULL) != 0 ||
       obe_init(&e.o, &ocfg, &prof, &st, w->crypto, dsrc_prng_rng(&prng)) != 0)
     goto out;
   air_lane_init(&e.l, &e.r, o->ber, &errors);

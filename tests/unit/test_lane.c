@@ -73,7 +73,7 @@ static void bench_init(bench *b, int profile) {
   obe_config_default(&b->ocfg);
   dsrc_prng_seed(&b->prng, 5);
   dsrc_prng_seed(&b->errors, 6);
-  assert_int_equal(rse_init(&b->r, &b->rcfg, b->crypto, dsrc_prng_rng(&b->prng)), 0);
+  assert_int_equal(rse_init(&b->r, &b->rcfg, b->crypto, dsrc_prng_rng(&b->prng), NULL, NULL), 0);
   air_lane_init(&b->l, &b->r, 0.0, &b->errors);
 }
 

@@ -70,7 +70,7 @@ static void rig_init(rig *g, double ber) {
   obe_config_default(&g->ocfg);
   dsrc_prng_seed(&g->prng, 1);
   dsrc_prng_seed(&g->errors, 2);
-  assert_int_equal(rse_init(&g->r, &g->rcfg, g->crypto, dsrc_prng_rng(&g->prng)), 0);
+  assert_int_equal(rse_init(&g->r, &g->rcfg, g->crypto, dsrc_prng_rng(&g->prng), NULL, NULL), 0);
   air_lane_init(&g->l, &g->r, ber, &g->errors);
   g->l.on_frame = record;
   g->l.ctx = &g->rec;

@@ -1,8 +1,9 @@
 /* The RSE: a sans-I/O transaction engine and MAC scheduler over the dsrc codec. The driver
  * asks it what to transmit next (rse_next), tells it what each uplink window brought
- * (rse_on_window), and collects finished passages (rse_passage_pop). Time is passed in; the
- * RSE never reads a clock, never does I/O, and draws randomness from the dsrc_rng it is
- * given. docs/timing-model.md describes the schedule. */
+ * (rse_on_window), hears what happened through the callbacks it gave rse_init, and collects
+ * finished passages (rse_passage_pop). Time is passed in; the RSE never reads a clock, never
+ * does I/O, and draws randomness from the dsrc_rng it is given. docs/timing-model.md
+ * describes the schedule. */
 #ifndef RSE_RSE_H
 #define RSE_RSE_H
 
@@ -115,6 +116,28 @@ typedef struct {
   char sequence[256];     /* message sequence, e.g. "VST GET_SECURE.rq GET_SECURE.rs RELEASE" */
 } rse_passage;
 
+typedef struct rse_engine rse_engine;
+
+/* What the RSE reports as it happens, so that no driver need read frames or engine fields to
+ * learn it (docs/timing-model.md, "Engine events"). Each callback may be NULL; user is the
+ * pointer given to rse_init. A callback runs inside the rse_next or rse_on_window call that
+ * caused it and must not call either. */
+
+/* A window request from the OBE with private LID lid opened a session in the window
+ * rse_on_window reported at t: the passage starts (its t_start). */
+typedef void (*rse_session_opened)(rse_engine *r, uint32_t lid, uint64_t t, void *user);
+
+/* The session of p->lid ended and its passage p is done (valid during the call; the same
+ * record waits for rse_passage_pop). p->outcome RSE_OUT_DONE: raised by the rse_next whose
+ * step carries the session's RELEASE, so that frame's end on the air is the transaction's
+ * end. RSE_OUT_FAILED: the RSE gave up at p->t_end. */
+typedef void (*rse_session_closed)(rse_engine *r, const rse_passage *p, void *user);
+
+typedef struct {
+  rse_session_opened session_opened;
+  rse_session_closed session_closed;
+} rse_callbacks;
+
 typedef enum {
   RSE_S_FREE,
   RSE_S_INIT,    /* window requested; VST expected in the allocated window */
@@ -180,10 +203,12 @@ typedef struct {
   bool release;          /* a RELEASE is due */
 } rse_closed;
 
-typedef struct {
+struct rse_engine {
   const rse_config *cfg;
   dsrc_crypto *crypto;
   dsrc_rng rng;
+  rse_callbacks cb;
+  void *user;
 
   uint64_t next_bst;
   unsigned rr;                 /* round-robin position */
@@ -220,9 +245,12 @@ typedef struct {
     uint8_t lsdu_at;  /* f.lsdu's offset in the frame (f.lsdu itself is not kept) */
     dsrc_frame f;
   } rx[RSE_RX_SLOTS];
-} rse_engine;
+};
 
-int rse_init(rse_engine *r, const rse_config *cfg, dsrc_crypto *crypto, dsrc_rng rng);
+
+/* callbacks NULL: none; they are copied. */
+int rse_init(rse_engine *r, const rse_config *cfg, dsrc_crypto *crypto, dsrc_rng rng,
+             const rse_callbacks *callbacks, void *user);
 
 /* What to send at time now (the medium is free). */
 void rse_next(rse_engine *r, uint64_t now, rse_step *step);
