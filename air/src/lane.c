@@ -139,10 +139,6 @@ static void downlink(air_lane *l, const air_tx *tx) {
     bad = forced || hit(l, tx->p_down);
     all_bad &= bad;
     obe_on_downlink(l->obes[i], tx->t1, tx->s.frame, tx->s.len, bad);
-    if (obe_state_dirty(l->obes[i])) {
-      if (l->persist) l->persist(l->ctx, l->obes[i]);
-      obe_state_clean(l->obes[i]);
-    }
   }
   report(l, tx->t0, tx->t1, false, -1, tx->s.frame, tx->s.len, all_bad, false);
 }

@@ -24,6 +24,8 @@ typedef struct {
   uint32_t frames_down, frames_up, octets_down, octets_up, retries, late;
   uint64_t airtime_ns;
   uint32_t most_in_zone;
+  obe_power power;      /* the OBE's, as its events report it */
+  uint32_t lid;         /* of its session, once one opened */
   /* The OBE itself, set up by admit(). */
   keymgmt_obe_profile prof;
   obe_state st;
@@ -142,9 +144,24 @@ static active *active_by_obe(block_ctx *c, const obe_engine *o) {
 
 static active *active_by_lid(block_ctx *c, uint32_t lid) {
   for (unsigned i = 0; i < c->nlive; i++)
-    if (c->live[i]->o.lid == lid && c->live[i]->o.power >= OBE_INIT) return c->live[i];
+    if (c->live[i]->lid == lid && c->live[i]->power >= OBE_INIT) return c->live[i];
   return NULL;
 }
+
+static void on_power_changed(obe_engine *o, obe_power power, uint64_t t, void *user) {
+  (void)o;
+  (void)t;
+  ((active *)user)->power = power;
+}
+
+static void on_session_opened(obe_engine *o, uint32_t lid, const dsrc_beacon_id *beacon, uint64_t t, void *user) {
+  (void)o;
+  (void)beacon;
+  (void)t;
+  ((active *)user)->lid = lid;
+}
+
+static const obe_callbacks obe_events = {on_power_changed, on_session_opened, NULL, NULL};
 
 /* Airtime of the frames each vehicle's session puts on the air. */
 static void frames_add(sim_frames *fr, const air_frame *f, uint8_t lane_no) {
@@ -292,7 +309,7 @@ static int admit(block_ctx *c, uint32_t seq, uint64_t t_enter, double speed, uns
   obe_state_init(&a->st, &a->prof);
   if (b->fleet) idle_restore(&c->idle[fleet_idx], &a->st);
   rv = obe_init(&a->o, &c->ocfg[sc->groups[group].legacy], &a->prof, &a->st, c->crypto,
-                dsrc_prng_rng(&c->engines));
+                dsrc_prng_rng(&c->engines), &obe_events, a);
   if (rv != 0) return rv;
   if (air_lane_add(&c->l, &a->o, a->t_enter, a->t_leave) < 0) return -1;
   c->live[c->nlive++] = a;
@@ -315,7 +332,7 @@ static void retire(block_ctx *c, active *a) {
     r->outcome = SIM_FAILED;
   } else {
     /* Left the zone first: mid-transaction, or before its VST got through. */
-    r->outcome = (a->o.power >= OBE_SESSION || a->finished) ? SIM_INCOMPLETE : SIM_NO_SESSION;
+    r->outcome = (a->power >= OBE_SESSION || a->finished) ? SIM_INCOMPLETE : SIM_NO_SESSION;
   }
   r->verdict = (uint8_t)a->verdict;
   r->frames_down = (uint16_t)a->frames_down;
@@ -325,7 +342,7 @@ static void retire(block_ctx *c, active *a) {
   r->retries = (uint16_t)a->retries;
   r->late = (uint16_t)a->late;
   r->airtime_us = (uint32_t)(a->airtime_ns / 1000);
-  r->processing_us = (uint32_t)(a->o.stats.processing_ns / 1000);
+  r->processing_us = (uint32_t)(obe_stats_get(&a->o)->processing_ns / 1000);
   r->obes_in_zone = a->most_in_zone;
   if (c->b->fleet) idle_save(&c->idle[a->fleet_idx], &a->st);
   obe_sleep(&a->o);
@@ -349,7 +366,7 @@ static bool quiet(const block_ctx *c) {
   bool done = true, outside = true;
   if (rse_sessions_open(&c->r) != 0) return false;
   for (unsigned i = 0; i < c->nlive; i++) {
-    done &= c->live[i]->o.power == OBE_RELEASED;
+    done &= c->live[i]->power == OBE_RELEASED;
     outside &= c->live[i]->t_enter > c->l.now;
   }
   return done || outside;

@@ -198,7 +198,7 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
   rcfg.profiles[0] = (uint8_t)opt->profile;
   rcfg.nprofiles = 1;
   rcfg.keys = &keys.op;
-  obe_init(&o, &ocfg, &prof, &st, crypto, dsrc_prng_rng(&traffic));
+  obe_init(&o, &ocfg, &prof, &st, crypto, dsrc_prng_rng(&traffic), NULL, NULL);
   rse_init(&r, &rcfg, crypto, dsrc_prng_rng(&traffic), NULL, NULL);
   air_lane_init(&l, &r, 0.0, &errors);
   l.on_frame = on_frame;

@@ -111,7 +111,7 @@ static const unsigned all_profiles =
 
 static int obe_start(sec_world *w, sec_obe *a) {
   obe_state_init(&a->st, &a->prof);
-  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng)) == 0 ? 0 : -1;
+  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng), NULL, NULL) == 0 ? 0 : -1;
 }
 
 int sec_obe_make(sec_world *w, sec_obe *a, uint32_t id, const sim_keys *keys) {

@@ -74,7 +74,6 @@ static void link_step(rse_engine *r, obe_engine *o, const dsrc_l1_params *l1, ui
   }
   t1 = t0 + dsrc_l1_airtime_ns(l1, 0, s.frame, s.len);
   obe_on_downlink(o, t1, s.frame, s.len, false);
-  obe_state_clean(o); /* the state lives in memory the caller keeps: already durable */
   if (s.windows == 0) {
     *now = t1 + cfg->gap_ud_ns;
     return;
@@ -114,7 +113,7 @@ int claimgen_passage(claimgen *g, claimgen_obe *o, int profile, uint16_t station
   rcfg.station = station;
   rcfg.beacon.individual_id = station;
   rcfg.epoch_cs = epoch_cs;
-  if (obe_init(&ob, &ocfg, &o->prof, &o->st, g->crypto, dsrc_prng_rng(&traffic)) != 0 ||
+  if (obe_init(&ob, &ocfg, &o->prof, &o->st, g->crypto, dsrc_prng_rng(&traffic), NULL, NULL) != 0 ||
       rse_init(&r, &rcfg, g->crypto, dsrc_prng_rng(&traffic), NULL, NULL) != 0)
     return -1;
   while (!done && now < 2000000000u) {

@@ -122,7 +122,7 @@ int ph_run(const ph_world *w, const ph_options *o, ph_result *r) {
     return -1;
   obe_state_init(&st, &prof);
   if (rse_init(&e.r, &rcfg, w->crypto, dsrc_prng_rng(&prng), NULL, NULL) != 0 ||
-      obe_init(&e.o, &ocfg, &prof, &st, w->crypto, dsrc_prng_rng(&prng)) != 0)
+      obe_init(&e.o, &ocfg, &prof, &st, w->crypto, dsrc_prng_rng(&prng), NULL, NULL) != 0)
     goto out;
   air_lane_init(&e.l, &e.r, o->ber, &errors);
   memset(&ctx, 0, sizeof(ctx));

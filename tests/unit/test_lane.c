@@ -56,7 +56,7 @@ typedef struct {
   rse_engine r;
   air_lane l;
   uint64_t now;
-  /* persist hook bookkeeping */
+  /* state_changed bookkeeping */
   uint16_t persisted_tc;
   unsigned persists;
 } bench;
@@ -82,11 +82,14 @@ static void bench_free(bench *b) {
   dsrc_crypto_free(b->crypto);
 }
 
-static void record_persist(void *ctx, obe_engine *o) {
-  bench *b = ctx;
+static void record_persist(obe_engine *o, uint64_t t, void *user) {
+  bench *b = user;
+  (void)t;
   b->persisted_tc = o->st->autopass_tc;
   b->persists++;
 }
+
+static const obe_callbacks bench_obe_events = {.state_changed = record_persist};
 
 /* Every uplink frame: an AutoPASS answer may only reveal a counter already persisted. */
 static void check_revealed(void *ctx, const air_frame *f) {
@@ -125,7 +128,7 @@ static rse_passage passage(bench *b, obe_engine *o) {
 static void make_obe(bench *b, keymgmt_obe_profile *prof, obe_state *st, obe_engine *o, uint32_t id, int profile) {
   assert_int_equal(sim_obe_make(prof, b->crypto, &b->keys, id, profile_bits[profile]), 0);
   obe_state_init(st, prof);
-  assert_int_equal(obe_init(o, &b->ocfg, prof, st, b->crypto, dsrc_prng_rng(&b->prng)), 0);
+  assert_int_equal(obe_init(o, &b->ocfg, prof, st, b->crypto, dsrc_prng_rng(&b->prng), &bench_obe_events, b), 0);
 }
 
 /* air_lane_run stops at the step after which a passage is ready, exactly where stepping one
@@ -216,7 +219,6 @@ static void test_counters_and_persistence(void **state) {
   obe_engine o;
   for (int profile = 0; profile < RSE_PROFILE_COUNT; profile++) {
     bench_init(&b, profile);
-    b.l.persist = record_persist;
     b.l.on_frame = check_revealed;
     b.l.ctx = &b;
     make_obe(&b, &prof, &st, &o, 0x10203040, profile);
@@ -253,7 +255,7 @@ static void test_wrong_keys_fail_lane(void **state) {
     assert_int_equal(sim_keys_init(&other, b.crypto, 12345), 0);
     assert_int_equal(sim_obe_make(&prof, b.crypto, &other, 0x0badcafe, profile_bits[profile]), 0);
     obe_state_init(&st, &prof);
-    obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng));
+    obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng), NULL, NULL);
     p = passage(&b, &o);
     assert_int_not_equal(p.claim.verdict, EFC_PASS);
     /* Level 1 and AES: the OBE refuses the RSE's AC_CR; otherwise the MAC fails. */
@@ -309,7 +311,7 @@ static void test_operator_key_clone(void **state) {
     assert_int_equal(b.keys.op.mauk_held & 0xf0, 0);
     assert_int_equal(sim_obe_make(&prof, b.crypto, &forged, 0x00c10e00, profile_bits[profile]), 0);
     obe_state_init(&st, &prof);
-    obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng));
+    obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng), NULL, NULL);
 
     p = passage(&b, &o);
     assert_int_equal(p.claim.verdict, EFC_PASS);

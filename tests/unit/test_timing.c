@@ -101,7 +101,7 @@ static void test_airtimes(void **state) {
   obe_state_init(&st, &prof);
   /* LID FE FE FE FF (six stuffed bits, see test_frame.c), public window 0. */
   script_add(&rng, "FEFEFEFF 00");
-  obe_init(&o, &g.ocfg, &prof, &st, g.crypto, script_as_rng(&rng));
+  obe_init(&o, &g.ocfg, &prof, &st, g.crypto, script_as_rng(&rng), NULL, NULL);
   air_lane_add(&g.l, &o, 0, UINT64_MAX);
   while (g.l.now < 7 * MS) air_lane_step(&g.l, 7 * MS);
   assert_true(g.rec.n >= 5);
@@ -181,7 +181,7 @@ static void completion_by_hand(const obe_mcu *mcu, unsigned expected_late) {
   assert_int_equal(sim_obe_make(&prof, g.crypto, &g.keys, 9, EFC_PROFILE_AUTOPASS), 0);
   obe_state_init(&st, &prof);
   script_add(&rng, "12345679 01 00000000 00000000 01");
-  obe_init(&o, &g.ocfg, &prof, &st, g.crypto, script_as_rng(&rng));
+  obe_init(&o, &g.ocfg, &prof, &st, g.crypto, script_as_rng(&rng), NULL, NULL);
   air_lane_add(&g.l, &o, 0, UINT64_MAX);
   while (!done && g.l.now < 200 * MS) {
     air_lane_step(&g.l, 200 * MS);
@@ -282,7 +282,7 @@ static void test_frame_error_rate(void **state) {
   assert_int_equal(sim_obe_make(&prof, g.crypto, &g.keys, 9, EFC_PROFILE_AUTOPASS), 0);
   obe_state_init(&st, &prof);
   g.ocfg.bst_profile = 5; /* an OBE that answers no BST: it only listens */
-  obe_init(&o, &g.ocfg, &prof, &st, g.crypto, dsrc_prng_rng(&g.prng));
+  obe_init(&o, &g.ocfg, &prof, &st, g.crypto, dsrc_prng_rng(&g.prng), NULL, NULL);
   air_lane_add(&g.l, &o, 0, UINT64_MAX);
   while (g.rec.down_total < 20000) {
     g.rec.n = 0;
@@ -322,7 +322,7 @@ static void test_public_window_collision(void **state) {
   for (int k = 0; k < 2; k++) {
     assert_int_equal(sim_obe_make(&prof[k], g.crypto, &g.keys, 100 + (uint32_t)k, EFC_PROFILE_AUTOPASS), 0);
     obe_state_init(&st[k], &prof[k]);
-    obe_init(&o[k], &g.ocfg, &prof[k], &st[k], g.crypto, script_as_rng(&rng[k]));
+    obe_init(&o[k], &g.ocfg, &prof[k], &st[k], g.crypto, script_as_rng(&rng[k]), NULL, NULL);
     air_lane_add(&g.l, &o[k], 0, UINT64_MAX);
   }
   while (done < 2 && g.l.now < 500 * MS) {

@@ -63,7 +63,6 @@ typedef struct {
    * its corrupted flag is not yet set. */
   bool (*lose)(void *ctx, const air_frame *f);
   void *ctx;
-  void (*persist)(void *ctx, obe_engine *o); /* optional: called when an OBE's state changed */
   uint64_t now;
 
   /* totals */
