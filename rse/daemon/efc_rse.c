@@ -36,7 +36,7 @@ typedef struct {
   efc_status_list status;
   dsrc_crypto *crypto;
   dsrc_prng prng, errors;
-  rse_engine r;
+  rse_engine *r;
   air_lane l;
   io_udp_addr hosts[HOSTS_MAX];
   unsigned nhosts;
@@ -168,7 +168,7 @@ static void record_time(daemon_rse *d, double wall, double model) {
 
 static void collect(daemon_rse *d) {
   rse_passage p;
-  while (rse_passage_pop(&d->r, &p)) {
+  while (rse_passage_pop(d->r, &p)) {
     lid_times *t = lid_find(d, p.lid, false);
     d->passages++;
     d->retries += p.retries;
@@ -579,9 +579,15 @@ int main(int argc, char **argv) {
   d.slack_ns = slack_ms * 1000000u;
   dsrc_prng_seed(&d.prng, seeded ? seed : (uint64_t)time(NULL) ^ (uint64_t)getpid());
   dsrc_prng_seed(&d.errors, seeded ? seed + 1 : (uint64_t)time(NULL) * 7 + 1);
-  rse_init(&d.r, &d.cfg, d.crypto, seeded ? dsrc_prng_rng(&d.prng) : dsrc_crypto_csprng(), &rse_events, &d);
-  if (!d.forever) rse_admit_limit(&d.r, d.target);
-  air_lane_init(&d.l, &d.r, ber, &d.errors);
+  {
+    int rv = rse_new(&d.r, &d.cfg, d.crypto, seeded ? dsrc_prng_rng(&d.prng) : dsrc_crypto_csprng(), &rse_events, &d);
+    if (rv != 0) {
+      fprintf(stderr, "efc-rse: %s\n", rse_strerror(rv));
+      return EXIT_BAD_INPUT;
+    }
+  }
+  if (!d.forever) rse_admit_limit(d.r, d.target);
+  air_lane_init(&d.l, d.r, ber, &d.errors);
   d.l.flip_bits = true;
   d.l.on_frame = on_frame;
   d.l.ctx = &d;
@@ -612,6 +618,7 @@ int main(int argc, char **argv) {
   io_cap_writer_close(d.cap);
   if (d.claims) fclose(d.claims);
   close(d.fd);
+  rse_del(d.r);
   efc_status_list_free(&d.status);
   keymgmt_operator_keys_wipe(&d.keys);
   dsrc_crypto_free(d.crypto);

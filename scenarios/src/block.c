@@ -41,7 +41,7 @@ typedef struct {
   dsrc_prng errors;      /* bit errors */
   rse_config rcfg;
   obe_config ocfg[2];    /* modern, legacy */
-  rse_engine r;
+  rse_engine *r;
   air_lane l;
   active act[ACTIVE_MAX];
   active *live[ACTIVE_MAX]; /* the slots in use, in admission order */
@@ -257,7 +257,7 @@ static const rse_callbacks rse_events = {NULL, on_session_closed};
 
 static void collect(block_ctx *c) {
   rse_passage p;
-  while (rse_passage_pop(&c->r, &p)) {
+  while (rse_passage_pop(c->r, &p)) {
     active *a = active_by_lid(c, p.lid);
     if (!a || a->finished) continue;
     a->finished = true;
@@ -364,7 +364,7 @@ static void retire(block_ctx *c, active *a) {
  * still draw their bit errors. */
 static bool quiet(const block_ctx *c) {
   bool done = true, outside = true;
-  if (rse_sessions_open(&c->r) != 0) return false;
+  if (rse_sessions_open(c->r) != 0) return false;
   for (unsigned i = 0; i < c->nlive; i++) {
     done &= c->live[i]->power == OBE_RELEASED;
     outside &= c->live[i]->t_enter > c->l.now;
@@ -409,8 +409,12 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
   c->ocfg[0].mcu = sc->mcu_modern;
   c->ocfg[1] = sc->obe;
   c->ocfg[1].mcu = sc->mcu_legacy;
-  rse_init(&c->r, &c->rcfg, crypto, dsrc_prng_rng(&c->engines), &rse_events, c);
-  air_lane_init(&c->l, &c->r, sc->bers[b->ber_idx], &c->errors);
+  if (rse_new(&c->r, &c->rcfg, crypto, dsrc_prng_rng(&c->engines), &rse_events, c) != 0) {
+    free(c->idle);
+    free(c);
+    return -1;
+  }
+  air_lane_init(&c->l, c->r, sc->bers[b->ber_idx], &c->errors);
   c->l.l1 = sc->l1;
   c->l.on_frame = on_frame;
   c->l.ctx = c;
@@ -459,7 +463,7 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
       for (unsigned i = 0; i < c->nlive; i++)
         if (c->live[i]->t_enter > c->l.now && c->live[i]->t_enter < to) to = c->live[i]->t_enter;
       if (to != UINT64_MAX && to > c->l.now) {
-        rse_skip_to(&c->r, to);
+        rse_skip_to(c->r, to);
         c->l.now = to;
         continue;
       }
@@ -492,6 +496,7 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
     }
   free(c->idle);
   if (frames) frames->end_ns = c->l.now;
+  rse_del(c->r);
   free(c);
   return rv;
 }

@@ -53,7 +53,7 @@ typedef struct {
   rse_config rcfg;
   obe_config ocfg;
   dsrc_prng prng, errors;
-  rse_engine r;
+  rse_engine *r;
   air_lane l;
   uint64_t now;
   /* state_changed bookkeeping */
@@ -73,11 +73,12 @@ static void bench_init(bench *b, int profile) {
   obe_config_default(&b->ocfg);
   dsrc_prng_seed(&b->prng, 5);
   dsrc_prng_seed(&b->errors, 6);
-  assert_int_equal(rse_init(&b->r, &b->rcfg, b->crypto, dsrc_prng_rng(&b->prng), NULL, NULL), 0);
-  air_lane_init(&b->l, &b->r, 0.0, &b->errors);
+  assert_int_equal(rse_new(&b->r, &b->rcfg, b->crypto, dsrc_prng_rng(&b->prng), NULL, NULL), 0);
+  air_lane_init(&b->l, b->r, 0.0, &b->errors);
 }
 
 static void bench_free(bench *b) {
+  rse_del(b->r);
   sim_keys_wipe(&b->keys);
   dsrc_crypto_free(b->crypto);
 }
@@ -115,7 +116,7 @@ static rse_passage passage(bench *b, obe_engine *o) {
   air_lane_add(&b->l, o, 0, UINT64_MAX);
   while (!done && b->l.now < limit) {
     air_lane_step(&b->l, limit);
-    done = rse_passage_pop(&b->r, &p);
+    done = rse_passage_pop(b->r, &p);
   }
   assert_true(done);
   air_lane_remove(&b->l, o);
@@ -147,19 +148,19 @@ static void test_lane_run_stops(void **state) {
   make_obe(&b, &pb, &sb, &ob, 0x00a1b2c3, RSE_PROFILE_EN15509_L0);
   air_lane_add(&a.l, &oa, 0, UINT64_MAX);
   air_lane_add(&b.l, &ob, 0, UINT64_MAX);
-  while (rse_passages_done(&a.r) == 0 && a.l.now < limit) air_lane_step(&a.l, limit);
-  assert_int_equal(rse_passages_done(&a.r), 1);
+  while (rse_passages_done(a.r) == 0 && a.l.now < limit) air_lane_step(&a.l, limit);
+  assert_int_equal(rse_passages_done(a.r), 1);
   air_lane_run(&b.l, limit);
-  assert_int_equal(rse_passages_done(&b.r), 1);
+  assert_int_equal(rse_passages_done(b.r), 1);
   assert_true(b.l.now < limit);
   assert_int_equal(b.l.now, a.l.now);
   /* Taken, with the OBE released: BSTs only, up to until. */
-  assert_true(rse_passage_pop(&b.r, &p));
+  assert_true(rse_passage_pop(b.r, &p));
   assert_int_equal(p.outcome, RSE_OUT_DONE);
   until = b.l.now + 10000000u;
   air_lane_run(&b.l, until);
   assert_true(b.l.now >= until);
-  assert_int_equal(rse_passages_done(&b.r), 0);
+  assert_int_equal(rse_passages_done(b.r), 0);
   keymgmt_obe_profile_wipe(&pa);
   keymgmt_obe_profile_wipe(&pb);
   bench_free(&a);
@@ -186,20 +187,20 @@ static void test_rse_repeated_frames(void **state) {
     bench b;
     rse_step st;
     bench_init(&b, RSE_PROFILE_EN15509_L0);
-    rse_next(&b.r, 0, &st);
+    rse_next(b.r, 0, &st);
     assert_true(st.is_bst && st.public_windows);
-    rse_on_window(&b.r, 500000, 0, wreq, (size_t)n, false);
-    assert_int_equal(rse_sessions_open(&b.r), 1);
-    rse_on_window(&b.r, 1000000, 1, wreq, (size_t)n, false);
-    assert_int_equal(rse_sessions_open(&b.r), 1);
+    rse_on_window(b.r, 500000, 0, wreq, (size_t)n, false);
+    assert_int_equal(rse_sessions_open(b.r), 1);
+    rse_on_window(b.r, 1000000, 1, wreq, (size_t)n, false);
+    assert_int_equal(rse_sessions_open(b.r), 1);
     /* Not reported as corrupted: the receiver's FCS must catch it. */
     memcpy(bad, wreq, (size_t)n);
     bad[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-    rse_on_window(&b.r, 1500000, 2, bad, (size_t)n, false);
-    assert_int_equal(rse_sessions_open(&b.r), 1);
+    rse_on_window(b.r, 1500000, 2, bad, (size_t)n, false);
+    assert_int_equal(rse_sessions_open(b.r), 1);
     /* Another OBE's request, as long, in the same window: a session of its own. */
-    rse_on_window(&b.r, 1500000, 2, other, (size_t)n, false);
-    assert_int_equal(rse_sessions_open(&b.r), 2);
+    rse_on_window(b.r, 1500000, 2, other, (size_t)n, false);
+    assert_int_equal(rse_sessions_open(b.r), 2);
     bench_free(&b);
   }
 }

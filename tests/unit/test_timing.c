@@ -53,7 +53,7 @@ typedef struct {
   rse_config rcfg;
   obe_config ocfg;
   dsrc_prng prng, errors;
-  rse_engine r;
+  rse_engine *r;
   air_lane l;
   recorder rec;
 } rig;
@@ -70,13 +70,14 @@ static void rig_init(rig *g, double ber) {
   obe_config_default(&g->ocfg);
   dsrc_prng_seed(&g->prng, 1);
   dsrc_prng_seed(&g->errors, 2);
-  assert_int_equal(rse_init(&g->r, &g->rcfg, g->crypto, dsrc_prng_rng(&g->prng), NULL, NULL), 0);
-  air_lane_init(&g->l, &g->r, ber, &g->errors);
+  assert_int_equal(rse_new(&g->r, &g->rcfg, g->crypto, dsrc_prng_rng(&g->prng), NULL, NULL), 0);
+  air_lane_init(&g->l, g->r, ber, &g->errors);
   g->l.on_frame = record;
   g->l.ctx = &g->rec;
 }
 
 static void rig_free(rig *g) {
+  rse_del(g->r);
   sim_keys_wipe(&g->keys);
   dsrc_crypto_free(g->crypto);
 }
@@ -185,7 +186,7 @@ static void completion_by_hand(const obe_mcu *mcu, unsigned expected_late) {
   air_lane_add(&g.l, &o, 0, UINT64_MAX);
   while (!done && g.l.now < 200 * MS) {
     air_lane_step(&g.l, 200 * MS);
-    done = rse_passage_pop(&g.r, &p);
+    done = rse_passage_pop(g.r, &p);
   }
   assert_true(done);
   assert_int_equal(p.outcome, RSE_OUT_DONE);
@@ -337,10 +338,10 @@ static void test_public_window_collision(void **state) {
           up++;
         }
       assert_int_equal(up, 2);
-      assert_int_equal(rse_sessions_open(&g.r), 0);
+      assert_int_equal(rse_sessions_open(g.r), 0);
       checked = true;
     }
-    while (rse_passage_pop(&g.r, &p)) {
+    while (rse_passage_pop(g.r, &p)) {
       assert_int_equal(p.outcome, RSE_OUT_DONE);
       done++;
     }

@@ -140,7 +140,7 @@ typedef struct {
   uint32_t lid;
 } obe_kept;
 
-/* An OBE. The caller allocates it (a few kilobytes) and embeds it by value: the simulator
+/* An OBE. The caller allocates it and embeds it by value: the simulator
  * keeps one per vehicle slot and asks it obe_public_window on every BST. Its members are
  * the engine's own; a driver uses the functions below. */
 struct obe_engine {
