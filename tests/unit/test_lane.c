@@ -332,8 +332,106 @@ static void test_operator_key_clone(void **state) {
   }
 }
 
+/* What both engines' events said during one passage. */
+typedef struct {
+  uint32_t obe_lid;          /* the OBE's session_opened */
+  bool obe_released;         /* its session_closed, released */
+  unsigned opened, closed;   /* the RSE's events */
+  uint32_t opened_lid;
+  uint64_t opened_t;
+  rse_passage closed_p;
+  bool release_next;         /* the next downlink frame is the closed session's RELEASE */
+  bool release_seen;
+} events;
+
+static void ev_rse_opened(rse_engine *r, uint32_t lid, uint64_t t, void *user) {
+  events *e = user;
+  (void)r;
+  e->opened++;
+  e->opened_lid = lid;
+  e->opened_t = t;
+}
+
+static void ev_rse_closed(rse_engine *r, const rse_passage *p, void *user) {
+  events *e = user;
+  (void)r;
+  e->closed++;
+  e->closed_p = *p;
+  e->release_next = p->outcome == RSE_OUT_DONE;
+}
+
+static void ev_obe_opened(obe_engine *o, uint32_t lid, const dsrc_beacon_id *beacon, uint64_t t, void *user) {
+  (void)o;
+  (void)beacon;
+  (void)t;
+  ((events *)user)->obe_lid = lid;
+}
+
+static void ev_obe_closed(obe_engine *o, uint32_t lid, const dsrc_beacon_id *beacon, bool released, uint64_t t,
+                          void *user) {
+  events *e = user;
+  (void)o;
+  (void)beacon;
+  (void)t;
+  assert_int_equal(lid, e->obe_lid);
+  e->obe_released = released;
+}
+
+/* The frame after a done session_closed is that session's RELEASE (rse.h). */
+static void ev_frame(void *ctx, const air_frame *f) {
+  events *e = ctx;
+  dsrc_frame h;
+  if (f->uplink || !e->release_next) return;
+  e->release_next = false;
+  assert_int_equal(dsrc_frame_decode(&h, f->frame, f->len), 0);
+  assert_int_equal(h.lid, e->closed_p.lid);
+  assert_int_equal(h.mac, DSRC_MAC_NO_WINDOW);
+  e->release_seen = true;
+}
+
+/* One passage as the engines' events tell it: both sides name the same LID, the RSE's
+ * events carry its passage's times, and a done session's RELEASE is the frame that follows
+ * its session_closed. */
+static void test_engine_events(void **state) {
+  static const rse_callbacks rse_cb = {ev_rse_opened, ev_rse_closed};
+  static const obe_callbacks obe_cb = {.session_opened = ev_obe_opened, .session_closed = ev_obe_closed};
+  bench b;
+  keymgmt_obe_profile prof;
+  obe_state st;
+  obe_engine o;
+  events e;
+  rse_passage p;
+  (void)state;
+  for (int profile = 0; profile < RSE_PROFILE_COUNT; profile++) {
+    memset(&e, 0, sizeof(e));
+    bench_init(&b, profile);
+    rse_del(b.r);
+    assert_int_equal(rse_new(&b.r, &b.rcfg, b.crypto, dsrc_prng_rng(&b.prng), &rse_cb, &e), 0);
+    air_lane_init(&b.l, b.r, 0.0, &b.errors);
+    b.l.on_frame = ev_frame;
+    b.l.ctx = &e;
+    assert_int_equal(sim_obe_make(&prof, b.crypto, &b.keys, 0x00e0e0e0, profile_bits[profile]), 0);
+    obe_state_init(&st, &prof);
+    assert_int_equal(obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng), &obe_cb, &e), 0);
+    p = passage(&b, &o);
+    assert_int_equal(p.outcome, RSE_OUT_DONE);
+    assert_int_equal(e.opened, 1);
+    assert_int_equal(e.closed, 1);
+    assert_int_equal(e.opened_lid, e.obe_lid);
+    assert_int_equal(p.lid, e.obe_lid);
+    assert_int_equal(e.opened_t, p.t_start);
+    assert_int_equal(e.closed_p.t_end, p.t_end);
+    assert_string_equal(e.closed_p.sequence, p.sequence);
+    assert_true(e.release_seen);
+    assert_true(e.obe_released);
+    keymgmt_obe_profile_wipe(&prof);
+    bench_free(&b);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_engine_events),
       cmocka_unit_test(test_trace_every_profile),
       cmocka_unit_test(test_counters_and_persistence),
       cmocka_unit_test(test_lane_run_stops),
