@@ -140,9 +140,11 @@ typedef struct {
   uint32_t lid;
 } obe_kept;
 
-/* An OBE. The caller allocates it and embeds it by value: the simulator
- * keeps one per vehicle slot and asks it obe_public_window on every BST. Its members are
- * the engine's own; a driver uses the functions below. */
+/* An OBE. Its members, and obe_kept, are the engine's own: a driver uses the functions and
+ * events here. The type stays complete, unlike the RSE's, because the simulator embeds an
+ * OBE in every vehicle slot and the lane asks each OBE near the zone obe_public_window on
+ * every BST: opaque, it would cost an allocation per vehicle and a call per OBE per BST
+ * (docs/timing-model.md, "Engine events"). */
 struct obe_engine {
   const obe_config *cfg;
   const keymgmt_obe_profile *prof;
