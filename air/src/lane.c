@@ -8,6 +8,7 @@ void air_lane_init(air_lane *l, rse_engine *r, double ber, dsrc_prng *errors) {
   memset(l, 0, sizeof(*l));
   dsrc_l1_params_default(&l->l1);
   l->r = r;
+  l->rcfg = rse_config_get(r);
   l->ber = ber;
   l->log_keep = log1p(-ber);
   l->errors = errors;
@@ -139,10 +140,6 @@ static void downlink(air_lane *l, const air_tx *tx) {
     bad = forced || hit(l, tx->p_down);
     all_bad &= bad;
     obe_on_downlink(l->obes[i], tx->t1, tx->s.frame, tx->s.len, bad);
-    if (obe_state_dirty(l->obes[i])) {
-      if (l->persist) l->persist(l->ctx, l->obes[i]);
-      obe_state_clean(l->obes[i]);
-    }
   }
   report(l, tx->t0, tx->t1, false, -1, tx->s.frame, tx->s.len, all_bad, false);
 }
@@ -165,7 +162,7 @@ bool air_tx_begin(air_lane *l, uint64_t until, air_tx *tx) {
 }
 
 uint64_t air_tx_window_start(const air_lane *l, const air_tx *tx, unsigned w) {
-  const rse_config *cfg = l->r->cfg;
+  const rse_config *cfg = l->rcfg;
   return tx->t1 + cfg->gap_du_ns + (tx->s.public_windows ? w * cfg->public_window_ns : 0);
 }
 
@@ -177,7 +174,7 @@ void air_uplink_make(air_lane *l, air_uplink *u, const uint8_t *frame, size_t le
 }
 
 void air_tx_window(air_lane *l, air_tx *tx, unsigned w, const air_uplink *up, unsigned n) {
-  const rse_config *cfg = l->r->cfg;
+  const rse_config *cfg = l->rcfg;
   uint64_t ws = air_tx_window_start(l, tx, w);
   uint64_t slot = tx->s.public_windows ? cfg->public_window_ns : cfg->empty_window_ns, te = ws + slot;
   uint8_t heard[DSRC_FRAME_MAX];
@@ -213,7 +210,7 @@ void air_tx_window(air_lane *l, air_tx *tx, unsigned w, const air_uplink *up, un
 }
 
 void air_tx_end(air_lane *l, air_tx *tx) {
-  const rse_config *cfg = l->r->cfg;
+  const rse_config *cfg = l->rcfg;
   if (tx->s.windows == 0)
     l->now = tx->t1 + cfg->gap_ud_ns;
   else if (tx->s.public_windows)

@@ -24,16 +24,20 @@
 #define MS_MAX (UINT64_C(1) << 43)
 #define HOST_MAX 64
 
+typedef struct host host;
+
 typedef struct {
+  host *h;
   keymgmt_obe_profile prof;
   obe_state st;
   obe_engine o;
   char state_path[600];
-  obe_power last_power;
+  obe_power power;       /* as its events report it */
+  uint64_t released_at;
   uint64_t sessions;
 } hosted;
 
-typedef struct {
+struct host {
   hosted *obes;
   unsigned n;
   obe_config cfg;
@@ -49,7 +53,7 @@ typedef struct {
   unsigned long bad_datagrams, downlinks, persist_errors;
   ev_io io;
   ev_signal sigint, sigterm;
-} host;
+};
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -94,11 +98,46 @@ static void capture(host *h, bool up, uint64_t t, uint8_t lane, const uint8_t *f
   if (h->cap) io_cap_writer_put(h->cap, &r);
 }
 
-static void log_session(const hosted *x) {
+static void log_session(const hosted *x, const dsrc_beacon_id *beacon) {
   fprintf(stderr, "efc-obe: OBE %02X%02X%02X%02X: session with beacon %u/%u released: %" PRIu32
                   " commands, AutoPASS TC %u, EN 15509 counter %u\n",
-          x->prof.obuid[0], x->prof.obuid[1], x->prof.obuid[2], x->prof.obuid[3], x->o.beacon.manufacturer_id,
-          x->o.beacon.individual_id, x->o.stats.commands, x->st.autopass_tc, x->st.equipment_status & 0x0fff);
+          x->prof.obuid[0], x->prof.obuid[1], x->prof.obuid[2], x->prof.obuid[3], beacon->manufacturer_id,
+          beacon->individual_id, obe_stats_get(&x->o)->commands, x->st.autopass_tc, x->st.equipment_status & 0x0fff);
+}
+
+static void on_power_changed(obe_engine *o, obe_power power, uint64_t t, void *user) {
+  (void)o;
+  (void)t;
+  ((hosted *)user)->power = power;
+}
+
+static void on_session_closed(obe_engine *o, uint32_t lid, const dsrc_beacon_id *beacon, bool released,
+                              uint64_t t, void *user) {
+  hosted *x = user;
+  (void)o;
+  (void)lid;
+  if (!released) return;
+  x->released_at = t;
+  x->sessions++;
+  log_session(x, beacon);
+}
+
+/* Durable before the next window, which may reveal it. */
+static void on_state_changed(obe_engine *o, uint64_t t, void *user) {
+  hosted *x = user;
+  (void)o;
+  (void)t;
+  persist(x->h, x);
+}
+
+static const obe_callbacks obe_events = {on_power_changed, NULL, on_session_closed, on_state_changed};
+
+/* A fresh OBE on x's profile and persistent state: it starts asleep, and raises no event
+ * that says so. */
+static int hosted_start(host *h, hosted *x) {
+  x->h = h;
+  x->power = OBE_ASLEEP;
+  return obe_init(&x->o, &h->cfg, &x->prof, &x->st, h->crypto, h->rng, &obe_events, x);
 }
 
 static void send_dg(host *h, const io_udp_addr *to, const dsrc_dg *d) {
@@ -118,26 +157,11 @@ static void on_downlink(host *h, const dsrc_dg *d, const io_udp_addr *from) {
   capture(h, false, d->time_ns, d->lane, d->frame, d->len);
   for (unsigned i = 0; i < h->n; i++) {
     hosted *x = &h->obes[i];
-    if (new_clock) {
-      obe_init(&x->o, &h->cfg, &x->prof, &x->st, h->crypto, h->rng);
-      x->last_power = OBE_ASLEEP;
-    }
+    if (new_clock) hosted_start(h, x);
     /* Released and gone long enough: the vehicle's next passage, a fresh OBE with the same
      * profile and persistent state. */
-    if (x->o.power == OBE_RELEASED && d->time_ns > x->o.released_at + h->rearm_ns) {
-      obe_init(&x->o, &h->cfg, &x->prof, &x->st, h->crypto, h->rng);
-      x->last_power = OBE_ASLEEP;
-    }
+    if (x->power == OBE_RELEASED && d->time_ns > x->released_at + h->rearm_ns) hosted_start(h, x);
     obe_on_downlink(&x->o, d->time_ns, d->frame, d->len, false);
-    if (obe_state_dirty(&x->o)) {
-      persist(h, x);
-      obe_state_clean(&x->o);
-    }
-    if (x->o.power == OBE_RELEASED && x->last_power != OBE_RELEASED) {
-      x->sessions++;
-      log_session(x);
-    }
-    x->last_power = x->o.power;
   }
   for (unsigned w = 0; w < d->count; w++)
     for (unsigned i = 0; i < h->n; i++) {
@@ -292,7 +316,7 @@ int main(int argc, char **argv) {
         return IO_CLI_EXIT_FAILURE;
       }
     }
-    if (obe_init(&x->o, &h.cfg, &x->prof, &x->st, h.crypto, h.rng) != 0) {
+    if (hosted_start(&h, x) != 0) {
       fprintf(stderr, "efc-obe: %s: %s\n", profiles[i], obe_strerror(OBE_ERR_PROFILE));
       return IO_CLI_EXIT_FAILURE;
     }

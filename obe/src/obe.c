@@ -34,7 +34,7 @@ const char *obe_strerror(int err) {
 }
 
 int obe_init(obe_engine *o, const obe_config *cfg, const keymgmt_obe_profile *prof, obe_state *st,
-             dsrc_crypto *crypto, dsrc_rng rng) {
+             dsrc_crypto *crypto, dsrc_rng rng, const obe_callbacks *callbacks, void *user) {
   if (!o || !cfg || !prof || !st || !crypto || !rng.fill) return OBE_ERR_ARG;
   if ((prof->profiles & EFC_PROFILE_ALL) == 0) return OBE_ERR_PROFILE;
   memset(o, 0, sizeof(*o));
@@ -43,6 +43,8 @@ int obe_init(obe_engine *o, const obe_config *cfg, const keymgmt_obe_profile *pr
   o->st = st;
   o->crypto = crypto;
   o->rng = rng;
+  if (callbacks) o->cb = *callbacks;
+  o->user = user;
   o->power = OBE_ASLEEP;
   o->public_choice = -1;
   return 0;
@@ -55,9 +57,14 @@ void obe_sleep(obe_engine *o) {
   o->windows = 0;
 }
 
-/* The OBE forgets its session (link timeout, new beacon). */
-static void session_drop(obe_engine *o) {
-  o->power = OBE_IDLE;
+static void power_set(obe_engine *o, obe_power power, uint64_t t) {
+  o->power = power;
+  if (o->cb.power_changed) o->cb.power_changed(o, power, t, o->user);
+}
+
+/* The OBE forgets its session (link timeout, new beacon), or a RELEASED one's beacon. */
+static void session_drop(obe_engine *o, uint64_t t) {
+  bool open = o->power == OBE_INIT || o->power == OBE_SESSION;
   o->want_window = false;
   o->want = OBE_WANT_NONE;
   o->have_answer = false;
@@ -66,6 +73,8 @@ static void session_drop(obe_engine *o) {
   o->have_sent_s = false;
   o->resend = false;
   o->last_uplink_len = 0;
+  power_set(o, OBE_IDLE, t);
+  if (open && o->cb.session_closed) o->cb.session_closed(o, o->lid, &o->beacon, false, t, o->user);
 }
 
 /* A private LID: 28 random bits, the extension bit (LSB) 0 on the first three octets and
@@ -92,13 +101,13 @@ static bool same_beacon(const obe_engine *o) {
 }
 
 static void on_bst(obe_engine *o, uint64_t t) {
-  bool same = same_beacon(o), allocates = o->bst_allocates;
+  bool same = same_beacon(o), allocates = o->bst_allocates, opened;
   if (allocates) o->windows = o->cfg->public_windows;
   /* A session in progress goes on with its beacon; the BST's public windows carry its
    * late responses. A changed beacon or a time jump of 256 s or more re-initialises. */
   if (o->power == OBE_SESSION) {
     if (!same) {
-      session_drop(o);
+      session_drop(o, t);
     } else {
       if (o->want == OBE_WANT_LATE && o->answer_late && t >= o->answer_ready) {
         o->want_window = true;
@@ -110,14 +119,14 @@ static void on_bst(obe_engine *o, uint64_t t) {
   }
   if (o->power == OBE_RELEASED) {
     if (same || t - o->released_at < o->cfg->refuse_after_release_ns) return;
-    session_drop(o);
+    session_drop(o, t);
   }
   /* No answer to a repeated BST after a completed session with that beacon. */
   if (same && o->beacon_done) return;
   if (!o->bst_accepted) return;
-  if (o->power != OBE_INIT) {
+  opened = o->power != OBE_INIT;
+  if (opened) {
     o->lid = lid_draw(o);
-    o->power = OBE_INIT;
     o->last_rx = t;
     o->have_sent_s = false;
     o->last_uplink_len = 0;
@@ -131,16 +140,21 @@ static void on_bst(obe_engine *o, uint64_t t) {
   o->want = OBE_WANT_VST;
   o->want_window = allocates;
   if (allocates) choose_public_window(o);
+  if (opened) {
+    power_set(o, OBE_INIT, t);
+    if (o->cb.session_opened) o->cb.session_opened(o, o->lid, &o->beacon, t, o->user);
+  }
 }
 
 /* RELEASE: the session is over, and this beacon gets no answer any more. */
 static void released(obe_engine *o, uint64_t t) {
-  o->power = OBE_RELEASED;
   o->released_at = t;
   o->beacon_done = true;
   o->want_window = false;
   o->have_answer = false;
   o->stats.sessions++;
+  power_set(o, OBE_RELEASED, t);
+  if (o->cb.session_closed) o->cb.session_closed(o, o->lid, &o->beacon, true, t, o->user);
 }
 
 static void on_command(obe_engine *o, uint64_t t, const dsrc_frame *f) {
@@ -201,7 +215,7 @@ static void on_command(obe_engine *o, uint64_t t, const dsrc_frame *f) {
   o->stored = dsrc_llc_is_acn(f->llc);
 }
 
-void obe_on_downlink(obe_engine *o, uint64_t t, const uint8_t *frame, size_t len, bool corrupted) {
+static void downlink(obe_engine *o, uint64_t t, const uint8_t *frame, size_t len, bool corrupted) {
   dsrc_frame f;
   o->stats.frames_rx++;
   o->windows = 0;
@@ -212,17 +226,17 @@ void obe_on_downlink(obe_engine *o, uint64_t t, const uint8_t *frame, size_t len
     /* Energy detection: any frame of 11 octets or more, its 2-octet preamble included,
      * wakes it; the frame itself is lost while the receiver starts. */
     if (len + 2 >= 11) {
-      o->power = OBE_WAKING;
       o->wake_at = t + o->cfg->start_ns;
+      power_set(o, OBE_WAKING, t);
     }
     return;
   }
   if (o->power == OBE_WAKING) {
     if (t < o->wake_at) return;
-    o->power = OBE_IDLE;
+    power_set(o, OBE_IDLE, t);
   }
   if ((o->power == OBE_INIT || o->power == OBE_SESSION) && t - o->last_rx > o->cfg->link_timeout_ns)
-    session_drop(o);
+    session_drop(o, t);
   if (!corrupted && len == o->bst_len && memcmp(frame, o->bst_frame, len) == 0) {
     /* The BST heard last time, octet for octet (so its FCS checks too). */
     on_bst(o, t);
@@ -275,6 +289,16 @@ void obe_on_downlink(obe_engine *o, uint64_t t, const uint8_t *frame, size_t len
   }
 }
 
+void obe_on_downlink(obe_engine *o, uint64_t t, const uint8_t *frame, size_t len, bool corrupted) {
+  downlink(o, t, frame, len, corrupted);
+  /* Once per downlink, after all of it: the state is then whole, and no window has yet
+   * revealed it. */
+  if (o->dirty) {
+    o->dirty = false;
+    if (o->cb.state_changed) o->cb.state_changed(o, t, o->user);
+  }
+}
+
 static size_t emit(obe_engine *o, uint8_t *out, size_t cap, uint8_t mac, bool has_llc, uint8_t llc,
                    bool has_status, uint8_t status, const uint8_t *lsdu, size_t lsdu_len) {
   dsrc_frame f;
@@ -322,15 +346,15 @@ static size_t not_yet(obe_engine *o, uint8_t *out, size_t cap, uint8_t llc) {
               DSRC_LLC_NE_OK);
 }
 
-static size_t vst_frame(obe_engine *o, uint8_t *out, size_t cap) {
+static size_t vst_frame(obe_engine *o, uint64_t t, uint8_t *out, size_t cap) {
   dsrc_tapdu vst;
   uint8_t lsdu[DSRC_FRAME_MAX];
   dsrc_ssize n;
   if (obe_app_vst(o, &vst) != 0) return 0;
   n = dsrc_pdu_encode(lsdu, sizeof(lsdu), 2, &vst);
   if (n < 0) return 0;
-  o->power = OBE_SESSION;
   o->want = OBE_WANT_NONE;
+  power_set(o, OBE_SESSION, t);
   return emit(o, out, cap, DSRC_MAC_UPLINK_COMMAND, true, DSRC_LLC_UI, false, 0, lsdu, (size_t)n);
 }
 
@@ -343,7 +367,7 @@ static size_t private_answer(obe_engine *o, uint64_t t, uint8_t *out, size_t cap
     memcpy(out, o->last_uplink, o->last_uplink_len);
     return o->last_uplink_len;
   }
-  if (o->power == OBE_INIT && o->want == OBE_WANT_VST) return vst_frame(o, out, cap);
+  if (o->power == OBE_INIT && o->want == OBE_WANT_VST) return vst_frame(o, t, out, cap);
   if (o->power != OBE_SESSION || !o->have_answer) return 0;
   if (o->want == OBE_WANT_LATE) {
     if (t < o->answer_ready) return 0;

@@ -38,7 +38,7 @@ typedef struct {
   efc_status_list status;
   dsrc_crypto *crypto;
   dsrc_prng prng, errors;
-  rse_engine r;
+  rse_engine *r;
   air_lane l;
   io_udp_addr hosts[HOSTS_MAX];
   unsigned nhosts;
@@ -60,6 +60,7 @@ typedef struct {
   size_t up_len[WIN_MAX][HOSTS_MAX];
   unsigned nup[WIN_MAX];
   uint64_t model, model_t0; /* the model's clock, and the step's start on it */
+  uint32_t releasing;       /* the LID whose RELEASE the step being begun carries, or 0 */
 
   /* results */
   lid_times lids[LIDS_MAX];
@@ -111,31 +112,46 @@ static lid_times *lid_find(daemon_rse *d, uint32_t lid, bool add) {
   return &d->lids[d->nlids++];
 }
 
-/* Every frame on the air: the capture, and when each session starts and ends. */
+/* Every frame on the air goes to the capture. */
 static void on_frame(void *ctx, const air_frame *f) {
   daemon_rse *d = ctx;
-  uint32_t lid = io_cap_frame_lid(f->frame, f->len);
-  uint64_t model = d->model_t0 + (f->t_start - d->tx.t0);
   if (d->cap) {
-    io_cap_record r = {d->realtime ? f->t_start : model, f->uplink, d->cfg.lane,
-                    (uint8_t)((f->corrupted ? CAP_CORRUPTED : 0) | (f->collided ? CAP_COLLIDED : 0)), lid,
-                    f->frame, f->len};
+    io_cap_record r = {d->realtime ? f->t_start : d->model_t0 + (f->t_start - d->tx.t0), f->uplink,
+                       d->cfg.lane,
+                       (uint8_t)((f->corrupted ? CAP_CORRUPTED : 0) | (f->collided ? CAP_COLLIDED : 0)),
+                       io_cap_frame_lid(f->frame, f->len), f->frame, f->len};
     io_cap_writer_put(d->cap, &r);
   }
-  if (f->uplink && f->len == 9 && !f->corrupted) {
-    lid_times *t = lid_find(d, lid, true);
-    if (!t->model_start) {
-      t->model_start = model;
-      t->wall_start = wall_ns(d);
-    }
-  } else if (!f->uplink && f->len > 6 && f->frame[5] == DSRC_MAC_NO_WINDOW) {
-    lid_times *t = lid_find(d, lid, false);
-    if (t) {
-      t->model_end = model + (f->t_end - f->t_start);
-      t->wall_end = wall_ns(d);
-    }
-  }
 }
+
+/* A session opened (in a window of the step being finished): its transaction's clocks start. */
+static void on_session_opened(rse_engine *r, uint32_t lid, uint64_t t, void *user) {
+  daemon_rse *d = user;
+  lid_times *lt = lid_find(d, lid, true);
+  (void)r;
+  lt->model_start = d->model_t0 + (t - d->tx.t0);
+  lt->wall_start = wall_ns(d);
+  lt->model_end = 0;
+}
+
+/* A session closed. Done: its RELEASE is the frame of the step being begun, whose end
+ * (release_sent) stops the transaction's clocks. */
+static void on_session_closed(rse_engine *r, const rse_passage *p, void *user) {
+  daemon_rse *d = user;
+  (void)r;
+  if (p->outcome == RSE_OUT_DONE) d->releasing = p->lid;
+}
+
+static void release_sent(daemon_rse *d) {
+  lid_times *lt = lid_find(d, d->releasing, false);
+  if (lt) {
+    lt->model_end = d->model_t0 + (d->tx.t1 - d->tx.t0);
+    lt->wall_end = wall_ns(d);
+  }
+  d->releasing = 0;
+}
+
+static const rse_callbacks rse_events = {on_session_opened, on_session_closed};
 
 static void record_time(daemon_rse *d, double wall, double model) {
   if (d->ntimes == d->captimes) {
@@ -154,7 +170,7 @@ static void record_time(daemon_rse *d, double wall, double model) {
 
 static void collect(daemon_rse *d) {
   rse_passage p;
-  while (rse_passage_pop(&d->r, &p)) {
+  while (rse_passage_pop(d->r, &p)) {
     lid_times *t = lid_find(d, p.lid, false);
     d->passages++;
     d->retries += p.retries;
@@ -210,6 +226,7 @@ static void send_downlink(daemon_rse *d) {
     air_frame lf = {d->tx.t0, d->tx.t1, false, -1, d->tx.s.frame, d->tx.s.len, false, false};
     on_frame(d, &lf);
   }
+  if (d->releasing) release_sent(d);
 }
 
 /* The windows are closed: hand them to the engine, then the next step. */
@@ -239,6 +256,7 @@ static void step(daemon_rse *d) {
   d->model_t0 = d->model;
   if (!air_tx_begin(&d->l, UINT64_MAX, &d->tx)) {
     /* Idle until the next BST: on the wall clock, or at once in virtual time. */
+    d->releasing = 0;
     d->model += d->l.now - now;
     schedule(d, d->realtime ? d->l.now : 0);
     return;
@@ -517,9 +535,15 @@ int main(int argc, char **argv) {
   d.slack_ns = slack_ms * 1000000u;
   dsrc_prng_seed(&d.prng, seeded ? seed : (uint64_t)time(NULL) ^ (uint64_t)getpid());
   dsrc_prng_seed(&d.errors, seeded ? seed + 1 : (uint64_t)time(NULL) * 7 + 1);
-  rse_init(&d.r, &d.cfg, d.crypto, seeded ? dsrc_prng_rng(&d.prng) : dsrc_crypto_csprng());
-  if (!d.forever) rse_admit_limit(&d.r, d.target);
-  air_lane_init(&d.l, &d.r, ber, &d.errors);
+  {
+    int rv = rse_new(&d.r, &d.cfg, d.crypto, seeded ? dsrc_prng_rng(&d.prng) : dsrc_crypto_csprng(), &rse_events, &d);
+    if (rv != 0) {
+      fprintf(stderr, "efc-rse: %s\n", rse_strerror(rv));
+      return EXIT_BAD_INPUT;
+    }
+  }
+  if (!d.forever) rse_admit_limit(d.r, d.target);
+  air_lane_init(&d.l, d.r, ber, &d.errors);
   d.l.flip_bits = true;
   d.l.on_frame = on_frame;
   d.l.ctx = &d;
@@ -550,6 +574,7 @@ int main(int argc, char **argv) {
   io_cap_writer_close(d.cap);
   if (d.claims) fclose(d.claims);
   close(d.fd);
+  rse_del(d.r);
   efc_status_list_free(&d.status);
   keymgmt_operator_keys_wipe(&d.keys);
   dsrc_crypto_free(d.crypto);

@@ -2,6 +2,7 @@
  * between, one private exchange at a time (a downlink frame and the private window it
  * allocates), sessions served round-robin; NE_OK answers parked until the OBE asks for a
  * window; retries by the S and n bits of EN 12795 (docs/timing-model.md, "Retries"). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "rse_internal.h"
@@ -52,6 +53,8 @@ const char *rse_strerror(int err) {
     return "invalid argument";
   case RSE_ERR_FULL:
     return "no free session";
+  case RSE_ERR_NOMEM:
+    return "out of memory";
   default:
     return dsrc_strerror(err);
   }
@@ -69,18 +72,28 @@ const char *rse_retry_policy_name(int policy) {
   return policy >= 0 && policy < RSE_RETRY_COUNT ? retry_policy_names[policy] : "unknown";
 }
 
-int rse_init(rse_engine *r, const rse_config *cfg, dsrc_crypto *crypto, dsrc_rng rng) {
-  if (!r || !cfg || !crypto || !rng.fill || cfg->nprofiles == 0 || cfg->public_windows == 0 ||
+int rse_new(rse_engine **pr, const rse_config *cfg, dsrc_crypto *crypto, dsrc_rng rng,
+            const rse_callbacks *callbacks, void *user) {
+  rse_engine *r;
+  if (!pr || !cfg || !crypto || !rng.fill || cfg->nprofiles == 0 || cfg->public_windows == 0 ||
       cfg->retry_policy >= RSE_RETRY_COUNT)
     return RSE_ERR_ARG;
-  memset(r, 0, sizeof(*r));
+  /* One per lane, for all of its run: the only allocation the engine makes. */
+  if (!(r = calloc(1, sizeof(*r)))) return RSE_ERR_NOMEM;
   r->cfg = cfg;
   r->crypto = crypto;
   r->rng = rng;
+  if (callbacks) r->cb = *callbacks;
+  r->user = user;
   r->window_session = -1;
   r->admit = UINT64_MAX;
+  *pr = r;
   return 0;
 }
+
+void rse_del(rse_engine *r) { free(r); }
+
+const rse_config *rse_config_get(const rse_engine *r) { return r->cfg; }
 
 void rse_admit_limit(rse_engine *r, uint64_t n) { r->admit = n; }
 
@@ -93,6 +106,8 @@ void rse_seq_add(rse_session *s, const char *name) {
 }
 
 unsigned rse_sessions_open(const rse_engine *r) { return r->open; }
+
+unsigned rse_passages_done(const rse_engine *r) { return r->ndone; }
 
 void rse_skip_to(rse_engine *r, uint64_t t) {
   /* The next BST stays on the grid it was on: the first grid point at or after t. */
@@ -124,6 +139,8 @@ static void session_finish(rse_engine *r, rse_session *s, uint64_t t, rse_outcom
   r->busy &= ~(UINT32_C(1) << (s - r->sessions));
   memset(s, 0, sizeof(*s));
   r->open--;
+  /* Last, with the engine consistent: the callback may pop the record it is shown. */
+  if (r->cb.session_closed) r->cb.session_closed(r, &r->done[r->ndone - 1], r->user);
 }
 
 /* Every step looks at the sessions in use; walking the bits of r->busy (lowest of m:
@@ -410,6 +427,7 @@ static void on_public(rse_engine *r, uint64_t t, const dsrc_frame *f) {
       c->release = true;
     } else if (r->admit && session_new(r, f->lid, t)) {
       r->admit--;
+      if (r->cb.session_opened) r->cb.session_opened(r, f->lid, t, r->user);
     }
     return;
   }

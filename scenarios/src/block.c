@@ -24,6 +24,8 @@ typedef struct {
   uint32_t frames_down, frames_up, octets_down, octets_up, retries, late;
   uint64_t airtime_ns;
   uint32_t most_in_zone;
+  obe_power power;      /* the OBE's, as its events report it */
+  uint32_t lid;         /* of its session, once one opened */
   /* The OBE itself, set up by admit(). */
   keymgmt_obe_profile prof;
   obe_state st;
@@ -39,7 +41,7 @@ typedef struct {
   dsrc_prng errors;      /* bit errors */
   rse_config rcfg;
   obe_config ocfg[2];    /* modern, legacy */
-  rse_engine r;
+  rse_engine *r;
   air_lane l;
   active act[ACTIVE_MAX];
   active *live[ACTIVE_MAX]; /* the slots in use, in admission order */
@@ -47,6 +49,7 @@ typedef struct {
   sim_idle_obe *idle;    /* per fleet vehicle, when vehicles repeat */
   sim_record *out;
   sim_frames *frames;    /* NULL unless the run is captured */
+  uint32_t releasing;    /* the LID whose RELEASE the next downlink frame is, or 0 */
 } block_ctx;
 
 const char *sim_outcome_name(int outcome) {
@@ -141,9 +144,24 @@ static active *active_by_obe(block_ctx *c, const obe_engine *o) {
 
 static active *active_by_lid(block_ctx *c, uint32_t lid) {
   for (unsigned i = 0; i < c->nlive; i++)
-    if (c->live[i]->o.lid == lid && c->live[i]->o.power >= OBE_INIT) return c->live[i];
+    if (c->live[i]->lid == lid && c->live[i]->power >= OBE_INIT) return c->live[i];
   return NULL;
 }
+
+static void on_power_changed(obe_engine *o, obe_power power, uint64_t t, void *user) {
+  (void)o;
+  (void)t;
+  ((active *)user)->power = power;
+}
+
+static void on_session_opened(obe_engine *o, uint32_t lid, const dsrc_beacon_id *beacon, uint64_t t, void *user) {
+  (void)o;
+  (void)beacon;
+  (void)t;
+  ((active *)user)->lid = lid;
+}
+
+static const obe_callbacks obe_events = {on_power_changed, on_session_opened, NULL, NULL};
 
 /* Airtime of the frames each vehicle's session puts on the air. */
 static void frames_add(sim_frames *fr, const air_frame *f, uint8_t lane_no) {
@@ -217,16 +235,29 @@ static void on_frame(void *ctx, const air_frame *f) {
     uint32_t lid = (uint32_t)f->frame[1] << 24 | (uint32_t)f->frame[2] << 16 |
                    (uint32_t)f->frame[3] << 8 | f->frame[4];
     a = active_by_lid(c, lid);
-    /* RELEASE is the only private frame without a window: the transaction ends with it
-     * (after the RSE gave up, the passage ended when it did: collect() has it). */
-    if (a && !a->finished && f->frame[5] == DSRC_MAC_NO_WINDOW) a->t_done = f->t_end;
+  }
+  if (!f->uplink && c->releasing) {
+    /* The RSE finished a session with this frame (on_session_closed): the transaction ends
+     * with it. After the RSE gave up, the passage ended when it did: collect() has it. */
+    active *r = active_by_lid(c, c->releasing);
+    if (r && !r->finished) r->t_done = f->t_end;
+    c->releasing = 0;
   }
   if (a) a->airtime_ns += f->t_end - f->t_start;
 }
 
+/* Raised inside rse_next: a session done is released by the frame that step sends. */
+static void on_session_closed(rse_engine *r, const rse_passage *p, void *user) {
+  block_ctx *c = user;
+  (void)r;
+  if (p->outcome == RSE_OUT_DONE) c->releasing = p->lid;
+}
+
+static const rse_callbacks rse_events = {NULL, on_session_closed};
+
 static void collect(block_ctx *c) {
   rse_passage p;
-  while (rse_passage_pop(&c->r, &p)) {
+  while (rse_passage_pop(c->r, &p)) {
     active *a = active_by_lid(c, p.lid);
     if (!a || a->finished) continue;
     a->finished = true;
@@ -278,7 +309,7 @@ static int admit(block_ctx *c, uint32_t seq, uint64_t t_enter, double speed, uns
   obe_state_init(&a->st, &a->prof);
   if (b->fleet) idle_restore(&c->idle[fleet_idx], &a->st);
   rv = obe_init(&a->o, &c->ocfg[sc->groups[group].legacy], &a->prof, &a->st, c->crypto,
-                dsrc_prng_rng(&c->engines));
+                dsrc_prng_rng(&c->engines), &obe_events, a);
   if (rv != 0) return rv;
   if (air_lane_add(&c->l, &a->o, a->t_enter, a->t_leave) < 0) return -1;
   c->live[c->nlive++] = a;
@@ -301,7 +332,7 @@ static void retire(block_ctx *c, active *a) {
     r->outcome = SIM_FAILED;
   } else {
     /* Left the zone first: mid-transaction, or before its VST got through. */
-    r->outcome = (a->o.power >= OBE_SESSION || a->finished) ? SIM_INCOMPLETE : SIM_NO_SESSION;
+    r->outcome = (a->power >= OBE_SESSION || a->finished) ? SIM_INCOMPLETE : SIM_NO_SESSION;
   }
   r->verdict = (uint8_t)a->verdict;
   r->frames_down = (uint16_t)a->frames_down;
@@ -311,7 +342,7 @@ static void retire(block_ctx *c, active *a) {
   r->retries = (uint16_t)a->retries;
   r->late = (uint16_t)a->late;
   r->airtime_us = (uint32_t)(a->airtime_ns / 1000);
-  r->processing_us = (uint32_t)(a->o.stats.processing_ns / 1000);
+  r->processing_us = (uint32_t)(obe_stats_get(&a->o)->processing_ns / 1000);
   r->obes_in_zone = a->most_in_zone;
   if (c->b->fleet) idle_save(&c->idle[a->fleet_idx], &a->st);
   obe_sleep(&a->o);
@@ -333,9 +364,9 @@ static void retire(block_ctx *c, active *a) {
  * still draw their bit errors. */
 static bool quiet(const block_ctx *c) {
   bool done = true, outside = true;
-  if (rse_sessions_open(&c->r) != 0) return false;
+  if (rse_sessions_open(c->r) != 0) return false;
   for (unsigned i = 0; i < c->nlive; i++) {
-    done &= c->live[i]->o.power == OBE_RELEASED;
+    done &= c->live[i]->power == OBE_RELEASED;
     outside &= c->live[i]->t_enter > c->l.now;
   }
   return done || outside;
@@ -378,8 +409,12 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
   c->ocfg[0].mcu = sc->mcu_modern;
   c->ocfg[1] = sc->obe;
   c->ocfg[1].mcu = sc->mcu_legacy;
-  rse_init(&c->r, &c->rcfg, crypto, dsrc_prng_rng(&c->engines));
-  air_lane_init(&c->l, &c->r, sc->bers[b->ber_idx], &c->errors);
+  if (rse_new(&c->r, &c->rcfg, crypto, dsrc_prng_rng(&c->engines), &rse_events, c) != 0) {
+    free(c->idle);
+    free(c);
+    return -1;
+  }
+  air_lane_init(&c->l, c->r, sc->bers[b->ber_idx], &c->errors);
   c->l.l1 = sc->l1;
   c->l.on_frame = on_frame;
   c->l.ctx = c;
@@ -428,7 +463,7 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
       for (unsigned i = 0; i < c->nlive; i++)
         if (c->live[i]->t_enter > c->l.now && c->live[i]->t_enter < to) to = c->live[i]->t_enter;
       if (to != UINT64_MAX && to > c->l.now) {
-        rse_skip_to(&c->r, to);
+        rse_skip_to(c->r, to);
         c->l.now = to;
         continue;
       }
@@ -461,6 +496,7 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
     }
   free(c->idle);
   if (frames) frames->end_ns = c->l.now;
+  rse_del(c->r);
   free(c);
   return rv;
 }

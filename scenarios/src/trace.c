@@ -160,7 +160,7 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
   obe_config ocfg;
   rse_config rcfg;
   obe_engine o;
-  rse_engine r;
+  rse_engine *r;
   air_lane l;
   dsrc_prng traffic, errors;
   dsrc_crypto *crypto;
@@ -198,9 +198,17 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
   rcfg.profiles[0] = (uint8_t)opt->profile;
   rcfg.nprofiles = 1;
   rcfg.keys = &keys.op;
-  obe_init(&o, &ocfg, &prof, &st, crypto, dsrc_prng_rng(&traffic));
-  rse_init(&r, &rcfg, crypto, dsrc_prng_rng(&traffic));
-  air_lane_init(&l, &r, 0.0, &errors);
+  obe_init(&o, &ocfg, &prof, &st, crypto, dsrc_prng_rng(&traffic), NULL, NULL);
+  if ((rv = rse_new(&r, &rcfg, crypto, dsrc_prng_rng(&traffic), NULL, NULL)) != 0) {
+    fprintf(stderr, "efc-scenario: %s\n", rse_strerror(rv));
+    json_decref(tc.frames);
+    io_cap_writer_close(tc.cap);
+    keymgmt_obe_profile_wipe(&prof);
+    sim_keys_wipe(&keys);
+    dsrc_crypto_free(crypto);
+    return -1;
+  }
+  air_lane_init(&l, r, 0.0, &errors);
   l.on_frame = on_frame;
   l.ctx = &tc;
   tc.lane = rcfg.lane;
@@ -212,7 +220,7 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
             rse_profile_name(opt->profile), opt->seed, opt->mcu.des_ns > 100000 ? "legacy" : "modern");
   while (!done && l.now < 2000000000u) {
     air_lane_step(&l, 2000000000u);
-    done = rse_passage_pop(&r, &p);
+    done = rse_passage_pop(r, &p);
   }
   res->completed = done && p.outcome == RSE_OUT_DONE;
   if (done) {
@@ -266,6 +274,7 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
     }
   }
   io_cap_writer_close(tc.cap);
+  rse_del(r);
   keymgmt_obe_profile_wipe(&prof);
   sim_keys_wipe(&keys);
   dsrc_crypto_free(crypto);

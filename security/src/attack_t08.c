@@ -59,7 +59,7 @@ static int victim_make(sec_world *w, sec_obe *a, uint32_t id) {
   memset(a, 0, sizeof(*a));
   if (sim_obe_make(&a->prof, w->crypto, &w->keys, id, 1u << w->profile) != 0) return -1;
   obe_state_init(&a->st, &a->prof);
-  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng)) == 0 ? 0 : -1;
+  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng), NULL, NULL) == 0 ? 0 : -1;
 }
 
 static int ret_of(const dsrc_tapdu *a) {

@@ -30,7 +30,7 @@ static int obe_make_single(sec_world *w, sec_obe *a, uint32_t id) {
   memset(a, 0, sizeof(*a));
   if (sim_obe_make(&a->prof, w->crypto, &w->keys, id, 1u << w->profile) != 0) return -1;
   obe_state_init(&a->st, &a->prof);
-  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng)) == 0 ? 0 : -1;
+  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng), NULL, NULL) == 0 ? 0 : -1;
 }
 
 /* The rogue's BST: a well-formed beacon frame for the EFC application, time from the lane. */
@@ -77,7 +77,7 @@ static int drive(sec_world *w, sec_obe *a, bool rogue, phase *ph, unsigned *firs
       next_rogue += ROGUE_PERIOD_NS;
     }
     air_lane_step(&w->l, end);
-    while (rse_passage_pop(&w->r, &rp)) {
+    while (rse_passage_pop(w->r, &rp)) {
       ph->sessions++;
       if (rp.outcome != RSE_OUT_DONE) {
         ph->failed++;
@@ -88,7 +88,7 @@ static int drive(sec_world *w, sec_obe *a, bool rogue, phase *ph, unsigned *firs
       if (w->nclaims >= SEC_CLAIMS_MAX) overflow = true;
       else w->claims[w->nclaims++] = rp.claim;
     }
-    if (w->l.now >= leave && rse_sessions_open(&w->r) == 0) break;
+    if (w->l.now >= leave && rse_sessions_open(w->r) == 0) break;
   }
   air_lane_remove(&w->l, &a->o);
   w->l.now += UINT64_C(300000000000);

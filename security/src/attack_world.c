@@ -42,14 +42,19 @@ static void on_frame(void *ctx, const air_frame *f) {
   if (io_cap_writer_put(w->cap, &r) == 0) w->cap_frames++;
 }
 
-void sec_world_rse_reset(sec_world *w) {
+int sec_world_rse_reset(sec_world *w) {
   uint64_t now = w->l.now;
   double ber = w->l.ber;
-  rse_init(&w->r, &w->rcfg, w->crypto, dsrc_prng_rng(&w->prng));
-  air_lane_init(&w->l, &w->r, ber, &w->errors);
+  rse_engine *r;
+  /* The new one first: on failure the world keeps the RSE it had. */
+  if (rse_new(&r, &w->rcfg, w->crypto, dsrc_prng_rng(&w->prng), NULL, NULL) != 0) return -1;
+  rse_del(w->r);
+  w->r = r;
+  air_lane_init(&w->l, w->r, ber, &w->errors);
   w->l.now = now;
   w->l.on_frame = on_frame;
   w->l.ctx = w;
+  return 0;
 }
 
 int sec_world_init(sec_world *w, int profile, uint64_t seed, const issuer_options *iopt, char *err,
@@ -82,7 +87,11 @@ int sec_world_init(sec_world *w, int profile, uint64_t seed, const issuer_option
   dsrc_prng_seed(&w->prng, seed * 7 + 1);
   dsrc_prng_seed(&w->errors, seed * 7 + 2);
   w->l.now = 0;
-  sec_world_rse_reset(w);
+  if (sec_world_rse_reset(w) != 0) {
+    snprintf(err, errlen, "%s", rse_strerror(RSE_ERR_NOMEM));
+    sec_world_free(w);
+    return -1;
+  }
   return 0;
 }
 
@@ -100,6 +109,7 @@ void sec_world_free(sec_world *w) {
     closedir(d);
     rmdir(w->dir);
   }
+  rse_del(w->r);
   efc_status_list_free(&w->status);
   sim_keys_wipe(&w->keys);
   dsrc_crypto_free(w->crypto);
@@ -111,7 +121,7 @@ static const unsigned all_profiles =
 
 static int obe_start(sec_world *w, sec_obe *a) {
   obe_state_init(&a->st, &a->prof);
-  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng)) == 0 ? 0 : -1;
+  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng), NULL, NULL) == 0 ? 0 : -1;
 }
 
 int sec_obe_make(sec_world *w, sec_obe *a, uint32_t id, const sim_keys *keys) {
@@ -166,7 +176,7 @@ int sec_pass(sec_world *w, sec_obe *a, sec_passage *out) {
   if (air_lane_add(&w->l, &a->o, 0, UINT64_MAX) < 0) return -1;
   while (!done && w->l.now < limit) {
     air_lane_step(&w->l, limit);
-    done = rse_passage_pop(&w->r, &p);
+    done = rse_passage_pop(w->r, &p);
   }
   air_lane_remove(&w->l, &a->o);
   /* The next passage five minutes later: a BST more than 256 s on is a new beacon to the
@@ -198,7 +208,7 @@ int sec_pass_driven(sec_world *w, sec_uplink_fn fn, void *ctx, sec_passage *out)
       air_tx_window(&w->l, &tx, k, &u, n ? 1 : 0);
     }
     air_tx_end(&w->l, &tx);
-    done = rse_passage_pop(&w->r, &p);
+    done = rse_passage_pop(w->r, &p);
   }
   w->l.now += UINT64_C(300000000000);
   if (!done) {

@@ -63,7 +63,7 @@ int claimgen_clone_make(claimgen *g, claimgen_obe *o, uint32_t id, int profile) 
  * schedule without bit errors, collisions or zone edges (kept here so the tests do not
  * depend on how the lane models those). */
 static void link_step(rse_engine *r, obe_engine *o, const dsrc_l1_params *l1, uint64_t *now) {
-  const rse_config *cfg = r->cfg;
+  const rse_config *cfg = rse_config_get(r);
   uint8_t buf[DSRC_FRAME_MAX];
   uint64_t t0 = *now, t1, te = 0, proc = 0;
   rse_step s;
@@ -74,7 +74,6 @@ static void link_step(rse_engine *r, obe_engine *o, const dsrc_l1_params *l1, ui
   }
   t1 = t0 + dsrc_l1_airtime_ns(l1, 0, s.frame, s.len);
   obe_on_downlink(o, t1, s.frame, s.len, false);
-  obe_state_clean(o); /* the state lives in memory the caller keeps: already durable */
   if (s.windows == 0) {
     *now = t1 + cfg->gap_ud_ns;
     return;
@@ -102,7 +101,7 @@ int claimgen_passage(claimgen *g, claimgen_obe *o, int profile, uint16_t station
   uint64_t now = 0;
   bool done = false;
   obe_engine ob;
-  rse_engine r;
+  rse_engine *r;
   dsrc_prng_seed(&traffic, ++g->passages * UINT64_C(0x9e3779b97f4a7c15));
   dsrc_l1_params_default(&l1);
   obe_config_default(&ocfg);
@@ -114,13 +113,14 @@ int claimgen_passage(claimgen *g, claimgen_obe *o, int profile, uint16_t station
   rcfg.station = station;
   rcfg.beacon.individual_id = station;
   rcfg.epoch_cs = epoch_cs;
-  if (obe_init(&ob, &ocfg, &o->prof, &o->st, g->crypto, dsrc_prng_rng(&traffic)) != 0 ||
-      rse_init(&r, &rcfg, g->crypto, dsrc_prng_rng(&traffic)) != 0)
+  if (obe_init(&ob, &ocfg, &o->prof, &o->st, g->crypto, dsrc_prng_rng(&traffic), NULL, NULL) != 0 ||
+      rse_new(&r, &rcfg, g->crypto, dsrc_prng_rng(&traffic), NULL, NULL) != 0)
     return -1;
   while (!done && now < 2000000000u) {
-    link_step(&r, &ob, &l1, &now);
-    done = rse_passage_pop(&r, &p);
+    link_step(r, &ob, &l1, &now);
+    done = rse_passage_pop(r, &p);
   }
+  rse_del(r);
   if (!done || p.outcome != RSE_OUT_DONE) return -1;
   *out = p.claim;
   return 0;

@@ -63,7 +63,16 @@ typedef struct {
   const dsrc_l1_params *l1;
   unsigned any, priv; /* frames so far, private frames so far */
   bool pending;       /* the loss decided for the frame about to be reported */
+  obe_power power;    /* the OBE's, as its events report it */
 } run_ctx;
+
+static void on_power_changed(obe_engine *o, obe_power power, uint64_t t, void *user) {
+  (void)o;
+  (void)t;
+  ((run_ctx *)user)->power = power;
+}
+
+static const obe_callbacks obe_events = {.power_changed = on_power_changed};
 
 static bool listed(const unsigned *v, size_t n, unsigned x) {
   for (size_t i = 0; i < n; i++)
@@ -99,10 +108,10 @@ int ph_run(const ph_world *w, const ph_options *o, ph_result *r) {
   obe_state st;
   dsrc_prng prng, errors;
   static _Thread_local struct {
-    rse_engine r;
     air_lane l;
     obe_engine o;
   } e; /* large; one set per thread */
+  rse_engine *rse = NULL;
   run_ctx ctx;
   rse_passage p;
   uint64_t limit = 2000000000u, stop = limit;
@@ -121,11 +130,11 @@ int ph_run(const ph_world *w, const ph_options *o, ph_result *r) {
   if (sim_obe_make(&prof, w->crypto, &w->keys, o->obuid ? o->obuid : 0x00a1b2c3, profile_bits[o->profile]) != 0)
     return -1;
   obe_state_init(&st, &prof);
-  if (rse_init(&e.r, &rcfg, w->crypto, dsrc_prng_rng(&prng)) != 0 ||
-      obe_init(&e.o, &ocfg, &prof, &st, w->crypto, dsrc_prng_rng(&prng)) != 0)
-    goto out;
-  air_lane_init(&e.l, &e.r, o->ber, &errors);
   memset(&ctx, 0, sizeof(ctx));
+  if (rse_new(&rse, &rcfg, w->crypto, dsrc_prng_rng(&prng), NULL, NULL) != 0 ||
+      obe_init(&e.o, &ocfg, &prof, &st, w->crypto, dsrc_prng_rng(&prng), &obe_events, &ctx) != 0)
+    goto out;
+  air_lane_init(&e.l, rse, o->ber, &errors);
   ctx.o = o;
   ctx.r = r;
   ctx.l1 = &e.l.l1;
@@ -136,7 +145,7 @@ int ph_run(const ph_world *w, const ph_options *o, ph_result *r) {
   /* Until the passage is over, then 20 ms more for what follows it (a closing RELEASE). */
   while (e.l.now < stop) {
     air_lane_step(&e.l, stop);
-    while (rse_passage_pop(&e.r, &p)) {
+    while (rse_passage_pop(rse, &p)) {
       if (r->passages++ > 0) continue;
       r->finished = true;
       r->outcome = p.outcome;
@@ -145,9 +154,10 @@ int ph_run(const ph_world *w, const ph_options *o, ph_result *r) {
       stop = e.l.now + 20000000u;
     }
   }
-  r->obe_released = e.o.power == OBE_RELEASED;
+  r->obe_released = ctx.power == OBE_RELEASED;
   rv = 0;
 out:
+  rse_del(rse);
   keymgmt_obe_profile_wipe(&prof);
   return rv;
 }

@@ -53,10 +53,10 @@ typedef struct {
   rse_config rcfg;
   obe_config ocfg;
   dsrc_prng prng, errors;
-  rse_engine r;
+  rse_engine *r;
   air_lane l;
   uint64_t now;
-  /* persist hook bookkeeping */
+  /* state_changed bookkeeping */
   uint16_t persisted_tc;
   unsigned persists;
 } bench;
@@ -73,20 +73,24 @@ static void bench_init(bench *b, int profile) {
   obe_config_default(&b->ocfg);
   dsrc_prng_seed(&b->prng, 5);
   dsrc_prng_seed(&b->errors, 6);
-  assert_int_equal(rse_init(&b->r, &b->rcfg, b->crypto, dsrc_prng_rng(&b->prng)), 0);
-  air_lane_init(&b->l, &b->r, 0.0, &b->errors);
+  assert_int_equal(rse_new(&b->r, &b->rcfg, b->crypto, dsrc_prng_rng(&b->prng), NULL, NULL), 0);
+  air_lane_init(&b->l, b->r, 0.0, &b->errors);
 }
 
 static void bench_free(bench *b) {
+  rse_del(b->r);
   sim_keys_wipe(&b->keys);
   dsrc_crypto_free(b->crypto);
 }
 
-static void record_persist(void *ctx, obe_engine *o) {
-  bench *b = ctx;
+static void record_persist(obe_engine *o, uint64_t t, void *user) {
+  bench *b = user;
+  (void)t;
   b->persisted_tc = o->st->autopass_tc;
   b->persists++;
 }
+
+static const obe_callbacks bench_obe_events = {.state_changed = record_persist};
 
 /* Every uplink frame: an AutoPASS answer may only reveal a counter already persisted. */
 static void check_revealed(void *ctx, const air_frame *f) {
@@ -112,7 +116,7 @@ static rse_passage passage(bench *b, obe_engine *o) {
   air_lane_add(&b->l, o, 0, UINT64_MAX);
   while (!done && b->l.now < limit) {
     air_lane_step(&b->l, limit);
-    done = rse_passage_pop(&b->r, &p);
+    done = rse_passage_pop(b->r, &p);
   }
   assert_true(done);
   air_lane_remove(&b->l, o);
@@ -125,7 +129,7 @@ static rse_passage passage(bench *b, obe_engine *o) {
 static void make_obe(bench *b, keymgmt_obe_profile *prof, obe_state *st, obe_engine *o, uint32_t id, int profile) {
   assert_int_equal(sim_obe_make(prof, b->crypto, &b->keys, id, profile_bits[profile]), 0);
   obe_state_init(st, prof);
-  assert_int_equal(obe_init(o, &b->ocfg, prof, st, b->crypto, dsrc_prng_rng(&b->prng)), 0);
+  assert_int_equal(obe_init(o, &b->ocfg, prof, st, b->crypto, dsrc_prng_rng(&b->prng), &bench_obe_events, b), 0);
 }
 
 /* air_lane_run stops at the step after which a passage is ready, exactly where stepping one
@@ -144,19 +148,19 @@ static void test_lane_run_stops(void **state) {
   make_obe(&b, &pb, &sb, &ob, 0x00a1b2c3, RSE_PROFILE_EN15509_L0);
   air_lane_add(&a.l, &oa, 0, UINT64_MAX);
   air_lane_add(&b.l, &ob, 0, UINT64_MAX);
-  while (rse_passages_done(&a.r) == 0 && a.l.now < limit) air_lane_step(&a.l, limit);
-  assert_int_equal(rse_passages_done(&a.r), 1);
+  while (rse_passages_done(a.r) == 0 && a.l.now < limit) air_lane_step(&a.l, limit);
+  assert_int_equal(rse_passages_done(a.r), 1);
   air_lane_run(&b.l, limit);
-  assert_int_equal(rse_passages_done(&b.r), 1);
+  assert_int_equal(rse_passages_done(b.r), 1);
   assert_true(b.l.now < limit);
   assert_int_equal(b.l.now, a.l.now);
   /* Taken, with the OBE released: BSTs only, up to until. */
-  assert_true(rse_passage_pop(&b.r, &p));
+  assert_true(rse_passage_pop(b.r, &p));
   assert_int_equal(p.outcome, RSE_OUT_DONE);
   until = b.l.now + 10000000u;
   air_lane_run(&b.l, until);
   assert_true(b.l.now >= until);
-  assert_int_equal(rse_passages_done(&b.r), 0);
+  assert_int_equal(rse_passages_done(b.r), 0);
   keymgmt_obe_profile_wipe(&pa);
   keymgmt_obe_profile_wipe(&pb);
   bench_free(&a);
@@ -183,20 +187,20 @@ static void test_rse_repeated_frames(void **state) {
     bench b;
     rse_step st;
     bench_init(&b, RSE_PROFILE_EN15509_L0);
-    rse_next(&b.r, 0, &st);
+    rse_next(b.r, 0, &st);
     assert_true(st.is_bst && st.public_windows);
-    rse_on_window(&b.r, 500000, 0, wreq, (size_t)n, false);
-    assert_int_equal(rse_sessions_open(&b.r), 1);
-    rse_on_window(&b.r, 1000000, 1, wreq, (size_t)n, false);
-    assert_int_equal(rse_sessions_open(&b.r), 1);
+    rse_on_window(b.r, 500000, 0, wreq, (size_t)n, false);
+    assert_int_equal(rse_sessions_open(b.r), 1);
+    rse_on_window(b.r, 1000000, 1, wreq, (size_t)n, false);
+    assert_int_equal(rse_sessions_open(b.r), 1);
     /* Not reported as corrupted: the receiver's FCS must catch it. */
     memcpy(bad, wreq, (size_t)n);
     bad[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-    rse_on_window(&b.r, 1500000, 2, bad, (size_t)n, false);
-    assert_int_equal(rse_sessions_open(&b.r), 1);
+    rse_on_window(b.r, 1500000, 2, bad, (size_t)n, false);
+    assert_int_equal(rse_sessions_open(b.r), 1);
     /* Another OBE's request, as long, in the same window: a session of its own. */
-    rse_on_window(&b.r, 1500000, 2, other, (size_t)n, false);
-    assert_int_equal(rse_sessions_open(&b.r), 2);
+    rse_on_window(b.r, 1500000, 2, other, (size_t)n, false);
+    assert_int_equal(rse_sessions_open(b.r), 2);
     bench_free(&b);
   }
 }
@@ -216,7 +220,6 @@ static void test_counters_and_persistence(void **state) {
   obe_engine o;
   for (int profile = 0; profile < RSE_PROFILE_COUNT; profile++) {
     bench_init(&b, profile);
-    b.l.persist = record_persist;
     b.l.on_frame = check_revealed;
     b.l.ctx = &b;
     make_obe(&b, &prof, &st, &o, 0x10203040, profile);
@@ -253,7 +256,7 @@ static void test_wrong_keys_fail_lane(void **state) {
     assert_int_equal(sim_keys_init(&other, b.crypto, 12345), 0);
     assert_int_equal(sim_obe_make(&prof, b.crypto, &other, 0x0badcafe, profile_bits[profile]), 0);
     obe_state_init(&st, &prof);
-    obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng));
+    obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng), NULL, NULL);
     p = passage(&b, &o);
     assert_int_not_equal(p.claim.verdict, EFC_PASS);
     /* Level 1 and AES: the OBE refuses the RSE's AC_CR; otherwise the MAC fails. */
@@ -309,7 +312,7 @@ static void test_operator_key_clone(void **state) {
     assert_int_equal(b.keys.op.mauk_held & 0xf0, 0);
     assert_int_equal(sim_obe_make(&prof, b.crypto, &forged, 0x00c10e00, profile_bits[profile]), 0);
     obe_state_init(&st, &prof);
-    obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng));
+    obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng), NULL, NULL);
 
     p = passage(&b, &o);
     assert_int_equal(p.claim.verdict, EFC_PASS);
@@ -329,8 +332,106 @@ static void test_operator_key_clone(void **state) {
   }
 }
 
+/* What both engines' events said during one passage. */
+typedef struct {
+  uint32_t obe_lid;          /* the OBE's session_opened */
+  bool obe_released;         /* its session_closed, released */
+  unsigned opened, closed;   /* the RSE's events */
+  uint32_t opened_lid;
+  uint64_t opened_t;
+  rse_passage closed_p;
+  bool release_next;         /* the next downlink frame is the closed session's RELEASE */
+  bool release_seen;
+} events;
+
+static void ev_rse_opened(rse_engine *r, uint32_t lid, uint64_t t, void *user) {
+  events *e = user;
+  (void)r;
+  e->opened++;
+  e->opened_lid = lid;
+  e->opened_t = t;
+}
+
+static void ev_rse_closed(rse_engine *r, const rse_passage *p, void *user) {
+  events *e = user;
+  (void)r;
+  e->closed++;
+  e->closed_p = *p;
+  e->release_next = p->outcome == RSE_OUT_DONE;
+}
+
+static void ev_obe_opened(obe_engine *o, uint32_t lid, const dsrc_beacon_id *beacon, uint64_t t, void *user) {
+  (void)o;
+  (void)beacon;
+  (void)t;
+  ((events *)user)->obe_lid = lid;
+}
+
+static void ev_obe_closed(obe_engine *o, uint32_t lid, const dsrc_beacon_id *beacon, bool released, uint64_t t,
+                          void *user) {
+  events *e = user;
+  (void)o;
+  (void)beacon;
+  (void)t;
+  assert_int_equal(lid, e->obe_lid);
+  e->obe_released = released;
+}
+
+/* The frame after a done session_closed is that session's RELEASE (rse.h). */
+static void ev_frame(void *ctx, const air_frame *f) {
+  events *e = ctx;
+  dsrc_frame h;
+  if (f->uplink || !e->release_next) return;
+  e->release_next = false;
+  assert_int_equal(dsrc_frame_decode(&h, f->frame, f->len), 0);
+  assert_int_equal(h.lid, e->closed_p.lid);
+  assert_int_equal(h.mac, DSRC_MAC_NO_WINDOW);
+  e->release_seen = true;
+}
+
+/* One passage as the engines' events tell it: both sides name the same LID, the RSE's
+ * events carry its passage's times, and a done session's RELEASE is the frame that follows
+ * its session_closed. */
+static void test_engine_events(void **state) {
+  static const rse_callbacks rse_cb = {ev_rse_opened, ev_rse_closed};
+  static const obe_callbacks obe_cb = {.session_opened = ev_obe_opened, .session_closed = ev_obe_closed};
+  bench b;
+  keymgmt_obe_profile prof;
+  obe_state st;
+  obe_engine o;
+  events e;
+  rse_passage p;
+  (void)state;
+  for (int profile = 0; profile < RSE_PROFILE_COUNT; profile++) {
+    memset(&e, 0, sizeof(e));
+    bench_init(&b, profile);
+    rse_del(b.r);
+    assert_int_equal(rse_new(&b.r, &b.rcfg, b.crypto, dsrc_prng_rng(&b.prng), &rse_cb, &e), 0);
+    air_lane_init(&b.l, b.r, 0.0, &b.errors);
+    b.l.on_frame = ev_frame;
+    b.l.ctx = &e;
+    assert_int_equal(sim_obe_make(&prof, b.crypto, &b.keys, 0x00e0e0e0, profile_bits[profile]), 0);
+    obe_state_init(&st, &prof);
+    assert_int_equal(obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng), &obe_cb, &e), 0);
+    p = passage(&b, &o);
+    assert_int_equal(p.outcome, RSE_OUT_DONE);
+    assert_int_equal(e.opened, 1);
+    assert_int_equal(e.closed, 1);
+    assert_int_equal(e.opened_lid, e.obe_lid);
+    assert_int_equal(p.lid, e.obe_lid);
+    assert_int_equal(e.opened_t, p.t_start);
+    assert_int_equal(e.closed_p.t_end, p.t_end);
+    assert_string_equal(e.closed_p.sequence, p.sequence);
+    assert_true(e.release_seen);
+    assert_true(e.obe_released);
+    keymgmt_obe_profile_wipe(&prof);
+    bench_free(&b);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_engine_events),
       cmocka_unit_test(test_trace_every_profile),
       cmocka_unit_test(test_counters_and_persistence),
       cmocka_unit_test(test_lane_run_stops),

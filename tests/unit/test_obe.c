@@ -25,9 +25,48 @@ typedef struct {
   uint32_t lid;
   uint8_t vst[DSRC_FRAME_MAX];
   size_t vst_len;
+  unsigned state_changes; /* state_changed events */
+  char events[512];       /* the other events, in order */
 } fx;
 
 static const obe_mcu instant = {0, 0, 0, 0};
+
+static void event_add(fx *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void event_add(fx *f, const char *fmt, ...) {
+  size_t n = strlen(f->events);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(f->events + n, sizeof(f->events) - n, fmt, ap);
+  va_end(ap);
+}
+
+static void on_power_changed(obe_engine *o, obe_power power, uint64_t t, void *user) {
+  static const char *const names[] = {"ASLEEP", "WAKING", "IDLE", "INIT", "SESSION", "RELEASED"};
+  (void)o;
+  (void)t;
+  event_add(user, "power %s|", names[power]);
+}
+
+static void on_session_opened(obe_engine *o, uint32_t lid, const dsrc_beacon_id *beacon, uint64_t t, void *user) {
+  (void)o;
+  (void)t;
+  event_add(user, "open %08X %u|", lid, (unsigned)beacon->individual_id);
+}
+
+static void on_session_closed(obe_engine *o, uint32_t lid, const dsrc_beacon_id *beacon, bool released, uint64_t t,
+                              void *user) {
+  (void)o;
+  (void)t;
+  event_add(user, "close %08X %u %s|", lid, (unsigned)beacon->individual_id, released ? "released" : "dropped");
+}
+
+static void on_state_changed(obe_engine *o, uint64_t t, void *user) {
+  (void)o;
+  (void)t;
+  ((fx *)user)->state_changes++;
+}
+
+static const obe_callbacks fx_events = {on_power_changed, on_session_opened, on_session_closed, on_state_changed};
 
 static void fx_init(fx *f, unsigned profiles, obe_mcu mcu, const char *script) {
   char err[128];
@@ -38,7 +77,7 @@ static void fx_init(fx *f, unsigned profiles, obe_mcu mcu, const char *script) {
   obe_config_default(&f->cfg);
   f->cfg.mcu = mcu;
   script_add(&f->rng, script);
-  assert_int_equal(obe_init(&f->o, &f->cfg, &f->prof, &f->st, f->crypto, script_as_rng(&f->rng)), 0);
+  assert_int_equal(obe_init(&f->o, &f->cfg, &f->prof, &f->st, f->crypto, script_as_rng(&f->rng), &fx_events, f), 0);
 }
 
 static void fx_free(fx *f) { dsrc_crypto_free(f->crypto); }
@@ -168,7 +207,7 @@ static void test_worked_get_secure(void **state) {
   expect_hex(a.u.action_rs.parameter.u.octets.data, a.u.action_rs.parameter.u.octets.len,
              "00A1B2C3000123A5B6C7D811FE7DFE8962F166DA");
   assert_int_equal(f.st.autopass_tc, 0x0123);
-  assert_true(obe_state_dirty(&f.o));
+  assert_int_equal(f.state_changes, 1);
   assert_int_equal(f.st.log_len, 1);
   assert_int_equal(f.st.log[0].time, 0x5ae0c60au);
   assert_int_equal(f.st.log[0].station, 1052);
@@ -246,6 +285,34 @@ static void test_beacon_after_release(void **state) {
   assert_true(public_request(&f.o, f.t, up, &len) >= 0);
   assert_int_not_equal(lid_of(up), first);
   assert_int_equal(lid_of(up), 0x22446689u);
+  fx_free(&f);
+}
+
+/* The events tell a session's life: opened with a new LID, released by RELEASE, and dropped
+ * when its link times out; a RELEASED OBE that meets another beacon closes nothing more. */
+static void test_events(void **state) {
+  (void)state;
+  fx f;
+  uint8_t b[DSRC_FRAME_MAX];
+  size_t n;
+  fx_init(&f, EFC_PROFILE_AUTOPASS, instant, "12345679 00 00000000 22446689 01 3456789B 00");
+  fx_session(&f);
+  n = release_build(b, f.lid);
+  down(&f, b, n);
+  /* Another beacon after the refusal period: a new session. */
+  f.t += 5000 * MS;
+  n = bst_build(b, 1, 2000, 1733233727, 0, DSRC_AID_EFC);
+  down(&f, b, n);
+  /* Its link times out (no frame to its LID for over 1 s): dropped, and the beacon, still
+   * there, is answered with a new LID. */
+  f.t += 1100 * MS;
+  n = bst_build(b, 1, 2000, 1733233728, 0, DSRC_AID_EFC);
+  down(&f, b, n);
+  assert_string_equal(f.events, "power WAKING|power IDLE|power INIT|open 12345679 1052|power SESSION|"
+                                "power RELEASED|close 12345679 1052 released|power IDLE|power INIT|"
+                                "open 22446689 2000|power IDLE|close 22446689 2000 dropped|power INIT|"
+                                "open 3456789B 2000|");
+  assert_int_equal(f.state_changes, 0);
   fx_free(&f);
 }
 
@@ -665,7 +732,7 @@ int main(void) {
       cmocka_unit_test(test_repeat_same_n),        cmocka_unit_test(test_s_bit_resend),
       cmocka_unit_test(test_late_response),        cmocka_unit_test(test_state_encoding),
       cmocka_unit_test(test_late_link_rules),      cmocka_unit_test(test_release_before_vst),
-      cmocka_unit_test(test_counter_survives_crash),
+      cmocka_unit_test(test_counter_survives_crash), cmocka_unit_test(test_events),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,7 +53,7 @@ typedef struct {
   rse_config rcfg;
   obe_config ocfg;
   dsrc_prng prng, errors;
-  rse_engine r;
+  rse_engine *r;
   air_lane l;
   recorder rec;
 } rig;
@@ -70,13 +70,14 @@ static void rig_init(rig *g, double ber) {
   obe_config_default(&g->ocfg);
   dsrc_prng_seed(&g->prng, 1);
   dsrc_prng_seed(&g->errors, 2);
-  assert_int_equal(rse_init(&g->r, &g->rcfg, g->crypto, dsrc_prng_rng(&g->prng)), 0);
-  air_lane_init(&g->l, &g->r, ber, &g->errors);
+  assert_int_equal(rse_new(&g->r, &g->rcfg, g->crypto, dsrc_prng_rng(&g->prng), NULL, NULL), 0);
+  air_lane_init(&g->l, g->r, ber, &g->errors);
   g->l.on_frame = record;
   g->l.ctx = &g->rec;
 }
 
 static void rig_free(rig *g) {
+  rse_del(g->r);
   sim_keys_wipe(&g->keys);
   dsrc_crypto_free(g->crypto);
 }
@@ -101,7 +102,7 @@ static void test_airtimes(void **state) {
   obe_state_init(&st, &prof);
   /* LID FE FE FE FF (six stuffed bits, see test_frame.c), public window 0. */
   script_add(&rng, "FEFEFEFF 00");
-  obe_init(&o, &g.ocfg, &prof, &st, g.crypto, script_as_rng(&rng));
+  obe_init(&o, &g.ocfg, &prof, &st, g.crypto, script_as_rng(&rng), NULL, NULL);
   air_lane_add(&g.l, &o, 0, UINT64_MAX);
   while (g.l.now < 7 * MS) air_lane_step(&g.l, 7 * MS);
   assert_true(g.rec.n >= 5);
@@ -181,11 +182,11 @@ static void completion_by_hand(const obe_mcu *mcu, unsigned expected_late) {
   assert_int_equal(sim_obe_make(&prof, g.crypto, &g.keys, 9, EFC_PROFILE_AUTOPASS), 0);
   obe_state_init(&st, &prof);
   script_add(&rng, "12345679 01 00000000 00000000 01");
-  obe_init(&o, &g.ocfg, &prof, &st, g.crypto, script_as_rng(&rng));
+  obe_init(&o, &g.ocfg, &prof, &st, g.crypto, script_as_rng(&rng), NULL, NULL);
   air_lane_add(&g.l, &o, 0, UINT64_MAX);
   while (!done && g.l.now < 200 * MS) {
     air_lane_step(&g.l, 200 * MS);
-    done = rse_passage_pop(&g.r, &p);
+    done = rse_passage_pop(g.r, &p);
   }
   assert_true(done);
   assert_int_equal(p.outcome, RSE_OUT_DONE);
@@ -282,7 +283,7 @@ static void test_frame_error_rate(void **state) {
   assert_int_equal(sim_obe_make(&prof, g.crypto, &g.keys, 9, EFC_PROFILE_AUTOPASS), 0);
   obe_state_init(&st, &prof);
   g.ocfg.bst_profile = 5; /* an OBE that answers no BST: it only listens */
-  obe_init(&o, &g.ocfg, &prof, &st, g.crypto, dsrc_prng_rng(&g.prng));
+  obe_init(&o, &g.ocfg, &prof, &st, g.crypto, dsrc_prng_rng(&g.prng), NULL, NULL);
   air_lane_add(&g.l, &o, 0, UINT64_MAX);
   while (g.rec.down_total < 20000) {
     g.rec.n = 0;
@@ -322,7 +323,7 @@ static void test_public_window_collision(void **state) {
   for (int k = 0; k < 2; k++) {
     assert_int_equal(sim_obe_make(&prof[k], g.crypto, &g.keys, 100 + (uint32_t)k, EFC_PROFILE_AUTOPASS), 0);
     obe_state_init(&st[k], &prof[k]);
-    obe_init(&o[k], &g.ocfg, &prof[k], &st[k], g.crypto, script_as_rng(&rng[k]));
+    obe_init(&o[k], &g.ocfg, &prof[k], &st[k], g.crypto, script_as_rng(&rng[k]), NULL, NULL);
     air_lane_add(&g.l, &o[k], 0, UINT64_MAX);
   }
   while (done < 2 && g.l.now < 500 * MS) {
@@ -337,10 +338,10 @@ static void test_public_window_collision(void **state) {
           up++;
         }
       assert_int_equal(up, 2);
-      assert_int_equal(rse_sessions_open(&g.r), 0);
+      assert_int_equal(rse_sessions_open(g.r), 0);
       checked = true;
     }
-    while (rse_passage_pop(&g.r, &p)) {
+    while (rse_passage_pop(g.r, &p)) {
       assert_int_equal(p.outcome, RSE_OUT_DONE);
       done++;
     }

@@ -52,6 +52,7 @@ typedef struct {
   uint64_t ns_bps[2], ns_per_bit[2];
   dsrc_prng *errors;    /* draws the bit errors */
   rse_engine *r;
+  const rse_config *rcfg; /* r's: the windows' timing */
   obe_engine *obes[LANE_OBES_MAX]; /* the OBEs near the zone (air_lane_add, air_lane_remove) */
   uint64_t enter[LANE_OBES_MAX], leave[LANE_OBES_MAX]; /* when each is inside it */
   size_t nobes;
@@ -63,7 +64,6 @@ typedef struct {
    * its corrupted flag is not yet set. */
   bool (*lose)(void *ctx, const air_frame *f);
   void *ctx;
-  void (*persist)(void *ctx, obe_engine *o); /* optional: called when an OBE's state changed */
   uint64_t now;
 
   /* totals */

@@ -1,11 +1,12 @@
 /* The OBE: a sans-I/O state machine over the dsrc codec. A driver (the simulator, the UDP
- * daemon, a test) hands it downlink frames with the time they ended and asks it, when each
- * uplink window opens, what it transmits. It never reads a clock, never does I/O and draws
- * randomness only from the dsrc_rng it is given.
+ * daemon, a test) hands it downlink frames with the time they ended, asks it, when each
+ * uplink window opens, what it transmits, and hears what happened through the callbacks it
+ * gave obe_init. It never reads a clock, never does I/O and draws randomness only from the
+ * dsrc_rng it is given.
  *
  * Persistent state (transaction counters, the passage log) lives in an obe_state the
- * caller owns. When obe_state_dirty() says so after a downlink, the caller must make the
- * state durable before the next window: a counter the OBE reveals is then never lost. */
+ * caller owns. When the state_changed callback says so, the caller must make the state
+ * durable before the next window: a counter the OBE reveals is then never lost. */
 #ifndef OBE_OBE_H
 #define OBE_OBE_H
 
@@ -99,6 +100,38 @@ typedef enum {
   OBE_RELEASED
 } obe_power;
 
+typedef struct obe_engine obe_engine;
+
+/* What the OBE reports as it happens, so that no driver need read engine fields to learn it
+ * (docs/timing-model.md, "Engine events"). Each callback may be NULL; user is the pointer
+ * given to obe_init; t is the time of the obe_on_downlink or obe_on_window call that raised
+ * it, and the callback must not call either. obe_init and obe_sleep, the driver's own doing,
+ * raise none. */
+
+/* The power state changed to power. */
+typedef void (*obe_power_changed)(obe_engine *o, obe_power power, uint64_t t, void *user);
+
+/* The OBE answered beacon with a new private LID lid: a session opened (power OBE_INIT; its
+ * window request follows). */
+typedef void (*obe_session_opened)(obe_engine *o, uint32_t lid, const dsrc_beacon_id *beacon, uint64_t t,
+                                   void *user);
+
+/* The session of LID lid with beacon ended: released by the RSE's RELEASE (power
+ * OBE_RELEASED), or else dropped (link timeout, another beacon). */
+typedef void (*obe_session_closed)(obe_engine *o, uint32_t lid, const dsrc_beacon_id *beacon, bool released,
+                                   uint64_t t, void *user);
+
+/* The persistent state changed: raised at the end of the obe_on_downlink that changed it,
+ * before any window can reveal it. */
+typedef void (*obe_state_changed)(obe_engine *o, uint64_t t, void *user);
+
+typedef struct {
+  obe_power_changed power_changed;
+  obe_session_opened session_opened;
+  obe_session_closed session_closed;
+  obe_state_changed state_changed;
+} obe_callbacks;
+
 /* An uplink frame kept for reuse (len 0: none yet). */
 typedef struct {
   uint8_t frame[16];
@@ -107,13 +140,19 @@ typedef struct {
   uint32_t lid;
 } obe_kept;
 
-/* An OBE. Plain data: the caller allocates it (it is a few kilobytes while in a zone). */
-typedef struct {
+/* An OBE. Its members, and obe_kept, are the engine's own: a driver uses the functions and
+ * events here. The type stays complete, unlike the RSE's, because the simulator embeds an
+ * OBE in every vehicle slot and the lane asks each OBE near the zone obe_public_window on
+ * every BST: opaque, it would cost an allocation per vehicle and a call per OBE per BST
+ * (docs/timing-model.md, "Engine events"). */
+struct obe_engine {
   const obe_config *cfg;
   const keymgmt_obe_profile *prof;
   obe_state *st;
   dsrc_crypto *crypto;
   dsrc_rng rng;
+  obe_callbacks cb;
+  void *user;
 
   obe_power power;
   uint64_t wake_at;
@@ -168,7 +207,7 @@ typedef struct {
   bool answer_late;      /* NE_OK sent; deliver through the late-response procedure */
   bool stored;           /* answer kept for a repeated command */
 
-  bool dirty;            /* persistent state changed since the last obe_state_clean */
+  bool dirty;            /* persistent state changed during this downlink */
   obe_stats stats;
 
   /* The last BST frame heard and what it said: a beacon repeats the same octets every few
@@ -179,12 +218,12 @@ typedef struct {
   bool bst_allocates;
   dsrc_beacon_id bst_rsu;
   uint32_t bst_time;
-} obe_engine;
+};
 
-/* Binds an OBE to its configuration, profile (keys), persistent state, crypto context and
- * randomness. It starts asleep. */
+/* Binds an OBE to its configuration, profile (keys), persistent state, crypto context,
+ * randomness and callbacks (NULL: none; they are copied). It starts asleep. */
 int obe_init(obe_engine *o, const obe_config *cfg, const keymgmt_obe_profile *prof, obe_state *st,
-             dsrc_crypto *crypto, dsrc_rng rng);
+             dsrc_crypto *crypto, dsrc_rng rng, const obe_callbacks *callbacks, void *user);
 
 /* A downlink frame ended at t. corrupted: the frame failed on the air (it still wakes a
  * sleeping OBE, which detects energy, but is otherwise ignored). */
@@ -203,11 +242,10 @@ static inline int obe_public_window(const obe_engine *o) {
   return o->public_choice;
 }
 
-/* Whether the persistent state changed (the caller persists it, then calls clean). */
-static inline bool obe_state_dirty(const obe_engine *o) { return o->dirty; }
-static inline void obe_state_clean(obe_engine *o) { o->dirty = false; }
+/* What the OBE did so far. */
+static inline const obe_stats *obe_stats_get(const obe_engine *o) { return &o->stats; }
 
-/* The vehicle left: the OBE powers down (its session, if any, is lost). */
+/* The vehicle left: the OBE powers down (its session, if any, is lost; no event). */
 void obe_sleep(obe_engine *o);
 
 #endif

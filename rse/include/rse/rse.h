@@ -1,8 +1,9 @@
 /* The RSE: a sans-I/O transaction engine and MAC scheduler over the dsrc codec. The driver
  * asks it what to transmit next (rse_next), tells it what each uplink window brought
- * (rse_on_window), and collects finished passages (rse_passage_pop). Time is passed in; the
- * RSE never reads a clock, never does I/O, and draws randomness from the dsrc_rng it is
- * given. docs/timing-model.md describes the schedule. */
+ * (rse_on_window), hears what happened through the callbacks it gave rse_new, and collects
+ * finished passages (rse_passage_pop). Time is passed in; the RSE never reads a clock, never
+ * does I/O, and draws randomness from the dsrc_rng it is given. docs/timing-model.md
+ * describes the schedule. */
 #ifndef RSE_RSE_H
 #define RSE_RSE_H
 
@@ -17,14 +18,12 @@
 #include "efc/claim.h"
 #include "efc/statuslist.h"
 
-#define RSE_SESSIONS_MAX 32
-#define RSE_RX_SLOTS 16
-#define RSE_STEPS_MAX 8
-#define RSE_CLOSED_MAX 8
+#define RSE_SESSIONS_MAX 32 /* sessions at once, and finished passages kept for the driver */
 
 enum rse_err {
   RSE_ERR_ARG = -401,
-  RSE_ERR_FULL = -402, /* no free session slot */
+  RSE_ERR_FULL = -402,  /* no free session slot */
+  RSE_ERR_NOMEM = -403,
 };
 const char *rse_strerror(int err);
 
@@ -115,114 +114,39 @@ typedef struct {
   char sequence[256];     /* message sequence, e.g. "VST GET_SECURE.rq GET_SECURE.rs RELEASE" */
 } rse_passage;
 
-typedef enum {
-  RSE_S_FREE,
-  RSE_S_INIT,    /* window requested; VST expected in the allocated window */
-  RSE_S_ACTIVE,  /* commands */
-  RSE_S_LATE,    /* NE_OK received: the OBE will request a window when its answer is ready */
-} rse_session_state;
+/* An RSE, opaque to drivers: one per lane, made by rse_new for the lane's whole run, so the
+ * allocation costs nothing on the simulator's path. */
+typedef struct rse_engine rse_engine;
 
-/* An allocation carries the session's S bit: toggled when the last allocated window
- * brought an intact frame, the same when the RSE wants that frame again. */
-typedef enum { RSE_A_NONE, RSE_A_ALLOC, RSE_A_COMMAND, RSE_A_RELEASE } rse_action;
-typedef enum { RSE_E_NONE, RSE_E_VST, RSE_E_RESPONSE, RSE_E_LATE } rse_expect;
+/* What the RSE reports as it happens, so that no driver need read frames or engine fields to
+ * learn it (docs/timing-model.md, "Engine events"). Each callback may be NULL; user is the
+ * pointer given to rse_new. A callback runs inside the rse_next or rse_on_window call that
+ * caused it and must not call either. */
 
-typedef enum {
-  RSE_STEP_GET_SECURE,
-  RSE_STEP_GET_STAMPED_TSP,
-  RSE_STEP_GET_STAMPED_TC,
-  RSE_STEP_GET,
-  RSE_STEP_SET,
-  RSE_STEP_SET_MMI,
-  RSE_STEP_RELEASE
-} rse_step_kind;
+/* A window request from the OBE with private LID lid opened a session in the window
+ * rse_on_window reported at t: the passage starts (its t_start). */
+typedef void (*rse_session_opened)(rse_engine *r, uint32_t lid, uint64_t t, void *user);
+
+/* The session of p->lid ended and its passage p is done (valid during the call; the same
+ * record waits for rse_passage_pop). p->outcome RSE_OUT_DONE: raised by the rse_next whose
+ * step carries the session's RELEASE, so that frame's end on the air is the transaction's
+ * end. RSE_OUT_FAILED: the RSE gave up at p->t_end. */
+typedef void (*rse_session_closed)(rse_engine *r, const rse_passage *p, void *user);
 
 typedef struct {
-  rse_session_state state;
-  uint32_t lid;
-  rse_action action;
-  rse_expect expect;
-  uint8_t s;             /* MAC S bit of the last allocation */
-  uint8_t n;             /* LLC n bit of the current command */
-  bool have_s;
-  bool s_got;            /* the last allocated window brought an intact frame */
-  uint8_t pdu;           /* PDU number of the current command, 2..15 */
-  uint8_t retries;
-  uint64_t last_progress;
+  rse_session_opened session_opened;
+  rse_session_closed session_closed;
+} rse_callbacks;
 
-  int profile;
-  uint8_t eid;
-  uint8_t context_mark[6];
-  uint8_t ac_cr_ref[2];
-  uint8_t rnd_obe[4];
-  bool have_ac_cr;
-  uint8_t ac_cr[4];
-  uint8_t steps[RSE_STEPS_MAX];
-  uint8_t nsteps, step;
-  uint8_t command[DSRC_FRAME_MAX]; /* the current command's LSDU */
-  size_t command_len;
-  bool lane_checked;
-  uint16_t seq_len;      /* of out.sequence */
-  /* The window allocation frames for S = 0 and 1 (length 0: not built yet): a session
-   * sends one for every answer it waits for. */
-  uint8_t alloc[2][16];
-  uint8_t alloc_len[2];
+/* A new RSE in *pr on cfg (which it keeps a pointer to), crypto and rng; callbacks NULL:
+ * none, else they are copied. 0, or RSE_ERR_ARG / RSE_ERR_NOMEM. */
+int rse_new(rse_engine **pr, const rse_config *cfg, dsrc_crypto *crypto, dsrc_rng rng,
+            const rse_callbacks *callbacks, void *user);
+/* Frees r (NULL: nothing). */
+void rse_del(rse_engine *r);
 
-  rse_passage out;
-} rse_session;
-
-/* A LID whose session the RSE gave up on: it gets RELEASE (again when it asks for a
- * window) instead of a new session, until the session timeout has passed. */
-typedef struct {
-  uint32_t lid;          /* 0: free (a private LID never is 0) */
-  uint64_t until;
-  uint8_t pdu;
-  bool release;          /* a RELEASE is due */
-} rse_closed;
-
-typedef struct {
-  const rse_config *cfg;
-  dsrc_crypto *crypto;
-  dsrc_rng rng;
-
-  uint64_t next_bst;
-  unsigned rr;                 /* round-robin position */
-  rse_session sessions[RSE_SESSIONS_MAX];
-  int window_session;          /* whose private window is open, or -1 */
-  bool window_public;
-
-  rse_closed closed[RSE_CLOSED_MAX];
-  unsigned closed_next;        /* the entry the next give-up takes */
-  unsigned releases_due;       /* entries with release set */
-
-  /* finished passages, oldest first */
-  rse_passage done[RSE_SESSIONS_MAX];
-  unsigned ndone;
-
-  uint64_t bsts;
-  uint64_t processing_ns;      /* RSE crypto time owed before the next downlink */
-  unsigned open;               /* sessions in use */
-  uint32_t busy;               /* bit i: sessions[i] is in use (RSE_SESSIONS_MAX is 32) */
-  uint64_t admit;              /* sessions it may still open (rse_admit_limit) */
-  bool last_was_bst;           /* the last step was a BST: a private exchange goes next */
-
-  /* The BST changes only when its time (seconds) does. */
-  bool have_bst;
-  uint32_t bst_time;
-  uint8_t bst[DSRC_FRAME_MAX];
-  size_t bst_len;
-
-  /* Short uplink frames (9-24 octets) decoded lately, by their octets: an OBE sends the
-   * same window request, and the same "not yet" answer for each n bit, several times a
-   * passage. */
-  struct {
-    dsrc_frame_key key;
-    uint8_t lsdu_at;  /* f.lsdu's offset in the frame (f.lsdu itself is not kept) */
-    dsrc_frame f;
-  } rx[RSE_RX_SLOTS];
-} rse_engine;
-
-int rse_init(rse_engine *r, const rse_config *cfg, dsrc_crypto *crypto, dsrc_rng rng);
+/* The configuration r runs on. */
+const rse_config *rse_config_get(const rse_engine *r);
 
 /* What to send at time now (the medium is free). */
 void rse_next(rse_engine *r, uint64_t now, rse_step *step);
@@ -238,7 +162,7 @@ uint64_t rse_on_window(rse_engine *r, uint64_t t, unsigned w, const uint8_t *fra
 bool rse_passage_pop(rse_engine *r, rse_passage *out);
 
 /* Finished passages not yet taken. */
-static inline unsigned rse_passages_done(const rse_engine *r) { return r->ndone; }
+unsigned rse_passages_done(const rse_engine *r);
 
 /* Sessions not yet finished. */
 unsigned rse_sessions_open(const rse_engine *r);

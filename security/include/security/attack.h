@@ -89,7 +89,7 @@ typedef struct {
   rse_config rcfg;           /* the lane's RSE (change, then sec_world_rse_reset) */
   obe_config ocfg;
   dsrc_prng prng, errors;
-  rse_engine r;
+  rse_engine *r;
   air_lane l;
   efc_status_list status;    /* what the RSE consults (sec_world_status_refresh) */
   char dir[256];             /* a private directory for the run's files, removed at free */
@@ -106,8 +106,9 @@ int sec_world_init(sec_world *w, int profile, uint64_t seed, const issuer_option
                    size_t errlen);
 void sec_world_free(sec_world *w);
 
-/* After a change to w->rcfg: a fresh RSE engine (and lane) on it, the clock kept. */
-void sec_world_rse_reset(sec_world *w);
+/* After a change to w->rcfg: a fresh RSE engine (and lane) on it, the clock kept. 0, or -1
+ * (out of memory) with the RSE as it was. */
+int sec_world_rse_reset(sec_world *w);
 
 /* A genuine OBE number id for w's profile (all four profiles personalised, as a real
  * multi-contract OBE). keys NULL: the issuer's; else another key set (a forgery). */
