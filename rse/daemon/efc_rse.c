@@ -537,10 +537,7 @@ int main(int argc, char **argv) {
   dsrc_prng_seed(&d.errors, seeded ? seed + 1 : (uint64_t)time(NULL) * 7 + 1);
   {
     int rv = rse_new(&d.r, &d.cfg, d.crypto, seeded ? dsrc_prng_rng(&d.prng) : dsrc_crypto_csprng(), &rse_events, &d);
-    if (rv != 0) {
-      fprintf(stderr, "efc-rse: %s\n", rse_strerror(rv));
-      return EXIT_BAD_INPUT;
-    }
+    if (rv != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", rse_strerror(rv));
   }
   if (!d.forever) rse_admit_limit(d.r, d.target);
   air_lane_init(&d.l, d.r, ber, &d.errors);
