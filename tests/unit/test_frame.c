@@ -8,6 +8,7 @@
 #include "dsrc/frame.h"
 #include "dsrc/l1.h"
 #include "dsrc/tapdu.h"
+#include "fcs_table.h" /* dsrc/src: the tables behind dsrc_fcs */
 
 #define PRIVATE_LID 0x12345679u /* octets 12 34 56 79: LSBs 0,0,0,1 */
 
@@ -26,6 +27,19 @@ static uint16_t fcs_reference(const uint8_t *p, size_t len) {
     for (unsigned k = 0; k < 8; k++) crc = (uint16_t)((crc & 1) ? (crc >> 1) ^ 0x8408 : crc >> 1);
   }
   return (uint16_t)(crc ^ 0xffff);
+}
+
+/* Every entry of the sliced tables, a bit at a time from the polynomial: entry [k][b] is
+ * the register, from 0, after octet b and k zero octets. */
+static void test_fcs_table(void **state) {
+  (void)state;
+  for (unsigned k = 0; k < 8; k++)
+    for (unsigned b = 0; b < 256; b++) {
+      uint16_t crc = (uint16_t)b;
+      for (unsigned i = 0; i < 8 * (k + 1); i++)
+        crc = (uint16_t)((crc & 1) ? (crc >> 1) ^ 0x8408 : crc >> 1);
+      assert_int_equal(fcs_table[k][b], crc);
+    }
 }
 
 static void test_fcs_against_reference(void **state) {
@@ -323,7 +337,8 @@ static void test_airtime(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_fcs_check_value), cmocka_unit_test(test_fcs_against_reference),     cmocka_unit_test(test_stuffing_by_hand),
+      cmocka_unit_test(test_fcs_check_value),     cmocka_unit_test(test_fcs_table),
+      cmocka_unit_test(test_fcs_against_reference), cmocka_unit_test(test_stuffing_by_hand),
       cmocka_unit_test(test_stuffing_window_request),
       cmocka_unit_test(test_stuffing_against_reference), cmocka_unit_test(test_regulation_sizes),
       cmocka_unit_test(test_decode_fields),       cmocka_unit_test(test_corruption_detected),
