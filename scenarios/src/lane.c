@@ -13,17 +13,16 @@ void lane_init(lane *l, rse *r, double ber, dsrc_prng *errors) {
   l->errors = errors;
 }
 
-/* A frame's stuffed bits, from the cache when the same octets went out recently. */
+/* A frame's stuffed bits, from the cache when the same octets went out recently. The
+ * FCS octets spread frames over the slots (a frame has them from 3 octets on). */
 static unsigned stuffed_bits(lane *l, const uint8_t *f, size_t len) {
-  dsrc_frame_key key;
-  unsigned k, n;
-  if (!dsrc_frame_key_make(&key, f, len)) return dsrc_frame_stuffed_bits(f, len);
-  k = dsrc_frame_key_slot(f, len, LANE_STUFF_SLOTS);
-  if (dsrc_frame_key_equal(&l->stuff[k].key, &key)) return l->stuff[k].stuffed;
-  n = dsrc_frame_stuffed_bits(f, len);
-  l->stuff[k].key = key;
-  l->stuff[k].stuffed = (uint8_t)n;
-  return n;
+  unsigned k;
+  if (len < 3 || len > LANE_STUFF_OCTETS) return dsrc_frame_stuffed_bits(f, len);
+  k = f[len - 3] % LANE_STUFF_SLOTS;
+  if (l->stuff[k].len == len && memcmp(l->stuff[k].octets, f, len) == 0) return l->stuff[k].stuffed;
+  l->stuff[k].len = (uint8_t)len;
+  memcpy(l->stuff[k].octets, f, len);
+  return l->stuff[k].stuffed = (uint8_t)dsrc_frame_stuffed_bits(f, len);
 }
 
 /* A frame's airtime and its probability of failing. */

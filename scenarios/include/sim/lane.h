@@ -17,6 +17,7 @@
 #define LANE_OBES_MAX 64
 #define LANE_PERR_BITS 2048 /* covers the largest frame with a preamble of up to ~600 bits */
 #define LANE_STUFF_SLOTS 64
+#define LANE_STUFF_OCTETS 24 /* the longest frame the stuffed-bit cache keeps */
 
 /* A frame on the air: who sent it (-1 the RSE, else the OBE's index), when, and whether the
  * receiver(s) got it intact. For a downlink frame, corrupted is true when it failed for
@@ -40,12 +41,13 @@ typedef struct {
   /* 1 - (1 - ber)^bits for bits < LANE_PERR_BITS, filled in as frame sizes occur (0: not
    * yet): a passage sends the same few sizes dozens of times. */
   double perr[LANE_PERR_BITS];
-  /* Stuffed bits of recent short frames (9..24 octets), by content: a passage sends the
-   * same BST a dozen times or more, and the same window request, allocation and "not yet"
-   * answer about five times each. Slot by the frame's FCS; len 0: empty. */
+  /* Stuffed bits of recent short frames (3..LANE_STUFF_OCTETS octets), by content: a
+   * passage sends the same BST a dozen times or more, and the same window request,
+   * allocation and "not yet" answer about five times each. Slot by an FCS octet; len 0:
+   * empty. */
   struct {
-    dsrc_frame_key key;
-    uint8_t stuffed;
+    uint8_t len, stuffed;
+    uint8_t octets[LANE_STUFF_OCTETS];
   } stuff[LANE_STUFF_SLOTS];
   /* Per direction ([1]: uplink), as the two rates alternate frame by frame: 1e9 / ns_bps
    * when that is whole, else 0. */
