@@ -380,7 +380,7 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, efc_crypto *cry
   c->ocfg[1].mcu = sc->mcu_legacy;
   rse_init(&c->r, &c->rcfg, crypto, dsrc_prng_rng(&c->engines));
   lane_init(&c->l, &c->r, sc->bers[b->ber_idx], &c->errors);
-  c->l.l1 = sc->l1;
+  lane_l1_set(&c->l, &sc->l1);
   c->l.on_frame = on_frame;
   c->l.ctx = c;
   memset(out, 0, b->passages * sizeof(*out));

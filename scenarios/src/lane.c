@@ -5,12 +5,20 @@
 #include "sim/lane.h"
 
 void lane_init(lane *l, rse *r, double ber, dsrc_prng *errors) {
+  dsrc_l1_params p;
   memset(l, 0, sizeof(*l));
-  dsrc_l1_params_default(&l->l1);
+  dsrc_l1_params_default(&p);
+  lane_l1_set(l, &p);
   l->r = r;
   l->ber = ber;
   l->log_keep = log1p(-ber);
   l->errors = errors;
+}
+
+void lane_l1_set(lane *l, const dsrc_l1_params *p) {
+  l->l1 = *p;
+  dsrc_l1_link_init(&l->link[0], p, 0);
+  dsrc_l1_link_init(&l->link[1], p, 1);
 }
 
 /* A frame's stuffed bits, from the cache when the same octets went out recently. The
@@ -27,11 +35,9 @@ static unsigned stuffed_bits(lane *l, const uint8_t *f, size_t len) {
 
 /* A frame's airtime and its probability of failing. */
 static uint64_t frame_air(lane *l, bool up, const uint8_t *f, size_t len, double *p_err) {
-  const dsrc_l1_params *p = &l->l1;
-  uint64_t bps = up ? p->up_bps : p->down_bps, pre = up ? p->up_preamble_ns : p->down_preamble_ns;
-  unsigned stuffed = stuffed_bits(l, f, len);
-  uint64_t bits = (uint64_t)len * 8 + stuffed + (up ? p->up_trailing_bits : p->down_trailing_bits);
-  uint64_t exposed = bits + pre * bps / 1000000000u;
+  const dsrc_l1_link *k = &l->link[up];
+  uint32_t bits = dsrc_l1_link_frame_bits(k, len, stuffed_bits(l, f, len));
+  uint32_t exposed = dsrc_l1_link_exposed_bits(k, bits);
   if (l->ber <= 0)
     *p_err = 0;
   else if (exposed >= LANE_PERR_BITS)
@@ -40,13 +46,7 @@ static uint64_t frame_air(lane *l, bool up, const uint8_t *f, size_t len, double
     if (l->perr[exposed] == 0) l->perr[exposed] = -expm1((double)exposed * l->log_keep);
     *p_err = l->perr[exposed];
   }
-  /* The standard rates are whole nanoseconds per bit, which spares a 64-bit division per
-   * frame; the exact quotient otherwise. */
-  if (bps != l->ns_bps[up]) {
-    l->ns_bps[up] = bps;
-    l->ns_per_bit[up] = 1000000000u % bps == 0 ? 1000000000u / bps : 0;
-  }
-  return pre + (l->ns_per_bit[up] ? bits * l->ns_per_bit[up] : (bits * 1000000000u + bps - 1) / bps);
+  return dsrc_l1_link_airtime_ns(k, bits);
 }
 
 int lane_add(lane *l, obe *o, uint64_t enter, uint64_t leave) {

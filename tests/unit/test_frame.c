@@ -314,6 +314,7 @@ static void test_airtime(void **state) {
   uint8_t buf[DSRC_FRAME_MAX];
   dsrc_tapdu t;
   dsrc_l1_params p;
+  dsrc_l1_link k;
   dsrc_ssize n;
   unsigned stuffed;
   dsrc_l1_params_default(&p);
@@ -333,6 +334,19 @@ static void test_airtime(void **state) {
   /* Bits exposed to errors include the preamble's: 16 downlink, 17 uplink. */
   assert_int_equal(dsrc_l1_exposed_bits(&p, 1, (const uint8_t *)"\x7e\xfe\xfe\xfe\xff\x90\x66\x1f\x7e", 9),
                    78 + 17);
+  /* A rate without a whole number of ns per bit rounds up: 300 kbit/s and 2 trailing bits,
+   * 80 bits in 266,666.7 ns; the 68 us preamble is 20 bits. */
+  p.up_bps = 300000;
+  p.up_trailing_bits = 2;
+  assert_int_equal(dsrc_l1_airtime_ns(&p, 1, (const uint8_t *)"\x7e\xfe\xfe\xfe\xff\x90\x66\x1f\x7e", 9),
+                   68000 + 266667);
+  /* The link's functions are that formula, given the stuffed bits. */
+  dsrc_l1_link_init(&k, &p, 1);
+  assert_int_equal(dsrc_l1_link_frame_bits(&k, 9, 6), 80);
+  assert_int_equal(dsrc_l1_link_airtime_ns(&k, 80), 68000 + 266667);
+  assert_int_equal(dsrc_l1_link_exposed_bits(&k, 80), 80 + 20);
+  dsrc_l1_link_init(&k, &p, 0);
+  assert_int_equal(dsrc_l1_link_airtime_ns(&k, 176 + stuffed), 32000 + (176 + stuffed) * 2000);
 }
 
 int main(void) {

@@ -1,6 +1,6 @@
 /* One lane in virtual time: an RSE, the OBEs in its zone, and the air between them. The
  * lane drives the sans-I/O engines exactly as the UDP daemons do, but with a virtual clock,
- * frame airtimes from the encoded frames (dsrc_l1_airtime_ns), bit errors drawn per frame
+ * frame airtimes from the encoded frames (dsrc_l1_link_airtime_ns), bit errors drawn per frame
  * and per receiver, and collisions when two OBEs use one window. docs/timing-model.md. */
 #ifndef SIM_LANE_H
 #define SIM_LANE_H
@@ -35,7 +35,8 @@ typedef struct {
 typedef void (*lane_frame_fn)(void *ctx, const lane_frame *f);
 
 typedef struct {
-  dsrc_l1_params l1;
+  dsrc_l1_params l1;    /* changed with lane_l1_set only */
+  dsrc_l1_link link[2]; /* l1 worked out per direction ([1]: uplink) */
   double ber;           /* bit error rate, both directions */
   double log_keep;      /* log(1 - ber), for 1 - (1 - ber)^bits */
   /* 1 - (1 - ber)^bits for bits < LANE_PERR_BITS, filled in as frame sizes occur (0: not
@@ -49,9 +50,6 @@ typedef struct {
     uint8_t len, stuffed;
     uint8_t octets[LANE_STUFF_OCTETS];
   } stuff[LANE_STUFF_SLOTS];
-  /* Per direction ([1]: uplink), as the two rates alternate frame by frame: 1e9 / ns_bps
-   * when that is whole, else 0. */
-  uint64_t ns_bps[2], ns_per_bit[2];
   dsrc_prng *errors;    /* draws the bit errors */
   rse *r;
   obe *obes[LANE_OBES_MAX]; /* the OBEs near the zone (lane_add, lane_remove) */
@@ -73,7 +71,11 @@ typedef struct {
   uint64_t frames_down, frames_up, collisions, corrupted;
 } lane;
 
+/* A lane with the default link parameters (dsrc_l1_params_default). */
 void lane_init(lane *l, rse *r, double ber, dsrc_prng *errors);
+
+/* Other link parameters: bit rates, preambles, trailing bits. */
+void lane_l1_set(lane *l, const dsrc_l1_params *p);
 
 /* An OBE inside the zone from enter to leave: it hears downlink frames that start and end
  * inside, and the RSE hears its uplink frames only if they do. Returns its index, or -1
