@@ -111,28 +111,37 @@ static void wipe_keys(efc_obe_profile *p) {
 }
 
 int efc_obe_profile_personalise(efc_crypto *c, efc_obe_profile *p, const efc_keystore *ks) {
+  return efc_obe_profile_personalise_partial(c, p, ks, (1u << EFC_KM_GENERATIONS) - 1,
+                                             (1u << EFC_AUK_COUNT) - 1);
+}
+
+int efc_obe_profile_personalise_partial(efc_crypto *c, efc_obe_profile *p, const efc_keystore *ks,
+                                        unsigned generations, unsigned keyrefs) {
   const uint8_t *prov;
   int rv = 0;
-  if (!c || !p || !ks || !identity_ok(p)) return EFC_KM_ERR_ARG;
+  if (!c || !p || !ks || !identity_ok(p) || generations >> EFC_KM_GENERATIONS ||
+      keyrefs >> EFC_AUK_COUNT)
+    return EFC_KM_ERR_ARG;
   prov = efc_obe_profile_provider(p);
   wipe_keys(p);
   p->autopass_tc = 0;
   p->en15509_tc = 0;
   if (p->profiles & EFC_PROFILE_AUTOPASS) {
     for (int g = 0; g < EFC_KM_GENERATIONS && rv == 0; g++) {
+      if (!(generations >> g & 1)) continue;
       rv = efc_autopass_obukey(c, p->obukey_n[g], ks->mkey_n[g], p->obuid);
       if (rv == 0) rv = efc_autopass_obukey(c, p->obukey_f[g], ks->mkey_f[g], p->obuid);
     }
   }
   if (p->profiles & (EFC_PROFILE_EN15509_L0 | EFC_PROFILE_EN15509_L1)) {
     for (int i = 0; i < EFC_AUK_COUNT && rv == 0; i++)
-      rv = efc_en15509_auth_key(c, p->auk[i], ks->mauk[i], p->pan, prov);
+      if (keyrefs >> i & 1) rv = efc_en15509_auth_key(c, p->auk[i], ks->mauk[i], p->pan, prov);
   }
   if ((p->profiles & EFC_PROFILE_EN15509_L1) && rv == 0)
     rv = efc_en15509_access_key(c, p->access_key, ks->mack[p->ac_cr_ref[0]], p->ac_cr_ref);
   if (p->profiles & EFC_PROFILE_AES) {
     for (int i = 0; i < EFC_AUK_COUNT && rv == 0; i++)
-      rv = efc_aesref_auth_key(c, p->aes_auk[i], ks->aes_mauk[i], p->pan, prov);
+      if (keyrefs >> i & 1) rv = efc_aesref_auth_key(c, p->aes_auk[i], ks->aes_mauk[i], p->pan, prov);
     if (rv == 0)
       rv = efc_aesref_access_key(c, p->aes_access_key, ks->aes_mack[p->ac_cr_ref[0]], p->ac_cr_ref);
   }

@@ -59,31 +59,15 @@ int sim_obe_make(efc_obe_profile *p, efc_crypto *c, const sim_keys *k, uint32_t 
   return efc_obe_profile_personalise(c, p, &k->issuer);
 }
 
+/* Bit n - 1 for n in 1..max; past them for any other n, which keymgmt refuses. */
+static unsigned bit_of(unsigned n, unsigned max) {
+  return n >= 1 && n <= max ? 1u << (n - 1) : 1u << max;
+}
+
 int sim_obe_make_fast(efc_obe_profile *p, efc_crypto *c, const sim_keys *k, uint32_t id,
                       unsigned profiles, uint8_t keyref_tsp, uint8_t keyref_tc) {
-  const efc_keystore *ks = &k->issuer;
-  unsigned g = ks->autopass_generation, ref = ks->mack_ref;
-  const uint8_t *prov = p->context_mark;
-  int rv = 0;
   identity(p, k, id, profiles);
-  if (keyref_tsp < 1 || keyref_tsp > EFC_AUK_COUNT || keyref_tc < 1 || keyref_tc > EFC_AUK_COUNT ||
-      g < 1 || g > EFC_KM_GENERATIONS || ref >= EFC_KM_MACK_REFS)
-    return EFC_KM_ERR_ARG;
-  if (profiles & EFC_PROFILE_AUTOPASS) {
-    rv = efc_autopass_obukey(c, p->obukey_n[g - 1], ks->mkey_n[g - 1], p->obuid);
-    if (rv == 0) rv = efc_autopass_obukey(c, p->obukey_f[g - 1], ks->mkey_f[g - 1], p->obuid);
-  }
-  if (rv == 0 && (profiles & (EFC_PROFILE_EN15509_L0 | EFC_PROFILE_EN15509_L1))) {
-    rv = efc_en15509_auth_key(c, p->auk[keyref_tsp - 1], ks->mauk[keyref_tsp - 1], p->pan, prov);
-    if (rv == 0) rv = efc_en15509_auth_key(c, p->auk[keyref_tc - 1], ks->mauk[keyref_tc - 1], p->pan, prov);
-  }
-  if (rv == 0 && (profiles & EFC_PROFILE_EN15509_L1))
-    rv = efc_en15509_access_key(c, p->access_key, ks->mack[ref], p->ac_cr_ref);
-  if (rv == 0 && (profiles & EFC_PROFILE_AES)) {
-    rv = efc_aesref_auth_key(c, p->aes_auk[keyref_tsp - 1], ks->aes_mauk[keyref_tsp - 1], p->pan, prov);
-    if (rv == 0)
-      rv = efc_aesref_auth_key(c, p->aes_auk[keyref_tc - 1], ks->aes_mauk[keyref_tc - 1], p->pan, prov);
-    if (rv == 0) rv = efc_aesref_access_key(c, p->aes_access_key, ks->aes_mack[ref], p->ac_cr_ref);
-  }
-  return rv;
+  return efc_obe_profile_personalise_partial(
+      c, p, &k->issuer, bit_of(k->issuer.autopass_generation, EFC_KM_GENERATIONS),
+      bit_of(keyref_tsp, EFC_AUK_COUNT) | bit_of(keyref_tc, EFC_AUK_COUNT));
 }

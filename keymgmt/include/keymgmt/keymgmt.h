@@ -137,6 +137,12 @@ static inline const uint8_t *efc_obe_profile_provider(const efc_obe_profile *p) 
  * simulator personalises thousands of OBEs this way); zeroes the other keys and the
  * counters. p's identity fields must be set; EFC_KM_ERR_ARG when they are invalid. */
 int efc_obe_profile_personalise(efc_crypto *c, efc_obe_profile *p, const efc_keystore *ks);
+/* The same with only some of the keys, for an OBE that will meet one known RSE (the
+ * simulator derives them as each vehicle enters a zone): AutoPASS generation g when bit
+ * g - 1 of generations is set, AuK_i and AES-AuK_i when bit i - 1 of keyrefs is; the access
+ * keys as always. A bit past EFC_KM_GENERATIONS or EFC_AUK_COUNT is EFC_KM_ERR_ARG. */
+int efc_obe_profile_personalise_partial(efc_crypto *c, efc_obe_profile *p, const efc_keystore *ks,
+                                        unsigned generations, unsigned keyrefs);
 int efc_obe_profile_save(const efc_obe_profile *p, const char *path, const char *pass, bool replace,
                          char *err, size_t errlen);
 int efc_obe_profile_load(efc_obe_profile *p, const char *path, const char *pass, char *err,
