@@ -5,8 +5,10 @@
 #include "air/lane.h"
 
 void air_lane_init(air_lane *l, rse_engine *r, double ber, dsrc_prng *errors) {
+  dsrc_l1_params p;
   memset(l, 0, sizeof(*l));
-  dsrc_l1_params_default(&l->l1);
+  dsrc_l1_params_default(&p);
+  air_lane_l1_set(l, &p);
   l->r = r;
   l->rcfg = rse_config_get(r);
   l->ber = ber;
@@ -14,26 +16,29 @@ void air_lane_init(air_lane *l, rse_engine *r, double ber, dsrc_prng *errors) {
   l->errors = errors;
 }
 
-/* A frame's stuffed bits, from the cache when the same octets went out recently. */
+void air_lane_l1_set(air_lane *l, const dsrc_l1_params *p) {
+  l->l1 = *p;
+  dsrc_l1_link_init(&l->link[0], p, 0);
+  dsrc_l1_link_init(&l->link[1], p, 1);
+}
+
+/* A frame's stuffed bits, from the cache when the same octets went out recently. The
+ * FCS octets spread frames over the slots (a frame has them from 3 octets on). */
 static unsigned stuffed_bits(air_lane *l, const uint8_t *f, size_t len) {
-  dsrc_frame_key key;
-  unsigned k, n;
-  if (!dsrc_frame_key_make(&key, f, len)) return dsrc_frame_stuffed_bits(f, len);
-  k = dsrc_frame_key_slot(f, len, LANE_STUFF_SLOTS);
-  if (dsrc_frame_key_equal(&l->stuff[k].key, &key)) return l->stuff[k].stuffed;
-  n = dsrc_frame_stuffed_bits(f, len);
-  l->stuff[k].key = key;
-  l->stuff[k].stuffed = (uint8_t)n;
-  return n;
+  unsigned k;
+  if (len < 3 || len > LANE_STUFF_OCTETS) return dsrc_frame_stuffed_bits(f, len);
+  k = f[len - 3] % LANE_STUFF_SLOTS;
+  if (l->stuff[k].len == len && memcmp(l->stuff[k].octets, f, len) == 0) return l->stuff[k].stuffed;
+  l->stuff[k].len = (uint8_t)len;
+  memcpy(l->stuff[k].octets, f, len);
+  return l->stuff[k].stuffed = (uint8_t)dsrc_frame_stuffed_bits(f, len);
 }
 
 /* A frame's airtime and its probability of failing. */
 static uint64_t frame_air(air_lane *l, bool up, const uint8_t *f, size_t len, double *p_err) {
-  const dsrc_l1_params *p = &l->l1;
-  uint64_t bps = up ? p->up_bps : p->down_bps, pre = up ? p->up_preamble_ns : p->down_preamble_ns;
-  unsigned stuffed = stuffed_bits(l, f, len);
-  uint64_t bits = (uint64_t)len * 8 + stuffed + (up ? p->up_trailing_bits : p->down_trailing_bits);
-  uint64_t exposed = bits + pre * bps / 1000000000u;
+  const dsrc_l1_link *k = &l->link[up];
+  uint32_t bits = dsrc_l1_link_frame_bits(k, len, stuffed_bits(l, f, len));
+  uint32_t exposed = dsrc_l1_link_exposed_bits(k, bits);
   if (l->ber <= 0)
     *p_err = 0;
   else if (exposed >= LANE_PERR_BITS)
@@ -42,13 +47,7 @@ static uint64_t frame_air(air_lane *l, bool up, const uint8_t *f, size_t len, do
     if (l->perr[exposed] == 0) l->perr[exposed] = -expm1((double)exposed * l->log_keep);
     *p_err = l->perr[exposed];
   }
-  /* The standard rates are whole nanoseconds per bit, which spares a 64-bit division per
-   * frame; the exact quotient otherwise. */
-  if (bps != l->ns_bps[up]) {
-    l->ns_bps[up] = bps;
-    l->ns_per_bit[up] = 1000000000u % bps == 0 ? 1000000000u / bps : 0;
-  }
-  return pre + (l->ns_per_bit[up] ? bits * l->ns_per_bit[up] : (bits * 1000000000u + bps - 1) / bps);
+  return dsrc_l1_link_airtime_ns(k, bits);
 }
 
 int air_lane_add(air_lane *l, obe_engine *o, uint64_t enter, uint64_t leave) {

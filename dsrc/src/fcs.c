@@ -3,46 +3,17 @@
 #include <string.h>
 
 #include "dsrc/frame.h"
+#include "fcs_table.h"
 
-/* Reflected CRC-CCITT (poly 0x1021 reflected = 0x8408), sliced by 8: the FCS runs over
- * every frame sent and received, twice per frame in a simulation. t[k][b] is the CRC of
- * octet b followed by k zero octets. */
-#define C1(c) (((c) & 1) ? (((c) >> 1) ^ 0x8408) : ((c) >> 1))
-#define C8(c) C1(C1(C1(C1(C1(C1(C1(C1(c))))))))
-#define R4(n) C8(n), C8(n + 1), C8(n + 2), C8(n + 3)
-#define R16(n) R4(n), R4(n + 4), R4(n + 8), R4(n + 12)
-#define R64(n) R16(n), R16(n + 16), R16(n + 32), R16(n + 48)
-static const uint16_t t0[256] = {R64(0u), R64(64u), R64(128u), R64(192u)};
-#undef R64
-#undef R16
-#undef R4
-#undef C8
-#undef C1
-
-typedef struct {
-  uint16_t t[8][256];
-} crc_tables;
-
-static crc_tables crc_tb;
-
-/* The seven shifted tables follow from t0 (1,792 steps), which keeps a 4 KiB literal out
- * of the source. They are built when the program loads, before any thread runs: the FCS
- * is taken twice per simulated frame, and a once-check on each call showed in profiles. */
-__attribute__((constructor)) static void tables_build(void) {
-  for (unsigned b = 0; b < 256; b++) {
-    crc_tb.t[0][b] = t0[b];
-    for (unsigned k = 1; k < 8; k++)
-      crc_tb.t[k][b] = (uint16_t)((crc_tb.t[k - 1][b] >> 8) ^ t0[crc_tb.t[k - 1][b] & 0xff]);
-  }
-}
-
+/* Sliced by 8 (fcs_table.h): the FCS runs over every frame sent and received, twice per
+ * frame in a simulation. */
 uint16_t dsrc_fcs(const uint8_t *p, size_t len) {
-  const crc_tables *tb = &crc_tb;
+  const uint16_t(*t)[256] = fcs_table;
   uint16_t crc = 0xffff;
   while (len >= 8) {
     uint16_t a = (uint16_t)(crc ^ (p[0] | (p[1] << 8)));
-    crc = (uint16_t)(tb->t[7][a & 0xff] ^ tb->t[6][a >> 8] ^ tb->t[5][p[2]] ^ tb->t[4][p[3]] ^
-                     tb->t[3][p[4]] ^ tb->t[2][p[5]] ^ tb->t[1][p[6]] ^ tb->t[0][p[7]]);
+    crc = (uint16_t)(t[7][a & 0xff] ^ t[6][a >> 8] ^ t[5][p[2]] ^ t[4][p[3]] ^ t[3][p[4]] ^
+                     t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]]);
     p += 8;
     len -= 8;
   }
@@ -50,17 +21,17 @@ uint16_t dsrc_fcs(const uint8_t *p, size_t len) {
    * been shifted out, so each octet contributes t[octets after it][value]. */
   if (len >= 2) {
     uint16_t a = (uint16_t)(crc ^ (p[0] | (p[1] << 8)));
-    crc = (uint16_t)(tb->t[len - 1][a & 0xff] ^ tb->t[len - 2][a >> 8]);
+    crc = (uint16_t)(t[len - 1][a & 0xff] ^ t[len - 2][a >> 8]);
     switch (len) {
-    case 7: crc ^= tb->t[len - 7][p[6]]; /* fall through */
-    case 6: crc ^= tb->t[len - 6][p[5]]; /* fall through */
-    case 5: crc ^= tb->t[len - 5][p[4]]; /* fall through */
-    case 4: crc ^= tb->t[len - 4][p[3]]; /* fall through */
-    case 3: crc ^= tb->t[len - 3][p[2]]; /* fall through */
+    case 7: crc ^= t[len - 7][p[6]]; /* fall through */
+    case 6: crc ^= t[len - 6][p[5]]; /* fall through */
+    case 5: crc ^= t[len - 5][p[4]]; /* fall through */
+    case 4: crc ^= t[len - 4][p[3]]; /* fall through */
+    case 3: crc ^= t[len - 3][p[2]]; /* fall through */
     default: break;
     }
   } else if (len == 1) {
-    crc = (uint16_t)((crc >> 8) ^ t0[(crc ^ p[0]) & 0xff]);
+    crc = (uint16_t)((crc >> 8) ^ t[0][(crc ^ p[0]) & 0xff]);
   }
   return (uint16_t)(crc ^ 0xffff);
 }

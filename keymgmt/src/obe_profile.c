@@ -112,28 +112,37 @@ static void wipe_keys(keymgmt_obe_profile *p) {
 }
 
 int keymgmt_obe_profile_personalise(dsrc_crypto *c, keymgmt_obe_profile *p, const keymgmt_keystore *ks) {
+  return keymgmt_obe_profile_personalise_partial(c, p, ks, (1u << KEYMGMT_GENERATIONS) - 1,
+                                             (1u << DSRC_AUK_COUNT) - 1);
+}
+
+int keymgmt_obe_profile_personalise_partial(dsrc_crypto *c, keymgmt_obe_profile *p, const keymgmt_keystore *ks,
+                                        unsigned generations, unsigned keyrefs) {
   const uint8_t *prov;
   int rv = 0;
-  if (!c || !p || !ks || !identity_ok(p)) return KEYMGMT_ERR_ARG;
+  if (!c || !p || !ks || !identity_ok(p) || generations >> KEYMGMT_GENERATIONS ||
+      keyrefs >> DSRC_AUK_COUNT)
+    return KEYMGMT_ERR_ARG;
   prov = keymgmt_obe_profile_provider(p);
   wipe_keys(p);
   p->autopass_tc = 0;
   p->en15509_tc = 0;
   if (p->profiles & EFC_PROFILE_AUTOPASS) {
     for (int g = 0; g < KEYMGMT_GENERATIONS && rv == 0; g++) {
+      if (!(generations >> g & 1)) continue;
       rv = dsrc_autopass_obukey(c, p->obukey_n[g], ks->mkey_n[g], p->obuid);
       if (rv == 0) rv = dsrc_autopass_obukey(c, p->obukey_f[g], ks->mkey_f[g], p->obuid);
     }
   }
   if (p->profiles & (EFC_PROFILE_EN15509_L0 | EFC_PROFILE_EN15509_L1)) {
     for (int i = 0; i < DSRC_AUK_COUNT && rv == 0; i++)
-      rv = dsrc_en15509_auth_key(c, p->auk[i], ks->mauk[i], p->pan, prov);
+      if (keyrefs >> i & 1) rv = dsrc_en15509_auth_key(c, p->auk[i], ks->mauk[i], p->pan, prov);
   }
   if ((p->profiles & EFC_PROFILE_EN15509_L1) && rv == 0)
     rv = dsrc_en15509_access_key(c, p->access_key, ks->mack[p->ac_cr_ref[0]], p->ac_cr_ref);
   if (p->profiles & EFC_PROFILE_AES) {
     for (int i = 0; i < DSRC_AUK_COUNT && rv == 0; i++)
-      rv = dsrc_aesref_auth_key(c, p->aes_auk[i], ks->aes_mauk[i], p->pan, prov);
+      if (keyrefs >> i & 1) rv = dsrc_aesref_auth_key(c, p->aes_auk[i], ks->aes_mauk[i], p->pan, prov);
     if (rv == 0)
       rv = dsrc_aesref_access_key(c, p->aes_access_key, ks->aes_mack[p->ac_cr_ref[0]], p->ac_cr_ref);
   }

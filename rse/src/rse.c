@@ -496,20 +496,21 @@ static void on_private(rse_engine *r, uint64_t t, rse_session *s, const dsrc_fra
 }
 
 /* dsrc_frame_decode, or what it gave for the same octets lately (a short frame heard
- * before, octet for octet, decodes the same and its FCS checks too). */
+ * before, octet for octet, decodes the same and its FCS checks too). The FCS octets
+ * spread frames over the slots (a frame has them from 3 octets on). */
 static int frame_decode(rse_engine *r, dsrc_frame *f, const uint8_t *frame, size_t len) {
-  dsrc_frame_key key;
   unsigned k;
   int rv;
-  if (!dsrc_frame_key_make(&key, frame, len)) return dsrc_frame_decode(f, frame, len);
-  k = dsrc_frame_key_slot(frame, len, RSE_RX_SLOTS);
-  if (dsrc_frame_key_equal(&r->rx[k].key, &key)) {
+  if (len < 3 || len > RSE_RX_OCTETS) return dsrc_frame_decode(f, frame, len);
+  k = frame[len - 3] % RSE_RX_SLOTS;
+  if (r->rx[k].len == len && memcmp(r->rx[k].octets, frame, len) == 0) {
     *f = r->rx[k].f;
     f->lsdu = frame + r->rx[k].lsdu_at;
     return 0;
   }
   if ((rv = dsrc_frame_decode(f, frame, len)) != 0) return rv;
-  r->rx[k].key = key;
+  r->rx[k].len = (uint8_t)len;
+  memcpy(r->rx[k].octets, frame, len);
   r->rx[k].lsdu_at = (uint8_t)(f->lsdu - frame);
   r->rx[k].f = *f;
   r->rx[k].f.lsdu = NULL;

@@ -6,6 +6,7 @@
 #include "rse/rse.h"
 
 #define RSE_RX_SLOTS 16
+#define RSE_RX_OCTETS 24 /* the longest frame the decode cache keeps */
 #define RSE_STEPS_MAX 8
 #define RSE_CLOSED_MAX 8
 
@@ -108,12 +109,13 @@ struct rse_engine {
   uint8_t bst[DSRC_FRAME_MAX];
   size_t bst_len;
 
-  /* Short uplink frames (9-24 octets) decoded lately, by their octets: an OBE sends the
-   * same window request, and the same "not yet" answer for each n bit, several times a
-   * passage. */
+  /* Short uplink frames (3..RSE_RX_OCTETS octets) decoded lately, by their octets: an OBE
+   * sends the same window request, and the same "not yet" answer for each n bit, several
+   * times a passage. len 0: empty. */
   struct {
-    dsrc_frame_key key;
+    uint8_t len;
     uint8_t lsdu_at;  /* f.lsdu's offset in the frame (f.lsdu itself is not kept) */
+    uint8_t octets[RSE_RX_OCTETS];
     dsrc_frame f;
   } rx[RSE_RX_SLOTS];
 };

@@ -415,7 +415,7 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
     return -1;
   }
   air_lane_init(&c->l, c->r, sc->bers[b->ber_idx], &c->errors);
-  c->l.l1 = sc->l1;
+  air_lane_l1_set(&c->l, &sc->l1);
   c->l.on_frame = on_frame;
   c->l.ctx = c;
   memset(out, 0, b->passages * sizeof(*out));

@@ -59,31 +59,15 @@ int sim_obe_make(keymgmt_obe_profile *p, dsrc_crypto *c, const sim_keys *k, uint
   return keymgmt_obe_profile_personalise(c, p, &k->issuer);
 }
 
+/* Bit n - 1 for n in 1..max; past them for any other n, which keymgmt refuses. */
+static unsigned bit_of(unsigned n, unsigned max) {
+  return n >= 1 && n <= max ? 1u << (n - 1) : 1u << max;
+}
+
 int sim_obe_make_fast(keymgmt_obe_profile *p, dsrc_crypto *c, const sim_keys *k, uint32_t id,
                       unsigned profiles, uint8_t keyref_tsp, uint8_t keyref_tc) {
-  const keymgmt_keystore *ks = &k->issuer;
-  unsigned g = ks->autopass_generation, ref = ks->mack_ref;
-  const uint8_t *prov = p->context_mark;
-  int rv = 0;
   identity(p, k, id, profiles);
-  if (keyref_tsp < 1 || keyref_tsp > DSRC_AUK_COUNT || keyref_tc < 1 || keyref_tc > DSRC_AUK_COUNT ||
-      g < 1 || g > KEYMGMT_GENERATIONS || ref >= KEYMGMT_MACK_REFS)
-    return KEYMGMT_ERR_ARG;
-  if (profiles & EFC_PROFILE_AUTOPASS) {
-    rv = dsrc_autopass_obukey(c, p->obukey_n[g - 1], ks->mkey_n[g - 1], p->obuid);
-    if (rv == 0) rv = dsrc_autopass_obukey(c, p->obukey_f[g - 1], ks->mkey_f[g - 1], p->obuid);
-  }
-  if (rv == 0 && (profiles & (EFC_PROFILE_EN15509_L0 | EFC_PROFILE_EN15509_L1))) {
-    rv = dsrc_en15509_auth_key(c, p->auk[keyref_tsp - 1], ks->mauk[keyref_tsp - 1], p->pan, prov);
-    if (rv == 0) rv = dsrc_en15509_auth_key(c, p->auk[keyref_tc - 1], ks->mauk[keyref_tc - 1], p->pan, prov);
-  }
-  if (rv == 0 && (profiles & EFC_PROFILE_EN15509_L1))
-    rv = dsrc_en15509_access_key(c, p->access_key, ks->mack[ref], p->ac_cr_ref);
-  if (rv == 0 && (profiles & EFC_PROFILE_AES)) {
-    rv = dsrc_aesref_auth_key(c, p->aes_auk[keyref_tsp - 1], ks->aes_mauk[keyref_tsp - 1], p->pan, prov);
-    if (rv == 0)
-      rv = dsrc_aesref_auth_key(c, p->aes_auk[keyref_tc - 1], ks->aes_mauk[keyref_tc - 1], p->pan, prov);
-    if (rv == 0) rv = dsrc_aesref_access_key(c, p->aes_access_key, ks->aes_mack[ref], p->ac_cr_ref);
-  }
-  return rv;
+  return keymgmt_obe_profile_personalise_partial(
+      c, p, &k->issuer, bit_of(k->issuer.autopass_generation, KEYMGMT_GENERATIONS),
+      bit_of(keyref_tsp, DSRC_AUK_COUNT) | bit_of(keyref_tc, DSRC_AUK_COUNT));
 }

@@ -8,6 +8,7 @@
 #include "dsrc/frame.h"
 #include "dsrc/l1.h"
 #include "dsrc/tapdu.h"
+#include "fcs_table.h" /* dsrc/src: the tables behind dsrc_fcs */
 
 #define PRIVATE_LID 0x12345679u /* octets 12 34 56 79: LSBs 0,0,0,1 */
 
@@ -26,6 +27,19 @@ static uint16_t fcs_reference(const uint8_t *p, size_t len) {
     for (unsigned k = 0; k < 8; k++) crc = (uint16_t)((crc & 1) ? (crc >> 1) ^ 0x8408 : crc >> 1);
   }
   return (uint16_t)(crc ^ 0xffff);
+}
+
+/* Every entry of the sliced tables, a bit at a time from the polynomial: entry [k][b] is
+ * the register, from 0, after octet b and k zero octets. */
+static void test_fcs_table(void **state) {
+  (void)state;
+  for (unsigned k = 0; k < 8; k++)
+    for (unsigned b = 0; b < 256; b++) {
+      uint16_t crc = (uint16_t)b;
+      for (unsigned i = 0; i < 8 * (k + 1); i++)
+        crc = (uint16_t)((crc & 1) ? (crc >> 1) ^ 0x8408 : crc >> 1);
+      assert_int_equal(fcs_table[k][b], crc);
+    }
 }
 
 static void test_fcs_against_reference(void **state) {
@@ -317,6 +331,7 @@ static void test_airtime(void **state) {
   uint8_t buf[DSRC_FRAME_MAX];
   dsrc_tapdu t;
   dsrc_l1_params p;
+  dsrc_l1_link k;
   dsrc_ssize n;
   unsigned stuffed;
   dsrc_l1_params_default(&p);
@@ -336,11 +351,25 @@ static void test_airtime(void **state) {
   /* Bits exposed to errors include the preamble's: 16 downlink, 17 uplink. */
   assert_int_equal(dsrc_l1_exposed_bits(&p, 1, (const uint8_t *)"\x7e\xfe\xfe\xfe\xff\x90\x66\x1f\x7e", 9),
                    78 + 17);
+  /* A rate without a whole number of ns per bit rounds up: 300 kbit/s and 2 trailing bits,
+   * 80 bits in 266,666.7 ns; the 68 us preamble is 20 bits. */
+  p.up_bps = 300000;
+  p.up_trailing_bits = 2;
+  assert_int_equal(dsrc_l1_airtime_ns(&p, 1, (const uint8_t *)"\x7e\xfe\xfe\xfe\xff\x90\x66\x1f\x7e", 9),
+                   68000 + 266667);
+  /* The link's functions are that formula, given the stuffed bits. */
+  dsrc_l1_link_init(&k, &p, 1);
+  assert_int_equal(dsrc_l1_link_frame_bits(&k, 9, 6), 80);
+  assert_int_equal(dsrc_l1_link_airtime_ns(&k, 80), 68000 + 266667);
+  assert_int_equal(dsrc_l1_link_exposed_bits(&k, 80), 80 + 20);
+  dsrc_l1_link_init(&k, &p, 0);
+  assert_int_equal(dsrc_l1_link_airtime_ns(&k, 176 + stuffed), 32000 + (176 + stuffed) * 2000);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_fcs_check_value), cmocka_unit_test(test_fcs_against_reference),     cmocka_unit_test(test_stuffing_by_hand),
+      cmocka_unit_test(test_fcs_check_value),     cmocka_unit_test(test_fcs_table),
+      cmocka_unit_test(test_fcs_against_reference), cmocka_unit_test(test_stuffing_by_hand),
       cmocka_unit_test(test_stuffing_window_request),
       cmocka_unit_test(test_stuffing_against_reference), cmocka_unit_test(test_regulation_sizes),
       cmocka_unit_test(test_decode_fields),       cmocka_unit_test(test_corruption_detected),

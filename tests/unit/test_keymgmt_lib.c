@@ -212,6 +212,37 @@ static void test_personalise_memory(void **state) {
   keymgmt_obe_profile_wipe(&p);
 }
 
+/* Some of the keys: exactly those of the full personalisation that the masks name, the
+ * others zero; a bit past the generations or keyRefs is refused. */
+static void test_personalise_partial(void **state) {
+  fixture *f = *state;
+  keymgmt_obe_profile full, p;
+  uint8_t zero[16] = {0};
+  fill_identity(&full, EFC_PROFILE_ALL);
+  assert_int_equal(keymgmt_obe_profile_personalise(f->c, &full, &f->ks), 0);
+  fill_identity(&p, EFC_PROFILE_ALL);
+  p.en15509_tc = 9;
+  /* generation 3, keyRefs 1 and 5 */
+  assert_int_equal(keymgmt_obe_profile_personalise_partial(f->c, &p, &f->ks, 1u << 2, 0x11), 0);
+  assert_int_equal(p.en15509_tc, 0);
+  for (int g = 0; g < KEYMGMT_GENERATIONS; g++) {
+    assert_memory_equal(p.obukey_n[g], g == 2 ? full.obukey_n[g] : zero, 16);
+    assert_memory_equal(p.obukey_f[g], g == 2 ? full.obukey_f[g] : zero, 16);
+  }
+  for (int i = 0; i < DSRC_AUK_COUNT; i++) {
+    assert_memory_equal(p.auk[i], i == 0 || i == 4 ? full.auk[i] : zero, 8);
+    assert_memory_equal(p.aes_auk[i], i == 0 || i == 4 ? full.aes_auk[i] : zero, 16);
+  }
+  assert_memory_equal(p.access_key, full.access_key, 8);
+  assert_memory_equal(p.aes_access_key, full.aes_access_key, 16);
+  assert_int_equal(keymgmt_obe_profile_personalise_partial(f->c, &p, &f->ks, 1u << KEYMGMT_GENERATIONS, 1),
+                   KEYMGMT_ERR_ARG);
+  assert_int_equal(keymgmt_obe_profile_personalise_partial(f->c, &p, &f->ks, 1, 1u << DSRC_AUK_COUNT),
+                   KEYMGMT_ERR_ARG);
+  keymgmt_obe_profile_wipe(&full);
+  keymgmt_obe_profile_wipe(&p);
+}
+
 /* The simulator's path: thousands of OBEs, no KDF, no files. */
 static void test_personalise_many(void **state) {
   fixture *f = *state;
@@ -508,6 +539,7 @@ int main(void) {
       cmocka_unit_test(test_profiles_and_checks),
       cmocka_unit_test(test_generate),
       cmocka_unit_test(test_personalise_memory),
+      cmocka_unit_test(test_personalise_partial),
       cmocka_unit_test(test_personalise_many),
       cmocka_unit_test(test_operator_export),
       cmocka_unit_test(test_obe_file_roundtrip),

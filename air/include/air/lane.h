@@ -1,6 +1,6 @@
 /* One lane in virtual time: an RSE, the OBEs in its zone, and the air between them. The
  * lane drives the sans-I/O engines exactly as the UDP daemons do, but with a virtual clock,
- * frame airtimes from the encoded frames (dsrc_l1_airtime_ns), bit errors drawn per frame
+ * frame airtimes from the encoded frames (dsrc_l1_link_airtime_ns), bit errors drawn per frame
  * and per receiver, and collisions when two OBEs use one window. docs/timing-model.md. */
 #ifndef AIR_LANE_H
 #define AIR_LANE_H
@@ -17,6 +17,7 @@
 #define LANE_OBES_MAX 64
 #define LANE_PERR_BITS 2048 /* covers the largest frame with a preamble of up to ~600 bits */
 #define LANE_STUFF_SLOTS 64
+#define LANE_STUFF_OCTETS 24 /* the longest frame the stuffed-bit cache keeps */
 
 /* A frame on the air: who sent it (-1 the RSE, else the OBE's index), when, and whether the
  * receiver(s) got it intact. For a downlink frame, corrupted is true when it failed for
@@ -34,22 +35,21 @@ typedef struct {
 typedef void (*air_frame_fn)(void *ctx, const air_frame *f);
 
 typedef struct {
-  dsrc_l1_params l1;
+  dsrc_l1_params l1;    /* changed with air_lane_l1_set only */
+  dsrc_l1_link link[2]; /* l1 worked out per direction ([1]: uplink) */
   double ber;           /* bit error rate, both directions */
   double log_keep;      /* log(1 - ber), for 1 - (1 - ber)^bits */
   /* 1 - (1 - ber)^bits for bits < LANE_PERR_BITS, filled in as frame sizes occur (0: not
    * yet): a passage sends the same few sizes dozens of times. */
   double perr[LANE_PERR_BITS];
-  /* Stuffed bits of recent short frames (9..24 octets), by content: a passage sends the
-   * same BST a dozen times or more, and the same window request, allocation and "not yet"
-   * answer about five times each. Slot by the frame's FCS; len 0: empty. */
+  /* Stuffed bits of recent short frames (3..LANE_STUFF_OCTETS octets), by content: a
+   * passage sends the same BST a dozen times or more, and the same window request,
+   * allocation and "not yet" answer about five times each. Slot by an FCS octet; len 0:
+   * empty. */
   struct {
-    dsrc_frame_key key;
-    uint8_t stuffed;
+    uint8_t len, stuffed;
+    uint8_t octets[LANE_STUFF_OCTETS];
   } stuff[LANE_STUFF_SLOTS];
-  /* Per direction ([1]: uplink), as the two rates alternate frame by frame: 1e9 / ns_bps
-   * when that is whole, else 0. */
-  uint64_t ns_bps[2], ns_per_bit[2];
   dsrc_prng *errors;    /* draws the bit errors */
   rse_engine *r;
   const rse_config *rcfg; /* r's: the windows' timing */
@@ -71,7 +71,11 @@ typedef struct {
   uint64_t frames_down, frames_up, collisions, corrupted;
 } air_lane;
 
+/* A lane with the default link parameters (dsrc_l1_params_default). */
 void air_lane_init(air_lane *l, rse_engine *r, double ber, dsrc_prng *errors);
+
+/* Other link parameters: bit rates, preambles, trailing bits. */
+void air_lane_l1_set(air_lane *l, const dsrc_l1_params *p);
 
 /* An OBE inside the zone from enter to leave: it hears downlink frames that start and end
  * inside, and the RSE hears its uplink frames only if they do. Returns its index, or -1

@@ -6,7 +6,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 #include "dsrc/err.h"
 #include "dsrc/tapdu.h"
 
@@ -77,43 +76,6 @@ bool dsrc_lid_valid(uint32_t lid, unsigned len);
 /* Parses a whole frame, flags included. On DSRC_ERR_FCS every field is filled (fcs_ok is
  * false) so a tool can still show it; other errors leave f undefined. Returns 0. */
 int dsrc_frame_decode(dsrc_frame *f, const uint8_t *buf, size_t len);
-
-/* A short frame (9 to 24 octets) by its octets, for a receiver or driver that keeps what a
- * frame gave it (its decoding, its stuffed bits): frames repeat, and the same octets give
- * the same result. Three overlapping words cover 9 to 24 octets exactly. len 0: no key. */
-typedef struct {
-  uint64_t w[3]; /* octets 0-7, len-8..len-1, and 8-15 (0 when len <= 16) */
-  uint8_t len;
-} dsrc_frame_key;
-
-static inline uint64_t dsrc_frame_key_word(const uint8_t *p) {
-  uint64_t w;
-  memcpy(&w, p, 8);
-  return w;
-}
-
-/* k for the frame; false (and k->len 0) when it is not 9 to 24 octets long. */
-static inline bool dsrc_frame_key_make(dsrc_frame_key *k, const uint8_t *f, size_t len) {
-  if (len < 9 || len > 24) {
-    k->len = 0;
-    return false;
-  }
-  k->w[0] = dsrc_frame_key_word(f);
-  k->w[1] = dsrc_frame_key_word(f + len - 8);
-  k->w[2] = len > 16 ? dsrc_frame_key_word(f + 8) : 0;
-  k->len = (uint8_t)len;
-  return true;
-}
-
-static inline bool dsrc_frame_key_equal(const dsrc_frame_key *a, const dsrc_frame_key *b) {
-  return a->len == b->len && a->w[0] == b->w[0] && a->w[1] == b->w[1] && a->w[2] == b->w[2];
-}
-
-/* A slot among n for a keyed frame (9 to 24 octets), from its FCS octets, which spread
- * frames well. */
-static inline unsigned dsrc_frame_key_slot(const uint8_t *f, size_t len, unsigned n) {
-  return ((unsigned)(f[len - 3] | f[len - 2] << 8) * 40503u >> 10) % n;
-}
 
 /* Writes a frame from f's fields and LSDU, computing the FCS. has_llc/has_status must
  * agree with the MAC and LLC values. Returns octets written or a negative error. */

@@ -137,6 +137,12 @@ static inline const uint8_t *keymgmt_obe_profile_provider(const keymgmt_obe_prof
  * simulator personalises thousands of OBEs this way); zeroes the other keys and the
  * counters. p's identity fields must be set; KEYMGMT_ERR_ARG when they are invalid. */
 int keymgmt_obe_profile_personalise(dsrc_crypto *c, keymgmt_obe_profile *p, const keymgmt_keystore *ks);
+/* The same with only some of the keys, for an OBE that will meet one known RSE (the
+ * simulator derives them as each vehicle enters a zone): AutoPASS generation g when bit
+ * g - 1 of generations is set, AuK_i and AES-AuK_i when bit i - 1 of keyrefs is; the access
+ * keys as always. A bit past KEYMGMT_GENERATIONS or DSRC_AUK_COUNT is KEYMGMT_ERR_ARG. */
+int keymgmt_obe_profile_personalise_partial(dsrc_crypto *c, keymgmt_obe_profile *p, const keymgmt_keystore *ks,
+                                        unsigned generations, unsigned keyrefs);
 int keymgmt_obe_profile_save(const keymgmt_obe_profile *p, const char *path, const char *pass, bool replace,
                          char *err, size_t errlen);
 int keymgmt_obe_profile_load(keymgmt_obe_profile *p, const char *path, const char *pass, char *err,

@@ -23,8 +23,9 @@ void sim_keys_wipe(sim_keys *k);
 int sim_obe_make(keymgmt_obe_profile *p, dsrc_crypto *c, const sim_keys *k, uint32_t id, unsigned profiles);
 
 /* The same OBE with only the keys an RSE configured with cfg will use (one AutoPASS
- * generation, the two GET_STAMPED keyRefs): what the simulator derives when a vehicle
- * enters a zone, at a fraction of the cost of a full personalisation. */
+ * generation, the two GET_STAMPED keyRefs; keymgmt_obe_profile_personalise_partial): what the
+ * simulator derives when a vehicle enters a zone, at a fraction of the cost of a full
+ * personalisation. */
 int sim_obe_make_fast(keymgmt_obe_profile *p, dsrc_crypto *c, const sim_keys *k, uint32_t id,
                       unsigned profiles, uint8_t keyref_tsp, uint8_t keyref_tc);
 
