@@ -36,7 +36,7 @@ const char *obe_strerror(int err) {
 int obe_init(obe_engine *o, const obe_config *cfg, const keymgmt_obe_profile *prof, obe_state *st,
              dsrc_crypto *crypto, dsrc_rng rng) {
   if (!o || !cfg || !prof || !st || !crypto || !rng.fill) return OBE_ERR_ARG;
-  if ((prof->profiles & EFC_PROFILE_ALL) == 0) return OBE_ERR_PROFILE;
+  if ((prof->profiles & EFC_PROFILES_ALL) == 0) return OBE_ERR_PROFILE;
   memset(o, 0, sizeof(*o));
   o->cfg = cfg;
   o->prof = prof;

@@ -25,10 +25,10 @@ void rse_config_default(rse_config *cfg) {
   cfg->station = 1052;
   cfg->lane = 1;
   cfg->epoch_cs = INT64_C(173323372000); /* 2024-12-03 13:48:40 UTC */
-  cfg->profiles[0] = RSE_PROFILE_AUTOPASS;
-  cfg->profiles[1] = RSE_PROFILE_EN15509_L1;
-  cfg->profiles[2] = RSE_PROFILE_EN15509_L0;
-  cfg->profiles[3] = RSE_PROFILE_AES;
+  cfg->profiles[0] = EFC_PROFILE_AUTOPASS;
+  cfg->profiles[1] = EFC_PROFILE_EN15509_L1;
+  cfg->profiles[2] = EFC_PROFILE_EN15509_L0;
+  cfg->profiles[3] = EFC_PROFILE_AES;
   cfg->nprofiles = 4;
   cfg->autopass_set_mmi = false;
   cfg->en15509_get = true;

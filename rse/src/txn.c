@@ -42,11 +42,11 @@ int rse_txn_start(rse_engine *r, rse_session *s, const dsrc_vst *vst, uint64_t t
   memcpy(c->provider, a->parameter.data, 3);
   if (c->nonce_mode == EFC_NONCE_COMMIT) dsrc_rng_bytes(&r->rng, c->salt, sizeof(c->salt));
   s->nsteps = 0;
-  if (p == RSE_PROFILE_AUTOPASS) {
+  if (p == EFC_PROFILE_AUTOPASS) {
     s->steps[s->nsteps++] = RSE_STEP_GET_SECURE;
     if (r->cfg->autopass_set_mmi) s->steps[s->nsteps++] = RSE_STEP_SET_MMI;
   } else {
-    c->level = (p == RSE_PROFILE_EN15509_L0) ? 0 : 1;
+    c->level = (uint8_t)efc_profile_level(p);
     if (c->level) {
       memcpy(s->ac_cr_ref, a->parameter.data + 8, 2);
       memcpy(s->rnd_obe, a->parameter.data + 12, 4);

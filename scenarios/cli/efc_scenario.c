@@ -71,7 +71,7 @@ static int cmd_trace(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "p:s:m:jc:h", opts, NULL)) != -1) {
     switch (c) {
     case 'p':
-      if ((o.profile = rse_profile_parse(optarg)) < 0) {
+      if ((o.profile = efc_profile_parse(optarg)) < 0) {
         fprintf(stderr, "efc-scenario: --profile: unknown profile '%s' (autopass, en15509-l0, en15509-l1, aes)\n", optarg);
         return EXIT_USAGE;
       }
@@ -194,7 +194,7 @@ static int cmd_attack(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
     switch (c) {
     case 'p':
-      if ((only = rse_profile_parse(optarg)) < 0) {
+      if ((only = efc_profile_parse(optarg)) < 0) {
         fprintf(stderr, "efc-scenario: --profile: unknown profile '%s'\n", optarg);
         return EXIT_USAGE;
       }
@@ -216,7 +216,7 @@ static int cmd_attack(int argc, char **argv) {
     return EXIT_BAD_INPUT;
   }
   printf("%s %s (attacker: %s)\n", p.threat, p.title, p.attacker);
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome o;
     if (only >= 0 && prof != only) continue;
     if (sec_run(&p, prof, NULL, &o, err, sizeof(err)) != 0) {
@@ -224,7 +224,7 @@ static int cmd_attack(int argc, char **argv) {
       rv = EXIT_BAD_INPUT;
       continue;
     }
-    printf("  %-11s %-13s gained: %s; wrong charges %u, lost charges %u of %u\n    %s\n", rse_profile_name(prof),
+    printf("  %-11s %-13s gained: %s; wrong charges %u, lost charges %u of %u\n    %s\n", efc_profile_name(prof),
            sec_detect_name(o.detected), o.gained, o.wrong_charges, o.lost_charges, o.passages, o.evidence);
   }
   return rv;

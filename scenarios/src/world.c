@@ -69,17 +69,18 @@ int sim_obe_make_fast(keymgmt_obe_profile *p, dsrc_crypto *c, const sim_keys *k,
   if (keyref_tsp < 1 || keyref_tsp > DSRC_AUK_COUNT || keyref_tc < 1 || keyref_tc > DSRC_AUK_COUNT ||
       g < 1 || g > KEYMGMT_GENERATIONS || ref >= KEYMGMT_MACK_REFS)
     return KEYMGMT_ERR_ARG;
-  if (profiles & EFC_PROFILE_AUTOPASS) {
+  if (efc_profiles_has(profiles, EFC_PROFILE_AUTOPASS)) {
     rv = dsrc_autopass_obukey(c, p->obukey_n[g - 1], ks->mkey_n[g - 1], p->obuid);
     if (rv == 0) rv = dsrc_autopass_obukey(c, p->obukey_f[g - 1], ks->mkey_f[g - 1], p->obuid);
   }
-  if (rv == 0 && (profiles & (EFC_PROFILE_EN15509_L0 | EFC_PROFILE_EN15509_L1))) {
+  if (rv == 0 &&
+      (efc_profiles_has(profiles, EFC_PROFILE_EN15509_L0) || efc_profiles_has(profiles, EFC_PROFILE_EN15509_L1))) {
     rv = dsrc_en15509_auth_key(c, p->auk[keyref_tsp - 1], ks->mauk[keyref_tsp - 1], p->pan, prov);
     if (rv == 0) rv = dsrc_en15509_auth_key(c, p->auk[keyref_tc - 1], ks->mauk[keyref_tc - 1], p->pan, prov);
   }
-  if (rv == 0 && (profiles & EFC_PROFILE_EN15509_L1))
+  if (rv == 0 && efc_profiles_has(profiles, EFC_PROFILE_EN15509_L1))
     rv = dsrc_en15509_access_key(c, p->access_key, ks->mack[ref], p->ac_cr_ref);
-  if (rv == 0 && (profiles & EFC_PROFILE_AES)) {
+  if (rv == 0 && efc_profiles_has(profiles, EFC_PROFILE_AES)) {
     rv = dsrc_aesref_auth_key(c, p->aes_auk[keyref_tsp - 1], ks->aes_mauk[keyref_tsp - 1], p->pan, prov);
     if (rv == 0)
       rv = dsrc_aesref_auth_key(c, p->aes_auk[keyref_tc - 1], ks->aes_mauk[keyref_tc - 1], p->pan, prov);

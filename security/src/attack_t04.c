@@ -50,12 +50,12 @@ static void put(char *out, size_t cap, const char *fmt, ...) {
 }
 
 static uint16_t counter_of(const sec_world *w, const obe_state *st) {
-  return w->profile == RSE_PROFILE_AUTOPASS ? st->autopass_tc : (uint16_t)(st->equipment_status & 0x0fff);
+  return w->profile == EFC_PROFILE_AUTOPASS ? st->autopass_tc : (uint16_t)(st->equipment_status & 0x0fff);
 }
 
 /* The user's rewrite of the counter in the OBE's persistent store. */
 static void counter_set(const sec_world *w, obe_state *st, uint16_t v) {
-  if (w->profile == RSE_PROFILE_AUTOPASS) st->autopass_tc = v;
+  if (w->profile == EFC_PROFILE_AUTOPASS) st->autopass_tc = v;
   else st->equipment_status = (uint16_t)((st->equipment_status & 0xf000) | (v & 0x0fff));
 }
 
@@ -178,7 +178,7 @@ int sec_t04_tampering(sec_world *w, const sec_params *p, sec_outcome *out) {
   if (sub_class(w, p, &cs[n], err, sizeof(err)) != 0) goto fail;
   n++;
   /* efcstatus exists only in the AutoPASS answer; EN 15509 has no such bit. */
-  if (w->profile == RSE_PROFILE_AUTOPASS) {
+  if (w->profile == EFC_PROFILE_AUTOPASS) {
     if (sub_efcstatus(w, p, &cs[n], err, sizeof(err)) != 0) goto fail;
     n++;
   }

@@ -46,9 +46,9 @@ static int claim_move(dsrc_crypto *cr, efc_claim *c, int64_t dt, int dstation) {
   int rv = 0;
   c->time_cs += dt;
   c->station = (uint16_t)(c->station + dstation);
-  if (c->profile == RSE_PROFILE_AUTOPASS) dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
+  if (c->profile == EFC_PROFILE_AUTOPASS) dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
   if (c->nonce_mode != EFC_NONCE_COMMIT) return 0;
-  if (c->profile == RSE_PROFILE_AUTOPASS)
+  if (c->profile == EFC_PROFILE_AUTOPASS)
     return efc_commit_with(cr, c->rnd1, "RND-1", c->station, c->lane, c->time_cs, c->salt);
   if (c->keyref_tsp) rv = efc_commit_with(cr, c->nonce_tsp, "TSP", c->station, c->lane, c->time_cs, c->salt);
   if (rv == 0 && c->keyref_tc) rv = efc_commit_with(cr, c->nonce_tc, "TC", c->station, c->lane, c->time_cs, c->salt);

@@ -41,13 +41,6 @@ typedef struct {
 
 /* A single-profile OBE: the victim carries only the scheme under evaluation, so no other
  * application of a multi-contract device answers for it. */
-static int victim_make(sec_world *w, sec_obe *a, uint32_t id) {
-  memset(a, 0, sizeof(*a));
-  if (sim_obe_make(&a->prof, w->crypto, &w->keys, id, 1u << w->profile) != 0) return -1;
-  obe_state_init(&a->st, &a->prof);
-  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng)) == 0 ? 0 : -1;
-}
-
 static void session_end(listener *l) {
   l->own_obuid += l->s_obuid;
   l->own_pan += l->s_pan;
@@ -187,7 +180,7 @@ int sec_t06_eavesdropping(sec_world *w, const sec_params *p, sec_outcome *out) {
   io_cap_record rec;
   size_t n = 0;
   int rv;
-  if (victim_make(w, &victim, 0x00e0e001) != 0) return -1;
+  if (sec_obe_make_single(w, &victim, 0x00e0e001) != 0) return -1;
   if (sec_world_capture(w, "t06.pcap", path, sizeof(path), err, sizeof(err)) != 0) {
     snprintf(out->evidence, sizeof(out->evidence), "%.180s", err);
     return -1;

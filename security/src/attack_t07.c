@@ -37,13 +37,6 @@ typedef struct {
   unsigned commands, differ; /* live commands, and those not identical to the captured ones */
 } replayer;
 
-static int victim_make(sec_world *w, sec_obe *a, uint32_t id) {
-  memset(a, 0, sizeof(*a));
-  if (sim_obe_make(&a->prof, w->crypto, &w->keys, id, 1u << w->profile) != 0) return -1;
-  obe_state_init(&a->st, &a->prof);
-  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng)) == 0 ? 0 : -1;
-}
-
 /* Reads the capture back: the first transaction (the LID of the first window request). */
 static int txn_read(const char *path, cap_txn *t, char *err, size_t errlen) {
   io_cap_reader *rd = io_cap_reader_open(path, err, errlen);
@@ -178,7 +171,7 @@ int sec_t07_replay(sec_world *w, const sec_params *p, sec_outcome *out) {
   char path[400], err[300], why[96], iss[96], sqs[64], vwhy[64];
   memset(flags, 0, sizeof(flags));
   memset(seq, 0, sizeof(seq));
-  if (victim_make(w, &victim, 0x00e0e007) != 0) return -1;
+  if (sec_obe_make_single(w, &victim, 0x00e0e007) != 0) return -1;
   /* The genuine passage, captured. */
   if (sec_world_capture(w, "t07.pcap", path, sizeof(path), err, sizeof(err)) != 0) goto fail;
   if (sec_pass(w, &victim, &ps) != 0) goto fail;

@@ -55,13 +55,6 @@ typedef struct {
   unsigned asked, denied, refused;
 } preplay;
 
-static int victim_make(sec_world *w, sec_obe *a, uint32_t id) {
-  memset(a, 0, sizeof(*a));
-  if (sim_obe_make(&a->prof, w->crypto, &w->keys, id, 1u << w->profile) != 0) return -1;
-  obe_state_init(&a->st, &a->prof);
-  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng)) == 0 ? 0 : -1;
-}
-
 static int ret_of(const dsrc_tapdu *a) {
   if (a->kind == DSRC_ACTION_RS && a->u.action_rs.has_ret) return a->u.action_rs.ret;
   if (a->kind == DSRC_GET_RS && a->u.get_rs.has_ret) return a->u.get_rs.ret;
@@ -110,7 +103,7 @@ static int preplay_run(sec_world *w, sec_obe *v, uint32_t t_cs, device *d, prepl
   d->vst_len = (size_t)n;
   app = rse_vst_app(&r.vst.u.vst, w->profile);
   if (!app) return -1;
-  if (w->profile == RSE_PROFILE_AUTOPASS) {
+  if (w->profile == EFC_PROFILE_AUTOPASS) {
     for (uint32_t k = 0; k < SPAN_SECURE; k++) {
       uint8_t *p;
       dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
@@ -325,7 +318,7 @@ int sec_t08_preplay(sec_world *w, const sec_params *p, sec_outcome *out) {
   memset(&pp, 0, sizeof(pp));
   w->rcfg.nonce_mode = (uint8_t)p->nonce_mode;
   sec_world_rse_reset(w);
-  if (victim_make(w, &victim, 0x00e0e008) != 0) return -1;
+  if (sec_obe_make_single(w, &victim, 0x00e0e008) != 0) return -1;
   /* The victim's history at the issuer: one ordinary passage. */
   if (sec_pass(w, &victim, &ps) != 0) return -1;
   for (unsigned i = 0; i < n; i++) {

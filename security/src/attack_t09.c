@@ -29,13 +29,6 @@ static const dsrc_beacon_id reader_beacon = {0x7f, 424242};
 
 /* A single-profile OBE: the scheme under evaluation and nothing a multi-contract device would
  * add beside it. */
-static int victim_make(sec_world *w, sec_obe *a, uint32_t id) {
-  memset(a, 0, sizeof(*a));
-  if (sim_obe_make(&a->prof, w->crypto, &w->keys, id, 1u << w->profile) != 0) return -1;
-  obe_state_init(&a->st, &a->prof);
-  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng)) == 0 ? 0 : -1;
-}
-
 static void on_attr(reading *g, const dsrc_attribute *a) {
   g->attr[a->id & 127] = true;
   switch (a->value.kind) {
@@ -184,7 +177,7 @@ int sec_t09_unauthorised_reader(sec_world *w, const sec_params *p, sec_outcome *
   char gained[SEC_TEXT] = "", ids[128] = "", what[96] = "";
   size_t n = 0, m = 0;
   memset(&g, 0, sizeof(g));
-  if (victim_make(w, &v, 0x00e0e009) != 0) return -1;
+  if (sec_obe_make_single(w, &v, 0x00e0e009) != 0) return -1;
   tc0 = v.st.autopass_tc;
   for (unsigned i = 0; i < p->passages; i++)
     if (read_once(w, &v, &g, &sessions) != 0) break;

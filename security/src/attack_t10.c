@@ -92,7 +92,7 @@ static int counter_set(sec_reader *r, const t10_app *a, uint16_t value) {
 
 /* A claim's counter: AutoPASS's TC or EN 15509's EquipmentStatus counter, as the OBE gave it. */
 static unsigned claim_counter(const efc_claim *c) {
-  return c->profile == RSE_PROFILE_AUTOPASS ? c->tc : c->counter;
+  return c->profile == EFC_PROFILE_AUTOPASS ? c->tc : c->counter;
 }
 
 /* "a,b,c,d" and ",.." when there are more than four. */
@@ -113,12 +113,12 @@ int sec_t10_counter_manipulation(sec_world *w, const sec_params *p, sec_outcome 
   t10_app app;
   sec_passage ps;
   unsigned flags[SEC_CLAIMS_MAX], seq[SEC_CLAIMS_MAX], after[SEC_CLAIMS_MAX], nafter = 0, before_last = 0;
-  unsigned flagged = 0, seq_union = 0, range = w->profile == RSE_PROFILE_AUTOPASS ? 65536u : 4096u;
+  unsigned flagged = 0, seq_union = 0, range = w->profile == EFC_PROFILE_AUTOPASS ? 65536u : 4096u;
   unsigned held, target, expect, judged;
   int read_before = -1, read_after = -1, set_ret;
   bool went_back;
   char err[200], vals[40], sq[64], why[64], reads[48];
-  const char *counter_name = w->profile == RSE_PROFILE_AUTOPASS ? "TC" : "counter";
+  const char *counter_name = w->profile == EFC_PROFILE_AUTOPASS ? "TC" : "counter";
 
   if (sec_obe_make(w, &a, T10_OBUID, NULL) != 0) return -1;
   /* Genuine passages first, so the issuer holds the OBE's history. */
@@ -142,11 +142,11 @@ int sec_t10_counter_manipulation(sec_world *w, const sec_params *p, sec_outcome 
   /* AutoPASS exposes no attribute holding its TC (its application's GET of attr 26 gives
    * the EquipmentStatus of the OBE's EN 15509 contract), so there the operator takes the
    * TC from the last claim. Attr 26 carries 12 bits: that is all a SET can say. */
-  if (w->profile != RSE_PROFILE_AUTOPASS) read_before = counter_get(&r, &app);
+  if (w->profile != EFC_PROFILE_AUTOPASS) read_before = counter_get(&r, &app);
   held = read_before >= 0 ? (unsigned)read_before : before_last;
   target = (held + range - (unsigned)p->counter_back % range) % range;
   set_ret = counter_set(&r, &app, (uint16_t)(target & 0x0fff));
-  if (w->profile != RSE_PROFILE_AUTOPASS) read_after = counter_get(&r, &app);
+  if (w->profile != EFC_PROFILE_AUTOPASS) read_after = counter_get(&r, &app);
   sec_reader_close(&r);
   /* The vehicle reaches the gantry later. */
   w->l.now += UINT64_C(300000000000);
@@ -175,7 +175,7 @@ int sec_t10_counter_manipulation(sec_world *w, const sec_params *p, sec_outcome 
   /* The counter went back when the OBE's own answer after the SET, the first claim's, is
    * the value written (AutoPASS: one more, as GET_SECURE advances the TC first) instead of
    * what followed the value it held: what the OBE did, not what was asked of it. */
-  expect = w->profile == RSE_PROFILE_AUTOPASS ? (target + 1) % range : target;
+  expect = w->profile == EFC_PROFILE_AUTOPASS ? (target + 1) % range : target;
   went_back = set_ret == DSRC_RET_NO_ERROR && target != held && after[0] == expect;
   values_format(vals, sizeof(vals), after, nafter);
   issuer_seq_flags_format(sq, sizeof(sq), seq_union, 0);

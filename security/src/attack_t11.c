@@ -58,7 +58,7 @@ static uint8_t class_for(uint32_t fee, uint32_t own) {
  * for the claim's station, lane and time, and AutoPASS's T. */
 static int reseal(sec_world *w, const dsrc_rng *g, efc_claim *c) {
   dsrc_rng_bytes(g, c->salt, sizeof(c->salt));
-  if (c->profile == RSE_PROFILE_AUTOPASS) {
+  if (c->profile == EFC_PROFILE_AUTOPASS) {
     dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
     return efc_commit_with(w->crypto, c->rnd1, "RND-1", c->station, c->lane, c->time_cs, c->salt);
   }
@@ -91,7 +91,7 @@ static int attrlist_counter_set(efc_claim *c, uint16_t counter) {
 static int invent(sec_world *w, const dsrc_rng *g, const efc_claim *from, efc_claim *c) {
   *c = *from;
   c->time_cs += T11_HOUR_CS;
-  if (c->profile == RSE_PROFILE_AUTOPASS) {
+  if (c->profile == EFC_PROFILE_AUTOPASS) {
     c->tc = (uint16_t)(c->tc + 1);
     dsrc_rng_bytes(g, c->rnd2, 4);
     dsrc_rng_bytes(g, c->mac1, 4);

@@ -66,8 +66,8 @@ int sec_t13_generation_compromise(sec_world *w, const sec_params *p, sec_outcome
   unsigned flags[SEC_CLAIMS_MAX], seq[SEC_CLAIMS_MAX], old_ok = 0, old_n = 0, first, mac_failed = 0;
   unsigned gen_first, gen_end, gen_ok = 0;
   char err[200], what[96], fl[64], lost_access[64] = "";
-  bool autopass = w->profile == RSE_PROFILE_AUTOPASS;
-  bool access = w->profile == RSE_PROFILE_EN15509_L1 || w->profile == RSE_PROFILE_AES;
+  bool autopass = w->profile == EFC_PROFILE_AUTOPASS;
+  bool access = efc_profile_level(w->profile) != 0;
   uint8_t tc_before = w->rcfg.keyref_tc, ref_before = w->keys.issuer.mack_ref;
   uint8_t gen_before = w->keys.issuer.autopass_generation;
   int g = leaked->generation, rv = -1;

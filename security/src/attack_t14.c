@@ -26,13 +26,6 @@ typedef struct {
 
 static const dsrc_beacon_id rogue_beacon = {0x66, 666};
 
-static int obe_make_single(sec_world *w, sec_obe *a, uint32_t id) {
-  memset(a, 0, sizeof(*a));
-  if (sim_obe_make(&a->prof, w->crypto, &w->keys, id, 1u << w->profile) != 0) return -1;
-  obe_state_init(&a->st, &a->prof);
-  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng)) == 0 ? 0 : -1;
-}
-
 /* The rogue's BST: a well-formed beacon frame for the EFC application, time from the lane. */
 static size_t rogue_bst(const sec_world *w, uint8_t *out, size_t cap) {
   dsrc_tapdu t;
@@ -149,7 +142,7 @@ int sec_t14_jamming(sec_world *w, const sec_params *p, sec_outcome *out) {
   unsigned lost, wrong, failed;
   memset(&rogue, 0, sizeof(rogue));
   for (unsigned i = 0; i < FLEET; i++)
-    if (obe_make_single(w, &fleet[i], 0x00e0e140 + i) != 0) return -1;
+    if (sec_obe_make_single(w, &fleet[i], 0x00e0e140 + i) != 0) return -1;
   /* Bit errors on the whole lane, both directions. */
   w->l.ber = p->ber;
   sec_world_rse_reset(w);

@@ -63,7 +63,7 @@ static int made_up(sec_world *w, const dsrc_rng *g, const efc_claim *from, efc_c
   *c = *from;
   c->time_cs += T15_HOUR_CS;
   dsrc_rng_bytes(g, c->salt, sizeof(c->salt));
-  if (c->profile == RSE_PROFILE_AUTOPASS) {
+  if (c->profile == EFC_PROFILE_AUTOPASS) {
     c->tc = (uint16_t)(c->tc + 1);
     dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
     dsrc_rng_bytes(g, c->rnd2, 4);
@@ -157,7 +157,7 @@ static int from_capture(sec_world *w, const char *path, efc_claim *c, char *err,
   }
   io_cap_reader_close(rd);
   if (rv < 0) return -1;
-  if (w->profile == RSE_PROFILE_AUTOPASS ? !got_secure : !(got_tsp && got_tc)) {
+  if (w->profile == EFC_PROFILE_AUTOPASS ? !got_secure : !(got_tsp && got_tc)) {
     snprintf(err, errlen, "the capture held no complete security exchange");
     return -1;
   }
@@ -288,14 +288,14 @@ static int read_elsewhere(sec_world *w, const dsrc_rng *g, sec_obe *a, efc_claim
   c->fee = efc_tariff(c->vehicle_class);
   c->verdict = EFC_PASS;
   dsrc_rng_bytes(g, c->salt, sizeof(c->salt));
-  if (w->profile == RSE_PROFILE_AUTOPASS) {
+  if (w->profile == EFC_PROFILE_AUTOPASS) {
     uint8_t gen = cfg->keys->generation;
     dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
     c->keygen = (uint8_t)(gen << 4 | gen);
     if (commit(w, c, "RND-1", c->rnd1) != 0 || ask_secure(&x, c) != 0) goto out;
   } else {
     memcpy(c->provider, app->parameter.data, 3);
-    c->level = w->profile != RSE_PROFILE_EN15509_L0;
+    c->level = (uint8_t)efc_profile_level(w->profile);
     if (app->parameter.len == 16) {
       if (rse_access_credentials(w->crypto, cfg->keys, w->profile, app->parameter.data + 8, app->parameter.data + 12,
                                  x.cred) != 0)

@@ -106,9 +106,6 @@ void sec_world_free(sec_world *w) {
   memset(w, 0, sizeof(*w));
 }
 
-static const unsigned all_profiles =
-    EFC_PROFILE_AUTOPASS | EFC_PROFILE_EN15509_L0 | EFC_PROFILE_EN15509_L1 | EFC_PROFILE_AES;
-
 static int obe_start(sec_world *w, sec_obe *a) {
   obe_state_init(&a->st, &a->prof);
   return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng)) == 0 ? 0 : -1;
@@ -116,7 +113,13 @@ static int obe_start(sec_world *w, sec_obe *a) {
 
 int sec_obe_make(sec_world *w, sec_obe *a, uint32_t id, const sim_keys *keys) {
   memset(a, 0, sizeof(*a));
-  if (sim_obe_make(&a->prof, w->crypto, keys ? keys : &w->keys, id, all_profiles) != 0) return -1;
+  if (sim_obe_make(&a->prof, w->crypto, keys ? keys : &w->keys, id, EFC_PROFILES_ALL) != 0) return -1;
+  return obe_start(w, a);
+}
+
+int sec_obe_make_single(sec_world *w, sec_obe *a, uint32_t id) {
+  memset(a, 0, sizeof(*a));
+  if (sim_obe_make(&a->prof, w->crypto, &w->keys, id, efc_profile_bit(w->profile)) != 0) return -1;
   return obe_start(w, a);
 }
 

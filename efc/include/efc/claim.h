@@ -10,18 +10,7 @@
 
 #include "dsrc/crypto.h"
 #include "dsrc/tapdu.h"
-
-enum rse_profile {
-  RSE_PROFILE_AUTOPASS = 0,
-  RSE_PROFILE_EN15509_L0 = 1,
-  RSE_PROFILE_EN15509_L1 = 2,
-  RSE_PROFILE_AES = 3,
-  RSE_PROFILE_COUNT = 4
-};
-
-/* "autopass", "en15509-l0", "en15509-l1", "aes"; -1 if unknown. */
-int rse_profile_parse(const char *name);
-const char *rse_profile_name(int profile);
+#include "efc/profile.h"
 
 enum efc_verdict { EFC_PASS = 0, EFC_PHOTOGRAPH = 1, EFC_REJECT = 2 };
 const char *efc_verdict_name(int verdict);
@@ -48,7 +37,7 @@ enum efc_nonce_mode {
 #define EFC_ATTRLIST_MAX 96
 
 typedef struct {
-  int profile;
+  int profile; /* enum efc_profile */
   uint16_t station;
   uint8_t lane;
   dsrc_beacon_id beacon;

@@ -112,6 +112,8 @@ void sec_world_rse_reset(sec_world *w);
 /* A genuine OBE number id for w's profile (all four profiles personalised, as a real
  * multi-contract OBE). keys NULL: the issuer's; else another key set (a forgery). */
 int sec_obe_make(sec_world *w, sec_obe *a, uint32_t id, const sim_keys *keys);
+/* A genuine OBE number id with one contract, for w's profile (its application is eid 1). */
+int sec_obe_make_single(sec_world *w, sec_obe *a, uint32_t id);
 /* The T3 clone: OBE id built from the operator's key subset alone. */
 int sec_obe_make_operator_clone(sec_world *w, sec_obe *a, uint32_t id);
 

@@ -85,9 +85,9 @@ static int txn_profile(const pcap_group *g) {
     if (pf->role == PCAP_ROLE_VST && !have_vst) {
       have_vst = dsrc_pdu_decode(&vst, &pdu, pf->f.lsdu, pf->f.lsdu_len, NULL) >= 0 && vst.kind == DSRC_VST;
     } else if (pf->role == PCAP_ROLE_COMMAND && pf->pdus[0].kind == DSRC_ACTION_RQ) {
-      if (pf->pdus[0].type == DSRC_ACT_GET_SECURE) return RSE_PROFILE_AUTOPASS;
+      if (pf->pdus[0].type == DSRC_ACT_GET_SECURE) return EFC_PROFILE_AUTOPASS;
       if (pf->pdus[0].type != DSRC_ACT_GET_STAMPED || !have_vst) continue;
-      for (int p = RSE_PROFILE_EN15509_L0; p < RSE_PROFILE_COUNT; p++) {
+      for (int p = EFC_PROFILE_EN15509_L0; p < EFC_PROFILE_COUNT; p++) {
         const dsrc_application *a = rse_vst_app(&vst.u.vst, p);
         if (a && a->eid == pf->pdus[0].eid) return p;
       }
@@ -335,7 +335,7 @@ static int replay_rse(rp_link *k, const rp_txn *t) {
   }
   printf("replaying the RSE side of transaction #%u (%s, lane %u, captured LID %08" PRIX32 ") to the OBE with LID "
          "%08" PRIX32 "\n",
-         t->number, t->profile >= 0 ? rse_profile_name(t->profile) : "unknown profile", t->lane, t->lid, live);
+         t->number, t->profile >= 0 ? efc_profile_name(t->profile) : "unknown profile", t->lane, t->lid, live);
   /* Skip the captured window request: it answered the BST. */
   for (i = 0; i < t->n && (t->f[i].uplink); i++) {
   }
@@ -398,7 +398,7 @@ static int replay_obe(rp_link *k, const rp_txn *t) {
   for (size_t i = 0; i < t->n && ncmds < 64; i++)
     if (!t->f[i].uplink && t->f[i].role == PCAP_ROLE_COMMAND) cmds[ncmds++] = &t->f[i];
   printf("replaying the OBE side of transaction #%u (%s, lane %u, LID %08" PRIX32 ") as an OBE host\n", t->number,
-         t->profile >= 0 ? rse_profile_name(t->profile) : "unknown profile", t->lane, t->lid);
+         t->profile >= 0 ? efc_profile_name(t->profile) : "unknown profile", t->lane, t->lid);
   while (!released) {
     uint8_t buf[2048], out[DSRC_FRAME_MAX];
     io_udp_addr from;
@@ -556,7 +556,7 @@ int pcap_cmd_replay(int argc, char **argv) {
       break;
     }
     case 'p':
-      if ((sel.want_profile = rse_profile_parse(optarg)) < 0) {
+      if ((sel.want_profile = efc_profile_parse(optarg)) < 0) {
         fprintf(stderr, "efc-pcap replay: --profile: unknown profile '%s'\n", optarg);
         return PCAP_EXIT_USAGE;
       }
@@ -604,7 +604,7 @@ int pcap_cmd_replay(int argc, char **argv) {
     else
       fprintf(stderr, "efc-pcap replay: %s: no released transaction%s%s\n", argv[optind],
               sel.want_profile >= 0 ? " of profile " : "",
-              sel.want_profile >= 0 ? rse_profile_name(sel.want_profile) : "");
+              sel.want_profile >= 0 ? efc_profile_name(sel.want_profile) : "");
     return PCAP_EXIT_BAD_INPUT;
   }
   rse_config_default(&k.cfg);

@@ -174,8 +174,8 @@ static int on_group(void *ctx, const pcap_group *g) {
   v->ours++;
   if (x.c.has_obuid) hex(obuid, x.c.obuid, 4);
   at = (size_t)snprintf(line, sizeof(line), "#%u lane %u LID %08" PRIX32 " %s OBE %s", g->number, g->lane,
-                        g->lid, rse_profile_name(v->profile), obuid);
-  if (v->profile == RSE_PROFILE_AUTOPASS) {
+                        g->lid, efc_profile_name(v->profile), obuid);
+  if (v->profile == EFC_PROFILE_AUTOPASS) {
     if (x.secure_rq && x.secure_rs) {
       why = rse_verify_mac2(v->crypto, &v->keys, &x.c);
       at += (size_t)snprintf(line + at, sizeof(line) - at, " TC %u: MAC2 %s", x.c.tc, why_text(why, "correct"));
@@ -208,7 +208,7 @@ static int on_group(void *ctx, const pcap_group *g) {
   if (v->json) {
     printf("{\"transaction\":%u,\"lane\":%u,\"lid\":\"%08" PRIX32 "\",\"profile\":\"%s\",\"obuid\":\"%s\","
            "\"released\":%s,\"lane_check\":\"%s\"}\n",
-           g->number, g->lane, g->lid, rse_profile_name(v->profile), obuid, x.released ? "true" : "false",
+           g->number, g->lane, g->lid, efc_profile_name(v->profile), obuid, x.released ? "true" : "false",
            why == 0 ? "pass" : why == EFC_WHY_INCOMPLETE ? "incomplete" : why == EFC_WHY_ACCESS ? "access-denied"
                              : why == EFC_WHY_NO_KEYS                    ? "no-key"
                                                                           : "mac");
@@ -253,7 +253,7 @@ int pcap_cmd_verify(int argc, char **argv) {
       keys = optarg;
       break;
     case 'p':
-      if ((v.profile = rse_profile_parse(optarg)) < 0) {
+      if ((v.profile = efc_profile_parse(optarg)) < 0) {
         fprintf(stderr, "efc-pcap verify: --profile: unknown profile '%s'\n", optarg);
         return PCAP_EXIT_USAGE;
       }
@@ -301,7 +301,7 @@ int pcap_cmd_verify(int argc, char **argv) {
   rv = pcap_file_walk(file, idle, on_group, &v, err, sizeof(err));
   if (rv == 0 && !v.json)
     printf("%lu transactions, %lu of profile %s: %lu pass the lane check, %lu fail, %lu incomplete\n", v.txns,
-           v.ours, rse_profile_name(v.profile), v.pass, v.fail, v.incomplete);
+           v.ours, efc_profile_name(v.profile), v.pass, v.fail, v.incomplete);
   if (rv != 0) fprintf(stderr, "efc-pcap verify: %s\n", err);
   keymgmt_operator_keys_wipe(&v.keys);
   dsrc_crypto_free(v.crypto);
