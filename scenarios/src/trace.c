@@ -9,6 +9,7 @@
 #include "io/capture.h"
 #include "dsrc/hex.h"
 #include "dsrc/jer.h"
+#include "efc/msg.h"
 #include "air/lane.h"
 #include "sim/trace.h"
 #include "sim/world.h"
@@ -29,21 +30,6 @@ static void seq_add(trace_ctx *c, const char *name) {
   snprintf(c->sequence + n, sizeof(c->sequence) - n, "%s%s", n ? " " : "", name);
 }
 
-static const char *action_name(unsigned type) {
-  switch (type) {
-  case DSRC_ACT_GET_STAMPED:
-    return "GET_STAMPED";
-  case DSRC_ACT_GET_SECURE:
-    return "GET_SECURE";
-  case DSRC_ACT_SET_MMI:
-    return "SET_MMI";
-  case DSRC_ACT_ECHO:
-    return "ECHO";
-  default:
-    return "ACTION";
-  }
-}
-
 /* The application message a T-APDU is; answers take the name of the last command. */
 static void msg_name(trace_ctx *c, const dsrc_tapdu *t, char *out, size_t cap) {
   switch (t->kind) {
@@ -54,7 +40,7 @@ static void msg_name(trace_ctx *c, const dsrc_tapdu *t, char *out, size_t cap) {
     snprintf(out, cap, "VST");
     return;
   case DSRC_ACTION_RQ:
-    snprintf(c->last_cmd, sizeof(c->last_cmd), "%s", action_name(t->u.action_rq.type));
+    snprintf(c->last_cmd, sizeof(c->last_cmd), "%s", efc_action_name(t->u.action_rq.type));
     break;
   case DSRC_GET_RQ:
     snprintf(c->last_cmd, sizeof(c->last_cmd), "GET");

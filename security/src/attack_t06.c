@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dsrc/efc.h"
+#include "efc/msg.h"
 #include "security/attack.h"
 
 /* What a listener can learn, by kind (the order the outcome lists them in). */
@@ -108,13 +109,12 @@ static void on_tapdu(listener *l, const dsrc_tapdu *t) {
     break;
   case DSRC_ACTION_RS: {
     const dsrc_action_rs *rs = &t->u.action_rs;
+    const uint8_t *p;
     if (!rs->has_parameter) break;
     if (rs->parameter.kind == DSRC_C_GSTRS) {
       on_list(l, t, rs->parameter.u.gstrs.list);
-    } else if (rs->parameter.kind == DSRC_C_OCTETSTRING && l->last_action == DSRC_ACT_GET_SECURE &&
-               rs->parameter.u.octets.len == 20) {
+    } else if (l->last_action == DSRC_ACT_GET_SECURE && (p = efc_msg_secure_rs(t))) {
       /* obuid(4) || efcstatus(1) || TC(2) || RND-2 || keyGen || MAC1 || MAC2 */
-      const uint8_t *p = rs->parameter.u.octets.data;
       l->secure++;
       l->found[L_OBUID]++;
       l->found[L_EFCSTATUS]++;

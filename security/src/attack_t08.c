@@ -10,6 +10,7 @@
 
 #include "issuer/issuer_analyse.h"
 #include "dsrc/keys.h"
+#include "efc/msg.h"
 #include "rse/verify.h"
 #include "security/attack.h"
 
@@ -105,39 +106,20 @@ static int preplay_run(sec_world *w, sec_obe *v, uint32_t t_cs, device *d, prepl
   if (!app) return -1;
   if (w->profile == EFC_PROFILE_AUTOPASS) {
     for (uint32_t k = 0; k < SPAN_SECURE; k++) {
-      uint8_t *p;
-      dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
-      q.u.action_rq.mode = true;
-      q.u.action_rq.eid = app->eid;
-      q.u.action_rq.type = DSRC_ACT_GET_SECURE;
-      q.u.action_rq.has_parameter = true;
-      q.u.action_rq.parameter.kind = DSRC_C_OCTETSTRING;
-      q.u.action_rq.parameter.u.octets.len = 9;
-      p = q.u.action_rq.parameter.u.octets.data;
       /* RND-1 = T = the predicted time; keyGen as every GET_SECURE.rq on the air shows it. */
-      dsrc_autopass_time_octets(p, t_cs + k);
-      dsrc_autopass_time_octets(p + 4, t_cs + k);
-      p[8] = (uint8_t)(w->keys.op.generation << 4 | w->keys.op.generation);
-      if (ask(&r, pp, &q, &a)) store(d, p, 8, &a);
+      dsrc_autopass_time_octets(key, t_cs + k);
+      dsrc_autopass_time_octets(key + 4, t_cs + k);
+      efc_msg_get_secure(&q, app->eid, key, key + 4,
+                         (uint8_t)(w->keys.op.generation << 4 | w->keys.op.generation));
+      if (ask(&r, pp, &q, &a)) store(d, key, 8, &a);
     }
   } else {
     const uint8_t refs[2] = {w->rcfg.keyref_tsp, w->rcfg.keyref_tc};
     for (int i = 0; i < 2; i++)
       for (uint32_t k = 0; k < SPAN_STAMPED; k++) {
-        dsrc_gstrq *g;
-        dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
-        q.u.action_rq.mode = true;
-        q.u.action_rq.eid = app->eid;
-        q.u.action_rq.type = DSRC_ACT_GET_STAMPED;
-        q.u.action_rq.has_parameter = true;
-        q.u.action_rq.parameter.kind = DSRC_C_GSTRQ;
-        g = &q.u.action_rq.parameter.u.gstrq;
-        g->ids = w->rcfg.stamped_ids;
-        g->key_ref = refs[i];
-        g->nonce.len = 4;
-        dsrc_autopass_time_octets(g->nonce.data, t_cs + k);
         key[0] = refs[i];
-        memcpy(key + 1, g->nonce.data, 4);
+        dsrc_autopass_time_octets(key + 1, t_cs + k);
+        efc_msg_get_stamped(&q, app->eid, NULL, &w->rcfg.stamped_ids, refs[i], key + 1);
         if (!ask(&r, pp, &q, &a)) continue;
         store(d, key, 5, &a);
         for (unsigned j = 0; a.u.action_rs.has_parameter && a.u.action_rs.parameter.kind == DSRC_C_GSTRS &&
@@ -151,22 +133,12 @@ static int preplay_run(sec_world *w, sec_obe *v, uint32_t t_cs, device *d, prepl
         }
       }
     /* The vehicle data the gantry will ask for. */
-    dsrc_tapdu_init(&q, DSRC_GET_RQ);
-    q.u.get_rq.eid = app->eid;
-    q.u.get_rq.has_ids = true;
-    q.u.get_rq.ids = w->rcfg.vehicle_ids;
+    efc_msg_get(&q, app->eid, NULL, &w->rcfg.vehicle_ids);
     if (ask(&r, pp, &q, &a) && (n = dsrc_pdu_encode(d->get, sizeof(d->get), 2, &a)) > 0) d->get_len = (size_t)n;
     if (have_counter) {
       /* And the counter moved on as the gantry would have moved it: the victim's next
        * passage then reads the value that follows the presented one. */
-      dsrc_attribute *at;
-      dsrc_tapdu_init(&q, DSRC_SET_RQ);
-      q.u.set_rq.mode = true;
-      q.u.set_rq.eid = app->eid;
-      at = dsrc_tapdu_attrs_alloc(&q, &q.u.set_rq.attrs, 1);
-      at->id = DSRC_ATTR_STATUS;
-      at->value.kind = DSRC_C_EQUSTAT;
-      at->value.u.status.counter = (uint16_t)((counter + 1) & 0x0fff);
+      efc_msg_set_counter(&q, app->eid, NULL, (uint16_t)(counter + 1));
       ask(&r, pp, &q, &a);
     }
   }
@@ -227,18 +199,17 @@ static size_t reply(device *d, const dsrc_frame *f, uint8_t *out, size_t cap) {
   uint8_t lsdu[DSRC_FRAME_MAX], key[8];
   unsigned pdu;
   const stored *s = NULL;
+  const uint8_t *secure;
+  const dsrc_gstrq *stamped;
   dsrc_ssize n;
   if (dsrc_pdu_decode(&q, &pdu, f->lsdu, f->lsdu_len, NULL) <= 0) return 0;
-  if (q.kind == DSRC_ACTION_RQ && q.u.action_rq.type == DSRC_ACT_GET_SECURE && q.u.action_rq.has_parameter &&
-      q.u.action_rq.parameter.kind == DSRC_C_OCTETSTRING && q.u.action_rq.parameter.u.octets.len == 9) {
-    s = lookup(d, q.u.action_rq.parameter.u.octets.data, 8, 0);
-    if (s && memcmp(s->key, q.u.action_rq.parameter.u.octets.data, 8) == 0) d->hits++;
+  if ((secure = efc_msg_secure_rq(&q))) {
+    s = lookup(d, secure, 8, 0);
+    if (s && memcmp(s->key, secure, 8) == 0) d->hits++;
     else d->misses++;
-  } else if (q.kind == DSRC_ACTION_RQ && q.u.action_rq.type == DSRC_ACT_GET_STAMPED &&
-             q.u.action_rq.has_parameter && q.u.action_rq.parameter.kind == DSRC_C_GSTRQ &&
-             q.u.action_rq.parameter.u.gstrq.nonce.len == 4) {
-    key[0] = q.u.action_rq.parameter.u.gstrq.key_ref;
-    memcpy(key + 1, q.u.action_rq.parameter.u.gstrq.nonce.data, 4);
+  } else if ((stamped = efc_msg_stamped_rq(&q))) {
+    key[0] = stamped->key_ref;
+    memcpy(key + 1, stamped->nonce.data, 4);
     /* The entry for this keyRef and nonce; failing that, one for the keyRef (a guess). */
     s = lookup(d, key, 5, 1);
     if (s && memcmp(s->key, key, 5) == 0) d->hits++;

@@ -7,6 +7,7 @@
 
 #include "dsrc/efc.h"
 #include "dsrc/keys.h"
+#include "efc/msg.h"
 #include "rse/verify.h"
 #include "security/attack.h"
 
@@ -88,8 +89,7 @@ static void on_answer(reading *g, const dsrc_tapdu *a, bool secure) {
     if (rs->has_parameter && rs->parameter.kind == DSRC_C_GSTRS) {
       for (unsigned i = 0; i < rs->parameter.u.gstrs.list.count; i++)
         on_attr(g, dsrc_tapdu_attr(a, rs->parameter.u.gstrs.list, i));
-    } else if (secure && rs->has_parameter && rs->parameter.kind == DSRC_C_OCTETSTRING &&
-               rs->parameter.u.octets.len == 20) {
+    } else if (secure && efc_msg_secure_rs(a)) {
       /* obuid(4) || efcstatus(1) || TC(2) || ...: no key needed to read them */
       g->found[G_OBUID]++;
       g->found[G_EFCSTATUS]++;

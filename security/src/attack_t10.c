@@ -13,6 +13,7 @@
 
 #include "issuer/issuer_analyse.h"
 #include "dsrc/efc.h"
+#include "efc/msg.h"
 #include "rse/verify.h"
 #include "security/attack.h"
 
@@ -48,23 +49,13 @@ static int app_find(sec_world *w, const sec_reader *r, t10_app *a) {
   return 0;
 }
 
-static void creds(const t10_app *a, bool *has, dsrc_octets *o) {
-  *has = a->has_cred;
-  if (a->has_cred) {
-    o->len = 4;
-    memcpy(o->data, a->cred, 4);
-  }
-}
+static const uint8_t *creds(const t10_app *a) { return a->has_cred ? a->cred : NULL; }
 
 /* GET of attr 26: the counter, or -1 when the OBE gave none. */
 static int counter_get(sec_reader *r, const t10_app *a) {
+  static const dsrc_attr_ids status = {1, {DSRC_ATTR_STATUS}};
   dsrc_tapdu q, rs;
-  dsrc_tapdu_init(&q, DSRC_GET_RQ);
-  q.u.get_rq.eid = a->eid;
-  creds(a, &q.u.get_rq.has_credentials, &q.u.get_rq.credentials);
-  q.u.get_rq.has_ids = true;
-  q.u.get_rq.ids.count = 1;
-  q.u.get_rq.ids.ids[0] = DSRC_ATTR_STATUS;
+  efc_msg_get(&q, a->eid, creds(a), &status);
   if (sec_reader_ask(r, &q, &rs) != 0 || rs.kind != DSRC_GET_RS || !rs.u.get_rs.has_attrs) return -1;
   for (unsigned i = 0; i < rs.u.get_rs.attrs.count; i++) {
     const dsrc_attribute *at = dsrc_tapdu_attr(&rs, rs.u.get_rs.attrs, i);
@@ -76,16 +67,7 @@ static int counter_get(sec_reader *r, const t10_app *a) {
 /* SET of attr 26 to value: the ReturnStatus, or -1 when no answer came. */
 static int counter_set(sec_reader *r, const t10_app *a, uint16_t value) {
   dsrc_tapdu q, rs;
-  dsrc_attribute *at;
-  dsrc_tapdu_init(&q, DSRC_SET_RQ);
-  q.u.set_rq.mode = true;
-  q.u.set_rq.eid = a->eid;
-  creds(a, &q.u.set_rq.has_credentials, &q.u.set_rq.credentials);
-  at = dsrc_tapdu_attrs_alloc(&q, &q.u.set_rq.attrs, 1);
-  if (!at) return -1;
-  at->id = DSRC_ATTR_STATUS;
-  at->value.kind = DSRC_C_EQUSTAT;
-  at->value.u.status.counter = (uint16_t)(value & 0x0fff);
+  efc_msg_set_counter(&q, a->eid, creds(a), value);
   if (sec_reader_ask(r, &q, &rs) != 0 || rs.kind != DSRC_SET_RS) return -1;
   return rs.u.set_rs.has_ret ? rs.u.set_rs.ret : 0;
 }

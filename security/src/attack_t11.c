@@ -69,24 +69,6 @@ static int reseal(sec_world *w, const dsrc_rng *g, efc_claim *c) {
   return 0;
 }
 
-/* The counter inside an EN 15509 claim's MACed attribute list, and the claim's copy. */
-static int attrlist_counter_set(efc_claim *c, uint16_t counter) {
-  dsrc_tapdu t;
-  dsrc_attr_list l;
-  dsrc_ssize n;
-  dsrc_tapdu_init(&t, DSRC_ACTION_RS);
-  if (dsrc_attr_list_decode(&t, &l, c->attrlist, c->attrlist_len, NULL) != c->attrlist_len) return -1;
-  for (unsigned i = 0; i < l.count; i++) {
-    dsrc_attribute *a = &t.pool[l.first + i];
-    if (a->id == DSRC_ATTR_STATUS && a->value.kind == DSRC_C_EQUSTAT) a->value.u.status.counter = counter;
-  }
-  n = dsrc_attr_list_encode(c->attrlist, sizeof(c->attrlist), &t, l);
-  if (n < 0) return -1;
-  c->attrlist_len = (uint8_t)n;
-  c->counter = counter;
-  return 0;
-}
-
 /* A passage that never happened, from an OBE's earlier claim. */
 static int invent(sec_world *w, const dsrc_rng *g, const efc_claim *from, efc_claim *c) {
   *c = *from;
@@ -98,7 +80,7 @@ static int invent(sec_world *w, const dsrc_rng *g, const efc_claim *from, efc_cl
     /* MAC2 the operator could compute with MKEY-F; the issuer does not look at it. */
     dsrc_rng_bytes(g, c->mac2, 4);
   } else {
-    if (attrlist_counter_set(c, (uint16_t)((c->counter + 1) & 0x0fff)) != 0) return -1;
+    if (efc_claim_counter_set(c, (uint16_t)((c->counter + 1) & 0x0fff)) != 0) return -1;
     dsrc_rng_bytes(g, c->mac_tsp, 4);
     dsrc_rng_bytes(g, c->mac_tc, 4);
   }

@@ -71,6 +71,18 @@ int efc_claim_format(const efc_claim *c, char *out, size_t cap);
 /* Parses a claim line; 0 or DSRC_ERR_JSON with a message naming the field. */
 int efc_claim_parse(efc_claim *c, const char *line, char *err, size_t errlen);
 
+/* What the claim takes from the security exchange: RND-1, T and keyGen from a GET_SECURE
+ * request (efc_msg_secure_rq); obuid, efcstatus, TC, RND-2, MAC1 and MAC2 from its answer
+ * (efc_msg_secure_rs; the keyGen it echoes is the caller's to check); obuid, counter and
+ * PAN from the attributes of list in t. */
+void efc_claim_read_secure_rq(efc_claim *c, const uint8_t rq[9]);
+void efc_claim_read_secure(efc_claim *c, const uint8_t rs[20]);
+void efc_claim_read_attrs(efc_claim *c, const dsrc_tapdu *t, dsrc_attr_list list);
+
+/* Sets the counter in c's MACed attribute list and c->counter, as one who alters a claim
+ * would. 0 or a negative dsrc error when the list does not decode. */
+int efc_claim_counter_set(efc_claim *c, uint16_t counter);
+
 /* The commitment the RSE uses as a nonce: first4(SHA-256(label || station(2) || lane(1) ||
  * time_cs(8) || salt(8))), big-endian fields; label "RND-1", "TSP" or "TC". */
 int efc_commit(uint8_t out[4], const char *label, uint16_t station, uint8_t lane, int64_t time_cs,
