@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "efc/build.h"
 #include "issuer/issuer_analyse.h"
 #include "security/attack.h"
 
@@ -91,23 +92,10 @@ static const cap_frame *next_of(const cap_txn *t, size_t *i, enum role want) {
 /* The captured answer as an immediate answer to the live command: the command's n (inverted)
  * and PDU number, OK_OK, the T-APDU verbatim. */
 static size_t answer_now(uint8_t *out, size_t cap, const cap_frame *c, uint32_t lid, const dsrc_frame *cmd) {
-  dsrc_frame f, a;
-  uint8_t lsdu[DSRC_FRAME_MAX];
+  dsrc_frame f;
   dsrc_ssize n;
-  if (dsrc_frame_decode(&f, c->oct, c->len) != 0 || !f.lsdu_len || f.lsdu_len > sizeof(lsdu)) return 0;
-  memcpy(lsdu, f.lsdu, f.lsdu_len);
-  if (cmd->lsdu_len) lsdu[0] = (uint8_t)((lsdu[0] & ~0x78) | (cmd->lsdu[0] & 0x78));
-  memset(&a, 0, sizeof(a));
-  a.lid = lid;
-  a.lid_len = 4;
-  a.mac = DSRC_MAC_RESPONSE;
-  a.has_llc = true;
-  a.llc = (uint8_t)((cmd->llc ^ DSRC_LLC_N) | DSRC_LLC_F);
-  a.has_status = true;
-  a.status = DSRC_LLC_OK_OK;
-  a.lsdu = lsdu;
-  a.lsdu_len = f.lsdu_len;
-  n = dsrc_frame_encode(out, cap, &a);
+  if (dsrc_frame_decode(&f, c->oct, c->len) != 0) return 0;
+  n = efc_build_answer_now(out, cap, lid, cmd, f.lsdu, f.lsdu_len);
   return n > 0 ? (size_t)n : 0;
 }
 

@@ -10,6 +10,7 @@
 
 #include "issuer/issuer_analyse.h"
 #include "dsrc/keys.h"
+#include "efc/build.h"
 #include "efc/msg.h"
 #include "rse/verify.h"
 #include "security/attack.h"
@@ -156,42 +157,8 @@ static const stored *lookup(const device *d, const uint8_t *key, size_t keylen, 
   return near;
 }
 
-/* An answer frame to the live command cmd carrying lsdu (its PDU number set to the command's). */
-static size_t answer(uint8_t *out, size_t cap, uint32_t lid, const dsrc_frame *cmd, const uint8_t *lsdu, size_t len) {
-  uint8_t l[DSRC_FRAME_MAX];
-  dsrc_frame a;
-  dsrc_ssize n;
-  if (len > sizeof(l)) return 0;
-  memcpy(l, lsdu, len);
-  l[0] = (uint8_t)((l[0] & ~0x78) | (cmd->lsdu[0] & 0x78));
-  memset(&a, 0, sizeof(a));
-  a.lid = lid;
-  a.lid_len = 4;
-  a.mac = DSRC_MAC_RESPONSE;
-  a.has_llc = true;
-  a.llc = (uint8_t)((cmd->llc ^ DSRC_LLC_N) | DSRC_LLC_F);
-  a.has_status = true;
-  a.status = DSRC_LLC_OK_OK;
-  a.lsdu = l;
-  a.lsdu_len = len;
-  n = dsrc_frame_encode(out, cap, &a);
-  return n > 0 ? (size_t)n : 0;
-}
-
-static size_t frame(uint8_t *out, size_t cap, uint32_t lid, uint8_t mac, bool llc, const uint8_t *lsdu, size_t len) {
-  dsrc_frame f;
-  dsrc_ssize n;
-  memset(&f, 0, sizeof(f));
-  f.lid = lid;
-  f.lid_len = 4;
-  f.mac = mac;
-  f.has_llc = llc;
-  f.llc = DSRC_LLC_UI;
-  f.lsdu = lsdu;
-  f.lsdu_len = len;
-  n = dsrc_frame_encode(out, cap, &f);
-  return n > 0 ? (size_t)n : 0;
-}
+/* A frame's length, 0 for none. */
+static size_t sent(dsrc_ssize n) { return n > 0 ? (size_t)n : 0; }
 
 /* The reply to one live command: the stored answer for its nonce, or what needs no key. */
 static size_t reply(device *d, const dsrc_frame *f, uint8_t *out, size_t cap) {
@@ -215,7 +182,7 @@ static size_t reply(device *d, const dsrc_frame *f, uint8_t *out, size_t cap) {
     if (s && memcmp(s->key, key, 5) == 0) d->hits++;
     else d->misses++;
   } else if (q.kind == DSRC_GET_RQ && d->get_len) {
-    return answer(out, cap, d->lid, f, d->get, d->get_len);
+    return sent(efc_build_answer_now(out, cap, d->lid, f, d->get, d->get_len));
   } else if (q.kind == DSRC_SET_RQ) {
     dsrc_tapdu_init(&a, DSRC_SET_RS);
     a.u.set_rs.eid = q.u.set_rq.eid;
@@ -227,10 +194,10 @@ static size_t reply(device *d, const dsrc_frame *f, uint8_t *out, size_t cap) {
   } else {
     return 0;
   }
-  if (s) return answer(out, cap, d->lid, f, s->lsdu, s->len);
+  if (s) return sent(efc_build_answer_now(out, cap, d->lid, f, s->lsdu, s->len));
   if (q.kind == DSRC_ACTION_RQ && q.u.action_rq.type != DSRC_ACT_SET_MMI) return 0; /* nothing stored */
   n = dsrc_pdu_encode(lsdu, sizeof(lsdu), pdu, &a);
-  return n > 0 ? answer(out, cap, d->lid, f, lsdu, (size_t)n) : 0;
+  return n > 0 ? sent(efc_build_answer_now(out, cap, d->lid, f, lsdu, (size_t)n)) : 0;
 }
 
 static size_t device_uplink(void *ctx, uint64_t t, const uint8_t *down, size_t down_len, unsigned w,
@@ -243,12 +210,12 @@ static size_t device_uplink(void *ctx, uint64_t t, const uint8_t *down, size_t d
   if (f.lid_len == 1) {
     /* Silent until the predicted moment, then one window request. */
     if (d->requested || !(f.mac & DSRC_MAC_A) || t < d->gate) return 0;
-    len = frame(out, cap, d->lid, DSRC_MAC_WINDOW_REQUEST, false, NULL, 0);
+    len = sent(efc_build_window_request(out, cap, d->lid));
     d->requested = len > 0;
   } else if (d->requested && f.lid_len == 4 && f.lid == d->lid) {
     if (!f.has_llc && (f.mac & DSRC_MAC_A)) {
       if (!d->sent_vst) {
-        len = frame(out, cap, d->lid, DSRC_MAC_UPLINK_COMMAND, true, d->vst, d->vst_len);
+        len = sent(efc_build_uplink(out, cap, d->lid, d->vst, d->vst_len));
         d->sent_vst = len > 0;
       } else if (d->last_len <= cap) {
         memcpy(out, d->last, len = d->last_len);

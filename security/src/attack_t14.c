@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "efc/build.h"
 #include "issuer/issuer_analyse.h"
 #include "security/attack.h"
 
@@ -28,26 +29,8 @@ static const dsrc_beacon_id rogue_beacon = {0x66, 666};
 
 /* The rogue's BST: a well-formed beacon frame for the EFC application, time from the lane. */
 static size_t rogue_bst(const sec_world *w, uint8_t *out, size_t cap) {
-  dsrc_tapdu t;
-  uint8_t lsdu[DSRC_FRAME_MAX];
-  dsrc_frame f;
-  dsrc_ssize n;
-  dsrc_tapdu_init(&t, DSRC_BST);
-  t.u.bst.rsu = rogue_beacon;
-  t.u.bst.time = (uint32_t)((w->rcfg.epoch_cs + (int64_t)(w->l.now / 10000000u)) / 100);
-  t.u.bst.mand.count = 1;
-  t.u.bst.mand.items[0].aid = DSRC_AID_EFC;
-  n = dsrc_pdu_encode(lsdu, sizeof(lsdu), 2, &t);
-  if (n < 0) return 0;
-  memset(&f, 0, sizeof(f));
-  f.lid = DSRC_LID_BROADCAST;
-  f.lid_len = 1;
-  f.mac = DSRC_MAC_BST;
-  f.has_llc = true;
-  f.llc = DSRC_LLC_UI;
-  f.lsdu = lsdu;
-  f.lsdu_len = (size_t)n;
-  n = dsrc_frame_encode(out, cap, &f);
+  uint32_t time = (uint32_t)((w->rcfg.epoch_cs + (int64_t)(w->l.now / 10000000u)) / 100);
+  dsrc_ssize n = efc_build_bst(out, cap, &rogue_beacon, time);
   return n < 0 ? 0 : (size_t)n;
 }
 

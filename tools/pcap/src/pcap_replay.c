@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "dsrc/datagram.h"
+#include "efc/build.h"
 #include "pcap_tool.h"
 #include "rse/rse.h"
 #include "rse/verify.h"
@@ -243,23 +244,10 @@ static size_t reframe(uint8_t *out, size_t cap, const uint8_t *oct, size_t len, 
  * live command cmd: the attacker has the T-APDU ready, so it answers in the command's own
  * window (OK_OK) with the command's n and PDU number. Returns the length or 0. */
 static size_t answer_now(uint8_t *out, size_t outcap, const rp_frame *cap, uint32_t lid, const dsrc_frame *cmd) {
-  dsrc_frame f, a;
-  uint8_t lsdu[DSRC_FRAME_MAX];
+  dsrc_frame f;
   dsrc_ssize n;
-  if (dsrc_frame_decode(&f, cap->oct, cap->len) < 0 || !f.lsdu_len || f.lsdu_len > sizeof(lsdu)) return 0;
-  memcpy(lsdu, f.lsdu, f.lsdu_len);
-  if (cmd->lsdu_len) lsdu[0] = (uint8_t)((lsdu[0] & ~0x78) | (cmd->lsdu[0] & 0x78));
-  memset(&a, 0, sizeof(a));
-  a.lid = lid;
-  a.lid_len = 4;
-  a.mac = DSRC_MAC_RESPONSE;
-  a.has_llc = true;
-  a.llc = (uint8_t)((cmd->llc ^ DSRC_LLC_N) | DSRC_LLC_F);
-  a.has_status = true;
-  a.status = DSRC_LLC_OK_OK;
-  a.lsdu = lsdu;
-  a.lsdu_len = f.lsdu_len;
-  n = dsrc_frame_encode(out, outcap, &a);
+  if (dsrc_frame_decode(&f, cap->oct, cap->len) < 0) return 0;
+  n = efc_build_answer_now(out, outcap, lid, cmd, f.lsdu, f.lsdu_len);
   return n > 0 ? (size_t)n : 0;
 }
 
