@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dsrc/efc.h"
+#include "efc/msg.h"
 #include "rse/verify.h"
 #include "security/attack.h"
 
@@ -130,15 +130,8 @@ static void test_t10_autopass_tc_is_not_attr_26(void **state) {
   for (int prof = EFC_PROFILE_AUTOPASS; prof <= EFC_PROFILE_EN15509_L0; prof++) {
     const dsrc_application *app = rse_vst_app(&r.vst.u.vst, prof);
     dsrc_tapdu q, rs;
-    dsrc_attribute *at;
     assert_non_null(app);
-    dsrc_tapdu_init(&q, DSRC_SET_RQ);
-    q.u.set_rq.mode = true;
-    q.u.set_rq.eid = app->eid;
-    at = dsrc_tapdu_attrs_alloc(&q, &q.u.set_rq.attrs, 1);
-    at->id = DSRC_ATTR_STATUS;
-    at->value.kind = DSRC_C_EQUSTAT;
-    at->value.u.status.counter = 0x0abc;
+    efc_msg_set_counter(&q, app->eid, NULL, 0x0abc);
     assert_int_equal(sec_reader_ask(&r, &q, &rs), 0);
     assert_int_equal(rs.kind, DSRC_SET_RS);
     assert_true(rs.u.set_rs.has_ret);

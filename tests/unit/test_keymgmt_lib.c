@@ -13,7 +13,6 @@
 
 #include <cmocka.h>
 
-#include "dsrc/err.h"
 #include "dsrc/rng.h"
 #include "keymgmt/keymgmt.h"
 /* The sealing internals, to store plaintexts the library itself would never write. */
@@ -102,20 +101,10 @@ static void test_country_and_provider(void **state) {
   assert_int_equal(efc_country_code("N1", &cc), KEYMGMT_ERR_ARG);
 }
 
-static void test_profiles_and_checks(void **state) {
-  unsigned set;
-  char buf[64];
+/* The profile table is efc's (test_efc). */
+static void test_checks(void **state) {
   uint8_t pan[10];
   (void)state;
-  assert_int_equal(efc_profiles_parse("autopass,aes", &set), 0);
-  assert_int_equal(set, efc_profile_bit(EFC_PROFILE_AUTOPASS) | efc_profile_bit(EFC_PROFILE_AES));
-  efc_profiles_format(buf, sizeof(buf), EFC_PROFILES_ALL);
-  assert_string_equal(buf, "autopass,en15509-l0,en15509-l1,aes");
-  assert_int_equal(efc_profiles_parse(buf, &set), 0);
-  assert_int_equal(set, EFC_PROFILES_ALL);
-  assert_int_equal(efc_profiles_parse("autopass,", &set), DSRC_ERR_CHOICE);
-  assert_int_equal(efc_profiles_parse("", &set), DSRC_ERR_CHOICE);
-  assert_int_equal(efc_profiles_parse("en15509", &set), DSRC_ERR_CHOICE);
   hex_to(pan, 10, "2800000012345678907F");
   assert_true(efc_pan_valid(pan));
   hex_to(pan, 10, "28000000123456789F7F");
@@ -506,7 +495,7 @@ static void test_malformed_plaintexts(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_country_and_provider),
-      cmocka_unit_test(test_profiles_and_checks),
+      cmocka_unit_test(test_checks),
       cmocka_unit_test(test_generate),
       cmocka_unit_test(test_personalise_memory),
       cmocka_unit_test(test_personalise_many),
