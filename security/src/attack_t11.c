@@ -28,7 +28,6 @@
 #include <string.h>
 
 #include "issuer/issuer_analyse.h"
-#include "dsrc/efc.h"
 #include "dsrc/keys.h"
 #include "security/attack.h"
 

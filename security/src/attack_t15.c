@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include "issuer/issuer_analyse.h"
-#include "dsrc/efc.h"
 #include "dsrc/keys.h"
 #include "efc/msg.h"
 #include "rse/verify.h"

@@ -27,7 +27,9 @@ static inline unsigned efc_profile_bit(int profile) {
 }
 
 /* Whether a set of profiles holds profile. */
-static inline bool efc_profiles_has(unsigned set, int profile) { return (set & efc_profile_bit(profile)) != 0; }
+static inline bool efc_profiles_has(unsigned set, int profile) {
+  return (set & efc_profile_bit(profile)) != 0;
+}
 
 /* "autopass", "en15509-l0", "en15509-l1", "aes"; "unknown" for anything else. */
 const char *efc_profile_name(int profile);
