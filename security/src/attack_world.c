@@ -28,6 +28,13 @@ void sec_outcome_set(sec_outcome *o, int detected, const char *gained, const cha
   va_end(ap);
 }
 
+void sec_text_put(char *out, size_t cap, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(out, cap, fmt, ap);
+  va_end(ap);
+}
+
 static void on_frame(void *ctx, const air_frame *f) {
   sec_world *w = ctx;
   io_cap_record r;

@@ -216,9 +216,11 @@ const sec_threat *sec_threat_at(size_t i);
 int sec_run(const sec_params *p, int profile, const issuer_options *iopt, sec_outcome *out, char *err,
             size_t errlen);
 
-/* The outcome helpers every threat uses. */
+/* The outcome helpers every threat uses. sec_text_put: printf into out, cut to cap (a cut
+ * evidence text is better than none). */
 void sec_outcome_set(sec_outcome *o, int detected, const char *gained, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+void sec_text_put(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* The threat functions (attack_tNN.c). */
 int sec_t01_impersonation(sec_world *w, const sec_params *p, sec_outcome *out);
