@@ -154,12 +154,17 @@ int sec_obe_make_operator_clone(sec_world *w, sec_obe *a, uint32_t id) {
   return rv;
 }
 
+/* What passage p did, its claim kept; p NULL: the RSE never opened a session. */
 static void record(sec_world *w, const rse_passage *p, sec_passage *out) {
   memset(out, 0, sizeof(*out));
+  out->claim = -1;
+  if (!p) {
+    snprintf(out->sequence, sizeof(out->sequence), "no session");
+    return;
+  }
   out->done = p->outcome == RSE_OUT_DONE;
   out->verdict = p->claim.verdict;
   out->reasons = p->claim.reasons;
-  out->claim = -1;
   snprintf(out->sequence, sizeof(out->sequence), "%s", p->sequence);
   /* The RSE sends the issuer a claim for every session it finished, as efc-rse does. */
   if (out->done && w->nclaims < SEC_CLAIMS_MAX) {
@@ -182,13 +187,7 @@ int sec_pass(sec_world *w, sec_obe *a, sec_passage *out) {
   /* The next passage five minutes later: a BST more than 256 s on is a new beacon to the
    * OBE (docs/profiles.md). */
   w->l.now += UINT64_C(300000000000);
-  if (!done) {
-    memset(out, 0, sizeof(*out));
-    out->claim = -1;
-    snprintf(out->sequence, sizeof(out->sequence), "no session");
-    return 0;
-  }
-  record(w, &p, out);
+  record(w, done ? &p : NULL, out);
   return 0;
 }
 
@@ -211,13 +210,7 @@ int sec_pass_driven(sec_world *w, sec_uplink_fn fn, void *ctx, sec_passage *out)
     done = rse_passage_pop(&w->r, &p);
   }
   w->l.now += UINT64_C(300000000000);
-  if (!done) {
-    memset(out, 0, sizeof(*out));
-    out->claim = -1;
-    snprintf(out->sequence, sizeof(out->sequence), "no session");
-    return 0;
-  }
-  record(w, &p, out);
+  record(w, done ? &p : NULL, out);
   return 0;
 }
 
