@@ -100,9 +100,9 @@ static int claim_stamped(gen *g, efc_claim *c, bench_obe *o) {
   dsrc_attr_list l;
   dsrc_attribute *a;
   dsrc_ssize n;
-  bool aes = c->profile == RSE_PROFILE_AES;
+  bool aes = c->profile == EFC_PROFILE_AES;
   int rv;
-  c->level = c->profile == RSE_PROFILE_EN15509_L0 ? 0 : 1;
+  c->level = (uint8_t)efc_profile_level(c->profile);
   memcpy(c->pan, o->prof.pan, 10);
   memcpy(c->provider, o->prof.context_mark, 3);
   c->counter = o->counter;
@@ -149,8 +149,6 @@ static int claim_stamped(gen *g, efc_claim *c, bench_obe *o) {
  * five stations in turn) to path, and the first small of them to small_path too. */
 static int generate(const sim_keys *k, dsrc_crypto *c, uint64_t n, unsigned nobes, uint64_t small,
                     const char *path, const char *small_path) {
-  static const unsigned bits[] = {EFC_PROFILE_AUTOPASS, EFC_PROFILE_EN15509_L0,
-                                  EFC_PROFILE_EN15509_L1, EFC_PROFILE_AES};
   bench_obe *obes = calloc(nobes, sizeof(*obes));
   FILE *f = fopen(path, "w"), *fs = fopen(small_path, "w");
   gen g = {c, {{0}}};
@@ -164,7 +162,7 @@ static int generate(const sim_keys *k, dsrc_crypto *c, uint64_t n, unsigned nobe
   dsrc_prng_seed(&g.prng, 42);
   for (unsigned i = 0; i < nobes && rv == 0; i++) {
     uint32_t id = 0x01000000u + i;
-    rv = sim_obe_make(&obes[i].prof, c, k, id, bits[id % 4]);
+    rv = sim_obe_make(&obes[i].prof, c, k, id, efc_profile_bit((int)(id % EFC_PROFILE_COUNT)));
   }
   for (uint64_t p = 0; p < n && rv == 0; p++) {
     unsigned i = (unsigned)(p % nobes);
@@ -174,7 +172,7 @@ static int generate(const sim_keys *k, dsrc_crypto *c, uint64_t n, unsigned nobe
     efc_claim cl;
     claim_common(&g, &cl, profile, (uint16_t)(100 + round % 5),
                  T0 + (int64_t)round * HOUR + (int64_t)i * 10, &obes[i]);
-    rv = profile == RSE_PROFILE_AUTOPASS ? claim_autopass(&g, &cl, &obes[i])
+    rv = profile == EFC_PROFILE_AUTOPASS ? claim_autopass(&g, &cl, &obes[i])
                                          : claim_stamped(&g, &cl, &obes[i]);
     if (rv == 0) rv = efc_claim_format(&cl, line, sizeof(line)) > 0 ? 0 : -1;
     if (rv == 0) {

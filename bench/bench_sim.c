@@ -58,12 +58,10 @@ static void passage_crypto(dsrc_crypto *c, const sim_keys *k, int p, uint32_t id
   keymgmt_obe_profile prof;
   uint8_t key[16], key2[16], mac[4], ac_cr[4], rnd[4] = {1, 2, 3, 4}, t[4] = {5, 6, 7, 8};
   static const uint8_t attrlist[27] = {3, 0x18, 0x38, 1, 2, 3, 4, 0x1a, 0x3a, 0, 0, 0x20, 0x40};
-  static const unsigned bits[] = {EFC_PROFILE_AUTOPASS, EFC_PROFILE_EN15509_L0, EFC_PROFILE_EN15509_L1,
-                                  EFC_PROFILE_AES};
   unsigned g = k->issuer.autopass_generation;
-  sim_obe_make_fast(&prof, c, k, id, bits[p], 5, 1);
+  sim_obe_make_fast(&prof, c, k, id, efc_profile_bit(p), 5, 1);
   switch (p) {
-  case RSE_PROFILE_AUTOPASS:
+  case EFC_PROFILE_AUTOPASS:
     /* RSE: the committed RND-1; OBE: SSKEY-N, MAC1, SSKEY-F, MAC2; RSE: OBUKEY-F, SSKEY-F,
      * MAC2. */
     commit(c, rnd, "RND-1");
@@ -75,12 +73,12 @@ static void passage_crypto(dsrc_crypto *c, const sim_keys *k, int p, uint32_t id
     dsrc_autopass_sskey(c, key, key2, rnd, t);
     dsrc_autopass_mac(c, mac, key, prof.obuid, 0, t, rnd);
     break;
-  case RSE_PROFILE_EN15509_L0:
-  case RSE_PROFILE_EN15509_L1:
+  case EFC_PROFILE_EN15509_L0:
+  case EFC_PROFILE_EN15509_L1:
     /* The RSE's committed nonces for the two GET_STAMPED. */
     commit(c, rnd, "TSP");
     commit(c, rnd, "TC");
-    if (p == RSE_PROFILE_EN15509_L1) {
+    if (p == EFC_PROFILE_EN15509_L1) {
       dsrc_en15509_ac_cr(c, ac_cr, prof.access_key, rnd);                /* OBE, VST */
       dsrc_en15509_access_key(c, key, k->op.mack[prof.ac_cr_ref[0]], prof.ac_cr_ref); /* RSE */
       dsrc_en15509_ac_cr(c, ac_cr, key, rnd);
@@ -129,7 +127,7 @@ int main(int argc, char **argv) {
     if (strcmp(argv[i], "--national-day") == 0) {
       national = true;
     } else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc) {
-      only = rse_profile_parse(argv[++i]);
+      only = efc_profile_parse(argv[++i]);
       if (only < 0) {
         fprintf(stderr, "efc-bench-sim: --profile: unknown profile '%s'\n", argv[i]);
         return 2;
@@ -163,7 +161,7 @@ int main(int argc, char **argv) {
          (unsigned long long)passages, rounds);
   printf("%-12s %12s %14s %14s %12s %12s %s\n", "profile", "passages/s", "sim us/pass", "crypto us/pass",
          "sim/crypto", "frames/pass", "crypto per passage (des/3des/aes blocks, sha256): sim | replay");
-  for (int p = 0; p < RSE_PROFILE_COUNT; p++) {
+  for (int p = 0; p < EFC_PROFILE_COUNT; p++) {
     static sim_scenario sc;
     sim_world w;
     sim_block *blocks;
@@ -203,7 +201,7 @@ int main(int argc, char **argv) {
     }
     if (side != 0) {
       double s = side == 1 ? sim_s : cry_s;
-      printf("%-12s %12.0f %14.2f (%s only)\n", rse_profile_name(p), passages / s, s / passages * 1e6,
+      printf("%-12s %12.0f %14.2f (%s only)\n", efc_profile_name(p), passages / s, s / passages * 1e6,
              side == 1 ? "simulation" : "crypto");
     } else {
       /* The frame counts come from one more, untimed run: summing them inside the timed
@@ -214,7 +212,7 @@ int main(int argc, char **argv) {
         for (uint32_t j = 0; j < blocks[i].passages; j++) frames += rec[j].frames_down + rec[j].frames_up;
       }
       printf("%-12s %12.0f %14.2f %14.2f %12.2f %12.1f %.2f/%.2f/%.2f/%.2f | %.2f/%.2f/%.2f/%.2f\n",
-             rse_profile_name(p), passages / sim_s, sim_s / passages * 1e6, cry_s / passages * 1e6, sim_s / cry_s,
+             efc_profile_name(p), passages / sim_s, sim_s / passages * 1e6, cry_s / passages * 1e6, sim_s / cry_s,
              (double)frames / passages, (double)a.des / passages, (double)a.tdes / passages,
              (double)a.aes / passages, (double)a.sha256 / passages, (double)b.des / passages,
              (double)b.tdes / passages, (double)b.aes / passages, (double)b.sha256 / passages);
@@ -231,7 +229,7 @@ int main(int argc, char **argv) {
     sim_block blk;
     sim_block_stats st;
     sim_record *rec = malloc(20000 * sizeof(*rec));
-    one_group(&sc, RSE_PROFILE_AUTOPASS, 20000);
+    one_group(&sc, EFC_PROFILE_AUTOPASS, 20000);
     sim_keys_init(&keys, c, sc.seed);
     w.sc = &sc;
     w.keys = &keys;

@@ -7,22 +7,10 @@
 #include "dsrc/hex.h"
 #include "efc/claim.h"
 
-static const char *const profile_names[RSE_PROFILE_COUNT] = {"autopass", "en15509-l0",
-                                                             "en15509-l1", "aes"};
 static const char *const verdict_names[] = {"pass", "photograph", "reject"};
 static const char *const reason_names[] = {"incomplete", "mac", "access-denied", "no-keys",
                                            "status-list", "protocol"};
 static const char *const nonce_names[] = {"commit", "random", "time"};
-
-int rse_profile_parse(const char *name) {
-  for (int i = 0; i < RSE_PROFILE_COUNT; i++)
-    if (strcmp(name, profile_names[i]) == 0) return i;
-  return -1;
-}
-
-const char *rse_profile_name(int profile) {
-  return profile >= 0 && profile < RSE_PROFILE_COUNT ? profile_names[profile] : "unknown";
-}
 
 const char *efc_verdict_name(int verdict) {
   return verdict >= 0 && verdict <= EFC_REJECT ? verdict_names[verdict] : "unknown";
@@ -85,7 +73,7 @@ int efc_claim_format(const efc_claim *c, char *out, size_t cap) {
   int n;
   if (!o) return DSRC_ERR_NOBUF;
   json_object_set_new(o, "v", json_integer(1));
-  json_object_set_new(o, "profile", json_string(rse_profile_name(c->profile)));
+  json_object_set_new(o, "profile", json_string(efc_profile_name(c->profile)));
   json_object_set_new(o, "station", json_integer(c->station));
   json_object_set_new(o, "lane", json_integer(c->lane));
   b = json_object();
@@ -101,7 +89,7 @@ int efc_claim_format(const efc_claim *c, char *out, size_t cap) {
   json_object_set_new(o, "nonce_mode", json_string(nonce_names[c->nonce_mode % 3]));
   if (c->nonce_mode == EFC_NONCE_COMMIT) set_hex(o, "salt", c->salt, 8);
   if (c->has_obuid) set_hex(o, "obuid", c->obuid, 4);
-  if (c->profile == RSE_PROFILE_AUTOPASS) {
+  if (c->profile == EFC_PROFILE_AUTOPASS) {
     set_hex(o, "efcstatus", &c->efcstatus, 1);
     json_object_set_new(o, "tc", json_integer(c->tc));
     set_hex(o, "rnd1", c->rnd1, 4);
@@ -170,6 +158,17 @@ static int get_name(json_t *o, const char *key, const char *const *names, int co
   return DSRC_ERR_JSON;
 }
 
+static int get_profile(json_t *o, int *v, char *err, size_t errlen) {
+  json_t *j = json_object_get(o, "profile");
+  int p = json_is_string(j) ? efc_profile_parse(json_string_value(j)) : -1;
+  if (p >= 0) {
+    *v = p;
+    return 0;
+  }
+  snprintf(err, errlen, "field \"profile\": missing or unknown value");
+  return DSRC_ERR_JSON;
+}
+
 #define TRYF(x)               \
   do {                        \
     int rv_ = (x);            \
@@ -194,7 +193,7 @@ int efc_claim_parse(efc_claim *c, const char *line, char *err, size_t errlen) {
     return DSRC_ERR_JSON;
   }
   TRYF(get_int(o, "v", 1, 1, &v, err, errlen));
-  TRYF(get_name(o, "profile", profile_names, RSE_PROFILE_COUNT, &c->profile, err, errlen));
+  TRYF(get_profile(o, &c->profile, err, errlen));
   TRYF(get_int(o, "station", 0, 65535, &v, err, errlen));
   c->station = (uint16_t)v;
   TRYF(get_int(o, "lane", 0, 255, &v, err, errlen));
@@ -220,7 +219,7 @@ int efc_claim_parse(efc_claim *c, const char *line, char *err, size_t errlen) {
   if (c->nonce_mode == EFC_NONCE_COMMIT) TRYF(get_hex(o, "salt", c->salt, 8, 8, NULL, err, errlen));
   c->has_obuid = json_object_get(o, "obuid") != NULL;
   if (c->has_obuid) TRYF(get_hex(o, "obuid", c->obuid, 4, 4, NULL, err, errlen));
-  if (c->profile == RSE_PROFILE_AUTOPASS) {
+  if (c->profile == EFC_PROFILE_AUTOPASS) {
     TRYF(get_hex(o, "efcstatus", &c->efcstatus, 1, 1, NULL, err, errlen));
     TRYF(get_int(o, "tc", 0, 65535, &v, err, errlen));
     c->tc = (uint16_t)v;

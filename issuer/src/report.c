@@ -30,7 +30,7 @@ static const char *const flagged_sql =
     " WHERE c.flags != 0 OR c.seq_flags != 0 ORDER BY c.id LIMIT ?";
 
 static int totals(issuer_db *db, FILE *out, char *err, size_t errlen) {
-  uint64_t t[RSE_PROFILE_COUNT + 1][N_COLS];
+  uint64_t t[EFC_PROFILE_COUNT + 1][N_COLS];
   sqlite3_stmt *s;
   int rc;
   memset(t, 0, sizeof(t));
@@ -38,21 +38,21 @@ static int totals(issuer_db *db, FILE *out, char *err, size_t errlen) {
     return issuer_db_fail(db, "summary", err, errlen);
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     int p = sqlite3_column_int(s, 0);
-    if (p < 0 || p >= RSE_PROFILE_COUNT) continue;
+    if (p < 0 || p >= EFC_PROFILE_COUNT) continue;
     for (int k = 0; k < N_COLS; k++) {
       uint64_t v = (uint64_t)sqlite3_column_double(s, k + 1);
       t[p][k] = v;
-      t[RSE_PROFILE_COUNT][k] += v;
+      t[EFC_PROFILE_COUNT][k] += v;
     }
   }
   sqlite3_finalize(s);
   if (rc != SQLITE_DONE) return issuer_db_fail(db, "summary", err, errlen);
   fprintf(out, "\n%-26s %10s", "in the database", "total");
-  for (int p = 0; p < RSE_PROFILE_COUNT; p++) fprintf(out, " %10s", rse_profile_name(p));
+  for (int p = 0; p < EFC_PROFILE_COUNT; p++) fprintf(out, " %10s", efc_profile_name(p));
   fputc('\n', out);
   for (int k = 0; k < N_COLS; k++) {
-    fprintf(out, "%-26s %10" PRIu64, row_names[k], t[RSE_PROFILE_COUNT][k]);
-    for (int p = 0; p < RSE_PROFILE_COUNT; p++) fprintf(out, " %10" PRIu64, t[p][k]);
+    fprintf(out, "%-26s %10" PRIu64, row_names[k], t[EFC_PROFILE_COUNT][k]);
+    for (int p = 0; p < EFC_PROFILE_COUNT; p++) fprintf(out, " %10" PRIu64, t[p][k]);
     fputc('\n', out);
   }
   return 0;

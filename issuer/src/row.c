@@ -33,7 +33,7 @@ static bool stamped_values(const efc_claim *cl, uint32_t *obuid, uint16_t *count
 }
 
 int issuer_row_from_claim(issuer_row *row, const efc_claim *cl, unsigned flags) {
-  bool autopass = cl->profile == RSE_PROFILE_AUTOPASS;
+  bool autopass = cl->profile == EFC_PROFILE_AUTOPASS;
   bool time_bound;
   row->profile = cl->profile;
   row->station = cl->station;

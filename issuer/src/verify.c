@@ -88,7 +88,7 @@ static unsigned stamped(dsrc_crypto *c, const keymgmt_keystore *ks, const issuer
   if (!opt->check_mac) return flags;
   if (i < 1 || i > DSRC_AUK_COUNT || dsrc_en15509_keyref_role((int)i) != DSRC_MAC_ROLE_TSP)
     return flags | ISSUER_NO_KEY;
-  if (cl->profile == RSE_PROFILE_AES) {
+  if (cl->profile == EFC_PROFILE_AES) {
     uint8_t auk[DSRC_AES_KEY];
     rv = dsrc_aesref_auth_key(c, auk, ks->aes_mauk[i - 1], cl->pan, cl->provider);
     if (rv == 0)
@@ -109,7 +109,7 @@ int issuer_verify_claim(dsrc_crypto *c, const keymgmt_keystore *ks, const issuer
                         const efc_claim *cl) {
   unsigned flags;
   if (!c || !ks || !opt || !cl) return -1;
-  flags = cl->profile == RSE_PROFILE_AUTOPASS ? autopass(c, ks, opt, cl) : stamped(c, ks, opt, cl);
+  flags = cl->profile == EFC_PROFILE_AUTOPASS ? autopass(c, ks, opt, cl) : stamped(c, ks, opt, cl);
   if (opt->check_fee && cl->fee != efc_tariff(cl->vehicle_class)) flags |= ISSUER_BAD_FEE;
   return (int)flags;
 }

@@ -20,54 +20,6 @@ enum {
   IDENTITY_LEN = 4 + DSRC_PAN_LEN + 6 + 1 + DSRC_AC_CR_REF_LEN,
 };
 
-static const struct {
-  const char *name;
-  unsigned bit;
-} profile_names[] = {
-    {"autopass", EFC_PROFILE_AUTOPASS},
-    {"en15509-l0", EFC_PROFILE_EN15509_L0},
-    {"en15509-l1", EFC_PROFILE_EN15509_L1},
-    {"aes", EFC_PROFILE_AES},
-};
-enum { N_PROFILES = sizeof(profile_names) / sizeof(profile_names[0]) };
-
-int efc_profiles_parse(const char *list, unsigned *out) {
-  unsigned set = 0;
-  const char *p = list;
-  if (!list || !out) return KEYMGMT_ERR_ARG;
-  for (;;) {
-    size_t n = strcspn(p, ",");
-    int found = 0;
-    for (int i = 0; i < N_PROFILES; i++) {
-      if (strlen(profile_names[i].name) == n && strncmp(p, profile_names[i].name, n) == 0) {
-        set |= profile_names[i].bit;
-        found = 1;
-      }
-    }
-    if (!found) return KEYMGMT_ERR_ARG;
-    if (p[n] == '\0') break;
-    p += n + 1;
-  }
-  *out = set;
-  return 0;
-}
-
-size_t efc_profiles_format(char *out, size_t cap, unsigned profiles) {
-  size_t len = 0;
-  if (cap == 0) return 0;
-  out[0] = '\0';
-  for (int i = 0; i < N_PROFILES; i++) {
-    size_t n;
-    if (!(profiles & profile_names[i].bit)) continue;
-    n = strlen(profile_names[i].name) + (len ? 1 : 0);
-    if (len + n + 1 > cap) break;
-    if (len) out[len++] = ',';
-    strcpy(out + len, profile_names[i].name);
-    len += strlen(profile_names[i].name);
-  }
-  return len;
-}
-
 bool efc_pan_valid(const uint8_t pan[DSRC_PAN_LEN]) {
   /* BCD digits, then only 1-bit nibbles (F) as padding; at least one digit. */
   bool padding = false;
@@ -91,7 +43,7 @@ bool efc_date_valid(unsigned y, unsigned m, unsigned d) {
 
 /* Identity and optional data valid for the profiles chosen. */
 static bool identity_ok(const keymgmt_obe_profile *p) {
-  if (p->profiles == 0 || (p->profiles & ~(unsigned)EFC_PROFILE_ALL)) return false;
+  if (p->profiles == 0 || (p->profiles & ~(unsigned)EFC_PROFILES_ALL)) return false;
   if (!efc_pan_valid(p->pan) || p->context_mark[5] > 127) return false;
   if (p->ac_cr_ref[0] >= KEYMGMT_MACK_REFS) return false;
   if (p->has_expiry && !efc_date_valid(p->expiry_year, p->expiry_month, p->expiry_day))
@@ -127,20 +79,21 @@ int keymgmt_obe_profile_personalise_partial(dsrc_crypto *c, keymgmt_obe_profile 
   wipe_keys(p);
   p->autopass_tc = 0;
   p->en15509_tc = 0;
-  if (p->profiles & EFC_PROFILE_AUTOPASS) {
+  if (efc_profiles_has(p->profiles, EFC_PROFILE_AUTOPASS)) {
     for (int g = 0; g < KEYMGMT_GENERATIONS && rv == 0; g++) {
       if (!(generations >> g & 1)) continue;
       rv = dsrc_autopass_obukey(c, p->obukey_n[g], ks->mkey_n[g], p->obuid);
       if (rv == 0) rv = dsrc_autopass_obukey(c, p->obukey_f[g], ks->mkey_f[g], p->obuid);
     }
   }
-  if (p->profiles & (EFC_PROFILE_EN15509_L0 | EFC_PROFILE_EN15509_L1)) {
+  if (efc_profiles_has(p->profiles, EFC_PROFILE_EN15509_L0) ||
+      efc_profiles_has(p->profiles, EFC_PROFILE_EN15509_L1)) {
     for (int i = 0; i < DSRC_AUK_COUNT && rv == 0; i++)
       if (keyrefs >> i & 1) rv = dsrc_en15509_auth_key(c, p->auk[i], ks->mauk[i], p->pan, prov);
   }
-  if ((p->profiles & EFC_PROFILE_EN15509_L1) && rv == 0)
+  if (efc_profiles_has(p->profiles, EFC_PROFILE_EN15509_L1) && rv == 0)
     rv = dsrc_en15509_access_key(c, p->access_key, ks->mack[p->ac_cr_ref[0]], p->ac_cr_ref);
-  if (p->profiles & EFC_PROFILE_AES) {
+  if (efc_profiles_has(p->profiles, EFC_PROFILE_AES)) {
     for (int i = 0; i < DSRC_AUK_COUNT && rv == 0; i++)
       if (keyrefs >> i & 1) rv = dsrc_aesref_auth_key(c, p->aes_auk[i], ks->aes_mauk[i], p->pan, prov);
     if (rv == 0)
@@ -162,22 +115,23 @@ static void encode(const keymgmt_obe_profile *p, km_tlv_writer *w) {
   id[20] = (uint8_t)p->profiles;
   memcpy(id + 21, p->ac_cr_ref, 2);
   km_tlv_put(w, T_IDENTITY, id, sizeof(id), NULL, 0);
-  if (p->profiles & EFC_PROFILE_AUTOPASS) {
+  if (efc_profiles_has(p->profiles, EFC_PROFILE_AUTOPASS)) {
     for (int g = 0; g < KEYMGMT_GENERATIONS; g++) {
       uint8_t n = (uint8_t)(g + 1);
       km_tlv_put(w, T_OBUKEY_N, &n, 1, p->obukey_n[g], DSRC_AUTOPASS_KEY);
       km_tlv_put(w, T_OBUKEY_F, &n, 1, p->obukey_f[g], DSRC_AUTOPASS_KEY);
     }
   }
-  if (p->profiles & (EFC_PROFILE_EN15509_L0 | EFC_PROFILE_EN15509_L1)) {
+  if (efc_profiles_has(p->profiles, EFC_PROFILE_EN15509_L0) ||
+      efc_profiles_has(p->profiles, EFC_PROFILE_EN15509_L1)) {
     for (int i = 0; i < DSRC_AUK_COUNT; i++) {
       uint8_t n = (uint8_t)(i + 1);
       km_tlv_put(w, T_AUK, &n, 1, p->auk[i], DSRC_DES_KEY);
     }
   }
-  if (p->profiles & EFC_PROFILE_EN15509_L1)
+  if (efc_profiles_has(p->profiles, EFC_PROFILE_EN15509_L1))
     km_tlv_put(w, T_ACCESS, p->access_key, DSRC_DES_KEY, NULL, 0);
-  if (p->profiles & EFC_PROFILE_AES) {
+  if (efc_profiles_has(p->profiles, EFC_PROFILE_AES)) {
     for (int i = 0; i < DSRC_AUK_COUNT; i++) {
       uint8_t n = (uint8_t)(i + 1);
       km_tlv_put(w, T_AES_AUK, &n, 1, p->aes_auk[i], DSRC_AES_KEY);
@@ -220,6 +174,7 @@ static int decode(keymgmt_obe_profile *p, const uint8_t *pt, size_t len, const c
   size_t vlen;
   int k;
   unsigned pr;
+  bool des;
   *what = "an unknown, repeated or malformed item";
   while ((k = km_tlv_next(&r, &tag, &v, &vlen)) == 1) {
     bool ok = true;
@@ -296,12 +251,12 @@ static int decode(keymgmt_obe_profile *p, const uint8_t *pt, size_t len, const c
   if (!(seen & 1u << (T_IDENTITY - T_IDENTITY)) || !(seen & 1u << (T_COUNTERS - T_IDENTITY)))
     return KEYMGMT_ERR_CONTENT;
   pr = p->profiles;
-  if (obn != ((pr & EFC_PROFILE_AUTOPASS) ? 0x1fu : 0) ||
-      obf != ((pr & EFC_PROFILE_AUTOPASS) ? 0x1fu : 0) ||
-      auk != ((pr & (EFC_PROFILE_EN15509_L0 | EFC_PROFILE_EN15509_L1)) ? 0xffu : 0) ||
-      !!(seen & 1u << (T_ACCESS - T_IDENTITY)) != !!(pr & EFC_PROFILE_EN15509_L1) ||
-      aauk != ((pr & EFC_PROFILE_AES) ? 0xffu : 0) ||
-      !!(seen & 1u << (T_AES_ACCESS - T_IDENTITY)) != !!(pr & EFC_PROFILE_AES))
+  des = efc_profiles_has(pr, EFC_PROFILE_EN15509_L0) || efc_profiles_has(pr, EFC_PROFILE_EN15509_L1);
+  if (obn != (efc_profiles_has(pr, EFC_PROFILE_AUTOPASS) ? 0x1fu : 0) ||
+      obf != (efc_profiles_has(pr, EFC_PROFILE_AUTOPASS) ? 0x1fu : 0) || auk != (des ? 0xffu : 0) ||
+      !!(seen & 1u << (T_ACCESS - T_IDENTITY)) != efc_profiles_has(pr, EFC_PROFILE_EN15509_L1) ||
+      aauk != (efc_profiles_has(pr, EFC_PROFILE_AES) ? 0xffu : 0) ||
+      !!(seen & 1u << (T_AES_ACCESS - T_IDENTITY)) != efc_profiles_has(pr, EFC_PROFILE_AES))
     return KEYMGMT_ERR_CONTENT;
   *what = "invalid identity or vehicle data";
   if (!identity_ok(p)) return KEYMGMT_ERR_CONTENT;

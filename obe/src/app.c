@@ -5,24 +5,17 @@
 #include "dsrc/keys.h"
 #include "obe_internal.h"
 
-typedef enum { APP_AUTOPASS, APP_L0, APP_L1, APP_AES, APP_NONE } app_kind;
+/* An application is known by the profile it runs (enum efc_profile), or APP_NONE. */
+typedef int app_kind;
+enum { APP_NONE = -1 };
 
-/* The OBE numbers its applications 1, 2, ... in the order autopass, en15509-l0,
- * en15509-l1, aes, for the profiles it was personalised for: an OBE with one profile
- * answers on eid 1. */
-static const struct {
-  unsigned bit;
-  app_kind kind;
-} app_order[] = {{EFC_PROFILE_AUTOPASS, APP_AUTOPASS},
-                 {EFC_PROFILE_EN15509_L0, APP_L0},
-                 {EFC_PROFILE_EN15509_L1, APP_L1},
-                 {EFC_PROFILE_AES, APP_AES}};
-
+/* The OBE numbers its applications 1, 2, ... in profile order, for the profiles it was
+ * personalised for: an OBE with one profile answers on eid 1. */
 static app_kind app_of_eid(const obe_engine *o, uint8_t eid) {
   uint8_t next = 1;
-  for (unsigned i = 0; i < sizeof(app_order) / sizeof(app_order[0]); i++) {
-    if (!(o->prof->profiles & app_order[i].bit)) continue;
-    if (next++ == eid) return app_order[i].kind;
+  for (int p = 0; p < EFC_PROFILE_COUNT; p++) {
+    if (!efc_profiles_has(o->prof->profiles, p)) continue;
+    if (next++ == eid) return p;
   }
   return APP_NONE;
 }
@@ -37,9 +30,7 @@ bool obe_app_accepts(const obe_engine *o, const dsrc_bst *bst) {
 /* The context mark of an application: the personalised one, with the typeOfContract that
  * names the profile. */
 static void context_mark(const obe_engine *o, app_kind k, uint8_t out[6]) {
-  uint16_t type = k == APP_AUTOPASS ? DSRC_CONTRACT_AUTOPASS
-                  : k == APP_AES    ? DSRC_CONTRACT_AES
-                                    : DSRC_CONTRACT_EN15509;
+  uint16_t type = efc_profile_contract(k);
   memcpy(out, o->prof->context_mark, 6);
   out[3] = (uint8_t)(type >> 8);
   out[4] = (uint8_t)type;
@@ -54,7 +45,7 @@ static void add_app(obe_engine *o, dsrc_app_list *l, app_kind k, uint8_t eid) {
   a->has_parameter = true;
   context_mark(o, k, p);
   a->parameter.len = 6;
-  if (k == APP_L1 || k == APP_AES) {
+  if (efc_profile_level(k)) {
     /* Level 1: CM || 02 02 || AC_CR-Reference || 02 04 || RndOBE */
     p[6] = 0x02;
     p[7] = 0x02;
@@ -72,15 +63,14 @@ int obe_app_vst(obe_engine *o, dsrc_tapdu *t) {
   dsrc_tapdu_init(t, DSRC_VST);
   dsrc_rng_bytes(&o->rng, o->rnd_obe, sizeof(o->rnd_obe));
   o->have_ac_cr_des = o->have_ac_cr_aes = false;
-  for (unsigned i = 0; i < sizeof(app_order) / sizeof(app_order[0]); i++) {
-    app_kind k = app_order[i].kind;
-    if (!(o->prof->profiles & app_order[i].bit)) continue;
+  for (app_kind k = 0; k < EFC_PROFILE_COUNT; k++) {
+    if (!efc_profiles_has(o->prof->profiles, k)) continue;
     add_app(o, &t->u.vst.apps, k, eid++);
-    if (k == APP_L1) {
+    if (k == EFC_PROFILE_EN15509_L1) {
       if ((rv = dsrc_en15509_ac_cr(o->crypto, o->ac_cr_des, o->prof->access_key, o->rnd_obe)) != 0)
         return rv;
       o->have_ac_cr_des = true;
-    } else if (k == APP_AES) {
+    } else if (k == EFC_PROFILE_AES) {
       if ((rv = dsrc_aesref_ac_cr(o->crypto, o->ac_cr_aes, o->prof->aes_access_key, o->rnd_obe)) != 0)
         return rv;
       o->have_ac_cr_aes = true;
@@ -96,9 +86,9 @@ int obe_app_vst(obe_engine *o, dsrc_tapdu *t) {
 /* Level 1 and AES applications need the session's AC_CR in every GET, SET and
  * GET_STAMPED; ECHO and SET_MMI need none, and Level 0 and AutoPASS have no access control. */
 static bool access_ok(const obe_engine *o, app_kind k, bool has, const dsrc_octets *cred) {
-  if (k != APP_L1 && k != APP_AES) return true;
+  if (!efc_profile_level(k)) return true;
   if (!has || cred->len != 4) return false;
-  if (k == APP_L1) return o->have_ac_cr_des && dsrc_crypto_equal(cred->data, o->ac_cr_des, 4);
+  if (k == EFC_PROFILE_EN15509_L1) return o->have_ac_cr_des && dsrc_crypto_equal(cred->data, o->ac_cr_des, 4);
   return o->have_ac_cr_aes && dsrc_crypto_equal(cred->data, o->ac_cr_aes, 4);
 }
 
@@ -108,7 +98,7 @@ static bool attribute(const obe_engine *o, app_kind k, uint8_t id, dsrc_containe
   const keymgmt_obe_profile *p = o->prof;
   /* An AutoPASS contract holds no EN 15509 vehicle or payment data: a reader learns its
    * context and obuid by GET, efcstatus and TC by GET_SECURE (docs/crypto.md). */
-  if (k == APP_AUTOPASS && id != 0 && id != 24) return false;
+  if (k == EFC_PROFILE_AUTOPASS && id != 0 && id != 24) return false;
   switch (id) {
   case 0: {
     uint8_t cm[6];
@@ -205,7 +195,7 @@ static int get_stamped(obe_engine *o, app_kind k, const dsrc_request *rq, dsrc_t
   dsrc_ssize n;
   int rv;
   action_rs(rs, rq->eid, 0);
-  if (k == APP_AUTOPASS || !rq->has_parameter || rq->parameter.kind != DSRC_C_GSTRQ ||
+  if (k == EFC_PROFILE_AUTOPASS || !rq->has_parameter || rq->parameter.kind != DSRC_C_GSTRQ ||
       g->key_ref < 1 || g->key_ref > DSRC_AUK_COUNT || g->nonce.len > DSRC_NONCE_MAX) {
     action_rs(rs, rq->eid, DSRC_RET_ARGUMENT_ERROR);
     return 0;
@@ -217,7 +207,7 @@ static int get_stamped(obe_engine *o, app_kind k, const dsrc_request *rq, dsrc_t
   n = dsrc_attr_list_encode(attrlist, sizeof(attrlist), rs, out->list);
   if (n < 0) return (int)n;
   out->authenticator.len = 4;
-  if (k == APP_AES)
+  if (k == EFC_PROFILE_AES)
     rv = dsrc_aesref_authenticator(o->crypto, out->authenticator.data, o->prof->aes_auk[g->key_ref - 1],
                                   attrlist, (size_t)n, g->nonce.data, g->nonce.len);
   else
@@ -276,7 +266,7 @@ static int action(obe_engine *o, app_kind k, const dsrc_request *rq, dsrc_tapdu 
     if (!access_ok(o, k, rq->has_credentials, &rq->credentials)) break;
     return get_stamped(o, k, rq, rs);
   case DSRC_ACT_GET_SECURE:
-    if (k != APP_AUTOPASS) {
+    if (k != EFC_PROFILE_AUTOPASS) {
       action_rs(rs, rq->eid, DSRC_RET_ARGUMENT_ERROR);
       return 0;
     }
@@ -328,7 +318,7 @@ static int set(obe_engine *o, app_kind k, const dsrc_tapdu *rq, dsrc_tapdu *rs) 
   }
   for (unsigned i = 0; i < s->attrs.count; i++) {
     const dsrc_attribute *a = dsrc_tapdu_attr(rq, s->attrs, i);
-    if (a->id != 26 || a->value.kind != DSRC_C_EQUSTAT || k == APP_AUTOPASS) {
+    if (a->id != 26 || a->value.kind != DSRC_C_EQUSTAT || k == EFC_PROFILE_AUTOPASS) {
       rs->u.set_rs.ret = DSRC_RET_ARGUMENT_ERROR;
       return 0;
     }

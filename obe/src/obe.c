@@ -2,6 +2,7 @@
  * requests, LLC n-bit and MAC S-bit repetition, and the late-response procedure. */
 #include <string.h>
 
+#include "efc/build.h"
 #include "obe_internal.h"
 
 const obe_mcu obe_mcu_legacy = {300000, 350000, 1000000, 2000000};
@@ -36,7 +37,7 @@ const char *obe_strerror(int err) {
 int obe_init(obe_engine *o, const obe_config *cfg, const keymgmt_obe_profile *prof, obe_state *st,
              dsrc_crypto *crypto, dsrc_rng rng, const obe_callbacks *callbacks, void *user) {
   if (!o || !cfg || !prof || !st || !crypto || !rng.fill) return OBE_ERR_ARG;
-  if ((prof->profiles & EFC_PROFILE_ALL) == 0) return OBE_ERR_PROFILE;
+  if ((prof->profiles & EFC_PROFILES_ALL) == 0) return OBE_ERR_PROFILE;
   memset(o, 0, sizeof(*o));
   o->cfg = cfg;
   o->prof = prof;
@@ -299,34 +300,20 @@ void obe_on_downlink(obe_engine *o, uint64_t t, const uint8_t *frame, size_t len
   }
 }
 
-static size_t emit(obe_engine *o, uint8_t *out, size_t cap, uint8_t mac, bool has_llc, uint8_t llc,
-                   bool has_status, uint8_t status, const uint8_t *lsdu, size_t lsdu_len) {
-  dsrc_frame f;
-  dsrc_ssize n;
-  memset(&f, 0, sizeof(f));
-  f.lid = o->lid;
-  f.lid_len = 4;
-  f.mac = mac;
-  f.has_llc = has_llc;
-  f.llc = llc;
-  f.has_status = has_status;
-  f.status = status;
-  f.lsdu = lsdu;
-  f.lsdu_len = lsdu_len;
-  n = dsrc_frame_encode(out, cap, &f);
-  return n <= 0 ? 0 : (size_t)n;
-}
+/* A frame's length, 0 for none: what a window carries. */
+static size_t sent(dsrc_ssize n) { return n <= 0 ? 0 : (size_t)n; }
 
 /* A frame without LSDU that depends only on the LID and the LLC octet: from k while both
- * are the same, else built and kept in k. */
-static inline size_t kept(obe_engine *o, obe_kept *k, uint8_t *out, size_t cap, uint8_t mac, bool has_llc,
-                          uint8_t llc, bool has_status, uint8_t status) {
+ * are the same, else built and kept in k. llc 0 (no ACn code is 0): the window request;
+ * else NE_OK with that LLC. */
+static inline size_t kept(obe_engine *o, obe_kept *k, uint8_t *out, size_t cap, uint8_t llc) {
   size_t n;
   if (k->len != 0 && k->lid == o->lid && k->llc == llc && k->len <= cap) {
     memcpy(out, k->frame, k->len);
     return k->len;
   }
-  n = emit(o, out, cap, mac, has_llc, llc, has_status, status, NULL, 0);
+  n = sent(llc ? efc_build_response(out, cap, o->lid, llc, DSRC_LLC_NE_OK, NULL, 0)
+               : efc_build_window_request(out, cap, o->lid));
   if (n > 0 && n <= sizeof(k->frame)) {
     memcpy(k->frame, out, n);
     k->len = (uint8_t)n;
@@ -337,13 +324,12 @@ static inline size_t kept(obe_engine *o, obe_kept *k, uint8_t *out, size_t cap, 
 }
 
 static size_t window_request(obe_engine *o, uint8_t *out, size_t cap) {
-  return kept(o, &o->wreq, out, cap, DSRC_MAC_WINDOW_REQUEST, false, 0, false, 0);
+  return kept(o, &o->wreq, out, cap, 0);
 }
 
 /* NE_OK, the late response's first half. */
 static size_t not_yet(obe_engine *o, uint8_t *out, size_t cap, uint8_t llc) {
-  return kept(o, &o->neok[(llc & DSRC_LLC_N) != 0], out, cap, DSRC_MAC_RESPONSE, true, llc, true,
-              DSRC_LLC_NE_OK);
+  return kept(o, &o->neok[(llc & DSRC_LLC_N) != 0], out, cap, llc);
 }
 
 static size_t vst_frame(obe_engine *o, uint64_t t, uint8_t *out, size_t cap) {
@@ -355,7 +341,7 @@ static size_t vst_frame(obe_engine *o, uint64_t t, uint8_t *out, size_t cap) {
   if (n < 0) return 0;
   o->want = OBE_WANT_NONE;
   power_set(o, OBE_SESSION, t);
-  return emit(o, out, cap, DSRC_MAC_UPLINK_COMMAND, true, DSRC_LLC_UI, false, 0, lsdu, (size_t)n);
+  return sent(efc_build_uplink(out, cap, o->lid, lsdu, (size_t)n));
 }
 
 /* What the OBE sends in its private window. */
@@ -375,12 +361,12 @@ static size_t private_answer(obe_engine *o, uint64_t t, uint8_t *out, size_t cap
     o->want = OBE_WANT_NONE;
     o->have_answer = false;
     o->answer_late = false;
-    return emit(o, out, cap, DSRC_MAC_UPLINK_COMMAND, true, DSRC_LLC_UI, false, 0, o->answer, o->answer_len);
+    return sent(efc_build_uplink(out, cap, o->lid, o->answer, o->answer_len));
   }
   rsp_llc = (uint8_t)(o->last_llc ^ DSRC_LLC_N);
   if (t >= o->answer_ready) {
     o->have_answer = false;
-    return emit(o, out, cap, DSRC_MAC_RESPONSE, true, rsp_llc, true, DSRC_LLC_OK_OK, o->answer, o->answer_len);
+    return sent(efc_build_response(out, cap, o->lid, rsp_llc, DSRC_LLC_OK_OK, o->answer, o->answer_len));
   }
   /* Still computing: "response not yet available, command accepted". */
   o->answer_late = true;

@@ -368,7 +368,7 @@ static void summary(daemon_rse *d) {
   printf("efc-rse: profile %s, %" PRIu64 " passages, %" PRIu64 " successful, %" PRIu64 " retries, %" PRIu64
          " late answers, %" PRIu64 " steps without every host, %" PRIu64 " bad datagrams ignored, %" PRIu64
          " failed (retries exhausted)\n",
-         rse_profile_name(d->cfg.profiles[0]), d->passages, d->successes, d->retries, d->late, d->lost_hosts,
+         efc_profile_name(d->cfg.profiles[0]), d->passages, d->successes, d->retries, d->late, d->lost_hosts,
          d->bad_datagrams, d->failures);
   if (d->ntimes) {
     for (size_t i = 0; i < d->ntimes; i++) {
@@ -414,7 +414,7 @@ int main(int argc, char **argv) {
     int bad = 0;
     switch (c) {
     case 'p':
-      if ((profile = rse_profile_parse(optarg)) < 0)
+      if ((profile = efc_profile_parse(optarg)) < 0)
         return io_cli_usage(PROG, NULL, "--profile: unknown profile '%s'", optarg);
       break;
     case 'k':

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "efc/build.h"
 #include "rse_internal.h"
 
 void rse_config_default(rse_config *cfg) {
@@ -26,10 +27,10 @@ void rse_config_default(rse_config *cfg) {
   cfg->station = 1052;
   cfg->lane = 1;
   cfg->epoch_cs = INT64_C(173323372000); /* 2024-12-03 13:48:40 UTC */
-  cfg->profiles[0] = RSE_PROFILE_AUTOPASS;
-  cfg->profiles[1] = RSE_PROFILE_EN15509_L1;
-  cfg->profiles[2] = RSE_PROFILE_EN15509_L0;
-  cfg->profiles[3] = RSE_PROFILE_AES;
+  cfg->profiles[0] = EFC_PROFILE_AUTOPASS;
+  cfg->profiles[1] = EFC_PROFILE_EN15509_L1;
+  cfg->profiles[2] = EFC_PROFILE_EN15509_L0;
+  cfg->profiles[3] = EFC_PROFILE_AES;
   cfg->nprofiles = 4;
   cfg->autopass_set_mmi = false;
   cfg->en15509_get = true;
@@ -192,64 +193,23 @@ static void give_up(rse_engine *r, rse_session *s, uint64_t t) {
   session_finish(r, s, t, RSE_OUT_FAILED);
 }
 
+/* A frame's length, 0 for none: what a step sends. */
+static size_t sent(dsrc_ssize n) { return n < 0 ? 0 : (size_t)n; }
+
 static size_t bst_frame(rse_engine *r, uint64_t now, uint8_t *out, size_t cap) {
-  dsrc_tapdu t;
-  uint8_t lsdu[DSRC_FRAME_MAX];
-  dsrc_frame f;
   dsrc_ssize n;
   uint32_t time = (uint32_t)(rse_time_cs(r, now) / 100);
   if (r->have_bst && r->bst_time == time && r->bst_len <= cap) {
     memcpy(out, r->bst, r->bst_len);
     return r->bst_len;
   }
-  dsrc_tapdu_init(&t, DSRC_BST);
-  t.u.bst.rsu = r->cfg->beacon;
-  t.u.bst.time = time;
-  t.u.bst.profile = 0;
-  t.u.bst.mand.count = 1;
-  t.u.bst.mand.items[0].aid = DSRC_AID_EFC;
-  n = dsrc_pdu_encode(lsdu, sizeof(lsdu), 2, &t);
-  if (n < 0) return 0;
-  memset(&f, 0, sizeof(f));
-  f.lid = DSRC_LID_BROADCAST;
-  f.lid_len = 1;
-  f.mac = DSRC_MAC_BST;
-  f.has_llc = true;
-  f.llc = DSRC_LLC_UI;
-  f.lsdu = lsdu;
-  f.lsdu_len = (size_t)n;
-  n = dsrc_frame_encode(out, cap, &f);
+  n = efc_build_bst(out, cap, &r->cfg->beacon, time);
   if (n < 0) return 0;
   memcpy(r->bst, out, (size_t)n);
   r->bst_len = (size_t)n;
   r->bst_time = time;
   r->have_bst = true;
   return (size_t)n;
-}
-
-/* The release PDU is the same for every session. */
-static size_t release_lsdu(uint8_t *out, size_t cap, unsigned pdu) {
-  dsrc_tapdu t;
-  dsrc_ssize n;
-  dsrc_tapdu_init(&t, DSRC_EVENT_RQ);
-  n = dsrc_pdu_encode(out, cap, pdu, &t);
-  return n < 0 ? 0 : (size_t)n;
-}
-
-static size_t private_frame(uint32_t lid, uint8_t mac, bool llc, uint8_t llc_v, const uint8_t *lsdu,
-                            size_t lsdu_len, uint8_t *out, size_t cap) {
-  dsrc_frame f;
-  dsrc_ssize n;
-  memset(&f, 0, sizeof(f));
-  f.lid = lid;
-  f.lid_len = 4;
-  f.mac = mac;
-  f.has_llc = llc;
-  f.llc = llc_v;
-  f.lsdu = lsdu;
-  f.lsdu_len = lsdu_len;
-  n = dsrc_frame_encode(out, cap, &f);
-  return n < 0 ? 0 : (size_t)n;
 }
 
 /* Sessions whose OBE went quiet for too long fail. */
@@ -270,15 +230,11 @@ static bool pending(const rse_engine *r) {
 static bool closed_next(rse_engine *r, uint64_t now, rse_step *step) {
   for (unsigned i = 0; i < RSE_CLOSED_MAX && r->releases_due; i++) {
     rse_closed *c = &r->closed[i];
-    uint8_t lsdu[16];
-    size_t n;
     if (!c->release) continue;
     c->release = false;
     r->releases_due--;
     if (now > c->until) continue;
-    n = release_lsdu(lsdu, sizeof(lsdu), c->pdu);
-    step->len = private_frame(c->lid, DSRC_MAC_NO_WINDOW, true, DSRC_LLC_UI, lsdu, n, step->frame,
-                              sizeof(step->frame));
+    step->len = sent(efc_build_release(step->frame, sizeof(step->frame), c->lid, c->pdu));
     r->last_was_bst = false;
     return step->len > 0;
   }
@@ -314,7 +270,6 @@ void rse_next(rse_engine *r, uint64_t now, rse_step *step) {
   for (uint32_t base = r->rr, m = base ? r->busy >> base | r->busy << (32 - base) : r->busy; m; m &= m - 1) {
     unsigned i = (first(m) + base) % RSE_SESSIONS_MAX;
     rse_session *s = &r->sessions[i];
-    uint8_t lsdu[16];
     size_t n;
     if (s->action == RSE_A_NONE) continue;
     r->rr = (i + 1) % RSE_SESSIONS_MAX;
@@ -332,15 +287,13 @@ void rse_next(rse_engine *r, uint64_t now, rse_step *step) {
       }
       s->s_got = false;
       if (s->action == RSE_A_COMMAND)
-        n = private_frame(s->lid, (uint8_t)(DSRC_MAC_COMMAND | s->s), true,
-                          s->n ? DSRC_LLC_AC1 : DSRC_LLC_AC0, s->command, s->command_len,
-                          step->frame, sizeof(step->frame));
+        n = sent(efc_build_command(step->frame, sizeof(step->frame), s->lid, s->s, s->n, s->command,
+                                   s->command_len));
       else if (s->alloc_len[s->s & 1]) {
         n = s->alloc_len[s->s & 1];
         memcpy(step->frame, s->alloc[s->s & 1], n);
       } else {
-        n = private_frame(s->lid, (uint8_t)(DSRC_MAC_ALLOCATION | s->s), false, 0, NULL, 0, step->frame,
-                          sizeof(step->frame));
+        n = sent(efc_build_allocation(step->frame, sizeof(step->frame), s->lid, s->s));
         if (n > 0 && n <= sizeof(s->alloc[0])) {
           memcpy(s->alloc[s->s & 1], step->frame, n);
           s->alloc_len[s->s & 1] = (uint8_t)n;
@@ -352,9 +305,9 @@ void rse_next(rse_engine *r, uint64_t now, rse_step *step) {
       break;
     case RSE_A_RELEASE:
     default:
-      n = release_lsdu(lsdu, sizeof(lsdu), s->pdu);
-      n = private_frame(s->lid, DSRC_MAC_NO_WINDOW, true, DSRC_LLC_UI, lsdu, n, step->frame,
-                        sizeof(step->frame));
+      /* A session released before its first command (no profile in common) has no PDU
+       * number yet: 2, the first. */
+      n = sent(efc_build_release(step->frame, sizeof(step->frame), s->lid, s->pdu >= 2 ? s->pdu : 2));
       break;
     }
     step->len = n;

@@ -5,6 +5,7 @@
 
 #include "dsrc/efc.h"
 #include "dsrc/keys.h"
+#include "efc/msg.h"
 #include "rse/verify.h"
 #include "rse_internal.h"
 
@@ -42,11 +43,11 @@ int rse_txn_start(rse_engine *r, rse_session *s, const dsrc_vst *vst, uint64_t t
   memcpy(c->provider, a->parameter.data, 3);
   if (c->nonce_mode == EFC_NONCE_COMMIT) dsrc_rng_bytes(&r->rng, c->salt, sizeof(c->salt));
   s->nsteps = 0;
-  if (p == RSE_PROFILE_AUTOPASS) {
+  if (p == EFC_PROFILE_AUTOPASS) {
     s->steps[s->nsteps++] = RSE_STEP_GET_SECURE;
     if (r->cfg->autopass_set_mmi) s->steps[s->nsteps++] = RSE_STEP_SET_MMI;
   } else {
-    c->level = (p == RSE_PROFILE_EN15509_L0) ? 0 : 1;
+    c->level = (uint8_t)efc_profile_level(p);
     if (c->level) {
       memcpy(s->ac_cr_ref, a->parameter.data + 8, 2);
       memcpy(s->rnd_obe, a->parameter.data + 12, 4);
@@ -79,13 +80,8 @@ static int draw_nonce(rse_engine *r, rse_session *s, const char *label, uint64_t
   }
 }
 
-static void credentials(rse_session *s, bool *has, dsrc_octets *o) {
-  *has = s->have_ac_cr;
-  if (s->have_ac_cr) {
-    o->len = 4;
-    memcpy(o->data, s->ac_cr, 4);
-  }
-}
+/* The session's AC_CR for a command, NULL without. */
+static const uint8_t *credentials(const rse_session *s) { return s->have_ac_cr ? s->ac_cr : NULL; }
 
 int rse_txn_command(rse_engine *r, rse_session *s, uint64_t t) {
   dsrc_tapdu q;
@@ -93,68 +89,29 @@ int rse_txn_command(rse_engine *r, rse_session *s, uint64_t t) {
   uint8_t kind = s->steps[s->step];
   dsrc_ssize n;
   switch (kind) {
-  case RSE_STEP_GET_SECURE: {
-    uint8_t *p;
-    dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
-    q.u.action_rq.mode = true;
-    q.u.action_rq.eid = s->eid;
-    q.u.action_rq.type = DSRC_ACT_GET_SECURE;
-    q.u.action_rq.has_parameter = true;
-    q.u.action_rq.parameter.kind = DSRC_C_OCTETSTRING;
-    q.u.action_rq.parameter.u.octets.len = 9;
-    p = q.u.action_rq.parameter.u.octets.data;
+  case RSE_STEP_GET_SECURE:
     c->time_cs = rse_time_cs(r, t);
     dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
     if (draw_nonce(r, s, "RND-1", t, c->rnd1) != 0) return -1;
     c->keygen = r->cfg->keys ? (uint8_t)(r->cfg->keys->generation << 4 | r->cfg->keys->generation) : 0x11;
-    memcpy(p, c->rnd1, 4);
-    memcpy(p + 4, c->t, 4);
-    p[8] = c->keygen;
+    efc_msg_get_secure(&q, s->eid, c->rnd1, c->t, c->keygen);
     break;
-  }
   case RSE_STEP_GET_STAMPED_TSP:
   case RSE_STEP_GET_STAMPED_TC: {
-    dsrc_gstrq *g;
     bool tsp = kind == RSE_STEP_GET_STAMPED_TSP;
+    uint8_t *nonce = tsp ? c->nonce_tsp : c->nonce_tc, *key_ref = tsp ? &c->keyref_tsp : &c->keyref_tc;
     if (tsp) c->time_cs = rse_time_cs(r, t);
-    dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
-    q.u.action_rq.mode = true;
-    q.u.action_rq.eid = s->eid;
-    q.u.action_rq.type = DSRC_ACT_GET_STAMPED;
-    credentials(s, &q.u.action_rq.has_credentials, &q.u.action_rq.credentials);
-    q.u.action_rq.has_parameter = true;
-    q.u.action_rq.parameter.kind = DSRC_C_GSTRQ;
-    g = &q.u.action_rq.parameter.u.gstrq;
-    g->ids = r->cfg->stamped_ids;
-    g->key_ref = tsp ? r->cfg->keyref_tsp : r->cfg->keyref_tc;
-    g->nonce.len = 4;
-    if (draw_nonce(r, s, tsp ? "TSP" : "TC", t, g->nonce.data) != 0) return -1;
-    memcpy(tsp ? c->nonce_tsp : c->nonce_tc, g->nonce.data, 4);
-    if (tsp)
-      c->keyref_tsp = g->key_ref;
-    else
-      c->keyref_tc = g->key_ref;
+    if (draw_nonce(r, s, tsp ? "TSP" : "TC", t, nonce) != 0) return -1;
+    *key_ref = tsp ? r->cfg->keyref_tsp : r->cfg->keyref_tc;
+    efc_msg_get_stamped(&q, s->eid, credentials(s), &r->cfg->stamped_ids, *key_ref, nonce);
     break;
   }
   case RSE_STEP_GET:
-    dsrc_tapdu_init(&q, DSRC_GET_RQ);
-    q.u.get_rq.eid = s->eid;
-    credentials(s, &q.u.get_rq.has_credentials, &q.u.get_rq.credentials);
-    q.u.get_rq.has_ids = true;
-    q.u.get_rq.ids = r->cfg->vehicle_ids;
+    efc_msg_get(&q, s->eid, credentials(s), &r->cfg->vehicle_ids);
     break;
-  case RSE_STEP_SET: {
-    dsrc_attribute *a;
-    dsrc_tapdu_init(&q, DSRC_SET_RQ);
-    q.u.set_rq.mode = true;
-    q.u.set_rq.eid = s->eid;
-    credentials(s, &q.u.set_rq.has_credentials, &q.u.set_rq.credentials);
-    a = dsrc_tapdu_attrs_alloc(&q, &q.u.set_rq.attrs, 1);
-    a->id = DSRC_ATTR_STATUS;
-    a->value.kind = DSRC_C_EQUSTAT;
-    a->value.u.status.counter = (uint16_t)((c->counter + 1) & 0x0fff);
+  case RSE_STEP_SET:
+    efc_msg_set_counter(&q, s->eid, credentials(s), (uint16_t)(c->counter + 1));
     break;
-  }
   case RSE_STEP_SET_MMI:
     rse_txn_verdict(r, s, true);
     dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
@@ -204,6 +161,7 @@ static void denied(rse_session *s) {
 /* a: the T-APDU decoded from lsdu (len octets, the fragmentation header first). */
 static int on_stamped(rse_engine *r, rse_session *s, const dsrc_tapdu *a, const uint8_t *lsdu, size_t len, bool tsp) {
   const dsrc_action_rs *rs = &a->u.action_rs;
+  const dsrc_gstrs *g;
   efc_claim *c = &s->out.claim;
   uint8_t attrlist[EFC_ATTRLIST_MAX];
   dsrc_ssize n;
@@ -211,32 +169,19 @@ static int on_stamped(rse_engine *r, rse_session *s, const dsrc_tapdu *a, const 
     denied(s);
     return 0;
   }
-  if (!rs->has_parameter || rs->parameter.kind != DSRC_C_GSTRS ||
-      rs->parameter.u.gstrs.authenticator.len != 4)
-    return -1;
-  for (unsigned i = 0; i < rs->parameter.u.gstrs.list.count; i++) {
-    const dsrc_attribute *at = dsrc_tapdu_attr(a, rs->parameter.u.gstrs.list, i);
-    if (at->id == DSRC_ATTR_OBUID && at->value.kind == DSRC_C_EQUOBUID) {
-      memcpy(c->obuid, at->value.u.obu_id, 4);
-      c->has_obuid = true;
-    } else if (at->id == DSRC_ATTR_STATUS && at->value.kind == DSRC_C_EQUSTAT) {
-      c->counter = at->value.u.status.counter;
-    } else if (at->id == DSRC_ATTR_PAYMENT_MEANS && at->value.kind == DSRC_C_PAYMEANS) {
-      memcpy(c->pan, at->value.u.payment_means.pan, 10);
-    }
-  }
+  if (!(g = efc_msg_stamped_rs(a))) return -1;
+  efc_claim_read_attrs(c, a, g->list);
   /* The authenticator covers the list as the OBE encoded it: its bits as received (a
    * frame's T-APDU always has its positions; without them the copy is empty and the
    * authenticator fails). */
-  n = dsrc_bits_copy(attrlist, sizeof(attrlist), lsdu + 1, len - 1, rs->parameter.u.gstrs.list_from,
-                     rs->parameter.u.gstrs.list_to);
+  n = dsrc_bits_copy(attrlist, sizeof(attrlist), lsdu + 1, len - 1, g->list_from, g->list_to);
   if (n < 0) return -1;
   if (tsp) {
     memcpy(c->attrlist, attrlist, (size_t)n);
     c->attrlist_len = (uint8_t)n;
-    memcpy(c->mac_tsp, rs->parameter.u.gstrs.authenticator.data, 4);
+    memcpy(c->mac_tsp, g->authenticator.data, 4);
   } else {
-    memcpy(c->mac_tc, rs->parameter.u.gstrs.authenticator.data, 4);
+    memcpy(c->mac_tc, g->authenticator.data, 4);
     verify_mac_tc(r, s, attrlist, (size_t)n);
     s->lane_checked = true;
   }
@@ -253,20 +198,12 @@ int rse_txn_answer(rse_engine *r, rse_session *s, const uint8_t *lsdu, size_t le
   case RSE_STEP_GET_SECURE: {
     const uint8_t *p;
     if (a.kind != DSRC_ACTION_RS) return -1;
-    if (!a.u.action_rs.has_parameter || a.u.action_rs.parameter.kind != DSRC_C_OCTETSTRING ||
-        a.u.action_rs.parameter.u.octets.len != 20) {
+    if (!(p = efc_msg_secure_rs(&a))) {
       c->reasons |= EFC_WHY_PROTOCOL;
       break;
     }
-    p = a.u.action_rs.parameter.u.octets.data;
-    memcpy(c->obuid, p, 4);
-    c->has_obuid = true;
-    c->efcstatus = p[4];
-    c->tc = (uint16_t)(p[5] << 8 | p[6]);
-    memcpy(c->rnd2, p + 7, 4);
+    efc_claim_read_secure(c, p);
     if (p[11] != c->keygen) c->reasons |= EFC_WHY_PROTOCOL;
-    memcpy(c->mac1, p + 12, 4);
-    memcpy(c->mac2, p + 16, 4);
     verify_mac2(r, s);
     s->lane_checked = true;
     break;

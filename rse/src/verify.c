@@ -4,21 +4,15 @@
 #include "dsrc/efc.h"
 #include "dsrc/keys.h"
 
-static uint16_t contract_of(int profile) {
-  return profile == RSE_PROFILE_AUTOPASS ? DSRC_CONTRACT_AUTOPASS
-         : profile == RSE_PROFILE_AES    ? DSRC_CONTRACT_AES
-                                         : DSRC_CONTRACT_EN15509;
-}
-
 const dsrc_application *rse_vst_app(const dsrc_vst *vst, int profile) {
   for (unsigned i = 0; i < vst->apps.count; i++) {
     const dsrc_application *a = &vst->apps.items[i];
     const uint8_t *m = a->parameter.data;
-    size_t want = (profile == RSE_PROFILE_EN15509_L1 || profile == RSE_PROFILE_AES) ? DSRC_L1_PARAM_LEN
-                  : profile == RSE_PROFILE_EN15509_L0                             ? DSRC_L0_PARAM_LEN
-                                                                                  : 0;
+    size_t want = profile == EFC_PROFILE_AUTOPASS ? 0
+                  : efc_profile_level(profile)    ? DSRC_L1_PARAM_LEN
+                                                  : DSRC_L0_PARAM_LEN;
     if (a->aid != DSRC_AID_EFC || !a->has_eid || !a->has_parameter || a->parameter.len < 6) continue;
-    if (((uint16_t)m[3] << 8 | m[4]) != contract_of(profile)) continue;
+    if (((uint16_t)m[3] << 8 | m[4]) != efc_profile_contract(profile)) continue;
     if (want && a->parameter.len != want) continue;
     if (want == DSRC_L1_PARAM_LEN && (m[6] != 0x02 || m[7] != 0x02 || m[10] != 0x02 || m[11] != 0x04))
       continue;
@@ -46,7 +40,7 @@ unsigned rse_verify_mac_tc(dsrc_crypto *crypto, const keymgmt_operator_keys *k, 
   uint8_t i = c->keyref_tc, mac[4];
   int rv;
   if (!k || i < 1 || i > DSRC_AUK_COUNT || !(k->mauk_held & (1u << (i - 1)))) return EFC_WHY_NO_KEYS;
-  if (c->profile == RSE_PROFILE_AES) {
+  if (c->profile == EFC_PROFILE_AES) {
     uint8_t auk[DSRC_AES_KEY];
     rv = dsrc_aesref_auth_key(crypto, auk, k->aes_mauk[i - 1], c->pan, c->provider);
     if (rv == 0) rv = dsrc_aesref_authenticator(crypto, mac, auk, attrlist, len, c->nonce_tc, 4);
@@ -64,7 +58,7 @@ unsigned rse_access_credentials(dsrc_crypto *crypto, const keymgmt_operator_keys
                                 const uint8_t ref[2], const uint8_t rnd_obe[4], uint8_t out[4]) {
   int rv;
   if (!k || ref[0] >= KEYMGMT_MACK_REFS || !(k->mack_held & (1u << ref[0]))) return EFC_WHY_NO_KEYS;
-  if (profile == RSE_PROFILE_AES) {
+  if (profile == EFC_PROFILE_AES) {
     uint8_t key[DSRC_AES_KEY];
     rv = dsrc_aesref_access_key(crypto, key, k->aes_mack[ref[0]], ref);
     if (rv == 0) rv = dsrc_aesref_ac_cr(crypto, out, key, rnd_obe);

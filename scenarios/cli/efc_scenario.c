@@ -48,7 +48,7 @@ static void mkdir_results(void) { mkdir("results", 0755); }
 
 /* --profile P: the profile, or -1 after the usage error. */
 static int profile_opt(const char *s) {
-  int p = rse_profile_parse(s);
+  int p = efc_profile_parse(s);
   if (p < 0)
     io_cli_usage(PROG, NULL, "--profile: unknown profile '%s' (autopass, en15509-l0, en15509-l1, aes)", s);
   return p;
@@ -197,14 +197,14 @@ static int cmd_attack(int argc, char **argv) {
   if (sec_params_load(&p, argv[optind], err, sizeof(err)) != 0)
     return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   printf("%s %s (attacker: %s)\n", p.threat, p.title, p.attacker);
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome o;
     if (only >= 0 && prof != only) continue;
     if (sec_run(&p, prof, NULL, &o, err, sizeof(err)) != 0) {
       rv = io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
       continue;
     }
-    printf("  %-11s %-13s gained: %s; wrong charges %u, lost charges %u of %u\n    %s\n", rse_profile_name(prof),
+    printf("  %-11s %-13s gained: %s; wrong charges %u, lost charges %u of %u\n    %s\n", efc_profile_name(prof),
            sec_detect_name(o.detected), o.gained, o.wrong_charges, o.lost_charges, o.passages, o.evidence);
   }
   return rv;

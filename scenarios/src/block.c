@@ -90,8 +90,6 @@ static unsigned draw_group(block_ctx *c) {
   return sc->ngroups - 1;
 }
 
-static const unsigned profile_bits[] = {EFC_PROFILE_AUTOPASS, EFC_PROFILE_EN15509_L0,
-                                        EFC_PROFILE_EN15509_L1, EFC_PROFILE_AES};
 
 /* The fleet vehicle's group: fixed per vehicle so its profile never changes. */
 static unsigned group_of_vehicle(const sim_scenario *sc, uint32_t id) {
@@ -303,7 +301,7 @@ static int admit(block_ctx *c, uint32_t seq, uint64_t t_enter, double speed, uns
   a->fleet_idx = fleet_idx;
   a->t_enter = t_enter;
   a->t_leave = t_enter + (uint64_t)(sc->zone_m / (speed / 3.6) * 1e9);
-  rv = sim_obe_make_fast(&a->prof, c->crypto, c->w->keys, id, profile_bits[sc->groups[group].profile],
+  rv = sim_obe_make_fast(&a->prof, c->crypto, c->w->keys, id, efc_profile_bit(sc->groups[group].profile),
                          c->rcfg.keyref_tsp, c->rcfg.keyref_tc);
   if (rv != 0) return rv;
   obe_state_init(&a->st, &a->prof);

@@ -285,7 +285,7 @@ static int write_json(sim_report *r, char *err, size_t errlen) {
         sim_report_wilson(cell->ok, cell->n, &lo, &hi);
         e = json_object();
         json_object_set_new(e, "group", json_string(sc->groups[g].label));
-        json_object_set_new(e, "profile", json_string(rse_profile_name(sc->groups[g].profile)));
+        json_object_set_new(e, "profile", json_string(efc_profile_name(sc->groups[g].profile)));
         json_object_set_new(e, "mcu", json_string(sc->groups[g].legacy ? "legacy" : "modern"));
         json_object_set_new(e, "ber", json_real(sc->bers[b]));
         json_object_set_new(e, "speed_kmh", json_real(r->speed_of[s]));

@@ -140,7 +140,7 @@ static const cyaml_schema_value_t group_entry = {
 
 static const cyaml_schema_field_t rse_fields[] = {
     CYAML_FIELD_SEQUENCE("profiles", CYAML_FLAG_POINTER | OPT, y_rse, profiles, &string_entry, 1,
-                         RSE_PROFILE_COUNT),
+                         EFC_PROFILE_COUNT),
     CYAML_FIELD_BOOL_PTR("autopass_set_mmi", OPT, y_rse, autopass_set_mmi),
     CYAML_FIELD_BOOL_PTR("en15509_get", OPT, y_rse, en15509_get),
     CYAML_FIELD_BOOL_PTR("en15509_set", OPT, y_rse, en15509_set),
@@ -417,7 +417,7 @@ static int fleet(sim_scenario *sc, const y_group *g, unsigned n, char *err, size
   NEED(n > 0, "fleet", "missing or empty: which OBEs pass the gantry?");
   for (unsigned i = 0; i < n; i++) {
     sim_group *d = &sc->groups[sc->ngroups++];
-    d->profile = rse_profile_parse(g[i].profile);
+    d->profile = efc_profile_parse(g[i].profile);
     if (d->profile < 0)
       return fail_item(err, errlen, sc->path, "fleet.profile", i + 1,
                        "unknown profile '%s' (autopass, en15509-l0, en15509-l1, aes)", g[i].profile);
@@ -431,7 +431,7 @@ static int fleet(sim_scenario *sc, const y_group *g, unsigned n, char *err, size
       return fail_item(err, errlen, sc->path, "fleet.share", i + 1, "%g is negative", *g[i].share);
     d->share = g[i].share ? *g[i].share : 1.0;
     total += d->share;
-    snprintf(d->label, sizeof(d->label), "%s/%s", rse_profile_name(d->profile), d->legacy ? "legacy" : "modern");
+    snprintf(d->label, sizeof(d->label), "%s/%s", efc_profile_name(d->profile), d->legacy ? "legacy" : "modern");
   }
   NEED(total > 0, "fleet.share", "the shares add up to 0");
   for (unsigned i = 0; i < sc->ngroups; i++) sc->groups[i].share /= total;
@@ -444,7 +444,7 @@ static int rse_opts(sim_scenario *sc, const y_rse *r, char *err, size_t errlen) 
   if (r->profiles) {
     c->nprofiles = 0;
     for (unsigned i = 0; i < r->profiles_count; i++) {
-      int p = rse_profile_parse(r->profiles[i]);
+      int p = efc_profile_parse(r->profiles[i]);
       NEED(p >= 0, "rse.profiles", "unknown profile '%s'", r->profiles[i]);
       c->profiles[c->nprofiles++] = (uint8_t)p;
     }

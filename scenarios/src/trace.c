@@ -9,6 +9,7 @@
 #include "io/capture.h"
 #include "dsrc/hex.h"
 #include "dsrc/jer.h"
+#include "efc/msg.h"
 #include "air/lane.h"
 #include "sim/trace.h"
 #include "sim/world.h"
@@ -29,21 +30,6 @@ static void seq_add(trace_ctx *c, const char *name) {
   snprintf(c->sequence + n, sizeof(c->sequence) - n, "%s%s", n ? " " : "", name);
 }
 
-static const char *action_name(unsigned type) {
-  switch (type) {
-  case DSRC_ACT_GET_STAMPED:
-    return "GET_STAMPED";
-  case DSRC_ACT_GET_SECURE:
-    return "GET_SECURE";
-  case DSRC_ACT_SET_MMI:
-    return "SET_MMI";
-  case DSRC_ACT_ECHO:
-    return "ECHO";
-  default:
-    return "ACTION";
-  }
-}
-
 /* The application message a T-APDU is; answers take the name of the last command. */
 static void msg_name(trace_ctx *c, const dsrc_tapdu *t, char *out, size_t cap) {
   switch (t->kind) {
@@ -54,7 +40,7 @@ static void msg_name(trace_ctx *c, const dsrc_tapdu *t, char *out, size_t cap) {
     snprintf(out, cap, "VST");
     return;
   case DSRC_ACTION_RQ:
-    snprintf(c->last_cmd, sizeof(c->last_cmd), "%s", action_name(t->u.action_rq.type));
+    snprintf(c->last_cmd, sizeof(c->last_cmd), "%s", efc_action_name(t->u.action_rq.type));
     break;
   case DSRC_GET_RQ:
     snprintf(c->last_cmd, sizeof(c->last_cmd), "GET");
@@ -146,12 +132,6 @@ static void on_frame(void *ctxp, const air_frame *lf) {
   json_decref(pdus);
 }
 
-static unsigned profile_bit(int profile) {
-  static const unsigned bits[] = {EFC_PROFILE_AUTOPASS, EFC_PROFILE_EN15509_L0,
-                                  EFC_PROFILE_EN15509_L1, EFC_PROFILE_AES};
-  return bits[profile];
-}
-
 int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
   trace_ctx tc = {0};
   sim_keys keys;
@@ -186,7 +166,7 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
   dsrc_prng_seed(&traffic, opt->seed);
   dsrc_prng_seed(&errors, opt->seed + 1);
   if ((rv = sim_keys_init(&keys, crypto, opt->seed)) != 0 ||
-      (rv = sim_obe_make(&prof, crypto, &keys, opt->obuid, profile_bit(opt->profile))) != 0) {
+      (rv = sim_obe_make(&prof, crypto, &keys, opt->obuid, efc_profile_bit(opt->profile))) != 0) {
     fprintf(stderr, "efc-scenario: key set-up failed: %s\n", keymgmt_strerror(rv));
     dsrc_crypto_free(crypto);
     return -1;
@@ -217,7 +197,7 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
   if (!opt->json)
     fprintf(out, "efc-scenario trace: profile %s, seed %" PRIu64 ", %s MCU, perfect link\n"
                  "   time_ms dir  from          size                                 layer 2      messages\n",
-            rse_profile_name(opt->profile), opt->seed, opt->mcu.des_ns > 100000 ? "legacy" : "modern");
+            efc_profile_name(opt->profile), opt->seed, opt->mcu.des_ns > 100000 ? "legacy" : "modern");
   while (!done && l.now < 2000000000u) {
     air_lane_step(&l, 2000000000u);
     done = rse_passage_pop(r, &p);
@@ -235,7 +215,7 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
   if (opt->json) {
     json_t *o_ = json_object(), *lane_o = json_object(), *iss = json_object();
     char *s;
-    json_object_set_new(o_, "profile", json_string(rse_profile_name(opt->profile)));
+    json_object_set_new(o_, "profile", json_string(efc_profile_name(opt->profile)));
     json_object_set_new(o_, "seed", json_integer((json_int_t)opt->seed));
     json_object_set_new(o_, "frames", tc.frames);
     json_object_set_new(o_, "sequence", json_string(tc.sequence));

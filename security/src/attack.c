@@ -45,7 +45,7 @@ int sec_run(const sec_params *p, int profile, const issuer_options *iopt, sec_ou
   if (sec_world_init(&w, profile, p->seed, iopt, err, errlen) != 0) return -1;
   rv = t->run(&w, p, out);
   if (rv != 0 && !out->evidence[0]) snprintf(out->evidence, sizeof(out->evidence), "the attack could not be set up");
-  if (rv != 0) snprintf(err, errlen, "%s against %s: %s", p->threat, rse_profile_name(profile), out->evidence);
+  if (rv != 0) snprintf(err, errlen, "%s against %s: %s", p->threat, efc_profile_name(profile), out->evidence);
   sec_world_free(&w);
   return rv;
 }

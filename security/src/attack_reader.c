@@ -4,6 +4,7 @@
  * T-APDUs the attack wants: an unauthorised reader, a pre-play, a replayed RSE side. */
 #include <string.h>
 
+#include "efc/build.h"
 #include "security/attack.h"
 
 #define STEPS_MAX 400 /* BST cycles a reader waits for an OBE before giving up */
@@ -35,44 +36,12 @@ static size_t exchange(sec_reader *r, const uint8_t *f, size_t len, unsigned win
   return got;
 }
 
-static size_t bst(sec_reader *r, uint8_t *out, size_t cap) {
-  dsrc_tapdu t;
-  uint8_t lsdu[DSRC_FRAME_MAX];
-  dsrc_frame f;
-  dsrc_ssize n;
-  dsrc_tapdu_init(&t, DSRC_BST);
-  t.u.bst.rsu = r->beacon;
-  t.u.bst.time = (uint32_t)((r->w->rcfg.epoch_cs + (int64_t)(r->now / 10000000u)) / 100);
-  t.u.bst.mand.count = 1;
-  t.u.bst.mand.items[0].aid = DSRC_AID_EFC;
-  n = dsrc_pdu_encode(lsdu, sizeof(lsdu), 2, &t);
-  if (n < 0) return 0;
-  memset(&f, 0, sizeof(f));
-  f.lid = DSRC_LID_BROADCAST;
-  f.lid_len = 1;
-  f.mac = DSRC_MAC_BST;
-  f.has_llc = true;
-  f.llc = DSRC_LLC_UI;
-  f.lsdu = lsdu;
-  f.lsdu_len = (size_t)n;
-  n = dsrc_frame_encode(out, cap, &f);
-  return n < 0 ? 0 : (size_t)n;
-}
+/* A frame's length, 0 for none. */
+static size_t sent(dsrc_ssize n) { return n < 0 ? 0 : (size_t)n; }
 
-static size_t private(sec_reader *r, uint8_t mac, bool llc, uint8_t llc_v, const uint8_t *lsdu, size_t len,
-                      uint8_t *out, size_t cap) {
-  dsrc_frame f;
-  dsrc_ssize n;
-  memset(&f, 0, sizeof(f));
-  f.lid = r->lid;
-  f.lid_len = 4;
-  f.mac = mac;
-  f.has_llc = llc;
-  f.llc = llc_v;
-  f.lsdu = lsdu;
-  f.lsdu_len = len;
-  n = dsrc_frame_encode(out, cap, &f);
-  return n < 0 ? 0 : (size_t)n;
+static size_t bst(sec_reader *r, uint8_t *out, size_t cap) {
+  uint32_t time = (uint32_t)((r->w->rcfg.epoch_cs + (int64_t)(r->now / 10000000u)) / 100);
+  return sent(efc_build_bst(out, cap, &r->beacon, time));
 }
 
 /* BSTs until the OBE asks for a window; then an allocation (a fresh S) and its frame. */
@@ -87,7 +56,7 @@ static size_t window_then_frame(sec_reader *r, uint8_t *up, size_t cap) {
     if (!r->lid) r->lid = h.lid;
     if (h.lid != r->lid) continue;
     r->s = (uint8_t)!r->s;
-    n = private(r, (uint8_t)(DSRC_MAC_ALLOCATION | r->s), false, 0, NULL, 0, f, sizeof(f));
+    n = sent(efc_build_allocation(f, sizeof(f), r->lid, r->s));
     return n ? exchange(r, f, n, 1, false, 0, up, cap) : 0;
   }
   return 0;
@@ -123,8 +92,7 @@ int sec_reader_ask_raw(sec_reader *r, const uint8_t *lsdu, size_t len, dsrc_tapd
    * stored answer rather than executing twice), as an RSE would. */
   for (int tries = 0; tries < 4 && !m; tries++) {
     r->s = (uint8_t)!r->s;
-    n = private(r, (uint8_t)(DSRC_MAC_COMMAND | r->s), true, r->n ? DSRC_LLC_AC1 : DSRC_LLC_AC0, lsdu, len, f,
-                sizeof(f));
+    n = sent(efc_build_command(f, sizeof(f), r->lid, r->s, r->n, lsdu, len));
     if (!n) return -1;
     m = exchange(r, f, n, 1, false, 0, up, sizeof(up));
   }
@@ -148,14 +116,10 @@ int sec_reader_ask(sec_reader *r, const dsrc_tapdu *cmd, dsrc_tapdu *answer) {
 }
 
 void sec_reader_close(sec_reader *r) {
-  uint8_t lsdu[16], f[DSRC_FRAME_MAX], up[DSRC_FRAME_MAX];
-  dsrc_tapdu t;
-  dsrc_ssize n;
+  uint8_t f[DSRC_FRAME_MAX], up[DSRC_FRAME_MAX];
   size_t m;
   if (!r->open) return;
-  dsrc_tapdu_init(&t, DSRC_EVENT_RQ);
-  n = dsrc_pdu_encode(lsdu, sizeof(lsdu), r->pdu < 2 ? 2 : r->pdu, &t);
-  if (n > 0 && (m = private(r, DSRC_MAC_NO_WINDOW, true, DSRC_LLC_UI, lsdu, (size_t)n, f, sizeof(f))))
+  if ((m = sent(efc_build_release(f, sizeof(f), r->lid, r->pdu < 2 ? 2 : r->pdu))))
     exchange(r, f, m, 0, false, -1, up, sizeof(up));
   r->open = false;
   /* The lane's clock moves past what the reader did, and five minutes on, as after a

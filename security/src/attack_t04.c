@@ -7,7 +7,6 @@
  *   (c) AutoPASS only: efcstatus bit 0 ("moved from its holder") cleared.
  * The row is the sub-case worst for the operator (undetected with a gain, then caught
  * later rather than sooner); the evidence gives all of them. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,22 +39,13 @@ static int severity(int d) {
   }
 }
 
-/* Evidence is short on purpose: a cut text is better than no text. */
-static void put(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void put(char *out, size_t cap, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(out, cap, fmt, ap);
-  va_end(ap);
-}
-
 static uint16_t counter_of(const sec_world *w, const obe_state *st) {
-  return w->profile == RSE_PROFILE_AUTOPASS ? st->autopass_tc : (uint16_t)(st->equipment_status & 0x0fff);
+  return w->profile == EFC_PROFILE_AUTOPASS ? st->autopass_tc : (uint16_t)(st->equipment_status & 0x0fff);
 }
 
 /* The user's rewrite of the counter in the OBE's persistent store. */
 static void counter_set(const sec_world *w, obe_state *st, uint16_t v) {
-  if (w->profile == RSE_PROFILE_AUTOPASS) st->autopass_tc = v;
+  if (w->profile == EFC_PROFILE_AUTOPASS) st->autopass_tc = v;
   else st->equipment_status = (uint16_t)((st->equipment_status & 0xf000) | (v & 0x0fff));
 }
 
@@ -63,8 +53,8 @@ static void seq_text(char *out, size_t cap, unsigned flags, unsigned seq) {
   char fl[64], sq[64];
   issuer_flags_format(fl, sizeof(fl), flags);
   issuer_seq_flags_format(sq, sizeof(sq), seq, 0);
-  put(out, cap, "%s%s%s", fl, fl[0] && sq[0] ? "," : "", sq);
-  if (!out[0]) put(out, cap, "none");
+  sec_text_put(out, cap, "%s%s%s", fl, fl[0] && sq[0] ? "," : "", sq);
+  if (!out[0]) sec_text_put(out, cap, "none");
 }
 
 /* (a) Honest passages, then the counter set back by p->counter_back, then more passages. */
@@ -84,9 +74,10 @@ static int sub_counter(sec_world *w, const sec_params *p, t4_case *c, char *err,
   c->lost = t.unpaid;
   /* Every claim carries a MAC the OBE made with its genuine keys: the user gains no
    * passage; what he changes is how his device's history reads. */
-  put(c->gained, sizeof(c->gained), "%s", t.detected == SEC_NOT_DETECTED ? "counter history rewritten" : "-");
+  sec_text_put(c->gained, sizeof(c->gained), "%s",
+               t.detected == SEC_NOT_DETECTED ? "counter history rewritten" : "-");
   seq_text(fl, sizeof(fl), t.flags, t.seq);
-  put(c->text, sizeof(c->text), "counter %u->%u: lane %u/%u, issuer %u/%u (%s), list %u/%u", before, after,
+  sec_text_put(c->text, sizeof(c->text), "counter %u->%u: lane %u/%u, issuer %u/%u (%s), list %u/%u", before, after,
       t.lane_caught, t.passages, t.issuer_flagged, t.claims, fl, t.listed, t.passages);
   return 0;
 }
@@ -128,16 +119,16 @@ static int sub_class(sec_world *w, const sec_params *p, t4_case *c, char *err, s
   if (!lower) {
     /* The fee did not move: the lane never took the class from the OBE. */
     c->detected = SEC_FAILED;
-    put(c->gained, sizeof(c->gained), "-");
-    put(c->text, sizeof(c->text), "class %u->%u: fee %u = honest %u (%s)", true_class, low, fee, honest_fee,
+    sec_text_put(c->gained, sizeof(c->gained), "-");
+    sec_text_put(c->text, sizeof(c->text), "class %u->%u: fee %u = honest %u (%s)", true_class, low, fee, honest_fee,
         strstr(honest.sequence, "GET.rq") ? "GET read it" : "no GET of it");
   } else {
     char fl[96];
     c->detected = t.detected;
-    put(c->gained, sizeof(c->gained), "lower fee (%u instead of %u)", fee, honest_fee);
+    sec_text_put(c->gained, sizeof(c->gained), "lower fee (%u instead of %u)", fee, honest_fee);
     seq_text(fl, sizeof(fl), t.flags, t.seq);
-    put(c->text, sizeof(c->text), "class %u->%u: fee %u < %u in %u/%u, lane %u/%u, issuer %s", true_class, low,
-        fee, honest_fee, lower, t.claims, t.lane_caught, t.passages, fl);
+    sec_text_put(c->text, sizeof(c->text), "class %u->%u: fee %u < %u in %u/%u, lane %u/%u, issuer %s", true_class,
+                 low, fee, honest_fee, lower, t.claims, t.lane_caught, t.passages, fl);
   }
   return 0;
 }
@@ -160,9 +151,10 @@ static int sub_efcstatus(sec_world *w, const sec_params *p, t4_case *c, char *er
   c->passages = tc.passages;
   c->lost = tc.unpaid;
   c->detected = moved_caught ? tc.detected : SEC_FAILED;
-  put(c->gained, sizeof(c->gained), "%s", moved_caught && tc.detected == SEC_NOT_DETECTED ? "moved bit hidden" : "-");
-  put(c->text, sizeof(c->text), "moved bit in %u/%u claims: lane %u, issuer %u, list %u; cleared: %s", carried,
-      tm.claims, tm.lane_caught, tm.issuer_flagged, tm.listed, sec_detect_name(tc.detected));
+  sec_text_put(c->gained, sizeof(c->gained), "%s",
+               moved_caught && tc.detected == SEC_NOT_DETECTED ? "moved bit hidden" : "-");
+  sec_text_put(c->text, sizeof(c->text), "moved bit in %u/%u claims: lane %u, issuer %u, list %u; cleared: %s",
+               carried, tm.claims, tm.lane_caught, tm.issuer_flagged, tm.listed, sec_detect_name(tc.detected));
   return 0;
 }
 
@@ -178,7 +170,7 @@ int sec_t04_tampering(sec_world *w, const sec_params *p, sec_outcome *out) {
   if (sub_class(w, p, &cs[n], err, sizeof(err)) != 0) goto fail;
   n++;
   /* efcstatus exists only in the AutoPASS answer; EN 15509 has no such bit. */
-  if (w->profile == RSE_PROFILE_AUTOPASS) {
+  if (w->profile == EFC_PROFILE_AUTOPASS) {
     if (sub_efcstatus(w, p, &cs[n], err, sizeof(err)) != 0) goto fail;
     n++;
   }

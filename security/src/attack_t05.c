@@ -10,7 +10,6 @@
  * (SEC_NOT_DETECTED: nobody can prove the passage, the charge is lost). The station is
  * reported beside it: proven or not, it does not decide the row, since a proven time
  * already pins the OBE to a transaction with this operator's lane. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,14 +29,6 @@ typedef struct {
   bool refuted;
 } t5_run;
 
-static void put(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void put(char *out, size_t cap, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(out, cap, fmt, ap);
-  va_end(ap);
-}
-
 /* The claim as it would read had the passage been at another time or station: the RSE
  * would have sent that T and committed its nonces to that time and station. Only a MAC
  * over T or the nonce can then tell the story from what happened; a claim with the old
@@ -46,9 +37,9 @@ static int claim_move(dsrc_crypto *cr, efc_claim *c, int64_t dt, int dstation) {
   int rv = 0;
   c->time_cs += dt;
   c->station = (uint16_t)(c->station + dstation);
-  if (c->profile == RSE_PROFILE_AUTOPASS) dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
+  if (c->profile == EFC_PROFILE_AUTOPASS) dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
   if (c->nonce_mode != EFC_NONCE_COMMIT) return 0;
-  if (c->profile == RSE_PROFILE_AUTOPASS)
+  if (c->profile == EFC_PROFILE_AUTOPASS)
     return efc_commit_with(cr, c->rnd1, "RND-1", c->station, c->lane, c->time_cs, c->salt);
   if (c->keyref_tsp) rv = efc_commit_with(cr, c->nonce_tsp, "TSP", c->station, c->lane, c->time_cs, c->salt);
   if (rv == 0 && c->keyref_tc) rv = efc_commit_with(cr, c->nonce_tc, "TC", c->station, c->lane, c->time_cs, c->salt);
@@ -68,7 +59,7 @@ static int time_proven(sec_world *w, unsigned idx, char *err, size_t errlen) {
     if (sqlite3_step(s) == SQLITE_ROW) v = sqlite3_column_int(s, 0);
     sqlite3_finalize(s);
   }
-  if (v < 0) put(err, errlen, "%s: claim %u has no time_proven", path, idx + 1);
+  if (v < 0) sec_text_put(err, errlen, "%s: claim %u has no time_proven", path, idx + 1);
   issuer_db_close(db);
   return v;
 }
@@ -84,7 +75,7 @@ static int run_mode(sec_world *w, sec_obe *a, int mode, t5_run *r, char *err, si
   w->rcfg.nonce_mode = (uint8_t)mode;
   sec_world_rse_reset(w);
   if (sec_pass(w, a, &ps) != 0 || ps.claim < 0) {
-    put(err, errlen, "the genuine passage made no claim (%s)", ps.sequence);
+    sec_text_put(err, errlen, "the genuine passage made no claim (%s)", ps.sequence);
     return -1;
   }
   if (sec_issuer_run(w, flags, seq, err, errlen) != 0) return -1;
@@ -117,7 +108,7 @@ static void run_text(char *out, size_t cap, const t5_run *r) {
   issuer_flags_format(g, sizeof(g), r->flags);
   issuer_flags_format(t, sizeof(t), r->moved_time);
   issuer_flags_format(s, sizeof(s), r->moved_station);
-  put(out, cap, "%s: %s, time_proven %d, +1h %s, station+1 %s", mode_name(r->mode), g[0] ? g : "sound",
+  sec_text_put(out, cap, "%s: %s, time_proven %d, +1h %s, station+1 %s", mode_name(r->mode), g[0] ? g : "sound",
       r->time_proven, t[0] ? t : "unflagged", s[0] ? s : "unflagged");
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dsrc/efc.h"
+#include "efc/msg.h"
 #include "security/attack.h"
 
 /* What a listener can learn, by kind (the order the outcome lists them in). */
@@ -41,13 +42,6 @@ typedef struct {
 
 /* A single-profile OBE: the victim carries only the scheme under evaluation, so no other
  * application of a multi-contract device answers for it. */
-static int victim_make(sec_world *w, sec_obe *a, uint32_t id) {
-  memset(a, 0, sizeof(*a));
-  if (sim_obe_make(&a->prof, w->crypto, &w->keys, id, 1u << w->profile) != 0) return -1;
-  obe_state_init(&a->st, &a->prof);
-  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng), NULL, NULL) == 0 ? 0 : -1;
-}
-
 static void session_end(listener *l) {
   l->own_obuid += l->s_obuid;
   l->own_pan += l->s_pan;
@@ -115,13 +109,12 @@ static void on_tapdu(listener *l, const dsrc_tapdu *t) {
     break;
   case DSRC_ACTION_RS: {
     const dsrc_action_rs *rs = &t->u.action_rs;
+    const uint8_t *p;
     if (!rs->has_parameter) break;
     if (rs->parameter.kind == DSRC_C_GSTRS) {
       on_list(l, t, rs->parameter.u.gstrs.list);
-    } else if (rs->parameter.kind == DSRC_C_OCTETSTRING && l->last_action == DSRC_ACT_GET_SECURE &&
-               rs->parameter.u.octets.len == 20) {
+    } else if (l->last_action == DSRC_ACT_GET_SECURE && (p = efc_msg_secure_rs(t))) {
       /* obuid(4) || efcstatus(1) || TC(2) || RND-2 || keyGen || MAC1 || MAC2 */
-      const uint8_t *p = rs->parameter.u.octets.data;
       l->secure++;
       l->found[L_OBUID]++;
       l->found[L_EFCSTATUS]++;
@@ -187,7 +180,7 @@ int sec_t06_eavesdropping(sec_world *w, const sec_params *p, sec_outcome *out) {
   io_cap_record rec;
   size_t n = 0;
   int rv;
-  if (victim_make(w, &victim, 0x00e0e001) != 0) return -1;
+  if (sec_obe_make_single(w, &victim, 0x00e0e001) != 0) return -1;
   if (sec_world_capture(w, "t06.pcap", path, sizeof(path), err, sizeof(err)) != 0) {
     snprintf(out->evidence, sizeof(out->evidence), "%.180s", err);
     return -1;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "efc/build.h"
 #include "issuer/issuer_analyse.h"
 #include "security/attack.h"
 
@@ -36,13 +37,6 @@ typedef struct {
   size_t last_len;
   unsigned commands, differ; /* live commands, and those not identical to the captured ones */
 } replayer;
-
-static int victim_make(sec_world *w, sec_obe *a, uint32_t id) {
-  memset(a, 0, sizeof(*a));
-  if (sim_obe_make(&a->prof, w->crypto, &w->keys, id, 1u << w->profile) != 0) return -1;
-  obe_state_init(&a->st, &a->prof);
-  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng), NULL, NULL) == 0 ? 0 : -1;
-}
 
 /* Reads the capture back: the first transaction (the LID of the first window request). */
 static int txn_read(const char *path, cap_txn *t, char *err, size_t errlen) {
@@ -98,23 +92,10 @@ static const cap_frame *next_of(const cap_txn *t, size_t *i, enum role want) {
 /* The captured answer as an immediate answer to the live command: the command's n (inverted)
  * and PDU number, OK_OK, the T-APDU verbatim. */
 static size_t answer_now(uint8_t *out, size_t cap, const cap_frame *c, uint32_t lid, const dsrc_frame *cmd) {
-  dsrc_frame f, a;
-  uint8_t lsdu[DSRC_FRAME_MAX];
+  dsrc_frame f;
   dsrc_ssize n;
-  if (dsrc_frame_decode(&f, c->oct, c->len) != 0 || !f.lsdu_len || f.lsdu_len > sizeof(lsdu)) return 0;
-  memcpy(lsdu, f.lsdu, f.lsdu_len);
-  if (cmd->lsdu_len) lsdu[0] = (uint8_t)((lsdu[0] & ~0x78) | (cmd->lsdu[0] & 0x78));
-  memset(&a, 0, sizeof(a));
-  a.lid = lid;
-  a.lid_len = 4;
-  a.mac = DSRC_MAC_RESPONSE;
-  a.has_llc = true;
-  a.llc = (uint8_t)((cmd->llc ^ DSRC_LLC_N) | DSRC_LLC_F);
-  a.has_status = true;
-  a.status = DSRC_LLC_OK_OK;
-  a.lsdu = lsdu;
-  a.lsdu_len = f.lsdu_len;
-  n = dsrc_frame_encode(out, cap, &a);
+  if (dsrc_frame_decode(&f, c->oct, c->len) != 0) return 0;
+  n = efc_build_answer_now(out, cap, lid, cmd, f.lsdu, f.lsdu_len);
   return n > 0 ? (size_t)n : 0;
 }
 
@@ -178,7 +159,7 @@ int sec_t07_replay(sec_world *w, const sec_params *p, sec_outcome *out) {
   char path[400], err[300], why[96], iss[96], sqs[64], vwhy[64];
   memset(flags, 0, sizeof(flags));
   memset(seq, 0, sizeof(seq));
-  if (victim_make(w, &victim, 0x00e0e007) != 0) return -1;
+  if (sec_obe_make_single(w, &victim, 0x00e0e007) != 0) return -1;
   /* The genuine passage, captured. */
   if (sec_world_capture(w, "t07.pcap", path, sizeof(path), err, sizeof(err)) != 0) goto fail;
   if (sec_pass(w, &victim, &ps) != 0) goto fail;

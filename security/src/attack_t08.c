@@ -10,6 +10,8 @@
 
 #include "issuer/issuer_analyse.h"
 #include "dsrc/keys.h"
+#include "efc/build.h"
+#include "efc/msg.h"
 #include "rse/verify.h"
 #include "security/attack.h"
 
@@ -54,13 +56,6 @@ typedef struct {
 typedef struct {
   unsigned asked, denied, refused;
 } preplay;
-
-static int victim_make(sec_world *w, sec_obe *a, uint32_t id) {
-  memset(a, 0, sizeof(*a));
-  if (sim_obe_make(&a->prof, w->crypto, &w->keys, id, 1u << w->profile) != 0) return -1;
-  obe_state_init(&a->st, &a->prof);
-  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng), NULL, NULL) == 0 ? 0 : -1;
-}
 
 static int ret_of(const dsrc_tapdu *a) {
   if (a->kind == DSRC_ACTION_RS && a->u.action_rs.has_ret) return a->u.action_rs.ret;
@@ -110,41 +105,22 @@ static int preplay_run(sec_world *w, sec_obe *v, uint32_t t_cs, device *d, prepl
   d->vst_len = (size_t)n;
   app = rse_vst_app(&r.vst.u.vst, w->profile);
   if (!app) return -1;
-  if (w->profile == RSE_PROFILE_AUTOPASS) {
+  if (w->profile == EFC_PROFILE_AUTOPASS) {
     for (uint32_t k = 0; k < SPAN_SECURE; k++) {
-      uint8_t *p;
-      dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
-      q.u.action_rq.mode = true;
-      q.u.action_rq.eid = app->eid;
-      q.u.action_rq.type = DSRC_ACT_GET_SECURE;
-      q.u.action_rq.has_parameter = true;
-      q.u.action_rq.parameter.kind = DSRC_C_OCTETSTRING;
-      q.u.action_rq.parameter.u.octets.len = 9;
-      p = q.u.action_rq.parameter.u.octets.data;
       /* RND-1 = T = the predicted time; keyGen as every GET_SECURE.rq on the air shows it. */
-      dsrc_autopass_time_octets(p, t_cs + k);
-      dsrc_autopass_time_octets(p + 4, t_cs + k);
-      p[8] = (uint8_t)(w->keys.op.generation << 4 | w->keys.op.generation);
-      if (ask(&r, pp, &q, &a)) store(d, p, 8, &a);
+      dsrc_autopass_time_octets(key, t_cs + k);
+      dsrc_autopass_time_octets(key + 4, t_cs + k);
+      efc_msg_get_secure(&q, app->eid, key, key + 4,
+                         (uint8_t)(w->keys.op.generation << 4 | w->keys.op.generation));
+      if (ask(&r, pp, &q, &a)) store(d, key, 8, &a);
     }
   } else {
     const uint8_t refs[2] = {w->rcfg.keyref_tsp, w->rcfg.keyref_tc};
     for (int i = 0; i < 2; i++)
       for (uint32_t k = 0; k < SPAN_STAMPED; k++) {
-        dsrc_gstrq *g;
-        dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
-        q.u.action_rq.mode = true;
-        q.u.action_rq.eid = app->eid;
-        q.u.action_rq.type = DSRC_ACT_GET_STAMPED;
-        q.u.action_rq.has_parameter = true;
-        q.u.action_rq.parameter.kind = DSRC_C_GSTRQ;
-        g = &q.u.action_rq.parameter.u.gstrq;
-        g->ids = w->rcfg.stamped_ids;
-        g->key_ref = refs[i];
-        g->nonce.len = 4;
-        dsrc_autopass_time_octets(g->nonce.data, t_cs + k);
         key[0] = refs[i];
-        memcpy(key + 1, g->nonce.data, 4);
+        dsrc_autopass_time_octets(key + 1, t_cs + k);
+        efc_msg_get_stamped(&q, app->eid, NULL, &w->rcfg.stamped_ids, refs[i], key + 1);
         if (!ask(&r, pp, &q, &a)) continue;
         store(d, key, 5, &a);
         for (unsigned j = 0; a.u.action_rs.has_parameter && a.u.action_rs.parameter.kind == DSRC_C_GSTRS &&
@@ -158,22 +134,12 @@ static int preplay_run(sec_world *w, sec_obe *v, uint32_t t_cs, device *d, prepl
         }
       }
     /* The vehicle data the gantry will ask for. */
-    dsrc_tapdu_init(&q, DSRC_GET_RQ);
-    q.u.get_rq.eid = app->eid;
-    q.u.get_rq.has_ids = true;
-    q.u.get_rq.ids = w->rcfg.vehicle_ids;
+    efc_msg_get(&q, app->eid, NULL, &w->rcfg.vehicle_ids);
     if (ask(&r, pp, &q, &a) && (n = dsrc_pdu_encode(d->get, sizeof(d->get), 2, &a)) > 0) d->get_len = (size_t)n;
     if (have_counter) {
       /* And the counter moved on as the gantry would have moved it: the victim's next
        * passage then reads the value that follows the presented one. */
-      dsrc_attribute *at;
-      dsrc_tapdu_init(&q, DSRC_SET_RQ);
-      q.u.set_rq.mode = true;
-      q.u.set_rq.eid = app->eid;
-      at = dsrc_tapdu_attrs_alloc(&q, &q.u.set_rq.attrs, 1);
-      at->id = DSRC_ATTR_STATUS;
-      at->value.kind = DSRC_C_EQUSTAT;
-      at->value.u.status.counter = (uint16_t)((counter + 1) & 0x0fff);
+      efc_msg_set_counter(&q, app->eid, NULL, (uint16_t)(counter + 1));
       ask(&r, pp, &q, &a);
     }
   }
@@ -191,42 +157,8 @@ static const stored *lookup(const device *d, const uint8_t *key, size_t keylen, 
   return near;
 }
 
-/* An answer frame to the live command cmd carrying lsdu (its PDU number set to the command's). */
-static size_t answer(uint8_t *out, size_t cap, uint32_t lid, const dsrc_frame *cmd, const uint8_t *lsdu, size_t len) {
-  uint8_t l[DSRC_FRAME_MAX];
-  dsrc_frame a;
-  dsrc_ssize n;
-  if (len > sizeof(l)) return 0;
-  memcpy(l, lsdu, len);
-  l[0] = (uint8_t)((l[0] & ~0x78) | (cmd->lsdu[0] & 0x78));
-  memset(&a, 0, sizeof(a));
-  a.lid = lid;
-  a.lid_len = 4;
-  a.mac = DSRC_MAC_RESPONSE;
-  a.has_llc = true;
-  a.llc = (uint8_t)((cmd->llc ^ DSRC_LLC_N) | DSRC_LLC_F);
-  a.has_status = true;
-  a.status = DSRC_LLC_OK_OK;
-  a.lsdu = l;
-  a.lsdu_len = len;
-  n = dsrc_frame_encode(out, cap, &a);
-  return n > 0 ? (size_t)n : 0;
-}
-
-static size_t frame(uint8_t *out, size_t cap, uint32_t lid, uint8_t mac, bool llc, const uint8_t *lsdu, size_t len) {
-  dsrc_frame f;
-  dsrc_ssize n;
-  memset(&f, 0, sizeof(f));
-  f.lid = lid;
-  f.lid_len = 4;
-  f.mac = mac;
-  f.has_llc = llc;
-  f.llc = DSRC_LLC_UI;
-  f.lsdu = lsdu;
-  f.lsdu_len = len;
-  n = dsrc_frame_encode(out, cap, &f);
-  return n > 0 ? (size_t)n : 0;
-}
+/* A frame's length, 0 for none. */
+static size_t sent(dsrc_ssize n) { return n > 0 ? (size_t)n : 0; }
 
 /* The reply to one live command: the stored answer for its nonce, or what needs no key. */
 static size_t reply(device *d, const dsrc_frame *f, uint8_t *out, size_t cap) {
@@ -234,24 +166,23 @@ static size_t reply(device *d, const dsrc_frame *f, uint8_t *out, size_t cap) {
   uint8_t lsdu[DSRC_FRAME_MAX], key[8];
   unsigned pdu;
   const stored *s = NULL;
+  const uint8_t *secure;
+  const dsrc_gstrq *stamped;
   dsrc_ssize n;
   if (dsrc_pdu_decode(&q, &pdu, f->lsdu, f->lsdu_len, NULL) <= 0) return 0;
-  if (q.kind == DSRC_ACTION_RQ && q.u.action_rq.type == DSRC_ACT_GET_SECURE && q.u.action_rq.has_parameter &&
-      q.u.action_rq.parameter.kind == DSRC_C_OCTETSTRING && q.u.action_rq.parameter.u.octets.len == 9) {
-    s = lookup(d, q.u.action_rq.parameter.u.octets.data, 8, 0);
-    if (s && memcmp(s->key, q.u.action_rq.parameter.u.octets.data, 8) == 0) d->hits++;
+  if ((secure = efc_msg_secure_rq(&q))) {
+    s = lookup(d, secure, 8, 0);
+    if (s && memcmp(s->key, secure, 8) == 0) d->hits++;
     else d->misses++;
-  } else if (q.kind == DSRC_ACTION_RQ && q.u.action_rq.type == DSRC_ACT_GET_STAMPED &&
-             q.u.action_rq.has_parameter && q.u.action_rq.parameter.kind == DSRC_C_GSTRQ &&
-             q.u.action_rq.parameter.u.gstrq.nonce.len == 4) {
-    key[0] = q.u.action_rq.parameter.u.gstrq.key_ref;
-    memcpy(key + 1, q.u.action_rq.parameter.u.gstrq.nonce.data, 4);
+  } else if ((stamped = efc_msg_stamped_rq(&q))) {
+    key[0] = stamped->key_ref;
+    memcpy(key + 1, stamped->nonce.data, 4);
     /* The entry for this keyRef and nonce; failing that, one for the keyRef (a guess). */
     s = lookup(d, key, 5, 1);
     if (s && memcmp(s->key, key, 5) == 0) d->hits++;
     else d->misses++;
   } else if (q.kind == DSRC_GET_RQ && d->get_len) {
-    return answer(out, cap, d->lid, f, d->get, d->get_len);
+    return sent(efc_build_answer_now(out, cap, d->lid, f, d->get, d->get_len));
   } else if (q.kind == DSRC_SET_RQ) {
     dsrc_tapdu_init(&a, DSRC_SET_RS);
     a.u.set_rs.eid = q.u.set_rq.eid;
@@ -263,10 +194,10 @@ static size_t reply(device *d, const dsrc_frame *f, uint8_t *out, size_t cap) {
   } else {
     return 0;
   }
-  if (s) return answer(out, cap, d->lid, f, s->lsdu, s->len);
+  if (s) return sent(efc_build_answer_now(out, cap, d->lid, f, s->lsdu, s->len));
   if (q.kind == DSRC_ACTION_RQ && q.u.action_rq.type != DSRC_ACT_SET_MMI) return 0; /* nothing stored */
   n = dsrc_pdu_encode(lsdu, sizeof(lsdu), pdu, &a);
-  return n > 0 ? answer(out, cap, d->lid, f, lsdu, (size_t)n) : 0;
+  return n > 0 ? sent(efc_build_answer_now(out, cap, d->lid, f, lsdu, (size_t)n)) : 0;
 }
 
 static size_t device_uplink(void *ctx, uint64_t t, const uint8_t *down, size_t down_len, unsigned w,
@@ -279,12 +210,12 @@ static size_t device_uplink(void *ctx, uint64_t t, const uint8_t *down, size_t d
   if (f.lid_len == 1) {
     /* Silent until the predicted moment, then one window request. */
     if (d->requested || !(f.mac & DSRC_MAC_A) || t < d->gate) return 0;
-    len = frame(out, cap, d->lid, DSRC_MAC_WINDOW_REQUEST, false, NULL, 0);
+    len = sent(efc_build_window_request(out, cap, d->lid));
     d->requested = len > 0;
   } else if (d->requested && f.lid_len == 4 && f.lid == d->lid) {
     if (!f.has_llc && (f.mac & DSRC_MAC_A)) {
       if (!d->sent_vst) {
-        len = frame(out, cap, d->lid, DSRC_MAC_UPLINK_COMMAND, true, d->vst, d->vst_len);
+        len = sent(efc_build_uplink(out, cap, d->lid, d->vst, d->vst_len));
         d->sent_vst = len > 0;
       } else if (d->last_len <= cap) {
         memcpy(out, d->last, len = d->last_len);
@@ -325,7 +256,7 @@ int sec_t08_preplay(sec_world *w, const sec_params *p, sec_outcome *out) {
   memset(&pp, 0, sizeof(pp));
   w->rcfg.nonce_mode = (uint8_t)p->nonce_mode;
   sec_world_rse_reset(w);
-  if (victim_make(w, &victim, 0x00e0e008) != 0) return -1;
+  if (sec_obe_make_single(w, &victim, 0x00e0e008) != 0) return -1;
   /* The victim's history at the issuer: one ordinary passage. */
   if (sec_pass(w, &victim, &ps) != 0) return -1;
   for (unsigned i = 0; i < n; i++) {

@@ -7,6 +7,7 @@
 
 #include "dsrc/efc.h"
 #include "dsrc/keys.h"
+#include "efc/msg.h"
 #include "rse/verify.h"
 #include "security/attack.h"
 
@@ -29,13 +30,6 @@ static const dsrc_beacon_id reader_beacon = {0x7f, 424242};
 
 /* A single-profile OBE: the scheme under evaluation and nothing a multi-contract device would
  * add beside it. */
-static int victim_make(sec_world *w, sec_obe *a, uint32_t id) {
-  memset(a, 0, sizeof(*a));
-  if (sim_obe_make(&a->prof, w->crypto, &w->keys, id, 1u << w->profile) != 0) return -1;
-  obe_state_init(&a->st, &a->prof);
-  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng), NULL, NULL) == 0 ? 0 : -1;
-}
-
 static void on_attr(reading *g, const dsrc_attribute *a) {
   g->attr[a->id & 127] = true;
   switch (a->value.kind) {
@@ -95,8 +89,7 @@ static void on_answer(reading *g, const dsrc_tapdu *a, bool secure) {
     if (rs->has_parameter && rs->parameter.kind == DSRC_C_GSTRS) {
       for (unsigned i = 0; i < rs->parameter.u.gstrs.list.count; i++)
         on_attr(g, dsrc_tapdu_attr(a, rs->parameter.u.gstrs.list, i));
-    } else if (secure && rs->has_parameter && rs->parameter.kind == DSRC_C_OCTETSTRING &&
-               rs->parameter.u.octets.len == 20) {
+    } else if (secure && efc_msg_secure_rs(a)) {
       /* obuid(4) || efcstatus(1) || TC(2) || ...: no key needed to read them */
       g->found[G_OBUID]++;
       g->found[G_EFCSTATUS]++;
@@ -184,7 +177,7 @@ int sec_t09_unauthorised_reader(sec_world *w, const sec_params *p, sec_outcome *
   char gained[SEC_TEXT] = "", ids[128] = "", what[96] = "";
   size_t n = 0, m = 0;
   memset(&g, 0, sizeof(g));
-  if (victim_make(w, &v, 0x00e0e009) != 0) return -1;
+  if (sec_obe_make_single(w, &v, 0x00e0e009) != 0) return -1;
   tc0 = v.st.autopass_tc;
   for (unsigned i = 0; i < p->passages; i++)
     if (read_once(w, &v, &g, &sessions) != 0) break;

@@ -13,6 +13,7 @@
 
 #include "issuer/issuer_analyse.h"
 #include "dsrc/efc.h"
+#include "efc/msg.h"
 #include "rse/verify.h"
 #include "security/attack.h"
 
@@ -48,23 +49,13 @@ static int app_find(sec_world *w, const sec_reader *r, t10_app *a) {
   return 0;
 }
 
-static void creds(const t10_app *a, bool *has, dsrc_octets *o) {
-  *has = a->has_cred;
-  if (a->has_cred) {
-    o->len = 4;
-    memcpy(o->data, a->cred, 4);
-  }
-}
+static const uint8_t *creds(const t10_app *a) { return a->has_cred ? a->cred : NULL; }
 
 /* GET of attr 26: the counter, or -1 when the OBE gave none. */
 static int counter_get(sec_reader *r, const t10_app *a) {
+  static const dsrc_attr_ids status = {1, {DSRC_ATTR_STATUS}};
   dsrc_tapdu q, rs;
-  dsrc_tapdu_init(&q, DSRC_GET_RQ);
-  q.u.get_rq.eid = a->eid;
-  creds(a, &q.u.get_rq.has_credentials, &q.u.get_rq.credentials);
-  q.u.get_rq.has_ids = true;
-  q.u.get_rq.ids.count = 1;
-  q.u.get_rq.ids.ids[0] = DSRC_ATTR_STATUS;
+  efc_msg_get(&q, a->eid, creds(a), &status);
   if (sec_reader_ask(r, &q, &rs) != 0 || rs.kind != DSRC_GET_RS || !rs.u.get_rs.has_attrs) return -1;
   for (unsigned i = 0; i < rs.u.get_rs.attrs.count; i++) {
     const dsrc_attribute *at = dsrc_tapdu_attr(&rs, rs.u.get_rs.attrs, i);
@@ -76,23 +67,14 @@ static int counter_get(sec_reader *r, const t10_app *a) {
 /* SET of attr 26 to value: the ReturnStatus, or -1 when no answer came. */
 static int counter_set(sec_reader *r, const t10_app *a, uint16_t value) {
   dsrc_tapdu q, rs;
-  dsrc_attribute *at;
-  dsrc_tapdu_init(&q, DSRC_SET_RQ);
-  q.u.set_rq.mode = true;
-  q.u.set_rq.eid = a->eid;
-  creds(a, &q.u.set_rq.has_credentials, &q.u.set_rq.credentials);
-  at = dsrc_tapdu_attrs_alloc(&q, &q.u.set_rq.attrs, 1);
-  if (!at) return -1;
-  at->id = DSRC_ATTR_STATUS;
-  at->value.kind = DSRC_C_EQUSTAT;
-  at->value.u.status.counter = (uint16_t)(value & 0x0fff);
+  efc_msg_set_counter(&q, a->eid, creds(a), value);
   if (sec_reader_ask(r, &q, &rs) != 0 || rs.kind != DSRC_SET_RS) return -1;
   return rs.u.set_rs.has_ret ? rs.u.set_rs.ret : 0;
 }
 
 /* A claim's counter: AutoPASS's TC or EN 15509's EquipmentStatus counter, as the OBE gave it. */
 static unsigned claim_counter(const efc_claim *c) {
-  return c->profile == RSE_PROFILE_AUTOPASS ? c->tc : c->counter;
+  return c->profile == EFC_PROFILE_AUTOPASS ? c->tc : c->counter;
 }
 
 /* "a,b,c,d" and ",.." when there are more than four. */
@@ -113,12 +95,12 @@ int sec_t10_counter_manipulation(sec_world *w, const sec_params *p, sec_outcome 
   t10_app app;
   sec_passage ps;
   unsigned flags[SEC_CLAIMS_MAX], seq[SEC_CLAIMS_MAX], after[SEC_CLAIMS_MAX], nafter = 0, before_last = 0;
-  unsigned flagged = 0, seq_union = 0, range = w->profile == RSE_PROFILE_AUTOPASS ? 65536u : 4096u;
+  unsigned flagged = 0, seq_union = 0, range = w->profile == EFC_PROFILE_AUTOPASS ? 65536u : 4096u;
   unsigned held, target, expect, judged;
   int read_before = -1, read_after = -1, set_ret;
   bool went_back;
   char err[200], vals[40], sq[64], why[64], reads[48];
-  const char *counter_name = w->profile == RSE_PROFILE_AUTOPASS ? "TC" : "counter";
+  const char *counter_name = w->profile == EFC_PROFILE_AUTOPASS ? "TC" : "counter";
 
   if (sec_obe_make(w, &a, T10_OBUID, NULL) != 0) return -1;
   /* Genuine passages first, so the issuer holds the OBE's history. */
@@ -142,11 +124,11 @@ int sec_t10_counter_manipulation(sec_world *w, const sec_params *p, sec_outcome 
   /* AutoPASS exposes no attribute holding its TC (its application's GET of attr 26 gives
    * the EquipmentStatus of the OBE's EN 15509 contract), so there the operator takes the
    * TC from the last claim. Attr 26 carries 12 bits: that is all a SET can say. */
-  if (w->profile != RSE_PROFILE_AUTOPASS) read_before = counter_get(&r, &app);
+  if (w->profile != EFC_PROFILE_AUTOPASS) read_before = counter_get(&r, &app);
   held = read_before >= 0 ? (unsigned)read_before : before_last;
   target = (held + range - (unsigned)p->counter_back % range) % range;
   set_ret = counter_set(&r, &app, (uint16_t)(target & 0x0fff));
-  if (w->profile != RSE_PROFILE_AUTOPASS) read_after = counter_get(&r, &app);
+  if (w->profile != EFC_PROFILE_AUTOPASS) read_after = counter_get(&r, &app);
   sec_reader_close(&r);
   /* The vehicle reaches the gantry later. */
   w->l.now += UINT64_C(300000000000);
@@ -175,7 +157,7 @@ int sec_t10_counter_manipulation(sec_world *w, const sec_params *p, sec_outcome 
   /* The counter went back when the OBE's own answer after the SET, the first claim's, is
    * the value written (AutoPASS: one more, as GET_SECURE advances the TC first) instead of
    * what followed the value it held: what the OBE did, not what was asked of it. */
-  expect = w->profile == RSE_PROFILE_AUTOPASS ? (target + 1) % range : target;
+  expect = w->profile == EFC_PROFILE_AUTOPASS ? (target + 1) % range : target;
   went_back = set_ret == DSRC_RET_NO_ERROR && target != held && after[0] == expect;
   values_format(vals, sizeof(vals), after, nafter);
   issuer_seq_flags_format(sq, sizeof(sq), seq_union, 0);

@@ -28,7 +28,6 @@
 #include <string.h>
 
 #include "issuer/issuer_analyse.h"
-#include "dsrc/efc.h"
 #include "dsrc/keys.h"
 #include "security/attack.h"
 
@@ -58,7 +57,7 @@ static uint8_t class_for(uint32_t fee, uint32_t own) {
  * for the claim's station, lane and time, and AutoPASS's T. */
 static int reseal(sec_world *w, const dsrc_rng *g, efc_claim *c) {
   dsrc_rng_bytes(g, c->salt, sizeof(c->salt));
-  if (c->profile == RSE_PROFILE_AUTOPASS) {
+  if (c->profile == EFC_PROFILE_AUTOPASS) {
     dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
     return efc_commit_with(w->crypto, c->rnd1, "RND-1", c->station, c->lane, c->time_cs, c->salt);
   }
@@ -69,36 +68,18 @@ static int reseal(sec_world *w, const dsrc_rng *g, efc_claim *c) {
   return 0;
 }
 
-/* The counter inside an EN 15509 claim's MACed attribute list, and the claim's copy. */
-static int attrlist_counter_set(efc_claim *c, uint16_t counter) {
-  dsrc_tapdu t;
-  dsrc_attr_list l;
-  dsrc_ssize n;
-  dsrc_tapdu_init(&t, DSRC_ACTION_RS);
-  if (dsrc_attr_list_decode(&t, &l, c->attrlist, c->attrlist_len, NULL) != c->attrlist_len) return -1;
-  for (unsigned i = 0; i < l.count; i++) {
-    dsrc_attribute *a = &t.pool[l.first + i];
-    if (a->id == DSRC_ATTR_STATUS && a->value.kind == DSRC_C_EQUSTAT) a->value.u.status.counter = counter;
-  }
-  n = dsrc_attr_list_encode(c->attrlist, sizeof(c->attrlist), &t, l);
-  if (n < 0) return -1;
-  c->attrlist_len = (uint8_t)n;
-  c->counter = counter;
-  return 0;
-}
-
 /* A passage that never happened, from an OBE's earlier claim. */
 static int invent(sec_world *w, const dsrc_rng *g, const efc_claim *from, efc_claim *c) {
   *c = *from;
   c->time_cs += T11_HOUR_CS;
-  if (c->profile == RSE_PROFILE_AUTOPASS) {
+  if (c->profile == EFC_PROFILE_AUTOPASS) {
     c->tc = (uint16_t)(c->tc + 1);
     dsrc_rng_bytes(g, c->rnd2, 4);
     dsrc_rng_bytes(g, c->mac1, 4);
     /* MAC2 the operator could compute with MKEY-F; the issuer does not look at it. */
     dsrc_rng_bytes(g, c->mac2, 4);
   } else {
-    if (attrlist_counter_set(c, (uint16_t)((c->counter + 1) & 0x0fff)) != 0) return -1;
+    if (efc_claim_counter_set(c, (uint16_t)((c->counter + 1) & 0x0fff)) != 0) return -1;
     dsrc_rng_bytes(g, c->mac_tsp, 4);
     dsrc_rng_bytes(g, c->mac_tc, 4);
   }

@@ -58,13 +58,13 @@ int sec_t12_key_search(sec_world *w, const sec_params *p, sec_outcome *out) {
   memset(s, 0, sizeof(s));
   /* The keys a captured transaction exposes, per profile (docs/crypto.md). */
   switch (w->profile) {
-  case RSE_PROFILE_AUTOPASS:
+  case EFC_PROFILE_AUTOPASS:
     s[n++] = (searched){SEC_KS_TDES2, "one transaction's SSKEY", 0, ""};
     break;
-  case RSE_PROFILE_EN15509_L0:
+  case EFC_PROFILE_EN15509_L0:
     s[n++] = (searched){SEC_KS_DES, "one OBE's AuK: its MACs forgeable", 0, ""};
     break;
-  case RSE_PROFILE_EN15509_L1:
+  case EFC_PROFILE_EN15509_L1:
     s[n++] = (searched){SEC_KS_DES, "one OBE's AuK: its MACs forgeable", 0, ""};
     s[n++] = (searched){SEC_KS_DES_ACCR, "the AccessKey: access to every OBE of that reference", 0, ""};
     break;

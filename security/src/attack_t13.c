@@ -11,7 +11,6 @@
  * Measured: the clone before the rotation, a fresh clone from the same leak after it, genuine
  * OBEs after it, and whether the claims from before still verify. The row is where the
  * clone made after the rotation is caught. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,14 +20,6 @@
 #define T13_ID_GENUINE 0x00d13001u
 #define T13_ID_CLONE_BEFORE 0x00c13001u
 #define T13_ID_CLONE_AFTER 0x00c13002u
-
-static void put(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void put(char *out, size_t cap, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(out, cap, fmt, ap);
-  va_end(ap);
-}
 
 /* The next keyRef after k (cyclically in 1..8) whose role is MAC_TC, or k when none. */
 static uint8_t next_tc_keyref(uint8_t k) {
@@ -66,8 +57,8 @@ int sec_t13_generation_compromise(sec_world *w, const sec_params *p, sec_outcome
   unsigned flags[SEC_CLAIMS_MAX], seq[SEC_CLAIMS_MAX], old_ok = 0, old_n = 0, first, mac_failed = 0;
   unsigned gen_first, gen_end, gen_ok = 0;
   char err[200], what[96], fl[64], lost_access[64] = "";
-  bool autopass = w->profile == RSE_PROFILE_AUTOPASS;
-  bool access = w->profile == RSE_PROFILE_EN15509_L1 || w->profile == RSE_PROFILE_AES;
+  bool autopass = w->profile == EFC_PROFILE_AUTOPASS;
+  bool access = efc_profile_level(w->profile) != 0;
   uint8_t tc_before = w->rcfg.keyref_tc, ref_before = w->keys.issuer.mack_ref;
   uint8_t gen_before = w->keys.issuer.autopass_generation;
   int g = leaked->generation, rv = -1;
@@ -85,7 +76,7 @@ int sec_t13_generation_compromise(sec_world *w, const sec_params *p, sec_outcome
     int next = g % KEYMGMT_GENERATIONS + 1;
     w->keys.issuer.autopass_generation = (uint8_t)next;
     if (keymgmt_operator_keys_export(&rotated, &w->keys.issuer, next) != 0) goto done;
-    put(what, sizeof(what), "gen %d->%d", g, next);
+    sec_text_put(what, sizeof(what), "gen %d->%d", g, next);
   } else {
     char mauk[24], mack[24];
     w->rcfg.keyref_tc = next_tc_keyref(tc_before);
@@ -94,10 +85,10 @@ int sec_t13_generation_compromise(sec_world *w, const sec_params *p, sec_outcome
     held_text(mauk, sizeof(mauk), leaked->mauk_held, 1);
     held_text(mack, sizeof(mack), leaked->mack_held, 0);
     if (access)
-      put(what, sizeof(what), "TC keyRef %u->%u, MKRef %u->%u (leak MAuK %s, MAcK %s)", tc_before, w->rcfg.keyref_tc,
-          ref_before, w->keys.issuer.mack_ref, mauk, mack);
+      sec_text_put(what, sizeof(what), "TC keyRef %u->%u, MKRef %u->%u (leak MAuK %s, MAcK %s)", tc_before,
+                   w->rcfg.keyref_tc, ref_before, w->keys.issuer.mack_ref, mauk, mack);
     else
-      put(what, sizeof(what), "TC keyRef %u->%u (leak MAuK %s)", tc_before, w->rcfg.keyref_tc, mauk);
+      sec_text_put(what, sizeof(what), "TC keyRef %u->%u (leak MAuK %s)", tc_before, w->rcfg.keyref_tc, mauk);
   }
   w->rcfg.keys = &rotated;
   sec_world_rse_reset(w);
@@ -130,7 +121,7 @@ int sec_t13_generation_compromise(sec_world *w, const sec_params *p, sec_outcome
     dsrc_crypto_wipe(rotated.aes_mack[ref_before], sizeof(rotated.aes_mack[ref_before]));
     sec_world_rse_reset(w);
     if (sec_pass(w, &genuine, &xg) != 0 || sec_pass(w, &after, &xc) != 0) goto done;
-    put(lost_access, sizeof(lost_access), "; MAcK%u off: genuine %s, clone %s", ref_before,
+    sec_text_put(lost_access, sizeof(lost_access), "; MAcK%u off: genuine %s, clone %s", ref_before,
         xg.reasons & EFC_WHY_ACCESS ? "denied" : "ok", xc.reasons & EFC_WHY_ACCESS ? "denied" : "ok");
   }
   issuer_flags_format(fl, sizeof(fl), tc.flags);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "efc/build.h"
 #include "issuer/issuer_analyse.h"
 #include "security/attack.h"
 
@@ -26,35 +27,10 @@ typedef struct {
 
 static const dsrc_beacon_id rogue_beacon = {0x66, 666};
 
-static int obe_make_single(sec_world *w, sec_obe *a, uint32_t id) {
-  memset(a, 0, sizeof(*a));
-  if (sim_obe_make(&a->prof, w->crypto, &w->keys, id, 1u << w->profile) != 0) return -1;
-  obe_state_init(&a->st, &a->prof);
-  return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng), NULL, NULL) == 0 ? 0 : -1;
-}
-
 /* The rogue's BST: a well-formed beacon frame for the EFC application, time from the lane. */
 static size_t rogue_bst(const sec_world *w, uint8_t *out, size_t cap) {
-  dsrc_tapdu t;
-  uint8_t lsdu[DSRC_FRAME_MAX];
-  dsrc_frame f;
-  dsrc_ssize n;
-  dsrc_tapdu_init(&t, DSRC_BST);
-  t.u.bst.rsu = rogue_beacon;
-  t.u.bst.time = (uint32_t)((w->rcfg.epoch_cs + (int64_t)(w->l.now / 10000000u)) / 100);
-  t.u.bst.mand.count = 1;
-  t.u.bst.mand.items[0].aid = DSRC_AID_EFC;
-  n = dsrc_pdu_encode(lsdu, sizeof(lsdu), 2, &t);
-  if (n < 0) return 0;
-  memset(&f, 0, sizeof(f));
-  f.lid = DSRC_LID_BROADCAST;
-  f.lid_len = 1;
-  f.mac = DSRC_MAC_BST;
-  f.has_llc = true;
-  f.llc = DSRC_LLC_UI;
-  f.lsdu = lsdu;
-  f.lsdu_len = (size_t)n;
-  n = dsrc_frame_encode(out, cap, &f);
+  uint32_t time = (uint32_t)((w->rcfg.epoch_cs + (int64_t)(w->l.now / 10000000u)) / 100);
+  dsrc_ssize n = efc_build_bst(out, cap, &rogue_beacon, time);
   return n < 0 ? 0 : (size_t)n;
 }
 
@@ -149,7 +125,7 @@ int sec_t14_jamming(sec_world *w, const sec_params *p, sec_outcome *out) {
   unsigned lost, wrong, failed;
   memset(&rogue, 0, sizeof(rogue));
   for (unsigned i = 0; i < FLEET; i++)
-    if (obe_make_single(w, &fleet[i], 0x00e0e140 + i) != 0) return -1;
+    if (sec_obe_make_single(w, &fleet[i], 0x00e0e140 + i) != 0) return -1;
   /* Bit errors on the whole lane, both directions. */
   w->l.ber = p->ber;
   sec_world_rse_reset(w);

@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "issuer/issuer_analyse.h"
-#include "dsrc/efc.h"
 #include "dsrc/keys.h"
+#include "efc/msg.h"
 #include "rse/verify.h"
 #include "security/attack.h"
 
@@ -42,28 +42,11 @@ static int commit(sec_world *w, efc_claim *c, const char *label, uint8_t out[4])
 
 /* ---- made-up MAC ---- */
 
-static int attrlist_counter_set(efc_claim *c, uint16_t counter) {
-  dsrc_tapdu t;
-  dsrc_attr_list l;
-  dsrc_ssize n;
-  dsrc_tapdu_init(&t, DSRC_ACTION_RS);
-  if (dsrc_attr_list_decode(&t, &l, c->attrlist, c->attrlist_len, NULL) != c->attrlist_len) return -1;
-  for (unsigned i = 0; i < l.count; i++) {
-    dsrc_attribute *a = &t.pool[l.first + i];
-    if (a->id == DSRC_ATTR_STATUS && a->value.kind == DSRC_C_EQUSTAT) a->value.u.status.counter = counter;
-  }
-  n = dsrc_attr_list_encode(c->attrlist, sizeof(c->attrlist), &t, l);
-  if (n < 0) return -1;
-  c->attrlist_len = (uint8_t)n;
-  c->counter = counter;
-  return 0;
-}
-
 static int made_up(sec_world *w, const dsrc_rng *g, const efc_claim *from, efc_claim *c) {
   *c = *from;
   c->time_cs += T15_HOUR_CS;
   dsrc_rng_bytes(g, c->salt, sizeof(c->salt));
-  if (c->profile == RSE_PROFILE_AUTOPASS) {
+  if (c->profile == EFC_PROFILE_AUTOPASS) {
     c->tc = (uint16_t)(c->tc + 1);
     dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
     dsrc_rng_bytes(g, c->rnd2, 4);
@@ -71,7 +54,7 @@ static int made_up(sec_world *w, const dsrc_rng *g, const efc_claim *from, efc_c
     dsrc_rng_bytes(g, c->mac2, 4);
     return commit(w, c, "RND-1", c->rnd1);
   }
-  if (attrlist_counter_set(c, (uint16_t)((c->counter + 1) & 0x0fff)) != 0) return -1;
+  if (efc_claim_counter_set(c, (uint16_t)((c->counter + 1) & 0x0fff)) != 0) return -1;
   dsrc_rng_bytes(g, c->mac_tsp, 4);
   dsrc_rng_bytes(g, c->mac_tc, 4);
   return commit(w, c, "TSP", c->nonce_tsp) || commit(w, c, "TC", c->nonce_tc) ? -1 : 0;
@@ -96,18 +79,15 @@ static int from_capture(sec_world *w, const char *path, efc_claim *c, char *err,
         dsrc_pdu_decode(&t, &pdu, h.lsdu, h.lsdu_len, NULL) < 0)
       continue;
     if (!rec.uplink && t.kind == DSRC_ACTION_RQ && t.u.action_rq.has_parameter) {
-      const dsrc_request *q = &t.u.action_rq;
-      if (q->type == DSRC_ACT_GET_SECURE && q->parameter.kind == DSRC_C_OCTETSTRING &&
-          q->parameter.u.octets.len == 9) {
-        memcpy(c->rnd1, q->parameter.u.octets.data, 4);
-        memcpy(c->t, q->parameter.u.octets.data + 4, 4);
-        c->keygen = q->parameter.u.octets.data[8];
+      const uint8_t *secure = efc_msg_secure_rq(&t);
+      const dsrc_gstrq *stamped = efc_msg_stamped_rq(&t);
+      if (secure) {
+        efc_claim_read_secure_rq(c, secure);
         expect = X_SECURE;
-      } else if (q->type == DSRC_ACT_GET_STAMPED && q->parameter.kind == DSRC_C_GSTRQ &&
-                 q->parameter.u.gstrq.nonce.len == 4) {
-        bool tsp = dsrc_en15509_keyref_role(q->parameter.u.gstrq.key_ref) == DSRC_MAC_ROLE_TSP;
-        memcpy(tsp ? c->nonce_tsp : c->nonce_tc, q->parameter.u.gstrq.nonce.data, 4);
-        *(tsp ? &c->keyref_tsp : &c->keyref_tc) = q->parameter.u.gstrq.key_ref;
+      } else if (stamped) {
+        bool tsp = dsrc_en15509_keyref_role(stamped->key_ref) == DSRC_MAC_ROLE_TSP;
+        memcpy(tsp ? c->nonce_tsp : c->nonce_tc, stamped->nonce.data, 4);
+        *(tsp ? &c->keyref_tsp : &c->keyref_tc) = stamped->key_ref;
         expect = tsp ? X_TSP : X_TC;
       }
     } else if (rec.uplink && t.kind == DSRC_VST) {
@@ -117,38 +97,21 @@ static int from_capture(sec_world *w, const char *path, efc_claim *c, char *err,
         c->level = a->parameter.len == 16;
       }
     } else if (rec.uplink && t.kind == DSRC_ACTION_RS && t.u.action_rs.has_parameter) {
-      const dsrc_container *pa = &t.u.action_rs.parameter;
-      if (expect == X_SECURE && pa->kind == DSRC_C_OCTETSTRING && pa->u.octets.len == 20) {
-        const uint8_t *o = pa->u.octets.data;
-        memcpy(c->obuid, o, 4);
-        c->has_obuid = true;
-        c->efcstatus = o[4];
-        c->tc = (uint16_t)(o[5] << 8 | o[6]);
-        memcpy(c->rnd2, o + 7, 4);
-        memcpy(c->mac1, o + 12, 4);
-        memcpy(c->mac2, o + 16, 4);
+      const uint8_t *secure = efc_msg_secure_rs(&t);
+      const dsrc_gstrs *g = efc_msg_stamped_rs(&t);
+      if (expect == X_SECURE && secure) {
+        efc_claim_read_secure(c, secure);
         got_secure = true;
-      } else if ((expect == X_TSP || expect == X_TC) && pa->kind == DSRC_C_GSTRS &&
-                 pa->u.gstrs.authenticator.len == 4) {
+      } else if ((expect == X_TSP || expect == X_TC) && g) {
         if (expect == X_TSP) {
-          dsrc_ssize n = dsrc_attr_list_encode(c->attrlist, sizeof(c->attrlist), &t, pa->u.gstrs.list);
+          dsrc_ssize n = dsrc_attr_list_encode(c->attrlist, sizeof(c->attrlist), &t, g->list);
           if (n < 0) continue;
           c->attrlist_len = (uint8_t)n;
-          memcpy(c->mac_tsp, pa->u.gstrs.authenticator.data, 4);
-          for (unsigned i = 0; i < pa->u.gstrs.list.count; i++) {
-            const dsrc_attribute *at = dsrc_tapdu_attr(&t, pa->u.gstrs.list, i);
-            if (at->id == DSRC_ATTR_OBUID && at->value.kind == DSRC_C_EQUOBUID) {
-              memcpy(c->obuid, at->value.u.obu_id, 4);
-              c->has_obuid = true;
-            } else if (at->id == DSRC_ATTR_STATUS && at->value.kind == DSRC_C_EQUSTAT) {
-              c->counter = at->value.u.status.counter;
-            } else if (at->id == DSRC_ATTR_PAYMENT_MEANS && at->value.kind == DSRC_C_PAYMEANS) {
-              memcpy(c->pan, at->value.u.payment_means.pan, 10);
-            }
-          }
+          memcpy(c->mac_tsp, g->authenticator.data, 4);
+          efc_claim_read_attrs(c, &t, g->list);
           got_tsp = true;
         } else {
-          memcpy(c->mac_tc, pa->u.gstrs.authenticator.data, 4);
+          memcpy(c->mac_tc, g->authenticator.data, 4);
           got_tc = true;
         }
       }
@@ -157,7 +120,7 @@ static int from_capture(sec_world *w, const char *path, efc_claim *c, char *err,
   }
   io_cap_reader_close(rd);
   if (rv < 0) return -1;
-  if (w->profile == RSE_PROFILE_AUTOPASS ? !got_secure : !(got_tsp && got_tc)) {
+  if (w->profile == EFC_PROFILE_AUTOPASS ? !got_secure : !(got_tsp && got_tc)) {
     snprintf(err, errlen, "the capture held no complete security exchange");
     return -1;
   }
@@ -173,96 +136,36 @@ typedef struct {
   uint8_t cred[4];
 } t15_reader;
 
-static void creds(const t15_reader *x, bool *has, dsrc_octets *o) {
-  *has = x->has_cred;
-  if (x->has_cred) {
-    o->len = 4;
-    memcpy(o->data, x->cred, 4);
-  }
-}
+static const uint8_t *creds(const t15_reader *x) { return x->has_cred ? x->cred : NULL; }
 
 static int ask_secure(t15_reader *x, efc_claim *c) {
   dsrc_tapdu q, rs;
-  uint8_t *p;
   const uint8_t *o;
-  dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
-  q.u.action_rq.mode = true;
-  q.u.action_rq.eid = x->eid;
-  q.u.action_rq.type = DSRC_ACT_GET_SECURE;
-  q.u.action_rq.has_parameter = true;
-  q.u.action_rq.parameter.kind = DSRC_C_OCTETSTRING;
-  q.u.action_rq.parameter.u.octets.len = 9;
-  p = q.u.action_rq.parameter.u.octets.data;
-  memcpy(p, c->rnd1, 4);
-  memcpy(p + 4, c->t, 4);
-  p[8] = c->keygen;
-  if (sec_reader_ask(&x->r, &q, &rs) != 0 || rs.kind != DSRC_ACTION_RS || !rs.u.action_rs.has_parameter ||
-      rs.u.action_rs.parameter.kind != DSRC_C_OCTETSTRING || rs.u.action_rs.parameter.u.octets.len != 20)
-    return -1;
-  o = rs.u.action_rs.parameter.u.octets.data;
-  memcpy(c->obuid, o, 4);
-  c->has_obuid = true;
-  c->efcstatus = o[4];
-  c->tc = (uint16_t)(o[5] << 8 | o[6]);
-  memcpy(c->rnd2, o + 7, 4);
-  memcpy(c->mac1, o + 12, 4);
-  memcpy(c->mac2, o + 16, 4);
+  efc_msg_get_secure(&q, x->eid, c->rnd1, c->t, c->keygen);
+  if (sec_reader_ask(&x->r, &q, &rs) != 0 || !(o = efc_msg_secure_rs(&rs))) return -1;
+  efc_claim_read_secure(c, o);
   return 0;
 }
 
 static int ask_stamped(t15_reader *x, const rse_config *cfg, efc_claim *c, bool tsp) {
   dsrc_tapdu q, rs;
-  dsrc_gstrq *g;
   const dsrc_gstrs *a;
-  dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
-  q.u.action_rq.mode = true;
-  q.u.action_rq.eid = x->eid;
-  q.u.action_rq.type = DSRC_ACT_GET_STAMPED;
-  creds(x, &q.u.action_rq.has_credentials, &q.u.action_rq.credentials);
-  q.u.action_rq.has_parameter = true;
-  q.u.action_rq.parameter.kind = DSRC_C_GSTRQ;
-  g = &q.u.action_rq.parameter.u.gstrq;
-  g->ids = cfg->stamped_ids;
-  g->key_ref = tsp ? c->keyref_tsp : c->keyref_tc;
-  g->nonce.len = 4;
-  memcpy(g->nonce.data, tsp ? c->nonce_tsp : c->nonce_tc, 4);
-  if (sec_reader_ask(&x->r, &q, &rs) != 0 || rs.kind != DSRC_ACTION_RS || !rs.u.action_rs.has_parameter ||
-      rs.u.action_rs.parameter.kind != DSRC_C_GSTRS || rs.u.action_rs.parameter.u.gstrs.authenticator.len != 4)
-    return -1;
-  a = &rs.u.action_rs.parameter.u.gstrs;
+  dsrc_ssize n;
+  efc_msg_get_stamped(&q, x->eid, creds(x), &cfg->stamped_ids, tsp ? c->keyref_tsp : c->keyref_tc,
+                      tsp ? c->nonce_tsp : c->nonce_tc);
+  if (sec_reader_ask(&x->r, &q, &rs) != 0 || !(a = efc_msg_stamped_rs(&rs))) return -1;
   memcpy(tsp ? c->mac_tsp : c->mac_tc, a->authenticator.data, 4);
   if (!tsp) return 0;
-  {
-    dsrc_ssize n = dsrc_attr_list_encode(c->attrlist, sizeof(c->attrlist), &rs, a->list);
-    if (n < 0) return -1;
-    c->attrlist_len = (uint8_t)n;
-  }
-  for (unsigned i = 0; i < a->list.count; i++) {
-    const dsrc_attribute *at = dsrc_tapdu_attr(&rs, a->list, i);
-    if (at->id == DSRC_ATTR_OBUID && at->value.kind == DSRC_C_EQUOBUID) {
-      memcpy(c->obuid, at->value.u.obu_id, 4);
-      c->has_obuid = true;
-    } else if (at->id == DSRC_ATTR_STATUS && at->value.kind == DSRC_C_EQUSTAT) {
-      c->counter = at->value.u.status.counter;
-    } else if (at->id == DSRC_ATTR_PAYMENT_MEANS && at->value.kind == DSRC_C_PAYMEANS) {
-      memcpy(c->pan, at->value.u.payment_means.pan, 10);
-    }
-  }
+  if ((n = dsrc_attr_list_encode(c->attrlist, sizeof(c->attrlist), &rs, a->list)) < 0) return -1;
+  c->attrlist_len = (uint8_t)n;
+  efc_claim_read_attrs(c, &rs, a->list);
   return 0;
 }
 
 /* The lane's SET of counter + 1, so the OBE's next real passage follows on without a trace. */
 static int set_counter(t15_reader *x, uint16_t counter) {
   dsrc_tapdu q, rs;
-  dsrc_attribute *at;
-  dsrc_tapdu_init(&q, DSRC_SET_RQ);
-  q.u.set_rq.mode = true;
-  q.u.set_rq.eid = x->eid;
-  creds(x, &q.u.set_rq.has_credentials, &q.u.set_rq.credentials);
-  if (!(at = dsrc_tapdu_attrs_alloc(&q, &q.u.set_rq.attrs, 1))) return -1;
-  at->id = DSRC_ATTR_STATUS;
-  at->value.kind = DSRC_C_EQUSTAT;
-  at->value.u.status.counter = counter & 0x0fff;
+  efc_msg_set_counter(&q, x->eid, creds(x), counter);
   return sec_reader_ask(&x->r, &q, &rs) == 0 && rs.kind == DSRC_SET_RS && (!rs.u.set_rs.has_ret || !rs.u.set_rs.ret)
              ? 0
              : -1;
@@ -288,14 +191,14 @@ static int read_elsewhere(sec_world *w, const dsrc_rng *g, sec_obe *a, efc_claim
   c->fee = efc_tariff(c->vehicle_class);
   c->verdict = EFC_PASS;
   dsrc_rng_bytes(g, c->salt, sizeof(c->salt));
-  if (w->profile == RSE_PROFILE_AUTOPASS) {
+  if (w->profile == EFC_PROFILE_AUTOPASS) {
     uint8_t gen = cfg->keys->generation;
     dsrc_autopass_time_octets(c->t, (uint32_t)c->time_cs);
     c->keygen = (uint8_t)(gen << 4 | gen);
     if (commit(w, c, "RND-1", c->rnd1) != 0 || ask_secure(&x, c) != 0) goto out;
   } else {
     memcpy(c->provider, app->parameter.data, 3);
-    c->level = w->profile != RSE_PROFILE_EN15509_L0;
+    c->level = (uint8_t)efc_profile_level(w->profile);
     if (app->parameter.len == 16) {
       if (rse_access_credentials(w->crypto, cfg->keys, w->profile, app->parameter.data + 8, app->parameter.data + 12,
                                  x.cred) != 0)

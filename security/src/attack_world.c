@@ -28,6 +28,13 @@ void sec_outcome_set(sec_outcome *o, int detected, const char *gained, const cha
   va_end(ap);
 }
 
+void sec_text_put(char *out, size_t cap, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(out, cap, fmt, ap);
+  va_end(ap);
+}
+
 static void on_frame(void *ctx, const air_frame *f) {
   sec_world *w = ctx;
   io_cap_record r;
@@ -116,9 +123,6 @@ void sec_world_free(sec_world *w) {
   memset(w, 0, sizeof(*w));
 }
 
-static const unsigned all_profiles =
-    EFC_PROFILE_AUTOPASS | EFC_PROFILE_EN15509_L0 | EFC_PROFILE_EN15509_L1 | EFC_PROFILE_AES;
-
 static int obe_start(sec_world *w, sec_obe *a) {
   obe_state_init(&a->st, &a->prof);
   return obe_init(&a->o, &w->ocfg, &a->prof, &a->st, w->crypto, dsrc_prng_rng(&w->prng), NULL, NULL) == 0 ? 0 : -1;
@@ -126,7 +130,13 @@ static int obe_start(sec_world *w, sec_obe *a) {
 
 int sec_obe_make(sec_world *w, sec_obe *a, uint32_t id, const sim_keys *keys) {
   memset(a, 0, sizeof(*a));
-  if (sim_obe_make(&a->prof, w->crypto, keys ? keys : &w->keys, id, all_profiles) != 0) return -1;
+  if (sim_obe_make(&a->prof, w->crypto, keys ? keys : &w->keys, id, EFC_PROFILES_ALL) != 0) return -1;
+  return obe_start(w, a);
+}
+
+int sec_obe_make_single(sec_world *w, sec_obe *a, uint32_t id) {
+  memset(a, 0, sizeof(*a));
+  if (sim_obe_make(&a->prof, w->crypto, &w->keys, id, efc_profile_bit(w->profile)) != 0) return -1;
   return obe_start(w, a);
 }
 
@@ -154,12 +164,17 @@ int sec_obe_make_operator_clone(sec_world *w, sec_obe *a, uint32_t id) {
   return rv;
 }
 
+/* What passage p did, its claim kept; p NULL: the RSE never opened a session. */
 static void record(sec_world *w, const rse_passage *p, sec_passage *out) {
   memset(out, 0, sizeof(*out));
+  out->claim = -1;
+  if (!p) {
+    snprintf(out->sequence, sizeof(out->sequence), "no session");
+    return;
+  }
   out->done = p->outcome == RSE_OUT_DONE;
   out->verdict = p->claim.verdict;
   out->reasons = p->claim.reasons;
-  out->claim = -1;
   snprintf(out->sequence, sizeof(out->sequence), "%s", p->sequence);
   /* The RSE sends the issuer a claim for every session it finished, as efc-rse does. */
   if (out->done && w->nclaims < SEC_CLAIMS_MAX) {
@@ -182,13 +197,7 @@ int sec_pass(sec_world *w, sec_obe *a, sec_passage *out) {
   /* The next passage five minutes later: a BST more than 256 s on is a new beacon to the
    * OBE (docs/profiles.md). */
   w->l.now += UINT64_C(300000000000);
-  if (!done) {
-    memset(out, 0, sizeof(*out));
-    out->claim = -1;
-    snprintf(out->sequence, sizeof(out->sequence), "no session");
-    return 0;
-  }
-  record(w, &p, out);
+  record(w, done ? &p : NULL, out);
   return 0;
 }
 
@@ -211,13 +220,7 @@ int sec_pass_driven(sec_world *w, sec_uplink_fn fn, void *ctx, sec_passage *out)
     done = rse_passage_pop(w->r, &p);
   }
   w->l.now += UINT64_C(300000000000);
-  if (!done) {
-    memset(out, 0, sizeof(*out));
-    out->claim = -1;
-    snprintf(out->sequence, sizeof(out->sequence), "no session");
-    return 0;
-  }
-  record(w, &p, out);
+  record(w, done ? &p : NULL, out);
   return 0;
 }
 

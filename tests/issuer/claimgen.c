@@ -25,21 +25,15 @@ void claimgen_free(claimgen *g) {
   g->crypto = NULL;
 }
 
-unsigned claimgen_profile_bit(int profile) {
-  static const unsigned bits[RSE_PROFILE_COUNT] = {EFC_PROFILE_AUTOPASS, EFC_PROFILE_EN15509_L0,
-                                                   EFC_PROFILE_EN15509_L1, EFC_PROFILE_AES};
-  return profile >= 0 && profile < RSE_PROFILE_COUNT ? bits[profile] : 0;
-}
-
 int claimgen_obe_make(claimgen *g, claimgen_obe *o, uint32_t id, int profile) {
-  int rv = sim_obe_make(&o->prof, g->crypto, &g->keys, id, claimgen_profile_bit(profile));
+  int rv = sim_obe_make(&o->prof, g->crypto, &g->keys, id, efc_profile_bit(profile));
   if (rv == 0) obe_state_init(&o->st, &o->prof);
   return rv;
 }
 
 int claimgen_clone_make(claimgen *g, claimgen_obe *o, uint32_t id, int profile) {
   keymgmt_obe_profile real;
-  unsigned bit = claimgen_profile_bit(profile);
+  unsigned bit = efc_profile_bit(profile);
   int rv = sim_obe_make(&real, g->crypto, &g->keys, id, bit);
   if (rv == 0) rv = sim_obe_make(&o->prof, g->crypto, &g->attacker, id, bit);
   if (rv == 0) {

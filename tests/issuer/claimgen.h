@@ -28,10 +28,7 @@ typedef struct {
 int claimgen_init(claimgen *g, uint64_t seed);
 void claimgen_free(claimgen *g);
 
-/* The enum rse_profile's bit for keymgmt_obe_profile.profiles. */
-unsigned claimgen_profile_bit(int profile);
-
-/* A genuine OBE number id running profile (enum rse_profile). */
+/* A genuine OBE number id running profile (enum efc_profile). */
 int claimgen_obe_make(claimgen *g, claimgen_obe *o, uint32_t id, int profile);
 /* A clone of OBE id made with the operator's keys only: MKEY-F, the MAC_TC keys and the
  * access keys are the real ones (so the lane accepts it), MKEY-N and the MAC_TSP keys are

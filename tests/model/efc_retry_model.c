@@ -45,16 +45,16 @@ int main(int argc, char **argv) {
   }
   printf("profile      BER      P(failed)      mean retries  (policy %s, %s MCU)\n", rse_retry_policy_name(policy),
          legacy ? "legacy" : "modern");
-  for (int p = 0; p < RSE_PROFILE_COUNT; p++) {
+  for (int p = 0; p < EFC_PROFILE_COUNT; p++) {
     rm_transaction t;
     if (ph_transaction(&w, p, legacy, 20, &t) != 0) {
-      fprintf(stderr, "efc-retry-model: %s: clean passages did not give one sequence\n", rse_profile_name(p));
+      fprintf(stderr, "efc-retry-model: %s: clean passages did not give one sequence\n", efc_profile_name(p));
       return 1;
     }
     for (unsigned b = 0; b < nbers; b++) {
       rm_passage_result r;
       rm_passage_solve(&t, bers[b], 3, policy, &r);
-      printf("%-12s %.0e  %.4e     %.4f\n", rse_profile_name(p), bers[b], r.p_fail, r.retries_mean);
+      printf("%-12s %.0e  %.4e     %.4f\n", efc_profile_name(p), bers[b], r.p_fail, r.retries_mean);
       for (unsigned j = 0; dist && j < 12; j++)
         printf("    %2u retries: %.6e (failed %.6e)\n", j, r.dist[j], r.dist_fail[j]);
     }

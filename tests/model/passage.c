@@ -3,9 +3,6 @@
 
 #include "passage.h"
 
-static const unsigned profile_bits[] = {EFC_PROFILE_AUTOPASS, EFC_PROFILE_EN15509_L0, EFC_PROFILE_EN15509_L1,
-                                        EFC_PROFILE_AES};
-
 int ph_world_init(ph_world *w) {
   char err[128];
   memset(w, 0, sizeof(*w));
@@ -127,7 +124,7 @@ int ph_run(const ph_world *w, const ph_options *o, ph_result *r) {
   ocfg.mcu = o->legacy_mcu ? obe_mcu_legacy : obe_mcu_modern;
   dsrc_prng_seed(&prng, o->seed);
   dsrc_prng_seed(&errors, o->seed + 1);
-  if (sim_obe_make(&prof, w->crypto, &w->keys, o->obuid ? o->obuid : 0x00a1b2c3, profile_bits[o->profile]) != 0)
+  if (sim_obe_make(&prof, w->crypto, &w->keys, o->obuid ? o->obuid : 0x00a1b2c3, efc_profile_bit(o->profile)) != 0)
     return -1;
   obe_state_init(&st, &prof);
   memset(&ctx, 0, sizeof(ctx));

@@ -39,7 +39,7 @@ int ph_world_init(ph_world *w);
 void ph_world_free(ph_world *w);
 
 typedef struct {
-  int profile;          /* enum rse_profile */
+  int profile;          /* enum efc_profile */
   bool legacy_mcu;
   int policy;           /* enum rse_retry_policy */
   uint8_t max_retries;

@@ -132,26 +132,26 @@ static void run_policy(const sim_scenario *base, const rm_transaction *t, int po
       se = sqrt((c->retries2 / (double)c->n - mean * mean) / (double)c->n);
       wilson(c->failed, c->n, Z999, &lo, &hi);
       printf("  %-10s %.0e: %6llu / %7llu = %.3e [%.3e, %.3e] model %.3e | %.4f, model %.4f\n",
-             rse_profile_name(prof), sc.bers[b], (unsigned long long)c->failed, (unsigned long long)c->n,
+             efc_profile_name(prof), sc.bers[b], (unsigned long long)c->failed, (unsigned long long)c->n,
              (double)c->failed / (double)c->n, lo, hi, m.p_fail, mean, m.retries_mean);
       /* Nothing but successes and the RSE giving up: the dwell is long, one OBE at a time. */
       assert_int_equal(c->other, 0);
       if (!within(c->failed, c->n, m.p_fail, &lo, &hi))
-        fail_msg("%s %.0e %s: failed %llu of %llu, [%.3e, %.3e] misses the model's %.3e", rse_profile_name(prof),
+        fail_msg("%s %.0e %s: failed %llu of %llu, [%.3e, %.3e] misses the model's %.3e", efc_profile_name(prof),
                  sc.bers[b], rse_retry_policy_name(policy), (unsigned long long)c->failed,
                  (unsigned long long)c->n, lo, hi, m.p_fail);
       if (b == 1 && within(c->failed, c->n, other.p_fail, &lo, &hi))
-        fail_msg("%s %.0e %s: the other policy's %.3e is inside [%.3e, %.3e] too", rse_profile_name(prof),
+        fail_msg("%s %.0e %s: the other policy's %.3e is inside [%.3e, %.3e] too", efc_profile_name(prof),
                  sc.bers[b], rse_retry_policy_name(policy), other.p_fail, lo, hi);
       if (fabs(mean - m.retries_mean) > Z999 * se)
-        fail_msg("%s %.0e %s: mean retries %.5f, model %.5f (standard error %.5f)", rse_profile_name(prof),
+        fail_msg("%s %.0e %s: mean retries %.5f, model %.5f (standard error %.5f)", efc_profile_name(prof),
                  sc.bers[b], rse_retry_policy_name(policy), mean, m.retries_mean, se);
       ge = 1;
       for (unsigned j = 1; j <= 4; j++) {
         ge -= m.dist[j - 1];
         if (!within(c->at_least[j], c->n, ge, &lo, &hi))
           fail_msg("%s %.0e %s: %llu of %llu with >= %u retries, [%.4e, %.4e] misses the model's %.4e",
-                   rse_profile_name(prof), sc.bers[b], rse_retry_policy_name(policy),
+                   efc_profile_name(prof), sc.bers[b], rse_retry_policy_name(policy),
                    (unsigned long long)c->at_least[j], (unsigned long long)c->n, j, lo, hi, ge);
       }
     }
@@ -160,7 +160,7 @@ static void run_policy(const sim_scenario *base, const rm_transaction *t, int po
 static void test_rates(void **state) {
   sim_scenario *sc = malloc(sizeof(*sc));
   ph_world pw;
-  rm_transaction t[RSE_PROFILE_COUNT];
+  rm_transaction t[EFC_PROFILE_COUNT];
   char err[256];
   (void)state;
   assert_non_null(sc);
@@ -169,7 +169,7 @@ static void test_rates(void **state) {
   assert_int_equal(sc->nbers, BERS);
   /* The model's exchanges and frame sizes, from clean passages of each profile. */
   assert_int_equal(ph_world_init(&pw), 0);
-  for (int p = 0; p < RSE_PROFILE_COUNT; p++) assert_int_equal(ph_transaction(&pw, p, false, 20, &t[p]), 0);
+  for (int p = 0; p < EFC_PROFILE_COUNT; p++) assert_int_equal(ph_transaction(&pw, p, false, 20, &t[p]), 0);
   ph_world_free(&pw);
   run_policy(sc, t, RSE_RETRY_BY_WINDOW);
   run_policy(sc, t, RSE_RETRY_REALLOC_FIRST);

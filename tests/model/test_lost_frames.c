@@ -22,14 +22,14 @@
 
 typedef struct {
   ph_world w;
-  rm_transaction t[RSE_PROFILE_COUNT];
+  rm_transaction t[EFC_PROFILE_COUNT];
   ph_result r; /* large: one, reused */
 } fixture;
 
 static int setup(void **state) {
   static fixture f; /* too large for the stack; set up once for the whole group */
   if (ph_world_init(&f.w) != 0) return -1;
-  for (int p = 0; p < RSE_PROFILE_COUNT; p++)
+  for (int p = 0; p < EFC_PROFILE_COUNT; p++)
     if (ph_transaction(&f.w, p, false, 3, &f.t[p]) != 0) return -1;
   *state = &f;
   return 0;
@@ -68,7 +68,7 @@ static void run(fixture *fx, ph_options *o, ph_result *r) { assert_int_equal(ph_
 static void test_single_losses(void **state) {
   fixture *fx = *state;
   static ph_result clean;
-  for (int p = 0; p < RSE_PROFILE_COUNT; p++)
+  for (int p = 0; p < EFC_PROFILE_COUNT; p++)
     for (int pol = 0; pol < 2; pol++) {
       ph_options o = {.profile = p, .policy = pol, .max_retries = 3, .seed = 11};
       unsigned end = 0, priv = 0, privates = 0, others = 0;
@@ -85,7 +85,7 @@ static void test_single_losses(void **state) {
         o.nlose_any = 1;
         run(fx, &o, &fx->r);
         assert_int_equal(rm_walk(&fx->t[p], 3, pol, &lost, is_priv, &w), 0);
-        snprintf(what, sizeof(what), "%s %s, frame %u lost", rse_profile_name(p), rse_retry_policy_name(pol), i);
+        snprintf(what, sizeof(what), "%s %s, frame %u lost", efc_profile_name(p), rse_retry_policy_name(pol), i);
         compare(&fx->r, &w, what);
         /* One retry for a private window's frame; realloc-first spends two on a lost command
          * (its re-allocation finds an OBE with nothing to send). */
@@ -99,7 +99,7 @@ static void test_single_losses(void **state) {
       }
       /* BSTs and window requests were among them. */
       assert_true(privates >= 5 && others >= 5);
-      printf("%-10s %-13s every single frame lost in turn: %u private, %u others, all done\n", rse_profile_name(p),
+      printf("%-10s %-13s every single frame lost in turn: %u private, %u others, all done\n", efc_profile_name(p),
              rse_retry_policy_name(pol), privates, others);
       o.lose_any = NULL;
       o.nlose_any = 0;
@@ -120,7 +120,7 @@ static unsigned sets(fixture *fx, int p, int pol, unsigned k, unsigned from, uns
       ph_options o = {.profile = p, .policy = pol, .max_retries = 3, .seed = 12,
                       .lose_private = idx, .nlose_private = k};
       char what[128];
-      int len = snprintf(what, sizeof(what), "%s %s, lost", rse_profile_name(p), rse_retry_policy_name(pol));
+      int len = snprintf(what, sizeof(what), "%s %s, lost", efc_profile_name(p), rse_retry_policy_name(pol));
       for (unsigned i = 0; i < k; i++) len += snprintf(what + len, sizeof(what) - (size_t)len, " %u", idx[i]);
       run(fx, &o, &fx->r);
       compare(&fx->r, &w, what);
@@ -138,13 +138,13 @@ static unsigned sets(fixture *fx, int p, int pol, unsigned k, unsigned from, uns
   }
   assert_true(runs > 0);
   printf("%-10s %-13s %u losses among private frames %2u..%2u: %4u sets, %3u failed, all as the rules say\n",
-         rse_profile_name(p), rse_retry_policy_name(pol), k, from, to - 1, runs, fails);
+         efc_profile_name(p), rse_retry_policy_name(pol), k, from, to - 1, runs, fails);
   return fails;
 }
 
 static void test_pairs(void **state) {
   fixture *fx = *state;
-  for (int p = 0; p < RSE_PROFILE_COUNT; p++)
+  for (int p = 0; p < EFC_PROFILE_COUNT; p++)
     for (int pol = 0; pol < 2; pol++) {
       /* A clean passage has 2 + 4 x commands + 1 private frames; two losses add at most 4. */
       unsigned to = 2 + 4 * (fx->t[p].nphases - 1) + 1 + 4;
@@ -158,7 +158,7 @@ static void test_pairs(void **state) {
  * time, never a retry. */
 static void test_pairs_any(void **state) {
   fixture *fx = *state;
-  for (int p = 0; p < RSE_PROFILE_COUNT; p++)
+  for (int p = 0; p < EFC_PROFILE_COUNT; p++)
     for (int pol = 0; pol < 2; pol++) {
       ph_options o = {.profile = p, .policy = pol, .max_retries = 3, .seed = 14};
       unsigned end = 0, runs = 0, public_lost = 0;
@@ -181,7 +181,7 @@ static void test_pairs_any(void **state) {
             if (f[k]->lost) lost[nlost++] = k;
           for (unsigned k = 0; k <= j; k++) seen += fx->r.f[k].lost && fx->r.f[k].cls != PH_PRIVATE;
           assert_int_equal(rm_walk(&fx->t[p], 3, pol, lost, nlost, &w), 0);
-          snprintf(what, sizeof(what), "%s %s, frames %u and %u lost", rse_profile_name(p),
+          snprintf(what, sizeof(what), "%s %s, frames %u and %u lost", efc_profile_name(p),
                    rse_retry_policy_name(pol), i, j);
           compare(&fx->r, &w, what);
           assert_int_equal(fx->r.outcome, RSE_OUT_DONE);
@@ -190,7 +190,7 @@ static void test_pairs_any(void **state) {
         }
       assert_true(runs > 300 && public_lost > 200);
       printf("%-10s %-13s every pair of frames lost: %u runs (%u BSTs or window requests lost), all done\n",
-             rse_profile_name(p), rse_retry_policy_name(pol), runs, public_lost);
+             efc_profile_name(p), rse_retry_policy_name(pol), runs, public_lost);
       o.lose_any = NULL;
       o.nlose_any = 0;
     }
@@ -201,7 +201,7 @@ static void test_pairs_any(void **state) {
  * already (its re-allocation after a lost command is a retry that cannot succeed). */
 static void test_three_and_four(void **state) {
   fixture *fx = *state;
-  for (int p = 0; p < RSE_PROFILE_COUNT; p++) {
+  for (int p = 0; p < EFC_PROFILE_COUNT; p++) {
     assert_int_equal(sets(fx, p, RSE_RETRY_BY_WINDOW, 3, 2, 14), 0);
     assert_true(sets(fx, p, RSE_RETRY_BY_WINDOW, 4, 2, 14) > 0);
     assert_true(sets(fx, p, RSE_RETRY_REALLOC_FIRST, 3, 2, 14) > 0);
@@ -211,7 +211,7 @@ static void test_three_and_four(void **state) {
 
 static void test_random_losses(void **state) {
   fixture *fx = *state;
-  for (int p = 0; p < RSE_PROFILE_COUNT; p++)
+  for (int p = 0; p < EFC_PROFILE_COUNT; p++)
     for (int pol = 0; pol < 2; pol++) {
       unsigned fails = 0, retried = 0;
       for (unsigned s = 1; s <= 500; s++) {
@@ -227,7 +227,7 @@ static void test_random_losses(void **state) {
         for (unsigned i = 0; i < n; i++)
           if (f[i]->lost) lost[nlost++] = i;
         assert_int_equal(rm_walk(&fx->t[p], 3, pol, lost, nlost, &w), 0);
-        snprintf(what, sizeof(what), "%s %s, BER 1e-3, seed %u", rse_profile_name(p), rse_retry_policy_name(pol), s);
+        snprintf(what, sizeof(what), "%s %s, BER 1e-3, seed %u", efc_profile_name(p), rse_retry_policy_name(pol), s);
         compare(&fx->r, &w, what);
         fails += w.failed;
         retried += w.retries > 0;
@@ -235,7 +235,7 @@ static void test_random_losses(void **state) {
       /* The draw reached the cases that matter. */
       assert_true(fails > 0 && retried > 100);
       printf("%-10s %-13s BER 1e-3: 500 passages, %u with retries, %u failed, all as the rules say\n",
-             rse_profile_name(p), rse_retry_policy_name(pol), retried, fails);
+             efc_profile_name(p), rse_retry_policy_name(pol), retried, fails);
     }
 }
 
@@ -257,13 +257,13 @@ static void test_give_up(void **state) {
       {{0, 1, 2, 3, 4}, 5, true},   /* and RELEASE: it asks for a window again */
   };
   for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-    ph_options o = {.profile = RSE_PROFILE_EN15509_L0, .policy = RSE_RETRY_BY_WINDOW, .max_retries = 3, .seed = 13,
+    ph_options o = {.profile = EFC_PROFILE_EN15509_L0, .policy = RSE_RETRY_BY_WINDOW, .max_retries = 3, .seed = 13,
                     .lose_private = cases[c].lost, .nlose_private = cases[c].n};
     rm_walk_result w;
     unsigned releases = 0, after = 0;
     bool seen = false;
     run(fx, &o, &fx->r);
-    assert_int_equal(rm_walk(&fx->t[RSE_PROFILE_EN15509_L0], 3, 0, cases[c].lost, cases[c].n, &w), 0);
+    assert_int_equal(rm_walk(&fx->t[EFC_PROFILE_EN15509_L0], 3, 0, cases[c].lost, cases[c].n, &w), 0);
     assert_true(w.failed);
     compare(&fx->r, &w, "give up");
     assert_int_equal(fx->r.obe_released, cases[c].released);

@@ -46,34 +46,34 @@ static void run_configured(const sec_params *p, int profile, const issuer_option
   sec_world_rse_reset(&w);
   if (t->run(&w, p, o) != 0) {
     sec_world_free(&w);
-    fail_msg("%s against %s: %s", p->threat, rse_profile_name(profile), o->evidence);
+    fail_msg("%s against %s: %s", p->threat, efc_profile_name(profile), o->evidence);
   }
   sec_world_free(&w);
 }
 
 static void expect(const sec_outcome *o, int profile, int detected) {
   if (o->detected != detected)
-    fail_msg("%s: %s, expected %s: %s", rse_profile_name(profile), sec_detect_name(o->detected),
+    fail_msg("%s: %s, expected %s: %s", efc_profile_name(profile), sec_detect_name(o->detected),
              sec_detect_name(detected), o->evidence);
 }
 
 static void expect_text(const char *text, const char *want, int profile) {
-  if (!strstr(text, want)) fail_msg("%s: '%s' not in '%s'", rse_profile_name(profile), want, text);
+  if (!strstr(text, want)) fail_msg("%s: '%s' not in '%s'", efc_profile_name(profile), want, text);
 }
 
 static void expect_no_text(const char *text, const char *want, int profile) {
-  if (strstr(text, want)) fail_msg("%s: '%s' in '%s'", rse_profile_name(profile), want, text);
+  if (strstr(text, want)) fail_msg("%s: '%s' in '%s'", efc_profile_name(profile), want, text);
 }
 
-static bool stamped(int profile) { return profile != RSE_PROFILE_AUTOPASS; }
+static bool stamped(int profile) { return profile != EFC_PROFILE_AUTOPASS; }
 
 /* ---- T6 ---- */
 
 static void test_t6_what_a_listener_decodes(void **state) {
   sec_params p = params("T6");
-  sec_outcome o[RSE_PROFILE_COUNT];
+  sec_outcome o[EFC_PROFILE_COUNT];
   (void)state;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     run(&p, prof, NULL, &o[prof]);
     /* Passive: nobody can notice, nobody is charged. */
     expect(&o[prof], prof, SEC_NOT_DETECTED);
@@ -99,8 +99,8 @@ static void test_t6_what_a_listener_decodes(void **state) {
     }
   }
   /* Level 1 credentials and the AES MACs hide nothing from a listener. */
-  assert_string_equal(o[RSE_PROFILE_EN15509_L1].gained, o[RSE_PROFILE_EN15509_L0].gained);
-  assert_string_equal(o[RSE_PROFILE_AES].gained, o[RSE_PROFILE_EN15509_L0].gained);
+  assert_string_equal(o[EFC_PROFILE_EN15509_L1].gained, o[EFC_PROFILE_EN15509_L0].gained);
+  assert_string_equal(o[EFC_PROFILE_AES].gained, o[EFC_PROFILE_EN15509_L0].gained);
 }
 
 static void no_vehicle_get(rse_config *c) { c->en15509_get = false; }
@@ -115,7 +115,7 @@ static void stamped_without_pan(rse_config *c) {
 static void test_t6_what_leaks_is_what_the_rse_asks(void **state) {
   sec_params p = params("T6");
   (void)state;
-  for (int prof = RSE_PROFILE_EN15509_L0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = EFC_PROFILE_EN15509_L0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome o;
     run_configured(&p, prof, NULL, no_vehicle_get, &o);
     expect_text(o.gained, "PAN", prof);
@@ -133,7 +133,7 @@ static void test_t6_what_leaks_is_what_the_rse_asks(void **state) {
 static void test_t7_replay_fails_everywhere(void **state) {
   sec_params p = params("T7");
   (void)state;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome o;
     run(&p, prof, NULL, &o);
     /* The RSE's fresh nonce: the replayed MAC2 / MAC_TC fails at the lane. */
@@ -156,7 +156,7 @@ static void no_lane_check(rse_config *c) { c->verify_at_lane = false; }
 static void test_t7_without_the_lane_check(void **state) {
   sec_params p = params("T7");
   (void)state;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome o;
     run_configured(&p, prof, NULL, no_lane_check, &o);
     expect(&o, prof, SEC_BY_ISSUER);
@@ -174,17 +174,17 @@ static void test_t8_predictable_nonce(void **state) {
   sec_params p = params("T8");
   (void)state;
   p.nonce_mode = EFC_NONCE_TIME;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome o;
     run(&p, prof, NULL, &o);
-    if (prof == RSE_PROFILE_AUTOPASS || prof == RSE_PROFILE_EN15509_L0) {
+    if (prof == EFC_PROFILE_AUTOPASS || prof == EFC_PROFILE_EN15509_L0) {
       /* No access control: the OBE answers the predicted nonces; the lane and the issuer
        * find sound MACs, and the victim's counters stay in sequence. */
       expect(&o, prof, SEC_NOT_DETECTED);
       assert_string_equal(o.gained, "passages charged to the victim");
       assert_int_equal(o.wrong_charges, p.passages);
       expect_text(o.evidence, "0 denied", prof);
-      expect_text(o.evidence, prof == RSE_PROFILE_AUTOPASS ? "predicted 3/3" : "predicted 6/6", prof);
+      expect_text(o.evidence, prof == EFC_PROFILE_AUTOPASS ? "predicted 3/3" : "predicted 6/6", prof);
       expect_text(o.evidence, "lane pass 3/3", prof);
       expect_text(o.evidence, "issuer: unbound", prof);
     } else {
@@ -203,11 +203,11 @@ static void test_t8_unpredictable_nonce(void **state) {
   for (unsigned m = 0; m < 2; m++) {
     sec_params p = params("T8");
     p.nonce_mode = modes[m];
-    for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+    for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
       sec_outcome o;
       run(&p, prof, NULL, &o);
       assert_int_equal(o.wrong_charges, 0);
-      if (prof == RSE_PROFILE_AUTOPASS || prof == RSE_PROFILE_EN15509_L0) {
+      if (prof == EFC_PROFILE_AUTOPASS || prof == EFC_PROFILE_EN15509_L0) {
         /* The stored answers were MACed over other nonces. */
         expect(&o, prof, SEC_AT_LANE);
         assert_string_equal(o.gained, "-");
@@ -225,11 +225,11 @@ static void test_t8_unpredictable_nonce(void **state) {
 static void test_t9_unauthorised_reader(void **state) {
   sec_params p = params("T9");
   (void)state;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome o;
     run(&p, prof, NULL, &o);
     assert_int_equal(o.wrong_charges, 0);
-    if (prof == RSE_PROFILE_AUTOPASS) {
+    if (prof == EFC_PROFILE_AUTOPASS) {
       /* No access control, but an AutoPASS contract holds no PAN or plate: anyone's
        * reader gets the obuid, efcstatus and TC, and each GET_SECURE advances the TC. */
       expect(&o, prof, SEC_NOT_DETECTED);
@@ -239,7 +239,7 @@ static void test_t9_unauthorised_reader(void **state) {
       expect_no_text(o.gained, "plate", prof);
       expect_text(o.evidence, "0 accessDenied", prof);
       expect_text(o.evidence, "victim's TC +3", prof);
-    } else if (prof == RSE_PROFILE_EN15509_L0) {
+    } else if (prof == EFC_PROFILE_EN15509_L0) {
       /* No access control: whatever the OBE holds, anyone's reader gets, unnoticed. */
       expect(&o, prof, SEC_NOT_DETECTED);
       expect_text(o.gained, "PAN", prof);
@@ -265,7 +265,7 @@ static void test_t14_bit_errors(void **state) {
   sec_params p = params("T14");
   (void)state;
   p.passages = 10;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome o;
     /* A clean channel: nothing lost, so nothing gained. */
     p.ber = 0;
@@ -296,7 +296,7 @@ static void test_t14_rogue_beacon(void **state) {
   p.passages = 20;
   p.ber = 0;
   p.rogue_beacon = true;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome o;
     run(&p, prof, NULL, &o);
     expect(&o, prof, SEC_AT_LANE);

@@ -26,24 +26,24 @@ static void test_t12_per_profile(void **state) {
   sec_outcome o;
   (void)state;
   /* AutoPASS: a 2-key 3DES SSKEY answers one MAC; 4 would be needed to pin it. */
-  o = run(RSE_PROFILE_AUTOPASS);
+  o = run(EFC_PROFILE_AUTOPASS);
   assert_int_equal(o.detected, SEC_FAILED);
   assert_non_null(strstr(o.evidence, "3DES-2key SSKEY"));
   assert_non_null(strstr(o.evidence, "4 captures pin it, but each key gives 1"));
   /* Level 0: a single-DES AuK, pinned by two captures, in days on published hardware; the
    * reduced real search ends with the real key alone. */
-  o = run(RSE_PROFILE_EN15509_L0);
+  o = run(EFC_PROFILE_EN15509_L0);
   assert_int_equal(o.detected, SEC_NOT_DETECTED);
   assert_non_null(strstr(o.gained, "AuK"));
   assert_null(strstr(o.gained, "AccessKey"));
   assert_non_null(strstr(o.evidence, "2 captures pin it"));
   assert_non_null(strstr(o.evidence, "1 after a 2nd capture: the real key"));
   /* Level 1 adds the fleet's AccessKey, one DES block per trial. */
-  o = run(RSE_PROFILE_EN15509_L1);
+  o = run(EFC_PROFILE_EN15509_L1);
   assert_int_equal(o.detected, SEC_NOT_DETECTED);
   assert_non_null(strstr(o.gained, "AccessKey"));
   /* AES-128: out of reach of any machine in the table. */
-  o = run(RSE_PROFILE_AES);
+  o = run(EFC_PROFILE_AES);
   assert_int_equal(o.detected, SEC_FAILED);
   assert_string_equal(o.gained, "-");
   assert_non_null(strstr(o.evidence, "AES-128"));

@@ -42,18 +42,18 @@ static issuer_options no_mac_check(void) {
 
 static void expect(const sec_outcome *o, int profile, int detected) {
   if (o->detected != detected)
-    fail_msg("%s: %s, expected %s: %s", rse_profile_name(profile), sec_detect_name(o->detected),
+    fail_msg("%s: %s, expected %s: %s", efc_profile_name(profile), sec_detect_name(o->detected),
              sec_detect_name(detected), o->evidence);
 }
 
 static void expect_text(const char *text, const char *want, int profile) {
-  if (!strstr(text, want)) fail_msg("%s: '%s' not in '%s'", rse_profile_name(profile), want, text);
+  if (!strstr(text, want)) fail_msg("%s: '%s' not in '%s'", efc_profile_name(profile), want, text);
 }
 
 static void test_t4_tampering(void **state) {
   sec_params p = params("T4");
   (void)state;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome o;
     run(&p, prof, NULL, &o);
     /* (a) in every profile: the OBE MACs the old counter with its own keys, the lane passes
@@ -61,7 +61,7 @@ static void test_t4_tampering(void **state) {
     expect_text(o.evidence, "lane 0/3", prof);
     expect_text(o.evidence, "backwards", prof);
     expect_text(o.evidence, "duplicate", prof);
-    if (prof == RSE_PROFILE_AUTOPASS) {
+    if (prof == EFC_PROFILE_AUTOPASS) {
       /* No class read, so no cheaper fee; the counter rewrite is the worst case. */
       expect(&o, prof, SEC_BY_ISSUER);
       assert_int_equal(o.wrong_charges, 0);
@@ -81,7 +81,7 @@ static void test_t4_tampering(void **state) {
 static void test_t4_class_needs_the_get(void **state) {
   sec_params p = params("T4");
   (void)state;
-  for (int prof = RSE_PROFILE_EN15509_L0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = EFC_PROFILE_EN15509_L0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_world w;
     sec_outcome o;
     char err[200];
@@ -100,7 +100,7 @@ static void test_t5_denial_commit(void **state) {
   sec_params p = params("T5");
   (void)state;
   p.nonce_mode = EFC_NONCE_COMMIT;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome o;
     run(&p, prof, NULL, &o);
     expect(&o, prof, SEC_BY_ISSUER);
@@ -113,13 +113,13 @@ static void test_t5_denial_random(void **state) {
   sec_params p = params("T5");
   (void)state;
   p.nonce_mode = EFC_NONCE_RANDOM;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome o;
     run(&p, prof, NULL, &o);
     /* Unbound in every profile: the station is proven by none. */
     expect_text(o.evidence, "random: unbound", prof);
     expect_text(o.evidence, "station+1 unflagged", prof);
-    if (prof == RSE_PROFILE_AUTOPASS) {
+    if (prof == EFC_PROFILE_AUTOPASS) {
       expect(&o, prof, SEC_BY_ISSUER);
       assert_int_equal(o.lost_charges, 0);
     } else {
@@ -133,7 +133,7 @@ static void test_t5_denial_without_mac_check(void **state) {
   sec_params p = params("T5");
   issuer_options io = no_mac_check();
   (void)state;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome o;
     run(&p, prof, &io, &o);
     expect(&o, prof, SEC_NOT_DETECTED);
@@ -146,14 +146,14 @@ static void test_t13_rotation(void **state) {
   char genuine[32];
   (void)state;
   snprintf(genuine, sizeof(genuine), "genuine ok %u/%u", p.passages, p.passages);
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome o;
     run(&p, prof, NULL, &o);
     /* The leak works before the rotation; genuine OBEs and old claims survive it. */
     expect_text(o.evidence, "clone before: pass", prof);
     expect_text(o.evidence, genuine, prof);
     expect_text(o.evidence, "old claims 1/1 ok", prof);
-    if (prof == RSE_PROFILE_AUTOPASS) {
+    if (prof == EFC_PROFILE_AUTOPASS) {
       expect(&o, prof, SEC_AT_LANE);
       expect_text(o.evidence, "clone lane mac 3/3", prof);
     } else {
@@ -161,7 +161,7 @@ static void test_t13_rotation(void **state) {
       expect_text(o.evidence, "clone lane mac 0/3", prof);
     }
     /* A reference fixed at personalisation: dropping the old MAcK shuts out genuine OBEs. */
-    if (prof == RSE_PROFILE_EN15509_L1 || prof == RSE_PROFILE_AES) expect_text(o.evidence, "genuine denied", prof);
+    if (efc_profile_level(prof)) expect_text(o.evidence, "genuine denied", prof);
   }
 }
 
@@ -171,10 +171,10 @@ static void test_t13_rotation_without_mac_check(void **state) {
   sec_params p = params("T13");
   issuer_options io = no_mac_check();
   (void)state;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome o;
     run(&p, prof, &io, &o);
-    expect(&o, prof, prof == RSE_PROFILE_AUTOPASS ? SEC_AT_LANE : SEC_NOT_DETECTED);
+    expect(&o, prof, prof == EFC_PROFILE_AUTOPASS ? SEC_AT_LANE : SEC_NOT_DETECTED);
   }
 }
 
@@ -184,7 +184,7 @@ static void test_t3_without_mac_check(void **state) {
   sec_params p = params("T3");
   issuer_options io = no_mac_check();
   (void)state;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_outcome on, off;
     run(&p, prof, NULL, &on);
     run(&p, prof, &io, &off);

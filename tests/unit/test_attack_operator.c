@@ -17,11 +17,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dsrc/efc.h"
+#include "efc/msg.h"
 #include "rse/verify.h"
 #include "security/attack.h"
 
-static const int en15509_family[] = {RSE_PROFILE_EN15509_L0, RSE_PROFILE_EN15509_L1, RSE_PROFILE_AES};
+static const int en15509_family[] = {EFC_PROFILE_EN15509_L0, EFC_PROFILE_EN15509_L1, EFC_PROFILE_AES};
 
 static sec_params params(const char *threat) {
   sec_params p;
@@ -95,7 +95,7 @@ static void test_t10_autopass_tc_cannot_be_set(void **state) {
   sec_params p = params("T10");
   sec_outcome o;
   (void)state;
-  o = run(&p, RSE_PROFILE_AUTOPASS, NULL);
+  o = run(&p, EFC_PROFILE_AUTOPASS, NULL);
   assert_int_equal(o.detected, SEC_FAILED);
   assert_string_equal(o.gained, "-");
   assert_has(o.evidence, "answered argumentError");
@@ -116,7 +116,7 @@ static void test_t10_autopass_tc_is_not_attr_26(void **state) {
   uint16_t tc;
   dsrc_beacon_id b;
   (void)state;
-  assert_int_equal(sec_world_init(&w, RSE_PROFILE_AUTOPASS, 3, NULL, err, sizeof(err)), 0);
+  assert_int_equal(sec_world_init(&w, EFC_PROFILE_AUTOPASS, 3, NULL, err, sizeof(err)), 0);
   assert_int_equal(sec_obe_make(&w, &a, 0x00c7e1aa, NULL), 0);
   assert_int_equal(sec_pass(&w, &a, &ps), 0);
   assert_true(ps.claim >= 0);
@@ -127,22 +127,15 @@ static void test_t10_autopass_tc_is_not_attr_26(void **state) {
   b.individual_id = 7002;
   obe_sleep(&a.o);
   assert_int_equal(sec_reader_open(&r, &w, &a.o, &b), 0);
-  for (int prof = RSE_PROFILE_AUTOPASS; prof <= RSE_PROFILE_EN15509_L0; prof++) {
+  for (int prof = EFC_PROFILE_AUTOPASS; prof <= EFC_PROFILE_EN15509_L0; prof++) {
     const dsrc_application *app = rse_vst_app(&r.vst.u.vst, prof);
     dsrc_tapdu q, rs;
-    dsrc_attribute *at;
     assert_non_null(app);
-    dsrc_tapdu_init(&q, DSRC_SET_RQ);
-    q.u.set_rq.mode = true;
-    q.u.set_rq.eid = app->eid;
-    at = dsrc_tapdu_attrs_alloc(&q, &q.u.set_rq.attrs, 1);
-    at->id = DSRC_ATTR_STATUS;
-    at->value.kind = DSRC_C_EQUSTAT;
-    at->value.u.status.counter = 0x0abc;
+    efc_msg_set_counter(&q, app->eid, NULL, 0x0abc);
     assert_int_equal(sec_reader_ask(&r, &q, &rs), 0);
     assert_int_equal(rs.kind, DSRC_SET_RS);
     assert_true(rs.u.set_rs.has_ret);
-    assert_int_equal(rs.u.set_rs.ret, prof == RSE_PROFILE_AUTOPASS ? DSRC_RET_ARGUMENT_ERROR : DSRC_RET_NO_ERROR);
+    assert_int_equal(rs.u.set_rs.ret, prof == EFC_PROFILE_AUTOPASS ? DSRC_RET_ARGUMENT_ERROR : DSRC_RET_NO_ERROR);
   }
   sec_reader_close(&r);
   assert_int_equal(a.st.equipment_status & 0x0fff, 0x0abc);
@@ -162,7 +155,7 @@ static void test_t10_back_beyond_half_range_looks_like_a_gap(void **state) {
   sec_outcome o;
   (void)state;
   p.counter_back = 3000;
-  o = run(&p, RSE_PROFILE_EN15509_L1, NULL);
+  o = run(&p, EFC_PROFILE_EN15509_L1, NULL);
   assert_int_equal(o.detected, SEC_NOT_DETECTED);
   assert_has(o.evidence, "answered noError");
   assert_has(o.evidence, "gap");
@@ -177,7 +170,7 @@ static void test_t10_back_beyond_half_range_looks_like_a_gap(void **state) {
 
 static void test_t11_issuer_catches_all_but_the_class(void **state) {
   (void)state;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_params p = params("T11");
     sec_outcome o;
     p.fee_change = 9000;
@@ -191,7 +184,7 @@ static void test_t11_issuer_catches_all_but_the_class(void **state) {
     assert_has(o.evidence, "bad-fee 1");
     assert_has(o.evidence, "duplicate 1");
     /* AutoPASS's T is the claim's time inside MAC1: a moved time disagrees with it. */
-    if (prof == RSE_PROFILE_AUTOPASS) assert_has(o.evidence, "mismatch 1");
+    if (prof == EFC_PROFILE_AUTOPASS) assert_has(o.evidence, "mismatch 1");
     else assert_lacks(o.evidence, "mismatch");
     assert_int_equal(o.passages, 8);
     assert_int_equal(o.wrong_charges, 1);
@@ -206,7 +199,7 @@ static void test_t11_fee_change_that_is_the_tariff(void **state) {
   sec_outcome o;
   (void)state;
   p.fee_change = efc_tariff(2); /* the lane's class for these OBEs */
-  o = run(&p, RSE_PROFILE_EN15509_L0, NULL);
+  o = run(&p, EFC_PROFILE_EN15509_L0, NULL);
   assert_int_equal(o.passages, 7);
   assert_has(o.evidence, "flagged 6/7");
   assert_lacks(o.evidence, "bad-fee");
@@ -216,7 +209,7 @@ static void test_t11_fee_change_that_is_the_tariff(void **state) {
 static void test_t11_without_mac_check_not_detected(void **state) {
   issuer_options io = checks(false, true);
   (void)state;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_params p = params("T11");
     sec_outcome o;
     p.fee_change = 9000;
@@ -238,13 +231,13 @@ static void test_t11_without_mac_check_not_detected(void **state) {
 static void test_t11_without_commitment_check(void **state) {
   issuer_options io = checks(true, false);
   (void)state;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_params p = params("T11");
     sec_outcome o;
     p.fee_change = 9000;
     o = run(&p, prof, &io);
     assert_int_equal(o.detected, SEC_NOT_DETECTED);
-    if (prof == RSE_PROFILE_AUTOPASS) {
+    if (prof == EFC_PROFILE_AUTOPASS) {
       assert_ends(o.evidence, "unflagged: class+fee, station");
       assert_has(o.evidence, "mismatch 1");
       assert_int_equal(o.wrong_charges, 2);
@@ -259,13 +252,13 @@ static void test_t11_without_commitment_check(void **state) {
 static void test_t11_without_either(void **state) {
   issuer_options io = checks(false, false);
   (void)state;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_params p = params("T11");
     sec_outcome o;
     p.fee_change = 9000;
     o = run(&p, prof, &io);
     assert_int_equal(o.detected, SEC_NOT_DETECTED);
-    if (prof == RSE_PROFILE_AUTOPASS)
+    if (prof == EFC_PROFILE_AUTOPASS)
       assert_ends(o.evidence, "unflagged: class+fee, time+nonce, station, station+nonce, invented");
     else
       assert_ends(o.evidence, "unflagged: class+fee, time, time+nonce, station, station+nonce, invented");
@@ -279,10 +272,10 @@ static void test_t11_without_either(void **state) {
 
 static void test_t15_fakes(void **state) {
   (void)state;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_params p = params("T15");
     sec_outcome o = run(&p, prof, NULL);
-    const char *moved = prof == RSE_PROFILE_AUTOPASS ? "mismatch,bad-commitment,duplicate" : "bad-commitment,duplicate";
+    const char *moved = prof == EFC_PROFILE_AUTOPASS ? "mismatch,bad-commitment,duplicate" : "bad-commitment,duplicate";
     char want[120];
     assert_has(o.evidence, "made-up MAC: bad-mac;");
     snprintf(want, sizeof(want), "re-dated: %s;", moved);
@@ -304,10 +297,10 @@ static void test_t15_fakes(void **state) {
 static void test_t15_without_commitment_check(void **state) {
   issuer_options io = checks(true, false);
   (void)state;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_params p = params("T15");
     sec_outcome o = run(&p, prof, &io);
-    const char *moved = prof == RSE_PROFILE_AUTOPASS ? "mismatch,duplicate" : "duplicate";
+    const char *moved = prof == EFC_PROFILE_AUTOPASS ? "mismatch,duplicate" : "duplicate";
     char want[120];
     snprintf(want, sizeof(want), "re-dated: %s;", moved);
     assert_has(o.evidence, want);
@@ -320,7 +313,7 @@ static void test_t15_without_commitment_check(void **state) {
 static void test_t15_without_mac_check(void **state) {
   issuer_options io = checks(false, true);
   (void)state;
-  for (int prof = 0; prof < RSE_PROFILE_COUNT; prof++) {
+  for (int prof = 0; prof < EFC_PROFILE_COUNT; prof++) {
     sec_params p = params("T15");
     sec_outcome o = run(&p, prof, &io);
     assert_has(o.evidence, "made-up MAC: accepted;");

@@ -62,7 +62,7 @@ static int64_t add(fixture *f, uint32_t obuid, int family, uint16_t counter, int
   memset(&r, 0, sizeof(r));
   r.line_no = ++f->line;
   memcpy(r.line_hash, &r.line_no, sizeof(r.line_no)); /* distinct per row */
-  r.profile = family == ISSUER_CTR_AUTOPASS ? RSE_PROFILE_AUTOPASS : RSE_PROFILE_EN15509_L1;
+  r.profile = family == ISSUER_CTR_AUTOPASS ? EFC_PROFILE_AUTOPASS : EFC_PROFILE_EN15509_L1;
   r.station = station;
   r.lane = 1;
   r.time_cs = t;

@@ -418,20 +418,20 @@ static void test_sequences(void **state) {
   free(s);
   /* Two new OBEs at impossible times: 30 s apart at two stations (and, fine, 30 s apart at
    * one station an hour later); 20 s apart at two stations. */
-  assert_int_equal(claimgen_obe_make(&fx->g, &o1, 0x00b00001, RSE_PROFILE_AUTOPASS), 0);
-  assert_int_equal(claimgen_obe_make(&fx->g, &o2, 0x00b00002, RSE_PROFILE_EN15509_L1), 0);
+  assert_int_equal(claimgen_obe_make(&fx->g, &o1, 0x00b00001, EFC_PROFILE_AUTOPASS), 0);
+  assert_int_equal(claimgen_obe_make(&fx->g, &o2, 0x00b00002, EFC_PROFILE_EN15509_L1), 0);
 #define ADD_PASSAGE(var, o, p, st, t) \
   do {                                \
     s = passage(&(o), p, st, t);      \
     var = add(&ls, s);                \
     free(s);                          \
   } while (0)
-  ADD_PASSAGE(i0, o1, RSE_PROFILE_AUTOPASS, 100, T0 + 50);
-  ADD_PASSAGE(i1, o1, RSE_PROFILE_AUTOPASS, 101, T0 + 50 + 3000);
-  ADD_PASSAGE(i2, o1, RSE_PROFILE_AUTOPASS, 100, T0 + 50 + HOUR);
-  ADD_PASSAGE(i3, o1, RSE_PROFILE_AUTOPASS, 100, T0 + 50 + HOUR + 3000);
-  ADD_PASSAGE(j0, o2, RSE_PROFILE_EN15509_L1, 100, T0 + 70);
-  ADD_PASSAGE(j1, o2, RSE_PROFILE_EN15509_L1, 102, T0 + 70 + 2000);
+  ADD_PASSAGE(i0, o1, EFC_PROFILE_AUTOPASS, 100, T0 + 50);
+  ADD_PASSAGE(i1, o1, EFC_PROFILE_AUTOPASS, 101, T0 + 50 + 3000);
+  ADD_PASSAGE(i2, o1, EFC_PROFILE_AUTOPASS, 100, T0 + 50 + HOUR);
+  ADD_PASSAGE(i3, o1, EFC_PROFILE_AUTOPASS, 100, T0 + 50 + HOUR + 3000);
+  ADD_PASSAGE(j0, o2, EFC_PROFILE_EN15509_L1, 100, T0 + 70);
+  ADD_PASSAGE(j1, o2, EFC_PROFILE_EN15509_L1, 102, T0 + 70 + 2000);
 #undef ADD_PASSAGE
   keymgmt_obe_profile_wipe(&o1.prof);
   keymgmt_obe_profile_wipe(&o2.prof);
@@ -553,16 +553,16 @@ static void test_statuslist(void **state) {
   base_lines(&ls, num);
   /* Clones made with the operator's keys: the lane accepts them (MAC2, MAC_TC and the
    * access credentials are right) but MAC1 / MAC_TSP are not. One copies OBE 0. */
-  assert_int_equal(claimgen_clone_make(&fx->g, &c0, q_id(0), RSE_PROFILE_AUTOPASS), 0);
-  assert_int_equal(claimgen_clone_make(&fx->g, &c1, 0x00c00001, RSE_PROFILE_EN15509_L1), 0);
-  assert_int_equal(claimgen_clone_make(&fx->g, &c2, 0x00c00002, RSE_PROFILE_AES), 0);
-  s = passage(&c0, RSE_PROFILE_AUTOPASS, 101, T0 + 6 * HOUR);
+  assert_int_equal(claimgen_clone_make(&fx->g, &c0, q_id(0), EFC_PROFILE_AUTOPASS), 0);
+  assert_int_equal(claimgen_clone_make(&fx->g, &c1, 0x00c00001, EFC_PROFILE_EN15509_L1), 0);
+  assert_int_equal(claimgen_clone_make(&fx->g, &c2, 0x00c00002, EFC_PROFILE_AES), 0);
+  s = passage(&c0, EFC_PROFILE_AUTOPASS, 101, T0 + 6 * HOUR);
   k0 = add(&ls, s);
   free(s);
-  s = passage(&c1, RSE_PROFILE_EN15509_L1, 101, T0 + 6 * HOUR);
+  s = passage(&c1, EFC_PROFILE_EN15509_L1, 101, T0 + 6 * HOUR);
   k1 = add(&ls, s);
   free(s);
-  s = passage(&c2, RSE_PROFILE_AES, 101, T0 + 6 * HOUR);
+  s = passage(&c2, EFC_PROFILE_AES, 101, T0 + 6 * HOUR);
   k2 = add(&ls, s);
   free(s);
   keymgmt_obe_profile_wipe(&c0.prof);

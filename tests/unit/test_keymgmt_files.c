@@ -212,7 +212,7 @@ static void test_obe_profile(void **state) {
   assert_false(contains(file, len, p.obukey_n[0], 16));
   assert_false(contains(file, len, p.auk[0], 8));
   assert_false(contains(file, len, p.aes_access_key, 16));
-  assert_int_equal(p.profiles, EFC_PROFILE_ALL);
+  assert_int_equal(p.profiles, EFC_PROFILES_ALL);
   assert_int_equal(p.ac_cr_ref[0], 0); /* the reference current at personalisation */
   assert_int_equal(p.context_mark[0], 0x30);
   assert_int_equal(p.context_mark[2], 0x01);

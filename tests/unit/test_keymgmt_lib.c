@@ -101,20 +101,10 @@ static void test_country_and_provider(void **state) {
   assert_int_equal(efc_country_code("N1", &cc), KEYMGMT_ERR_ARG);
 }
 
-static void test_profiles_and_checks(void **state) {
-  unsigned set;
-  char buf[64];
+/* The profile table is efc's (test_efc). */
+static void test_checks(void **state) {
   uint8_t pan[10];
   (void)state;
-  assert_int_equal(efc_profiles_parse("autopass,aes", &set), 0);
-  assert_int_equal(set, EFC_PROFILE_AUTOPASS | EFC_PROFILE_AES);
-  efc_profiles_format(buf, sizeof(buf), EFC_PROFILE_ALL);
-  assert_string_equal(buf, "autopass,en15509-l0,en15509-l1,aes");
-  assert_int_equal(efc_profiles_parse(buf, &set), 0);
-  assert_int_equal(set, EFC_PROFILE_ALL);
-  assert_int_equal(efc_profiles_parse("autopass,", &set), KEYMGMT_ERR_ARG);
-  assert_int_equal(efc_profiles_parse("", &set), KEYMGMT_ERR_ARG);
-  assert_int_equal(efc_profiles_parse("en15509", &set), KEYMGMT_ERR_ARG);
   hex_to(pan, 10, "2800000012345678907F");
   assert_true(efc_pan_valid(pan));
   hex_to(pan, 10, "28000000123456789F7F");
@@ -169,7 +159,7 @@ static void test_personalise_memory(void **state) {
   fixture *f = *state;
   keymgmt_obe_profile p;
   uint8_t k[16], zero[16] = {0};
-  fill_identity(&p, EFC_PROFILE_ALL);
+  fill_identity(&p, EFC_PROFILES_ALL);
   p.autopass_tc = 77;
   assert_int_equal(keymgmt_obe_profile_personalise(f->c, &p, &f->ks), 0);
   assert_int_equal(p.autopass_tc, 0);
@@ -191,7 +181,7 @@ static void test_personalise_memory(void **state) {
   assert_memory_equal(p.aes_access_key, k, 16);
 
   /* Only what the profiles need. */
-  fill_identity(&p, EFC_PROFILE_EN15509_L0);
+  fill_identity(&p, efc_profile_bit(EFC_PROFILE_EN15509_L0));
   assert_int_equal(keymgmt_obe_profile_personalise(f->c, &p, &f->ks), 0);
   assert_memory_not_equal(p.auk[0], zero, 8);
   assert_memory_equal(p.access_key, zero, 8);
@@ -199,14 +189,14 @@ static void test_personalise_memory(void **state) {
   assert_memory_equal(p.aes_access_key, zero, 16);
 
   /* Invalid identities. */
-  fill_identity(&p, EFC_PROFILE_EN15509_L1);
+  fill_identity(&p, efc_profile_bit(EFC_PROFILE_EN15509_L1));
   p.ac_cr_ref[0] = 4;
   assert_int_equal(keymgmt_obe_profile_personalise(f->c, &p, &f->ks), KEYMGMT_ERR_ARG);
   fill_identity(&p, 0);
   assert_int_equal(keymgmt_obe_profile_personalise(f->c, &p, &f->ks), KEYMGMT_ERR_ARG);
   fill_identity(&p, 16);
   assert_int_equal(keymgmt_obe_profile_personalise(f->c, &p, &f->ks), KEYMGMT_ERR_ARG);
-  fill_identity(&p, EFC_PROFILE_AUTOPASS);
+  fill_identity(&p, efc_profile_bit(EFC_PROFILE_AUTOPASS));
   p.pan[0] = 0xf2;
   assert_int_equal(keymgmt_obe_profile_personalise(f->c, &p, &f->ks), KEYMGMT_ERR_ARG);
   keymgmt_obe_profile_wipe(&p);
@@ -218,9 +208,9 @@ static void test_personalise_partial(void **state) {
   fixture *f = *state;
   keymgmt_obe_profile full, p;
   uint8_t zero[16] = {0};
-  fill_identity(&full, EFC_PROFILE_ALL);
+  fill_identity(&full, EFC_PROFILES_ALL);
   assert_int_equal(keymgmt_obe_profile_personalise(f->c, &full, &f->ks), 0);
-  fill_identity(&p, EFC_PROFILE_ALL);
+  fill_identity(&p, EFC_PROFILES_ALL);
   p.en15509_tc = 9;
   /* generation 3, keyRefs 1 and 5 */
   assert_int_equal(keymgmt_obe_profile_personalise_partial(f->c, &p, &f->ks, 1u << 2, 0x11), 0);
@@ -252,7 +242,7 @@ static void test_personalise_many(void **state) {
   enum { N = 2000 };
   clock_gettime(CLOCK_MONOTONIC, &a);
   for (uint32_t i = 0; i < N; i++) {
-    fill_identity(&p, EFC_PROFILE_AUTOPASS | EFC_PROFILE_EN15509_L1);
+    fill_identity(&p, efc_profile_bit(EFC_PROFILE_AUTOPASS) | efc_profile_bit(EFC_PROFILE_EN15509_L1));
     p.obuid[0] = (uint8_t)(i >> 24);
     p.obuid[1] = (uint8_t)(i >> 16);
     p.obuid[2] = (uint8_t)(i >> 8);
@@ -297,7 +287,7 @@ static void test_obe_file_roundtrip(void **state) {
   keymgmt_operator_keys ok;
   char path[128], err[512];
   struct stat st;
-  fill_identity(&p, EFC_PROFILE_ALL);
+  fill_identity(&p, EFC_PROFILES_ALL);
   p.has_expiry = true;
   p.expiry_year = 2030;
   p.expiry_month = 6;
@@ -512,7 +502,7 @@ static void test_malformed_plaintexts(void **state) {
   {
     uint8_t pt[512], id[23] = {0x00, 0xa1, 0xb2, 0xc3, 0x28, 0,    0,
                                0,    0x12, 0x34, 0x56, 0x78, 0x90, 0x7f,
-                               0x30, 0xc0, 0x01, 0x00, 0x01, 0x02, EFC_PROFILE_EN15509_L0};
+                               0x30, 0xc0, 0x01, 0x00, 0x01, 0x02, efc_profile_bit(EFC_PROFILE_EN15509_L0)};
     uint8_t key[8] = {1, 2, 3, 4, 5, 6, 7, 8}, counters[4] = {0};
     km_tlv_writer w = {pt, sizeof(pt), 0, false};
     keymgmt_obe_profile p;
@@ -522,7 +512,7 @@ static void test_malformed_plaintexts(void **state) {
     assert_int_equal(km_seal_save(path, KM_KIND_OBE, "pw", &fk, pt, w.len, false, err, sizeof(err)),
                      0);
     assert_int_equal(keymgmt_obe_profile_load(&p, path, "pw", err, sizeof(err)), 0);
-    assert_int_equal(p.profiles, EFC_PROFILE_EN15509_L0);
+    assert_int_equal(p.profiles, efc_profile_bit(EFC_PROFILE_EN15509_L0));
     km_tlv_put(&w, 0x24, key, 8, NULL, 0);
     assert_false(w.overflow);
     assert_int_equal(km_seal_save(path, KM_KIND_OBE, "pw", &fk, pt, w.len, false, err, sizeof(err)),
@@ -536,7 +526,7 @@ static void test_malformed_plaintexts(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_country_and_provider),
-      cmocka_unit_test(test_profiles_and_checks),
+      cmocka_unit_test(test_checks),
       cmocka_unit_test(test_generate),
       cmocka_unit_test(test_personalise_memory),
       cmocka_unit_test(test_personalise_partial),

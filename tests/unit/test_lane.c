@@ -14,8 +14,6 @@
 #include "sim/trace.h"
 #include "sim/world.h"
 
-static const unsigned profile_bits[] = {EFC_PROFILE_AUTOPASS, EFC_PROFILE_EN15509_L0,
-                                        EFC_PROFILE_EN15509_L1, EFC_PROFILE_AES};
 
 static const char *const sequences[] = {
     "BST VST GET_SECURE.rq GET_SECURE.rs RELEASE",
@@ -30,7 +28,7 @@ static const char *const sequences[] = {
 /* efc-scenario trace for every profile and both MCU classes. */
 static void test_trace_every_profile(void **state) {
   (void)state;
-  for (int p = 0; p < RSE_PROFILE_COUNT; p++)
+  for (int p = 0; p < EFC_PROFILE_COUNT; p++)
     for (int m = 0; m < 2; m++) {
       sim_trace_options o = {.profile = p, .seed = 7 + (uint64_t)p, .mcu = m ? obe_mcu_legacy : obe_mcu_modern,
                          .obuid = 0x00a1b2c3};
@@ -39,7 +37,7 @@ static void test_trace_every_profile(void **state) {
       assert_int_equal(sim_trace(&o, devnull, &r), 0);
       fclose(devnull);
       if (!r.completed || r.lane_verdict != EFC_PASS || r.issuer_flags != 0)
-        fail_msg("%s: completed %d lane %d reasons %x issuer %x", rse_profile_name(p), r.completed,
+        fail_msg("%s: completed %d lane %d reasons %x issuer %x", efc_profile_name(p), r.completed,
                  r.lane_verdict, r.lane_reasons, r.issuer_flags);
       assert_string_equal(r.sequence, sequences[p]);
       /* Every command is answered late with these OBE processing times (docs/timing-model.md). */
@@ -127,7 +125,7 @@ static rse_passage passage(bench *b, obe_engine *o) {
 }
 
 static void make_obe(bench *b, keymgmt_obe_profile *prof, obe_state *st, obe_engine *o, uint32_t id, int profile) {
-  assert_int_equal(sim_obe_make(prof, b->crypto, &b->keys, id, profile_bits[profile]), 0);
+  assert_int_equal(sim_obe_make(prof, b->crypto, &b->keys, id, efc_profile_bit(profile)), 0);
   obe_state_init(st, prof);
   assert_int_equal(obe_init(o, &b->ocfg, prof, st, b->crypto, dsrc_prng_rng(&b->prng), &bench_obe_events, b), 0);
 }
@@ -142,10 +140,10 @@ static void test_lane_run_stops(void **state) {
   obe_engine oa, ob;
   rse_passage p;
   uint64_t limit = 2000000000u, until;
-  bench_init(&a, RSE_PROFILE_EN15509_L0);
-  bench_init(&b, RSE_PROFILE_EN15509_L0);
-  make_obe(&a, &pa, &sa, &oa, 0x00a1b2c3, RSE_PROFILE_EN15509_L0);
-  make_obe(&b, &pb, &sb, &ob, 0x00a1b2c3, RSE_PROFILE_EN15509_L0);
+  bench_init(&a, EFC_PROFILE_EN15509_L0);
+  bench_init(&b, EFC_PROFILE_EN15509_L0);
+  make_obe(&a, &pa, &sa, &oa, 0x00a1b2c3, EFC_PROFILE_EN15509_L0);
+  make_obe(&b, &pb, &sb, &ob, 0x00a1b2c3, EFC_PROFILE_EN15509_L0);
   air_lane_add(&a.l, &oa, 0, UINT64_MAX);
   air_lane_add(&b.l, &ob, 0, UINT64_MAX);
   while (rse_passages_done(a.r) == 0 && a.l.now < limit) air_lane_step(&a.l, limit);
@@ -186,7 +184,7 @@ static void test_rse_repeated_frames(void **state) {
   for (unsigned bit = 8; bit < 8 * (unsigned)n - 8; bit++) {
     bench b;
     rse_step st;
-    bench_init(&b, RSE_PROFILE_EN15509_L0);
+    bench_init(&b, EFC_PROFILE_EN15509_L0);
     rse_next(b.r, 0, &st);
     assert_true(st.is_bst && st.public_windows);
     rse_on_window(b.r, 500000, 0, wreq, (size_t)n, false);
@@ -218,7 +216,7 @@ static void test_counters_and_persistence(void **state) {
   keymgmt_obe_profile prof;
   obe_state st;
   obe_engine o;
-  for (int profile = 0; profile < RSE_PROFILE_COUNT; profile++) {
+  for (int profile = 0; profile < EFC_PROFILE_COUNT; profile++) {
     bench_init(&b, profile);
     b.l.on_frame = check_revealed;
     b.l.ctx = &b;
@@ -228,7 +226,7 @@ static void test_counters_and_persistence(void **state) {
       assert_int_equal(p.outcome, RSE_OUT_DONE);
       assert_int_equal(p.claim.verdict, EFC_PASS);
       assert_int_equal(issuer(&b, &p.claim), 0);
-      if (profile == RSE_PROFILE_AUTOPASS) {
+      if (profile == EFC_PROFILE_AUTOPASS) {
         assert_int_equal(p.claim.tc, k);
         assert_int_equal(b.persisted_tc, k);
       } else {
@@ -245,7 +243,7 @@ static void test_counters_and_persistence(void **state) {
 /* An OBE whose keys are not the issuer's: the lane check fails. */
 static void test_wrong_keys_fail_lane(void **state) {
   (void)state;
-  for (int profile = 0; profile < RSE_PROFILE_COUNT; profile++) {
+  for (int profile = 0; profile < EFC_PROFILE_COUNT; profile++) {
     bench b;
     sim_keys other;
     keymgmt_obe_profile prof;
@@ -254,13 +252,13 @@ static void test_wrong_keys_fail_lane(void **state) {
     rse_passage p;
     bench_init(&b, profile);
     assert_int_equal(sim_keys_init(&other, b.crypto, 12345), 0);
-    assert_int_equal(sim_obe_make(&prof, b.crypto, &other, 0x0badcafe, profile_bits[profile]), 0);
+    assert_int_equal(sim_obe_make(&prof, b.crypto, &other, 0x0badcafe, efc_profile_bit(profile)), 0);
     obe_state_init(&st, &prof);
     obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng), NULL, NULL);
     p = passage(&b, &o);
     assert_int_not_equal(p.claim.verdict, EFC_PASS);
     /* Level 1 and AES: the OBE refuses the RSE's AC_CR; otherwise the MAC fails. */
-    if (profile == RSE_PROFILE_EN15509_L1 || profile == RSE_PROFILE_AES)
+    if (efc_profile_level(profile))
       assert_true(p.claim.reasons & EFC_WHY_ACCESS);
     else
       assert_true(p.claim.reasons & EFC_WHY_MAC);
@@ -284,7 +282,7 @@ static void test_wrong_keys_fail_lane(void **state) {
  * status list stops it. */
 static void test_operator_key_clone(void **state) {
   (void)state;
-  for (int profile = 0; profile < RSE_PROFILE_COUNT; profile++) {
+  for (int profile = 0; profile < EFC_PROFILE_COUNT; profile++) {
     bench b;
     sim_keys forged;
     keymgmt_obe_profile prof;
@@ -310,7 +308,7 @@ static void test_operator_key_clone(void **state) {
     forged.issuer.mack_ref = b.keys.issuer.mack_ref;
     /* The MAC_TSP keys (keyRef 5-8) and MKEY-N are the issuer's alone. */
     assert_int_equal(b.keys.op.mauk_held & 0xf0, 0);
-    assert_int_equal(sim_obe_make(&prof, b.crypto, &forged, 0x00c10e00, profile_bits[profile]), 0);
+    assert_int_equal(sim_obe_make(&prof, b.crypto, &forged, 0x00c10e00, efc_profile_bit(profile)), 0);
     obe_state_init(&st, &prof);
     obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng), NULL, NULL);
 
@@ -402,7 +400,7 @@ static void test_engine_events(void **state) {
   events e;
   rse_passage p;
   (void)state;
-  for (int profile = 0; profile < RSE_PROFILE_COUNT; profile++) {
+  for (int profile = 0; profile < EFC_PROFILE_COUNT; profile++) {
     memset(&e, 0, sizeof(e));
     bench_init(&b, profile);
     rse_del(b.r);
@@ -410,7 +408,7 @@ static void test_engine_events(void **state) {
     air_lane_init(&b.l, b.r, 0.0, &b.errors);
     b.l.on_frame = ev_frame;
     b.l.ctx = &e;
-    assert_int_equal(sim_obe_make(&prof, b.crypto, &b.keys, 0x00e0e0e0, profile_bits[profile]), 0);
+    assert_int_equal(sim_obe_make(&prof, b.crypto, &b.keys, 0x00e0e0e0, efc_profile_bit(profile)), 0);
     obe_state_init(&st, &prof);
     assert_int_equal(obe_init(&o, &b.ocfg, &prof, &st, b.crypto, dsrc_prng_rng(&b.prng), &obe_cb, &e), 0);
     p = passage(&b, &o);

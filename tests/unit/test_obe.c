@@ -166,7 +166,7 @@ static void test_worked_get_stamped(void **state) {
   uint8_t out[DSRC_FRAME_MAX];
   unsigned pdu;
   size_t n;
-  fx_init(&f, EFC_PROFILE_EN15509_L1, instant, "12345679 00 C8A11E6E");
+  fx_init(&f, efc_profile_bit(EFC_PROFILE_EN15509_L1), instant, "12345679 00 C8A11E6E");
   fx_session(&f);
   assert_int_equal(f.lid, 0x12345679u);
   assert_int_equal(dsrc_frame_decode(&h, f.vst, f.vst_len), 0);
@@ -196,7 +196,7 @@ static void test_worked_get_secure(void **state) {
   dsrc_frame h;
   uint8_t out[DSRC_FRAME_MAX];
   size_t n;
-  fx_init(&f, EFC_PROFILE_AUTOPASS, instant, "12345679 00 01020304 A5B6C7D8");
+  fx_init(&f, efc_profile_bit(EFC_PROFILE_AUTOPASS), instant, "12345679 00 01020304 A5B6C7D8");
   f.st.autopass_tc = 0x0122;
   fx_session(&f);
   get_secure_rq(&q, "1F2E3D4C5AE0C60A11");
@@ -220,7 +220,7 @@ static void test_wake_start_time(void **state) {
   fx f;
   uint8_t b[DSRC_FRAME_MAX], up[DSRC_FRAME_MAX];
   size_t n, len;
-  fx_init(&f, EFC_PROFILE_AUTOPASS, obe_mcu_modern, "12345679 01");
+  fx_init(&f, efc_profile_bit(EFC_PROFILE_AUTOPASS), obe_mcu_modern, "12345679 01");
   n = bst_build(b, 1, 1052, 1733233720, 0, DSRC_AID_EFC);
   /* 8 octets + preamble is below the 11-octet wake threshold. */
   obe_on_downlink(&f.o, 0, b, 8, false);
@@ -239,7 +239,7 @@ static void test_bst_unsupported(void **state) {
   fx f;
   uint8_t b[DSRC_FRAME_MAX], up[DSRC_FRAME_MAX];
   size_t n, len;
-  fx_init(&f, EFC_PROFILE_EN15509_L0, obe_mcu_modern, "");
+  fx_init(&f, efc_profile_bit(EFC_PROFILE_EN15509_L0), obe_mcu_modern, "");
   n = bst_build(b, 1, 1052, 1733233720, 0, DSRC_AID_EFC);
   obe_on_downlink(&f.o, 0, b, n, false); /* wake */
   n = bst_build(b, 1, 1052, 1733233720, 1, DSRC_AID_EFC); /* DSRC profile 1 */
@@ -262,7 +262,7 @@ static void test_beacon_after_release(void **state) {
   uint8_t b[DSRC_FRAME_MAX], up[DSRC_FRAME_MAX];
   size_t n, len;
   uint32_t first;
-  fx_init(&f, EFC_PROFILE_AUTOPASS, instant, "12345679 00 00000000 22446689 01");
+  fx_init(&f, efc_profile_bit(EFC_PROFILE_AUTOPASS), instant, "12345679 00 00000000 22446689 01");
   fx_session(&f);
   first = f.lid;
   n = release_build(b, f.lid);
@@ -295,7 +295,7 @@ static void test_events(void **state) {
   fx f;
   uint8_t b[DSRC_FRAME_MAX];
   size_t n;
-  fx_init(&f, EFC_PROFILE_AUTOPASS, instant, "12345679 00 00000000 22446689 01 3456789B 00");
+  fx_init(&f, efc_profile_bit(EFC_PROFILE_AUTOPASS), instant, "12345679 00 00000000 22446689 01 3456789B 00");
   fx_session(&f);
   n = release_build(b, f.lid);
   down(&f, b, n);
@@ -323,7 +323,7 @@ static void test_beacon_change_in_session(void **state) {
   fx f;
   uint8_t b[DSRC_FRAME_MAX], up[DSRC_FRAME_MAX];
   size_t n, len;
-  fx_init(&f, EFC_PROFILE_AUTOPASS, instant, "12345679 00 00000000 22446689 00 3456789B 00 4456789B 00");
+  fx_init(&f, efc_profile_bit(EFC_PROFILE_AUTOPASS), instant, "12345679 00 00000000 22446689 00 3456789B 00 4456789B 00");
   fx_session(&f);
   n = bst_build(b, 1, 1052, 1733233720 + 255, 0, DSRC_AID_EFC);
   down(&f, b, n);
@@ -359,7 +359,7 @@ static void test_other_lid_and_fresh_rnd(void **state) {
   unsigned pdu;
   uint8_t rnd1[4];
   size_t n;
-  fx_init(&f, EFC_PROFILE_EN15509_L1, instant, "12345679 00 AABBCCDD 2244668B 00 11223344");
+  fx_init(&f, efc_profile_bit(EFC_PROFILE_EN15509_L1), instant, "12345679 00 AABBCCDD 2244668B 00 11223344");
   fx_session(&f);
   memcpy(rnd1, f.o.rnd_obe, 4);
   n = command_build(b, 0x2244668bu, 1, 0, "05000F02044543484F", 3);
@@ -394,7 +394,7 @@ static void test_access_denied(void **state) {
   dsrc_frame h;
   uint8_t out[DSRC_FRAME_MAX];
   size_t n;
-  fx_init(&f, EFC_PROFILE_EN15509_L1, instant, "12345679 00 C8A11E6E");
+  fx_init(&f, efc_profile_bit(EFC_PROFILE_EN15509_L1), instant, "12345679 00 C8A11E6E");
   fx_session(&f);
   tapdu_of(&q, "6A0104DECB1FF408101112131416181A"); /* AC_CR off by one */
   n = exchange(&f, &q, 1, 0, 2, out, &h);
@@ -428,7 +428,7 @@ static void test_repeat_same_n(void **state) {
   dsrc_frame h;
   uint8_t a1[DSRC_FRAME_MAX], a2[DSRC_FRAME_MAX];
   size_t n1, n2;
-  fx_init(&f, EFC_PROFILE_AUTOPASS, instant, "12345679 00 01020304 A5B6C7D8 0BADF00D");
+  fx_init(&f, efc_profile_bit(EFC_PROFILE_AUTOPASS), instant, "12345679 00 01020304 A5B6C7D8 0BADF00D");
   f.st.autopass_tc = 7;
   fx_session(&f);
   get_secure_rq(&q, "1F2E3D4C5AE0C60A11");
@@ -451,7 +451,7 @@ static void test_s_bit_resend(void **state) {
   dsrc_tapdu q;
   uint8_t b[DSRC_FRAME_MAX], first[DSRC_FRAME_MAX], again[DSRC_FRAME_MAX];
   size_t n, n1, n2;
-  fx_init(&f, EFC_PROFILE_AUTOPASS, instant, "12345679 00 01020304 A5B6C7D8");
+  fx_init(&f, efc_profile_bit(EFC_PROFILE_AUTOPASS), instant, "12345679 00 01020304 A5B6C7D8");
   fx_session(&f);
   get_secure_rq(&q, "1F2E3D4C5AE0C60A11");
   n = frame_build(b, f.lid, 4, DSRC_MAC_COMMAND | 1, DSRC_LLC_AC0, &q, 2);
@@ -495,7 +495,7 @@ static void test_late_link_rules(void **state) {
   size_t n, len, neok_len;
   (void)state;
   for (int repeat = 0; repeat < 2; repeat++) {
-    fx_init(&f, EFC_PROFILE_AUTOPASS, obe_mcu_legacy, "12345679 00 01020304 A5B6C7D8 02 01");
+    fx_init(&f, efc_profile_bit(EFC_PROFILE_AUTOPASS), obe_mcu_legacy, "12345679 00 01020304 A5B6C7D8 02 01");
     fx_session(&f);
     get_secure_rq(&q, "1F2E3D4C5AE0C60A11");
     n = frame_build(b, f.lid, 4, DSRC_MAC_COMMAND | 1, DSRC_LLC_AC0, &q, 9);
@@ -552,7 +552,7 @@ static void test_release_before_vst(void **state) {
   size_t n, len = 0;
   uint32_t lid;
   (void)state;
-  fx_init(&f, EFC_PROFILE_AUTOPASS, instant, "12345679 00 01");
+  fx_init(&f, efc_profile_bit(EFC_PROFILE_AUTOPASS), instant, "12345679 00 01");
   bst_heard(&f, up, &len); /* wakes it */
   f.t += 6 * MS;
   assert_true(bst_heard(&f, up, &len) >= 0);
@@ -581,7 +581,7 @@ static void test_late_response(void **state) {
   uint8_t b[DSRC_FRAME_MAX], up[DSRC_FRAME_MAX], neok[DSRC_FRAME_MAX];
   size_t n, len, neok_len;
   unsigned pdu;
-  fx_init(&f, EFC_PROFILE_AUTOPASS, obe_mcu_legacy, "12345679 00 01020304 A5B6C7D8 02");
+  fx_init(&f, efc_profile_bit(EFC_PROFILE_AUTOPASS), obe_mcu_legacy, "12345679 00 01020304 A5B6C7D8 02");
   f.st.autopass_tc = 0x0122;
   fx_session(&f);
   get_secure_rq(&q, "1F2E3D4C5AE0C60A11");

@@ -64,7 +64,7 @@ static void rig_init(rig *g, double ber) {
   assert_int_equal(dsrc_crypto_new(&g->crypto, err, sizeof(err)), 0);
   assert_int_equal(sim_keys_init(&g->keys, g->crypto, 4), 0);
   rse_config_default(&g->rcfg);
-  g->rcfg.profiles[0] = RSE_PROFILE_AUTOPASS;
+  g->rcfg.profiles[0] = EFC_PROFILE_AUTOPASS;
   g->rcfg.nprofiles = 1;
   g->rcfg.keys = &g->keys.op;
   obe_config_default(&g->ocfg);
@@ -98,7 +98,7 @@ static void test_airtimes(void **state) {
   script_rng rng = {0};
   unsigned stuffed;
   rig_init(&g, 0);
-  assert_int_equal(sim_obe_make(&prof, g.crypto, &g.keys, 7, EFC_PROFILE_AUTOPASS), 0);
+  assert_int_equal(sim_obe_make(&prof, g.crypto, &g.keys, 7, efc_profile_bit(EFC_PROFILE_AUTOPASS)), 0);
   obe_state_init(&st, &prof);
   /* LID FE FE FE FF (six stuffed bits, see test_frame.c), public window 0. */
   script_add(&rng, "FEFEFEFF 00");
@@ -179,7 +179,7 @@ static void completion_by_hand(const obe_mcu *mcu, unsigned expected_late) {
   rig_init(&g, 0);
   c = &g.rcfg;
   g.ocfg.mcu = *mcu;
-  assert_int_equal(sim_obe_make(&prof, g.crypto, &g.keys, 9, EFC_PROFILE_AUTOPASS), 0);
+  assert_int_equal(sim_obe_make(&prof, g.crypto, &g.keys, 9, efc_profile_bit(EFC_PROFILE_AUTOPASS)), 0);
   obe_state_init(&st, &prof);
   script_add(&rng, "12345679 01 00000000 00000000 01");
   obe_init(&o, &g.ocfg, &prof, &st, g.crypto, script_as_rng(&rng), NULL, NULL);
@@ -280,7 +280,7 @@ static void test_frame_error_rate(void **state) {
   obe_engine o;
   double p, lo, hi;
   rig_init(&g, 2e-4);
-  assert_int_equal(sim_obe_make(&prof, g.crypto, &g.keys, 9, EFC_PROFILE_AUTOPASS), 0);
+  assert_int_equal(sim_obe_make(&prof, g.crypto, &g.keys, 9, efc_profile_bit(EFC_PROFILE_AUTOPASS)), 0);
   obe_state_init(&st, &prof);
   g.ocfg.bst_profile = 5; /* an OBE that answers no BST: it only listens */
   obe_init(&o, &g.ocfg, &prof, &st, g.crypto, dsrc_prng_rng(&g.prng), NULL, NULL);
@@ -321,7 +321,7 @@ static void test_public_window_collision(void **state) {
   script_add(&rng[0], "12345679 02 00 00000000 00000000 00");
   script_add(&rng[1], "2244668B 02 01 00000000 00000000 02");
   for (int k = 0; k < 2; k++) {
-    assert_int_equal(sim_obe_make(&prof[k], g.crypto, &g.keys, 100 + (uint32_t)k, EFC_PROFILE_AUTOPASS), 0);
+    assert_int_equal(sim_obe_make(&prof[k], g.crypto, &g.keys, 100 + (uint32_t)k, efc_profile_bit(EFC_PROFILE_AUTOPASS)), 0);
     obe_state_init(&st[k], &prof[k]);
     obe_init(&o[k], &g.ocfg, &prof[k], &st[k], g.crypto, script_as_rng(&rng[k]), NULL, NULL);
     air_lane_add(&g.l, &o[k], 0, UINT64_MAX);

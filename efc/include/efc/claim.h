@@ -10,18 +10,7 @@
 
 #include "dsrc/crypto.h"
 #include "dsrc/tapdu.h"
-
-enum rse_profile {
-  RSE_PROFILE_AUTOPASS = 0,
-  RSE_PROFILE_EN15509_L0 = 1,
-  RSE_PROFILE_EN15509_L1 = 2,
-  RSE_PROFILE_AES = 3,
-  RSE_PROFILE_COUNT = 4
-};
-
-/* "autopass", "en15509-l0", "en15509-l1", "aes"; -1 if unknown. */
-int rse_profile_parse(const char *name);
-const char *rse_profile_name(int profile);
+#include "efc/profile.h"
 
 enum efc_verdict { EFC_PASS = 0, EFC_PHOTOGRAPH = 1, EFC_REJECT = 2 };
 const char *efc_verdict_name(int verdict);
@@ -48,7 +37,7 @@ enum efc_nonce_mode {
 #define EFC_ATTRLIST_MAX 96
 
 typedef struct {
-  int profile;
+  int profile; /* enum efc_profile */
   uint16_t station;
   uint8_t lane;
   dsrc_beacon_id beacon;
@@ -81,6 +70,18 @@ int efc_claim_format(const efc_claim *c, char *out, size_t cap);
 
 /* Parses a claim line; 0 or DSRC_ERR_JSON with a message naming the field. */
 int efc_claim_parse(efc_claim *c, const char *line, char *err, size_t errlen);
+
+/* What the claim takes from the security exchange: RND-1, T and keyGen from a GET_SECURE
+ * request (efc_msg_secure_rq); obuid, efcstatus, TC, RND-2, MAC1 and MAC2 from its answer
+ * (efc_msg_secure_rs; the keyGen it echoes is the caller's to check); obuid, counter and
+ * PAN from the attributes of list in t. */
+void efc_claim_read_secure_rq(efc_claim *c, const uint8_t rq[9]);
+void efc_claim_read_secure(efc_claim *c, const uint8_t rs[20]);
+void efc_claim_read_attrs(efc_claim *c, const dsrc_tapdu *t, dsrc_attr_list list);
+
+/* Sets the counter in c's MACed attribute list and c->counter, as one who alters a claim
+ * would. 0 or a negative dsrc error when the list does not decode. */
+int efc_claim_counter_set(efc_claim *c, uint16_t counter);
 
 /* The commitment the RSE uses as a nonce: first4(SHA-256(label || station(2) || lane(1) ||
  * time_cs(8) || salt(8))), big-endian fields; label "RND-1", "TSP" or "TC". */

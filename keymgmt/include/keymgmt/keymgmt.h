@@ -16,6 +16,7 @@
 #include "dsrc/crypto.h"
 #include "dsrc/keys.h"
 #include "dsrc/rng.h"
+#include "efc/profile.h"
 
 #define KEYMGMT_GENERATIONS 5 /* AutoPASS key generations 1..5 */
 #define KEYMGMT_MACK_REFS 4   /* AC_CR-MasterKeyReference 0..3 */
@@ -85,26 +86,12 @@ void keymgmt_keystore_wipe(keymgmt_keystore *ks);
 
 /* ---- OBE profile ---- */
 
-enum efc_profile {
-  EFC_PROFILE_AUTOPASS = 1,
-  EFC_PROFILE_EN15509_L0 = 2,
-  EFC_PROFILE_EN15509_L1 = 4,
-  EFC_PROFILE_AES = 8, /* efcsim's AES reference profile (Level 1 flow with AES) */
-  EFC_PROFILE_ALL = 15
-};
-
-/* Parses "autopass,en15509-l0,en15509-l1,aes" (any non-empty subset) into a bit set; 0 or
- * KEYMGMT_ERR_ARG. */
-int efc_profiles_parse(const char *list, unsigned *out);
-/* Writes the comma list of a bit set; returns its length. */
-size_t efc_profiles_format(char *out, size_t cap, unsigned profiles);
-
 typedef struct {
   /* Identity, set by the caller before keymgmt_obe_profile_personalise. */
   uint8_t obuid[DSRC_OBUID_LEN];
   uint8_t pan[DSRC_PAN_LEN];
   uint8_t context_mark[6];              /* provider(3) || typeOfContract(2) || contextVersion(1) */
-  unsigned profiles;                    /* EFC_PROFILE_* */
+  unsigned profiles;                    /* efc_profile_bit() set */
   uint8_t ac_cr_ref[DSRC_AC_CR_REF_LEN]; /* MasterKeyReference (0..3) || Diversifier */
   /* Optional vehicle and contract data. */
   bool has_expiry;

@@ -63,7 +63,7 @@ typedef struct {
   int64_t epoch_cs;           /* unix time in centiseconds at t = 0 */
 
   /* transactions: the profiles it runs, in order of preference */
-  uint8_t profiles[RSE_PROFILE_COUNT];
+  uint8_t profiles[EFC_PROFILE_COUNT];
   uint8_t nprofiles;
   bool autopass_set_mmi;      /* optional SET_MMI after GET_SECURE: off */
   bool en15509_get;           /* GET of vehicle data: on */

@@ -16,7 +16,7 @@
 
 /* One part of the fleet: a profile on an MCU class, with its share of the traffic. */
 typedef struct {
-  int profile;        /* enum rse_profile */
+  int profile;        /* enum efc_profile */
   bool legacy;        /* MCU class */
   double share;
   char label[40];     /* "en15509-l1/legacy" */

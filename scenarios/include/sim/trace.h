@@ -9,7 +9,7 @@
 #include "obe/obe.h"
 
 typedef struct {
-  int profile;     /* enum rse_profile */
+  int profile;     /* enum efc_profile */
   uint64_t seed;
   bool json;
   obe_mcu mcu;

@@ -113,6 +113,8 @@ int sec_world_rse_reset(sec_world *w);
 /* A genuine OBE number id for w's profile (all four profiles personalised, as a real
  * multi-contract OBE). keys NULL: the issuer's; else another key set (a forgery). */
 int sec_obe_make(sec_world *w, sec_obe *a, uint32_t id, const sim_keys *keys);
+/* A genuine OBE number id with one contract, for w's profile (its application is eid 1). */
+int sec_obe_make_single(sec_world *w, sec_obe *a, uint32_t id);
 /* The T3 clone: OBE id built from the operator's key subset alone. */
 int sec_obe_make_operator_clone(sec_world *w, sec_obe *a, uint32_t id);
 
@@ -215,9 +217,11 @@ const sec_threat *sec_threat_at(size_t i);
 int sec_run(const sec_params *p, int profile, const issuer_options *iopt, sec_outcome *out, char *err,
             size_t errlen);
 
-/* The outcome helpers every threat uses. */
+/* The outcome helpers every threat uses. sec_text_put: printf into out, cut to cap (a cut
+ * evidence text is better than none). */
 void sec_outcome_set(sec_outcome *o, int detected, const char *gained, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+void sec_text_put(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* The threat functions (attack_tNN.c). */
 int sec_t01_impersonation(sec_world *w, const sec_params *p, sec_outcome *out);

@@ -34,10 +34,10 @@ typedef struct {
   unsigned nfiles;
   sec_params params[SEC_FILES_MAX];
   char files[SEC_FILES_MAX][256];
-  sec_outcome out[SEC_FILES_MAX][RSE_PROFILE_COUNT];
-  bool ran[SEC_FILES_MAX][RSE_PROFILE_COUNT];
-  char errors[SEC_FILES_MAX][RSE_PROFILE_COUNT][256];
-  sec_timing timing[RSE_PROFILE_COUNT];
+  sec_outcome out[SEC_FILES_MAX][EFC_PROFILE_COUNT];
+  bool ran[SEC_FILES_MAX][EFC_PROFILE_COUNT];
+  char errors[SEC_FILES_MAX][EFC_PROFILE_COUNT][256];
+  sec_timing timing[EFC_PROFILE_COUNT];
   double timing_ber;
   double wall_s;
 } sec_result;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "efc/msg.h"
 #include "pcap_tool.h"
 
 static const char *const role_names[PCAP_ROLES] = {
@@ -111,21 +112,6 @@ void pcap_frame_release(pcap_frame *pf) {
   pf->octets = NULL;
 }
 
-static const char *action_name(unsigned type) {
-  switch (type) {
-  case DSRC_ACT_GET_STAMPED:
-    return "GET_STAMPED";
-  case DSRC_ACT_GET_SECURE:
-    return "GET_SECURE";
-  case DSRC_ACT_SET_MMI:
-    return "SET_MMI";
-  case DSRC_ACT_ECHO:
-    return "ECHO";
-  default:
-    return "ACTION";
-  }
-}
-
 static bool is_action(const char *cmd) {
   static const char *const actions[] = {"GET_STAMPED", "GET_SECURE", "SET_MMI", "ECHO", "ACTION"};
   for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
@@ -166,7 +152,7 @@ void pcap_frame_name(pcap_frame *pf, char *last_cmd, size_t cap) {
       snprintf(name, sizeof(name), "VST");
       break;
     case DSRC_ACTION_RQ:
-      snprintf(last_cmd, cap, "%s", action_name(p->type));
+      snprintf(last_cmd, cap, "%s", efc_action_name(p->type));
       snprintf(name, sizeof(name), "%s.rq", last_cmd);
       break;
     case DSRC_GET_RQ:

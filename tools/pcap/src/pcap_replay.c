@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "dsrc/datagram.h"
+#include "efc/build.h"
 #include "pcap_tool.h"
 #include "rse/rse.h"
 #include "rse/verify.h"
@@ -86,9 +87,9 @@ static int txn_profile(const pcap_group *g) {
     if (pf->role == PCAP_ROLE_VST && !have_vst) {
       have_vst = dsrc_pdu_decode(&vst, &pdu, pf->f.lsdu, pf->f.lsdu_len, NULL) >= 0 && vst.kind == DSRC_VST;
     } else if (pf->role == PCAP_ROLE_COMMAND && pf->pdus[0].kind == DSRC_ACTION_RQ) {
-      if (pf->pdus[0].type == DSRC_ACT_GET_SECURE) return RSE_PROFILE_AUTOPASS;
+      if (pf->pdus[0].type == DSRC_ACT_GET_SECURE) return EFC_PROFILE_AUTOPASS;
       if (pf->pdus[0].type != DSRC_ACT_GET_STAMPED || !have_vst) continue;
-      for (int p = RSE_PROFILE_EN15509_L0; p < RSE_PROFILE_COUNT; p++) {
+      for (int p = EFC_PROFILE_EN15509_L0; p < EFC_PROFILE_COUNT; p++) {
         const dsrc_application *a = rse_vst_app(&vst.u.vst, p);
         if (a && a->eid == pf->pdus[0].eid) return p;
       }
@@ -244,23 +245,10 @@ static size_t reframe(uint8_t *out, size_t cap, const uint8_t *oct, size_t len, 
  * live command cmd: the attacker has the T-APDU ready, so it answers in the command's own
  * window (OK_OK) with the command's n and PDU number. Returns the length or 0. */
 static size_t answer_now(uint8_t *out, size_t outcap, const rp_frame *cap, uint32_t lid, const dsrc_frame *cmd) {
-  dsrc_frame f, a;
-  uint8_t lsdu[DSRC_FRAME_MAX];
+  dsrc_frame f;
   dsrc_ssize n;
-  if (dsrc_frame_decode(&f, cap->oct, cap->len) < 0 || !f.lsdu_len || f.lsdu_len > sizeof(lsdu)) return 0;
-  memcpy(lsdu, f.lsdu, f.lsdu_len);
-  if (cmd->lsdu_len) lsdu[0] = (uint8_t)((lsdu[0] & ~0x78) | (cmd->lsdu[0] & 0x78));
-  memset(&a, 0, sizeof(a));
-  a.lid = lid;
-  a.lid_len = 4;
-  a.mac = DSRC_MAC_RESPONSE;
-  a.has_llc = true;
-  a.llc = (uint8_t)((cmd->llc ^ DSRC_LLC_N) | DSRC_LLC_F);
-  a.has_status = true;
-  a.status = DSRC_LLC_OK_OK;
-  a.lsdu = lsdu;
-  a.lsdu_len = f.lsdu_len;
-  n = dsrc_frame_encode(out, outcap, &a);
+  if (dsrc_frame_decode(&f, cap->oct, cap->len) < 0) return 0;
+  n = efc_build_answer_now(out, outcap, lid, cmd, f.lsdu, f.lsdu_len);
   return n > 0 ? (size_t)n : 0;
 }
 
@@ -336,7 +324,7 @@ static int replay_rse(rp_link *k, const rp_txn *t) {
   }
   printf("replaying the RSE side of transaction #%u (%s, lane %u, captured LID %08" PRIX32 ") to the OBE with LID "
          "%08" PRIX32 "\n",
-         t->number, t->profile >= 0 ? rse_profile_name(t->profile) : "unknown profile", t->lane, t->lid, live);
+         t->number, t->profile >= 0 ? efc_profile_name(t->profile) : "unknown profile", t->lane, t->lid, live);
   /* Skip the captured window request: it answered the BST. */
   for (i = 0; i < t->n && (t->f[i].uplink); i++) {
   }
@@ -399,7 +387,7 @@ static int replay_obe(rp_link *k, const rp_txn *t) {
   for (size_t i = 0; i < t->n && ncmds < 64; i++)
     if (!t->f[i].uplink && t->f[i].role == PCAP_ROLE_COMMAND) cmds[ncmds++] = &t->f[i];
   printf("replaying the OBE side of transaction #%u (%s, lane %u, LID %08" PRIX32 ") as an OBE host\n", t->number,
-         t->profile >= 0 ? rse_profile_name(t->profile) : "unknown profile", t->lane, t->lid);
+         t->profile >= 0 ? efc_profile_name(t->profile) : "unknown profile", t->lane, t->lid);
   while (!released) {
     uint8_t buf[2048], out[DSRC_FRAME_MAX];
     io_udp_addr from;
@@ -553,7 +541,7 @@ int pcap_cmd_replay(int argc, char **argv) {
         sel.want_number = number;
       break;
     case 'p':
-      if ((sel.want_profile = rse_profile_parse(optarg)) < 0)
+      if ((sel.want_profile = efc_profile_parse(optarg)) < 0)
         return io_cli_usage(PROG, NULL, "--profile: unknown profile '%s'", optarg);
       break;
     case 'T':
@@ -584,7 +572,7 @@ int pcap_cmd_replay(int argc, char **argv) {
     else
       fprintf(stderr, "efc-pcap replay: %s: no released transaction%s%s\n", argv[optind],
               sel.want_profile >= 0 ? " of profile " : "",
-              sel.want_profile >= 0 ? rse_profile_name(sel.want_profile) : "");
+              sel.want_profile >= 0 ? efc_profile_name(sel.want_profile) : "");
     return IO_CLI_EXIT_FAILURE;
   }
   rse_config_default(&k.cfg);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dsrc/efc.h"
+#include "efc/msg.h"
 #include "pcap_tool.h"
 #include "rse/verify.h"
 
@@ -39,31 +40,27 @@ typedef struct {
 
 static void on_command(verify_ctx *v, txn_view *x, const pcap_frame *pf, const dsrc_tapdu *t) {
   const dsrc_request *q = &t->u.action_rq;
+  const uint8_t *secure;
+  const dsrc_gstrq *g;
   /* The same n bit again is the RSE repeating a command it got no answer to. */
   if (x->have_llc && pf->f.llc == x->last_llc) return;
   x->have_llc = true;
   x->last_llc = pf->f.llc;
   x->pending = CMD_OTHER;
-  if (t->kind != DSRC_ACTION_RQ || !q->has_parameter) return;
-  if (q->type == DSRC_ACT_GET_SECURE && q->parameter.kind == DSRC_C_OCTETSTRING &&
-      q->parameter.u.octets.len == 9) {
-    const uint8_t *p = q->parameter.u.octets.data;
-    memcpy(x->c.rnd1, p, 4);
-    memcpy(x->c.t, p + 4, 4);
-    x->c.keygen = p[8];
+  if ((secure = efc_msg_secure_rq(t))) {
+    efc_claim_read_secure_rq(&x->c, secure);
     x->secure_rq = true;
     x->pending = CMD_SECURE;
-  } else if (q->type == DSRC_ACT_GET_STAMPED && q->parameter.kind == DSRC_C_GSTRQ && x->stamped_rq < 2 &&
-             q->parameter.u.gstrq.nonce.len == 4) {
+  } else if (x->stamped_rq < 2 && (g = efc_msg_stamped_rq(t))) {
     /* The first GET_STAMPED is for the TSP (MAC_TSP), the second for the TC (MAC_TC). */
     unsigned k = x->stamped_rq++;
     uint8_t want[4];
     if (k == 0) {
-      memcpy(x->c.nonce_tsp, q->parameter.u.gstrq.nonce.data, 4);
-      x->c.keyref_tsp = q->parameter.u.gstrq.key_ref;
+      memcpy(x->c.nonce_tsp, g->nonce.data, 4);
+      x->c.keyref_tsp = g->key_ref;
     } else {
-      memcpy(x->c.nonce_tc, q->parameter.u.gstrq.nonce.data, 4);
-      x->c.keyref_tc = q->parameter.u.gstrq.key_ref;
+      memcpy(x->c.nonce_tc, g->nonce.data, 4);
+      x->c.keyref_tc = g->key_ref;
     }
     x->cred_sent[k] = q->has_credentials && q->credentials.len == 4;
     if (x->cred_sent[k] && x->app && x->c.level == 1 &&
@@ -75,17 +72,11 @@ static void on_command(verify_ctx *v, txn_view *x, const pcap_frame *pf, const d
 
 static void on_answer(txn_view *x, const dsrc_tapdu *t) {
   const dsrc_action_rs *rs = &t->u.action_rs;
+  const uint8_t *secure;
+  const dsrc_gstrs *g;
   if (t->kind != DSRC_ACTION_RS) return;
-  if (x->pending == CMD_SECURE && rs->has_parameter && rs->parameter.kind == DSRC_C_OCTETSTRING &&
-      rs->parameter.u.octets.len == 20) {
-    const uint8_t *p = rs->parameter.u.octets.data;
-    memcpy(x->c.obuid, p, 4);
-    x->c.has_obuid = true;
-    x->c.efcstatus = p[4];
-    x->c.tc = (uint16_t)(p[5] << 8 | p[6]);
-    memcpy(x->c.rnd2, p + 7, 4);
-    memcpy(x->c.mac1, p + 12, 4);
-    memcpy(x->c.mac2, p + 16, 4);
+  if (x->pending == CMD_SECURE && (secure = efc_msg_secure_rs(t))) {
+    efc_claim_read_secure(&x->c, secure);
     x->secure_rs = true;
   } else if (x->pending == CMD_STAMPED) {
     uint8_t list[EFC_ATTRLIST_MAX];
@@ -94,26 +85,14 @@ static void on_answer(txn_view *x, const dsrc_tapdu *t) {
       x->denied = true;
       return;
     }
-    if (!rs->has_parameter || rs->parameter.kind != DSRC_C_GSTRS ||
-        rs->parameter.u.gstrs.authenticator.len != 4)
-      return;
-    for (unsigned i = 0; i < rs->parameter.u.gstrs.list.count; i++) {
-      const dsrc_attribute *at = dsrc_tapdu_attr(t, rs->parameter.u.gstrs.list, i);
-      if (at->id == DSRC_ATTR_OBUID && at->value.kind == DSRC_C_EQUOBUID) {
-        memcpy(x->c.obuid, at->value.u.obu_id, 4);
-        x->c.has_obuid = true;
-      } else if (at->id == DSRC_ATTR_STATUS && at->value.kind == DSRC_C_EQUSTAT) {
-        x->c.counter = at->value.u.status.counter;
-      } else if (at->id == DSRC_ATTR_PAYMENT_MEANS && at->value.kind == DSRC_C_PAYMEANS) {
-        memcpy(x->c.pan, at->value.u.payment_means.pan, 10);
-      }
-    }
-    n = dsrc_attr_list_encode(list, sizeof(list), t, rs->parameter.u.gstrs.list);
+    if (!(g = efc_msg_stamped_rs(t))) return;
+    efc_claim_read_attrs(&x->c, t, g->list);
+    n = dsrc_attr_list_encode(list, sizeof(list), t, g->list);
     if (n < 0) return;
     if (x->stamped_rq == 1) {
-      memcpy(x->c.mac_tsp, rs->parameter.u.gstrs.authenticator.data, 4);
+      memcpy(x->c.mac_tsp, g->authenticator.data, 4);
     } else {
-      memcpy(x->c.mac_tc, rs->parameter.u.gstrs.authenticator.data, 4);
+      memcpy(x->c.mac_tc, g->authenticator.data, 4);
       memcpy(x->attrlist_tc, list, (size_t)n);
       x->attrlist_tc_len = (size_t)n;
     }
@@ -174,8 +153,8 @@ static int on_group(void *ctx, const pcap_group *g) {
   v->ours++;
   if (x.c.has_obuid) hex(obuid, x.c.obuid, 4);
   at = (size_t)snprintf(line, sizeof(line), "#%u lane %u LID %08" PRIX32 " %s OBE %s", g->number, g->lane,
-                        g->lid, rse_profile_name(v->profile), obuid);
-  if (v->profile == RSE_PROFILE_AUTOPASS) {
+                        g->lid, efc_profile_name(v->profile), obuid);
+  if (v->profile == EFC_PROFILE_AUTOPASS) {
     if (x.secure_rq && x.secure_rs) {
       why = rse_verify_mac2(v->crypto, &v->keys, &x.c);
       at += (size_t)snprintf(line + at, sizeof(line) - at, " TC %u: MAC2 %s", x.c.tc, why_text(why, "correct"));
@@ -208,7 +187,7 @@ static int on_group(void *ctx, const pcap_group *g) {
   if (v->json) {
     printf("{\"transaction\":%u,\"lane\":%u,\"lid\":\"%08" PRIX32 "\",\"profile\":\"%s\",\"obuid\":\"%s\","
            "\"released\":%s,\"lane_check\":\"%s\"}\n",
-           g->number, g->lane, g->lid, rse_profile_name(v->profile), obuid, x.released ? "true" : "false",
+           g->number, g->lane, g->lid, efc_profile_name(v->profile), obuid, x.released ? "true" : "false",
            why == 0 ? "pass" : why == EFC_WHY_INCOMPLETE ? "incomplete" : why == EFC_WHY_ACCESS ? "access-denied"
                              : why == EFC_WHY_NO_KEYS                    ? "no-key"
                                                                           : "mac");
@@ -253,7 +232,7 @@ int pcap_cmd_verify(int argc, char **argv) {
       keys = optarg;
       break;
     case 'p':
-      if ((v.profile = rse_profile_parse(optarg)) < 0)
+      if ((v.profile = efc_profile_parse(optarg)) < 0)
         return io_cli_usage(PROG, NULL, "--profile: unknown profile '%s'", optarg);
       break;
     case 'P':
@@ -285,7 +264,7 @@ int pcap_cmd_verify(int argc, char **argv) {
   rv = pcap_file_walk(file, idle, on_group, &v, err, sizeof(err));
   if (rv == 0 && !v.json)
     printf("%lu transactions, %lu of profile %s: %lu pass the lane check, %lu fail, %lu incomplete\n", v.txns,
-           v.ours, rse_profile_name(v.profile), v.pass, v.fail, v.incomplete);
+           v.ours, efc_profile_name(v.profile), v.pass, v.fail, v.incomplete);
   if (rv != 0) fprintf(stderr, "efc-pcap verify: %s\n", err);
   keymgmt_operator_keys_wipe(&v.keys);
   dsrc_crypto_free(v.crypto);
