@@ -41,10 +41,10 @@ static double now_s(void) {
 int main(int argc, char **argv) {
   double seconds = 3.0, t_start = now_s();
   int repeats = 1, demo = 1, nargs = 0;
-  unsigned cores = sim_keysearch_cores();
+  unsigned cores = sec_keysearch_cores();
   sec_ks_rate all[SEC_KS_CIPHERS];
   const sec_ks_published *pub;
-  size_t npub = sim_keysearch_published(&pub);
+  size_t npub = sec_keysearch_published(&pub);
   char d1[48], d2[48];
 
   for (int i = 1; i < argc; i++) {
@@ -89,7 +89,7 @@ int main(int argc, char **argv) {
   for (int r = 0; r < repeats; r++)
     for (int row = 0; row < rows; row++) {
       char err[256];
-      if (sim_keysearch_rate(&runs[row][r], cipher_of[row], seconds, threads_of[row], err,
+      if (sec_keysearch_rate(&runs[row][r], cipher_of[row], seconds, threads_of[row], err,
                              sizeof(err))) {
         fprintf(stderr, "efc-bench-keysearch: %s\n", err);
         return 1;
@@ -99,7 +99,7 @@ int main(int argc, char **argv) {
          "per thread", "ns/trial", "blocks");
   for (int row = 0; row < rows; row++) {
     sec_ks_rate m = median(runs[row], repeats);
-    printf("%-12s %-8u %6.1fM %14.4g %14.4g %10.1f %7u", sim_keysearch_cipher_name(m.cipher),
+    printf("%-12s %-8u %6.1fM %14.4g %14.4g %10.1f %7u", sec_keysearch_cipher_name(m.cipher),
            m.threads, (double)m.trials / 1e6, m.rate, m.rate_per_thread, m.ns_per_trial,
            m.blocks_per_trial);
     if (repeats > 1) {
@@ -112,20 +112,20 @@ int main(int argc, char **argv) {
 
   printf("\n-- time to search the key space (expected = half of it) --\n");
   for (int c = 0; c < SEC_KS_CIPHERS; c++) {
-    unsigned k = sim_keysearch_key_bits(c);
-    sec_ks_time t = sim_keysearch_extrapolate(k, all[c].rate);
-    printf("%s: %s, key %s, 2^%u keys, %u block ops per trial\n", sim_keysearch_cipher_name(c),
-           sim_keysearch_cipher_mac(c), sim_keysearch_cipher_key(c), k, sim_keysearch_blocks(c));
-    sim_keysearch_format_duration(d1, sizeof(d1), t.expected_s);
-    sim_keysearch_format_duration(d2, sizeof(d2), t.full_s);
+    unsigned k = sec_keysearch_key_bits(c);
+    sec_ks_time t = sec_keysearch_extrapolate(k, all[c].rate);
+    printf("%s: %s, key %s, 2^%u keys, %u block ops per trial\n", sec_keysearch_cipher_name(c),
+           sec_keysearch_cipher_mac(c), sec_keysearch_cipher_key(c), k, sec_keysearch_blocks(c));
+    sec_keysearch_format_duration(d1, sizeof(d1), t.expected_s);
+    sec_keysearch_format_duration(d2, sizeof(d2), t.full_s);
     printf("  %-44s %12.4g trials/s  expected %-16s full %s\n", "this machine, all cores", all[c].rate,
            d1, d2);
     for (size_t p = 0; p < npub; p++) {
-      double rate = sim_keysearch_hw_rate(&pub[p], c);
+      double rate = sec_keysearch_hw_rate(&pub[p], c);
       char who[80];
-      t = sim_keysearch_extrapolate(k, rate);
-      sim_keysearch_format_duration(d1, sizeof(d1), t.expected_s);
-      sim_keysearch_format_duration(d2, sizeof(d2), t.full_s);
+      t = sec_keysearch_extrapolate(k, rate);
+      sec_keysearch_format_duration(d1, sizeof(d1), t.expected_s);
+      sec_keysearch_format_duration(d2, sizeof(d2), t.full_s);
       snprintf(who, sizeof(who), "%s (%d)", pub[p].name, pub[p].year);
       printf("  %-44s %12.4g trials/s  expected %-16s full %s\n", who, rate, d1, d2);
     }
@@ -135,13 +135,13 @@ int main(int argc, char **argv) {
          SEC_KS_PIN_PROBABILITY);
   for (int c = 0; c < SEC_KS_CIPHERS; c++) {
     sec_ks_candidates m;
-    unsigned per = sim_keysearch_captures_per_key(c);
+    unsigned per = sec_keysearch_captures_per_key(c);
     char avail[32];
-    sim_keysearch_candidates(&m, sim_keysearch_key_bits(c), SEC_KS_MAC_BITS);
+    sec_keysearch_candidates(&m, sec_keysearch_key_bits(c), SEC_KS_MAC_BITS);
     snprintf(avail, sizeof(avail), per ? "%u per key" : "no limit", per);
     printf("%-12s 2^%-3.0f candidates after 1; %u captures carry the key (wrong left %.3g, "
            "unique p=%.3g); %u pin it (wrong left %.3g); captures available: %s\n",
-           sim_keysearch_cipher_name(c), m.candidates_log2, m.captures_min, m.wrong_at_min,
+           sec_keysearch_cipher_name(c), m.candidates_log2, m.captures_min, m.wrong_at_min,
            m.p_unique_at_min, m.captures_to_pin, m.wrong_after_pin, avail);
   }
 
@@ -149,7 +149,7 @@ int main(int argc, char **argv) {
     sec_ks_demo d;
     char err[256];
     printf("\n-- reduced-space search on the worked example's AuthenticationKey --\n");
-    if (sim_keysearch_demo(&d, NULL, SEC_KS_DEMO_UNKNOWN_BITS, SEC_KS_DEMO_MAC_BITS, 0, err,
+    if (sec_keysearch_demo(&d, NULL, SEC_KS_DEMO_UNKNOWN_BITS, SEC_KS_DEMO_MAC_BITS, 0, err,
                            sizeof(err))) {
       fprintf(stderr, "efc-bench-keysearch: %s\n", err);
       return 1;

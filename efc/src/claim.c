@@ -16,15 +16,19 @@ const char *efc_verdict_name(int verdict) {
   return verdict >= 0 && verdict <= EFC_REJECT ? verdict_names[verdict] : "unknown";
 }
 
-size_t efc_reasons_format(char *out, size_t cap, unsigned reasons) {
+size_t efc_bits_format(char *out, size_t cap, unsigned bits, const char *const *names, unsigned count) {
   size_t n = 0;
   if (cap) out[0] = '\0';
-  for (unsigned i = 0; i < sizeof(reason_names) / sizeof(reason_names[0]); i++)
-    if (reasons & (1u << i)) {
-      int k = snprintf(out + n, cap > n ? cap - n : 0, "%s%s", n ? "," : "", reason_names[i]);
+  for (unsigned i = 0; i < count; i++)
+    if (bits & (1u << i)) {
+      int k = snprintf(out + n, cap > n ? cap - n : 0, "%s%s", n ? "," : "", names[i]);
       if (k > 0) n += (size_t)k;
     }
   return n;
+}
+
+size_t efc_reasons_format(char *out, size_t cap, unsigned reasons) {
+  return efc_bits_format(out, cap, reasons, reason_names, sizeof(reason_names) / sizeof(reason_names[0]));
 }
 
 uint32_t efc_tariff(uint8_t vehicle_class) {

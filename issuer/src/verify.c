@@ -10,14 +10,7 @@ static const char *const flag_names[] = {"bad-mac", "mismatch", "bad-commitment"
                                          "bad-fee", "no-key", "unbound"};
 
 size_t issuer_flags_format(char *out, size_t cap, unsigned flags) {
-  size_t n = 0;
-  if (cap) out[0] = '\0';
-  for (unsigned i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-    if (flags & (1u << i)) {
-      int k = snprintf(out + n, cap > n ? cap - n : 0, "%s%s", n ? "," : "", flag_names[i]);
-      if (k > 0) n += (size_t)k;
-    }
-  return n;
+  return efc_bits_format(out, cap, flags, flag_names, sizeof(flag_names) / sizeof(flag_names[0]));
 }
 
 void issuer_options_default(issuer_options *o) {

@@ -128,7 +128,7 @@ int cmd_derive(int argc, char **argv) {
     snprintf(name, sizeof(name), "--%s", opts[IX(o)].name);
     /* A provider may also be given as CC:ID. */
     if (o == O_PROVIDER && strchr(val[IX(o)], ':')) {
-      if (efc_provider_parse(val[IX(o)], buf[IX(o)]) != 0)
+      if (keymgmt_provider_parse(val[IX(o)], buf[IX(o)]) != 0)
         return cli_fail("--provider: expected 3 octets of hex or CC:ID, got '%s'", val[IX(o)]);
       len[IX(o)] = 3;
       continue;

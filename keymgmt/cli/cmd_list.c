@@ -14,7 +14,7 @@ static void usage(FILE *out) {
 
 static void line(const char *name, int n, const char *role, const uint8_t *key, bool current) {
   char fp[9], label[32];
-  dsrc_key_fingerprint(fp, key, KEYMGMT_KEY);
+  keymgmt_key_fingerprint(fp, key, KEYMGMT_KEY);
   snprintf(label, sizeof(label), "%s%d", name, n);
   printf("%-14s %-22s fingerprint %s%s\n", label, role, fp, current ? "  (current)" : "");
 }

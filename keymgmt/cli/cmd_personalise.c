@@ -56,8 +56,8 @@ static int fill(keymgmt_obe_profile *p, const char *const *v) {
   int rv;
   if ((rv = cli_hex(p->obuid, sizeof(p->obuid), 4, NULL, "--obuid", v[O_OBUID])) != 0) return rv;
   if ((rv = cli_hex(p->pan, sizeof(p->pan), 10, NULL, "--pan", v[O_PAN])) != 0) return rv;
-  if (!efc_pan_valid(p->pan)) return cli_fail("--pan: not BCD digits padded with F: %s", v[O_PAN]);
-  if (efc_provider_parse(v[O_PROVIDER], p->context_mark) != 0)
+  if (!keymgmt_pan_valid(p->pan)) return cli_fail("--pan: not BCD digits padded with F: %s", v[O_PAN]);
+  if (keymgmt_provider_parse(v[O_PROVIDER], p->context_mark) != 0)
     return cli_fail("--provider: expected CC:ID (ISO 3166 alpha-2, issuer 0..16383), got '%s'",
                     v[O_PROVIDER]);
   p->context_mark[3] = 0x00;
@@ -85,7 +85,7 @@ static int fill(keymgmt_obe_profile *p, const char *const *v) {
     unsigned y, m, d;
     char tail;
     if (strlen(v[O_EXPIRY]) != 10 || sscanf(v[O_EXPIRY], "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3 ||
-        !efc_date_valid(y, m, d))
+        !keymgmt_date_valid(y, m, d))
       return cli_fail("--expiry: expected a date YYYY-MM-DD in 1990..2117, got '%s'", v[O_EXPIRY]);
     p->has_expiry = true;
     p->expiry_year = (uint16_t)y;
@@ -99,7 +99,7 @@ static int fill(keymgmt_obe_profile *p, const char *const *v) {
     bool ok = n >= 4 && n <= 3 + KEYMGMT_LPN_MAX && t[2] == ':';
     if (ok) {
       memcpy(cc, t, 2);
-      ok = efc_country_code(cc, &p->lpn_country) == 0;
+      ok = keymgmt_country_code(cc, &p->lpn_country) == 0;
     }
     for (size_t i = 3; ok && i < n; i++) ok = t[i] >= 0x20 && t[i] <= 0x7e;
     if (!ok)

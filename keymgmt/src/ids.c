@@ -14,7 +14,7 @@ static const uint8_t ita2_letters[26] = {
     0x06, 0x03, 0x0d, 0x1d, 0x0a, 0x14, 0x01, 0x1c, 0x0f, 0x19, 0x17, 0x15, 0x11,
 };
 
-int efc_country_code(const char *alpha2, uint16_t *out) {
+int keymgmt_country_code(const char *alpha2, uint16_t *out) {
   int a, b;
   if (!alpha2 || !out || strlen(alpha2) != 2) return KEYMGMT_ERR_ARG;
   a = toupper((unsigned char)alpha2[0]);
@@ -24,7 +24,7 @@ int efc_country_code(const char *alpha2, uint16_t *out) {
   return 0;
 }
 
-int efc_provider_parse(const char *text, uint8_t out[DSRC_PROVIDER_LEN]) {
+int keymgmt_provider_parse(const char *text, uint8_t out[DSRC_PROVIDER_LEN]) {
   char cc[3];
   const char *colon;
   char *end;
@@ -36,7 +36,7 @@ int efc_provider_parse(const char *text, uint8_t out[DSRC_PROVIDER_LEN]) {
   if (!colon || colon - text != 2 || !isdigit((unsigned char)colon[1])) return KEYMGMT_ERR_ARG;
   memcpy(cc, text, 2);
   cc[2] = '\0';
-  if (efc_country_code(cc, &country) != 0) return KEYMGMT_ERR_ARG;
+  if (keymgmt_country_code(cc, &country) != 0) return KEYMGMT_ERR_ARG;
   errno = 0;
   id = strtoul(colon + 1, &end, 10);
   if (errno || *end != '\0' || id > 16383) return KEYMGMT_ERR_ARG;
@@ -47,7 +47,7 @@ int efc_provider_parse(const char *text, uint8_t out[DSRC_PROVIDER_LEN]) {
   return 0;
 }
 
-void dsrc_key_fingerprint(char out[9], const uint8_t *key, size_t len) {
+void keymgmt_key_fingerprint(char out[9], const uint8_t *key, size_t len) {
   uint8_t md[EVP_MAX_MD_SIZE];
   unsigned n = 0;
   if (!EVP_Digest(key, len, md, &n, EVP_sha256(), NULL) || n < 4) {

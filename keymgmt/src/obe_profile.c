@@ -20,7 +20,7 @@ enum {
   IDENTITY_LEN = 4 + DSRC_PAN_LEN + 6 + 1 + DSRC_AC_CR_REF_LEN,
 };
 
-bool efc_pan_valid(const uint8_t pan[DSRC_PAN_LEN]) {
+bool keymgmt_pan_valid(const uint8_t pan[DSRC_PAN_LEN]) {
   /* BCD digits, then only 1-bit nibbles (F) as padding; at least one digit. */
   bool padding = false;
   for (int i = 0; i < 2 * DSRC_PAN_LEN; i++) {
@@ -35,7 +35,7 @@ bool efc_pan_valid(const uint8_t pan[DSRC_PAN_LEN]) {
   return true;
 }
 
-bool efc_date_valid(unsigned y, unsigned m, unsigned d) {
+bool keymgmt_date_valid(unsigned y, unsigned m, unsigned d) {
   static const uint8_t days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (y < 1990 || y > 2117 || m < 1 || m > 12 || d < 1 || d > days[m - 1]) return false;
   return !(m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
@@ -44,9 +44,9 @@ bool efc_date_valid(unsigned y, unsigned m, unsigned d) {
 /* Identity and optional data valid for the profiles chosen. */
 static bool identity_ok(const keymgmt_obe_profile *p) {
   if (p->profiles == 0 || (p->profiles & ~(unsigned)EFC_PROFILES_ALL)) return false;
-  if (!efc_pan_valid(p->pan) || p->context_mark[5] > 127) return false;
+  if (!keymgmt_pan_valid(p->pan) || p->context_mark[5] > 127) return false;
   if (p->ac_cr_ref[0] >= KEYMGMT_MACK_REFS) return false;
-  if (p->has_expiry && !efc_date_valid(p->expiry_year, p->expiry_month, p->expiry_day))
+  if (p->has_expiry && !keymgmt_date_valid(p->expiry_year, p->expiry_month, p->expiry_day))
     return false;
   if (p->has_lpn && (p->lpn_len < 1 || p->lpn_len > KEYMGMT_LPN_MAX || p->lpn_country > 1023))
     return false;

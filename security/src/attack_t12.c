@@ -23,27 +23,27 @@ static int measure(const sec_params *p, searched *s, char *err, size_t errlen) {
   sec_ks_rate r;
   sec_ks_candidates c;
   const sec_ks_published *pub;
-  size_t npub = sim_keysearch_published(&pub);
-  unsigned bits = sim_keysearch_key_bits(s->cipher), per_key = sim_keysearch_captures_per_key(s->cipher);
+  size_t npub = sec_keysearch_published(&pub);
+  unsigned bits = sec_keysearch_key_bits(s->cipher), per_key = sec_keysearch_captures_per_key(s->cipher);
   double best_rate = 0;
   const char *best = "-";
   char here[48], there[48];
-  if (sim_keysearch_rate(&r, s->cipher, p->keysearch_seconds, 0, err, errlen) != 0) return -1;
-  if (sim_keysearch_candidates(&c, bits, SEC_KS_MAC_BITS) != 0) return -1;
+  if (sec_keysearch_rate(&r, s->cipher, p->keysearch_seconds, 0, err, errlen) != 0) return -1;
+  if (sec_keysearch_candidates(&c, bits, SEC_KS_MAC_BITS) != 0) return -1;
   for (size_t i = 0; i < npub; i++) {
-    double hw = sim_keysearch_hw_rate(&pub[i], s->cipher);
+    double hw = sec_keysearch_hw_rate(&pub[i], s->cipher);
     if (hw > best_rate) {
       best_rate = hw;
       best = pub[i].name;
     }
   }
-  s->best_s = sim_keysearch_extrapolate(bits, best_rate).expected_s;
+  s->best_s = sec_keysearch_extrapolate(bits, best_rate).expected_s;
   /* A key that answers one MAC only (the AutoPASS SSKEY) cannot be pinned at all. */
   if (per_key && per_key < c.captures_to_pin) s->best_s = -1;
-  sim_keysearch_format_duration(here, sizeof(here), sim_keysearch_extrapolate(bits, r.rate).expected_s);
-  sim_keysearch_format_duration(there, sizeof(there), sim_keysearch_extrapolate(bits, best_rate).expected_s);
+  sec_keysearch_format_duration(here, sizeof(here), sec_keysearch_extrapolate(bits, r.rate).expected_s);
+  sec_keysearch_format_duration(there, sizeof(there), sec_keysearch_extrapolate(bits, best_rate).expected_s);
   snprintf(s->line, sizeof(s->line), "%s %s: %.2g trials/s on %u cores, %s here, %s on %s; %u captures pin it%s",
-           sim_keysearch_cipher_name(s->cipher), sim_keysearch_cipher_key(s->cipher), r.rate, r.threads, here, there,
+           sec_keysearch_cipher_name(s->cipher), sec_keysearch_cipher_key(s->cipher), r.rate, r.threads, here, there,
            best, c.captures_to_pin, per_key && per_key < c.captures_to_pin ? ", but each key gives 1" : "");
   return 0;
 }
@@ -82,7 +82,7 @@ int sec_t12_key_search(sec_world *w, const sec_params *p, sec_outcome *out) {
   if (s[0].cipher == SEC_KS_DES) {
     /* The search itself, on a real authenticator, with all but a few key bits known. */
     sec_ks_demo d;
-    if (sim_keysearch_demo(&d, NULL, SEC_KS_DEMO_UNKNOWN_BITS, SEC_KS_DEMO_MAC_BITS, 0, err, sizeof(err)) != 0) {
+    if (sec_keysearch_demo(&d, NULL, SEC_KS_DEMO_UNKNOWN_BITS, SEC_KS_DEMO_MAC_BITS, 0, err, sizeof(err)) != 0) {
       snprintf(out->evidence, sizeof(out->evidence), "%s", err);
       return -1;
     }

@@ -72,25 +72,25 @@ static const cipher_info CIPHERS[SEC_KS_CIPHERS] = {
 
 static bool cipher_ok(int cipher) { return cipher >= 0 && cipher < SEC_KS_CIPHERS; }
 
-const char *sim_keysearch_cipher_name(int cipher) {
+const char *sec_keysearch_cipher_name(int cipher) {
   return cipher_ok(cipher) ? CIPHERS[cipher].name : NULL;
 }
-const char *sim_keysearch_cipher_mac(int cipher) {
+const char *sec_keysearch_cipher_mac(int cipher) {
   return cipher_ok(cipher) ? CIPHERS[cipher].mac : NULL;
 }
-const char *sim_keysearch_cipher_key(int cipher) {
+const char *sec_keysearch_cipher_key(int cipher) {
   return cipher_ok(cipher) ? CIPHERS[cipher].key : NULL;
 }
-unsigned sim_keysearch_key_bits(int cipher) {
+unsigned sec_keysearch_key_bits(int cipher) {
   return cipher_ok(cipher) ? CIPHERS[cipher].key_bits : 0;
 }
-unsigned sim_keysearch_captures_per_key(int cipher) {
+unsigned sec_keysearch_captures_per_key(int cipher) {
   return cipher_ok(cipher) ? CIPHERS[cipher].per_key : 0;
 }
 
 static size_t aes_blocks(size_t len) { return len == 0 ? 1 : (len + 15) / 16; }
 
-unsigned sim_keysearch_blocks(int cipher) {
+unsigned sec_keysearch_blocks(int cipher) {
   switch (cipher) {
   case SEC_KS_DES:
     return (unsigned)(dsrc_crypto_pad1_len(sizeof(WX_ATTRLIST) + NONCE_FIELD) / DSRC_DES_BLOCK);
@@ -106,7 +106,7 @@ unsigned sim_keysearch_blocks(int cipher) {
   }
 }
 
-unsigned sim_keysearch_cores(void) {
+unsigned sec_keysearch_cores(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n < 1 ? 1u : (unsigned)n;
 }
@@ -497,7 +497,7 @@ static int ks_selftest(ks_shared *sh, dsrc_crypto *c, char *err, size_t errlen) 
   return 0;
 }
 
-int sim_keysearch_rate(sec_ks_rate *out, int cipher, double seconds, unsigned threads, char *err,
+int sec_keysearch_rate(sec_ks_rate *out, int cipher, double seconds, unsigned threads, char *err,
                        size_t errlen) {
   ks_shared sh;
   ks_worker *w = NULL;
@@ -510,7 +510,7 @@ int sim_keysearch_rate(sec_ks_rate *out, int cipher, double seconds, unsigned th
   if (!out || !cipher_ok(cipher)) return fail(err, errlen, SEC_KS_ERR_ARG, "keysearch: unknown cipher %d", cipher);
   memset(out, 0, sizeof(*out));
   if (!(seconds > 0)) seconds = SEC_KS_DEFAULT_SECONDS;
-  if (threads == 0) threads = sim_keysearch_cores();
+  if (threads == 0) threads = sec_keysearch_cores();
   memset(&sh, 0, sizeof(sh));
   sh.cipher = cipher;
   atomic_init(&sh.stop, 0);
@@ -564,7 +564,7 @@ int sim_keysearch_rate(sec_ks_rate *out, int cipher, double seconds, unsigned th
   if (!rv) {
     out->cipher = cipher;
     out->key_bits = CIPHERS[cipher].key_bits;
-    out->blocks_per_trial = sim_keysearch_blocks(cipher);
+    out->blocks_per_trial = sec_keysearch_blocks(cipher);
     out->threads = threads;
     out->seconds = t1 - t0;
     out->rate = (double)out->trials / out->seconds;
@@ -582,7 +582,7 @@ done:
 
 /* ---- extrapolation ---- */
 
-sec_ks_time sim_keysearch_extrapolate(unsigned key_bits, double trials_per_s) {
+sec_ks_time sec_keysearch_extrapolate(unsigned key_bits, double trials_per_s) {
   sec_ks_time t = {0, 0, 0};
   if (!(trials_per_s > 0) || key_bits == 0 || key_bits > 1000) return t;
   t.keyspace = ldexp(1.0, (int)key_bits);
@@ -616,13 +616,13 @@ static const sec_ks_published PUBLISHED[] = {
      "hashcat forum, 2018: hashcat 4.1.0 -m 14000 status (hashcat6.rssing.com/chan-14131099/article4045.html)"},
 };
 
-size_t sim_keysearch_published(const sec_ks_published **out) {
+size_t sec_keysearch_published(const sec_ks_published **out) {
   if (out) *out = PUBLISHED;
   return sizeof(PUBLISHED) / sizeof(PUBLISHED[0]);
 }
 
-double sim_keysearch_hw_rate(const sec_ks_published *p, int cipher) {
-  unsigned b = sim_keysearch_blocks(cipher);
+double sec_keysearch_hw_rate(const sec_ks_published *p, int cipher) {
+  unsigned b = sec_keysearch_blocks(cipher);
   return p && b ? p->des_keys_per_s / b : 0;
 }
 
@@ -632,7 +632,7 @@ static double wrong_after(unsigned k, unsigned t, unsigned n) {
   return ldexp(1.0, (int)k + e) - ldexp(1.0, e);
 }
 
-int sim_keysearch_candidates(sec_ks_candidates *out, unsigned key_bits, unsigned mac_bits) {
+int sec_keysearch_candidates(sec_ks_candidates *out, unsigned key_bits, unsigned mac_bits) {
   unsigned n;
   if (!out || key_bits < 1 || key_bits > 256 || mac_bits < 1 || mac_bits > 64) return SEC_KS_ERR_ARG;
   memset(out, 0, sizeof(*out));
@@ -653,7 +653,7 @@ int sim_keysearch_candidates(sec_ks_candidates *out, unsigned key_bits, unsigned
 
 /* ---- the reduced-space demonstration ---- */
 
-void sim_keysearch_demo_default(sec_ks_demo_input *in) {
+void sec_keysearch_demo_default(sec_ks_demo_input *in) {
   memset(in, 0, sizeof(*in));
   memcpy(in->mauk, WX_MAUK, 16);
   memcpy(in->pan, WX_PAN, 10);
@@ -702,7 +702,7 @@ static void *demo_thread(void *arg) {
   return NULL;
 }
 
-int sim_keysearch_demo(sec_ks_demo *out, const sec_ks_demo_input *in, unsigned unknown_bits,
+int sec_keysearch_demo(sec_ks_demo *out, const sec_ks_demo_input *in, unsigned unknown_bits,
                        unsigned mac_bits, unsigned threads, char *err, size_t errlen) {
   sec_ks_demo_input def;
   ks_shared sh;
@@ -720,13 +720,13 @@ int sim_keysearch_demo(sec_ks_demo *out, const sec_ks_demo_input *in, unsigned u
   if (!out || unknown_bits < 1 || unknown_bits > 32 || mac_bits < 1 || mac_bits > 32)
     return fail(err, errlen, SEC_KS_ERR_ARG, "keysearch demo: unknown bits and MAC bits must be 1..32");
   if (!in) {
-    sim_keysearch_demo_default(&def);
+    sec_keysearch_demo_default(&def);
     in = &def;
   }
   if (!in->attrlist || in->attrlist_len < 1 || in->attrlist_len > 64)
     return fail(err, errlen, SEC_KS_ERR_ARG, "keysearch demo: attribute list of 1..64 octets needed");
   memset(out, 0, sizeof(*out));
-  if (threads == 0) threads = sim_keysearch_cores();
+  if (threads == 0) threads = sec_keysearch_cores();
   memset(&sh, 0, sizeof(sh));
   sh.cipher = SEC_KS_DES;
   atomic_init(&sh.stop, 0);
@@ -863,7 +863,7 @@ done:
   return rv;
 }
 
-int sim_keysearch_format_duration(char *buf, size_t cap, double s) {
+int sec_keysearch_format_duration(char *buf, size_t cap, double s) {
   const double year = 365.25 * 86400;
   if (!(s >= 0)) return snprintf(buf, cap, "-");
   if (s < 1) return snprintf(buf, cap, "%.0f ms", s * 1e3);

@@ -83,22 +83,22 @@ static void test_country_and_provider(void **state) {
   uint16_t cc;
   uint8_t prov[3], want[3];
   (void)state;
-  assert_int_equal(efc_country_code("NO", &cc), 0);
+  assert_int_equal(keymgmt_country_code("NO", &cc), 0);
   assert_int_equal(cc, 0x0c3); /* 00110 00011 */
-  assert_int_equal(efc_country_code("fr", &cc), 0);
+  assert_int_equal(keymgmt_country_code("fr", &cc), 0);
   assert_int_equal(cc, 0x2ca); /* 10110 01010 */
-  assert_int_equal(efc_provider_parse("NO:1", prov), 0);
+  assert_int_equal(keymgmt_provider_parse("NO:1", prov), 0);
   hex_to(want, 3, "30C001");
   assert_memory_equal(prov, want, 3);
-  assert_int_equal(efc_provider_parse("FR:16383", prov), 0);
+  assert_int_equal(keymgmt_provider_parse("FR:16383", prov), 0);
   assert_int_equal(prov[0], 0xb2);
   assert_int_equal(prov[1], 0xbf);
   assert_int_equal(prov[2], 0xff);
   static const char *const bad[] = {"N:1",   "NO1",   "NO:16384", "NO:", "1O:1",
                                     "NO:-1", "NOR:1", "NO:1x",    "",    ":1"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-    assert_int_equal(efc_provider_parse(bad[i], prov), KEYMGMT_ERR_ARG);
-  assert_int_equal(efc_country_code("N1", &cc), KEYMGMT_ERR_ARG);
+    assert_int_equal(keymgmt_provider_parse(bad[i], prov), KEYMGMT_ERR_ARG);
+  assert_int_equal(keymgmt_country_code("N1", &cc), KEYMGMT_ERR_ARG);
 }
 
 /* The profile table is efc's (test_efc). */
@@ -106,20 +106,20 @@ static void test_checks(void **state) {
   uint8_t pan[10];
   (void)state;
   hex_to(pan, 10, "2800000012345678907F");
-  assert_true(efc_pan_valid(pan));
+  assert_true(keymgmt_pan_valid(pan));
   hex_to(pan, 10, "28000000123456789F7F");
-  assert_false(efc_pan_valid(pan));
+  assert_false(keymgmt_pan_valid(pan));
   hex_to(pan, 10, "2800000012345678907A");
-  assert_false(efc_pan_valid(pan));
-  assert_true(efc_date_valid(2030, 6, 30));
-  assert_true(efc_date_valid(2028, 2, 29));
-  assert_false(efc_date_valid(2100, 2, 29));
-  assert_false(efc_date_valid(2030, 4, 31));
-  assert_false(efc_date_valid(2118, 1, 1));
+  assert_false(keymgmt_pan_valid(pan));
+  assert_true(keymgmt_date_valid(2030, 6, 30));
+  assert_true(keymgmt_date_valid(2028, 2, 29));
+  assert_false(keymgmt_date_valid(2100, 2, 29));
+  assert_false(keymgmt_date_valid(2030, 4, 31));
+  assert_false(keymgmt_date_valid(2118, 1, 1));
   {
     char fp[9];
     uint8_t k[16] = {0};
-    dsrc_key_fingerprint(fp, k, 16);
+    keymgmt_key_fingerprint(fp, k, 16);
     assert_int_equal(strlen(fp), 8);
     assert_string_equal(fp, "374708FF"); /* SHA-256 of 16 zero octets starts 374708FF */
   }
@@ -293,7 +293,7 @@ static void test_obe_file_roundtrip(void **state) {
   p.expiry_month = 6;
   p.expiry_day = 30;
   p.has_lpn = true;
-  assert_int_equal(efc_country_code("NO", &p.lpn_country), 0);
+  assert_int_equal(keymgmt_country_code("NO", &p.lpn_country), 0);
   memcpy(p.lpn, "AB12345", 7);
   p.lpn_len = 7;
   p.has_vehicle_class = true;

@@ -24,6 +24,10 @@ enum efc_reason {
   EFC_WHY_STATUS_LIST = 1 << 4,  /* the status list names this OBE */
   EFC_WHY_PROTOCOL = 1 << 5,     /* an answer that made no sense */
 };
+/* The names of the bits set in bits (bit i named names[i], i < count), comma separated, as
+ * claims and reports show verdict reasons and issuer flags; returns the length (snprintf's
+ * rule: what it would have written, whatever cap). */
+size_t efc_bits_format(char *out, size_t cap, unsigned bits, const char *const *names, unsigned count);
 /* The names of the bits set, comma separated ("mac,status-list"); returns the length. */
 size_t efc_reasons_format(char *out, size_t cap, unsigned reasons);
 

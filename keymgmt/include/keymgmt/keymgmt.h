@@ -185,15 +185,15 @@ int keymgmt_audit_path(char *out, size_t cap, const char *keystore_path);
 /* ---- identifiers ---- */
 
 /* ISO 3166-1 alpha-2 letters -> 10-bit CountryCode in ITA.2 (two 5-bit letters). */
-int efc_country_code(const char *alpha2, uint16_t *out);
+int keymgmt_country_code(const char *alpha2, uint16_t *out);
 /* "CC:ID" (e.g. "NO:1") -> UPER of Provider: country(10) || issuer(14) = 3 octets. */
-int efc_provider_parse(const char *text, uint8_t out[DSRC_PROVIDER_LEN]);
+int keymgmt_provider_parse(const char *text, uint8_t out[DSRC_PROVIDER_LEN]);
 /* A PAN of BCD digits padded with F nibbles (at least one digit). */
-bool efc_pan_valid(const uint8_t pan[DSRC_PAN_LEN]);
+bool keymgmt_pan_valid(const uint8_t pan[DSRC_PAN_LEN]);
 /* A DateCompact-representable calendar date: 1990..2117, real month and day. */
-bool efc_date_valid(unsigned year, unsigned month, unsigned day);
+bool keymgmt_date_valid(unsigned year, unsigned month, unsigned day);
 /* SHA-256 of key, first 4 octets as 8 uppercase hex digits: a fingerprint, never the key. */
-void dsrc_key_fingerprint(char out[9], const uint8_t *key, size_t len);
+void keymgmt_key_fingerprint(char out[9], const uint8_t *key, size_t len);
 
 /* ---- file-level helpers shared with the tool ---- */
 

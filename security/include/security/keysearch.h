@@ -2,12 +2,12 @@
  * what it can capture over the air, measured on this machine and set beside published
  * hardware (docs/keysearch.md).
  *
- * - sim_keysearch_rate: trials per second of an exhaustive search run as an attacker would
+ * - sec_keysearch_rate: trials per second of an exhaustive search run as an attacker would
  *   run it with OpenSSL 3 EVP on this CPU, on all cores, for a bounded time.
- * - sim_keysearch_extrapolate, _hw_rate, _published: the full key space and the expected
+ * - sec_keysearch_extrapolate, _hw_rate, _published: the full key space and the expected
  *   time (half the space) at a measured or a published rate.
- * - sim_keysearch_candidates: how many keys a t-bit MAC leaves and how many captures pin one.
- * - sim_keysearch_demo: a real search over a reduced key space (B unknown bits of a real
+ * - sec_keysearch_candidates: how many keys a t-bit MAC leaves and how many captures pin one.
+ * - sec_keysearch_demo: a real search over a reduced key space (B unknown bits of a real
  *   EN 15509 AuthenticationKey, M bits of the MAC compared) that counts the candidates.
  *
  * Functions return 0 or a negative SEC_KS_ERR_* / EFC_CRYPTO_ERR_* code; err (if non-NULL)
@@ -49,24 +49,24 @@ enum sec_ks_cipher {
 
 /* Static text: short name ("DES", "3DES-2key", "AES-128", "DES (AC_CR)"), what a trial
  * computes, which key it finds. NULL for an unknown cipher. */
-const char *sim_keysearch_cipher_name(int cipher);
-const char *sim_keysearch_cipher_mac(int cipher);
-const char *sim_keysearch_cipher_key(int cipher);
+const char *sec_keysearch_cipher_name(int cipher);
+const char *sec_keysearch_cipher_mac(int cipher);
+const char *sec_keysearch_cipher_key(int cipher);
 /* Effective key bits searched: 56 (DES: parity bits play no part), 112, 128; 0 if unknown. */
-unsigned sim_keysearch_key_bits(int cipher);
+unsigned sec_keysearch_key_bits(int cipher);
 /* Block-cipher operations in one trial of the attacker's loop, from the captured message's
  * length: DES authenticator over a 17-octet PaymentMeans list + nonce = 3, AC_CR 1, retail
  * MAC with K1 fixed over 2^56 values of K2 = 2 (DES^-1 under K2, DES under K1), AES-CMAC
  * over 22 octets = 3 (subkey + 2 blocks). 0 if unknown. */
-unsigned sim_keysearch_blocks(int cipher);
+unsigned sec_keysearch_blocks(int cipher);
 
 /* How many captured MACs an attacker can gather under one key of this cipher's target: 0 for
  * no limit (an AuK or AccessKey answers every session), 1 for the AutoPASS SSKEY (one MAC
  * per transaction: MAC1 and MAC2 are under different SSKEYs). */
-unsigned sim_keysearch_captures_per_key(int cipher);
+unsigned sec_keysearch_captures_per_key(int cipher);
 
 /* Online cores (sysconf), at least 1. */
-unsigned sim_keysearch_cores(void);
+unsigned sec_keysearch_cores(void);
 
 typedef struct {
   int cipher;
@@ -85,7 +85,7 @@ typedef struct {
  * `threads` threads (0: every online core) and measures it. Before timing, the fast trial
  * is checked against dsrc/keys.h on the real key (SEC_KS_ERR_SELFTEST if they differ).
  * Takes seconds plus well under 0.1 s of set-up. */
-int sim_keysearch_rate(sec_ks_rate *out, int cipher, double seconds, unsigned threads, char *err,
+int sec_keysearch_rate(sec_ks_rate *out, int cipher, double seconds, unsigned threads, char *err,
                        size_t errlen);
 
 typedef struct {
@@ -95,7 +95,7 @@ typedef struct {
 } sec_ks_time;
 
 /* The key space and the times to search it at trials_per_s (> 0); all zero otherwise. */
-sec_ks_time sim_keysearch_extrapolate(unsigned key_bits, double trials_per_s);
+sec_ks_time sec_keysearch_extrapolate(unsigned key_bits, double trials_per_s);
 
 /* A published key-search machine: single-DES keys tested per second, each test being one
  * DES block under the candidate key against known plaintext. */
@@ -107,11 +107,11 @@ typedef struct {
 } sec_ks_published;
 
 /* The table (docs/keysearch.md gives the same sources); returns its length. */
-size_t sim_keysearch_published(const sec_ks_published **out);
+size_t sec_keysearch_published(const sec_ks_published **out);
 /* Trials/s of a published machine on this cipher's trial: des_keys_per_s divided by
- * sim_keysearch_blocks(cipher), taking one AES block to cost the machine what one DES
+ * sec_keysearch_blocks(cipher), taking one AES block to cost the machine what one DES
  * block does (a generous assumption for the attacker). 0 for an unknown cipher. */
-double sim_keysearch_hw_rate(const sec_ks_published *p, int cipher);
+double sec_keysearch_hw_rate(const sec_ks_published *p, int cipher);
 
 /* The probability with which captures_to_pin captures leave the real key alone. */
 #define SEC_KS_PIN_PROBABILITY 0.99
@@ -129,7 +129,7 @@ typedef struct {
 } sec_ks_candidates;
 
 /* key_bits 1..256, mac_bits 1..64. */
-int sim_keysearch_candidates(sec_ks_candidates *out, unsigned key_bits, unsigned mac_bits);
+int sec_keysearch_candidates(sec_ks_candidates *out, unsigned key_bits, unsigned mac_bits);
 
 typedef struct {
   unsigned unknown_bits, mac_bits, threads;
@@ -147,7 +147,7 @@ typedef struct {
   double rate;                 /* trials/s in it */
 } sec_ks_demo;
 
-/* The inputs of a demonstration; NULL for sim_keysearch_demo means these defaults: the
+/* The inputs of a demonstration; NULL for sec_keysearch_demo means these defaults: the
  * worked example of docs/crypto.md (MAuK_1 00112233..EEFF, PAN 2800000012345678907F,
  * provider 30C001: AuK F0A593A89CA1C594; PaymentMeans attribute list; nonce 5A7F1C20) and a
  * second session with nonce 3C9E0B71. */
@@ -160,7 +160,7 @@ typedef struct {
   uint8_t nonce[2][4];
 } sec_ks_demo_input;
 
-void sim_keysearch_demo_default(sec_ks_demo_input *in);
+void sec_keysearch_demo_default(sec_ks_demo_input *in);
 
 /* Derives the AuK from in (dsrc_en15509_auth_key), computes the two authenticators as the
  * OBE does (dsrc_en15509_authenticator), then searches the 2^B keys that agree with the real
@@ -169,11 +169,11 @@ void sim_keysearch_demo_default(sec_ks_demo_input *in);
  * capture filters those (checked with dsrc_en15509_authenticator, M bits again).
  * unknown_bits 1..32, mac_bits 1..32, threads 0 = every online core. At the defaults it
  * takes 2^B DES authenticator trials (B = 22: about 2 s on two cores). */
-int sim_keysearch_demo(sec_ks_demo *out, const sec_ks_demo_input *in, unsigned unknown_bits,
+int sec_keysearch_demo(sec_ks_demo *out, const sec_ks_demo_input *in, unsigned unknown_bits,
                        unsigned mac_bits, unsigned threads, char *err, size_t errlen);
 
 /* A duration for people: "850 ms", "42 s", "3.1 h", "12 days", "380 years", "1.2e15 years";
  * returns snprintf's value. */
-int sim_keysearch_format_duration(char *buf, size_t cap, double seconds);
+int sec_keysearch_format_duration(char *buf, size_t cap, double seconds);
 
 #endif
