@@ -93,3 +93,11 @@ int io_udp_socket_where(int fd, char *out, size_t cap) {
   io_udp_addr_format(&a, out, cap);
   return 0;
 }
+
+int io_udp_dg_recv(int fd, uint8_t *buf, size_t cap, io_udp_addr *from, dsrc_dg *d) {
+  ssize_t n;
+  from->len = sizeof(from->sa);
+  n = recvfrom(fd, buf, cap, 0, (struct sockaddr *)&from->sa, &from->len);
+  if (n < 0) return -1;
+  return dsrc_dg_decode(d, buf, (size_t)n) == 0 ? 0 : 1;
+}

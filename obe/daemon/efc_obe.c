@@ -203,12 +203,10 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents) {
   for (;;) {
     uint8_t buf[2048];
     io_udp_addr from;
-    ssize_t n;
     dsrc_dg d;
-    from.len = sizeof(from.sa);
-    n = recvfrom(h->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from.sa, &from.len);
-    if (n < 0) return;
-    if (dsrc_dg_decode(&d, buf, (size_t)n) != 0 || d.kind != DSRC_DG_DOWNLINK || d.count > 16) {
+    int rv = io_udp_dg_recv(h->fd, buf, sizeof(buf), &from, &d);
+    if (rv < 0) return;
+    if (rv > 0 || d.kind != DSRC_DG_DOWNLINK || d.count > 16) {
       h->bad_datagrams++;
       continue;
     }

@@ -311,15 +311,13 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents) {
   for (;;) {
     uint8_t buf[2048];
     io_udp_addr from;
-    ssize_t n;
     dsrc_dg u;
     unsigned host = HOSTS_MAX;
-    from.len = sizeof(from.sa);
-    n = recvfrom(d->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from.sa, &from.len);
-    if (n < 0) return;
+    int rv = io_udp_dg_recv(d->fd, buf, sizeof(buf), &from, &u);
+    if (rv < 0) return;
     for (unsigned i = 0; i < d->nhosts; i++)
       if (io_udp_addr_equal(&from, &d->hosts[i])) host = i;
-    if (host == HOSTS_MAX || dsrc_dg_decode(&u, buf, (size_t)n) != 0 || u.kind == DSRC_DG_DOWNLINK) {
+    if (host == HOSTS_MAX || rv > 0 || u.kind == DSRC_DG_DOWNLINK) {
       d->bad_datagrams++;
       continue;
     }

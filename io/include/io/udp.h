@@ -3,7 +3,10 @@
 #define IO_UDP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
+
+#include "dsrc/datagram.h"
 
 typedef struct {
   struct sockaddr_storage sa;
@@ -23,5 +26,10 @@ int io_udp_socket_where(int fd, char *out, size_t cap);
 int io_udp_socket_bind(const io_udp_addr *a, char *err, size_t errlen);
 /* A non-blocking UDP socket for the family of a, bound to an ephemeral port. */
 int io_udp_socket_for(const io_udp_addr *a, char *err, size_t errlen);
+
+/* The next datagram waiting on the non-blocking socket fd, read into buf (d's frame points
+ * into it) and decoded: 0, 1 when it is malformed (the caller counts it and reads on), or
+ * -1 when none is waiting. */
+int io_udp_dg_recv(int fd, uint8_t *buf, size_t cap, io_udp_addr *from, dsrc_dg *d);
 
 #endif
