@@ -21,7 +21,8 @@ enum {
 
 /* "PREFIX: TEXT" as one line on stderr, then " (see HELP --help)" when help is not NULL.
  * Returns status, so that a caller can return what it reports. */
-int io_cli_vreport(int status, const char *prefix, const char *help, const char *fmt, va_list ap);
+int io_cli_vreport(int status, const char *prefix, const char *help, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 /* io_cli_vreport(IO_CLI_EXIT_FAILURE or another status, prefix, NULL, ...) */
 int io_cli_fail(int status, const char *prefix, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
