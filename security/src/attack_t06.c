@@ -9,28 +9,13 @@
 #include "dsrc/efc.h"
 #include "efc/msg.h"
 #include "security/attack.h"
+#include "security/leak.h"
 
-/* What a listener can learn, by kind (the order the outcome lists them in). */
-enum leak {
-  L_OBUID,
-  L_PAN,
-  L_PLATE,
-  L_CLASS,
-  L_VEHICLE,
-  L_PROVIDER,
-  L_COUNTER,
-  L_EFCSTATUS,
-  L_TC,
-  L_RECEIPT,
-  L_COUNT
-};
-static const char *const leak_names[L_COUNT] = {"obuid",   "PAN",     "plate",     "vehicle class", "vehicle data",
-                                                "contract provider", "counter", "efcstatus", "TC", "receipts"};
 
 typedef struct {
   const keymgmt_obe_profile *victim;
   unsigned frames, up, corrupted, undecoded, tapdus;
-  unsigned found[L_COUNT];  /* T-APDUs that carried each kind */
+  unsigned found[SEC_LEAK_COUNT];  /* T-APDUs that carried each kind */
   bool attr[128];           /* attribute ids read from answers and SETs */
   unsigned secure;          /* GET_SECURE answers read */
   unsigned sessions;        /* VSTs heard: one per transaction */
@@ -51,39 +36,19 @@ static void session_end(listener *l) {
 
 static void on_attr(listener *l, const dsrc_attribute *a) {
   const keymgmt_obe_profile *v = l->victim;
+  enum sec_leak k = sec_leak_of(a);
   l->attr[a->id & 127] = true;
+  if (k != SEC_LEAK_NONE) l->found[k]++;
   switch (a->value.kind) {
   case DSRC_C_EQUOBUID:
-    l->found[L_OBUID]++;
     l->s_obuid |= memcmp(a->value.u.obu_id, v->obuid, 4) == 0;
     break;
   case DSRC_C_PAYMEANS:
-    l->found[L_PAN]++;
     l->s_pan |= memcmp(a->value.u.payment_means.pan, v->pan, 10) == 0;
     break;
   case DSRC_C_VEHLPN:
-    l->found[L_PLATE]++;
     l->s_plate |= a->value.u.lpn.number.len == v->lpn_len &&
                   memcmp(a->value.u.lpn.number.data, v->lpn, v->lpn_len) == 0;
-    break;
-  case DSRC_C_VEHCLASS:
-    l->found[L_CLASS]++;
-    break;
-  case DSRC_C_VEHDIMS:
-  case DSRC_C_VEHAXLES:
-  case DSRC_C_VEHWTLIMS:
-  case DSRC_C_VEHSPCHARS:
-    l->found[L_VEHICLE]++;
-    break;
-  case DSRC_C_EQUSTAT:
-    l->found[L_COUNTER]++;
-    break;
-  case DSRC_C_EFCCONTEXT:
-    l->found[L_PROVIDER]++;
-    break;
-  case DSRC_C_RECDATA1:
-  case DSRC_C_RECDATA2:
-    l->found[L_RECEIPT]++;
     break;
   default:
     break;
@@ -102,7 +67,7 @@ static void on_tapdu(listener *l, const dsrc_tapdu *t) {
     if (l->sessions++) session_end(l);
     for (unsigned i = 0; i < t->u.vst.apps.count; i++)
       if (t->u.vst.apps.items[i].has_parameter && t->u.vst.apps.items[i].parameter.len >= 3)
-        l->found[L_PROVIDER]++;
+        l->found[SEC_LEAK_PROVIDER]++;
     break;
   case DSRC_ACTION_RQ:
     l->last_action = t->u.action_rq.type;
@@ -116,9 +81,9 @@ static void on_tapdu(listener *l, const dsrc_tapdu *t) {
     } else if (l->last_action == DSRC_ACT_GET_SECURE && (p = efc_msg_secure_rs(t))) {
       /* obuid(4) || efcstatus(1) || TC(2) || RND-2 || keyGen || MAC1 || MAC2 */
       l->secure++;
-      l->found[L_OBUID]++;
-      l->found[L_EFCSTATUS]++;
-      l->found[L_TC]++;
+      l->found[SEC_LEAK_OBUID]++;
+      l->found[SEC_LEAK_EFCSTATUS]++;
+      l->found[SEC_LEAK_TC]++;
       l->s_obuid |= memcmp(p, l->victim->obuid, 4) == 0;
     }
     break;
@@ -161,17 +126,6 @@ static void on_frame(listener *l, const io_cap_record *r) {
   }
 }
 
-static size_t attr_ids(const listener *l, char *out, size_t cap) {
-  size_t n = 0;
-  out[0] = 0;
-  for (unsigned id = 0; id < 128; id++)
-    if (l->attr[id]) {
-      int k = snprintf(out + n, cap > n ? cap - n : 0, "%s%u", n ? "," : "", id);
-      if (k > 0) n += (size_t)k;
-    }
-  return n;
-}
-
 int sec_t06_eavesdropping(sec_world *w, const sec_params *p, sec_outcome *out) {
   char path[400], err[300], gained[SEC_TEXT] = "", ids[128], secure[64] = "";
   sec_obe victim;
@@ -210,13 +164,8 @@ int sec_t06_eavesdropping(sec_world *w, const sec_params *p, sec_outcome *out) {
   }
   if (l.sessions) session_end(&l);
 
-  for (int k = 0; k < L_COUNT; k++)
-    if (l.found[k]) {
-      int m = snprintf(gained + n, sizeof(gained) > n ? sizeof(gained) - n : 0, "%s%s", n ? ", " : "",
-                       leak_names[k]);
-      if (m > 0) n += (size_t)m;
-    }
-  attr_ids(&l, ids, sizeof(ids));
+  n = sec_leaks_format(gained, sizeof(gained), l.found);
+  sec_attr_ids_format(ids, sizeof(ids), l.attr);
   if (l.secure) snprintf(secure, sizeof(secure), "; %u GET_SECURE.rs (obuid, efcstatus, TC)", l.secure);
   out->passages = p->passages;
   sec_outcome_set(out, n ? SEC_NOT_DETECTED : SEC_FAILED, n ? gained : "-",

@@ -10,15 +10,12 @@
 #include "efc/msg.h"
 #include "rse/verify.h"
 #include "security/attack.h"
+#include "security/leak.h"
 
-/* What a reader can obtain, by kind (the order the outcome lists them in). */
-enum got { G_OBUID, G_PAN, G_PLATE, G_CLASS, G_VEHICLE, G_PROVIDER, G_COUNTER, G_EFCSTATUS, G_TC, G_RECEIPT, G_COUNT };
-static const char *const got_names[G_COUNT] = {"obuid",   "PAN",     "plate",     "vehicle class", "vehicle data",
-                                               "contract provider", "counter", "efcstatus", "TC", "receipts"};
 
 typedef struct {
   unsigned asked, data, empty, denied, refused; /* commands; answers with data, with none, accessDenied, other errors */
-  unsigned found[G_COUNT];
+  unsigned found[SEC_LEAK_COUNT];
   bool attr[128];
   char plate[16];
   uint8_t pan[10];
@@ -31,44 +28,22 @@ static const dsrc_beacon_id reader_beacon = {0x7f, 424242};
 /* A single-profile OBE: the scheme under evaluation and nothing a multi-contract device would
  * add beside it. */
 static void on_attr(reading *g, const dsrc_attribute *a) {
+  enum sec_leak k = sec_leak_of(a);
   g->attr[a->id & 127] = true;
+  if (k != SEC_LEAK_NONE) g->found[k]++;
   switch (a->value.kind) {
-  case DSRC_C_EQUOBUID:
-    g->found[G_OBUID]++;
-    break;
   case DSRC_C_PAYMEANS:
-    g->found[G_PAN]++;
     memcpy(g->pan, a->value.u.payment_means.pan, 10);
     g->have_pan = true;
     break;
   case DSRC_C_VEHLPN: {
     size_t n = a->value.u.lpn.number.len < sizeof(g->plate) - 1 ? a->value.u.lpn.number.len : sizeof(g->plate) - 1;
-    g->found[G_PLATE]++;
     memcpy(g->plate, a->value.u.lpn.number.data, n);
     g->plate[n] = 0;
     /* the number is space-padded */
     while (n && g->plate[n - 1] == ' ') g->plate[--n] = 0;
     break;
   }
-  case DSRC_C_VEHCLASS:
-    g->found[G_CLASS]++;
-    break;
-  case DSRC_C_VEHDIMS:
-  case DSRC_C_VEHAXLES:
-  case DSRC_C_VEHWTLIMS:
-  case DSRC_C_VEHSPCHARS:
-    g->found[G_VEHICLE]++;
-    break;
-  case DSRC_C_EQUSTAT:
-    g->found[G_COUNTER]++;
-    break;
-  case DSRC_C_EFCCONTEXT:
-    g->found[G_PROVIDER]++;
-    break;
-  case DSRC_C_RECDATA1:
-  case DSRC_C_RECDATA2:
-    g->found[G_RECEIPT]++;
-    break;
   default:
     break;
   }
@@ -78,7 +53,7 @@ static void on_attr(reading *g, const dsrc_attribute *a) {
 static void on_answer(reading *g, const dsrc_tapdu *a, bool secure) {
   unsigned before = 0, after = 0;
   int ret = -1;
-  for (int k = 0; k < G_COUNT; k++) before += g->found[k];
+  for (int k = 0; k < SEC_LEAK_COUNT; k++) before += g->found[k];
   if (a->kind == DSRC_GET_RS) {
     if (a->u.get_rs.has_ret) ret = a->u.get_rs.ret;
     for (unsigned i = 0; a->u.get_rs.has_attrs && i < a->u.get_rs.attrs.count; i++)
@@ -91,12 +66,12 @@ static void on_answer(reading *g, const dsrc_tapdu *a, bool secure) {
         on_attr(g, dsrc_tapdu_attr(a, rs->parameter.u.gstrs.list, i));
     } else if (secure && efc_msg_secure_rs(a)) {
       /* obuid(4) || efcstatus(1) || TC(2) || ...: no key needed to read them */
-      g->found[G_OBUID]++;
-      g->found[G_EFCSTATUS]++;
-      g->found[G_TC]++;
+      g->found[SEC_LEAK_OBUID]++;
+      g->found[SEC_LEAK_EFCSTATUS]++;
+      g->found[SEC_LEAK_TC]++;
     }
   }
-  for (int k = 0; k < G_COUNT; k++) after += g->found[k];
+  for (int k = 0; k < SEC_LEAK_COUNT; k++) after += g->found[k];
   if (ret == DSRC_RET_ACCESS_DENIED) g->denied++;
   else if (ret > 0) g->refused++;
   else if (after > before) g->data++;
@@ -175,7 +150,6 @@ int sec_t09_unauthorised_reader(sec_world *w, const sec_params *p, sec_outcome *
   reading g;
   unsigned sessions = 0, tc0;
   char gained[SEC_TEXT] = "", ids[128] = "", what[96] = "";
-  size_t n = 0, m = 0;
   memset(&g, 0, sizeof(g));
   if (sec_obe_make_single(w, &v, 0x00e0e009) != 0) return -1;
   tc0 = v.st.autopass_tc;
@@ -185,16 +159,8 @@ int sec_t09_unauthorised_reader(sec_world *w, const sec_params *p, sec_outcome *
     snprintf(out->evidence, sizeof(out->evidence), "the OBE never answered the reader's BST");
     return -1;
   }
-  for (int k = 0; k < G_COUNT; k++)
-    if (g.found[k]) {
-      int x = snprintf(gained + n, sizeof(gained) > n ? sizeof(gained) - n : 0, "%s%s", n ? ", " : "", got_names[k]);
-      if (x > 0) n += (size_t)x;
-    }
-  for (unsigned id = 0; id < 128; id++)
-    if (g.attr[id]) {
-      int x = snprintf(ids + m, sizeof(ids) > m ? sizeof(ids) - m : 0, "%s%u", m ? "," : "", id);
-      if (x > 0) m += (size_t)x;
-    }
+  sec_leaks_format(gained, sizeof(gained), g.found);
+  sec_attr_ids_format(ids, sizeof(ids), g.attr);
   if (g.have_pan || g.plate[0])
     snprintf(what, sizeof(what), "; read PAN %02x%02x%02x%02x%02x.., plate %s", g.pan[0], g.pan[1], g.pan[2],
              g.pan[3], g.pan[4], g.plate[0] ? g.plate : "-");
