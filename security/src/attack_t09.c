@@ -80,11 +80,10 @@ static void on_answer(reading *g, const dsrc_tapdu *a, bool secure) {
 
 static void ask_get(sec_reader *r, reading *g, uint8_t eid, const uint8_t *ids, unsigned n) {
   dsrc_tapdu q, a;
-  dsrc_tapdu_init(&q, DSRC_GET_RQ);
-  q.u.get_rq.eid = eid;
-  q.u.get_rq.has_ids = true;
-  q.u.get_rq.ids.count = (uint8_t)n;
-  memcpy(q.u.get_rq.ids.ids, ids, n);
+  dsrc_attr_ids want;
+  want.count = (uint8_t)n;
+  memcpy(want.ids, ids, n);
+  efc_msg_get(&q, eid, NULL, &want);
   g->asked++;
   if (sec_reader_ask(r, &q, &a) == 0) on_answer(g, &a, false);
 }
@@ -99,7 +98,7 @@ static int read_once(sec_world *w, sec_obe *v, reading *g, unsigned *sessions) {
   sec_reader r;
   const dsrc_application *app;
   dsrc_tapdu q, a;
-  uint8_t eid, *p;
+  uint8_t eid, t[4];
   obe_sleep(&v->o);
   if (sec_reader_open(&r, w, &v->o, &reader_beacon) != 0) return -1;
   (*sessions)++;
@@ -112,31 +111,13 @@ static int read_once(sec_world *w, sec_obe *v, reading *g, unsigned *sessions) {
 
   /* GET_STAMPED with the reader's own nonce: the attributes come back beside a MAC it cannot
    * check, which does not matter to it. */
-  dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
-  q.u.action_rq.mode = true;
-  q.u.action_rq.eid = eid;
-  q.u.action_rq.type = DSRC_ACT_GET_STAMPED;
-  q.u.action_rq.has_parameter = true;
-  q.u.action_rq.parameter.kind = DSRC_C_GSTRQ;
-  q.u.action_rq.parameter.u.gstrq.ids = w->rcfg.stamped_ids;
-  q.u.action_rq.parameter.u.gstrq.key_ref = w->rcfg.keyref_tc;
-  q.u.action_rq.parameter.u.gstrq.nonce.len = 4;
-  memcpy(q.u.action_rq.parameter.u.gstrq.nonce.data, "\x0b\xad\xca\xfe", 4);
+  efc_msg_get_stamped(&q, eid, NULL, &w->rcfg.stamped_ids, w->rcfg.keyref_tc, (const uint8_t *)"\x0b\xad\xca\xfe");
   g->asked++;
   if (sec_reader_ask(&r, &q, &a) == 0) on_answer(g, &a, false);
 
   /* GET_SECURE: RND-1 and T of its own, any key generation. */
-  dsrc_tapdu_init(&q, DSRC_ACTION_RQ);
-  q.u.action_rq.mode = true;
-  q.u.action_rq.eid = eid;
-  q.u.action_rq.type = DSRC_ACT_GET_SECURE;
-  q.u.action_rq.has_parameter = true;
-  q.u.action_rq.parameter.kind = DSRC_C_OCTETSTRING;
-  q.u.action_rq.parameter.u.octets.len = 9;
-  p = q.u.action_rq.parameter.u.octets.data;
-  memcpy(p, "\x12\x34\x56\x78", 4);
-  dsrc_autopass_time_octets(p + 4, (uint32_t)(w->rcfg.epoch_cs + (int64_t)(r.now / 10000000u)));
-  p[8] = 0x11;
+  dsrc_autopass_time_octets(t, (uint32_t)(w->rcfg.epoch_cs + (int64_t)(r.now / 10000000u)));
+  efc_msg_get_secure(&q, eid, (const uint8_t *)"\x12\x34\x56\x78", t, 0x11);
   g->asked++;
   if (sec_reader_ask(&r, &q, &a) == 0) on_answer(g, &a, true);
   sec_reader_close(&r);
