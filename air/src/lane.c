@@ -26,8 +26,8 @@ void air_lane_l1_set(air_lane *l, const dsrc_l1_params *p) {
  * FCS octets spread frames over the slots (a frame has them from 3 octets on). */
 static unsigned stuffed_bits(air_lane *l, const uint8_t *f, size_t len) {
   unsigned k;
-  if (len < 3 || len > LANE_STUFF_OCTETS) return dsrc_frame_stuffed_bits(f, len);
-  k = f[len - 3] % LANE_STUFF_SLOTS;
+  if (len < 3 || len > AIR_LANE_STUFF_OCTETS) return dsrc_frame_stuffed_bits(f, len);
+  k = f[len - 3] % AIR_LANE_STUFF_SLOTS;
   if (l->stuff[k].len == len && memcmp(l->stuff[k].octets, f, len) == 0) return l->stuff[k].stuffed;
   l->stuff[k].len = (uint8_t)len;
   memcpy(l->stuff[k].octets, f, len);
@@ -41,7 +41,7 @@ static uint64_t frame_air(air_lane *l, bool up, const uint8_t *f, size_t len, do
   uint32_t exposed = dsrc_l1_link_exposed_bits(k, bits);
   if (l->ber <= 0)
     *p_err = 0;
-  else if (exposed >= LANE_PERR_BITS)
+  else if (exposed >= AIR_LANE_PERR_BITS)
     *p_err = -expm1((double)exposed * l->log_keep);
   else {
     if (l->perr[exposed] == 0) l->perr[exposed] = -expm1((double)exposed * l->log_keep);
@@ -51,7 +51,7 @@ static uint64_t frame_air(air_lane *l, bool up, const uint8_t *f, size_t len, do
 }
 
 int air_lane_add(air_lane *l, obe_engine *o, uint64_t enter, uint64_t leave) {
-  if (l->nobes >= LANE_OBES_MAX) return -1;
+  if (l->nobes >= AIR_LANE_OBES_MAX) return -1;
   l->obes[l->nobes] = o;
   l->enter[l->nobes] = enter;
   l->leave[l->nobes] = leave;
@@ -221,7 +221,7 @@ void air_tx_end(air_lane *l, air_tx *tx) {
 
 void air_lane_step(air_lane *l, uint64_t until) {
   air_tx tx;
-  int choice[LANE_OBES_MAX];
+  int choice[AIR_LANE_OBES_MAX];
   unsigned wanting = 0;
   if (!air_tx_begin(l, until, &tx)) return;
   downlink(l, &tx);
@@ -231,8 +231,8 @@ void air_lane_step(air_lane *l, uint64_t until) {
     for (size_t i = 0; i < l->nobes; i++)
       wanting += (choice[i] = obe_public_window(l->obes[i])) >= 0;
   for (unsigned w = 0; w < tx.s.windows && (wanting || !tx.s.public_windows); w++) {
-    uint8_t buf[LANE_OBES_MAX][DSRC_FRAME_MAX];
-    air_uplink up[LANE_OBES_MAX];
+    uint8_t buf[AIR_LANE_OBES_MAX][DSRC_FRAME_MAX];
+    air_uplink up[AIR_LANE_OBES_MAX];
     unsigned n = 0;
     uint64_t ws = air_tx_window_start(l, &tx, w);
     for (size_t i = 0; i < l->nobes; i++) {

@@ -37,7 +37,7 @@ int io_cap_record_encode(uint8_t *out, size_t cap, const io_cap_record *r) {
   n += padded;
   memset(out + n, 0, 4); /* end of tags: type 0, length 0 */
   n += 4;
-  out[n++] = CAP_VERSION;
+  out[n++] = IO_CAP_VERSION;
   out[n++] = r->uplink ? 1 : 0;
   out[n++] = r->lane;
   out[n++] = r->flags;
@@ -80,8 +80,8 @@ int io_cap_record_decode(io_cap_record *r, const uint8_t *buf, size_t len, char 
     snprintf(why, whylen, "efcsim header cut short");
     return -1;
   }
-  if (buf[n] != CAP_VERSION) {
-    snprintf(why, whylen, "efcsim record version %u, this reader knows %u", buf[n], CAP_VERSION);
+  if (buf[n] != IO_CAP_VERSION) {
+    snprintf(why, whylen, "efcsim record version %u, this reader knows %u", buf[n], IO_CAP_VERSION);
     return -1;
   }
   r->uplink = buf[n + 1] == 1;
@@ -110,7 +110,7 @@ struct io_cap_writer {
 io_cap_writer *io_cap_writer_open(const char *path, char *err, size_t errlen) {
   io_cap_writer *w = calloc(1, sizeof(*w));
   if (!w) return NULL;
-  w->dead = pcap_open_dead_with_tstamp_precision(CAP_LINKTYPE, 65535, PCAP_TSTAMP_PRECISION_NANO);
+  w->dead = pcap_open_dead_with_tstamp_precision(IO_CAP_LINKTYPE, 65535, PCAP_TSTAMP_PRECISION_NANO);
   if (w->dead) w->d = pcap_dump_open(w->dead, path);
   if (!w->d) {
     snprintf(err, errlen, "%s: cannot write a capture (%s)", path, w->dead ? pcap_geterr(w->dead) : "libpcap");
@@ -122,7 +122,7 @@ io_cap_writer *io_cap_writer_open(const char *path, char *err, size_t errlen) {
 }
 
 int io_cap_writer_put(io_cap_writer *w, const io_cap_record *r) {
-  uint8_t buf[CAP_RECORD_MAX + 64];
+  uint8_t buf[IO_CAP_RECORD_MAX + 64];
   struct pcap_pkthdr h;
   int n = io_cap_record_encode(buf, sizeof(buf), r);
   if (n < 0) return -1;
@@ -161,9 +161,9 @@ io_cap_reader *io_cap_reader_open(const char *path, char *err, size_t errlen) {
     free(r);
     return NULL;
   }
-  if (pcap_datalink(r->p) != CAP_LINKTYPE) {
+  if (pcap_datalink(r->p) != IO_CAP_LINKTYPE) {
     snprintf(err, errlen, "%s: link type %d, efcsim captures use %d (upper PDU)", path, pcap_datalink(r->p),
-             CAP_LINKTYPE);
+             IO_CAP_LINKTYPE);
     pcap_close(r->p);
     free(r);
     return NULL;

@@ -118,7 +118,7 @@ static void on_frame(void *ctx, const air_frame *f) {
   if (d->cap) {
     io_cap_record r = {d->realtime ? f->t_start : d->model_t0 + (f->t_start - d->tx.t0), f->uplink,
                        d->cfg.lane,
-                       (uint8_t)((f->corrupted ? CAP_CORRUPTED : 0) | (f->collided ? CAP_COLLIDED : 0)),
+                       (uint8_t)((f->corrupted ? IO_CAP_CORRUPTED : 0) | (f->collided ? IO_CAP_COLLIDED : 0)),
                        io_cap_frame_lid(f->frame, f->len), f->frame, f->len};
     io_cap_writer_put(d->cap, &r);
   }

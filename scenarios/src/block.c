@@ -9,7 +9,7 @@
 #include "air/lane.h"
 #include "sim/runner.h"
 
-#define ACTIVE_MAX LANE_OBES_MAX
+#define ACTIVE_MAX AIR_LANE_OBES_MAX
 #define LOOKAHEAD_NS 5000000u /* vehicles join the lane this early; air_lane_add keeps it exact */
 
 typedef struct {
@@ -181,7 +181,7 @@ static void frames_add(sim_frames *fr, const air_frame *f, uint8_t lane_no) {
   for (int i = 0; i < 8; i++) p[i] = (uint8_t)(f->t_start >> (56 - 8 * i));
   p[8] = f->uplink;
   p[9] = lane_no;
-  p[10] = (uint8_t)((f->corrupted ? CAP_CORRUPTED : 0) | (f->collided ? CAP_COLLIDED : 0));
+  p[10] = (uint8_t)((f->corrupted ? IO_CAP_CORRUPTED : 0) | (f->collided ? IO_CAP_COLLIDED : 0));
   p[11] = (uint8_t)(lid >> 24);
   p[12] = (uint8_t)(lid >> 16);
   p[13] = (uint8_t)(lid >> 8);

@@ -79,7 +79,7 @@ static void on_frame(void *ctxp, const air_frame *lf) {
   unsigned stuffed = dsrc_frame_stuffed_bits(lf->frame, lf->len);
   if (c->cap) {
     io_cap_record cr = {lf->t_start, lf->uplink, c->lane,
-                     (uint8_t)((lf->corrupted ? CAP_CORRUPTED : 0) | (lf->collided ? CAP_COLLIDED : 0)),
+                     (uint8_t)((lf->corrupted ? IO_CAP_CORRUPTED : 0) | (lf->collided ? IO_CAP_COLLIDED : 0)),
                      io_cap_frame_lid(lf->frame, lf->len), lf->frame, lf->len};
     io_cap_writer_put(c->cap, &cr);
   }

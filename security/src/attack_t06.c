@@ -105,7 +105,7 @@ static void on_frame(listener *l, const io_cap_record *r) {
   size_t off = 0;
   l->frames++;
   l->up += r->uplink;
-  if (r->flags & (CAP_CORRUPTED | CAP_COLLIDED)) {
+  if (r->flags & (IO_CAP_CORRUPTED | IO_CAP_COLLIDED)) {
     l->corrupted++;
     return;
   }

@@ -47,7 +47,7 @@ static int txn_read(const char *path, cap_txn *t, char *err, size_t errlen) {
   if (!rd) return -1;
   while ((rv = io_cap_reader_next(rd, &r, err, errlen)) == 1) {
     dsrc_frame f;
-    if ((r.flags & (CAP_CORRUPTED | CAP_COLLIDED)) || r.len > DSRC_FRAME_MAX ||
+    if ((r.flags & (IO_CAP_CORRUPTED | IO_CAP_COLLIDED)) || r.len > DSRC_FRAME_MAX ||
         dsrc_frame_decode(&f, r.frame, r.len) != 0 || f.lid_len != 4)
       continue;
     if (!t->lid && r.uplink && f.mac == DSRC_MAC_WINDOW_REQUEST) t->lid = f.lid;

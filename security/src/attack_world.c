@@ -42,7 +42,7 @@ static void on_frame(void *ctx, const air_frame *f) {
   r.t_ns = f->t_start;
   r.uplink = f->uplink;
   r.lane = w->rcfg.lane;
-  r.flags = (uint8_t)((f->corrupted ? CAP_CORRUPTED : 0) | (f->collided ? CAP_COLLIDED : 0));
+  r.flags = (uint8_t)((f->corrupted ? IO_CAP_CORRUPTED : 0) | (f->collided ? IO_CAP_COLLIDED : 0));
   r.lid = io_cap_frame_lid(f->frame, f->len);
   r.frame = f->frame;
   r.len = f->len;

@@ -8,7 +8,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   io_cap_record r, back;
-  uint8_t out[CAP_RECORD_MAX + 64];
+  uint8_t out[IO_CAP_RECORD_MAX + 64];
   char why[128];
   int n;
   if (io_cap_record_decode(&r, data, size, why, sizeof(why)) != 0) {

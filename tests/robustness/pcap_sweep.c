@@ -57,10 +57,10 @@ static void read_all(const char *path, outcome *o, int remember) {
       if (o->records < RECORDS_MAX) {
         first[o->records] = rec;
         first[o->records].frame = NULL;
-        memcpy(frames + o->records * CAP_RECORD_MAX, rec.frame, rec.len < CAP_RECORD_MAX ? rec.len : CAP_RECORD_MAX);
+        memcpy(frames + o->records * IO_CAP_RECORD_MAX, rec.frame, rec.len < IO_CAP_RECORD_MAX ? rec.len : IO_CAP_RECORD_MAX);
       }
     } else if (o->records < nspans && rec.len == first[o->records].len && rec.lid == first[o->records].lid &&
-               memcmp(rec.frame, frames + o->records * CAP_RECORD_MAX, rec.len) == 0) {
+               memcmp(rec.frame, frames + o->records * IO_CAP_RECORD_MAX, rec.len) == 0) {
       o->same++;
     }
     o->records++;
@@ -208,7 +208,7 @@ int main(int argc, char **argv) {
     at = spans[nspans++].end;
   }
   first = calloc(nspans + 1, sizeof(*first));
-  frames = calloc(nspans + 1, CAP_RECORD_MAX);
+  frames = calloc(nspans + 1, IO_CAP_RECORD_MAX);
   if (!first || !frames) return 1;
   read_all(argv[1], &good, 1);
   if (good.err[0] || good.records != nspans || nspans == 0 || spans[nspans - 1].end != size) {

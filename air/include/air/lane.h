@@ -14,10 +14,10 @@
 #include "obe/obe.h"
 #include "rse/rse.h"
 
-#define LANE_OBES_MAX 64
-#define LANE_PERR_BITS 2048 /* covers the largest frame with a preamble of up to ~600 bits */
-#define LANE_STUFF_SLOTS 64
-#define LANE_STUFF_OCTETS 24 /* the longest frame the stuffed-bit cache keeps */
+#define AIR_LANE_OBES_MAX 64
+#define AIR_LANE_PERR_BITS 2048 /* covers the largest frame with a preamble of up to ~600 bits */
+#define AIR_LANE_STUFF_SLOTS 64
+#define AIR_LANE_STUFF_OCTETS 24 /* the longest frame the stuffed-bit cache keeps */
 
 /* A frame on the air: who sent it (-1 the RSE, else the OBE's index), when, and whether the
  * receiver(s) got it intact. For a downlink frame, corrupted is true when it failed for
@@ -39,22 +39,22 @@ typedef struct {
   dsrc_l1_link link[2]; /* l1 worked out per direction ([1]: uplink) */
   double ber;           /* bit error rate, both directions */
   double log_keep;      /* log(1 - ber), for 1 - (1 - ber)^bits */
-  /* 1 - (1 - ber)^bits for bits < LANE_PERR_BITS, filled in as frame sizes occur (0: not
+  /* 1 - (1 - ber)^bits for bits < AIR_LANE_PERR_BITS, filled in as frame sizes occur (0: not
    * yet): a passage sends the same few sizes dozens of times. */
-  double perr[LANE_PERR_BITS];
-  /* Stuffed bits of recent short frames (3..LANE_STUFF_OCTETS octets), by content: a
+  double perr[AIR_LANE_PERR_BITS];
+  /* Stuffed bits of recent short frames (3..AIR_LANE_STUFF_OCTETS octets), by content: a
    * passage sends the same BST a dozen times or more, and the same window request,
    * allocation and "not yet" answer about five times each. Slot by an FCS octet; len 0:
    * empty. */
   struct {
     uint8_t len, stuffed;
-    uint8_t octets[LANE_STUFF_OCTETS];
-  } stuff[LANE_STUFF_SLOTS];
+    uint8_t octets[AIR_LANE_STUFF_OCTETS];
+  } stuff[AIR_LANE_STUFF_SLOTS];
   dsrc_prng *errors;    /* draws the bit errors */
   rse_engine *r;
   const rse_config *rcfg; /* r's: the windows' timing */
-  obe_engine *obes[LANE_OBES_MAX]; /* the OBEs near the zone (air_lane_add, air_lane_remove) */
-  uint64_t enter[LANE_OBES_MAX], leave[LANE_OBES_MAX]; /* when each is inside it */
+  obe_engine *obes[AIR_LANE_OBES_MAX]; /* the OBEs near the zone (air_lane_add, air_lane_remove) */
+  uint64_t enter[AIR_LANE_OBES_MAX], leave[AIR_LANE_OBES_MAX]; /* when each is inside it */
   size_t nobes;
   bool flip_bits;        /* uplink errors as flipped bits the RSE's FCS catches (UDP mode:
                           * air_damage) */
@@ -79,7 +79,7 @@ void air_lane_l1_set(air_lane *l, const dsrc_l1_params *p);
 
 /* An OBE inside the zone from enter to leave: it hears downlink frames that start and end
  * inside, and the RSE hears its uplink frames only if they do. Returns its index, or -1
- * when LANE_OBES_MAX OBEs are already there. */
+ * when AIR_LANE_OBES_MAX OBEs are already there. */
 int air_lane_add(air_lane *l, obe_engine *o, uint64_t enter, uint64_t leave);
 void air_lane_remove(air_lane *l, obe_engine *o);
 

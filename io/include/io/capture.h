@@ -9,17 +9,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CAP_LINKTYPE 252 /* LINKTYPE_WIRESHARK_UPPER_PDU */
-#define CAP_VERSION 1
-#define CAP_RECORD_MAX 160
+#define IO_CAP_LINKTYPE 252 /* LINKTYPE_WIRESHARK_UPPER_PDU */
+#define IO_CAP_VERSION 1
+#define IO_CAP_RECORD_MAX 160
 
-enum { CAP_CORRUPTED = 1, CAP_COLLIDED = 2 };
+enum { IO_CAP_CORRUPTED = 1, IO_CAP_COLLIDED = 2 };
 
 typedef struct {
   uint64_t t_ns;       /* virtual or wall-clock time of the frame's start */
   bool uplink;
   uint8_t lane;
-  uint8_t flags;       /* CAP_CORRUPTED, CAP_COLLIDED */
+  uint8_t flags;       /* IO_CAP_CORRUPTED, IO_CAP_COLLIDED */
   uint32_t lid;        /* the frame's LID (0xff broadcast) */
   const uint8_t *frame;
   size_t len;

@@ -62,7 +62,7 @@ static void text_frame(decode_ctx *c, const pcap_frame *pf, size_t count) {
   char gap[24], l2[64], err[200], line[256];
   size_t n;
   const char *fcs = pf->role == PCAP_ROLE_MALFORMED ? "-" : pf->f.fcs_ok ? "ok" : "BAD";
-  const char *flags = (pf->flags & CAP_COLLIDED) ? "collided" : (pf->flags & CAP_CORRUPTED) ? "corrupted" : "";
+  const char *flags = (pf->flags & IO_CAP_COLLIDED) ? "collided" : (pf->flags & IO_CAP_CORRUPTED) ? "corrupted" : "";
   if (pf->has_gap)
     snprintf(gap, sizeof(gap), "%.1f", (double)pf->gap_ns / 1e3);
   else
@@ -136,8 +136,8 @@ static json_t *frame_json(const pcap_frame *pf) {
   json_object_set_new(o, "t_ns", json_integer((json_int_t)pf->t_ns));
   json_object_set_new(o, "dir", json_string(pf->uplink ? "up" : "down"));
   json_object_set_new(o, "lane", json_integer(pf->lane));
-  json_object_set_new(o, "corrupted", json_boolean(pf->flags & CAP_CORRUPTED));
-  json_object_set_new(o, "collided", json_boolean(pf->flags & CAP_COLLIDED));
+  json_object_set_new(o, "corrupted", json_boolean(pf->flags & IO_CAP_CORRUPTED));
+  json_object_set_new(o, "collided", json_boolean(pf->flags & IO_CAP_COLLIDED));
   json_object_set_new(o, "role", json_string(pcap_role_name(pf->role)));
   json_object_set_new(o, "messages", json_string(pf->msgs));
   json_object_set_new(o, "airtime_ns", json_integer((json_int_t)pf->air_ns));

@@ -31,8 +31,8 @@ static int stats_frame(stats_ctx *s, const pcap_frame *pf) {
   s->records++;
   s->roles[up][pf->role]++;
   s->dir_frames[up]++;
-  if (pf->flags & CAP_CORRUPTED) s->corrupted++;
-  if (pf->flags & CAP_COLLIDED) s->collided++;
+  if (pf->flags & IO_CAP_CORRUPTED) s->corrupted++;
+  if (pf->flags & IO_CAP_COLLIDED) s->collided++;
   s->octets[up] += pf->len;
   s->air[up] += pf->air_ns;
   s->lane_seen[pf->lane] = true;

@@ -51,7 +51,7 @@ typedef struct {
   bool has_gap;         /* false for a lane's first frame */
   bool uplink;
   uint8_t lane;
-  uint8_t flags;        /* CAP_CORRUPTED, CAP_COLLIDED */
+  uint8_t flags;        /* IO_CAP_CORRUPTED, IO_CAP_COLLIDED */
   uint32_t rec_lid;     /* the LID of the record header */
   int err;              /* dsrc_frame_decode: 0, DSRC_ERR_FCS (fields valid) or another error */
   dsrc_frame f;         /* valid unless role is PCAP_ROLE_MALFORMED; f.lsdu points into octets */
