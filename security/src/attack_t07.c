@@ -5,6 +5,7 @@
  * with OK_OK); the T-APDUs go verbatim. The lane, the issuer and the status list then judge
  * the replays, and the victim's own next passage shows what the replays left behind. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "efc/build.h"
@@ -148,8 +149,7 @@ static size_t replay_uplink(void *ctx, uint64_t t, const uint8_t *down, size_t d
   return len;
 }
 
-int sec_t07_replay(sec_world *w, const sec_params *p, sec_outcome *out) {
-  static cap_txn txn; /* a few kilobytes: off the stack */
+static int replay_run(sec_world *w, const sec_params *p, sec_outcome *out, cap_txn *txn) {
   sec_obe victim;
   sec_passage ps, after;
   unsigned flags[SEC_CLAIMS_MAX], seq[SEC_CLAIMS_MAX], lane_caught = 0, listed = 0, claims = 0, flagged = 0;
@@ -164,13 +164,13 @@ int sec_t07_replay(sec_world *w, const sec_params *p, sec_outcome *out) {
   if (sec_world_capture(w, "t07.pcap", path, sizeof(path), err, sizeof(err)) != 0) goto fail;
   if (sec_pass(w, &victim, &ps) != 0) goto fail;
   sec_world_capture_stop(w);
-  if (txn_read(path, &txn, err, sizeof(err)) != 0) goto fail;
+  if (txn_read(path, txn, err, sizeof(err)) != 0) goto fail;
 
   /* The replays, each a new session; the issuer and its status list after each. */
   for (unsigned i = 0; i < p->passages; i++) {
     replayer r;
     memset(&r, 0, sizeof(r));
-    r.t = &txn;
+    r.t = txn;
     if (sec_pass_driven(w, replay_uplink, &r, &ps) != 0) {
       snprintf(err, sizeof(err), "replay %u could not run", i + 1);
       goto fail;
@@ -227,4 +227,17 @@ fail:
   sec_world_capture_stop(w);
   snprintf(out->evidence, sizeof(out->evidence), "%.180s", err);
   return -1;
+}
+
+int sec_t07_replay(sec_world *w, const sec_params *p, sec_outcome *out) {
+  /* A few kilobytes: off the stack, and one per call, since cells run on several threads. */
+  cap_txn *txn = calloc(1, sizeof(*txn));
+  int rv;
+  if (!txn) {
+    snprintf(out->evidence, sizeof(out->evidence), "out of memory");
+    return -1;
+  }
+  rv = replay_run(w, p, out, txn);
+  free(txn);
+  return rv;
 }

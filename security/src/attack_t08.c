@@ -6,6 +6,7 @@
  * hundredth of a second. The attacker needs no key; at Level 1 it would need the operator's
  * MAcK to be answered at all, and it tries without. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "issuer/issuer_analyse.h"
@@ -240,8 +241,7 @@ static unsigned suspicious(unsigned flags, unsigned seq) {
   return (flags & ~(unsigned)ISSUER_UNBOUND) | (seq & ~(unsigned)ISSUER_SEQ_GAP);
 }
 
-int sec_t08_preplay(sec_world *w, const sec_params *p, sec_outcome *out) {
-  static device d; /* a few kilobytes: off the stack */
+static int preplay_attack(sec_world *w, const sec_params *p, sec_outcome *out, device *d) {
   sec_obe victim;
   sec_passage ps;
   preplay pp;
@@ -265,19 +265,19 @@ int sec_t08_preplay(sec_world *w, const sec_params *p, sec_outcome *out) {
     uint32_t t_cs = (uint32_t)(w->rcfg.epoch_cs + (int64_t)(target / CS_NS));
     present_claim[i] = victim_claim[i] = -1;
     passed[i] = false;
-    memset(&d, 0, sizeof(d));
-    d.lid = 0x5a3c7e01; /* the device's own LID */
-    d.gate = target;
-    if (preplay_run(w, &victim, t_cs, &d, &pp) != 0) {
+    memset(d, 0, sizeof(*d));
+    d->lid = 0x5a3c7e01; /* the device's own LID */
+    d->gate = target;
+    if (preplay_run(w, &victim, t_cs, d, &pp) != 0) {
       snprintf(out->evidence, sizeof(out->evidence), "the victim's OBE did not answer the pre-play reader");
       return -1;
     }
-    if (d.nst) {
+    if (d->nst) {
       if (w->l.now < target - EARLY_NS) w->l.now = target - EARLY_NS;
-      if (sec_pass_driven(w, device_uplink, &d, &ps) != 0) return -1;
+      if (sec_pass_driven(w, device_uplink, d, &ps) != 0) return -1;
       presented++;
-      hits += d.hits;
-      misses += d.misses;
+      hits += d->hits;
+      misses += d->misses;
       if (presented == 1) first_verdict = ps.done ? ps.verdict : -1;
       if (ps.done && ps.verdict == EFC_PASS) lane_pass++;
       else if (ps.reasons & EFC_WHY_STATUS_LIST) listed++;
@@ -334,4 +334,17 @@ int sec_t08_preplay(sec_world *w, const sec_params *p, sec_outcome *out) {
                   mode, presented, pp.asked, pp.denied, hits, hits + misses, lane_pass, presented, why[0] ? " (" : "",
                   why, why[0] ? ")" : "", iss[0] || sqs[0] ? iss : "sound", iss[0] && sqs[0] ? "," : "", sqs);
   return 0;
+}
+
+int sec_t08_preplay(sec_world *w, const sec_params *p, sec_outcome *out) {
+  /* A few kilobytes: off the stack, and one per call, since cells run on several threads. */
+  device *d = calloc(1, sizeof(*d));
+  int rv;
+  if (!d) {
+    snprintf(out->evidence, sizeof(out->evidence), "out of memory");
+    return -1;
+  }
+  rv = preplay_attack(w, p, out, d);
+  free(d);
+  return rv;
 }

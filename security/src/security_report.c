@@ -108,8 +108,7 @@ static void run_attacks(const sec_options *o, sec_result *r) {
 
 /* ---- the timing model ---- */
 
-static int run_timing(const sec_options *o, sec_result *r, char *err, size_t errlen) {
-  static sim_scenario sc;
+static int timing_run(const sec_options *o, sec_result *r, sim_scenario *sc, char *err, size_t errlen) {
   sim_run_options ro;
   char dir[600], path[700];
   json_t *root, *a;
@@ -117,18 +116,18 @@ static int run_timing(const sec_options *o, sec_result *r, char *err, size_t err
   size_t i;
   double lowest = 1e9;
   snprintf(dir, sizeof(dir), "%s/timing", o->out_dir);
-  if (sim_scenario_load(&sc, o->timing_file, err, errlen) != 0) return -1;
+  if (sim_scenario_load(sc, o->timing_file, err, errlen) != 0) return -1;
   memset(&ro, 0, sizeof(ro));
   ro.out_dir = dir;
   ro.threads = o->threads ? o->threads : 1;
   ro.plots = o->plots;
-  if (sim_run(&sc, &ro, err, errlen) != 0) return -1;
+  if (sim_run(sc, &ro, err, errlen) != 0) return -1;
   snprintf(path, sizeof(path), "%s/summary.json", dir);
   if (!(root = json_load_file(path, 0, &je))) {
     snprintf(err, errlen, "%s: %s", path, je.text);
     return -1;
   }
-  r->timing_ber = sc.nbers ? sc.bers[0] : 0;
+  r->timing_ber = sc->nbers ? sc->bers[0] : 0;
   /* The first BER, the lowest speed: what a transaction costs when the zone is long
    * enough; the critical speed says where it stops being long enough. */
   json_array_foreach(json_object_get(root, "results"), i, a) {
@@ -167,6 +166,19 @@ static int run_timing(const sec_options *o, sec_result *r, char *err, size_t err
   }
   json_decref(root);
   return 0;
+}
+
+static int run_timing(const sec_options *o, sec_result *r, char *err, size_t errlen) {
+  /* A scenario is large: off the stack, and no static one that a second report would share. */
+  sim_scenario *sc = calloc(1, sizeof(*sc));
+  int rv;
+  if (!sc) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  rv = timing_run(o, r, sc, err, errlen);
+  free(sc);
+  return rv;
 }
 
 /* ---- writing ---- */
