@@ -209,7 +209,7 @@ static unsigned count_detect(const sec_result *r, int prof, int d) {
 }
 
 static const char *const guide[] = {
-    "Each row is one threat of the threat list (docs/threats.md), mounted for real through the OBE and RSE engines, "
+    "Each row is one threat of the threat list (docs/threat-list.md), mounted for real through the OBE and RSE engines, "
     "the issuer's claim database and status list, and captures; each cell is what that run measured, "
     "never a constant.",
     "**air_lane**: the RSE's own check (MAC2, MAC_TC, access credentials) stopped the passage: it was "

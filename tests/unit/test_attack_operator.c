@@ -1,4 +1,4 @@
-/* The operator's attacks (T10, T11, T15 of docs/threats.md) against every profile, with the issuer's
+/* The operator's attacks (T10, T11, T15 of docs/threat-list.md) against every profile, with the issuer's
  * checks as they are and with one switched off: what the mechanisms imply, pinned.
  *
  * T10: a counter the RSE sets back is taken silently by an EN 15509 OBE (and the AES

@@ -1,4 +1,4 @@
-/* The security evaluation's attacks (T1..T15 of docs/threats.md) and the harness they run on: a
+/* The security evaluation's attacks (T1..T15 of docs/threat-list.md) and the harness they run on: a
  * lane in virtual time with the real OBE and RSE engines, the real issuer (efc_issuer: the
  * claims database, its analysis and the status list it writes, read back by the RSE's
  * loader) and real captures (efc_capture). Each threat is one function that mounts the

@@ -1,5 +1,5 @@
 /* What an attacker who reads an OBE's answers learns, by kind: the eavesdropper (T6) and
- * the unauthorised reader (T9) of docs/threats.md count the same kinds and report them in
+ * the unauthorised reader (T9) of docs/threat-list.md count the same kinds and report them in
  * the same order and words. */
 #ifndef SECURITY_LEAK_H
 #define SECURITY_LEAK_H
