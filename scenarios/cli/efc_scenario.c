@@ -255,6 +255,12 @@ static int cmd_report(int argc, char **argv) {
   }
   o.threads = scenario_out_threads(&so);
   o.progress = stdout;
+  /* A bad timing file is refused before the attacks run, not after minutes of them. */
+  {
+    static sim_scenario timing;
+    if (sim_scenario_load(&timing, o.timing_file, err, sizeof(err)) != 0)
+      return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  }
   if (sec_report_run(&o, &res, err, sizeof(err)) != 0)
     return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   printf("report: %s/security.md, %s/security.html (%.1f s)\n", o.out_dir, o.out_dir, res.wall_s);

@@ -524,6 +524,12 @@ int sim_yaml_load(const char *path, const cyaml_schema_value_t *schema, void **o
     *out = NULL;
     return -1;
   }
+  /* An empty or comment-only file is a valid YAML stream without a document: libcyaml
+   * succeeds and hands back no data at all. */
+  if (*out == NULL) {
+    snprintf(err, errlen, "%s:1: empty: no document (expected a mapping of keys)", path);
+    return -1;
+  }
   return 0;
 }
 
