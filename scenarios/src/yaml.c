@@ -158,6 +158,34 @@ int sim_yaml_double(double *out, const char *path, const char *key, unsigned nth
   return 0;
 }
 
+/* libcyaml's messages in the file's terms: numbers are loaded as strings, so its "Expecting
+ * STRING" and "STRING length" mean a value of the wrong shape or length. */
+static void plain_message(char *msg, size_t cap) {
+  static const struct {
+    const char *cyaml, *plain;
+  } events[] = {{"MAPPING_START", "a mapping"}, {"SEQUENCE_START", "a list"}, {"SCALAR", "a single value"},
+                {"ALIAS", "an alias"}};
+  static const struct {
+    const char *cyaml, *plain;
+  } kinds[] = {{"Expecting STRING, got event: ", "expected a single value, got "},
+               {"Expecting MAPPING, got event: ", "expected a mapping of keys, got "},
+               {"Expecting SEQUENCE, got event: ", "expected a list, got "}};
+  char out[256];
+  unsigned n;
+  for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+    size_t len = strlen(kinds[k].cyaml);
+    if (strncmp(msg, kinds[k].cyaml, len) != 0) continue;
+    for (size_t e = 0; e < sizeof(events) / sizeof(events[0]); e++)
+      if (strcmp(msg + len, events[e].cyaml) == 0) {
+        snprintf(out, sizeof(out), "%s%s", kinds[k].plain, events[e].plain);
+        snprintf(msg, cap, "%s", out);
+        return;
+      }
+  }
+  if (sscanf(msg, "STRING length > %u:", &n) == 1) snprintf(msg, cap, "longer than %u characters", n);
+  else if (sscanf(msg, "STRING length < %u:", &n) == 1) snprintf(msg, cap, "shorter than %u characters", n);
+}
+
 int sim_yaml_load(const char *path, const cyaml_schema_value_t *schema, void **out, char *err, size_t errlen) {
   log_capture cap;
   cyaml_config_t cfg;
@@ -181,6 +209,7 @@ int sim_yaml_load(const char *path, const cyaml_schema_value_t *schema, void **o
     unsigned line = cap.line;
     for (unsigned i = cap.nfields; i-- > 0;)
       snprintf(field + strlen(field), sizeof(field) - strlen(field), "%s%s", field[0] ? "." : "", cap.fields[i]);
+    plain_message(cap.msg, sizeof(cap.msg));
     /* An unknown key: libcyaml points at its mapping; find the key's own line. */
     if (strncmp(cap.msg, "Unexpected key: ", 16) == 0) {
       unsigned l = key_line(path, cap.msg + 16, line ? line : 1);

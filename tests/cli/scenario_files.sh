@@ -78,6 +78,10 @@ bad zone "1: zone_length_m: expected a number in [0.1, 1000], got '1e999'" "zone
 bad bits "1: timing.trailing_bits: expected 0..8, got '-1'" "timing: {trailing_bits: -1}" ""
 bad blank "1: seed: expected 0..9223372036854775807, got ''" "seed:" ""
 bad newline "1: seed: expected 0..9223372036854775807, got '1?2'" 'seed: "1\n2"' ""
+# values of the wrong shape or length, in the file's terms
+bad shape-map "4: traffic.fleet_size: expected a single value, got a mapping" "" "fleet_size: {a: 1}"
+bad shape-list "2: traffic.speeds_kmh: expected a single value, got a list" "" "" "[100]"
+bad too-long "4: traffic.fleet_size: longer than 64 characters" "" "fleet_size: 1$(printf '%070d' 0)"
 # the mean of a distribution within min..max (it was run at 1,000,000 km/h)
 cat > "$out/mean.yaml" <<'EOF'
 traffic:
