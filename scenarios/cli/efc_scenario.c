@@ -41,7 +41,10 @@ static void usage(FILE *out) {
           "        DIR/security.md and a self-contained DIR/security.html (default\n"
           "        results/security) with the threats x profiles table, timing and plots.\n"
           "\n"
-          "exit status: 0 success, 1 bad input or a failed passage, 2 bad usage.\n");
+          "exit status: 0 success (run: the run completed and its results were written,\n"
+          "        however many passages failed: failures are what a run measures), 1 bad\n"
+          "        input, a run that could not complete or record its results, a traced\n"
+          "        passage that failed or an attack that could not run, 2 bad usage.\n");
 }
 
 static void mkdir_results(void) { mkdir("results", 0755); }
@@ -255,6 +258,12 @@ static int cmd_report(int argc, char **argv) {
   }
   o.threads = scenario_out_threads(&so);
   o.progress = stdout;
+  /* A bad timing file is refused before the attacks run, not after minutes of them. */
+  {
+    static sim_scenario timing;
+    if (sim_scenario_load(&timing, o.timing_file, err, sizeof(err)) != 0)
+      return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  }
   if (sec_report_run(&o, &res, err, sizeof(err)) != 0)
     return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   printf("report: %s/security.md, %s/security.html (%.1f s)\n", o.out_dir, o.out_dir, res.wall_s);

@@ -213,7 +213,8 @@ static float *pooled(const sim_report *r, unsigned ber, unsigned g, size_t *n) {
   if (!v) return NULL;
   for (unsigned s = 0; s < r->nspeeds; s++) {
     const sim_report_cell *c = &r->cells[cell_index(r, ber, s, g)];
-    memcpy(v + k, c->completion_ms, c->ncomp * sizeof(float));
+    /* A cell without a success has no array at all: memcpy must not see its NULL. */
+    if (c->ncomp) memcpy(v + k, c->completion_ms, c->ncomp * sizeof(float));
     k += c->ncomp;
   }
   qsort(v, total, sizeof(float), cmp_float);
@@ -281,7 +282,7 @@ static int write_json(sim_report *r, char *err, size_t errlen) {
         json_t *e, *ct, *oc;
         double lo, hi;
         if (cell->n == 0) continue;
-        qsort(cell->completion_ms, cell->ncomp, sizeof(float), cmp_float);
+        if (cell->ncomp) qsort(cell->completion_ms, cell->ncomp, sizeof(float), cmp_float);
         sim_report_wilson(cell->ok, cell->n, &lo, &hi);
         e = json_object();
         json_object_set_new(e, "group", json_string(sc->groups[g].label));

@@ -59,8 +59,8 @@ expect 1 "cannot" "$bin" run "$dir/small.yaml" --out "$out/c3" --pcap /nonexiste
 
 # bad scenario files: exit 1, one line naming the file and the line
 expect 1 "bad-unknown-key.yaml:6: traffic: Unexpected key: headway" "$bin" run "$dir/bad-unknown-key.yaml" --out "$out/bad"
-expect 1 "bad-wrong-type.yaml:5: traffic.passages: Invalid" "$bin" run "$dir/bad-wrong-type.yaml" --out "$out/bad"
-expect 1 "bad-negative-speed.yaml:7: traffic.speeds_kmh: speed -70 is not positive" "$bin" run "$dir/bad-negative-speed.yaml" --out "$out/bad"
+expect 1 "bad-wrong-type.yaml:5: traffic.passages: expected 1..100000000, got 'many'" "$bin" run "$dir/bad-wrong-type.yaml" --out "$out/bad"
+expect 1 "bad-negative-speed.yaml:7: traffic.speeds_kmh: expected a number in \\[1, 500\\], got '-70'" "$bin" run "$dir/bad-negative-speed.yaml" --out "$out/bad"
 expect 1 "bad-empty-traffic.yaml:4: traffic.speeds_kmh: empty" "$bin" run "$dir/bad-empty-traffic.yaml" --out "$out/bad"
 expect 1 "bad-no-traffic.yaml:1: traffic: missing" "$bin" run "$dir/bad-no-traffic.yaml" --out "$out/bad"
 expect 1 "bad-profile.yaml:7: fleet.profile: unknown profile 'en15509-l2'" "$bin" run "$dir/bad-profile.yaml" --out "$out/bad"
