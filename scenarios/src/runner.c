@@ -102,6 +102,8 @@ int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_
     snprintf(err, errlen, "%s: cannot create the output directory", opt->out_dir);
     return -1;
   }
+  /* Temporaries of an earlier run that was killed (docs/files.md). */
+  if (file_tmp_sweep_dir(opt->out_dir, err, errlen) < 0) return -1;
   if (dsrc_crypto_new(&crypto, err, errlen) != 0) return -1;
   if (sim_keys_init(&keys, crypto, sc->seed) != 0) {
     snprintf(err, errlen, "key set-up failed");
