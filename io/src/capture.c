@@ -296,17 +296,18 @@ int io_cap_reader_next(io_cap_reader *r, io_cap_record *out, char *err, size_t e
     snprintf(err, errlen, "%s: record %lu: captured %u of %u octets", r->path, r->records, h->caplen, h->len);
     return -1;
   }
-  /* With nanosecond precision, tv_usec carries nanoseconds; a second holds 1e9 of them. */
-  if (h->ts.tv_usec < 0 || h->ts.tv_usec >= 1000000000) {
-    snprintf(err, errlen, "%s: record %lu: %ld nanoseconds, not below 1000000000", r->path, r->records,
-             (long)h->ts.tv_usec);
+  /* With nanosecond precision, tv_usec carries nanoseconds, an unsigned 32-bit word in the
+   * file (libpcap may hand it over sign-extended); a second holds 1e9 of them. */
+  if ((uint32_t)h->ts.tv_usec >= 1000000000u) {
+    snprintf(err, errlen, "%s: record %lu: %" PRIu32 " nanoseconds, not below 1000000000", r->path, r->records,
+             (uint32_t)h->ts.tv_usec);
     return -1;
   }
   if (io_cap_record_decode(out, data, h->caplen, why, sizeof(why)) != 0) {
     snprintf(err, errlen, "%s: record %lu: %s", r->path, r->records, why);
     return -1;
   }
-  out->t_ns = (uint64_t)(uint32_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
+  out->t_ns = (uint64_t)(uint32_t)h->ts.tv_sec * 1000000000u + (uint32_t)h->ts.tv_usec;
   if (r->records > 1 && out->t_ns < r->last_t_ns) {
     if (r->backsteps++ == 0)
       snprintf(r->backstep, sizeof(r->backstep), "%s: record %lu: time goes back %.6f ms (a merged capture?)",
