@@ -164,6 +164,13 @@ int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_
     sim_report_add(&rep, &blocks[k], rec, blocks[k].passages);
     done += blocks[k].passages;
     free(rec);
+    /* A full disk stops the run now rather than after every block is simulated. */
+    if (ferror(rep.csv) && !p.error) {
+      pthread_mutex_lock(&p.mu);
+      p.error = -1;
+      snprintf(p.err, sizeof(p.err), "%s/passages.csv: cannot write: %s", opt->out_dir, strerror(errno));
+      pthread_mutex_unlock(&p.mu);
+    }
     if (cap) {
       /* Blocks laid end to end: every block's clock starts at 0. */
       char why[400];
