@@ -123,7 +123,7 @@ int io_cap_record_decode(io_cap_record *r, const uint8_t *buf, size_t len, char 
 struct io_cap_writer {
   file_out *out;
   unsigned long records;
-  char path[256];
+  char path[1024]; /* for messages; file_out keeps the real one */
 };
 
 static int cap_fail(io_cap_writer *w, char *err, size_t errlen, const char *fmt, ...)
@@ -147,10 +147,6 @@ io_cap_writer *io_cap_writer_open(const char *path, char *err, size_t errlen) {
   uint16_t version[2] = {2, 4};
   uint8_t hdr[24];
   io_cap_writer *w;
-  if (strlen(path) >= sizeof(w->path)) {
-    snprintf(err, errlen, "%.200s...: path too long", path);
-    return NULL;
-  }
   if (!(w = calloc(1, sizeof(*w)))) {
     snprintf(err, errlen, "%s: out of memory", path);
     return NULL;

@@ -94,7 +94,7 @@ expect_fail "efc-scenario trace --pcap (file size limit)" $st trace.err "^efc-sc
 [ ! -e trace.pcap ] || fail "trace left trace.pcap after its capture failed"
 no_tmp .
 
-printf 'name: small\nseed: 3\nrse:\n  profiles: [autopass]\ntraffic:\n  speeds_kmh: [60]\n  passages: 200\nfleet:\n  - {profile: autopass, mcu: modern, share: 1}\n' >small.yaml
+printf 'name: small\nseed: 3\nrse:\n  profiles: [autopass]\ntraffic:\n  speeds_kmh: [60]\n  passages: 20\nfleet:\n  - {profile: autopass, mcu: modern, share: 1}\n' >small.yaml
 "$BIN/efc-scenario" run small.yaml --out ok --threads 1 --no-plots >run.out 2>run.err ||
   fail "efc-scenario run small.yaml: exit $? ($(cat run.err))"
 st=0
