@@ -220,7 +220,7 @@ struct io_cap_reader {
   unsigned long records;
   uint64_t last_t_ns;
   unsigned long backsteps;
-  char backstep[320]; /* the first time going back, as a one-line warning */
+  char backstep[400]; /* the first time going back, as a one-line warning */
 };
 
 /* The snapshot length of a pcap file header, or -1 when the header is not one (libpcap
@@ -305,9 +305,11 @@ int io_cap_reader_next(io_cap_reader *r, io_cap_record *out, char *err, size_t e
   }
   out->t_ns = (uint64_t)(uint32_t)h->ts.tv_sec * 1000000000u + (uint32_t)h->ts.tv_usec;
   if (r->records > 1 && out->t_ns < r->last_t_ns) {
+    uint64_t back = r->last_t_ns - out->t_ns;
     if (r->backsteps++ == 0)
-      snprintf(r->backstep, sizeof(r->backstep), "%s: record %lu: time goes back %.6f ms (a merged capture?)",
-               r->path, r->records, (double)(r->last_t_ns - out->t_ns) / 1e6);
+      snprintf(r->backstep, sizeof(r->backstep),
+               "%s: record %lu: time goes back %" PRIu64 ".%06" PRIu64 " ms (a merged capture?)", r->path,
+               r->records, back / 1000000u, back % 1000000u);
   }
   r->last_t_ns = out->t_ns;
   return 1;
