@@ -175,7 +175,7 @@ static int cmd_encode(int frame) {
   return 0;
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
   static const struct option opts[] = {{"frame", no_argument, NULL, 'f'},
                                        {"pretty", no_argument, NULL, 'p'},
                                        {"help", no_argument, NULL, 'h'},
@@ -216,3 +216,6 @@ int main(int argc, char **argv) {
   }
   return io_cli_usage(PROG, PROG, "unknown command '%s'", cmd);
 }
+
+/* stdout checked last: a result that did not reach its file is a failed run. */
+int main(int argc, char **argv) { return io_cli_stdout_close(PROG, run(argc, argv)); }

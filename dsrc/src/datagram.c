@@ -33,6 +33,7 @@ int dsrc_dg_decode(dsrc_dg *d, const uint8_t *buf, size_t len) {
     return DSRC_ERR_RANGE;
   d->kind = buf[5];
   d->lane = buf[6];
+  if (d->lane < 1 || d->lane > 127) return DSRC_ERR_RANGE;
   d->flags = buf[7];
   d->seq = dsrc_get_be32(buf + 8);
   d->ref = dsrc_get_be32(buf + 12);

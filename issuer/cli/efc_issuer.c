@@ -219,7 +219,7 @@ static int cmd_statuslist(int argc, char **argv) {
   return 0;
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
   const char *cmd = argc > 1 ? argv[1] : NULL;
   if (!cmd) return usage("no command");
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
@@ -231,3 +231,6 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "statuslist") == 0) return cmd_statuslist(argc - 1, argv + 1);
   return usage("unknown command '%s'", cmd);
 }
+
+/* stdout checked last: a result that did not reach its file is a failed run. */
+int main(int argc, char **argv) { return io_cli_stdout_close(PROG, run(argc, argv)); }

@@ -1,13 +1,9 @@
 /* The status list from the database, written so an RSE never loads half of one. */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "file/out.h"
 #include "issuer/issuer_statuslist.h"
 
 /* Reject: the claimed OBE's MAC1 / MAC_TSP failed or its MACed data disagree with the claim.
@@ -59,20 +55,11 @@ static int write_entries(issuer_db *db, FILE *f, issuer_statuslist_counts *n, ch
   return 0;
 }
 
-/* The directory part of path ("." when there is none). */
-static void dir_of(char *out, size_t cap, const char *path) {
-  const char *slash = strrchr(path, '/');
-  if (!slash) snprintf(out, cap, ".");
-  else if (slash == path) snprintf(out, cap, "/");
-  else snprintf(out, cap, "%.*s", (int)(slash - path), path);
-}
-
 int issuer_statuslist_write(issuer_db *db, const char *path, issuer_statuslist_counts *n,
                             char *err, size_t errlen) {
-  char dir[4096], tmp[4200];
   bool done = false;
-  int fd, rv, dfd;
-  FILE *f;
+  file_out *o;
+  int rv;
   memset(n, 0, sizeof(*n));
   if ((rv = issuer_db_analysed(db, &done, err, errlen)) != 0) return rv;
   if (!done) {
@@ -82,47 +69,15 @@ int issuer_statuslist_write(issuer_db *db, const char *path, issuer_statuslist_c
              issuer_db_path(db));
     return ISSUER_ERR_STALE;
   }
-  dir_of(dir, sizeof(dir), path);
-  if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.statuslist.XXXXXX", dir) >= sizeof(tmp)) {
-    snprintf(err, errlen, "%s: path too long", path);
-    return ISSUER_ERR_ARG;
-  }
-  if ((fd = mkstemp(tmp)) < 0) {
-    snprintf(err, errlen, "%s: cannot create a temporary file in %s: %s", path, dir,
-             strerror(errno));
-    return ISSUER_ERR_IO;
-  }
-  /* RSEs read the list under their own accounts; it holds no secret. */
-  if (fchmod(fd, 0644) != 0 || !(f = fdopen(fd, "w"))) {
-    snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-    close(fd);
-    unlink(tmp);
-    return ISSUER_ERR_IO;
-  }
-  rv = write_entries(db, f, n, err, errlen);
-  if (rv == 0 && (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)) {
-    snprintf(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
-    rv = ISSUER_ERR_IO;
-  }
-  if (fclose(f) != 0 && rv == 0) {
-    snprintf(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
-    rv = ISSUER_ERR_IO;
-  }
-  if (rv == 0 && rename(tmp, path) != 0) {
-    snprintf(err, errlen, "%s: cannot replace: %s", path, strerror(errno));
-    rv = ISSUER_ERR_IO;
-  }
-  if (rv != 0) {
-    unlink(tmp);
+  /* The file library: a temporary beside path renamed into place, every write checked, and
+   * a device or other special file at path refused rather than replaced (docs/files.md).
+   * Temporaries of an earlier run that was killed go first. */
+  if (file_tmp_sweep(path, err, errlen) < 0) return ISSUER_ERR_IO;
+  if ((rv = file_out_open(&o, path, 0, err, errlen)) != 0)
+    return rv == FILE_ERR_NOT_REGULAR || rv == FILE_ERR_ARG ? ISSUER_ERR_ARG : ISSUER_ERR_IO;
+  if ((rv = write_entries(db, file_out_stream(o), n, err, errlen)) != 0) {
+    file_out_abort(o);
     return rv;
   }
-  /* The rename itself is durable only once the directory is. */
-  if ((dfd = open(dir, O_RDONLY | O_DIRECTORY)) >= 0) {
-    if (fsync(dfd) != 0) rv = ISSUER_ERR_IO;
-    close(dfd);
-  } else {
-    rv = ISSUER_ERR_IO;
-  }
-  if (rv != 0) snprintf(err, errlen, "%s: cannot sync directory %s", path, dir);
-  return rv;
+  return file_out_commit(o, err, errlen) == 0 ? 0 : ISSUER_ERR_IO;
 }

@@ -21,7 +21,7 @@ static void usage(FILE *out) {
           "exit status: 0 success, 1 bad input (one-line error on stderr), 2 bad usage.\n");
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
   static const struct {
     const char *name;
     int (*run)(int, char **);
@@ -47,3 +47,6 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], cmds[i].name) == 0) return cmds[i].run(argc - 1, argv + 1);
   return io_cli_usage("efc-keymgmt", "efc-keymgmt", "unknown command '%s'", argv[1]);
 }
+
+/* stdout checked last: a result that did not reach its file is a failed run. */
+int main(int argc, char **argv) { return io_cli_stdout_close("efc-keymgmt", run(argc, argv)); }

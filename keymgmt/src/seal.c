@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file/out.h"
 #include "km_internal.h"
 #include "dsrc/octets.h"
 
@@ -153,6 +154,9 @@ int km_seal_save(const char *path, enum km_kind kind, const char *pass, keymgmt_
     rv = km_fail(err, errlen, rv, path, "encryption failed");
     goto out;
   }
+  /* Temporaries a killed writer left beside this key file (docs/files.md). Best effort: a
+   * directory that cannot be read fails the write below with its own error. */
+  file_tmp_sweep(path, NULL, 0);
   rv = keymgmt_write_atomic(path, file, total, no_replace, err, errlen);
 out:
   free(file);

@@ -46,6 +46,7 @@ struct host {
   dsrc_rng rng;
   int fd;
   io_cap_writer *cap;
+  bool cap_failed; /* the capture could not be written: the daemon stops, exit 1 */
   uint64_t rearm_ns;
   uint32_t seq;
   bool heard;
@@ -95,7 +96,14 @@ static int load_state(hosted *x) {
 
 static void capture(host *h, bool up, uint64_t t, uint8_t lane, const uint8_t *f, size_t len) {
   io_cap_record r = {t, up, lane, 0, io_cap_frame_lid(f, len), f, len};
-  if (h->cap) io_cap_writer_put(h->cap, &r);
+  char err[400];
+  if (!h->cap || h->cap_failed) return;
+  if (io_cap_writer_put(h->cap, &r, err, sizeof(err)) != 0) {
+    /* What it answers would be missing from its capture: stop, one line, exit 1. */
+    fprintf(stderr, "efc-obe: %s\n", err);
+    h->cap_failed = true;
+    ev_break(EV_DEFAULT, EVBREAK_ALL);
+  }
 }
 
 static void log_session(const hosted *x, const dsrc_beacon_id *beacon) {
@@ -220,7 +228,7 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
   ev_break(loop, EVBREAK_ALL);
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
   static const struct option opts[] = {
       {"listen", required_argument, NULL, 'l'}, {"profile", required_argument, NULL, 'p'},
       {"pass-file", required_argument, NULL, 'P'}, {"state", required_argument, NULL, 's'},
@@ -348,10 +356,18 @@ int main(int argc, char **argv) {
     persist(&h, &h.obes[i]);
     keymgmt_obe_profile_wipe(&h.obes[i].prof);
   }
-  io_cap_writer_close(h.cap);
+  if (h.cap_failed) {
+    io_cap_writer_abort(h.cap);
+  } else if (io_cap_writer_close(h.cap, err, sizeof(err)) != 0) {
+    fprintf(stderr, "efc-obe: %s\n", err);
+    h.cap_failed = true;
+  }
   close(h.fd);
   dsrc_crypto_free(h.crypto);
   fprintf(stderr, "efc-obe: stopped: %lu downlinks, %lu bad datagrams ignored\n", h.downlinks, h.bad_datagrams);
   free(h.obes);
-  return h.persist_errors ? IO_CLI_EXIT_FAILURE : 0;
+  return h.persist_errors || h.cap_failed ? IO_CLI_EXIT_FAILURE : 0;
 }
+
+/* stdout checked last: a result that did not reach its file is a failed run. */
+int main(int argc, char **argv) { return io_cli_stdout_close(PROG, run(argc, argv)); }

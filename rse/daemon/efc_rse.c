@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "io/capture.h"
+#include "file/out.h"
 #include "dsrc/datagram.h"
 #include "air/lane.h"
 #include "io/cli.h"
@@ -44,7 +45,8 @@ typedef struct {
   unsigned nhosts;
   int fd;
   io_cap_writer *cap;
-  FILE *claims;
+  file_journal *claims;
+  bool write_failed; /* a claim or the capture could not be written: the run stops, exit 1 */
   bool realtime, forever, verbose;
   uint64_t target;
   uint64_t timeout_ns, slack_ns;
@@ -112,15 +114,23 @@ static lid_times *lid_find(daemon_rse *d, uint32_t lid, bool add) {
   return &d->lids[d->nlids++];
 }
 
+/* A run that cannot record its results stops: one line naming the file, exit 1. */
+static void write_failed(daemon_rse *d, const char *err) {
+  fprintf(stderr, "efc-rse: %s\n", err);
+  d->write_failed = true;
+  ev_break(d->loop, EVBREAK_ALL);
+}
+
 /* Every frame on the air goes to the capture. */
 static void on_frame(void *ctx, const air_frame *f) {
   daemon_rse *d = ctx;
-  if (d->cap) {
+  if (d->cap && !d->write_failed) {
+    char err[400];
     io_cap_record r = {d->realtime ? f->t_start : d->model_t0 + (f->t_start - d->tx.t0), f->uplink,
                        d->cfg.lane,
                        (uint8_t)((f->corrupted ? IO_CAP_CORRUPTED : 0) | (f->collided ? IO_CAP_COLLIDED : 0)),
                        io_cap_frame_lid(f->frame, f->len), f->frame, f->len};
-    io_cap_writer_put(d->cap, &r);
+    if (io_cap_writer_put(d->cap, &r, err, sizeof(err)) != 0) write_failed(d, err);
   }
 }
 
@@ -183,11 +193,15 @@ static void collect(daemon_rse *d) {
               p.outcome == RSE_OUT_DONE ? "done" : "failed", efc_verdict_name(p.claim.verdict), why[0] ? " " : "",
               why, p.retries, p.late_responses, p.sequence);
     }
-    if (d->claims && p.outcome == RSE_OUT_DONE) {
-      char line[2048];
-      if (efc_claim_format(&p.claim, line, sizeof(line)) > 0) {
-        fprintf(d->claims, "%s\n", line);
-        fflush(d->claims);
+    if (d->claims && p.outcome == RSE_OUT_DONE && !d->write_failed) {
+      /* The journal syncs the claim before the lane goes on: a kill cannot take it back. */
+      char line[2048], err[400];
+      int n = efc_claim_format(&p.claim, line, sizeof(line) - 1);
+      if (n <= 0) {
+        write_failed(d, "a claim could not be formatted");
+      } else {
+        line[n] = '\n';
+        if (file_journal_append(d->claims, line, (size_t)n + 1, err, sizeof(err)) != 0) write_failed(d, err);
       }
     }
     if (t && t->model_end && p.outcome == RSE_OUT_DONE)
@@ -384,7 +398,7 @@ static void summary(daemon_rse *d) {
   }
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
   static const struct option opts[] = {
       {"profile", required_argument, NULL, 'p'},   {"keys", required_argument, NULL, 'k'},
       {"obe", required_argument, NULL, 'o'},       {"passages", required_argument, NULL, 'n'},
@@ -505,8 +519,8 @@ int main(int argc, char **argv) {
     }
     d.cfg.status = &d.status;
   }
-  if (claims && !(d.claims = fopen(claims, "a"))) {
-    fprintf(stderr, "efc-rse: %s: cannot open for appending\n", claims);
+  if (claims && file_journal_open(&d.claims, claims, 0, err, sizeof(err)) != 0) {
+    fprintf(stderr, "efc-rse: %s\n", err);
     return IO_CLI_EXIT_FAILURE;
   }
   if (pcap && !(d.cap = io_cap_writer_open(pcap, err, sizeof(err)))) {
@@ -566,8 +580,10 @@ int main(int argc, char **argv) {
   ev_run(d.loop, 0);
 
   summary(&d);
-  io_cap_writer_close(d.cap);
-  if (d.claims) fclose(d.claims);
+  /* A failed run leaves no capture that looks complete. */
+  if (d.write_failed) io_cap_writer_abort(d.cap);
+  else if (io_cap_writer_close(d.cap, err, sizeof(err)) != 0) write_failed(&d, err);
+  if (file_journal_close(d.claims, err, sizeof(err)) != 0) write_failed(&d, err);
   close(d.fd);
   rse_del(d.r);
   efc_status_list_free(&d.status);
@@ -575,5 +591,8 @@ int main(int argc, char **argv) {
   dsrc_crypto_free(d.crypto);
   free(d.wall_ms);
   free(d.model_ms);
-  return d.passages ? 0 : IO_CLI_EXIT_FAILURE;
+  return d.passages && !d.write_failed ? 0 : IO_CLI_EXIT_FAILURE;
 }
+
+/* stdout checked last: a result that did not reach its file is a failed run. */
+int main(int argc, char **argv) { return io_cli_stdout_close(PROG, run(argc, argv)); }

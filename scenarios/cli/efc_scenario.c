@@ -270,7 +270,7 @@ static int cmd_report(int argc, char **argv) {
   return 0;
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
     return IO_CLI_EXIT_USAGE;
@@ -285,3 +285,6 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "report") == 0) return cmd_report(argc - 1, argv + 1);
   return io_cli_usage(PROG, PROG, "unknown command '%s'", argv[1]);
 }
+
+/* stdout checked last: a result that did not reach its file is a failed run. */
+int main(int argc, char **argv) { return io_cli_stdout_close(PROG, run(argc, argv)); }

@@ -209,10 +209,7 @@ int sim_frames_write(const sim_frames *f, io_cap_writer *w, uint64_t offset_ns, 
     r.lid = (uint32_t)p[11] << 24 | (uint32_t)p[12] << 16 | (uint32_t)p[13] << 8 | p[14];
     r.len = p[15];
     r.frame = p + 16;
-    if (io_cap_writer_put(w, &r) != 0) {
-      snprintf(err, errlen, "writing the capture failed");
-      return -1;
-    }
+    if (io_cap_writer_put(w, &r, err, errlen) != 0) return -1;
     at += 16 + r.len;
   }
   return 0;

@@ -1,12 +1,15 @@
 /* The results of a run: per-passage CSV, per-(group, BER, speed) statistics with 95 %
  * Wilson intervals and completion-time percentiles, the critical speeds, the JSON summary,
  * the table, and gnuplot plots (SVG and PNG). */
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "sim/report.h"
 
@@ -45,12 +48,16 @@ int sim_report_open(sim_report *r, const sim_scenario *sc, const char *dir, char
   r->cells = calloc((size_t)sc->nbers * r->nspeeds * sc->ngroups, sizeof(*r->cells));
   for (unsigned b = 0; b < sc->nbers; b++) snprintf(r->ber_text[b], sizeof(r->ber_text[b]), "%g", sc->bers[b]);
   snprintf(path, sizeof(path), "%s/passages.csv", dir);
-  r->csv = fopen(path, "w");
-  if (!r->cells || !r->csv) {
-    snprintf(err, errlen, "%s: cannot write", path);
+  if (!r->cells) {
+    snprintf(err, errlen, "%s: out of memory", path);
     sim_report_free(r);
     return -1;
   }
+  if (file_out_open(&r->csv_out, path, 0, err, errlen) != 0) {
+    sim_report_free(r);
+    return -1;
+  }
+  r->csv = file_out_stream(r->csv_out);
   fprintf(r->csv, "block,seq,gantry,lane,ber,speed_kmh,group,obuid,t_enter_ms,dwell_ms,outcome,"
                   "completion_ms,margin_ms,frames_down,frames_up,octets_down,octets_up,retries,"
                   "late_responses,airtime_ms,processing_ms,other_ms,obes_in_zone\n");
@@ -252,6 +259,8 @@ static int write_json(sim_report *r, char *err, size_t errlen) {
   const sim_scenario *sc = r->sc;
   json_t *o = json_object(), *res = json_array(), *crit = json_array(), *groups = json_array(), *bers = json_array();
   char path[600];
+  file_out *out;
+  int rv;
   for (unsigned g = 0; g < sc->ngroups; g++) json_array_append_new(groups, json_string(sc->groups[g].label));
   for (unsigned b = 0; b < sc->nbers; b++) json_array_append_new(bers, json_real(sc->bers[b]));
   json_object_set_new(o, "scenario", json_string(sc->name));
@@ -319,13 +328,19 @@ static int write_json(sim_report *r, char *err, size_t errlen) {
   json_object_set_new(o, "critical", crit);
   json_object_set_new(o, "results", res);
   snprintf(path, sizeof(path), "%s/summary.json", r->dir);
-  if (json_dump_file(o, path, JSON_INDENT(1) | JSON_REAL_PRECISION(6)) != 0) {
+  if (file_out_open(&out, path, 0, err, errlen) != 0) {
+    json_decref(o);
+    return -1;
+  }
+  if (json_dumpf(o, file_out_stream(out), JSON_INDENT(1) | JSON_REAL_PRECISION(6)) != 0) {
+    file_out_abort(out);
     snprintf(err, errlen, "%s: cannot write", path);
     json_decref(o);
     return -1;
   }
   json_decref(o);
-  return 0;
+  rv = file_out_commit(out, err, errlen);
+  return rv == 0 ? 0 : -1;
 }
 
 static void write_table(sim_report *r, FILE *t) {
@@ -376,13 +391,13 @@ static void series_title(char *out, size_t cap, const sim_scenario *sc, unsigned
 
 static int write_plots(sim_report *r, char *err, size_t errlen) {
   const sim_scenario *sc = r->sc;
-  char path[700];
+  char path[700], img[4][700];
+  const char *imgs[4] = {img[0], img[1], img[2], img[3]};
+  file_out *od, *og;
   FILE *d, *g;
   snprintf(path, sizeof(path), "%s/plot.dat", r->dir);
-  if (!(d = fopen(path, "w"))) {
-    snprintf(err, errlen, "%s: cannot write", path);
-    return -1;
-  }
+  if (file_out_open(&od, path, 0, err, errlen) != 0) return -1;
+  d = file_out_stream(od);
   /* One block per (group, BER): speed, success %, CI low, CI high, p50, p95, p99. */
   for (unsigned b = 0; b < sc->nbers; b++)
     for (unsigned gi = 0; gi < sc->ngroups; gi++) {
@@ -398,18 +413,19 @@ static int write_plots(sim_report *r, char *err, size_t errlen) {
       }
       fprintf(d, "\n\n");
     }
-  fclose(d);
+  if (file_out_commit(od, err, errlen) != 0) return -1;
   snprintf(path, sizeof(path), "%s/plots.gp", r->dir);
-  if (!(g = fopen(path, "w"))) {
-    snprintf(err, errlen, "%s: cannot write", path);
-    return -1;
-  }
+  if (file_out_open(&og, path, 0, err, errlen) != 0) return -1;
+  g = file_out_stream(og);
+  fprintf(g, "if (!exists('tmp')) tmp = ''\n");
   fprintf(g, "set datafile missing 'nan'\nset key outside right\nset grid\nset xlabel 'speed (km/h)'\n");
   for (int pass = 0; pass < 2; pass++) {
     const char *term = pass ? "pngcairo size 1100,600" : "svg size 1100,600 dynamic";
     const char *ext = pass ? "png" : "svg";
     fprintf(g, "set terminal %s\n", term);
-    fprintf(g, "set output '%s/success_vs_speed.%s'\n", r->dir, ext);
+    snprintf(img[2 * pass], sizeof(img[0]), "%s/success_vs_speed.%s", r->dir, ext);
+    snprintf(img[2 * pass + 1], sizeof(img[0]), "%s/completion_vs_speed.%s", r->dir, ext);
+    fprintf(g, "set output '%s'.tmp\n", img[2 * pass]);
     fprintf(g, "set title '%s: transactions completed in a %.0f m zone'\nset ylabel 'success (%%), 95%% CI'\n",
             sc->name, sc->zone_m);
     fprintf(g, "plot ");
@@ -421,7 +437,7 @@ static int write_plots(sim_report *r, char *err, size_t errlen) {
         fprintf(g, "%s'%s/plot.dat' index %u using 1:2:3:4 with yerrorlines title '%s'", idx ? ", " : "", r->dir,
                 idx, title);
       }
-    fprintf(g, "\nset output '%s/completion_vs_speed.%s'\n", r->dir, ext);
+    fprintf(g, "\nset output '%s'.tmp\n", img[2 * pass + 1]);
     fprintf(g, "set title '%s: completion time (zone entry to RELEASE), p50 solid, p99 dashed'\n"
                "set ylabel 'completion time (ms)'\n", sc->name);
     fprintf(g, "plot ");
@@ -436,34 +452,53 @@ static int write_plots(sim_report *r, char *err, size_t errlen) {
       }
     fprintf(g, "\n");
   }
-  fclose(g);
-  sim_report_gnuplot(path);
+  if (file_out_commit(og, err, errlen) != 0) return -1;
+  sim_report_gnuplot(path, imgs, 4);
   return 0;
 }
 
-int sim_report_gnuplot(const char *script) {
-  char *argv[3];
+int sim_report_gnuplot(const char *script, const char *const *outputs, size_t n) {
+  char *argv[5], suffix[48], set[64];
   pid_t pid;
-  int status;
+  int status, rv = 0;
+  /* The temporaries carry our process ID like the file library's, so that a later run
+   * sweeps them if this one is killed mid-plot. */
+  snprintf(suffix, sizeof(suffix), ".tmp.%ld.0", (long)getpid());
+  snprintf(set, sizeof(set), "tmp='%s'", suffix);
   argv[0] = "gnuplot";
-  argv[1] = (char *)script;
-  argv[2] = NULL;
+  argv[1] = "-e";
+  argv[2] = set;
+  argv[3] = (char *)script;
+  argv[4] = NULL;
   if (posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ) != 0) {
     fprintf(stderr, "efc-scenario: gnuplot not found: %s written, plots not drawn\n", script);
     return -1;
   }
   if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     fprintf(stderr, "efc-scenario: gnuplot failed on %s\n", script);
-    return -1;
+    rv = -1;
   }
-  return 0;
+  for (size_t i = 0; i < n; i++) {
+    char tmp[800];
+    struct stat st;
+    if (snprintf(tmp, sizeof(tmp), "%s%s", outputs[i], suffix) >= (int)sizeof(tmp)) continue;
+    if (rv == 0 && lstat(outputs[i], &st) == 0 && !S_ISREG(st.st_mode)) {
+      fprintf(stderr, "efc-scenario: %s: exists and is not a regular file; refusing to replace it\n", outputs[i]);
+      rv = -1;
+    } else if (rv == 0 && rename(tmp, outputs[i]) != 0) {
+      fprintf(stderr, "efc-scenario: %s: cannot replace: %s\n", outputs[i], strerror(errno));
+      rv = -1;
+    }
+    unlink(tmp); /* gone after a rename; a failed run's */
+  }
+  return rv;
 }
 
 int sim_report_finish(sim_report *r, FILE *table, bool plots, char *err, size_t errlen) {
-  if (fflush(r->csv) != 0 || ferror(r->csv)) {
-    snprintf(err, errlen, "%s/passages.csv: write error", r->dir);
-    return -1;
-  }
+  file_out *csv = r->csv_out;
+  r->csv_out = NULL;
+  r->csv = NULL;
+  if (file_out_commit(csv, err, errlen) != 0) return -1;
   if (write_json(r, err, errlen) != 0) return -1;
   if (table) write_table(r, table);
   if (plots && write_plots(r, err, errlen) != 0) return -1;
@@ -471,7 +506,9 @@ int sim_report_finish(sim_report *r, FILE *table, bool plots, char *err, size_t 
 }
 
 void sim_report_free(sim_report *r) {
-  if (r->csv) fclose(r->csv);
+  /* Not finished: a failed run leaves no passages.csv that looks complete. */
+  file_out_abort(r->csv_out);
+  r->csv_out = NULL;
   if (r->cells) {
     size_t n = (size_t)r->sc->nbers * r->nspeeds * r->sc->ngroups;
     for (size_t i = 0; i < n; i++) free(r->cells[i].completion_ms);

@@ -24,7 +24,7 @@ typedef struct {
   size_t written;           /* blocks handed to the report so far */
   size_t ahead;             /* with a capture: blocks a worker may run ahead of the writer */
   int error;
-  char err[256];
+  char err[512];
 } pool;
 
 static void *worker(void *arg) {
@@ -102,6 +102,8 @@ int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_
     snprintf(err, errlen, "%s: cannot create the output directory", opt->out_dir);
     return -1;
   }
+  /* Temporaries of an earlier run that was killed (docs/files.md). */
+  if (file_tmp_sweep_dir(opt->out_dir, err, errlen) < 0) return -1;
   if (dsrc_crypto_new(&crypto, err, errlen) != 0) return -1;
   if (sim_keys_init(&keys, crypto, sc->seed) != 0) {
     snprintf(err, errlen, "key set-up failed");
@@ -133,7 +135,7 @@ int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_
     p.ahead = 2 * (size_t)nthreads;
     if (!p.frames) {
       snprintf(err, errlen, "out of memory");
-      io_cap_writer_close(cap);
+      io_cap_writer_abort(cap);
       sim_report_free(&rep);
       free(blocks);
       sim_keys_wipe(&keys);
@@ -162,13 +164,20 @@ int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_
     sim_report_add(&rep, &blocks[k], rec, blocks[k].passages);
     done += blocks[k].passages;
     free(rec);
+    /* A full disk stops the run now rather than after every block is simulated. */
+    if (ferror(rep.csv) && !p.error) {
+      pthread_mutex_lock(&p.mu);
+      p.error = -1;
+      snprintf(p.err, sizeof(p.err), "%s/passages.csv: cannot write: %s", opt->out_dir, strerror(errno));
+      pthread_mutex_unlock(&p.mu);
+    }
     if (cap) {
       /* Blocks laid end to end: every block's clock starts at 0. */
-      char why[128];
+      char why[400];
       if (sim_frames_write(&p.frames[k], cap, cap_offset, why, sizeof(why)) != 0 && !p.error) {
         pthread_mutex_lock(&p.mu);
         p.error = -1;
-        snprintf(p.err, sizeof(p.err), "%s: %s", opt->pcap, why);
+        snprintf(p.err, sizeof(p.err), "%s", why);
         pthread_mutex_unlock(&p.mu);
       }
       cap_offset += p.frames[k].end_ns;
@@ -183,10 +192,7 @@ int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_
   }
   for (unsigned i = 0; i < nthreads; i++) pthread_join(threads[i], NULL);
   if (opt->progress) fputc('\n', stderr);
-  if (cap && !p.error && io_cap_writer_flush(cap) != 0) {
-    p.error = -1;
-    snprintf(p.err, sizeof(p.err), "%s: writing the capture failed", opt->pcap);
-  }
+  if (cap && !p.error && io_cap_writer_flush(cap, p.err, sizeof(p.err)) != 0) p.error = -1;
   if (p.error) {
     snprintf(err, errlen, "%s", p.err);
     rv = -1;
@@ -203,7 +209,9 @@ int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_
   }
   free(p.done);
   free(p.frames);
-  io_cap_writer_close(cap);
+  /* The capture is renamed into place only when the whole run succeeded. */
+  if (rv == 0 && io_cap_writer_close(cap, err, errlen) != 0) rv = -1;
+  else if (rv != 0) io_cap_writer_abort(cap);
   free(threads);
   free(blocks);
   pthread_mutex_destroy(&p.mu);

@@ -22,6 +22,7 @@ typedef struct {
   char sequence[512];    /* application messages, in order */
   unsigned bsts;
   io_cap_writer *cap;
+  char cap_err[400]; /* the capture's first failed write: the trace fails */
   uint8_t lane;
 } trace_ctx;
 
@@ -81,7 +82,8 @@ static void on_frame(void *ctxp, const air_frame *lf) {
     io_cap_record cr = {lf->t_start, lf->uplink, c->lane,
                      (uint8_t)((lf->corrupted ? IO_CAP_CORRUPTED : 0) | (lf->collided ? IO_CAP_COLLIDED : 0)),
                      io_cap_frame_lid(lf->frame, lf->len), lf->frame, lf->len};
-    io_cap_writer_put(c->cap, &cr);
+    if (!c->cap_err[0] && io_cap_writer_put(c->cap, &cr, c->cap_err, sizeof(c->cap_err)) != 0 && !c->cap_err[0])
+      snprintf(c->cap_err, sizeof(c->cap_err), "%s: cannot write", c->opt->pcap);
   }
   if (dsrc_frame_decode(&f, lf->frame, lf->len) != 0) {
     json_decref(pdus);
@@ -146,7 +148,7 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
   dsrc_crypto *crypto;
   rse_passage p;
   issuer_options iopt;
-  char err[256], buf[128];
+  char err[400], buf[128];
   bool done = false;
   int rv;
 
@@ -168,6 +170,8 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
   if ((rv = sim_keys_init(&keys, crypto, opt->seed)) != 0 ||
       (rv = sim_obe_make(&prof, crypto, &keys, opt->obuid, efc_profile_bit(opt->profile))) != 0) {
     fprintf(stderr, "efc-scenario: key set-up failed: %s\n", keymgmt_strerror(rv));
+    json_decref(tc.frames);
+    io_cap_writer_abort(tc.cap);
     dsrc_crypto_free(crypto);
     return -1;
   }
@@ -182,7 +186,7 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
   if ((rv = rse_new(&r, &rcfg, crypto, dsrc_prng_rng(&traffic), NULL, NULL)) != 0) {
     fprintf(stderr, "efc-scenario: %s\n", rse_strerror(rv));
     json_decref(tc.frames);
-    io_cap_writer_close(tc.cap);
+    io_cap_writer_abort(tc.cap);
     keymgmt_obe_profile_wipe(&prof);
     sim_keys_wipe(&keys);
     dsrc_crypto_free(crypto);
@@ -253,10 +257,19 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
       if (efc_claim_format(&p.claim, line, sizeof(line)) > 0) fprintf(out, "claim: %s\n", line);
     }
   }
-  io_cap_writer_close(tc.cap);
+  /* A capture missing frames is never renamed into place. */
+  rv = 0;
+  if (tc.cap_err[0]) {
+    io_cap_writer_abort(tc.cap);
+    fprintf(stderr, "efc-scenario: %s\n", tc.cap_err);
+    rv = -1;
+  } else if (io_cap_writer_close(tc.cap, err, sizeof(err)) != 0) {
+    fprintf(stderr, "efc-scenario: %s\n", err);
+    rv = -1;
+  }
   rse_del(r);
   keymgmt_obe_profile_wipe(&prof);
   sim_keys_wipe(&keys);
   dsrc_crypto_free(crypto);
-  return 0;
+  return rv;
 }

@@ -142,11 +142,14 @@ int sec_t06_eavesdropping(sec_world *w, const sec_params *p, sec_outcome *out) {
   for (unsigned i = 0; i < p->passages; i++) {
     sec_passage ps;
     if (sec_pass(w, &victim, &ps) != 0) {
-      sec_world_capture_stop(w);
+      sec_world_capture_abort(w);
       return -1;
     }
   }
-  sec_world_capture_stop(w);
+  if (sec_world_capture_stop(w, err, sizeof(err)) != 0) {
+    snprintf(out->evidence, sizeof(out->evidence), "%.180s", err);
+    return -1;
+  }
 
   /* The listener's side: only the file. */
   memset(&l, 0, sizeof(l));

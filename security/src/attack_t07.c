@@ -163,7 +163,7 @@ static int replay_run(sec_world *w, const sec_params *p, sec_outcome *out, cap_t
   /* The genuine passage, captured. */
   if (sec_world_capture(w, "t07.pcap", path, sizeof(path), err, sizeof(err)) != 0) goto fail;
   if (sec_pass(w, &victim, &ps) != 0) goto fail;
-  sec_world_capture_stop(w);
+  if (sec_world_capture_stop(w, err, sizeof(err)) != 0) goto fail;
   if (txn_read(path, txn, err, sizeof(err)) != 0) goto fail;
 
   /* The replays, each a new session; the issuer and its status list after each. */
@@ -224,7 +224,7 @@ static int replay_run(sec_world *w, const sec_params *p, sec_outcome *out, cap_t
   }
   return 0;
 fail:
-  sec_world_capture_stop(w);
+  sec_world_capture_abort(w);
   snprintf(out->evidence, sizeof(out->evidence), "%.180s", err);
   return -1;
 }

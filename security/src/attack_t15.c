@@ -263,7 +263,10 @@ int sec_t15_fake_passages(sec_world *w, const sec_params *p, sec_outcome *out) {
       }
       if (f == F_CAPTURE) {
         const efc_claim *real = &w->claims[ps.claim];
-        sec_world_capture_stop(w);
+        if (sec_world_capture_stop(w, err, sizeof(err)) != 0) {
+          snprintf(out->evidence, sizeof(out->evidence), "%.180s", err);
+          return -1;
+        }
         /* What the air does not carry, the insider's RSE writes as for any passage. */
         fake.profile = w->profile;
         fake.station = w->rcfg.station;

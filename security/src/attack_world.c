@@ -2,6 +2,7 @@
  * captures. Everything an attack leaves on disk lives in a private temporary directory. */
 #define _DEFAULT_SOURCE /* mkdtemp */
 #include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,9 @@ static void on_frame(void *ctx, const air_frame *f) {
   r.lid = io_cap_frame_lid(f->frame, f->len);
   r.frame = f->frame;
   r.len = f->len;
-  if (io_cap_writer_put(w->cap, &r) == 0) w->cap_frames++;
+  if (w->cap_err[0]) return;
+  if (io_cap_writer_put(w->cap, &r, w->cap_err, sizeof(w->cap_err)) == 0) w->cap_frames++;
+  else if (!w->cap_err[0]) snprintf(w->cap_err, sizeof(w->cap_err), "%s: cannot write", w->dir);
 }
 
 int sec_world_rse_reset(sec_world *w) {
@@ -104,7 +107,7 @@ int sec_world_init(sec_world *w, int profile, uint64_t seed, const issuer_option
 
 void sec_world_free(sec_world *w) {
   DIR *d;
-  sec_world_capture_stop(w);
+  sec_world_capture_abort(w);
   if (w->dir[0] && (d = opendir(w->dir))) {
     struct dirent *e;
     char path[600];
@@ -249,6 +252,14 @@ int sec_issuer_run(sec_world *w, unsigned *flags, unsigned *seq, char *err, size
     }
     fprintf(f, "%s\n", line);
   }
+  /* A scratch file of the world's private directory, read back at once: not an output,
+   * but a claim lost to a full disk would skew the issuer's verdicts without a word. */
+  errno = EIO;
+  if (fflush(f) != 0 || ferror(f)) {
+    snprintf(err, errlen, "%s: cannot write: %s", claims, strerror(errno));
+    fclose(f);
+    return -1;
+  }
   rewind(f);
   if (issuer_db_open(&db, dbpath, ISSUER_DB_WRITE, err, errlen) != 0) {
     fclose(f);
@@ -305,15 +316,27 @@ int sec_world_status_refresh(sec_world *w, char *err, size_t errlen) {
 }
 
 int sec_world_capture(sec_world *w, const char *name, char *path, size_t cap, char *err, size_t errlen) {
-  sec_world_capture_stop(w);
+  sec_world_capture_abort(w);
   snprintf(path, cap, "%s/%s", w->dir, name);
   if (!(w->cap = io_cap_writer_open(path, err, errlen))) return -1;
   w->cap_frames = 0;
+  w->cap_err[0] = 0;
   return 0;
 }
 
-void sec_world_capture_stop(sec_world *w) {
-  if (w->cap) io_cap_writer_close(w->cap);
+int sec_world_capture_stop(sec_world *w, char *err, size_t errlen) {
+  io_cap_writer *c = w->cap;
+  w->cap = NULL;
+  if (w->cap_err[0]) {
+    io_cap_writer_abort(c);
+    snprintf(err, errlen, "%s", w->cap_err);
+    return -1;
+  }
+  return io_cap_writer_close(c, err, errlen);
+}
+
+void sec_world_capture_abort(sec_world *w) {
+  io_cap_writer_abort(w->cap);
   w->cap = NULL;
 }
 

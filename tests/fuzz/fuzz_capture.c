@@ -1,5 +1,6 @@
 /* libFuzzer target: one capture record (tags, efcsim header, frame) as the reader parses it.
- * A record that parses must encode to one that parses to the same fields and frame. */
+ * A record that parses must have a lane in 1..127 and a frame, and encode to one that
+ * parses to the same fields and frame. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!why[0]) abort(); /* every refusal says why */
     return 0;
   }
+  /* What the reader accepts, the capture format can hold (docs/capture.md, "Reading"). */
+  if (r.lane < IO_CAP_LANE_MIN || r.lane > IO_CAP_LANE_MAX || r.len == 0) abort();
   n = io_cap_record_encode(out, sizeof(out), &r);
   if (n < 0) return 0; /* a frame longer than the writer takes */
   if (io_cap_record_decode(&back, out, (size_t)n, why, sizeof(why)) != 0) abort();

@@ -31,11 +31,11 @@ int main(int argc, char **argv) {
       FILE *f;
       if (strlen(argv[2]) + strlen(seeds[i].name) + 2 > sizeof(path)) return 2;
       snprintf(path, sizeof(path), "%.3000s/%.64s", argv[2], seeds[i].name);
-      if (!(f = fopen(path, "wb")) || fwrite(seeds[i].bytes, 1, seeds[i].len, f) != seeds[i].len) {
+      if (!(f = fopen(path, "wb")) || fwrite(seeds[i].bytes, 1, seeds[i].len, f) != seeds[i].len ||
+          fclose(f) != 0) {
         fprintf(stderr, "%s: cannot write\n", path);
         return 1;
       }
-      fclose(f);
     }
     return 0;
   }

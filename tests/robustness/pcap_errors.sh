@@ -116,5 +116,48 @@ for spec in "4 78:not an efcsim record" "16 09:efcsim record version 9" "17 05:d
   put bad.pcap $((efc + ${at%% *})) ${at#* }
   check "record $k efcsim header +$at" $k "${spec#*:}"
 done
+
+# --- issue 15, point 13: odd files (docs/capture.md, "Reading") ----------------------------
+# Errors: a snapshot length of 0, nanoseconds of 1e9 or more, a lane outside 1..127, a
+# frame of 0 octets.
+cp $f bad.pcap
+put bad.pcap 16 $(le32 0)
+check "snaplen 0" 0 ""
+grep -q "snapshot length 0" err.txt || fail "snaplen 0: '$(cat err.txt)' does not say so"
+for ns in 1000000000 4294967295; do
+  cp $f bad.pcap
+  put bad.pcap $((off[k] + 4)) $(le32 $ns)
+  check "record $k nanoseconds $ns" $k "$ns nanoseconds, not below 1000000000"
+done
+for lane in 00 80 ff; do
+  cp $f bad.pcap
+  put bad.pcap $((efc + 18)) $lane
+  check "record $k lane 0x$lane" $k "lane $((16#$lane)) outside 1..127"
+done
+# record k with its frame taken out: lengths 26 (the tags and the efcsim header) and N = 0
+head -c ${off[k]} $f > bad.pcap
+dd if=$f bs=1 skip=${off[k]} count=8 status=none >> bad.pcap
+printf "$(printf '\\x%s' $(le32 26) $(le32 26))" >> bad.pcap
+dd if=$f bs=1 skip=$efc count=24 status=none >> bad.pcap
+printf '\x00\x00' >> bad.pcap
+caplen=$(od -An -t u4 -j $((off[k] + 8)) -N 4 $f | tr -d ' ')
+tail -c +$((off[k] + 16 + caplen + 1)) $f >> bad.pcap
+check "record $k frame of 0 octets" $k "a frame of 0 octets"
+
+# A warning, not an error: time going back (a capture merged from two can do that). Every
+# command reads the whole file, exit 0, and says so once on stderr, naming the record.
+cp $f bad.pcap
+put bad.pcap $((off[k])) $(le32 0) $(le32 0)
+for cmd in "decode" "decode --json" "stats"; do
+  rc=0
+  "$BIN/efc-pcap" $cmd bad.pcap > out.txt 2> err.txt || rc=$?
+  [ $rc = 0 ] || fail "time going back: efc-pcap $cmd: exit $rc ($(cat err.txt))"
+  [ "$(wc -l < err.txt)" = 1 ] || fail "time going back: efc-pcap $cmd: stderr is not one line: $(cat err.txt)"
+  grep -q "^efc-pcap: warning: bad.pcap: record $k: time goes back" err.txt ||
+    fail "time going back: efc-pcap $cmd: '$(cat err.txt)'"
+done
+grep -q "\"records\":$n," out.txt 2>/dev/null || "$BIN/efc-pcap" decode --json bad.pcap 2>/dev/null |
+  grep -q "\"records\":$n," || fail "time going back: decode --json does not show all $n records"
+echo "time going back: $(cat err.txt)"
 t1=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" 'BEGIN { printf "duration %.1f s\n", b - a }'

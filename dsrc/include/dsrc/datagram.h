@@ -39,8 +39,8 @@ typedef struct {
 /* Returns octets written or a negative dsrc error. */
 dsrc_ssize dsrc_dg_encode(uint8_t *out, size_t cap, const dsrc_dg *d);
 
-/* 0, or DSRC_ERR_TRUNCATED / DSRC_ERR_FRAME_SIZE / DSRC_ERR_RANGE (bad magic, version or
- * kind). frame points into buf. */
+/* 0, or DSRC_ERR_TRUNCATED / DSRC_ERR_FRAME_SIZE / DSRC_ERR_RANGE (bad magic, version,
+ * kind, or a lane outside 1..127: no capture could record it). frame points into buf. */
 int dsrc_dg_decode(dsrc_dg *d, const uint8_t *buf, size_t len);
 
 /* Window w's start time of a downlink. */

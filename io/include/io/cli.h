@@ -30,6 +30,12 @@ int io_cli_fail(int status, const char *prefix, const char *fmt, ...)
 int io_cli_usage(const char *prefix, const char *help, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A program's last step: flushes and closes stdout. When that fails (a full disk, a closed
+ * pipe), reports "PREFIX: standard output: cannot write: REASON" and returns
+ * IO_CLI_EXIT_FAILURE in place of IO_CLI_EXIT_OK; otherwise returns status. Every program's
+ * main is "return io_cli_stdout_close(PROG, run(argc, argv));". */
+int io_cli_stdout_close(const char *prefix, int status);
+
 /* io_pass_read (io/pass.h) with its error reported as "PREFIX: text": 0, or the exit status,
  * IO_CLI_EXIT_USAGE with the pointer to HELP --help when no source was given, else
  * IO_CLI_EXIT_FAILURE. */

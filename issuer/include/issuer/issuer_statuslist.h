@@ -13,9 +13,10 @@ typedef struct {
   size_t reject, photograph;
 } issuer_statuslist_counts;
 
-/* Writes the list to path atomically (temp file in the same directory, fsync, rename,
- * fsync of the directory), sorted by obuid. Refuses a database whose analysis is
- * incomplete (ISSUER_ERR_STALE). */
+/* Writes the list to path atomically through the file library (temp file in the same
+ * directory, fsync, rename, fsync of the directory), sorted by obuid. Refuses a database
+ * whose analysis is incomplete (ISSUER_ERR_STALE) and a path that exists and is not a
+ * regular file (ISSUER_ERR_ARG: a device is never replaced). */
 int issuer_statuslist_write(issuer_db *db, const char *path, issuer_statuslist_counts *n,
                             char *err, size_t errlen);
 

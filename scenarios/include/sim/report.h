@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "file/out.h"
 #include "sim/runner.h"
 
 /* The passages of one (BER, speed or speed bin, group). */
@@ -19,7 +20,8 @@ typedef struct {
 typedef struct {
   const sim_scenario *sc;
   char dir[512];
-  FILE *csv;
+  file_out *csv_out;    /* passages.csv, renamed into place by sim_report_finish */
+  FILE *csv;            /* its stream */
   unsigned nspeeds;     /* speed values or 10 km/h bins */
   double speed_of[SIM_SPEEDS_MAX];
   sim_report_cell *cells;   /* [ber][speed][group] */
@@ -34,8 +36,11 @@ void sim_report_add(sim_report *r, const sim_block *b, const sim_record *rec, si
 int sim_report_finish(sim_report *r, FILE *table, bool plots, char *err, size_t errlen);
 void sim_report_free(sim_report *r);
 
-/* Runs gnuplot on a script; a missing or failing gnuplot is a warning on stderr (-1). */
-int sim_report_gnuplot(const char *script);
+/* Runs gnuplot on a script whose outputs are named '...'.tmp (gnuplot's variable tmp, empty
+ * when a user runs the script): gnuplot draws into temporaries that are renamed to the n
+ * outputs once it succeeded, so a killed run leaves no half-drawn plot. A missing or
+ * failing gnuplot is a warning on stderr (-1). */
+int sim_report_gnuplot(const char *script, const char *const *outputs, size_t n);
 
 /* Wilson score interval of k successes in n at 95 %. */
 void sim_report_wilson(uint64_t k, uint64_t n, double *lo, double *hi);

@@ -97,6 +97,7 @@ typedef struct {
   unsigned nclaims;
   io_cap_writer *cap;           /* when set, every frame on the lane is captured */
   unsigned cap_frames;
+  char cap_err[320];            /* the capture's first failed write ("" none) */
 } sec_world;
 
 /* A world for profile with the master keys of seed; iopt NULL: the issuer's defaults.
@@ -170,7 +171,11 @@ int sec_track_obe(sec_world *w, sec_obe *a, unsigned n, sec_track *t, char *err,
 
 /* Starts capturing every frame on w's lane into w->dir/name; the path goes to path. */
 int sec_world_capture(sec_world *w, const char *name, char *path, size_t cap, char *err, size_t errlen);
-void sec_world_capture_stop(sec_world *w);
+/* Ends the capture: 0 once it is complete under its name, -1 with err when a frame could not
+ * be written or the file not completed (no file then). No capture: 0. */
+int sec_world_capture_stop(sec_world *w, char *err, size_t errlen);
+/* Ends a capture of a run that failed: nothing is kept. */
+void sec_world_capture_abort(sec_world *w);
 
 /* ---- a scripted reader: an RSE of the attacker's own, talking to one OBE engine ---- */
 

@@ -51,7 +51,7 @@ static void usage(FILE *out) {
           "exit status: 0 success, 1 bad input (one-line error naming the record), 2 bad usage.\n");
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
     return IO_CLI_EXIT_USAGE;
@@ -67,3 +67,6 @@ int main(int argc, char **argv) {
   }
   return io_cli_usage("efc-pcap", "efc-pcap", "unknown command '%s'", argv[1]);
 }
+
+/* stdout checked last: a result that did not reach its file is a failed run. */
+int main(int argc, char **argv) { return io_cli_stdout_close("efc-pcap", run(argc, argv)); }

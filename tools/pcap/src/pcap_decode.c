@@ -242,6 +242,8 @@ static int json_end(decode_ctx *c) {
   char buf[4096];
   size_t n;
   fputs("\n],\"broadcasts\":[", c->out);
+  /* rewind clears the stream's error flag: a write that failed (a full /tmp) shows now. */
+  if (fflush(c->bc) != 0 || ferror(c->bc)) return -1;
   rewind(c->bc);
   while ((n = fread(buf, 1, sizeof(buf), c->bc)) > 0) fwrite(buf, 1, n, c->out);
   fprintf(c->out, "\n],\"records\":%lu,\"complete\":%lu,\"incomplete\":%lu}\n", c->records, c->complete,
@@ -277,7 +279,7 @@ int pcap_cmd_decode(int argc, char **argv) {
   rv = pcap_file_walk(file, idle, decode_group, c, err, sizeof(err));
   /* The document stays whole even when the file is not (the exit status tells). */
   if (json && json_end(c) != 0 && rv == 0) {
-    snprintf(err, sizeof(err), "%s: cannot read back the temporary file", file);
+    snprintf(err, sizeof(err), "%s: the temporary file of its broadcasts cannot be written or read back", file);
     rv = IO_CLI_EXIT_FAILURE;
   }
   if (rv == 0 && !json)

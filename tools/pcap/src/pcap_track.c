@@ -288,6 +288,13 @@ int pcap_file_walk(const char *path, uint64_t idle_ns, pcap_group_fn fn, void *c
     if (rv != 0) break;
   }
   if (rv == 0) rv = pcap_tracker_finish(t);
+  {
+    /* Time going back is a warning, not an error: merged captures do it (docs/capture.md). */
+    const char *first;
+    unsigned long back = io_cap_reader_backsteps(rd, &first);
+    if (back == 1) fprintf(stderr, "efc-pcap: warning: %s\n", first);
+    else if (back > 1) fprintf(stderr, "efc-pcap: warning: %s, and %lu more records go back\n", first, back - 1);
+  }
   pcap_tracker_free(t);
   io_cap_reader_close(rd);
   return rv;
