@@ -7,6 +7,7 @@
 # revealed: efc-issuer flags no duplicate, no backward step and no gap, in AutoPASS (TC)
 # and EN 15509 (EquipmentStatus counter). At start efc-obe removes the temporaries of
 # state writers that are gone and leaves those of a live one.
+# efc-rse --verbose shows what the silenced OBE's last passage heard.
 # usage: obe_durability.sh BIN_DIR
 BIN=$1
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +20,7 @@ C="$WORK/claims.jsonl"
 rse() { # rse PROFILE PASSAGES OUT
   DAY=$((DAY + 86400))
   "$BIN/efc-rse" --profile "$1" --keys "$WORK/op.eok" --pass-file "$WORK/op.pass" --obe "$OBE_ADDR" \
-    --passages "$2" --claims "$C" --seed 7 --start $DAY --timeout-ms 200 >"$3" ||
+    --passages "$2" --claims "$C" --seed 7 --start $DAY --timeout-ms 200 --verbose >"$3" 2>"$3.err" ||
     fail "efc-rse --profile $1: status $?"
 }
 claims_of() { grep -c "\"obuid\":\"$1\"" "$C" || true; }
@@ -43,8 +44,14 @@ for p in autopass en15509-l1; do
   [ "$(grep -c "state is not durable" "$WORK/obe-$p-1.log")" -eq 1 ] || fail "$p: more than one error line"
   # No claim of the OBE whose state failed, the other OBE served every later passage.
   [ "$(claims_of 10000001)" -eq "$before1" ] || fail "$p: OBE 10000001 answered after its state failed"
-  grep -q "^efc-rse: profile $p, 20 passages, 1[89] successful" "$WORK/rse-$p-2.out" ||
+  grep -q "^efc-rse: profile $p, 20 passages, 19 successful" "$WORK/rse-$p-2.out" ||
     fail "$p run 2: $(head -1 "$WORK/rse-$p-2.out")"
+  # The passage it was in failed with the command that changed its state unanswered: the
+  # answer carrying (AutoPASS) or confirming (EN 15509 SET) the unsaved counter never left.
+  if [ $p = autopass ]; then cmd=GET_SECURE; else cmd=SET; fi
+  grep ': failed, ' "$WORK/rse-$p-2.out.err" | grep -q " $cmd\.rq\$" ||
+    fail "$p: the failed passage: $(grep ': failed, ' "$WORK/rse-$p-2.out.err")"
+  grep ': failed, ' "$WORK/rse-$p-2.out.err" | grep -q " $cmd\.rs" && fail "$p: $cmd answered after the failed write"
   # Stopped, it says so and exits 1.
   kill -TERM "$OBE_PID"
   st=0
