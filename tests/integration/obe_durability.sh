@@ -20,7 +20,7 @@ C="$WORK/claims.jsonl"
 rse() { # rse PROFILE PASSAGES OUT
   DAY=$((DAY + 86400))
   "$BIN/efc-rse" --profile "$1" --keys "$WORK/op.eok" --pass-file "$WORK/op.pass" --obe "$OBE_ADDR" \
-    --passages "$2" --claims "$C" --seed 7 --start $DAY --timeout-ms 200 --verbose >"$3" 2>"$3.err" ||
+    --passages "$2" --claims "$C" --seed 7 --start $DAY --verbose >"$3" 2>"$3.err" ||
     fail "efc-rse --profile $1: status $?"
 }
 claims_of() { grep -c "\"obuid\":\"$1\"" "$C" || true; }
