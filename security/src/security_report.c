@@ -35,7 +35,13 @@ static int list_files(const char *dir, sec_result *r, char *err, size_t errlen) 
       snprintf(err, errlen, "%s: more than %d attack files", dir, SEC_FILES_MAX);
       return -1;
     }
-    snprintf(r->files[r->nfiles++], sizeof(r->files[0]), "%s/%s", dir, e->d_name);
+    /* A path cut short would name another file, or none. */
+    if (snprintf(r->files[r->nfiles], sizeof(r->files[0]), "%s/%s", dir, e->d_name) >= (int)sizeof(r->files[0])) {
+      closedir(d);
+      snprintf(err, errlen, "%s: path of attack file %s too long", dir, e->d_name);
+      return -1;
+    }
+    r->nfiles++;
   }
   closedir(d);
   if (r->nfiles == 0) {
