@@ -1,7 +1,8 @@
 /* efc-obe: one or many OBEs behind one UDP socket, a thin libev shell around the OBE engine.
  * Each downlink datagram goes to every OBE; each answers in the windows the datagram
  * describes; a DONE datagram closes the host's answers. State is made durable before any
- * answer that reveals it. docs/datagram.md. */
+ * answer that reveals it; an OBE whose state cannot be written answers no more
+ * (docs/datagram.md, "Durability before disclosure"). */
 #define _DEFAULT_SOURCE /* struct sockaddr_storage users, mkdir */
 #include <errno.h>
 #include <ev.h>
@@ -15,6 +16,7 @@
 
 #include "io/capture.h"
 #include "dsrc/datagram.h"
+#include "file/out.h"
 #include "obe/obe.h"
 #include "io/cli.h"
 #include "io/udp.h"
@@ -35,6 +37,9 @@ typedef struct {
   obe_power power;       /* as its events report it */
   uint64_t released_at;
   uint64_t sessions;
+  /* Its state could not be made durable: like an OBE whose memory failed, it stays silent
+   * until efc-obe restarts, so that the counter it could not save is never revealed. */
+  bool silenced;
 } hosted;
 
 struct host {
@@ -51,7 +56,7 @@ struct host {
   uint32_t seq;
   bool heard;
   uint64_t last_time;
-  unsigned long bad_datagrams, downlinks, persist_errors;
+  unsigned long bad_datagrams, downlinks, persist_errors, silenced;
   ev_io io;
   ev_signal sigint, sigterm;
 };
@@ -63,22 +68,32 @@ static void usage(FILE *out) {
           "\n"
           "Emulates one OBE per --profile file (efc-keymgmt personalise; passphrase from --pass-file\n"
           "or EFC_OBE_PASS) behind one UDP socket. --state keeps each OBE's counters and log in\n"
-          "DIR/<obuid>.state, written durably before an answer reveals them. --mcu sets the modelled\n"
-          "processing time (default modern). An OBE released by its RSE is ready for its next\n"
-          "passage --rearm-ms later (default 20). SIGINT/SIGTERM stop it with state and capture\n"
-          "flushed. One log line per session on stderr.\n"
-          "exit status: 0 stopped cleanly, 1 bad input, 2 bad usage.\n");
+          "DIR/<obuid>.state, written durably before an answer reveals them: an OBE whose state\n"
+          "cannot be written drops that answer and stays silent until efc-obe restarts (one error\n"
+          "line), and efc-obe then exits 1 when stopped. Temporaries left in DIR by a killed\n"
+          "efc-obe are removed at start. --mcu sets the modelled processing time (default\n"
+          "modern). An OBE released by its RSE is ready for its next passage --rearm-ms later\n"
+          "(default 20). SIGINT/SIGTERM stop it with state and capture flushed. One log line per\n"
+          "session on stderr.\n"
+          "exit status: 0 stopped cleanly, 1 bad input or a state file that could not be written,\n"
+          "2 bad usage.\n");
 }
 
+/* Writes x's state to its file, durably. On failure the OBE is silenced: the state holds a
+ * counter no file holds, and the answer that would reveal it must never leave. */
 static int persist(host *h, hosted *x) {
   uint8_t buf[OBE_STATE_ENCODED_MAX + 8];
-  char err[300];
+  char err[700];
   int n;
   if (!x->state_path[0]) return 0;
   n = obe_state_encode(buf, sizeof(buf), &x->st);
   if (n < 0 || keymgmt_write_atomic(x->state_path, buf, (size_t)n, false, err, sizeof(err)) != 0) {
-    fprintf(stderr, "efc-obe: %s\n", n < 0 ? "state too large" : err);
+    if (n < 0) snprintf(err, sizeof(err), "%s: state too large", x->state_path);
+    fprintf(stderr, "efc-obe: OBE %02X%02X%02X%02X: %s; its state is not durable: it answers no more until restarted\n",
+            x->prof.obuid[0], x->prof.obuid[1], x->prof.obuid[2], x->prof.obuid[3], err);
     h->persist_errors++;
+    if (!x->silenced) h->silenced++;
+    x->silenced = true;
     return -1;
   }
   return 0;
@@ -130,7 +145,9 @@ static void on_session_closed(obe_engine *o, uint32_t lid, const dsrc_beacon_id 
   log_session(x, beacon);
 }
 
-/* Durable before the next window, which may reveal it. */
+/* Durable before the next window, which may reveal it: the engine raises this at the end of
+ * the obe_on_downlink that changed the state, and on_downlink opens no window of a silenced
+ * OBE. */
 static void on_state_changed(obe_engine *o, uint64_t t, void *user) {
   hosted *x = user;
   (void)o;
@@ -165,6 +182,7 @@ static void on_downlink(host *h, const dsrc_dg *d, const io_udp_addr *from) {
   capture(h, false, d->time_ns, d->lane, d->frame, d->len);
   for (unsigned i = 0; i < h->n; i++) {
     hosted *x = &h->obes[i];
+    if (x->silenced) continue;
     if (new_clock) hosted_start(h, x);
     /* Released and gone long enough: the vehicle's next passage, a fresh OBE with the same
      * profile and persistent state. */
@@ -175,8 +193,10 @@ static void on_downlink(host *h, const dsrc_dg *d, const io_udp_addr *from) {
     for (unsigned i = 0; i < h->n; i++) {
       uint8_t f[DSRC_FRAME_MAX];
       uint64_t ws = dsrc_dg_window_start(d, w);
-      size_t n = obe_on_window(&h->obes[i].o, ws, w, f, sizeof(f));
+      size_t n;
       dsrc_dg u;
+      if (h->obes[i].silenced) continue;
+      n = obe_on_window(&h->obes[i].o, ws, w, f, sizeof(f));
       if (n == 0) continue;
       memset(&u, 0, sizeof(u));
       u.kind = DSRC_DG_UPLINK;
@@ -305,6 +325,11 @@ static int run(int argc, char **argv) {
     fprintf(stderr, "efc-obe: %s: cannot create the state directory\n", state_dir);
     return IO_CLI_EXIT_FAILURE;
   }
+  /* The temporaries of state files whose writer was killed (docs/files.md). */
+  if (state_dir && file_tmp_sweep_dir(state_dir, err, sizeof(err)) < 0) {
+    fprintf(stderr, "efc-obe: %s\n", err);
+    return IO_CLI_EXIT_FAILURE;
+  }
   for (unsigned i = 0; i < nprof; i++) {
     hosted *x = &h.obes[i];
     if (keymgmt_obe_profile_load(&x->prof, profiles[i], pass, err, sizeof(err)) != 0) {
@@ -353,7 +378,9 @@ static int run(int argc, char **argv) {
   ev_run(loop, 0);
 
   for (unsigned i = 0; i < h.n; i++) {
-    persist(&h, &h.obes[i]);
+    /* A silenced OBE's state is not written: it was reported, and its file keeps the last
+     * state it revealed, which is all a restart needs. */
+    if (!h.obes[i].silenced) persist(&h, &h.obes[i]);
     keymgmt_obe_profile_wipe(&h.obes[i].prof);
   }
   if (h.cap_failed) {
@@ -364,7 +391,9 @@ static int run(int argc, char **argv) {
   }
   close(h.fd);
   dsrc_crypto_free(h.crypto);
-  fprintf(stderr, "efc-obe: stopped: %lu downlinks, %lu bad datagrams ignored\n", h.downlinks, h.bad_datagrams);
+  fprintf(stderr, "efc-obe: stopped: %lu downlinks, %lu bad datagrams ignored", h.downlinks, h.bad_datagrams);
+  if (h.silenced) fprintf(stderr, ", %lu OBE(s) silenced: state not durable", h.silenced);
+  fputc('\n', stderr);
   free(h.obes);
   return h.persist_errors || h.cap_failed ? IO_CLI_EXIT_FAILURE : 0;
 }

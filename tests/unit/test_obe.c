@@ -26,6 +26,7 @@ typedef struct {
   uint8_t vst[DSRC_FRAME_MAX];
   size_t vst_len;
   unsigned state_changes; /* state_changed events */
+  obe_state saved;        /* the state as the last state_changed saw it: what a driver saved */
   char events[512];       /* the other events, in order */
 } fx;
 
@@ -61,9 +62,11 @@ static void on_session_closed(obe_engine *o, uint32_t lid, const dsrc_beacon_id 
 }
 
 static void on_state_changed(obe_engine *o, uint64_t t, void *user) {
+  fx *f = user;
   (void)o;
   (void)t;
-  ((fx *)user)->state_changes++;
+  f->state_changes++;
+  f->saved = f->st;
 }
 
 static const obe_callbacks fx_events = {on_power_changed, on_session_opened, on_session_closed, on_state_changed};
@@ -286,6 +289,62 @@ static void test_beacon_after_release(void **state) {
   assert_int_not_equal(lid_of(up), first);
   assert_int_equal(lid_of(up), 0x22446689u);
   fx_free(&f);
+}
+
+/* The TC of a GET_SECURE answer frame. */
+static unsigned answer_tc(const uint8_t *up, size_t len) {
+  dsrc_frame h;
+  dsrc_tapdu a;
+  unsigned pdu;
+  assert_int_equal(dsrc_frame_decode(&h, up, len), 0);
+  assert_true(dsrc_pdu_decode(&a, &pdu, h.lsdu, h.lsdu_len, NULL) > 0);
+  assert_int_equal(a.kind, DSRC_ACTION_RS);
+  return (unsigned)(a.u.action_rs.parameter.u.octets.data[5] << 8 | a.u.action_rs.parameter.u.octets.data[6]);
+}
+
+/* Durability before disclosure: the state_changed event of a GET_SECURE comes inside the
+ * obe_on_downlink that carried it, with the new TC already in the state, so a driver that
+ * saves the state there has saved every TC a window later reveals: at once, late (legacy
+ * MCU, NE_OK first), and to a repeated command (its stored answer, no second count). */
+static void test_state_saved_before_reveal(void **state) {
+  (void)state;
+  for (int legacy = 0; legacy < 2; legacy++) {
+    fx f;
+    dsrc_tapdu q;
+    uint8_t b[DSRC_FRAME_MAX], up[DSRC_FRAME_MAX];
+    size_t n, len;
+    fx_init(&f, efc_profile_bit(EFC_PROFILE_AUTOPASS), legacy ? obe_mcu_legacy : instant,
+            "12345679 00 01020304 A5B6C7D8 02");
+    f.st.autopass_tc = 0x0122;
+    fx_session(&f);
+    assert_int_equal(f.state_changes, 0);
+    get_secure_rq(&q, "1F2E3D4C5AE0C60A11");
+    n = frame_build(b, f.lid, 4, DSRC_MAC_COMMAND | 1, DSRC_LLC_AC0, &q, 2);
+    down(&f, b, n);
+    /* Saved before any window opened. */
+    assert_int_equal(f.state_changes, 1);
+    assert_int_equal(f.saved.autopass_tc, 0x0123);
+    len = obe_on_window(&f.o, f.t + 100000, 0, up, sizeof(up));
+    assert_true(len > 0);
+    if (legacy) {
+      dsrc_frame h;
+      assert_int_equal(dsrc_frame_decode(&h, up, len), 0);
+      assert_int_equal(h.status, DSRC_LLC_NE_OK);
+      assert_int_equal(h.lsdu_len, 0);
+      f.t += 8 * MS; /* ready */
+    } else {
+      assert_int_equal(answer_tc(up, len), 0x0123);
+      f.t += 2 * MS;
+    }
+    /* The command again, same n, in a new window: the stored answer, nothing counted. */
+    n = frame_build(b, f.lid, 4, DSRC_MAC_COMMAND, DSRC_LLC_AC0, &q, 2);
+    down(&f, b, n);
+    len = obe_on_window(&f.o, f.t + 100000, 0, up, sizeof(up));
+    assert_int_equal(answer_tc(up, len), 0x0123);
+    assert_int_equal(f.state_changes, 1);
+    assert_int_equal(f.st.autopass_tc, 0x0123);
+    fx_free(&f);
+  }
 }
 
 /* The events tell a session's life: opened with a new LID, released by RELEASE, and dropped
@@ -726,6 +785,7 @@ static void test_counter_survives_crash(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_worked_get_stamped),   cmocka_unit_test(test_worked_get_secure),
+      cmocka_unit_test(test_state_saved_before_reveal),
       cmocka_unit_test(test_wake_start_time),      cmocka_unit_test(test_bst_unsupported),
       cmocka_unit_test(test_beacon_after_release), cmocka_unit_test(test_beacon_change_in_session),
       cmocka_unit_test(test_other_lid_and_fresh_rnd), cmocka_unit_test(test_access_denied),

@@ -6,7 +6,8 @@
  *
  * Persistent state (transaction counters, the passage log) lives in an obe_state the
  * caller owns. When the state_changed callback says so, the caller must make the state
- * durable before the next window: a counter the OBE reveals is then never lost. */
+ * durable before the next window: a counter the OBE reveals is then never lost. A caller
+ * that cannot must open no window of that OBE again (efc-obe silences it). */
 #ifndef OBE_OBE_H
 #define OBE_OBE_H
 
