@@ -35,7 +35,14 @@ static int list_files(const char *dir, sec_result *r, char *err, size_t errlen) 
       snprintf(err, errlen, "%s: more than %d attack files", dir, SEC_FILES_MAX);
       return -1;
     }
-    snprintf(r->files[r->nfiles++], sizeof(r->files[0]), "%s/%s", dir, e->d_name);
+    /* An installed prefix makes the names long: one cut short would name another file. */
+    if ((size_t)snprintf(r->files[r->nfiles], sizeof(r->files[0]), "%s/%s", dir, e->d_name) >=
+        sizeof(r->files[0])) {
+      closedir(d);
+      snprintf(err, errlen, "%s/%s: path longer than %zu characters", dir, e->d_name, sizeof(r->files[0]) - 1);
+      return -1;
+    }
+    r->nfiles++;
   }
   closedir(d);
   if (r->nfiles == 0) {
