@@ -28,17 +28,23 @@ static int exe_dir(char *out, size_t cap) {
   return (size_t)snprintf(out, cap, "%s", buf) < cap ? 0 : -1;
 }
 
-int io_cli_data_find(char *out, size_t cap, const char *rel) {
-  char dir[PATH_MAX], real_dir[PATH_MAX], real_build[PATH_MAX];
+/* rel in the data tree that came with the program, as a canonical path in out: 0, or -1. */
+static int data_installed(char *out, size_t cap, const char *rel) {
+  char dir[PATH_MAX], real_dir[PATH_MAX], real_build[PATH_MAX], path[PATH_MAX];
   int n;
-  if (access(rel, F_OK) == 0 || exe_dir(dir, sizeof(dir)) != 0) goto as_given;
+  if (exe_dir(dir, sizeof(dir)) != 0) return -1;
   /* A program still in the build tree uses the source tree's files. */
   if (realpath(dir, real_dir) && realpath(EFC_BUILD_BIN_DIR, real_build) && strcmp(real_dir, real_build) == 0)
-    n = snprintf(out, cap, "%s/%s", EFC_SOURCE_DIR, rel);
+    n = snprintf(path, sizeof(path), "%s/%s", EFC_SOURCE_DIR, rel);
   else
-    n = snprintf(out, cap, "%s/%s/%s", dir, EFC_DATA_FROM_BIN, rel);
-  if (n >= 0 && (size_t)n < cap && access(out, F_OK) == 0) return 0;
-as_given:
-  /* Not found anywhere: the name as given, for the reader's error message. */
+    n = snprintf(path, sizeof(path), "%s/%s/%s", dir, EFC_DATA_FROM_BIN, rel);
+  /* Without "bin/..": the name goes into reports and messages. */
+  if (n < 0 || (size_t)n >= sizeof(path) || !realpath(path, real_dir)) return -1;
+  return (size_t)snprintf(out, cap, "%s", real_dir) < cap ? 0 : -1;
+}
+
+int io_cli_data_find(char *out, size_t cap, const char *rel) {
+  if (access(rel, F_OK) != 0 && data_installed(out, cap, rel) == 0) return 0;
+  /* In the working directory, or nowhere: the name as given, for the reader's error. */
   return (size_t)snprintf(out, cap, "%s", rel) < cap ? 0 : -1;
 }
