@@ -35,7 +35,9 @@ int io_cli_sidecar_write(const char *path, const char *prog, char *err, size_t e
     snprintf(err, errlen, "%s: program name too long", side);
     return -1;
   }
-  /* A temporary file renamed into place: a sidecar is whole or absent. */
+  /* A temporary file renamed into place: a sidecar is whole or absent. One left by a killed
+   * process of the same id is nobody's now. */
+  unlink(tmp);
   if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0 || !(f = fdopen(fd, "w"))) {
     snprintf(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
     if (fd >= 0) {
