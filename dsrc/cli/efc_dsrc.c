@@ -13,6 +13,7 @@ static void usage(FILE *out) {
   fprintf(out,
           "usage: efc-dsrc decode [--frame] [--pretty] HEX|-\n"
           "       efc-dsrc encode [--frame] < JSON\n"
+          "       efc-dsrc --help | --version\n"
           "\n"
           "decode   print the T-APDU in HEX (unaligned PER, no fragmentation header) as its\n"
           "         JER value; with --frame, HEX is a whole L2 frame (flags included) and the\n"
@@ -184,10 +185,7 @@ static int run(int argc, char **argv) {
   const char *cmd;
   char err[256];
 
-  if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-    usage(stdout);
-    return IO_CLI_EXIT_OK;
-  }
+  if ((c = io_cli_main_opt(argc, argv, PROG, usage)) >= 0) return c;
   if (argc < 2) {
     usage(stderr);
     return IO_CLI_EXIT_USAGE;

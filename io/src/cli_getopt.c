@@ -44,6 +44,7 @@ int io_cli_getopt(int argc, char **argv, const struct option *opts, char *err, s
 }
 
 int io_cli_getopt_default(int c, const char *prog, const char *err, void (*usage)(FILE *out)) {
+  if (c == IO_CLI_OPT_VERSION) return io_cli_version_print(prog);
   if (c != 'h') return io_cli_usage(prog, prog, "%s", err);
   usage(stdout);
   return IO_CLI_EXIT_OK;

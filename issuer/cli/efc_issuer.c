@@ -19,6 +19,7 @@ static const char *const usage_text =
     "usage: efc-issuer verify --keystore FILE --claims FILE [--db FILE] [--pass-file FILE]\n"
     "                         [--min-gap SECONDS] [--max-list N] [--batch N]\n"
     "       efc-issuer statuslist --db FILE --out FILE\n"
+    "       efc-issuer --help | --version\n"
     "\n"
     "verify      reads the claims (one JSON line each, as the RSE writes them), checks each\n"
     "            with the issuer's master keys (MAC1 / MAC_TSP, MACed data against the\n"
@@ -221,8 +222,10 @@ static int cmd_statuslist(int argc, char **argv) {
 
 static int run(int argc, char **argv) {
   const char *cmd = argc > 1 ? argv[1] : NULL;
+  int rv = io_cli_main_opt(argc, argv, PROG, print_usage);
+  if (rv >= 0) return rv;
   if (!cmd) return usage("no command");
-  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+  if (strcmp(cmd, "help") == 0) {
     fputs(usage_text, stdout);
     return 0;
   }

@@ -7,6 +7,7 @@
 static void usage(FILE *out) {
   fprintf(out,
           "usage: efc-keymgmt COMMAND [options]   (efc-keymgmt COMMAND --help for each)\n"
+          "       efc-keymgmt --help | --version\n"
           "\n"
           "init             create an issuer keystore of fresh master keys\n"
           "personalise      derive one OBE's keys into an OBE profile file\n"
@@ -34,12 +35,13 @@ static int run(int argc, char **argv) {
       {"audit", cmd_audit},
       {"derive", cmd_derive},
   };
+  int rv = io_cli_main_opt(argc, argv, "efc-keymgmt", usage);
+  if (rv >= 0) return rv;
   if (argc < 2) {
     usage(stderr);
     return IO_CLI_EXIT_USAGE;
   }
-  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-      strcmp(argv[1], "help") == 0) {
+  if (strcmp(argv[1], "help") == 0) {
     usage(stdout);
     return IO_CLI_EXIT_OK;
   }

@@ -65,6 +65,7 @@ static void usage(FILE *out) {
   fprintf(out,
           "usage: efc-obe --listen ADDR:PORT --profile OBE [--profile OBE ...] [--pass-file FILE]\n"
           "               [--state DIR] [--mcu legacy|modern] [--pcap FILE] [--rearm-ms N] [--seed N]\n"
+          "       efc-obe --help | --version\n"
           "\n"
           "Emulates one OBE per --profile file (efc-keymgmt personalise; passphrase from --pass-file\n"
           "or EFC_OBE_PASS) behind one UDP socket. --state keeps each OBE's counters and log in\n"
@@ -254,7 +255,8 @@ static int run(int argc, char **argv) {
       {"pass-file", required_argument, NULL, 'P'}, {"state", required_argument, NULL, 's'},
       {"mcu", required_argument, NULL, 'm'},    {"pcap", required_argument, NULL, 'c'},
       {"rearm-ms", required_argument, NULL, 'r'}, {"seed", required_argument, NULL, 'S'},
-      {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+      {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, IO_CLI_OPT_VERSION},
+      {NULL, 0, NULL, 0}};
   static host h;
   const char *listen = NULL, *pass_file = NULL, *state_dir = NULL, *pcap = NULL;
   const char *profiles[HOST_MAX];
@@ -361,6 +363,9 @@ static int run(int argc, char **argv) {
     fprintf(stderr, "efc-obe: %s\n", err);
     return IO_CLI_EXIT_FAILURE;
   }
+  /* pcap has no comment field: the version that wrote the capture goes beside it. */
+  if (pcap && io_cli_sidecar_write(pcap, PROG, err, sizeof(err)) != 0)
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   loop = ev_default_loop(0);
   ev_io_init(&h.io, on_read, h.fd, EV_READ);
   h.io.data = &h;

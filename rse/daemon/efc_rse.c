@@ -90,6 +90,7 @@ static void usage(FILE *out) {
           "               [--ber B] [--retry-policy by-window|realloc-first] [--realtime]\n"
           "               [--pass-file FILE] [--seed N] [--station N] [--lane N]\n"
           "               [--timeout-ms N] [--slack-ms N] [--start UNIXSECONDS] [--verbose]\n"
+          "       efc-rse --help | --version\n"
           "\n"
           "Runs the RSE against efc-obe hosts over UDP. --keys is the toll charger's key file\n"
           "(efc-keymgmt export-operator; passphrase from --pass-file or EFC_OPERATOR_PASS). Claims\n"
@@ -410,7 +411,7 @@ static int run(int argc, char **argv) {
       {"timeout-ms", required_argument, NULL, 'T'}, {"slack-ms", required_argument, NULL, 'K'},
       {"verbose", no_argument, NULL, 'v'},         {"start", required_argument, NULL, 'A'},
       {"retry-policy", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+      {"version", no_argument, NULL, IO_CLI_OPT_VERSION}, {NULL, 0, NULL, 0}};
   static daemon_rse d;
   const char *keys = NULL, *claims = NULL, *status = NULL, *pcap = NULL, *pass_file = NULL;
   uint64_t seed = 0, timeout_ms = 500, slack_ms = 1, start = 0;
@@ -527,6 +528,9 @@ static int run(int argc, char **argv) {
     fprintf(stderr, "efc-rse: %s\n", err);
     return IO_CLI_EXIT_FAILURE;
   }
+  /* pcap has no comment field: the version that wrote the capture goes beside it. */
+  if (pcap && io_cli_sidecar_write(pcap, PROG, err, sizeof(err)) != 0)
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   if (dsrc_crypto_new(&d.crypto, err, sizeof(err)) != 0) {
     fprintf(stderr, "efc-rse: %s\n", err);
     return IO_CLI_EXIT_FAILURE;

@@ -1,5 +1,6 @@
 /* efc-scenario: the discrete-event runner. */
 #include <sys/stat.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ static void usage(FILE *out) {
           "       efc-scenario trace --profile P [--seed N] [--mcu legacy|modern] [--json] [--pcap FILE]\n"
           "       efc-scenario attack FILE [--profile P]\n"
           "       efc-scenario report security [--out DIR] [--attacks DIR] [--timing FILE] [--threads N] [--no-plots]\n"
+          "       efc-scenario --help | --version\n"
           "\n"
           "run     simulates the scenario FILE (YAML, docs/scenarios.md): per-passage CSV,\n"
           "        summary.json per profile and speed, plots (SVG, PNG) in DIR (default\n"
@@ -40,6 +42,8 @@ static void usage(FILE *out) {
           "        and the timing model (default scenarios/default.yaml) for the same profiles:\n"
           "        DIR/security.md and a self-contained DIR/security.html (default\n"
           "        results/security) with the threats x profiles table, timing and plots.\n"
+          "        The defaults are read from the working directory when it has them, else\n"
+          "        from the program's own: PREFIX/share/efcsim when installed in PREFIX/bin.\n"
           "\n"
           "exit status: 0 success (run: the run completed and its results were written,\n"
           "        however many passages failed: failures are what a run measures), 1 bad\n"
@@ -136,6 +140,8 @@ static int cmd_trace(int argc, char **argv) {
   if (o.profile < 0 || optind != argc)
     return io_cli_usage(PROG, NULL, "trace needs --profile P and no other arguments");
   if (sim_trace(&o, stdout, &res) != 0) return IO_CLI_EXIT_FAILURE;
+  if (o.pcap && io_cli_sidecar_write(o.pcap, PROG, err, sizeof(err)) != 0)
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   return res.completed && res.lane_verdict == 0 && res.issuer_flags == 0 ? IO_CLI_EXIT_OK : IO_CLI_EXIT_FAILURE;
 }
 
@@ -149,7 +155,7 @@ static int cmd_run(int argc, char **argv) {
   sim_run_options o = {.out_dir = NULL, .threads = 0, .plots = true};
   scenario_out so = {.plots = true};
   static sim_scenario sc;
-  char err[512], dir[512];
+  char err[512], dir[512], csv[4096];
   int c, rv;
   optind = 1;
   while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
@@ -173,7 +179,14 @@ static int cmd_run(int argc, char **argv) {
   o.threads = scenario_out_threads(&so);
   o.progress = isatty(2);
   o.table = stdout;
+  o.prog = PROG;
   if (sim_run(&sc, &o, err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  /* Neither CSV nor pcap has room for the version that wrote them: a sidecar each. */
+  if ((size_t)snprintf(csv, sizeof(csv), "%s/passages.csv", o.out_dir) >= sizeof(csv))
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s: path too long", o.out_dir);
+  if (io_cli_sidecar_write(csv, PROG, err, sizeof(err)) != 0 ||
+      (o.pcap && io_cli_sidecar_write(o.pcap, PROG, err, sizeof(err)) != 0))
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   printf("results: %s/passages.csv, %s/summary.json%s\n", o.out_dir, o.out_dir,
          o.plots ? ", success_vs_speed.svg/.png, completion_vs_speed.svg/.png" : "");
   return 0;
@@ -223,13 +236,19 @@ static int cmd_report(int argc, char **argv) {
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   static sec_result res;
+  static char attacks[PATH_MAX], timing[PATH_MAX];
   sec_options o;
   scenario_out so = {.plots = true};
   char err[512];
   int c, rv;
   memset(&o, 0, sizeof(o));
-  o.attacks_dir = EFC_SOURCE_DIR "/scenarios/attacks";
-  o.timing_file = EFC_SOURCE_DIR "/scenarios/default.yaml";
+  /* The working directory's, else the ones that came with the program (docs/cli.md). */
+  if (io_cli_data_find(attacks, sizeof(attacks), "scenarios/attacks") != 0 ||
+      io_cli_data_find(timing, sizeof(timing), "scenarios/default.yaml") != 0)
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "the installed data directory's path is too long");
+  o.attacks_dir = attacks;
+  o.timing_file = timing;
+  o.prog = PROG;
   issuer_options_default(&o.iopt);
   optind = 1;
   while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
@@ -260,8 +279,8 @@ static int cmd_report(int argc, char **argv) {
   o.progress = stdout;
   /* A bad timing file is refused before the attacks run, not after minutes of them. */
   {
-    static sim_scenario timing;
-    if (sim_scenario_load(&timing, o.timing_file, err, sizeof(err)) != 0)
+    static sim_scenario check;
+    if (sim_scenario_load(&check, o.timing_file, err, sizeof(err)) != 0)
       return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   }
   if (sec_report_run(&o, &res, err, sizeof(err)) != 0)
@@ -271,13 +290,11 @@ static int cmd_report(int argc, char **argv) {
 }
 
 static int run(int argc, char **argv) {
+  int rv = io_cli_main_opt(argc, argv, PROG, usage);
+  if (rv >= 0) return rv;
   if (argc < 2) {
     usage(stderr);
     return IO_CLI_EXIT_USAGE;
-  }
-  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    usage(stdout);
-    return IO_CLI_EXIT_OK;
   }
   if (strcmp(argv[1], "trace") == 0) return cmd_trace(argc - 1, argv + 1);
   if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "io/cli.h"
 #include "sim/report.h"
 
 extern char **environ;
@@ -265,6 +266,12 @@ static int write_json(sim_report *r, char *err, size_t errlen) {
   for (unsigned b = 0; b < sc->nbers; b++) json_array_append_new(bers, json_real(sc->bers[b]));
   json_object_set_new(o, "scenario", json_string(sc->name));
   json_object_set_new(o, "file", json_string(sc->path));
+  if (r->prog) {
+    /* Which build wrote the results; tests/golden/golden.sh drops this line. */
+    char line[256];
+    if (io_cli_version_line(line, sizeof(line), r->prog) == 0)
+      json_object_set_new(o, "written_by", json_string(line));
+  }
   json_object_set_new(o, "seed", json_integer((json_int_t)sc->seed));
   json_object_set_new(o, "zone_length_m", json_real(sc->zone_m));
   json_object_set_new(o, "lanes", json_integer(sc->lanes));

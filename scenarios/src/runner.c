@@ -123,6 +123,7 @@ int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_
     sim_keys_wipe(&keys);
     return -1;
   }
+  rep.prog = opt->prog;
   memset(&p, 0, sizeof(p));
   if (opt->pcap) {
     if (!(cap = io_cap_writer_open(opt->pcap, err, errlen))) {

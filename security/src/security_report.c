@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "io/cli.h"
 #include "sim/report.h"
 #include "sim/runner.h"
 #include "security/security.h"
@@ -35,15 +36,14 @@ static int list_files(const char *dir, sec_result *r, char *err, size_t errlen) 
       snprintf(err, errlen, "%s: more than %d attack files", dir, SEC_FILES_MAX);
       return -1;
     }
-    {
-      int k = snprintf(r->files[r->nfiles], sizeof(r->files[0]), "%s/%s", dir, e->d_name);
-      if (k < 0 || (size_t)k >= sizeof(r->files[0])) {
-        closedir(d);
-        snprintf(err, errlen, "%s/%s: path too long", dir, e->d_name);
-        return -1;
-      }
-      r->nfiles++;
+    /* An installed prefix makes the names long: one cut short would name another file. */
+    if ((size_t)snprintf(r->files[r->nfiles], sizeof(r->files[0]), "%s/%s", dir, e->d_name) >=
+        sizeof(r->files[0])) {
+      closedir(d);
+      snprintf(err, errlen, "%s/%s: path longer than %zu characters", dir, e->d_name, sizeof(r->files[0]) - 1);
+      return -1;
     }
+    r->nfiles++;
   }
   closedir(d);
   if (r->nfiles == 0) {
@@ -129,6 +129,7 @@ static int timing_run(const sec_options *o, sec_result *r, sim_scenario *sc, cha
   ro.out_dir = dir;
   ro.threads = o->threads ? o->threads : 1;
   ro.plots = o->plots;
+  ro.prog = o->prog;
   if (sim_run(sc, &ro, err, errlen) != 0) return -1;
   snprintf(path, sizeof(path), "%s/summary.json", dir);
   if (!(root = json_load_file(path, 0, &je))) {
@@ -233,7 +234,7 @@ static const char *const guide[] = {
 };
 
 static int write_md(const sec_options *o, const sec_result *r, char *err, size_t errlen) {
-  char path[700], when[64];
+  char path[700], when[64], version[256];
   time_t now = time(NULL);
   file_out *out;
   FILE *f;
@@ -246,6 +247,8 @@ static int write_md(const sec_options *o, const sec_result *r, char *err, size_t
              "Issuer checks: MAC1 / MAC_TSP %s, commitments %s.\n\n",
           when, r->nfiles, EFC_PROFILE_COUNT, r->wall_s, o->iopt.check_mac ? "on" : "**OFF (test only)**",
           o->iopt.check_commit ? "on" : "**OFF (test only)**");
+  if (o->prog && io_cli_version_line(version, sizeof(version), o->prog) == 0)
+    fprintf(f, "Written by %s.\n\n", version);
   fprintf(f, "## How to read it\n\n");
   for (size_t i = 0; i < sizeof(guide) / sizeof(guide[0]); i++) fprintf(f, "%s\n\n", guide[i]);
   fprintf(f, "## Threats x profiles: where each attack was caught\n\n| # | threat | attacker |");
@@ -343,7 +346,7 @@ static void html_inline_svg(FILE *f, const char *path) {
 }
 
 static int write_html(const sec_options *o, const sec_result *r, char *err, size_t errlen) {
-  char path[700], plot[700];
+  char path[700], plot[700], version[256] = "";
   file_out *out;
   FILE *f;
   snprintf(path, sizeof(path), "%s/security.html", o->out_dir);
@@ -352,11 +355,23 @@ static int write_html(const sec_options *o, const sec_result *r, char *err, size
   fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>efcsim security "
              "evaluation</title>\n<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;line-height:1.4}"
              "table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 6px;vertical-align:top;"
-             "font-size:90%%}th{background:#eee}.ev{font-size:80%%;color:#333}</style></head><body>\n");
+             "font-size:90%%}th{background:#eee}.ev{font-size:80%%;color:#333}</style>");
+  if (o->prog && io_cli_version_line(version, sizeof(version), o->prog) == 0) {
+    fputs("<meta name=\"generator\" content=\"", f);
+    html_escape(f, version);
+    fputs("\">", f);
+  }
+  fprintf(f, "</head><body>\n");
   fprintf(f, "<h1>efcsim security evaluation</h1>\n<p>%u attack files x %d profiles in %.1f s. Issuer checks: "
-             "MAC1 / MAC_TSP %s, commitments %s.</p>\n<h2>How to read it</h2>\n",
+             "MAC1 / MAC_TSP %s, commitments %s.</p>\n",
           r->nfiles, EFC_PROFILE_COUNT, r->wall_s, o->iopt.check_mac ? "on" : "<b>OFF (test only)</b>",
           o->iopt.check_commit ? "on" : "<b>OFF (test only)</b>");
+  if (version[0]) {
+    fputs("<p>Written by ", f);
+    html_escape(f, version);
+    fputs(".</p>\n", f);
+  }
+  fprintf(f, "<h2>How to read it</h2>\n");
   for (size_t i = 0; i < sizeof(guide) / sizeof(guide[0]); i++) {
     /* The guide's **bold** marks become <b>. */
     const char *s = guide[i];

@@ -20,7 +20,12 @@ for f in default multi-lane noisy; do
   "$bin/efc-scenario" run "scenarios/$f.yaml" --out "$out/$f" --threads 2 --no-plots \
     --pcap "$out/files/$f.pcap" > "$out/$f.txt" || { echo "FAIL: run $f: exit $?"; fail=1; }
   cp "$out/$f/passages.csv" "$out/files/$f-passages.csv"
-  cp "$out/$f/summary.json" "$out/files/$f-summary.json"
+  # Without the version stamps (efc-scenario --version's line), which change at every
+  # commit: summary.json's "written_by" line and the capture's sidecar.
+  sed '/^ *"written_by": /d' "$out/$f/summary.json" > "$out/files/$f-summary.json"
+  grep -q '"written_by": "efc-scenario efcsim ' "$out/files/$f.pcap.json" ||
+    { echo "FAIL: run $f: no version in $f.pcap.json"; fail=1; }
+  rm -f "$out/files/$f.pcap.json"
   # The table without the lines that name the wall time and the output directory.
   grep -v -e ' wall, ' -e '^results: ' "$out/$f.txt" > "$out/files/$f-table.txt"
 done

@@ -48,9 +48,39 @@ int io_cli_pass_read(char out[IO_PASS_MAX], const char *prefix, const char *help
  * getopt_long: the option's val, or -1 after the last option. */
 int io_cli_getopt(int argc, char **argv, const struct option *opts, char *err, size_t errlen);
 /* The default: of a program's option switch: 'h' prints usage on stdout and returns
- * IO_CLI_EXIT_OK; anything else is io_cli_getopt's error err, reported as
+ * IO_CLI_EXIT_OK; IO_CLI_OPT_VERSION prints the version (io_cli_version_print); anything else is io_cli_getopt's error err, reported as
  * "PROG: err (see PROG --help)" with IO_CLI_EXIT_USAGE. */
 int io_cli_getopt_default(int c, const char *prog, const char *err, void (*usage)(FILE *out));
+
+/* --version, in every program: {"version", no_argument, NULL, IO_CLI_OPT_VERSION} in its
+ * option table, where io_cli_getopt_default answers it; a program with commands answers it
+ * before the command through io_cli_main_opt. Not a letter, so no short form. */
+enum { IO_CLI_OPT_VERSION = 0x10000 };
+/* "efcsim VERSION (COMMIT)": the version set once in CMakeLists.txt and the git commit the
+ * program was built from (its short hash, "+dirty" when tracked files differed from it,
+ * "unknown" outside git), regenerated at every build (cmake/efc_version.cmake). */
+const char *io_cli_version(void);
+/* "PROG efcsim VERSION (COMMIT)", the line --version prints and outputs are stamped with.
+ * 0, or -1 when it does not fit in cap. */
+int io_cli_version_line(char *out, size_t cap, const char *prog);
+/* That line on stdout, checked: IO_CLI_EXIT_OK, or IO_CLI_EXIT_FAILURE with a one-line error. */
+int io_cli_version_print(const char *prog);
+/* A program with commands: when argv[1] is an option (--help, -h, --version or an unknown
+ * one), answers it as io_cli_getopt_default would and returns the exit status; -1 when
+ * argv[1] is a command or absent (optind is 1 again then). */
+int io_cli_main_opt(int argc, char **argv, const char *prog, void (*usage)(FILE *out));
+
+/* PATH.json, the sidecar of an output whose format has no room for a comment (a capture,
+ * a CSV): {"file": "NAME", "written_by": "PROG efcsim VERSION (COMMIT)"}, written to a
+ * temporary file, synced and renamed into place. 0, or -1 with err naming the file. */
+int io_cli_sidecar_write(const char *path, const char *prog, char *err, size_t errlen);
+
+/* A default data file or directory named relative to the data tree ("scenarios/attacks"):
+ * rel itself when it exists in the working directory; else the copy that came with the
+ * program: the source tree for a program in the build tree, DIR/../share/efcsim/rel for one
+ * installed in DIR (the executable's directory, from /proc/self/exe, so an installed tree
+ * may be moved); else rel as given, for the reader's error. 0, or -1 when out is too small. */
+int io_cli_data_find(char *out, size_t cap, const char *rel);
 
 /* Decimal numbers: digits only (no sign, blank, base prefix or fraction), in lo..hi, where
  * an overflow is one more value out of range. 0, or -1 with a one-line err naming opt and

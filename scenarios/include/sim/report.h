@@ -29,6 +29,7 @@ typedef struct {
   uint64_t passages;
   double wall_s;
   unsigned threads;
+  const char *prog;     /* stamped into summary.json (io_cli_version_line); NULL: no stamp */
 } sim_report;
 
 int sim_report_open(sim_report *r, const sim_scenario *sc, const char *dir, char *err, size_t errlen);

@@ -104,6 +104,7 @@ typedef struct {
   bool plots;
   FILE *table;         /* the summary table (stdout) */
   const char *pcap;    /* a capture of every frame, blocks laid end to end; NULL: none */
+  const char *prog;    /* summary.json's "written_by": this program's --version line; NULL: none */
 } sim_run_options;
 
 /* Runs a whole scenario: passages.csv, summary.json and plots in out_dir. 0, or -1 with err. */

@@ -20,6 +20,7 @@ typedef struct {
   issuer_options iopt;     /* the issuer's checks; tests switch MAC checks off */
   bool plots;
   FILE *progress;          /* a line per finished threat, or NULL */
+  const char *prog;        /* the program whose --version line the reports carry; NULL: none */
 } sec_options;
 
 /* Per profile, from the timing model's run (both MCU classes). */

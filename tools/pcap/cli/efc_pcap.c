@@ -38,6 +38,7 @@ static void usage(FILE *out) {
   fprintf(out, "usage:");
   for (size_t i = 0; i < NCOMMANDS; i++)
     fprintf(out, "%s efc-pcap %s %s\n", i ? "      " : "", commands[i].name, commands[i].args);
+  fprintf(out, "       efc-pcap --help | --version\n");
   fprintf(out, "\n");
   for (size_t i = 0; i < NCOMMANDS; i++) fprintf(out, "%-8s %s\n", commands[i].name, commands[i].what);
   fprintf(out,
@@ -52,11 +53,13 @@ static void usage(FILE *out) {
 }
 
 static int run(int argc, char **argv) {
+  int rv = io_cli_main_opt(argc, argv, "efc-pcap", usage);
+  if (rv >= 0) return rv;
   if (argc < 2) {
     usage(stderr);
     return IO_CLI_EXIT_USAGE;
   }
-  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+  if (strcmp(argv[1], "help") == 0) {
     usage(stdout);
     return IO_CLI_EXIT_OK;
   }
