@@ -51,10 +51,11 @@ typedef struct {
   uint64_t target;
   uint64_t timeout_ns, slack_ns;
   uint64_t zone_ns;     /* --zone-ms: a passage with no OBE for this long on the RSE's clock fails */
-  uint64_t max_idle_ns; /* --max-idle-s: no datagram from any host for this long stops the run */
+  uint64_t max_idle_ns; /* --max-idle-s: no answer from the hosts for this long stops the run */
   uint64_t wall0;
   uint64_t last_event;  /* RSE clock: the last session opened or passage ended (the zone's start) */
-  uint64_t last_heard;  /* wall clock: the last datagram from a host */
+  uint64_t last_heard;  /* wall clock: the last step every host answered in time (with
+                         * --realtime: the last datagram from a host) */
   uint64_t opened;      /* sessions the engine opened */
   bool idle_stop, interrupted;
 
@@ -113,9 +114,9 @@ static void usage(FILE *out) {
           "\n"
           "Every passage asked for ends: done, failed by the RSE (retries exhausted, or 1 s without\n"
           "progress), or failed as \"no OBE\" when no OBE opens a session within --zone-ms (1..2^43,\n"
-          "default 2000) of the RSE's clock after the previous passage ended. When no host has sent a\n"
-          "datagram for --max-idle-s (1..86400, default 10) of wall-clock time, efc-rse stops with an\n"
-          "error (is efc-obe running at that address?).\n"
+          "default 2000) of the RSE's clock after the previous passage ended. When the hosts have not\n"
+          "answered for --max-idle-s (1..86400, default 10) of wall-clock time (in virtual time: no\n"
+          "step every host answered within --timeout-ms), efc-rse stops with an error.\n"
           "\n"
           "The RSE's clock (claim times) starts at --start, default now; when --claims FILE already\n"
           "holds claims, the default is a second after its last claim instead (a virtual-time run\n"
@@ -278,7 +279,10 @@ static void finish_step(daemon_rse *d) {
   uint64_t t0 = d->tx.t0;
   d->waiting = false;
   ev_timer_stop(d->loop, &d->timer);
+  /* In virtual time a host that answers after --timeout-ms is as good as gone: the model's
+   * clock then moves a step per timeout, and a passage could take hours. */
   if (d->tx.s.windows && d->dones < d->nhosts && !d->realtime) d->timed_out++;
+  else if (!d->realtime && d->tx.s.windows) d->last_heard = wall_ns(d);
   for (unsigned w = 0; w < d->tx.s.windows && w < WIN_MAX; w++) {
     air_uplink up[HOSTS_MAX];
     for (unsigned k = 0; k < d->nup[w]; k++) air_uplink_make(&d->l, &up[k], d->up[w][k], d->up_len[w][k], (int)k);
@@ -313,8 +317,8 @@ static void step(daemon_rse *d) {
   uint64_t now = d->realtime ? wall_ns(d) : d->l.now;
   if (d->realtime && now > d->l.now) d->l.now = now;
   if (wall_ns(d) - d->last_heard > d->max_idle_ns) {
-    /* No host has said anything (not even done) for that long: it is gone, or was never
-     * there. In virtual time each step would wait --timeout-ms for ever. */
+    /* No host has answered for that long: it is gone, was never there, or (in virtual
+     * time) misses every --timeout-ms. Each step would otherwise wait for ever. */
     d->idle_stop = true;
     ev_break(d->loop, EVBREAK_ALL);
     return;
@@ -388,7 +392,7 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents) {
       d->bad_datagrams++;
       continue;
     }
-    d->last_heard = wall_ns(d);
+    if (d->realtime) d->last_heard = wall_ns(d);
     if (!d->waiting || u.ref != d->seq) continue; /* an answer to an earlier step: too late */
     if (u.kind == DSRC_DG_DONE) {
       if (d->done_mask & (1u << host)) continue;
@@ -738,7 +742,7 @@ int main(int argc, char **argv) {
   free(d.model_ms);
   if (d.idle_stop)
     return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG,
-                       "no datagram from any --obe host for %" PRIu64 " s (--max-idle-s): is efc-obe running there?"
+                       "no answer from the --obe hosts for %" PRIu64 " s (--max-idle-s): is efc-obe running there?"
                        " stopped after %" PRIu64 " passages%s",
                        max_idle_s, d.passages, d.forever ? "" : " of those asked for");
   if (d.interrupted && !d.forever && d.passages < d.target)
