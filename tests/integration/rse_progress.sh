@@ -73,6 +73,36 @@ for mode in virtual realtime; do
   efc_obe_stop
 done
 
+# The stall of issue 15, point 14, as the report saw it: efc-obe's stderr is a pipe nobody
+# reads (a harness that captures it), so after about 600 sessions (64 KiB of "released"
+# lines) efc-obe blocks writing its log and answers nothing more. efc-rse must not wait for
+# ever: it ends every passage (a host that no longer blocks on its log) or stops after
+# --max-idle-s with a one-line error and exit 1.
+mkfifo "$WORK/obe.fifo"
+"$BIN/efc-obe" --listen 127.0.0.1:0 --pass-file "$WORK/obe.pass" --profile "$WORK/obe1.eop" 2>"$WORK/obe.fifo" &
+OBE_PID=$!
+EFC_PIDS="$EFC_PIDS $OBE_PID"
+exec 3<"$WORK/obe.fifo"
+IFS= read -r line <&3 # its first line, where it listens; the rest stays unread
+OBE_ADDR=${line##* listening on }
+[ "$OBE_ADDR" != "$line" ] || fail "efc-obe with a pipe for stderr: $line"
+rc=0
+timeout -s KILL $GUARD "$BIN/efc-rse" --profile $P --keys "$WORK/op.eok" --pass-file "$WORK/op.pass" \
+  --obe "$OBE_ADDR" --passages 700 --max-idle-s 2 >"$WORK/pipe.out" 2>"$WORK/pipe.err" || rc=$?
+exec 3<&-
+[ $rc -ne 137 ] || fail "efc-obe blocked on its log: efc-rse did not end within $GUARD s"
+done=$(sed -n 's/^efc-rse: profile [a-z0-9-]*, \([0-9]*\) passages, .*/\1/p' "$WORK/pipe.out")
+if [ $rc -eq 0 ]; then
+  [ "$done" = 700 ] || fail "efc-obe with an unread log: status 0 after $done passages"
+else
+  [ $rc -eq 1 ] || fail "efc-obe with an unread log: status $rc"
+  grep -q "^efc-rse: no answer from the --obe hosts for 2 s (--max-idle-s): is efc-obe running there? stopped after [0-9]* passages of those asked for$" \
+    "$WORK/pipe.err" || fail "efc-obe with an unread log: $(cat "$WORK/pipe.err")"
+  [ "$done" -ge 100 ] && [ "$done" -lt 700 ] || fail "efc-obe with an unread log: $done passages"
+fi
+echo "efc-obe with an unread log: efc-rse ended with status $rc after $done of 700 passages"
+kill "$OBE_PID" 2>/dev/null || true
+
 # No host at all (efc-obe's port, once it has stopped): a one-line error after
 # --max-idle-s, exit 1, in both clocks.
 efc_obe_start gone --profile "$WORK/obe1.eop"
