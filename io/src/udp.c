@@ -9,7 +9,23 @@
 
 #include "io/udp.h"
 
-int io_udp_addr_parse(io_udp_addr *a, const char *text, char *err, size_t errlen) {
+/* The port as decimal digits in lo..65535: getaddrinfo would take "99999" and keep its low
+ * 16 bits (34463), and "0x1b58" or " 7000" on some systems. */
+static int port_check(const char *text, const char *port, unsigned lo, char *err, size_t errlen) {
+  unsigned long v = 0;
+  size_t i;
+  for (i = 0; port[i]; i++) {
+    if (port[i] < '0' || port[i] > '9' || i >= 5) break;
+    v = v * 10 + (unsigned long)(port[i] - '0');
+  }
+  if (port[i] || v < lo || v > 65535) {
+    snprintf(err, errlen, "'%s': the port must be a number from %u to 65535", text, lo);
+    return -1;
+  }
+  return 0;
+}
+
+static int addr_parse(io_udp_addr *a, const char *text, unsigned port_lo, char *err, size_t errlen) {
   char host[256], *port;
   struct addrinfo hints, *res = NULL;
   int rv;
@@ -25,6 +41,7 @@ int io_udp_addr_parse(io_udp_addr *a, const char *text, char *err, size_t errlen
     return -1;
   }
   *port++ = '\0';
+  if (port_check(text, port, port_lo, err, errlen) != 0) return -1;
   if (host[0] == '[' && host[strlen(host) - 1] == ']') {
     memmove(host, host + 1, strlen(host));
     host[strlen(host) - 1] = '\0';
@@ -43,6 +60,14 @@ int io_udp_addr_parse(io_udp_addr *a, const char *text, char *err, size_t errlen
   a->len = res->ai_addrlen;
   freeaddrinfo(res);
   return 0;
+}
+
+int io_udp_addr_parse(io_udp_addr *a, const char *text, char *err, size_t errlen) {
+  return addr_parse(a, text, 0, err, errlen);
+}
+
+int io_udp_peer_parse(io_udp_addr *a, const char *text, char *err, size_t errlen) {
+  return addr_parse(a, text, 1, err, errlen);
 }
 
 void io_udp_addr_format(const io_udp_addr *a, char *out, size_t cap) {

@@ -3,7 +3,7 @@
  * datagram to every host, collects their uplink frames per window until each host says
  * DONE (or the wall-clock window closes, with --realtime), and hands the windows to the
  * engine. Bit errors are real flipped bits; the receiver's FCS decides. */
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE /* fopencookie */
 #include <ev.h>
 #include <inttypes.h>
 #include <math.h>
@@ -27,6 +27,8 @@
 #define HOSTS_MAX 16
 #define WIN_MAX 16
 #define LIDS_MAX 64
+/* Malformed status-list lines shown one by one; the rest are counted. */
+#define STATUS_WARNINGS_SHOWN 5
 
 typedef struct {
   uint32_t lid;
@@ -50,7 +52,14 @@ typedef struct {
   bool realtime, forever, verbose;
   uint64_t target;
   uint64_t timeout_ns, slack_ns;
+  uint64_t zone_ns;     /* --zone-ms: a passage with no OBE for this long on the RSE's clock fails */
+  uint64_t max_idle_ns; /* --max-idle-s: no answer from the hosts for this long stops the run */
   uint64_t wall0;
+  uint64_t last_event;  /* RSE clock: the last session opened or passage ended (the zone's start) */
+  uint64_t last_heard;  /* wall clock: the last step every host answered in time (with
+                         * --realtime: the last datagram from a host) */
+  uint64_t opened;      /* sessions the engine opened */
+  bool idle_stop, interrupted;
 
   /* the step in progress */
   bool waiting;
@@ -67,7 +76,12 @@ typedef struct {
   /* results */
   lid_times lids[LIDS_MAX];
   unsigned nlids;
-  uint64_t passages, successes, failures, retries, late, lost_hosts, bad_datagrams;
+  /* passages: every passage asked for that ended: successes (pass), verdicts other than
+   * pass, failures (the engine gave up) and no_obe (no OBE within --zone-ms). */
+  uint64_t passages, successes, failures, no_obe, retries, bad_datagrams;
+  uint64_t late_responses; /* NE_OK answers, fetched after a later BST (the passages' "late") */
+  uint64_t late_uplinks;   /* --realtime: uplinks that arrived after their window closed, dropped */
+  uint64_t timed_out;      /* steps ended by --timeout-ms before every host said done */
   double *wall_ms, *model_ms;
   size_t ntimes, captimes;
 
@@ -88,21 +102,42 @@ static void usage(FILE *out) {
           "usage: efc-rse --profile autopass|en15509-l0|en15509-l1|aes --keys FILE --obe ADDR:PORT [--obe ...]\n"
           "               (--passages N | --forever) [--claims FILE] [--status-list FILE] [--pcap FILE]\n"
           "               [--ber B] [--retry-policy by-window|realloc-first] [--realtime]\n"
-          "               [--pass-file FILE] [--seed N] [--station N] [--lane N]\n"
-          "               [--timeout-ms N] [--slack-ms N] [--start UNIXSECONDS] [--verbose]\n"
+          "               [--pass-file FILE] [--seed N] [--station N] [--lane N] [--timeout-ms N]\n"
+          "               [--slack-ms N] [--zone-ms N] [--max-idle-s N] [--start UNIXSECONDS] [--verbose]\n"
           "       efc-rse --help | --version\n"
           "\n"
           "Runs the RSE against efc-obe hosts over UDP. --keys is the toll charger's key file\n"
           "(efc-keymgmt export-operator; passphrase from --pass-file or EFC_OPERATOR_PASS). Claims\n"
-          "go to --claims as JSON lines. --ber flips bits on the air, both ways, so that frames\n"
-          "fail as often as in the simulator (docs/timing-model.md); --retry-policy chooses what\n"
-          "follows a command's bad window (default by-window). Without --realtime the link runs in\n"
-          "virtual time, each step waiting for every host (up to --timeout-ms, 500); with it,\n"
-          "windows close on the wall clock (plus --slack-ms, 1) and a late answer is lost and\n"
-          "retried. The summary compares wall-clock transaction times with the timing\n"
-          "model's for the same messages. The RSE's clock (claim times) starts at --start, default\n"
-          "now. --verbose: a line per passage on stderr.\n"
-          "exit status: 0 done, 1 bad input or no passage at all, 2 bad usage.\n");
+          "go to --claims as JSON lines. --ber (0 <= B < 0.5) flips bits on the air, both ways, so\n"
+          "that frames fail as often as in the simulator (docs/timing-model.md); --retry-policy\n"
+          "chooses what follows a command's bad window (default by-window). Without --realtime the\n"
+          "link runs in virtual time, each step waiting for every host (up to --timeout-ms, 1..2^43,\n"
+          "default 500); with it, windows close on the wall clock (plus --slack-ms, 0..2^43, default\n"
+          "1) and an answer after its window is lost and retried.\n"
+          "\n"
+          "Every passage asked for ends: done, failed by the RSE (retries exhausted, or 1 s without\n"
+          "progress), or failed as \"no OBE\" when no OBE opens a session within --zone-ms (1..2^43,\n"
+          "default 2000) of the RSE's clock after the previous passage ended. When the hosts have not\n"
+          "answered for --max-idle-s (1..86400, default 10) of wall-clock time (in virtual time: no\n"
+          "step every host answered within --timeout-ms), efc-rse stops with an error.\n"
+          "\n"
+          "The RSE's clock (claim times) starts at --start (unix seconds, 0..2^40), default now; when\n"
+          "--claims FILE already holds claims, the default is a second after its last claim (a run\n"
+          "in virtual time covers more claim time than it takes), and a --start before it is\n"
+          "refused. Other ranges: --passages 1..2^64-1, --seed 0..2^64-1, --station 0..65535,\n"
+          "--lane 1..127. Runs whose claims go to different files and are checked together need\n"
+          "--start values that keep them apart (docs/datagram.md).\n"
+          "\n"
+          "The summary: passages (done or failed, as asked), successful (done, verdict pass), retries\n"
+          "(commands and allocations sent again), failed (retries exhausted or no progress / no\n"
+          "OBE), photograph or reject (done, another verdict); then late responses (NE_OK answers,\n"
+          "fetched in a window after a later BST: the \"late\" of --verbose), uplinks after their\n"
+          "window (--realtime: dropped as lost), steps timed out (a host sent no done within\n"
+          "--timeout-ms), bad datagrams ignored; then wall-clock transaction times beside the\n"
+          "timing model's for the same messages. --verbose: a line per passage on stderr.\n"
+          "exit status: 0 every passage asked for ended and an OBE took part; 1 bad input, no OBE\n"
+          "at all, no host answering (--max-idle-s) or interrupted before the passages were done;\n"
+          "2 bad usage.\n");
 }
 
 static lid_times *lid_find(daemon_rse *d, uint32_t lid, bool add) {
@@ -140,6 +175,8 @@ static void on_session_opened(rse_engine *r, uint32_t lid, uint64_t t, void *use
   daemon_rse *d = user;
   lid_times *lt = lid_find(d, lid, true);
   (void)r;
+  d->opened++;
+  if (t > d->last_event) d->last_event = t;
   lt->model_start = d->model_t0 + (t - d->tx.t0);
   lt->wall_start = wall_ns(d);
   lt->model_end = 0;
@@ -185,12 +222,14 @@ static void collect(daemon_rse *d) {
     lid_times *t = lid_find(d, p.lid, false);
     d->passages++;
     d->retries += p.retries;
+    d->late_responses += p.late_responses;
+    if (p.t_end > d->last_event) d->last_event = p.t_end;
     if (p.outcome == RSE_OUT_DONE && p.claim.verdict == EFC_PASS) d->successes++;
     if (p.outcome == RSE_OUT_FAILED) d->failures++;
     if (d->verbose) {
       char why[128];
       efc_reasons_format(why, sizeof(why), p.claim.reasons);
-      fprintf(stderr, "efc-rse: LID %08" PRIX32 ": %s, %s%s%s, %u retries, %u late: %s\n", p.lid,
+      fprintf(stderr, "efc-rse: LID %08" PRIX32 ": %s, %s%s%s, %u retries, %u late responses: %s\n", p.lid,
               p.outcome == RSE_OUT_DONE ? "done" : "failed", efc_verdict_name(p.claim.verdict), why[0] ? " " : "",
               why, p.retries, p.late_responses, p.sequence);
     }
@@ -211,6 +250,13 @@ static void collect(daemon_rse *d) {
 }
 
 static void schedule(daemon_rse *d, uint64_t at_wall);
+
+/* Every passage asked for has ended: the run is over. */
+static bool all_ended(daemon_rse *d) {
+  if (d->forever || d->passages < d->target) return false;
+  ev_break(d->loop, EVBREAK_ALL);
+  return true;
+}
 
 static void send_downlink(daemon_rse *d) {
   const rse_config *c = &d->cfg;
@@ -249,7 +295,10 @@ static void finish_step(daemon_rse *d) {
   uint64_t t0 = d->tx.t0;
   d->waiting = false;
   ev_timer_stop(d->loop, &d->timer);
-  if (d->tx.s.windows && d->dones < d->nhosts && !d->realtime) d->lost_hosts++;
+  /* In virtual time a host that answers after --timeout-ms is as good as gone: the model's
+   * clock then moves a step per timeout, and a passage could take hours. */
+  if (d->tx.s.windows && d->dones < d->nhosts && !d->realtime) d->timed_out++;
+  else if (!d->realtime && d->tx.s.windows) d->last_heard = wall_ns(d);
   for (unsigned w = 0; w < d->tx.s.windows && w < WIN_MAX; w++) {
     air_uplink up[HOSTS_MAX];
     for (unsigned k = 0; k < d->nup[w]; k++) air_uplink_make(&d->l, &up[k], d->up[w][k], d->up_len[w][k], (int)k);
@@ -258,16 +307,39 @@ static void finish_step(daemon_rse *d) {
   air_tx_end(&d->l, &d->tx);
   d->model += d->l.now - t0;
   collect(d);
-  if (!d->forever && d->passages >= d->target) {
-    ev_break(d->loop, EVBREAK_ALL);
-    return;
-  }
+  if (all_ended(d)) return;
   schedule(d, d->realtime ? d->l.now : 0);
+}
+
+/* No OBE has opened a session for --zone-ms of the RSE's clock since the last passage
+ * ended: the passage asked for ends as a failure ("no OBE"), and the engine admits one
+ * session fewer, so that the run still ends after exactly --passages passages. Such a
+ * passage has no LID and no claim; it is counted, never silently waited for. */
+static bool zone_expired(daemon_rse *d) {
+  uint64_t used;
+  if (d->forever || rse_sessions_open(d->r) || d->l.now <= d->last_event || d->l.now - d->last_event <= d->zone_ns)
+    return false;
+  d->passages++;
+  d->no_obe++;
+  d->last_event = d->l.now;
+  used = d->opened + d->no_obe;
+  rse_admit_limit(d->r, used < d->target ? d->target - used : 0);
+  if (d->verbose)
+    fprintf(stderr, "efc-rse: no OBE: failed, no session within %" PRIu64 " ms\n", d->zone_ns / 1000000u);
+  return all_ended(d);
 }
 
 static void step(daemon_rse *d) {
   uint64_t now = d->realtime ? wall_ns(d) : d->l.now;
   if (d->realtime && now > d->l.now) d->l.now = now;
+  if (wall_ns(d) - d->last_heard > d->max_idle_ns) {
+    /* No host has answered for that long: it is gone, was never there, or (in virtual
+     * time) misses every --timeout-ms. Each step would otherwise wait for ever. */
+    d->idle_stop = true;
+    ev_break(d->loop, EVBREAK_ALL);
+    return;
+  }
+  if (zone_expired(d)) return;
   d->model_t0 = d->model;
   if (!air_tx_begin(&d->l, UINT64_MAX, &d->tx)) {
     /* Idle until the next BST: on the wall clock, or at once in virtual time. */
@@ -336,6 +408,7 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents) {
       d->bad_datagrams++;
       continue;
     }
+    if (d->realtime) d->last_heard = wall_ns(d);
     if (!d->waiting || u.ref != d->seq) continue; /* an answer to an earlier step: too late */
     if (u.kind == DSRC_DG_DONE) {
       if (d->done_mask & (1u << host)) continue;
@@ -356,7 +429,7 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents) {
       dsrc_l1_params p = d->l.l1;
       air = dsrc_l1_airtime_ns(&p, 1, u.frame, u.len);
       if (wall_ns(d) > ws + air + d->slack_ns) {
-        d->late++;
+        d->late_uplinks++;
         continue;
       }
     }
@@ -366,8 +439,9 @@ static void on_read(struct ev_loop *loop, ev_io *w, int revents) {
 }
 
 static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
-  (void)w;
+  daemon_rse *d = w->data;
   (void)revents;
+  d->interrupted = true;
   ev_break(loop, EVBREAK_ALL);
 }
 
@@ -378,11 +452,16 @@ static int cmp_double(const void *a, const void *b) {
 
 static void summary(daemon_rse *d) {
   double wm = 0, mm = 0, w99 = 0, m99 = 0;
+  /* The first line's start is what scripts match ("N passages, N successful, 0 retries"). */
   printf("efc-rse: profile %s, %" PRIu64 " passages, %" PRIu64 " successful, %" PRIu64 " retries, %" PRIu64
-         " late answers, %" PRIu64 " steps without every host, %" PRIu64 " bad datagrams ignored, %" PRIu64
-         " failed (retries exhausted)\n",
-         efc_profile_name(d->cfg.profiles[0]), d->passages, d->successes, d->retries, d->late, d->lost_hosts,
-         d->bad_datagrams, d->failures);
+         " failed (%" PRIu64 " retries exhausted or no progress, %" PRIu64 " no OBE), %" PRIu64
+         " photograph or reject\n",
+         efc_profile_name(d->cfg.profiles[0]), d->passages, d->successes, d->retries, d->failures + d->no_obe,
+         d->failures, d->no_obe, d->passages - d->successes - d->failures - d->no_obe);
+  printf("efc-rse: link: %" PRIu64 " late responses (NE_OK, answer fetched after a later BST), %" PRIu64
+         " uplinks after their window (dropped), %" PRIu64 " steps timed out waiting for a host, %" PRIu64
+         " bad datagrams ignored\n",
+         d->late_responses, d->late_uplinks, d->timed_out, d->bad_datagrams);
   if (d->ntimes) {
     for (size_t i = 0; i < d->ntimes; i++) {
       wm += d->wall_ms[i];
@@ -399,6 +478,71 @@ static void summary(daemon_rse *d) {
   }
 }
 
+/* The latest claim time among the last claims of path (the tail of the file: claims are
+ * appended in time order), in unix centiseconds: 1 and *out set, 0 when the file is
+ * missing or holds no claim. Lines that are not claims are the issuer's to judge. */
+#define CLAIMS_TAIL (256 * 1024)
+static int claims_last_cs(const char *path, int64_t *out) {
+  FILE *f = fopen(path, "rb");
+  char *buf, *line, *nl;
+  size_t n;
+  long size, from;
+  int found = 0;
+  if (!f) return 0;
+  if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
+      fseek(f, from = size > CLAIMS_TAIL ? size - CLAIMS_TAIL : 0, SEEK_SET) != 0 ||
+      !(buf = malloc(CLAIMS_TAIL + 1))) {
+    fclose(f);
+    return 0;
+  }
+  n = fread(buf, 1, CLAIMS_TAIL, f);
+  fclose(f);
+  buf[n] = '\0';
+  line = buf;
+  /* Read from the middle of the file, the first line may be a part of one. */
+  if (from > 0 && (nl = strchr(buf, '\n'))) line = nl + 1;
+  for (; *line; line = nl + 1) {
+    efc_claim c;
+    char err[128];
+    if (!(nl = strchr(line, '\n'))) break; /* a last line without its newline: unfinished */
+    *nl = '\0';
+    if (efc_claim_parse(&c, line, err, sizeof(err)) == 0 && (!found || c.time_cs > *out)) {
+      *out = c.time_cs;
+      found = 1;
+    }
+  }
+  free(buf);
+  return found;
+}
+
+/* The status list's warnings, one per malformed line: the first STATUS_WARNINGS_SHOWN go
+ * to stderr, the rest are only counted (a file of two million bad lines must not print two
+ * million lines). */
+typedef struct {
+  unsigned long lines;
+} warn_cap;
+
+static ssize_t warn_cap_write(void *cookie, const char *buf, size_t n) {
+  warn_cap *w = cookie;
+  for (size_t i = 0; i < n; i++) {
+    if (w->lines < STATUS_WARNINGS_SHOWN) fputc(buf[i], stderr);
+    if (buf[i] == '\n') w->lines++;
+  }
+  return (ssize_t)n;
+}
+
+static int status_load(efc_status_list *l, const char *path, char *err, size_t errlen) {
+  warn_cap w = {0};
+  cookie_io_functions_t fns = {NULL, warn_cap_write, NULL, NULL};
+  FILE *warn = fopencookie(&w, "w", fns);
+  int skipped = efc_status_list_load(l, path, warn ? warn : stderr, err, errlen);
+  if (warn) fclose(warn);
+  if (skipped > STATUS_WARNINGS_SHOWN)
+    fprintf(stderr, "efc-rse: %s: %d malformed lines skipped in all (the first %d shown)\n", path, skipped,
+            STATUS_WARNINGS_SHOWN);
+  return skipped;
+}
+
 static int run(int argc, char **argv) {
   static const struct option opts[] = {
       {"profile", required_argument, NULL, 'p'},   {"keys", required_argument, NULL, 'k'},
@@ -411,12 +555,14 @@ static int run(int argc, char **argv) {
       {"timeout-ms", required_argument, NULL, 'T'}, {"slack-ms", required_argument, NULL, 'K'},
       {"verbose", no_argument, NULL, 'v'},         {"start", required_argument, NULL, 'A'},
       {"retry-policy", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'},
+      {"zone-ms", required_argument, NULL, 'Z'},   {"max-idle-s", required_argument, NULL, 'I'},
       {"version", no_argument, NULL, IO_CLI_OPT_VERSION}, {NULL, 0, NULL, 0}};
   static daemon_rse d;
   const char *keys = NULL, *claims = NULL, *status = NULL, *pcap = NULL, *pass_file = NULL;
-  uint64_t seed = 0, timeout_ms = 500, slack_ms = 1, start = 0;
+  uint64_t seed = 0, timeout_ms = 500, slack_ms = 1, start = 0, zone_ms = 2000, max_idle_s = 10;
+  int64_t last_cs = 0;
   uint32_t v;
-  bool seeded = false, started = false;
+  bool seeded = false, started = false, have_last;
   int profile = -1, c;
   double ber = 0;
   char err[512], pass[IO_PASS_MAX];
@@ -435,7 +581,7 @@ static int run(int argc, char **argv) {
       break;
     case 'o':
       if (d.nhosts == HOSTS_MAX) return io_cli_usage(PROG, NULL, "--obe given too often");
-      if (io_udp_addr_parse(&d.hosts[d.nhosts], optarg, err, sizeof(err)) != 0)
+      if (io_udp_peer_parse(&d.hosts[d.nhosts], optarg, err, sizeof(err)) != 0)
         return io_cli_usage(PROG, NULL, "--obe %s", err);
       d.nhosts++;
       break;
@@ -482,6 +628,12 @@ static int run(int argc, char **argv) {
     case 'K':
       bad = io_cli_u64_parse(&slack_ms, "--slack-ms", optarg, 0, MS_MAX, err, sizeof(err));
       break;
+    case 'Z':
+      bad = io_cli_u64_parse(&zone_ms, "--zone-ms", optarg, 1, MS_MAX, err, sizeof(err));
+      break;
+    case 'I':
+      bad = io_cli_u64_parse(&max_idle_s, "--max-idle-s", optarg, 1, 86400, err, sizeof(err));
+      break;
     case 'v':
       d.verbose = true;
       break;
@@ -513,7 +665,7 @@ static int run(int argc, char **argv) {
   if (c != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   efc_status_list_init(&d.status);
   if (status) {
-    int skipped = efc_status_list_load(&d.status, status, stderr, err, sizeof(err));
+    int skipped = status_load(&d.status, status, err, sizeof(err));
     if (skipped < 0) {
       fprintf(stderr, "efc-rse: %s\n", err);
       return IO_CLI_EXIT_FAILURE;
@@ -535,20 +687,32 @@ static int run(int argc, char **argv) {
     fprintf(stderr, "efc-rse: %s\n", err);
     return IO_CLI_EXIT_FAILURE;
   }
+  /* Claims carry the date they were made, and the issuer orders an OBE's claims by it: two
+   * runs whose claim times overlap show its counters going backwards. A run in virtual time
+   * covers more claim time than wall-clock time, so "now" can lie inside the last run's
+   * claims; a run appending to them starts a second after the last one. */
+  have_last = claims && claims_last_cs(claims, &last_cs);
   if (started) {
+    if (have_last && (int64_t)start * 100 <= last_cs)
+      return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG,
+                         "--start %" PRIu64 " is not after the last claim in %s (unix time %" PRId64 ".%02d): the"
+                         " issuer would see counters go backwards; give --start %" PRId64 " or later, or another"
+                         " claims file",
+                         start, claims, last_cs / 100, (int)(last_cs % 100), last_cs / 100 + 1);
     d.cfg.epoch_cs = (int64_t)start * 100;
   } else {
-    /* Claims carry the date they were made, so runs one after another never share a time
-     * (the issuer flags one OBE at one time twice). */
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     d.cfg.epoch_cs = (int64_t)ts.tv_sec * 100 + ts.tv_nsec / 10000000;
+    if (have_last && d.cfg.epoch_cs < last_cs + 100) d.cfg.epoch_cs = last_cs + 100;
   }
   d.cfg.profiles[0] = (uint8_t)profile;
   d.cfg.nprofiles = 1;
   d.cfg.keys = &d.keys;
   d.timeout_ns = timeout_ms * 1000000u;
   d.slack_ns = slack_ms * 1000000u;
+  d.zone_ns = zone_ms * 1000000u;
+  d.max_idle_ns = max_idle_s * 1000000000u;
   dsrc_prng_seed(&d.prng, seeded ? seed : (uint64_t)time(NULL) ^ (uint64_t)getpid());
   dsrc_prng_seed(&d.errors, seeded ? seed + 1 : (uint64_t)time(NULL) * 7 + 1);
   {
@@ -578,6 +742,8 @@ static int run(int argc, char **argv) {
   d.timer.data = &d;
   ev_signal_init(&d.sigint, on_signal, SIGINT);
   ev_signal_init(&d.sigterm, on_signal, SIGTERM);
+  d.sigint.data = &d;
+  d.sigterm.data = &d;
   ev_signal_start(d.loop, &d.sigint);
   ev_signal_start(d.loop, &d.sigterm);
   schedule(&d, 0);
@@ -595,7 +761,19 @@ static int run(int argc, char **argv) {
   dsrc_crypto_free(d.crypto);
   free(d.wall_ms);
   free(d.model_ms);
-  return d.passages && !d.write_failed ? 0 : IO_CLI_EXIT_FAILURE;
+  /* Its error is on stderr already: a run whose results were not recorded failed. */
+  if (d.write_failed) return IO_CLI_EXIT_FAILURE;
+  if (d.idle_stop)
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG,
+                       "no answer from the --obe hosts for %" PRIu64 " s (--max-idle-s): is efc-obe running there?"
+                       " stopped after %" PRIu64 " passages%s",
+                       max_idle_s, d.passages, d.forever ? "" : " of those asked for");
+  if (d.interrupted && !d.forever && d.passages < d.target)
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "interrupted after %" PRIu64 " of %" PRIu64 " passages",
+                       d.passages, d.target);
+  if (d.passages == d.no_obe)
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "no OBE took part in any passage");
+  return 0;
 }
 
 /* stdout checked last: a result that did not reach its file is a failed run. */

@@ -13,8 +13,11 @@ typedef struct {
   socklen_t len;
 } io_udp_addr;
 
-/* "127.0.0.1:7000", "[::1]:7000", "localhost:7000"; 0 or -1 with err. */
+/* "127.0.0.1:7000", "[::1]:7000", "localhost:7000", the port decimal in 0..65535 (0: the
+ * system picks one, for an address to listen on); 0 or -1 with a one-line err. */
 int io_udp_addr_parse(io_udp_addr *a, const char *text, char *err, size_t errlen);
+/* The same for an address to send to: the port in 1..65535. */
+int io_udp_peer_parse(io_udp_addr *a, const char *text, char *err, size_t errlen);
 /* "127.0.0.1:7000" */
 void io_udp_addr_format(const io_udp_addr *a, char *out, size_t cap);
 int io_udp_addr_equal(const io_udp_addr *a, const io_udp_addr *b);
