@@ -6,7 +6,9 @@
 #define _DEFAULT_SOURCE /* struct sockaddr_storage users, mkdir */
 #include <errno.h>
 #include <ev.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,7 @@ struct host {
   bool heard;
   uint64_t last_time;
   unsigned long bad_datagrams, downlinks, persist_errors, silenced;
+  unsigned long log_dropped; /* session lines a full, unread stderr pipe could not take */
   ev_io io;
   ev_signal sigint, sigterm;
 };
@@ -122,11 +125,44 @@ static void capture(host *h, bool up, uint64_t t, uint8_t lane, const uint8_t *f
   }
 }
 
-static void log_session(const hosted *x, const dsrc_beacon_id *beacon) {
+/* When stderr is a pipe, a reader that stops reading must not stop the OBEs: with the pipe
+ * full, a blocking write would hold the whole host, and every RSE would see its OBEs fall
+ * silent after a "released" line. The pipe is opened again as a description of our own
+ * (the shell's stays blocking), without blocking, and a line the pipe cannot take is
+ * counted and dropped. A terminal or a file is left alone: neither fills up like a pipe. */
+static int stderr_unblock(void) {
+  struct stat st;
+  int fd, saved;
+  if (fstat(STDERR_FILENO, &st) != 0 || !S_ISFIFO(st.st_mode)) return -1;
+  /* A reader gone for good is the same: lines dropped, not the host killed by SIGPIPE. */
+  signal(SIGPIPE, SIG_IGN);
+  if ((fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) return -1;
+  if ((saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) < 0 || dup2(fd, STDERR_FILENO) < 0) {
+    if (saved >= 0) close(saved);
+    saved = -1;
+  }
+  close(fd);
+  return saved;
+}
+
+/* The blocking stderr back, for the last lines, which must not be lost. */
+static void stderr_restore(int saved) {
+  if (saved < 0) return;
+  fflush(stderr);
+  clearerr(stderr);
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+}
+
+static void log_session(hosted *x, const dsrc_beacon_id *beacon) {
   fprintf(stderr, "efc-obe: OBE %02X%02X%02X%02X: session with beacon %u/%u released: %" PRIu32
                   " commands, AutoPASS TC %u, EN 15509 counter %u\n",
           x->prof.obuid[0], x->prof.obuid[1], x->prof.obuid[2], x->prof.obuid[3], beacon->manufacturer_id,
           beacon->individual_id, obe_stats_get(&x->o)->commands, x->st.autopass_tc, x->st.equipment_status & 0x0fff);
+  if (ferror(stderr)) {
+    clearerr(stderr);
+    x->h->log_dropped++;
+  }
 }
 
 static void on_power_changed(obe_engine *o, obe_power power, uint64_t t, void *user) {
@@ -263,6 +299,7 @@ static int run(int argc, char **argv) {
   unsigned nprof = 0;
   uint64_t rearm_ms = 20, seed = 0;
   bool seeded = false;
+  int saved_stderr;
   char pass[IO_PASS_MAX], err[512];
   io_udp_addr addr;
   struct ev_loop *loop;
@@ -380,7 +417,9 @@ static int run(int argc, char **argv) {
     if (io_udp_socket_where(h.fd, where, sizeof(where)) != 0) snprintf(where, sizeof(where), "%s", listen);
     fprintf(stderr, "efc-obe: %u OBE(s) listening on %s\n", h.n, where);
   }
+  saved_stderr = stderr_unblock();
   ev_run(loop, 0);
+  stderr_restore(saved_stderr);
 
   for (unsigned i = 0; i < h.n; i++) {
     /* A silenced OBE's state is not written: it was reported, and its file keeps the last
@@ -398,6 +437,7 @@ static int run(int argc, char **argv) {
   dsrc_crypto_free(h.crypto);
   fprintf(stderr, "efc-obe: stopped: %lu downlinks, %lu bad datagrams ignored", h.downlinks, h.bad_datagrams);
   if (h.silenced) fprintf(stderr, ", %lu OBE(s) silenced: state not durable", h.silenced);
+  if (h.log_dropped) fprintf(stderr, ", %lu session lines dropped (stderr not read)", h.log_dropped);
   fputc('\n', stderr);
   free(h.obes);
   return h.persist_errors || h.cap_failed ? IO_CLI_EXIT_FAILURE : 0;

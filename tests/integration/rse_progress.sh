@@ -74,10 +74,11 @@ for mode in virtual realtime; do
 done
 
 # The stall of issue 15, point 14, as the report saw it: efc-obe's stderr is a pipe nobody
-# reads (a harness that captures it), so after about 600 sessions (64 KiB of "released"
-# lines) efc-obe blocks writing its log and answers nothing more. efc-rse must not wait for
-# ever: it ends every passage (a host that no longer blocks on its log) or stops after
-# --max-idle-s with a one-line error and exit 1.
+# reads (a harness that captures it). A blocking log would fill the pipe after about 600
+# sessions (64 KiB of "released" lines) and hold the whole host; efc-obe writes its log to
+# a pipe without blocking and counts the lines it drops, so every one of 700 passages
+# ends. (efc-rse's --max-idle-s, which would end a run against a host that hangs, is
+# tested below with no host at all.)
 mkfifo "$WORK/obe.fifo"
 "$BIN/efc-obe" --listen 127.0.0.1:0 --pass-file "$WORK/obe.pass" --profile "$WORK/obe1.eop" 2>"$WORK/obe.fifo" &
 OBE_PID=$!
@@ -88,19 +89,21 @@ OBE_ADDR=${line##* listening on }
 [ "$OBE_ADDR" != "$line" ] || fail "efc-obe with a pipe for stderr: $line"
 rc=0
 timeout -s KILL $GUARD "$BIN/efc-rse" --profile $P --keys "$WORK/op.eok" --pass-file "$WORK/op.pass" \
-  --obe "$OBE_ADDR" --passages 700 --max-idle-s 2 >"$WORK/pipe.out" 2>"$WORK/pipe.err" || rc=$?
-exec 3<&-
+  --obe "$OBE_ADDR" --passages 700 --max-idle-s 5 >"$WORK/pipe.out" 2>"$WORK/pipe.err" || rc=$?
 [ $rc -ne 137 ] || fail "efc-obe blocked on its log: efc-rse did not end within $GUARD s"
-done=$(sed -n 's/^efc-rse: profile [a-z0-9-]*, \([0-9]*\) passages, .*/\1/p' "$WORK/pipe.out")
-if [ $rc -eq 0 ]; then
-  [ "$done" = 700 ] || fail "efc-obe with an unread log: status 0 after $done passages"
-else
-  [ $rc -eq 1 ] || fail "efc-obe with an unread log: status $rc"
-  grep -q "^efc-rse: no answer from the --obe hosts for 2 s (--max-idle-s): is efc-obe running there? stopped after [0-9]* passages of those asked for$" \
-    "$WORK/pipe.err" || fail "efc-obe with an unread log: $(cat "$WORK/pipe.err")"
-  [ "$done" -ge 100 ] && [ "$done" -lt 700 ] || fail "efc-obe with an unread log: $done passages"
-fi
-echo "efc-obe with an unread log: efc-rse ended with status $rc after $done of 700 passages"
+done=$(sed -n 's/^efc-rse: profile [a-z0-9-]*, \([0-9]*\) passages, \([0-9]*\) successful.*/\1 \2/p' "$WORK/pipe.out")
+[ $rc -eq 0 ] && [ "${done% *}" = 700 ] ||
+  fail "efc-obe with an unread log: status $rc after '$done' passages: $(cat "$WORK/pipe.err")"
+[ "${done#* }" -ge 690 ] || fail "efc-obe with an unread log: only ${done#* } of 700 successful"
+echo "efc-obe with an unread log: all 700 passages ended, ${done#* } successful"
+# Stopped, it says how many lines the pipe could not take (the last lines block again).
+kill -TERM "$OBE_PID"
+last=$(timeout 20 cat <&3 | tail -1)
+exec 3<&-
+case $last in
+  *"session lines dropped (stderr not read)") ;;
+  *) fail "efc-obe's last line does not count the dropped log lines: $last" ;;
+esac
 kill "$OBE_PID" 2>/dev/null || true
 
 # No host at all (efc-obe's port, once it has stopped): a one-line error after
