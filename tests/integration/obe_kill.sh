@@ -105,7 +105,7 @@ rse_run() {
   kill -0 $rse 2>/dev/null && fail "$p: efc-rse did not finish: $(tail -3 "$err")"
   wait $rse || fail "$p: efc-rse status $?: $(cat "$err")"
   line=$(head -1 "$out")
-  set -- $(echo "$line" | sed -n 's/^efc-rse: profile [^,]*, \([0-9]*\) passages, \([0-9]*\) successful, .* \([0-9]*\) failed (retries exhausted)$/\1 \2 \3/p')
+  set -- $(echo "$line" | sed -n 's/^efc-rse: profile [^,]*, \([0-9]*\) passages, \([0-9]*\) successful, [0-9]* retries, \([0-9]*\) failed (.*/\1 \2 \3/p')
   [ $# -eq 3 ] || fail "$p: efc-rse summary: $line"
   [ "$1" -eq $N ] || fail "$p: $1 passages, expected $N"
   ok=$2 failed=$3

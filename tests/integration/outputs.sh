@@ -70,7 +70,7 @@ whole=$(grep -c '^{.*}$' claims.jsonl || true)
 passages=$(sed -n 's/^efc-rse: profile autopass, \([0-9]*\) passages.*/\1/p' rse.out)
 [ "${passages:-40}" -lt 40 ] || fail "efc-rse went on after a claim was lost: $(head -1 rse.out)"
 # The journal mends a cut last line at its next opening; the next claims start clean.
-"${RSE[@]}" --obe "$OBE_ADDR" --passages 2 --claims claims.jsonl --start 1764633600 >rse.out 2>rse.err ||
+"${RSE[@]}" --obe "$OBE_ADDR" --passages 2 --claims claims.jsonl >rse.out 2>rse.err ||
   fail "efc-rse after the failed run: exit $? ($(cat rse.err))"
 [ "$(tail -c 1 claims.jsonl | od -An -c | tr -d ' ')" = '\n' ] || fail "claims.jsonl does not end with a line end"
 [ "$(grep -c '^{.*}$' claims.jsonl)" = $((whole + 2)) ] || fail "the two new claims are not whole lines"
