@@ -35,7 +35,13 @@ for port in 99999 65536 -1 0x1b58 " 7000" 7000x 1234567; do
   refused 2 "the port must be a number from 0 to 65535" \
     "$BIN/efc-obe" --listen "127.0.0.1:$port" --profile "$WORK/obe1.eop" --pass-file "$WORK/obe.pass"
   refused 2 "the port must be a number from 1 to 65535" rse --obe "127.0.0.1:$port" --passages 1
+  refused 2 "the port must be a number from 1 to 65535" \
+    "$BIN/efc-pcap" replay "$WORK/none.pcap" --side rse --to "127.0.0.1:$port"
+  refused 2 "the port must be a number from 0 to 65535" \
+    "$BIN/efc-pcap" replay "$WORK/none.pcap" --side obe --to "127.0.0.1:$port"
 done
+refused 2 "^efc-pcap replay: --to '127.0.0.1:0': the port must be a number from 1 to 65535$" \
+  "$BIN/efc-pcap" replay "$WORK/none.pcap" --side rse --to 127.0.0.1:0
 refused 2 "^efc-rse: --obe '127.0.0.1:0': the port must be a number from 1 to 65535$" rse --obe 127.0.0.1:0 --passages 1
 for bad in " -1" -1 0 18446744073709551616 1e3 "" 0x10; do
   refused 2 "^efc-rse: --passages: expected a positive integer, got '$bad'$" rse --obe 127.0.0.1:7 --passages "$bad"

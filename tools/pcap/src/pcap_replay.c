@@ -557,7 +557,10 @@ int pcap_cmd_replay(int argc, char **argv) {
   }
   if (optind + 1 != argc || !side || !to || (strcmp(side, "rse") != 0 && strcmp(side, "obe") != 0))
     return io_cli_usage(PROG, PROG, "needs FILE, --side rse|obe and --to ADDR:PORT");
-  if (io_udp_addr_parse(&k.peer, to, err, sizeof(err)) != 0) return io_cli_usage(PROG, NULL, "--to %s", err);
+  /* --side rse sends to an OBE host: port 1..65535; --side obe listens there (0: any). */
+  if ((strcmp(side, "rse") == 0 ? io_udp_peer_parse(&k.peer, to, err, sizeof(err))
+                                : io_udp_addr_parse(&k.peer, to, err, sizeof(err))) != 0)
+    return io_cli_usage(PROG, NULL, "--to %s", err);
   rv = pcap_file_walk(argv[optind], idle, on_group, &sel, err, sizeof(err));
   if (rv != 0) {
     if (rv > 0) fprintf(stderr, "efc-pcap replay: %s\n", err);
