@@ -77,7 +77,7 @@ static void usage(FILE *out) {
           "line), and efc-obe then exits 1 when stopped. Temporaries left in DIR by a killed\n"
           "efc-obe are removed at start. --mcu sets the modelled processing time (default\n"
           "modern). An OBE released by its RSE is ready for its next passage --rearm-ms later\n"
-          "(default 20). SIGINT/SIGTERM stop it with state and capture flushed. One log line per\n"
+          "(default 20; 0..8796093022208). --seed 0..18446744073709551615. SIGINT/SIGTERM stop it with state and capture flushed. One log line per\n"
           "session on stderr.\n"
           "exit status: 0 stopped cleanly, 1 bad input or a state file that could not be written,\n"
           "2 bad usage.\n");

@@ -31,6 +31,7 @@ static void usage(FILE *out) {
           "        whatever the thread count (default: the number of cores). --pcap FILE:\n"
           "        every frame on the air as a capture (docs/capture.md), the blocks laid\n"
           "        end to end in block order (each block's clock continues the last one's).\n"
+          "        --threads 1..256 (report: 1..64); trace --seed 0..18446744073709551615.\n"
           "trace   one passage of one OBE through a perfect in-memory link in virtual time:\n"
           "        every frame in order (time, direction, layer 2, T-APDUs, length), then the\n"
           "        verification results at the lane and at the issuer.\n"

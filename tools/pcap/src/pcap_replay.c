@@ -503,6 +503,7 @@ static void usage(FILE *out) {
           "efc-rse with --obe ADDR:PORT); it answers with the captured uplinks, L2 numbering adapted\n"
           "to the live commands, and reports how the RSE's commands differ; the RSE's verdict is in\n"
           "its own output and claims. --timeout-ms (default 5000): how long to wait for the peer.\n"
+          "--transaction 1..4294967295; --timeout-ms and --idle-ms: a number of ms in (0, 1e9].\n"
           "Exit status 0 when the replay ran, 1 bad input or no peer, 2 bad usage.\n");
 }
 

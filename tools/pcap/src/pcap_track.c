@@ -328,7 +328,8 @@ int pcap_file_args(int argc, char **argv, const char *cmd, bool *json, uint64_t 
         return io_cli_usage(prog, NULL, "%s", err);
       break;
     case 'h':
-      printf("usage: efc-pcap %s FILE [--json] [--idle-ms MS]\n", cmd);
+      printf("usage: efc-pcap %s FILE [--json] [--idle-ms MS]\n"
+             "--idle-ms: a number of ms in (0, 1e9]\n", cmd);
       return IO_CLI_EXIT_OK;
     default:
       return io_cli_usage(prog, prog, "%s", err);

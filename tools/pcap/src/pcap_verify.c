@@ -206,7 +206,8 @@ static void usage(FILE *out) {
           "toll charger's key file (passphrase from --pass-file or EFC_OPERATOR_PASS): AutoPASS\n"
           "MAC2; EN 15509 and AES MAC_TC, and at Level 1 whether the RSE presented the right access\n"
           "credentials. MAC1 and MAC_TSP need the issuer's keys (efc-issuer verify). Frames with a\n"
-          "bad FCS are skipped, as their addressee skipped them. Exit status 0 when the file was\n"
+          "bad FCS are skipped, as their addressee skipped them. --idle-ms: a number of ms in\n"
+          "(0, 1e9]. Exit status 0 when the file was\n"
           "read (failed checks are the result), 1 bad input, 2 bad usage.\n");
 }
 
