@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 15, point 16: the README's example of keys, OBEs and RSEs as processes pastes as it
+# Issue 15, points 16 and 17: the README's example of keys, OBEs and RSEs as processes pastes as it
 # is. Both of its shell blocks are taken from README.md itself and run line by line by sh -e
 # in an empty directory, where build/ leads to the programs under test; only the UDP port
 # is changed, to one no other test uses. The blocks must run to the end, every program exit
@@ -38,9 +38,31 @@ grep -q '^efc-rse: profile en15509-l1, 100 passages, ' ../block1.out || fail "ef
 # Block 2 in the same shell session: block 1's exports hold, and an efc-obe started as in
 # block 1 answers.
 eval "$(grep '^export ' ../block1.sh)"
-build/bin/efc-obe --listen "127.0.0.1:$PORT" --profile obe1.eop --state state/ 2>../obe2.err &
-echo $! >../obe.pid
+# Block 1's efc-obe may still be saving its state on that port: start again until this one
+# says it listens.
+for try in 1 2 3 4 5 6 7 8 9 10; do
+  build/bin/efc-obe --listen "127.0.0.1:$PORT" --profile obe1.eop --state state/ 2>../obe2.err &
+  echo $! >../obe.pid
+  for k in $(seq 1 100); do
+    grep -q ' listening on ' ../obe2.err && break 2
+    kill -0 "$(cat ../obe.pid)" 2>/dev/null || break
+    sleep 0.1
+  done
+  sleep 1
+done
+grep -q ' listening on ' ../obe2.err || fail "efc-obe for block 2 did not start: $(cat ../obe2.err)"
 timeout 300 sh -eu ../block2.sh >../block2.out 2>../block2.err ||
   fail "the README's --realtime --ber example stopped with status $?: $(tail -3 ../block2.err)"
 grep -q '^efc-rse: profile en15509-l1, 100 passages, ' ../block2.out || fail "efc-rse --realtime: $(cat ../block2.out)"
-echo "README example: both blocks ran to the end: $(head -1 ../block2.out)"
+kill "$(cat ../obe.pid)" 2>/dev/null || true
+wait 2>/dev/null || true
+
+# Point 17: nothing the example wrote (keys, profiles, claims and their database, state,
+# captures, sidecars, temporaries) would be committed by a "git add ." beside it.
+if command -v git >/dev/null 2>&1; then
+  cp "$SRC/.gitignore" .gitignore
+  git init -q . 2>/dev/null
+  left=$(git status --porcelain --untracked-files=all | grep -v '^?? \.gitignore$' | grep -v '^?? build$' || true)
+  [ -z "$left" ] || fail "files of the README's example that git would add: $left"
+fi
+echo "README example: both blocks ran to the end, git ignores what they wrote: $(head -1 ../block2.out)"
