@@ -327,7 +327,10 @@ static void *ks_thread(void *arg) {
   /* Counters stay in registers: the workers sit side by side in one array, and a store per
    * trial into a shared cache line would measure the cache, not the cipher. */
   memset(key, 0, sizeof(key));
-  while (!rv && !atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
+  /* One batch at least, even when the stop came before this thread was first scheduled (a
+   * loaded machine, a short measurement): a rate of no trials would be no measurement. The
+   * clock stops after the join, so the rate stays what was done in the time it took. */
+  do {
     for (int i = 0; i < KS_BATCH && !rv; i++, ctr++) {
       uint32_t got;
       switch (sh->cipher) {
@@ -359,7 +362,7 @@ static void *ks_thread(void *arg) {
       matches += (got == want);
       trials++;
     }
-  }
+  } while (!rv && !atomic_load_explicit(&sh->stop, memory_order_relaxed));
   if (rv) atomic_store(&sh->stop, 1);
   w->trials = trials;
   w->matches = matches;
