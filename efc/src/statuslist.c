@@ -57,7 +57,8 @@ enum efc_list_action efc_status_list_lookup(const efc_status_list *l, const uint
   return EFC_LIST_NONE;
 }
 
-int efc_status_list_load(efc_status_list *l, const char *path, FILE *warn, char *err, size_t errlen) {
+int efc_status_list_load(efc_status_list *l, const char *path, FILE *warn, unsigned warn_max, char *err,
+                         size_t errlen) {
   char line[512];
   unsigned lineno = 0;
   int skipped = 0;
@@ -74,7 +75,7 @@ int efc_status_list_load(efc_status_list *l, const char *path, FILE *warn, char 
       int ch;
       while ((ch = fgetc(f)) != EOF && ch != '\n') {
       }
-      if (warn) fprintf(warn, "%s:%u: line too long, skipped\n", path, lineno);
+      if (warn && (unsigned)skipped < warn_max) fprintf(warn, "%s:%u: line too long, skipped\n", path, lineno);
       skipped++;
       continue;
     }
@@ -87,7 +88,7 @@ int efc_status_list_load(efc_status_list *l, const char *path, FILE *warn, char 
     else if (action) action[strcspn(action, "\r\n")] = '\0';
     if (!comma || dsrc_hex_decode(id, sizeof(id), line, NULL) != 4 ||
         (strcmp(action, "reject") != 0 && strcmp(action, "photograph") != 0)) {
-      if (warn)
+      if (warn && (unsigned)skipped < warn_max)
         fprintf(warn, "%s:%u: expected OBUID(8 hex),reject|photograph[,reason], skipped\n", path,
                 lineno);
       skipped++;

@@ -3,7 +3,7 @@
  * datagram to every host, collects their uplink frames per window until each host says
  * DONE (or the wall-clock window closes, with --realtime), and hands the windows to the
  * engine. Bit errors are real flipped bits; the receiver's FCS decides. */
-#define _GNU_SOURCE /* fopencookie */
+#define _DEFAULT_SOURCE
 #include <ev.h>
 #include <inttypes.h>
 #include <math.h>
@@ -515,28 +515,10 @@ static int claims_last_cs(const char *path, int64_t *out) {
   return found;
 }
 
-/* The status list's warnings, one per malformed line: the first STATUS_WARNINGS_SHOWN go
- * to stderr, the rest are only counted (a file of two million bad lines must not print two
- * million lines). */
-typedef struct {
-  unsigned long lines;
-} warn_cap;
-
-static ssize_t warn_cap_write(void *cookie, const char *buf, size_t n) {
-  warn_cap *w = cookie;
-  for (size_t i = 0; i < n; i++) {
-    if (w->lines < STATUS_WARNINGS_SHOWN) fputc(buf[i], stderr);
-    if (buf[i] == '\n') w->lines++;
-  }
-  return (ssize_t)n;
-}
-
+/* The status list, its first STATUS_WARNINGS_SHOWN malformed lines named on stderr and the
+ * rest counted in one line (a file of two million bad lines must not print two million). */
 static int status_load(efc_status_list *l, const char *path, char *err, size_t errlen) {
-  warn_cap w = {0};
-  cookie_io_functions_t fns = {NULL, warn_cap_write, NULL, NULL};
-  FILE *warn = fopencookie(&w, "w", fns);
-  int skipped = efc_status_list_load(l, path, warn ? warn : stderr, err, errlen);
-  if (warn) fclose(warn);
+  int skipped = efc_status_list_load(l, path, stderr, STATUS_WARNINGS_SHOWN, err, errlen);
   if (skipped > STATUS_WARNINGS_SHOWN)
     fprintf(stderr, "efc-rse: %s: %d malformed lines skipped in all (the first %d shown)\n", path, skipped,
             STATUS_WARNINGS_SHOWN);

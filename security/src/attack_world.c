@@ -311,7 +311,7 @@ int sec_world_status_refresh(sec_world *w, char *err, size_t errlen) {
   if (rv != 0) return -1;
   efc_status_list_free(&w->status);
   efc_status_list_init(&w->status);
-  if (efc_status_list_load(&w->status, list, NULL, err, errlen) < 0) return -1;
+  if (efc_status_list_load(&w->status, list, NULL, 0, err, errlen) < 0) return -1;
   return (int)(n.reject + n.photograph);
 }
 

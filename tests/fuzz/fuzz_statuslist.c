@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int skipped;
   err[0] = '\0';
   efc_status_list_init(&l);
-  skipped = efc_status_list_load(&l, path, NULL, err, sizeof(err));
+  skipped = efc_status_list_load(&l, path, NULL, 0, err, sizeof(err));
   if (skipped < 0) {
     if (!err[0]) abort();
     efc_status_list_free(&l);

@@ -6,6 +6,7 @@
  * The keystore uses the real scrypt parameters, so verify runs are kept few. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -594,7 +595,7 @@ static void test_statuslist(void **state) {
   /* The RSE's own loader reads it. */
   efc_status_list_init(&sl);
   path_of(path, sizeof(path), "rse.list");
-  assert_int_equal(efc_status_list_load(&sl, path, stderr, err, sizeof(err)), 0);
+  assert_int_equal(efc_status_list_load(&sl, path, stderr, UINT_MAX, err, sizeof(err)), 0);
   assert_int_equal(sl.count, 4);
   assert_int_equal(efc_status_list_lookup(&sl, (const uint8_t[]){0x00, 0xa1, 0x00, 0x00}),
                    EFC_LIST_REJECT);

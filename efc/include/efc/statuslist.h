@@ -28,9 +28,11 @@ int efc_status_list_add(efc_status_list *l, const uint8_t obuid[4], uint8_t acti
 void efc_status_list_finish(efc_status_list *l);
 enum efc_list_action efc_status_list_lookup(const efc_status_list *l, const uint8_t obuid[4]);
 
-/* Reads a status list file. Malformed lines are reported on warn (one line each, naming
- * FILE:LINE) and skipped; returns the number of lines skipped, or -1 when the file cannot
- * be read (err gets the reason). */
-int efc_status_list_load(efc_status_list *l, const char *path, FILE *warn, char *err, size_t errlen);
+/* Reads a status list file. Malformed lines are skipped; the first warn_max of them are
+ * reported on warn (one line each, naming FILE:LINE), so that a file of millions of bad lines
+ * does not print millions of lines. Returns the number of lines skipped, or -1 when the file
+ * cannot be read (err gets the reason). */
+int efc_status_list_load(efc_status_list *l, const char *path, FILE *warn, unsigned warn_max, char *err,
+                         size_t errlen);
 
 #endif
