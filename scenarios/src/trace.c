@@ -24,7 +24,17 @@ typedef struct {
   io_cap_writer *cap;
   char cap_err[400]; /* the capture's first failed write: the trace fails */
   uint8_t lane;
+  bool releasing;        /* the RSE's next downlink frame is the RELEASE */
+  uint64_t release_end;  /* that frame's end: the completion, the OBE entering at 0 */
 } trace_ctx;
+
+/* The session closed: the frame of this step is its RELEASE (rse.h, session_closed). */
+static void on_session_closed(rse_engine *r, const rse_passage *p, void *user) {
+  (void)r;
+  if (p->outcome == RSE_OUT_DONE) ((trace_ctx *)user)->releasing = true;
+}
+
+static const rse_callbacks trace_rse_events = {NULL, on_session_closed};
 
 static void seq_add(trace_ctx *c, const char *name) {
   size_t n = strlen(c->sequence);
@@ -78,6 +88,10 @@ static void on_frame(void *ctxp, const air_frame *lf) {
   json_t *pdus = json_array();
   uint64_t air = lf->t_end - lf->t_start;
   unsigned stuffed = dsrc_frame_stuffed_bits(lf->frame, lf->len);
+  if (!lf->uplink && c->releasing) {
+    c->release_end = lf->t_end;
+    c->releasing = false;
+  }
   if (c->cap) {
     io_cap_record cr = {lf->t_start, lf->uplink, c->lane,
                      (uint8_t)((lf->corrupted ? IO_CAP_CORRUPTED : 0) | (lf->collided ? IO_CAP_COLLIDED : 0)),
@@ -183,7 +197,7 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
   rcfg.nprofiles = 1;
   rcfg.keys = &keys.op;
   obe_init(&o, &ocfg, &prof, &st, crypto, dsrc_prng_rng(&traffic), NULL, NULL);
-  if ((rv = rse_new(&r, &rcfg, crypto, dsrc_prng_rng(&traffic), NULL, NULL)) != 0) {
+  if ((rv = rse_new(&r, &rcfg, crypto, dsrc_prng_rng(&traffic), &trace_rse_events, &tc)) != 0) {
     fprintf(stderr, "efc-scenario: %s\n", rse_strerror(rv));
     json_decref(tc.frames);
     io_cap_writer_abort(tc.cap);
@@ -213,6 +227,7 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
     res->lane_reasons = p.claim.reasons;
     res->issuer_flags = (unsigned)issuer_verify_claim(crypto, &keys.issuer, &iopt, &p.claim);
     res->duration_ns = p.t_end - p.t_start;
+    res->completion_ns = res->completed ? tc.release_end : 0;
     res->late_responses = p.late_responses;
   }
   snprintf(res->sequence, sizeof(res->sequence), "%s", tc.sequence);
@@ -233,6 +248,7 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
     json_object_set_new(iss, "flags", json_string(buf));
     json_object_set_new(o_, "issuer", iss);
     json_object_set_new(o_, "duration_ms", json_real((double)res->duration_ns / 1e6));
+    if (res->completed) json_object_set_new(o_, "completion_ms", json_real((double)res->completion_ns / 1e6));
     if (done) {
       char line[1024];
       if (efc_claim_format(&p.claim, line, sizeof(line)) > 0)
@@ -249,8 +265,11 @@ int sim_trace(const sim_trace_options *opt, FILE *out, sim_trace_result *res) {
     } else {
       char line[1024];
       efc_reasons_format(buf, sizeof(buf), res->lane_reasons);
-      fprintf(out, "transaction: %s in %.3f ms (first window request to RELEASE), %u late responses\n",
+      fprintf(out, "transaction: %s in %.3f ms (duration: first window request to RELEASE), %u late responses\n",
               res->completed ? "completed" : "failed", (double)res->duration_ns / 1e6, res->late_responses);
+      if (res->completed)
+        fprintf(out, "completion: %.3f ms (zone entry to the end of the RELEASE frame, as efc-scenario run "
+                     "counts it)\n", (double)res->completion_ns / 1e6);
       fprintf(out, "lane: %s%s%s\n", efc_verdict_name(res->lane_verdict), buf[0] ? ", " : "", buf);
       issuer_flags_format(buf, sizeof(buf), res->issuer_flags);
       fprintf(out, "issuer: %s%s\n", res->issuer_flags == 0 ? "claim verified" : "claim flagged: ", buf);

@@ -22,7 +22,8 @@ typedef struct {
   int lane_verdict;
   unsigned lane_reasons;
   unsigned issuer_flags;
-  uint64_t duration_ns;
+  uint64_t duration_ns;    /* the RSE's: first window request to RELEASE */
+  uint64_t completion_ns;  /* efc-scenario run's: zone entry (0) to the RELEASE frame's end */
   unsigned late_responses;
   char sequence[512];
 } sim_trace_result;
