@@ -233,7 +233,7 @@ int main(int argc, char **argv) {
     sim_keys_init(&keys, c, sc.seed);
     w.sc = &sc;
     w.keys = &keys;
-    memset(&blk, 0, sizeof(blk));
+    sim_block_init(&blk, &sc);
     blk.passages = 20000;
     blk.fleet = 1000;
     blk.vehicle_base = 0x00200000;

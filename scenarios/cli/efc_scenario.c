@@ -19,7 +19,7 @@
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: efc-scenario run FILE [--out DIR] [--threads N] [--no-plots] [--pcap FILE]\n"
+          "usage: efc-scenario run FILE [--out DIR] [--threads N] [--no-plots] [--pcap FILE] [--budget N]\n"
           "       efc-scenario trace --profile P [--seed N] [--mcu legacy|modern] [--json] [--pcap FILE]\n"
           "       efc-scenario attack FILE [--profile P]\n"
           "       efc-scenario report security [--out DIR] [--attacks DIR] [--timing FILE] [--threads N] [--no-plots]\n"
@@ -31,6 +31,8 @@ static void usage(FILE *out) {
           "        whatever the thread count (default: the number of cores). --pcap FILE:\n"
           "        every frame on the air as a capture (docs/capture.md), the blocks laid\n"
           "        end to end in block order (each block's clock continues the last one's).\n"
+          "        --budget 1000..10000000000: with passages: auto, at most N passages in all\n"
+          "        (traffic.budget); cells it leaves undecided say so (docs/statistics.md).\n"
           "        --threads 1..256 (report: 1..64); trace --seed 0..18446744073709551615.\n"
           "trace   one passage of one OBE through a perfect in-memory link in virtual time:\n"
           "        every frame in order (time, direction, layer 2, T-APDUs, length), then the\n"
@@ -40,7 +42,7 @@ static void usage(FILE *out) {
           "        through the real OBE, RSE, issuer and captures: where it was caught, what\n"
           "        the attacker gained, charges made wrongly or lost (docs/security-evaluation.md).\n"
           "report  security: every attack file (default scenarios/attacks) against every profile,\n"
-          "        and the timing model (default scenarios/default.yaml) for the same profiles:\n"
+          "        and the timing model (default scenarios/gantry-10m.yaml) for the same profiles:\n"
           "        DIR/security.md and a self-contained DIR/security.html (default\n"
           "        results/security) with the threats x profiles table, timing and plots.\n"
           "        The defaults are read from the working directory when it has them, else\n"
@@ -151,21 +153,32 @@ static int cmd_run(int argc, char **argv) {
                                        {"threads", required_argument, NULL, 't'},
                                        {"no-plots", no_argument, NULL, 'n'},
                                        {"pcap", required_argument, NULL, 'c'},
+                                       {"budget", required_argument, NULL, 'b'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   sim_run_options o = {.out_dir = NULL, .threads = 0, .plots = true};
+  uint64_t budget = 0;
   scenario_out so = {.plots = true};
   static sim_scenario sc;
   char err[512], dir[512], csv[4096];
   int c, rv;
   optind = 1;
   while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
-    if (c == 'c') o.pcap = optarg;
-    else if ((rv = scenario_out_opt(&so, c, err, 256)) >= 0) return rv;
+    if (c == 'c') {
+      o.pcap = optarg;
+    } else if (c == 'b') {
+      if (io_cli_u64_parse(&budget, "--budget", optarg, 1000, 10000000000ull, err, sizeof(err)) != 0)
+        return io_cli_usage(PROG, NULL, "%s", err);
+    } else if ((rv = scenario_out_opt(&so, c, err, 256)) >= 0) {
+      return rv;
+    }
   }
   if (optind != argc - 1) return io_cli_usage(PROG, NULL, "run needs exactly one scenario FILE");
   if (sim_scenario_load(&sc, argv[optind], err, sizeof(err)) != 0)
     return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  if (budget && !sc.passages_auto)
+    return io_cli_usage(PROG, NULL, "--budget goes with traffic.passages: auto; %s has a fixed number", argv[optind]);
+  if (budget) sc.budget = budget;
   o.out_dir = so.out_dir;
   o.plots = so.plots;
   if (!o.out_dir) {
@@ -189,7 +202,8 @@ static int cmd_run(int argc, char **argv) {
       (o.pcap && io_cli_sidecar_write(o.pcap, PROG, err, sizeof(err)) != 0))
     return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   printf("results: %s/passages.csv, %s/summary.json%s\n", o.out_dir, o.out_dir,
-         o.plots ? ", success_vs_speed.svg/.png, completion_vs_speed.svg/.png" : "");
+         !o.plots ? "" : sc.search ? ", frontier, completion_vs_speed, failure_causes (.svg, .png)"
+                                   : ", failure_vs_speed, completion_vs_speed, failure_causes (.svg, .png)");
   return 0;
 }
 
@@ -245,7 +259,7 @@ static int cmd_report(int argc, char **argv) {
   memset(&o, 0, sizeof(o));
   /* The working directory's, else the ones that came with the program (docs/cli.md). */
   if (io_cli_data_find(attacks, sizeof(attacks), "scenarios/attacks") != 0 ||
-      io_cli_data_find(timing, sizeof(timing), "scenarios/default.yaml") != 0)
+      io_cli_data_find(timing, sizeof(timing), "scenarios/gantry-10m.yaml") != 0)
     return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "the installed data directory's path is too long");
   o.attacks_dir = attacks;
   o.timing_file = timing;

@@ -57,7 +57,7 @@ const char *sim_outcome_name(int outcome) {
   return outcome >= 0 && outcome <= SIM_NOT_PASS ? names[outcome] : "unknown";
 }
 
-static uint64_t mix(uint64_t a, uint64_t b) {
+uint64_t sim_seed_mix(uint64_t a, uint64_t b) {
   uint64_t z = a ^ (b + UINT64_C(0x9e3779b97f4a7c15) + (a << 6) + (a >> 2));
   z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
   z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
@@ -72,7 +72,7 @@ static double normal(dsrc_prng *p) {
 
 static double draw_speed(block_ctx *c) {
   const sim_scenario *sc = c->w->sc;
-  if (!sc->speed_dist) return sc->speeds[c->b->speed_idx];
+  if (c->b->speed_idx >= 0) return c->b->speed_kmh;
   for (int k = 0; k < 1000; k++) {
     double v = sc->speed_mean + sc->speed_sd * normal(&c->traffic);
     if (v >= sc->speed_min && v <= sc->speed_max) return v;
@@ -93,7 +93,7 @@ static unsigned draw_group(block_ctx *c) {
 
 /* The fleet vehicle's group: fixed per vehicle so its profile never changes. */
 static unsigned group_of_vehicle(const sim_scenario *sc, uint32_t id) {
-  double u = (double)(mix(sc->seed, id) >> 11) * 0x1.0p-53, acc = 0;
+  double u = (double)(sim_seed_mix(sc->seed, id) >> 11) * 0x1.0p-53, acc = 0;
   for (unsigned g = 0; g + 1 < sc->ngroups; g++) {
     acc += sc->groups[g].share;
     if (u < acc) return g;
@@ -287,17 +287,17 @@ static int admit(block_ctx *c, uint32_t seq, uint64_t t_enter, double speed, uns
       if (!busy) break;
     }
     id = b->vehicle_base + fleet_idx;
-    group = group_of_vehicle(sc, id);
+    group = b->group >= 0 ? (unsigned)b->group : group_of_vehicle(sc, id);
   } else {
     id = b->vehicle_base + seq;
-    group = draw_group(c);
+    group = b->group >= 0 ? (unsigned)b->group : draw_group(c);
   }
   memset(a, 0, offsetof(active, prof));
   a->used = true;
   a->seq = seq;
   a->fleet_idx = fleet_idx;
   a->t_enter = t_enter;
-  a->t_leave = t_enter + (uint64_t)(sc->zone_m / (speed / 3.6) * 1e9);
+  a->t_leave = t_enter + (uint64_t)(b->zone_m / (speed / 3.6) * 1e9);
   rv = sim_obe_make_fast(&a->prof, c->crypto, c->w->keys, id, efc_profile_bit(sc->groups[group].profile),
                          c->rcfg.keyref_tsp, c->rcfg.keyref_tc);
   if (rv != 0) return rv;
@@ -387,9 +387,9 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
   c->crypto = crypto;
   c->out = out;
   c->frames = frames;
-  dsrc_prng_seed(&c->traffic, mix(b->seed, 1));
-  dsrc_prng_seed(&c->engines, mix(b->seed, 2));
-  dsrc_prng_seed(&c->errors, mix(b->seed, 3));
+  dsrc_prng_seed(&c->traffic, sim_seed_mix(b->seed, 1));
+  dsrc_prng_seed(&c->engines, sim_seed_mix(b->seed, 2));
+  dsrc_prng_seed(&c->errors, sim_seed_mix(b->seed, 3));
   if (b->fleet && !(c->idle = calloc(b->fleet, sizeof(*c->idle)))) {
     free(c);
     return -1;
@@ -409,13 +409,14 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
     free(c);
     return -1;
   }
-  air_lane_init(&c->l, c->r, sc->bers[b->ber_idx], &c->errors);
+  air_lane_init(&c->l, c->r, b->ber, &c->errors);
   air_lane_l1_set(&c->l, &sc->l1);
   c->l.on_frame = on_frame;
   c->l.ctx = c;
   memset(out, 0, b->passages * sizeof(*out));
   for (uint32_t i = 0; i < b->passages; i++) {
     out[i].block = b->index;
+    out[i].cell = b->cell;
     out[i].seq = i;
     out[i].lane = (uint8_t)b->lane;
     out[i].gantry = b->gantry;
@@ -429,7 +430,7 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
     /* Vehicles about to enter join the lane. */
     while (admitted < b->passages && next_arrival <= c->l.now + LOOKAHEAD_NS) {
       unsigned g;
-      double gap = sc->min_headway_s - (sc->headway_s - sc->min_headway_s) * log1p(-dsrc_prng_uniform(&c->traffic));
+      double gap = b->min_headway_s - (b->headway_s - b->min_headway_s) * log1p(-dsrc_prng_uniform(&c->traffic));
       if ((rv = admit(c, admitted, next_arrival, draw_speed(c), &g)) != 0) {
         if (rv == -1) rv = 0; /* the lane is full: it enters at the next step */
         break;
@@ -496,6 +497,18 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
   return rv;
 }
 
+void sim_block_init(sim_block *b, const sim_scenario *sc) {
+  memset(b, 0, sizeof(*b));
+  b->speed_idx = (int16_t)(sc->speed_dist ? -1 : 0);
+  b->speed_kmh = sc->speed_dist ? 0 : sc->speeds[0];
+  b->group = -1;
+  b->ber = sc->bers[0];
+  b->zone_m = sc->zone_m;
+  b->headway_s = sc->headway_s;
+  b->min_headway_s = sc->min_headway_s;
+  b->passages = 1;
+}
+
 size_t sim_blocks_make(const sim_scenario *sc, sim_block **out) {
   /* Blocks of at most 1,000 passages: small enough to spread over threads, long enough
    * that a block's empty start is negligible in dense traffic. */
@@ -522,10 +535,12 @@ size_t sim_blocks_make(const sim_scenario *sc, sim_block **out) {
             v = nv;
           }
           b = &v[n];
-          memset(b, 0, sizeof(*b));
+          sim_block_init(b, sc);
           b->index = (uint32_t)n;
           b->ber_idx = (uint16_t)bi;
+          b->ber = sc->bers[bi];
           b->speed_idx = (int16_t)(sc->speed_dist ? -1 : (int)si);
+          if (!sc->speed_dist) b->speed_kmh = sc->speeds[si];
           b->lane = (uint16_t)(s % sc->lanes);
           b->gantry = (uint16_t)(s / sc->lanes);
           b->passages = (uint32_t)(mine - done < per_block ? mine - done : per_block);
@@ -534,7 +549,7 @@ size_t sim_blocks_make(const sim_scenario *sc, sim_block **out) {
           b->fleet = (uint32_t)(fleet ? (fleet < b->passages ? fleet : b->passages) : 0);
           b->vehicle_base = vehicle_base;
           vehicle_base += b->fleet ? b->fleet : b->passages;
-          b->seed = mix(sc->seed, n);
+          b->seed = sim_seed_mix(sc->seed, n);
           n++;
         }
       }

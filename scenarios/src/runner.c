@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sim/plan.h"
 #include "sim/report.h"
 #include "sim/runner.h"
 
@@ -24,7 +25,7 @@ typedef struct {
   size_t written;           /* blocks handed to the report so far */
   size_t ahead;             /* with a capture: blocks a worker may run ahead of the writer */
   int error;
-  char err[512];
+  char err[640];
 } pool;
 
 static void *worker(void *arg) {
@@ -66,34 +67,95 @@ static void *worker(void *arg) {
   return NULL;
 }
 
-static void progress(uint64_t done, uint64_t total, double t0) {
+static void progress(uint64_t done, unsigned round, double t0) {
   struct timespec ts;
   double now, rate;
-  unsigned width = 40, filled = total ? (unsigned)(width * done / total) : width;
-  char bar[41];
   clock_gettime(CLOCK_MONOTONIC, &ts);
   now = (double)ts.tv_sec + ts.tv_nsec * 1e-9;
   rate = now > t0 ? (double)done / (now - t0) : 0;
-  memset(bar, '#', filled);
-  memset(bar + filled, '.', width - filled);
-  bar[width] = '\0';
-  fprintf(stderr, "\r[%s] %3u%% %llu/%llu passages, %.0f/s ", bar, (unsigned)(100 * done / (total ? total : 1)),
-          (unsigned long long)done, (unsigned long long)total, rate);
+  fprintf(stderr, "\rround %u: %llu passages, %.0f/s ", round, (unsigned long long)done, rate);
+}
+
+/* Fails the pool with why (its lock not held). */
+static void pool_fail(pool *p, const char *why) {
+  pthread_mutex_lock(&p->mu);
+  if (!p->error) {
+    p->error = -1;
+    snprintf(p->err, sizeof(p->err), "%s", why);
+  }
+  pthread_cond_broadcast(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+}
+
+/* One round's blocks on the threads, handed to the report in block order. */
+static void run_round(pool *p, unsigned nthreads, sim_report *rep, io_cap_writer *cap, uint64_t *cap_offset,
+                      const sim_run_options *opt, uint64_t *done, double t0) {
+  pthread_t *threads = calloc(nthreads, sizeof(*threads));
+  unsigned started = 0;
+  p->next = p->written = 0;
+  p->done = calloc(p->nblocks, sizeof(*p->done));
+  if (cap) p->frames = calloc(p->nblocks, sizeof(*p->frames));
+  if (!threads || !p->done || (cap && !p->frames)) {
+    pool_fail(p, "out of memory");
+  } else {
+    for (unsigned i = 0; i < nthreads; i++) started += pthread_create(&threads[i], NULL, worker, p) == 0;
+    if (started == 0) pool_fail(p, "cannot start a thread");
+  }
+  for (size_t k = 0; k < p->nblocks && started; k++) {
+    sim_record *rec;
+    pthread_mutex_lock(&p->mu);
+    while (!p->done[k] && !p->error) pthread_cond_wait(&p->cv, &p->mu);
+    rec = p->done[k];
+    p->done[k] = NULL;
+    pthread_mutex_unlock(&p->mu);
+    if (!rec) break;
+    sim_report_add(rep, &p->blocks[k], rec, p->blocks[k].passages);
+    *done += p->blocks[k].passages;
+    free(rec);
+    /* A full disk stops the run now rather than after every block is simulated. */
+    if (ferror(rep->csv)) {
+      char why[640];
+      snprintf(why, sizeof(why), "%.500s/passages.csv: cannot write: %s", opt->out_dir, strerror(errno));
+      pool_fail(p, why);
+    }
+    if (cap) {
+      /* Blocks laid end to end: every block's clock starts at 0. */
+      char why[400];
+      if (sim_frames_write(&p->frames[k], cap, *cap_offset, why, sizeof(why)) != 0) pool_fail(p, why);
+      *cap_offset += p->frames[k].end_ns;
+      sim_frames_free(&p->frames[k]);
+    }
+    pthread_mutex_lock(&p->mu);
+    p->written = k + 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    if (p->error) break;
+    if (opt->progress) progress(*done, rep->rounds, t0);
+  }
+  for (unsigned i = 0; i < started; i++) pthread_join(threads[i], NULL);
+  for (size_t k = 0; p->done && k < p->nblocks; k++) {
+    free(p->done[k]);
+    if (p->frames) sim_frames_free(&p->frames[k]);
+  }
+  free(p->done);
+  free(p->frames);
+  p->done = NULL;
+  p->frames = NULL;
+  free(threads);
 }
 
 int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_t errlen) {
   sim_keys keys;
   sim_world w = {sc, &keys};
-  sim_block *blocks = NULL;
-  size_t nblocks;
-  uint64_t total = 0, done = 0;
-  pthread_t *threads;
+  uint64_t done = 0;
   unsigned nthreads = opt->threads ? opt->threads : 1;
   dsrc_crypto *crypto;
   sim_report rep;
+  sim_plan plan;
   pool p;
   io_cap_writer *cap = NULL;
   uint64_t cap_offset = 0;
+  uint32_t nblocks_all = 0;
   struct timespec ts;
   double t0;
   int rv = 0;
@@ -111,87 +173,49 @@ int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_
     return -1;
   }
   dsrc_crypto_free(crypto);
-  nblocks = sim_blocks_make(sc, &blocks);
-  if (nblocks == 0) {
-    snprintf(err, errlen, "out of memory");
-    sim_keys_wipe(&keys);
-    return -1;
-  }
-  for (size_t i = 0; i < nblocks; i++) total += blocks[i].passages;
   if (sim_report_open(&rep, sc, opt->out_dir, err, errlen) != 0) {
-    free(blocks);
     sim_keys_wipe(&keys);
     return -1;
   }
   rep.prog = opt->prog;
+  if (sim_plan_init(&plan, sc, &rep, err, errlen) != 0) {
+    sim_report_free(&rep);
+    sim_keys_wipe(&keys);
+    return -1;
+  }
   memset(&p, 0, sizeof(p));
-  if (opt->pcap) {
-    if (!(cap = io_cap_writer_open(opt->pcap, err, errlen))) {
-      sim_report_free(&rep);
-      free(blocks);
-      sim_keys_wipe(&keys);
-      return -1;
-    }
-    p.frames = calloc(nblocks, sizeof(*p.frames));
-    p.ahead = 2 * (size_t)nthreads;
-    if (!p.frames) {
-      snprintf(err, errlen, "out of memory");
-      io_cap_writer_abort(cap);
-      sim_report_free(&rep);
-      free(blocks);
-      sim_keys_wipe(&keys);
-      return -1;
-    }
+  if (opt->pcap && !(cap = io_cap_writer_open(opt->pcap, err, errlen))) {
+    sim_plan_free(&plan);
+    sim_report_free(&rep);
+    sim_keys_wipe(&keys);
+    return -1;
   }
   p.w = &w;
-  p.blocks = blocks;
-  p.nblocks = nblocks;
-  p.done = calloc(nblocks, sizeof(*p.done));
-  threads = calloc(nthreads, sizeof(*threads));
+  p.ahead = cap ? 2 * (size_t)nthreads : 0;
   pthread_mutex_init(&p.mu, NULL);
   pthread_cond_init(&p.cv, NULL);
   clock_gettime(CLOCK_MONOTONIC, &ts);
   t0 = (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-  for (unsigned i = 0; i < nthreads; i++) pthread_create(&threads[i], NULL, worker, &p);
-
-  for (size_t k = 0; k < nblocks; k++) {
-    sim_record *rec;
-    pthread_mutex_lock(&p.mu);
-    while (!p.done[k] && !p.error) pthread_cond_wait(&p.cv, &p.mu);
-    rec = p.done[k];
-    p.done[k] = NULL;
-    pthread_mutex_unlock(&p.mu);
-    if (!rec) break;
-    sim_report_add(&rep, &blocks[k], rec, blocks[k].passages);
-    done += blocks[k].passages;
-    free(rec);
-    /* A full disk stops the run now rather than after every block is simulated. */
-    if (ferror(rep.csv) && !p.error) {
-      pthread_mutex_lock(&p.mu);
-      p.error = -1;
-      snprintf(p.err, sizeof(p.err), "%s/passages.csv: cannot write: %s", opt->out_dir, strerror(errno));
-      pthread_mutex_unlock(&p.mu);
+  for (;;) {
+    sim_block *blocks = NULL;
+    ssize_t n = sim_plan_round(&plan, nblocks_all, &blocks);
+    if (n < 0) {
+      pool_fail(&p, "out of memory planning a round");
+      break;
     }
-    if (cap) {
-      /* Blocks laid end to end: every block's clock starts at 0. */
-      char why[400];
-      if (sim_frames_write(&p.frames[k], cap, cap_offset, why, sizeof(why)) != 0 && !p.error) {
-        pthread_mutex_lock(&p.mu);
-        p.error = -1;
-        snprintf(p.err, sizeof(p.err), "%s", why);
-        pthread_mutex_unlock(&p.mu);
-      }
-      cap_offset += p.frames[k].end_ns;
-      sim_frames_free(&p.frames[k]);
-    }
-    pthread_mutex_lock(&p.mu);
-    p.written = k + 1;
-    pthread_cond_broadcast(&p.cv);
-    pthread_mutex_unlock(&p.mu);
+    if (n == 0) break;
+    p.blocks = blocks;
+    p.nblocks = (size_t)n;
+    nblocks_all += (uint32_t)n;
+    run_round(&p, nthreads, &rep, cap, &cap_offset, opt, &done, t0);
+    free(blocks);
+    p.blocks = NULL;
     if (p.error) break;
-    if (opt->progress) progress(done, total, t0);
+    if (sim_plan_look(&plan) != 0) {
+      pool_fail(&p, "out of memory after a round");
+      break;
+    }
   }
-  for (unsigned i = 0; i < nthreads; i++) pthread_join(threads[i], NULL);
   if (opt->progress) fputc('\n', stderr);
   if (cap && !p.error && io_cap_writer_flush(cap, p.err, sizeof(p.err)) != 0) p.error = -1;
   if (p.error) {
@@ -203,18 +227,11 @@ int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_
     rep.threads = nthreads;
     rv = sim_report_finish(&rep, opt->table, opt->plots, err, errlen);
   }
+  sim_plan_free(&plan);
   sim_report_free(&rep);
-  for (size_t k = 0; k < nblocks; k++) {
-    free(p.done[k]);
-    if (p.frames) sim_frames_free(&p.frames[k]);
-  }
-  free(p.done);
-  free(p.frames);
   /* The capture is renamed into place only when the whole run succeeded. */
   if (rv == 0 && io_cap_writer_close(cap, err, errlen) != 0) rv = -1;
   else if (rv != 0) io_cap_writer_abort(cap);
-  free(threads);
-  free(blocks);
   pthread_mutex_destroy(&p.mu);
   pthread_cond_destroy(&p.cv);
   sim_keys_wipe(&keys);

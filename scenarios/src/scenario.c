@@ -39,9 +39,25 @@ typedef struct {
   y_range *speed_range;
   y_dist *speed_distribution;
   char *passages;
+  char *first_look, *max_per_cell, *budget;
   char *headway_s, *min_headway_s;
   char *fleet_size;
 } y_traffic;
+
+typedef struct {
+  char *axis;
+  char *from, *to, *resolution;
+} y_search;
+
+typedef struct {
+  char **ber;
+  unsigned ber_count;
+  char **zone_length_m;
+  unsigned zone_length_m_count;
+  char **obes_in_zone;
+  unsigned obes_in_zone_count;
+  y_search *search;
+} y_sweep;
 
 typedef struct {
   char *profile;
@@ -60,6 +76,9 @@ typedef struct {
 typedef struct {
   char *name, *description;
   char *seed;
+  char *success_target, *confidence;
+  char *passages_csv;
+  y_sweep *sweep;
   char *zone_length_m;
   char *lanes, *gantries;
   char *ber;
@@ -123,6 +142,9 @@ static const cyaml_schema_field_t traffic_fields[] = {
     CYAML_FIELD_MAPPING_PTR("speed_range", OPT, y_traffic, speed_range, range_fields),
     CYAML_FIELD_MAPPING_PTR("speed_distribution", OPT, y_traffic, speed_distribution, dist_fields),
     SIM_YAML_NUMBER_PTR("passages", OPT, y_traffic, passages),
+    SIM_YAML_NUMBER_PTR("first_look", OPT, y_traffic, first_look),
+    SIM_YAML_NUMBER_PTR("max_per_cell", OPT, y_traffic, max_per_cell),
+    SIM_YAML_NUMBER_PTR("budget", OPT, y_traffic, budget),
     SIM_YAML_NUMBER_PTR("headway_s", OPT, y_traffic, headway_s),
     SIM_YAML_NUMBER_PTR("min_headway_s", OPT, y_traffic, min_headway_s),
     SIM_YAML_NUMBER_PTR("fleet_size", OPT, y_traffic, fleet_size),
@@ -148,10 +170,30 @@ static const cyaml_schema_field_t rse_fields[] = {
     CYAML_FIELD_STRING_PTR("retry_policy", OPT, y_rse, retry_policy, 1, 32),
     CYAML_FIELD_END};
 
+static const cyaml_schema_field_t search_fields[] = {
+    CYAML_FIELD_STRING_PTR("axis", CYAML_FLAG_DEFAULT, y_search, axis, 1, 32),
+    SIM_YAML_NUMBER_PTR("from", CYAML_FLAG_DEFAULT, y_search, from),
+    SIM_YAML_NUMBER_PTR("to", CYAML_FLAG_DEFAULT, y_search, to),
+    SIM_YAML_NUMBER_PTR("resolution", CYAML_FLAG_DEFAULT, y_search, resolution),
+    CYAML_FIELD_END};
+
+static const cyaml_schema_field_t sweep_fields[] = {
+    CYAML_FIELD_SEQUENCE("ber", CYAML_FLAG_POINTER | OPT, y_sweep, ber, &sim_yaml_number_entry, 1, SIM_BERS_MAX),
+    CYAML_FIELD_SEQUENCE("zone_length_m", CYAML_FLAG_POINTER | OPT, y_sweep, zone_length_m, &sim_yaml_number_entry, 1,
+                         SIM_ZONES_MAX),
+    CYAML_FIELD_SEQUENCE("obes_in_zone", CYAML_FLAG_POINTER | OPT, y_sweep, obes_in_zone, &sim_yaml_number_entry, 1,
+                         SIM_DENSITIES_MAX),
+    CYAML_FIELD_MAPPING_PTR("search", OPT, y_sweep, search, search_fields),
+    CYAML_FIELD_END};
+
 static const cyaml_schema_field_t top_fields[] = {
     CYAML_FIELD_STRING_PTR("name", OPT, y_scenario, name, 1, 63),
     CYAML_FIELD_STRING_PTR("description", OPT, y_scenario, description, 0, 4096),
     SIM_YAML_NUMBER_PTR("seed", OPT, y_scenario, seed),
+    SIM_YAML_NUMBER_PTR("success_target", OPT, y_scenario, success_target),
+    SIM_YAML_NUMBER_PTR("confidence", OPT, y_scenario, confidence),
+    CYAML_FIELD_STRING_PTR("passages_csv", OPT, y_scenario, passages_csv, 1, 16),
+    CYAML_FIELD_MAPPING_PTR("sweep", OPT, y_scenario, sweep, sweep_fields),
     SIM_YAML_NUMBER_PTR("zone_length_m", OPT, y_scenario, zone_length_m),
     SIM_YAML_NUMBER_PTR("lanes", OPT, y_scenario, lanes),
     SIM_YAML_NUMBER_PTR("gantries", OPT, y_scenario, gantries),
@@ -309,12 +351,23 @@ static int traffic(sim_scenario *sc, const y_traffic *t, char *err, size_t errle
        "empty: no speed to simulate");
   NEED(kinds == 1, "traffic", "give exactly one of speeds_kmh, speed_range, speed_distribution");
   if (speeds(sc, t, err, errlen) != 0) return -1;
-  NEED(t->passages != NULL, "traffic", "missing passages: how many vehicles to simulate");
-  INT("traffic.passages", t->passages, 0, 1, 100000000, sc->passages);
+  NEED(t->passages != NULL, "traffic", "missing passages: how many vehicles to simulate, or auto");
+  sc->passages_auto = strcmp(t->passages, "auto") == 0;
+  if (!sc->passages_auto) INT("traffic.passages", t->passages, 0, 1, 100000000, sc->passages);
+  /* auto samples a cell of one group at one speed at a time (docs/statistics.md). */
+  NEED(!sc->passages_auto || !t->speed_distribution, "traffic.passages",
+       "auto needs speeds_kmh or speed_range: a cell is one speed");
+  NEED(sc->passages_auto || !(t->first_look || t->max_per_cell || t->budget), "traffic",
+       "first_look, max_per_cell and budget go with passages: auto");
+  INT("traffic.first_look", t->first_look, 1000, 10, 100000000, sc->first_look);
+  INT("traffic.max_per_cell", t->max_per_cell, 128000, sc->first_look, 100000000, sc->cell_max);
+  INT("traffic.budget", t->budget, 50000000, 1000, 10000000000ull, sc->budget);
   /* 0.1 s apart is bumper to bumper at motorway speed; a shorter mean only stacks OBEs. */
   NUM("traffic.headway_s", t->headway_s, 2.0, 0.1, 3600, sc->headway_s);
   NUM("traffic.min_headway_s", t->min_headway_s, 0.5 * sc->headway_s, 0, sc->headway_s, sc->min_headway_s);
   INT("traffic.fleet_size", t->fleet_size, 0, 0, 100000000, sc->fleet_size);
+  NEED(!sc->passages_auto || sc->fleet_size == 0, "traffic.fleet_size",
+       "not with passages: auto (a repeating fleet's counters need the fleet's passages in order)");
   return 0;
 }
 
@@ -381,16 +434,81 @@ static int rse_opts(sim_scenario *sc, const y_rse *r, char *err, size_t errlen) 
   return 0;
 }
 
+/* A list of numbers of key into out[0 .. n-1], each in lo..hi (ends by flags). */
+static int list(sim_scenario *sc, char *err, size_t errlen, const char *key, char *const *v, unsigned n, double lo,
+                double hi, unsigned flags, double *out) {
+  for (unsigned i = 0; i < n; i++)
+    if (sim_yaml_double(&out[i], sc->path, key, 1, v[i], lo, hi, flags, err, errlen) != 0) return -1;
+  return 0;
+}
+
+/* sweep: the axes beside speed, and the zone search. */
+static int sweep(sim_scenario *sc, const y_scenario *y, char *err, size_t errlen) {
+  const y_sweep *w = y->sweep;
+  if (w->ber) {
+    NEED(!y->ber && !y->ber_sweep, "sweep.ber", "give ber, ber_sweep or sweep.ber, not two of them");
+    if (list(sc, err, errlen, "sweep.ber", w->ber, w->ber_count, 0, 0.5, IO_CLI_BELOW_HI, sc->bers) != 0) return -1;
+    sc->nbers = w->ber_count;
+  }
+  if (w->zone_length_m) {
+    NEED(!y->zone_length_m, "sweep.zone_length_m", "give zone_length_m or sweep.zone_length_m, not both");
+    NEED(!w->search, "sweep.search", "the zone is searched: sweep.zone_length_m cannot list zones as well");
+    if (list(sc, err, errlen, "sweep.zone_length_m", w->zone_length_m, w->zone_length_m_count, 0.1, 1000, 0,
+             sc->zones) != 0)
+      return -1;
+    sc->nzones = w->zone_length_m_count;
+  }
+  if (w->obes_in_zone) {
+    if (list(sc, err, errlen, "sweep.obes_in_zone", w->obes_in_zone, w->obes_in_zone_count, 0.01, 64, 0,
+             sc->densities) != 0)
+      return -1;
+    sc->ndensities = w->obes_in_zone_count;
+  }
+  if (w->search) {
+    const y_search *s = w->search;
+    NEED(strcmp(s->axis, "zone_length_m") == 0, "sweep.search.axis", "'%s': the search axis is zone_length_m",
+         s->axis);
+    NEED(!y->zone_length_m, "zone_length_m", "the zone is searched (sweep.search): leave zone_length_m out");
+    NUM("sweep.search.from", s->from, 0, 0.1, 1000, sc->search_from_m);
+    NUMX("sweep.search.to", s->to, 0, sc->search_from_m, 1000, IO_CLI_ABOVE_LO, sc->search_to_m);
+    NUMX("sweep.search.resolution", s->resolution, 0, 0, sc->search_to_m - sc->search_from_m, IO_CLI_ABOVE_LO,
+         sc->search_step_m);
+    sc->search = true;
+    sc->zones[0] = sc->search_to_m;
+  }
+  return 0;
+}
+
+static int verdicts(sim_scenario *sc, const y_scenario *y, char *err, size_t errlen) {
+  NUMX("success_target", y->success_target, 0.999, 0, 1, IO_CLI_ABOVE_LO | IO_CLI_BELOW_HI, sc->target);
+  NUMX("confidence", y->confidence, 0.95, 0.5, 1, IO_CLI_BELOW_HI, sc->confidence);
+  sc->csv_all = !sc->passages_auto;
+  if (y->passages_csv) {
+    NEED(strcmp(y->passages_csv, "all") == 0 || strcmp(y->passages_csv, "failures") == 0, "passages_csv",
+         "'%s' is not all or failures", y->passages_csv);
+    sc->csv_all = strcmp(y->passages_csv, "all") == 0;
+  }
+  NEED(!sc->search || !sc->speed_dist, "sweep.search", "needs speeds_kmh or speed_range: a frontier is per speed");
+  NEED(!(sc->nzones > 1 || sc->ndensities || sc->search) || !sc->speed_dist, "sweep",
+       "needs speeds_kmh or speed_range: a sweep point is one speed");
+  return 0;
+}
+
 static int convert(sim_scenario *sc, const y_scenario *y, char *err, size_t errlen) {
   snprintf(sc->name, sizeof(sc->name), "%s", y->name ? y->name : "scenario");
   /* summary.json records the seed as a JSON integer, which is signed 64-bit. */
   INT("seed", y->seed, 1, 0, INT64_MAX, sc->seed);
-  NUM("zone_length_m", y->zone_length_m, 10, 0.1, 1000, sc->zone_m);
+  NUM("zone_length_m", y->zone_length_m, 10, 0.1, 1000, sc->zones[0]);
+  sc->nzones = 1;
   INT("lanes", y->lanes, 1, 1, 16, sc->lanes);
   INT("gantries", y->gantries, 1, 1, 1000, sc->gantries);
   NEED(!(y->ber && y->ber_sweep), "ber_sweep", "give ber or ber_sweep, not both");
+  if (y->sweep && sweep(sc, y, err, errlen) != 0) return -1;
+  sc->zone_m = sc->zones[0];
   /* A BER of 0.5 is noise: no frame would ever arrive. */
-  if (y->ber_sweep) {
+  if (sc->nbers) {
+    /* sweep.ber */
+  } else if (y->ber_sweep) {
     for (unsigned i = 0; i < y->ber_sweep_count; i++)
       if (sim_yaml_double(&sc->bers[sc->nbers++], sc->path, "ber_sweep", 1, y->ber_sweep[i], 0, 0.5,
                           IO_CLI_BELOW_HI, err, errlen) != 0)
@@ -401,7 +519,8 @@ static int convert(sim_scenario *sc, const y_scenario *y, char *err, size_t errl
   }
   /* The RSE's profiles before the fleet, which is checked against them. */
   if (timing(sc, y->timing, err, errlen) != 0 || rse_opts(sc, y->rse, err, errlen) != 0 ||
-      traffic(sc, y->traffic, err, errlen) != 0 || fleet(sc, y->fleet, y->fleet_count, err, errlen) != 0)
+      traffic(sc, y->traffic, err, errlen) != 0 || fleet(sc, y->fleet, y->fleet_count, err, errlen) != 0 ||
+      verdicts(sc, y, err, errlen) != 0)
     return -1;
   return 0;
 }

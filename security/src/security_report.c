@@ -288,7 +288,8 @@ static int write_md(const sec_options *o, const sec_result *r, char *err, size_t
   }
   fprintf(f, "\n## Timing: what each profile costs on the air\n\n");
   fprintf(f, "From `%s` (BER %g, the lowest speed for frames, airtime and completion; the critical speed is "
-             "the highest tested speed up to which 99.9 %% of transactions complete in the zone; the last column "
+             "the highest tested speed up to which every speed demonstrates 99.9 %% completion in the zone at the "
+             "file's confidence (docs/statistics.md); the last column "
              "extrapolates: the zone length over the 99.9th percentile completion time).\n\n",
           o->timing_file, r->timing_ber);
   fprintf(f, "| profile | frames | airtime (ms) | completion p50 legacy / modern (ms) | critical speed legacy / modern (km/h) | "

@@ -1,21 +1,57 @@
-/* Internal: what efc-scenario run writes: passages.csv as blocks arrive, then summary.json,
- * the table and the plots from the aggregated cells. */
+/* Internal: what efc-scenario run measures and writes. The report holds the points and cells
+ * of a run (a cell: one group at one speed at one point), their verdicts and the zone
+ * frontiers; passages.csv is written as blocks arrive, summary.json, the table and the plots
+ * from the cells at the end. */
 #ifndef SIM_REPORT_H
 #define SIM_REPORT_H
 
 #include <stdio.h>
 
 #include "file/out.h"
+#include "sim/cause.h"
 #include "sim/runner.h"
+#include "sim/stats.h"
 
-/* The passages of one (BER, speed or speed bin, group). */
+/* Where a cell is: a BER, a zone and a traffic density. */
 typedef struct {
+  double ber, zone_m;
+  double density;          /* mean OBEs in one lane's zone; 0: the traffic's headway */
+  unsigned ber_i, density_i;
+  unsigned zone_i;         /* in sc->zones; SIM_POINT_PROBE for a search probe */
+} sim_point;
+
+#define SIM_POINT_PROBE 0xffffffffu
+
+/* The passages of one group at one speed (or speed bin) at one point. */
+typedef struct {
+  uint32_t point;
+  unsigned speed_i, group;
+  uint32_t family;          /* the cells whose verdicts hold together (docs/statistics.md) */
   uint64_t n, ok;
   uint64_t outcomes[SIM_NOT_PASS + 1];
-  double frames, retries, late, airtime_ms, processing_ms, other_ms, margin_ms, obes;
-  float *completion_ms; /* successes */
+  uint64_t causes[SIM_CAUSE_COUNT];
+  double frames, retries, late, airtime_ms, processing_ms, other_ms, margin_ms, obes, dwell_ms;
+  float *completion_ms;     /* successes */
   size_t ncomp, capcomp;
+  /* the verdict */
+  double alpha;             /* this cell's share of 1 - confidence */
+  double alpha_look;        /* the level of its latest look */
+  unsigned looks;
+  sim_verdict verdict;
+  double lower, upper;      /* one-sided exact bounds at alpha_look */
 } sim_report_cell;
+
+/* The shortest zone that demonstrated the target for one group at one speed, BER and
+ * density, and the longest probed zone below it that did not. */
+typedef struct {
+  unsigned ber_i, density_i, speed_i, group;
+  double demonstrated_m;    /* NAN: not even at the search's longest zone */
+  double below_m;           /* NAN: demonstrated at the shortest */
+  sim_verdict below;        /* the verdict at below_m */
+  unsigned probes;
+  uint32_t demonstrated_cell, below_cell; /* UINT32_MAX: none */
+  uint32_t first_cell;      /* the probe at the search's longest zone */
+} sim_frontier;
 
 typedef struct {
   const sim_scenario *sc;
@@ -24,15 +60,29 @@ typedef struct {
   FILE *csv;            /* its stream */
   unsigned nspeeds;     /* speed values or 10 km/h bins */
   double speed_of[SIM_SPEEDS_MAX];
-  sim_report_cell *cells;   /* [ber][speed][group] */
-  char ber_text[SIM_BERS_MAX][24];
-  uint64_t passages;
+  sim_point *points;
+  size_t npoints, cappoints;
+  sim_report_cell *cells;
+  size_t ncells, capcells;
+  sim_frontier *frontiers;
+  size_t nfrontiers;
+  uint64_t passages, budget_left;
+  bool budget_spent;    /* auto: some cell stopped for the budget */
+  unsigned rounds;
   double wall_s;
   unsigned threads;
   const char *prog;     /* stamped into summary.json (io_cli_version_line); NULL: no stamp */
 } sim_report;
 
 int sim_report_open(sim_report *r, const sim_scenario *sc, const char *dir, char *err, size_t errlen);
+/* A new point, its index; UINT32_MAX when out of memory. */
+uint32_t sim_report_point_add(sim_report *r, const sim_point *p);
+/* n new cells of point (speed_i, then group, varying fastest from group 0), each with alpha
+ * and family; the first's index, or UINT32_MAX when out of memory. */
+uint32_t sim_report_cells_add(sim_report *r, uint32_t point, unsigned speed_i, unsigned nspeeds, unsigned group,
+                              unsigned ngroups, uint32_t family, double alpha);
+/* The cell of a passage of block b (b->cell, or with a mixed fleet its group's and bin's). */
+uint32_t sim_report_cell_of(const sim_report *r, const sim_block *b, const sim_record *rec);
 void sim_report_add(sim_report *r, const sim_block *b, const sim_record *rec, size_t n);
 int sim_report_finish(sim_report *r, FILE *table, bool plots, char *err, size_t errlen);
 void sim_report_free(sim_report *r);

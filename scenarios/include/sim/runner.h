@@ -21,11 +21,18 @@ enum sim_outcome {
 };
 const char *sim_outcome_name(int outcome);
 
+/* A stream of vehicles through one lane: where (BER, zone), how fast, how dense, which
+ * group. sim_block_init fills it from a scenario's first point. */
 typedef struct {
-  uint32_t index;      /* position in the scenario's order */
+  uint32_t index;      /* position in the run's order */
+  uint32_t cell;       /* the report's cell of its passages (group < 0: of group 0 at bin 0) */
   uint16_t ber_idx;
   int16_t speed_idx;   /* -1: speeds drawn from the distribution */
+  int16_t group;       /* every vehicle of this group; -1: drawn by the fleet's shares */
   uint16_t lane, gantry;
+  double ber, zone_m;
+  double speed_kmh;    /* speed_idx >= 0: the speed */
+  double headway_s, min_headway_s;
   uint32_t passages;
   uint32_t vehicle_base; /* first vehicle id of the block's fleet */
   uint32_t fleet;        /* distinct vehicles (0: a new vehicle every passage) */
@@ -35,6 +42,7 @@ typedef struct {
 /* One passage. */
 typedef struct {
   uint32_t block, seq;
+  uint32_t cell;         /* the report's cell */
   uint32_t obuid;
   uint8_t group, lane, outcome, verdict;
   uint16_t gantry, ber_idx;
@@ -94,7 +102,15 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *c,
 int sim_frames_write(const sim_frames *f, io_cap_writer *w, uint64_t offset_ns, char *err, size_t errlen);
 void sim_frames_free(sim_frames *f);
 
-/* The blocks of a scenario, in order; returns their number (*out malloc'd). */
+/* Two numbers mixed into a seed (splitmix64's finaliser): blocks' and streams' seeds. */
+uint64_t sim_seed_mix(uint64_t a, uint64_t b);
+
+/* A block of sc's first BER, zone and speed (or its distribution), the fleet's mix, the
+ * traffic's headway, one passage: the caller sets what differs. */
+void sim_block_init(sim_block *b, const sim_scenario *sc);
+
+/* The blocks of a scenario run with a fixed number of passages at every BER and speed of
+ * its first zone, in order; returns their number (*out malloc'd). */
 size_t sim_blocks_make(const sim_scenario *sc, sim_block **out);
 
 typedef struct {

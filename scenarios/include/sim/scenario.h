@@ -13,6 +13,8 @@
 #define SIM_GROUPS_MAX 16
 #define SIM_SPEEDS_MAX 128
 #define SIM_BERS_MAX 32
+#define SIM_ZONES_MAX 32
+#define SIM_DENSITIES_MAX 16
 
 /* One part of the fleet: a profile on an MCU class, with its share of the traffic. */
 typedef struct {
@@ -42,6 +44,23 @@ typedef struct {
   double headway_s;        /* mean time between zone entries in one lane */
   double min_headway_s;    /* and its minimum */
   uint64_t fleet_size;     /* distinct vehicles (0: every passage a new one) */
+
+  /* verdicts (docs/statistics.md) */
+  double target;           /* success_target: the success rate a cell must demonstrate */
+  double confidence;       /* of every verdict of a family at once */
+  bool passages_auto;      /* traffic.passages: auto, sampled until decided */
+  uint64_t first_look;     /* auto: a cell's first look, then doubling */
+  uint64_t cell_max;       /* auto: a cell's last look */
+  uint64_t budget;         /* auto: passages in all */
+  bool csv_all;            /* passages_csv: all (else failures only) */
+
+  /* sweep: the grid is ber x zone x density x speed, per group; search bisects the zone */
+  double zones[SIM_ZONES_MAX];
+  unsigned nzones;
+  double densities[SIM_DENSITIES_MAX]; /* mean OBEs in one lane's zone; none: headway_s */
+  unsigned ndensities;
+  bool search;             /* sweep.search: the shortest zone that demonstrates the target */
+  double search_from_m, search_to_m, search_step_m;
 
   sim_group groups[SIM_GROUPS_MAX];
   unsigned ngroups;

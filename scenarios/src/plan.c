@@ -1,0 +1,308 @@
+/* The run's rounds: sources, their looks, and the zone searches (docs/statistics.md). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "sim/plan.h"
+
+/* Passages per block at most: small enough to spread over threads, long enough that a
+ * block's empty start is negligible in dense traffic. */
+#define PER_BLOCK 1000u
+
+static unsigned groups_of(const sim_plan *p, const sim_source *s) { return s->group < 0 ? p->sc->ngroups : 1; }
+
+static int source_add(sim_plan *p, uint32_t point, int speed_i, int group, uint32_t cell, int line, double alpha) {
+  const sim_scenario *sc = p->sc;
+  sim_source *s;
+  uint64_t first = sc->passages_auto ? sc->first_look : sc->passages;
+  uint64_t max = sc->passages_auto ? sc->cell_max : sc->passages;
+  if (p->nsources == p->capsources) {
+    size_t cap = p->capsources ? 2 * p->capsources : 64;
+    sim_source *n = realloc(p->sources, cap * sizeof(*n));
+    if (!n) return -1;
+    p->sources = n;
+    p->capsources = cap;
+  }
+  s = &p->sources[p->nsources];
+  memset(s, 0, sizeof(*s));
+  s->point = point;
+  s->speed_i = speed_i;
+  s->group = group;
+  s->cell = cell;
+  s->id = (uint32_t)p->nsources;
+  s->open = true;
+  s->line = line;
+  /* alpha: every cell of a source has its point's share (sim_report_cell.alpha). */
+  if (sim_seq_plan_make(&s->plan, first, max, alpha) != 0) return -1;
+  p->nsources++;
+  return 0;
+}
+
+static uint32_t point_add(sim_plan *p, unsigned ber_i, double zone_m, unsigned zone_i, unsigned density_i) {
+  const sim_scenario *sc = p->sc;
+  sim_point pt;
+  pt.ber = sc->bers[ber_i];
+  pt.ber_i = ber_i;
+  pt.zone_m = zone_m;
+  pt.zone_i = zone_i;
+  pt.density_i = density_i;
+  pt.density = sc->ndensities ? sc->densities[density_i] : 0;
+  return sim_report_point_add(p->rep, &pt);
+}
+
+/* A probe of line l at zone index i of the search's grid. */
+static double probe_zone(const sim_scenario *sc, unsigned i) {
+  double z = sc->search_from_m + i * sc->search_step_m;
+  return z > sc->search_to_m ? sc->search_to_m : z;
+}
+
+static unsigned probe_steps(const sim_scenario *sc) {
+  return (unsigned)ceil((sc->search_to_m - sc->search_from_m) / sc->search_step_m - 1e-9);
+}
+
+static int probe_start(sim_plan *p, size_t l, unsigned i) {
+  const sim_scenario *sc = p->sc;
+  sim_line *ln = &p->lines[l];
+  sim_frontier *f = &p->rep->frontiers[ln->frontier];
+  uint32_t pt = point_add(p, f->ber_i, probe_zone(sc, i), SIM_POINT_PROBE, f->density_i), cell;
+  uint32_t family = (f->ber_i * (sc->ndensities ? sc->ndensities : 1) + f->density_i) * sc->ngroups + f->group;
+  /* A frontier line is a family with its every probe at every speed (docs/statistics.md). */
+  double alpha = (1 - sc->confidence) / ((double)sc->nspeeds * p->probes_max);
+  if (pt == UINT32_MAX) return -1;
+  cell = sim_report_cells_add(p->rep, pt, f->speed_i, 1, f->group, 1, family, alpha);
+  if (cell == UINT32_MAX) return -1;
+  if (f->probes++ == 0) f->first_cell = cell;
+  ln->probing = (uint32_t)p->nsources;
+  return source_add(p, pt, (int)f->speed_i, (int)f->group, cell, (int)l, alpha);
+}
+
+static int grid_init(sim_plan *p) {
+  const sim_scenario *sc = p->sc;
+  sim_report *r = p->rep;
+  unsigned ndens = sc->ndensities ? sc->ndensities : 1;
+  for (unsigned b = 0; b < sc->nbers; b++)
+    for (unsigned z = 0; z < sc->nzones; z++)
+      for (unsigned d = 0; d < ndens; d++) {
+        uint32_t pt = point_add(p, b, sc->zones[z], z, d);
+        /* The speeds of one group at one point are a family: the critical speed is read
+         * from all of them at once. */
+        double alpha = (1 - sc->confidence) / r->nspeeds;
+        uint32_t family0 = pt * sc->ngroups;
+        if (pt == UINT32_MAX) return -1;
+        if (sc->speed_dist) {
+          uint32_t c = sim_report_cells_add(r, pt, 0, r->nspeeds, 0, sc->ngroups, family0, alpha);
+          if (c == UINT32_MAX || source_add(p, pt, -1, -1, c, -1, alpha) != 0) return -1;
+          continue;
+        }
+        for (unsigned s = 0; s < sc->nspeeds; s++) {
+          if (sc->passages_auto) {
+            for (unsigned g = 0; g < sc->ngroups; g++) {
+              uint32_t c = sim_report_cells_add(r, pt, s, 1, g, 1, family0, alpha);
+              if (c == UINT32_MAX || source_add(p, pt, (int)s, (int)g, c, -1, alpha) != 0) return -1;
+            }
+          } else {
+            uint32_t c = sim_report_cells_add(r, pt, s, 1, 0, sc->ngroups, family0, alpha);
+            if (c == UINT32_MAX || source_add(p, pt, (int)s, -1, c, -1, alpha) != 0) return -1;
+          }
+        }
+      }
+  return 0;
+}
+
+static int search_init(sim_plan *p) {
+  const sim_scenario *sc = p->sc;
+  sim_report *r = p->rep;
+  unsigned ndens = sc->ndensities ? sc->ndensities : 1;
+  size_t n = (size_t)sc->nbers * ndens * sc->nspeeds * sc->ngroups;
+  unsigned steps = probe_steps(sc), log2 = 0;
+  while ((1u << log2) < steps) log2++;
+  /* The two ends, then one probe per halving. */
+  p->probes_max = 2 + log2;
+  p->lines = calloc(n, sizeof(*p->lines));
+  r->frontiers = calloc(n, sizeof(*r->frontiers));
+  if (!p->lines || !r->frontiers) return -1;
+  for (unsigned b = 0; b < sc->nbers; b++)
+    for (unsigned d = 0; d < ndens; d++)
+      for (unsigned s = 0; s < sc->nspeeds; s++)
+        for (unsigned g = 0; g < sc->ngroups; g++) {
+          sim_frontier *f = &r->frontiers[r->nfrontiers];
+          f->ber_i = b;
+          f->density_i = d;
+          f->speed_i = s;
+          f->group = g;
+          f->demonstrated_m = f->below_m = NAN;
+          f->demonstrated_cell = f->below_cell = UINT32_MAX;
+          p->lines[p->nlines].frontier = (uint32_t)r->nfrontiers++;
+          p->lines[p->nlines].hi = steps;
+          if (probe_start(p, p->nlines++, steps) != 0) return -1;
+        }
+  return 0;
+}
+
+int sim_plan_init(sim_plan *p, const sim_scenario *sc, sim_report *rep, char *err, size_t errlen) {
+  memset(p, 0, sizeof(*p));
+  p->sc = sc;
+  p->rep = rep;
+  p->vehicle_base = 0x00100000u;
+  rep->budget_left = sc->passages_auto ? sc->budget : UINT64_MAX;
+  if ((sc->search ? search_init(p) : grid_init(p)) != 0) {
+    snprintf(err, errlen, "out of memory setting up the run");
+    return -1;
+  }
+  return 0;
+}
+
+/* Blocks bringing source s up by want passages, spread over every lane of every gantry. */
+static int source_blocks(sim_plan *p, sim_source *s, uint64_t want, sim_block **v, size_t *n, size_t *cap,
+                         uint32_t first_index) {
+  const sim_scenario *sc = p->sc;
+  const sim_point *pt = &p->rep->points[s->point];
+  unsigned streams = sc->lanes * sc->gantries;
+  for (unsigned st = 0; st < streams; st++) {
+    uint64_t mine = want / streams + (st < want % streams ? 1 : 0);
+    uint64_t fleet = sc->fleet_size ? (sc->fleet_size + streams - 1) / streams : 0;
+    for (uint64_t done = 0; done < mine; done += PER_BLOCK) {
+      sim_block *b;
+      if (*n == *cap) {
+        sim_block *nv = realloc(*v, (*cap = *cap ? *cap * 2 : 256) * sizeof(**v));
+        if (!nv) return -1;
+        *v = nv;
+      }
+      b = &(*v)[*n];
+      sim_block_init(b, sc);
+      b->index = first_index + (uint32_t)*n;
+      b->cell = s->cell;
+      b->ber_idx = (uint16_t)pt->ber_i;
+      b->ber = pt->ber;
+      b->zone_m = pt->zone_m;
+      b->speed_idx = (int16_t)s->speed_i;
+      b->speed_kmh = s->speed_i >= 0 ? sc->speeds[s->speed_i] : 0;
+      b->group = (int16_t)s->group;
+      if (pt->density > 0) {
+        /* density OBEs in the zone on average: one enters every dwell / density. */
+        double dwell = pt->zone_m / (b->speed_kmh / 3.6);
+        b->headway_s = dwell / pt->density;
+        b->min_headway_s = b->headway_s * (sc->min_headway_s / sc->headway_s);
+      }
+      b->lane = (uint16_t)(st % sc->lanes);
+      b->gantry = (uint16_t)(st / sc->lanes);
+      b->passages = (uint32_t)(mine - done < PER_BLOCK ? mine - done : PER_BLOCK);
+      /* A repeating fleet stays with its stream, so its counters run in order; without
+       * one, every passage brings a new vehicle. */
+      b->fleet = (uint32_t)(fleet ? (fleet < b->passages ? fleet : b->passages) : 0);
+      b->vehicle_base = p->vehicle_base;
+      p->vehicle_base += b->fleet ? b->fleet : b->passages;
+      b->seed = sim_seed_mix(sim_seed_mix(sc->seed, s->id + 1), s->blocks++);
+      (*n)++;
+    }
+  }
+  return 0;
+}
+
+ssize_t sim_plan_round(sim_plan *p, uint32_t first_index, sim_block **out) {
+  sim_block *v = NULL;
+  size_t n = 0, cap = 0;
+  for (size_t i = 0; i < p->nsources; i++) {
+    sim_source *s = &p->sources[i];
+    uint64_t want;
+    if (!s->open) continue;
+    want = sim_seq_plan_look_n(&s->plan, s->look) - s->issued;
+    if (want > p->rep->budget_left) {
+      want = p->rep->budget_left;
+      p->rep->budget_spent = true;
+      /* What it has is its last look. */
+      s->look = s->plan.looks - 1;
+    }
+    if (want == 0) {
+      s->open = false;
+      continue;
+    }
+    if (source_blocks(p, s, want, &v, &n, &cap, first_index) != 0) {
+      free(v);
+      return -1;
+    }
+    s->issued += want;
+    p->rep->budget_left -= want;
+  }
+  *out = v;
+  p->rep->rounds += n > 0;
+  return (ssize_t)n;
+}
+
+/* Looks at the cells of source s: 1 when every one is decided or it was the last look. */
+static bool source_look(sim_plan *p, sim_source *s) {
+  bool decided = true;
+  unsigned ncells = groups_of(p, s) * (s->speed_i < 0 ? p->rep->nspeeds : 1);
+  for (unsigned k = 0; k < ncells; k++) {
+    sim_report_cell *c = &p->rep->cells[s->cell + k];
+    c->looks = s->look + 1;
+    c->alpha_look = s->plan.alpha_look;
+    c->lower = sim_stats_cp_lower(c->ok, c->n, c->alpha_look);
+    c->upper = sim_stats_cp_upper(c->ok, c->n, c->alpha_look);
+    c->verdict = sim_stats_verdict(c->ok, c->n, p->sc->target, c->alpha_look);
+    decided &= c->verdict != SIM_UNDECIDED;
+  }
+  return decided || s->look + 1 >= s->plan.looks;
+}
+
+/* Line l's probe is over: where next. A zone that did not demonstrate (refuted or
+ * undecided) counts as too short: the frontier found is never shorter than a demonstrated
+ * zone. */
+static int line_step(sim_plan *p, size_t l) {
+  const sim_scenario *sc = p->sc;
+  sim_line *ln = &p->lines[l];
+  sim_frontier *f = &p->rep->frontiers[ln->frontier];
+  sim_source *s = &p->sources[ln->probing];
+  const sim_report_cell *c = &p->rep->cells[s->cell];
+  unsigned at = (unsigned)lround((p->rep->points[s->point].zone_m - sc->search_from_m) / sc->search_step_m);
+  unsigned steps = probe_steps(sc);
+  if (p->rep->points[s->point].zone_m >= sc->search_to_m) at = steps;
+  if (c->verdict == SIM_DEMONSTRATED) {
+    ln->hi = at;
+    ln->have_hi = true;
+    f->demonstrated_m = probe_zone(sc, at);
+    f->demonstrated_cell = s->cell;
+  } else {
+    ln->lo = at;
+    ln->have_lo = true;
+    f->below_m = probe_zone(sc, at);
+    f->below = c->verdict;
+    f->below_cell = s->cell;
+  }
+  if (!ln->have_hi) return 0;                      /* not even the longest zone */
+  if (!ln->have_lo) return at == 0 ? 0 : probe_start(p, l, 0); /* then the shortest */
+  if (ln->hi - ln->lo <= 1) return 0;
+  return probe_start(p, l, (unsigned)((ln->lo + ln->hi) / 2));
+}
+
+int sim_plan_look(sim_plan *p) {
+  size_t n = p->nsources;
+  for (size_t i = 0; i < n; i++) {
+    sim_source *s = &p->sources[i];
+    if (!s->open || s->issued < sim_seq_plan_look_n(&s->plan, s->look)) {
+      /* Cut short by the budget: that was its last look. */
+      if (s->open && s->issued > 0 && p->rep->budget_left == 0) {
+        s->look = s->plan.looks - 1;
+        source_look(p, s);
+        s->open = false;
+        if (s->line >= 0 && line_step(p, (size_t)s->line) != 0) return -1;
+      }
+      continue;
+    }
+    if (source_look(p, s)) {
+      s->open = false;
+      /* p->sources may move: line_step adds a source. */
+      if (s->line >= 0 && line_step(p, (size_t)s->line) != 0) return -1;
+    } else {
+      s->look++;
+    }
+  }
+  return 0;
+}
+
+void sim_plan_free(sim_plan *p) {
+  free(p->sources);
+  free(p->lines);
+  memset(p, 0, sizeof(*p));
+}
