@@ -65,7 +65,7 @@ fi
 
 # The main job from the installed tree, in an empty working directory.
 mkdir "$work/empty" && cd "$work/empty" || exit 1
-"$p/bin/efc-scenario" run "$p/share/efcsim/scenarios/default.yaml" --threads 2 > run.txt 2>&1 ||
+"$p/bin/efc-scenario" run "$p/share/efcsim/scenarios/default.yaml" --threads 2 --budget 100000 > run.txt 2>&1 ||
   { cat run.txt; bad "efc-scenario run default.yaml exited $?"; }
 stamp=$("$p/bin/efc-scenario" --version)
 grep -q "\"written_by\": \"$stamp\"" results/default/summary.json 2>/dev/null ||
@@ -79,8 +79,8 @@ grep -q "\"written_by\": \"$stamp\"" results/default/passages.csv.json 2>/dev/nu
 "$p/bin/efc-scenario" report security --threads 2 --no-plots > report.txt 2>&1 ||
   { cat report.txt; bad "efc-scenario report security exited $?"; }
 md=results/security/security.md
-grep -q "^From \`$p/share/efcsim/scenarios/default.yaml\`" $md ||
-  bad "$md: the timing model is not the installed scenarios/default.yaml"
+grep -q "^From \`$p/share/efcsim/scenarios/gantry-10m.yaml\`" $md ||
+  bad "$md: the timing model is not the installed scenarios/gantry-10m.yaml"
 [ "$(grep -c "^\`$p/share/efcsim/scenarios/attacks/t[0-9]*-.*\.yaml\`" $md)" = \
   "$(ls "$p/share/efcsim/scenarios/attacks" | wc -l)" ] || bad "$md: not every installed attack file ran"
 grep -q "^Written by $stamp\\.\$" $md || bad "$md does not carry '$stamp'"
@@ -89,11 +89,11 @@ grep -q "<meta name=\"generator\" content=\"$stamp\">" results/security/security
 
 # A working directory with files of its own: those win over the installed ones.
 mkdir -p "$work/own/scenarios/attacks" && cd "$work/own" || exit 1
-cp "$src/tests/scenarios/small.yaml" scenarios/default.yaml
+cp "$src/tests/scenarios/small.yaml" scenarios/gantry-10m.yaml
 cp "$src/scenarios/attacks/t07-replay.yaml" scenarios/attacks/
 "$p/bin/efc-scenario" report security --threads 2 --no-plots > report.txt 2>&1 ||
   { cat report.txt; bad "report security with the working directory's files exited $?"; }
-grep -q '^From `scenarios/default.yaml`' $md || bad "the working directory's scenarios/default.yaml was not used"
+grep -q '^From `scenarios/gantry-10m.yaml`' $md || bad "the working directory's scenarios/gantry-10m.yaml was not used"
 [ "$(grep -c '^`scenarios/attacks/t07-replay.yaml`' $md)" = 1 ] && [ "$(grep -c '^`.*\.yaml` (attacker' $md)" = 1 ] ||
   bad "the working directory's attack files were not the only ones used"
 
