@@ -254,13 +254,13 @@ static uint64_t gap(uint64_t *s, double q) {
 
 typedef struct {
   sim_seq_plan plan;
-  double target;
-  signed char *memo; /* [look][k]: the verdict, -1 before it is asked */
+  double target, alpha_test; /* the level of each look: the plan's alpha_look */
+  signed char *memo;         /* [look][k]: the verdict, -1 before it is asked */
 } rule;
 
 static sim_verdict rule_verdict(rule *r, unsigned j, uint64_t k) {
   signed char *m = &r->memo[(size_t)j * (r->plan.max + 1) + k];
-  if (*m < 0) *m = (signed char)sim_stats_verdict(k, sim_seq_plan_look_n(&r->plan, j), r->target, r->plan.alpha_look);
+  if (*m < 0) *m = (signed char)sim_stats_verdict(k, sim_seq_plan_look_n(&r->plan, j), r->target, r->alpha_test);
   return (sim_verdict)*m;
 }
 
@@ -302,9 +302,20 @@ static tally run_streams(rule *r, double p, unsigned streams, uint64_t seed) {
   print_message("target %.4g, first %llu, max %llu, alpha %.3g (%u looks at %.5f): p = %.10g: %u streams, "
                 "%u demonstrated, %u refuted, %u undecided\n",
                 r->target, (unsigned long long)r->plan.first, (unsigned long long)r->plan.max,
-                r->plan.alpha, r->plan.looks, r->plan.alpha_look, p, streams, t.n[SIM_DEMONSTRATED],
+                r->plan.alpha, r->plan.looks, r->alpha_test, p, streams, t.n[SIM_DEMONSTRATED],
                 t.n[SIM_REFUTED], t.n[SIM_UNDECIDED]);
   return t;
+}
+
+static void rule_init(rule *r, double target, uint64_t first, uint64_t max, double alpha) {
+  size_t cells;
+  assert_int_equal(sim_seq_plan_make(&r->plan, first, max, alpha), 0);
+  r->target = target;
+  r->alpha_test = r->plan.alpha_look;
+  cells = (size_t)r->plan.looks * (max + 1);
+  r->memo = malloc(cells);
+  assert_non_null(r->memo);
+  memset(r->memo, -1, cells);
 }
 
 /* At p = target a refutation is wrong; just below it (target - 1e-9, which no sample size
@@ -315,16 +326,9 @@ static tally run_streams(rule *r, double p, unsigned streams, uint64_t seed) {
 static void check_plan(double target, uint64_t first, uint64_t max, double alpha, unsigned streams,
                        double above, double below, uint64_t seed) {
   rule r;
-  size_t cells;
   tally t;
   unsigned limit = binom_quantile_999(streams, alpha);
-  assert_int_equal(sim_seq_plan_make(&r.plan, first, max, alpha), 0);
-  r.target = target;
-  cells = (size_t)r.plan.looks * (max + 1);
-  r.memo = malloc(cells);
-  assert_non_null(r.memo);
-  memset(r.memo, -1, cells);
-
+  rule_init(&r, target, first, max, alpha);
   t = run_streams(&r, target, streams, seed);
   assert_true(t.n[SIM_REFUTED] <= limit);
   t = run_streams(&r, target - 1e-9, streams, seed + 1);
@@ -340,6 +344,19 @@ static void test_stopping_rule(void **state) {
   (void)state;
   check_plan(0.9, 50, 3200, 0.05, 4000, 0.99, 0.8, 0x5EED0001);
   check_plan(0.999, 1000, 64000, 0.05, 2000, 0.9999, 0.997, 0x5EED0002);
+}
+
+/* The split is what keeps the rate down: the same streams with every look at the full
+ * alpha are refuted wrongly far more often than alpha allows. */
+static void test_stopping_rule_needs_split(void **state) {
+  (void)state;
+  rule r;
+  tally t;
+  rule_init(&r, 0.9, 50, 3200, 0.05);
+  r.alpha_test = r.plan.alpha;
+  t = run_streams(&r, 0.9, 4000, 0x5EED0001);
+  assert_true(t.n[SIM_REFUTED] > binom_quantile_999(4000, 0.05));
+  free(r.memo);
 }
 
 /* 6. The plan's looks. */
@@ -398,6 +415,7 @@ int main(void) {
       cmocka_unit_test(test_verdict_examples),
       cmocka_unit_test(test_verdict_is_exact_test),
       cmocka_unit_test(test_stopping_rule),
+      cmocka_unit_test(test_stopping_rule_needs_split),
       cmocka_unit_test(test_plan),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
