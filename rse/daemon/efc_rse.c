@@ -199,7 +199,7 @@ static void release_sent(daemon_rse *d) {
   d->releasing = 0;
 }
 
-static const rse_callbacks rse_events = {on_session_opened, on_session_closed};
+static const rse_callbacks rse_events = {.session_opened = on_session_opened, .session_closed = on_session_closed};
 
 static void record_time(daemon_rse *d, double wall, double model) {
   if (d->ntimes == d->captimes) {

@@ -248,7 +248,7 @@ static void on_session_closed(rse_engine *r, const rse_passage *p, void *user) {
   if (p->outcome == RSE_OUT_DONE) c->releasing = p->lid;
 }
 
-static const rse_callbacks rse_events = {NULL, on_session_closed};
+static const rse_callbacks rse_events = {.session_closed = on_session_closed};
 
 static void collect(block_ctx *c) {
   rse_passage p;
