@@ -284,7 +284,7 @@ static void send_downlink(daemon_rse *d) {
     if (n > 0) sendto(d->fd, buf, (size_t)n, 0, (const struct sockaddr *)&d->hosts[i].sa, d->hosts[i].len);
   }
   {
-    air_frame lf = {d->tx.t0, d->tx.t1, false, -1, d->tx.s.frame, d->tx.s.len, false, false};
+    air_frame lf = {d->tx.t0, d->tx.t1, false, -1, d->tx.s.frame, d->tx.s.len, false, false, 0};
     on_frame(d, &lf);
   }
   if (d->releasing) release_sent(d);

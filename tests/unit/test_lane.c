@@ -427,6 +427,82 @@ static void test_engine_events(void **state) {
   }
 }
 
+/* What the lane reported of its downlink frames, for test_air_lost_at. */
+typedef struct {
+  bool force;                 /* lose every downlink frame */
+  unsigned down, up, all_lost, some_lost, differ;
+  unsigned lost[3];           /* per OBE index */
+  uint64_t last_lost_at;
+  bool last_corrupted;
+} lost_log;
+
+static bool lost_force(void *ctx, const air_frame *f) { return !f->uplink && ((lost_log *)ctx)->force; }
+
+static void lost_frame(void *ctx, const air_frame *f) {
+  lost_log *g = ctx;
+  if (f->uplink) {
+    g->up++;
+    assert_int_equal(f->lost_at, 0);
+    return;
+  }
+  g->down++;
+  /* Only OBEs 0 and 1 are in the zone: OBE 2 enters at 1 s. */
+  assert_int_equal(f->lost_at & ~UINT64_C(3), 0);
+  /* corrupted: lost at every OBE inside. */
+  assert_int_equal(f->corrupted, f->lost_at == 3);
+  g->all_lost += f->lost_at == 3;
+  g->some_lost += f->lost_at != 0;
+  g->differ += f->lost_at == 1 || f->lost_at == 2;
+  for (unsigned i = 0; i < 3; i++) g->lost[i] += (unsigned)(f->lost_at >> i & 1);
+  g->last_lost_at = f->lost_at;
+  g->last_corrupted = f->corrupted;
+}
+
+/* A downlink frame's lost_at names the OBEs inside the zone whose receivers it failed at:
+ * every one inside when it is lost on purpose, none outside; at a bit error rate each OBE
+ * draws its own errors, so some frames fail at one OBE and not the other. */
+static void test_air_lost_at(void **state) {
+  bench b;
+  keymgmt_obe_profile prof[3];
+  obe_state st[3];
+  obe_engine o[3];
+  lost_log g;
+  (void)state;
+  memset(&g, 0, sizeof(g));
+  bench_init(&b, EFC_PROFILE_EN15509_L0);
+  for (unsigned i = 0; i < 3; i++) make_obe(&b, &prof[i], &st[i], &o[i], 0x00a00000 + i, EFC_PROFILE_EN15509_L0);
+  for (int pass = 0; pass < 2; pass++) {
+    /* First every frame lost on purpose, then bit errors (a BST of some 250 exposed bits
+     * fails about 40 % of the time). */
+    uint64_t now = b.l.now;
+    air_lane_init(&b.l, b.r, pass ? 2e-3 : 0, &b.errors);
+    b.l.now = now;
+    b.l.lose = lost_force;
+    b.l.on_frame = lost_frame;
+    b.l.ctx = &g;
+    air_lane_add(&b.l, &o[0], 0, UINT64_MAX);
+    air_lane_add(&b.l, &o[1], 0, UINT64_MAX);
+    air_lane_add(&b.l, &o[2], 1000000000u, UINT64_MAX);
+    memset(&g, 0, sizeof(g));
+    g.force = pass == 0;
+    if (pass == 0) {
+      air_lane_step(&b.l, UINT64_MAX);
+      assert_int_equal(g.down, 1);
+      assert_int_equal(g.last_lost_at, 3);
+      assert_true(g.last_corrupted);
+    }
+  }
+  while (b.l.now < 200000000u) air_lane_step(&b.l, 200000000u);
+  printf("%u downlink frames: lost at OBE 0 %u, OBE 1 %u, both %u, one only %u; %u uplink\n", g.down, g.lost[0],
+         g.lost[1], g.all_lost, g.differ, g.up);
+  assert_true(g.down > 50);
+  assert_true(g.lost[0] > 0 && g.lost[1] > 0 && g.all_lost > 0 && g.differ > 0);
+  assert_int_equal(g.lost[2], 0);
+  assert_true(g.up > 0);
+  for (unsigned i = 0; i < 3; i++) keymgmt_obe_profile_wipe(&prof[i]);
+  bench_free(&b);
+}
+
 /* The RSE's account of one passage (command_sent, answer_missed, session_closed) as text,
  * and frames lost on purpose by the command_sent whose step carries them. */
 typedef struct {
@@ -615,6 +691,7 @@ int main(void) {
       cmocka_unit_test(test_engine_events),
       cmocka_unit_test(test_rse_failure_events),
       cmocka_unit_test(test_rse_names),
+      cmocka_unit_test(test_air_lost_at),
       cmocka_unit_test(test_trace_every_profile),
       cmocka_unit_test(test_counters_and_persistence),
       cmocka_unit_test(test_lane_run_stops),
