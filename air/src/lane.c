@@ -85,8 +85,8 @@ double air_frame_error_probability(const dsrc_l1_params *p, bool uplink, const u
 static bool hit(air_lane *l, double p) { return p > 0 && dsrc_prng_uniform(l->errors) < p; }
 
 static void report(air_lane *l, uint64_t t0, uint64_t t1, bool up, int sender, const uint8_t *f, size_t len,
-                   bool corrupted, bool collided) {
-  air_frame fr = {t0, t1, up, sender, f, len, corrupted, collided};
+                   bool corrupted, bool collided, uint64_t lost_at) {
+  air_frame fr = {t0, t1, up, sender, f, len, corrupted, collided, lost_at};
   if (l->on_frame) l->on_frame(l->ctx, &fr);
 }
 
@@ -110,7 +110,7 @@ unsigned air_flip_bits(dsrc_prng *rng, double ber, uint8_t *f, size_t len) {
 
 /* Whether the test hook takes this frame off the air. */
 static bool forced_loss(air_lane *l, uint64_t t0, uint64_t t1, bool up, int sender, const uint8_t *f, size_t len) {
-  air_frame fr = {t0, t1, up, sender, f, len, false, false};
+  air_frame fr = {t0, t1, up, sender, f, len, false, false, 0};
   if (!l->lose) return false;
   return l->lose(l->ctx, &fr);
 }
@@ -133,14 +133,16 @@ unsigned air_damage(air_lane *l, bool uplink, uint8_t *f, size_t len) {
 static void downlink(air_lane *l, const air_tx *tx) {
   bool all_bad = l->nobes > 0;
   bool forced = forced_loss(l, tx->t0, tx->t1, false, -1, tx->s.frame, tx->s.len);
+  uint64_t lost_at = 0;
   for (size_t i = 0; i < l->nobes; i++) {
     bool bad;
     if (!inside(l, i, tx->t0, tx->t1)) continue;
     bad = forced || hit(l, tx->p_down);
     all_bad &= bad;
+    if (bad) lost_at |= UINT64_C(1) << i;
     obe_on_downlink(l->obes[i], tx->t1, tx->s.frame, tx->s.len, bad);
   }
-  report(l, tx->t0, tx->t1, false, -1, tx->s.frame, tx->s.len, all_bad, false);
+  report(l, tx->t0, tx->t1, false, -1, tx->s.frame, tx->s.len, all_bad, false, lost_at);
 }
 
 bool air_tx_begin(air_lane *l, uint64_t until, air_tx *tx) {
@@ -182,7 +184,7 @@ void air_tx_window(air_lane *l, air_tx *tx, unsigned w, const air_uplink *up, un
     l->airtime_up_ns += up[i].air;
     if (i == 0) te = ws + up[0].air;
     else if (ws + up[i].air > te) te = ws + up[i].air;
-    if (i > 0) report(l, ws, ws + up[i].air, true, up[i].sender, up[i].frame, up[i].len, true, true);
+    if (i > 0) report(l, ws, ws + up[i].air, true, up[i].sender, up[i].frame, up[i].len, true, true, 0);
   }
   if (n == 0) {
     tx->proc += rse_on_window(l->r, te, w, NULL, 0, false);
@@ -201,7 +203,7 @@ void air_tx_window(air_lane *l, air_tx *tx, unsigned w, const air_uplink *up, un
     }
     if (collided) l->collisions++;
     else if (bad) l->corrupted++;
-    report(l, ws, ws + up[0].air, true, up[0].sender, up[0].frame, up[0].len, bad, collided);
+    report(l, ws, ws + up[0].air, true, up[0].sender, up[0].frame, up[0].len, bad, collided, 0);
     /* Flipped bits reach the RSE, whose FCS check decides; a drawn failure is a lost frame. */
     tx->proc += rse_on_window(l->r, te, w, rx, len, lost || (bad && !l->flip_bits));
   }

@@ -199,7 +199,7 @@ static void release_sent(daemon_rse *d) {
   d->releasing = 0;
 }
 
-static const rse_callbacks rse_events = {on_session_opened, on_session_closed};
+static const rse_callbacks rse_events = {.session_opened = on_session_opened, .session_closed = on_session_closed};
 
 static void record_time(daemon_rse *d, double wall, double model) {
   if (d->ntimes == d->captimes) {
@@ -284,7 +284,7 @@ static void send_downlink(daemon_rse *d) {
     if (n > 0) sendto(d->fd, buf, (size_t)n, 0, (const struct sockaddr *)&d->hosts[i].sa, d->hosts[i].len);
   }
   {
-    air_frame lf = {d->tx.t0, d->tx.t1, false, -1, d->tx.s.frame, d->tx.s.len, false, false};
+    air_frame lf = {d->tx.t0, d->tx.t1, false, -1, d->tx.s.frame, d->tx.s.len, false, false, 0};
     on_frame(d, &lf);
   }
   if (d->releasing) release_sent(d);

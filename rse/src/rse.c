@@ -62,6 +62,25 @@ const char *rse_strerror(int err) {
 }
 
 static const char *const retry_policy_names[RSE_RETRY_COUNT] = {"by-window", "realloc-first"};
+static const char *const cmd_names[RSE_CMD_COUNT] = {"none", "VST", "GET_SECURE", "GET_STAMPED_TSP", "GET_STAMPED_TC",
+                                                     "GET",  "SET", "SET_MMI",    "RELEASE"};
+static const char *const fail_names[RSE_FAIL_COUNT] = {"none", "retries", "timeout"};
+static const char *const miss_names[RSE_MISS_COUNT] = {"none", "empty", "corrupted", "wrong", "late"};
+
+/* A step's command is the step shifted: the steps run in the commands' order. */
+_Static_assert(RSE_STEP_GET_SECURE == 0 &&
+                   RSE_STEP_GET_STAMPED_TSP + RSE_CMD_GET_SECURE == RSE_CMD_GET_STAMPED_TSP &&
+                   RSE_STEP_GET_STAMPED_TC + RSE_CMD_GET_SECURE == RSE_CMD_GET_STAMPED_TC &&
+                   RSE_STEP_GET + RSE_CMD_GET_SECURE == RSE_CMD_GET && RSE_STEP_SET + RSE_CMD_GET_SECURE == RSE_CMD_SET &&
+                   RSE_STEP_SET_MMI + RSE_CMD_GET_SECURE == RSE_CMD_SET_MMI &&
+                   RSE_STEP_RELEASE + RSE_CMD_GET_SECURE == RSE_CMD_RELEASE,
+               "rse_step_kind and rse_cmd out of step");
+
+const char *rse_cmd_name(int cmd) { return cmd >= 0 && cmd < RSE_CMD_COUNT ? cmd_names[cmd] : "unknown"; }
+
+const char *rse_fail_name(int fail) { return fail >= 0 && fail < RSE_FAIL_COUNT ? fail_names[fail] : "unknown"; }
+
+const char *rse_miss_name(int miss) { return miss >= 0 && miss < RSE_MISS_COUNT ? miss_names[miss] : "unknown"; }
 
 int rse_retry_policy_parse(const char *name) {
   for (int i = 0; i < RSE_RETRY_COUNT; i++)
@@ -126,8 +145,17 @@ bool rse_passage_pop(rse_engine *r, rse_passage *out) {
   return true;
 }
 
-static void session_finish(rse_engine *r, rse_session *s, uint64_t t, rse_outcome outcome) {
+/* What s is on: its VST until it has one, then its current step's command. */
+static rse_cmd session_cmd(const rse_session *s) {
+  if (s->state == RSE_S_INIT) return RSE_CMD_VST;
+  if (s->step >= s->nsteps) return RSE_CMD_RELEASE;
+  return (rse_cmd)(s->steps[s->step] + RSE_CMD_GET_SECURE);
+}
+
+static void session_finish(rse_engine *r, rse_session *s, uint64_t t, rse_outcome outcome, rse_fail fail) {
   s->out.outcome = outcome;
+  s->out.fail = fail;
+  s->out.command = outcome == RSE_OUT_DONE ? RSE_CMD_RELEASE : session_cmd(s);
   s->out.t_end = t;
   s->out.lid = s->lid;
   rse_txn_verdict(r, s, outcome == RSE_OUT_DONE);
@@ -190,7 +218,7 @@ static void give_up(rse_engine *r, rse_session *s, uint64_t t) {
   c->until = t + r->cfg->session_timeout_ns;
   c->pdu = s->pdu >= 2 ? s->pdu : 2;
   c->release = true;
-  session_finish(r, s, t, RSE_OUT_FAILED);
+  session_finish(r, s, t, RSE_OUT_FAILED, RSE_FAIL_RETRIES);
 }
 
 /* A frame's length, 0 for none: what a step sends. */
@@ -216,7 +244,8 @@ static size_t bst_frame(rse_engine *r, uint64_t now, uint8_t *out, size_t cap) {
 static void expire(rse_engine *r, uint64_t now) {
   for (uint32_t m = r->busy; m; m &= m - 1) {
     rse_session *s = &r->sessions[first(m)];
-    if (now - s->last_progress > r->cfg->session_timeout_ns) session_finish(r, s, now, RSE_OUT_FAILED);
+    if (now - s->last_progress > r->cfg->session_timeout_ns)
+      session_finish(r, s, now, RSE_OUT_FAILED, RSE_FAIL_TIMEOUT);
   }
 }
 
@@ -313,10 +342,15 @@ void rse_next(rse_engine *r, uint64_t now, rse_step *step) {
     step->len = n;
     s->out.frames_down++;
     s->out.octets_down += (uint32_t)n;
+    /* A RELEASE may end a session whose current step is another command (no profile in
+     * common, a command that could not be built): it is the RELEASE that goes out. */
+    if (n > 0 && r->cb.command_sent)
+      r->cb.command_sent(r, s->lid, s->action == RSE_A_RELEASE ? RSE_CMD_RELEASE : session_cmd(s),
+                         s->action == RSE_A_ALLOC, s->retries, now, r->user);
     if (s->action == RSE_A_RELEASE) {
       rse_seq_add(s, "RELEASE");
       s->action = RSE_A_NONE;
-      session_finish(r, s, now, RSE_OUT_DONE);
+      session_finish(r, s, now, RSE_OUT_DONE, RSE_FAIL_NONE);
     } else {
       s->action = RSE_A_NONE;
     }
@@ -324,17 +358,18 @@ void rse_next(rse_engine *r, uint64_t now, rse_step *step) {
   }
 }
 
-/* What a private window brought when it was no valid answer. */
-typedef enum {
-  WIN_EMPTY,     /* no preamble: the OBE sent nothing */
-  WIN_CORRUPTED, /* a frame that failed (FCS, decoding), or another LID's */
-  WIN_WRONG      /* an intact frame of this OBE that does not answer what was asked */
-} win_kind;
+/* The window missed the answer s waits for: the passage keeps why, the driver hears it. */
+static void missed(rse_engine *r, rse_session *s, uint64_t t, rse_miss why) {
+  s->out.miss = why;
+  if (r->cb.answer_missed) r->cb.answer_missed(r, s->lid, session_cmd(s), why, t, r->user);
+}
 
-/* No valid answer in the window: retry, or give up after max_retries. */
-static void retry(rse_engine *r, rse_session *s, uint64_t t, win_kind why) {
+/* No valid answer in the window (why: what it brought instead): retry, or give up after
+ * max_retries. */
+static void retry(rse_engine *r, rse_session *s, uint64_t t, rse_miss why) {
   s->retries++;
   s->out.retries++;
+  missed(r, s, t, why);
   if (s->retries > r->cfg->max_retries) {
     give_up(r, s, t);
     return;
@@ -348,7 +383,7 @@ static void retry(rse_engine *r, rse_session *s, uint64_t t, win_kind why) {
   else if (r->cfg->retry_policy == RSE_RETRY_REALLOC_FIRST)
     s->action = s->retries == 1 ? RSE_A_ALLOC : RSE_A_COMMAND;
   else
-    s->action = why == WIN_CORRUPTED ? RSE_A_ALLOC : RSE_A_COMMAND;
+    s->action = why == RSE_MISS_CORRUPTED ? RSE_A_ALLOC : RSE_A_COMMAND;
 }
 
 static void next_command(rse_engine *r, rse_session *s, uint64_t t) {
@@ -406,7 +441,7 @@ static void on_private(rse_engine *r, uint64_t t, rse_session *s, const dsrc_fra
   case RSE_E_VST:
     if (!f->has_llc || f->llc != DSRC_LLC_UI ||
         dsrc_pdu_decode(&vst, &pdu, f->lsdu, f->lsdu_len, NULL) < 0 || vst.kind != DSRC_VST) {
-      retry(r, s, t, WIN_WRONG);
+      retry(r, s, t, RSE_MISS_WRONG);
       return;
     }
     rse_seq_add(s, "VST");
@@ -427,17 +462,18 @@ static void on_private(rse_engine *r, uint64_t t, rse_session *s, const dsrc_fra
       s->last_progress = t;
       s->out.late_responses++;
       rse_seq_add(s, "NE_OK");
+      missed(r, s, t, RSE_MISS_LATE);
       return;
     }
     if (!acn_answer(s, f) || rse_txn_answer(r, s, f->lsdu, f->lsdu_len, t) != 0) {
-      retry(r, s, t, WIN_WRONG);
+      retry(r, s, t, RSE_MISS_WRONG);
       return;
     }
     next_command(r, s, t);
     return;
   case RSE_E_LATE:
     if (!f->has_llc || f->llc != DSRC_LLC_UI || rse_txn_answer(r, s, f->lsdu, f->lsdu_len, t) != 0) {
-      retry(r, s, t, WIN_WRONG);
+      retry(r, s, t, RSE_MISS_WRONG);
       return;
     }
     s->state = RSE_S_ACTIVE;
@@ -492,7 +528,7 @@ uint64_t rse_on_window(rse_engine *r, uint64_t t, unsigned w, const uint8_t *fra
     if (len > 0) s->out.octets_up += (uint32_t)len;
     if (!ok || f.lid_len != 4 || f.lid != s->lid) {
       if (len > 0) s->out.frames_up++;
-      retry(r, s, t, len == 0 ? WIN_EMPTY : WIN_CORRUPTED);
+      retry(r, s, t, len == 0 ? RSE_MISS_EMPTY : RSE_MISS_CORRUPTED);
       return 0;
     }
     s->s_got = true;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "air/lane.h"
+#include "sim/cause.h"
 #include "sim/runner.h"
 
 #define ACTIVE_MAX AIR_LANE_OBES_MAX
@@ -26,6 +27,12 @@ typedef struct {
   uint32_t most_in_zone;
   obe_power power;      /* the OBE's, as its events report it */
   uint32_t lid;         /* of its session, once one opened */
+  /* Why it ends (sim/cause.h), from the engines' events and the air's losses; frozen when
+   * the RSE closes its session. */
+  bool closed;          /* the RSE closed its session */
+  uint8_t cmd;          /* rse_cmd: what its session is on (RSE_CMD_NONE: no session yet) */
+  uint8_t loss;         /* enum sim_loss: the last loss of cmd */
+  uint8_t fail;         /* rse_fail of its passage */
   /* The OBE itself, set up by admit(). */
   keymgmt_obe_profile prof;
   obe_state st;
@@ -220,16 +227,33 @@ void sim_frames_free(sim_frames *f) {
   memset(f, 0, sizeof(*f));
 }
 
+/* A downlink frame failed at the receivers in f->lost_at: a loss for each vehicle it
+ * mattered to. to: the vehicle a private frame is addressed to (NULL: a BST, or nobody's). */
+static void downlink_lost(block_ctx *c, const air_frame *f, bool bst, const active *to) {
+  for (uint64_t m = f->lost_at; m; m &= m - 1) {
+    active *v = active_by_obe(c, c->l.obes[__builtin_ctzll(m)]);
+    if (!v || v->closed) continue;
+    /* A BST counts while the OBE, awake, waits for one to ask for a window (its session
+     * not yet started); one lost while it waits for a late answer is not counted, as the
+     * OBE may not have had its answer ready (the loss stays "late"). */
+    if (bst ? v->power == OBE_IDLE || v->power == OBE_INIT : v == to) v->loss = SIM_LOSS_DOWNLINK;
+  }
+}
+
 static void on_frame(void *ctx, const air_frame *f) {
   block_ctx *c = ctx;
   active *a = NULL;
   if (c->frames) frames_add(c->frames, f, c->rcfg.lane);
   if (f->uplink) {
     if (f->sender >= 0) a = active_by_obe(c, c->l.obes[f->sender]);
+    if (a && !a->closed && f->corrupted) a->loss = f->collided ? SIM_LOSS_COLLISION : SIM_LOSS_UPLINK;
   } else if (f->len > 6 && f->frame[1] != DSRC_LID_BROADCAST) {
     uint32_t lid = (uint32_t)f->frame[1] << 24 | (uint32_t)f->frame[2] << 16 |
                    (uint32_t)f->frame[3] << 8 | f->frame[4];
     a = active_by_lid(c, lid);
+    if (a && f->lost_at) downlink_lost(c, f, false, a);
+  } else if (f->lost_at) {
+    downlink_lost(c, f, true, NULL);
   }
   if (!f->uplink && c->releasing) {
     /* The RSE finished a session with this frame (on_session_closed): the transaction ends
@@ -241,14 +265,58 @@ static void on_frame(void *ctx, const air_frame *f) {
   if (a) a->airtime_ns += f->t_end - f->t_start;
 }
 
-/* Raised inside rse_next: a session done is released by the frame that step sends. */
-static void on_session_closed(rse_engine *r, const rse_passage *p, void *user) {
-  block_ctx *c = user;
+/* The RSE heard the vehicle's window request: its VST phase starts, with losses of its own. */
+static void on_rse_opened(rse_engine *r, uint32_t lid, uint64_t t, void *user) {
+  active *a = active_by_lid(user, lid);
   (void)r;
-  if (p->outcome == RSE_OUT_DONE) c->releasing = p->lid;
+  (void)t;
+  if (!a || a->closed) return;
+  a->cmd = RSE_CMD_VST;
+  a->loss = SIM_LOSS_NONE;
 }
 
-static const rse_callbacks rse_events = {NULL, on_session_closed};
+/* Raised inside rse_next: a session done is released by the frame that step sends. The
+ * vehicle's cause is what it was then (a session the RSE opens again for a LID it let time
+ * out is not the passage's). */
+static void on_session_closed(rse_engine *r, const rse_passage *p, void *user) {
+  block_ctx *c = user;
+  active *a = active_by_lid(c, p->lid);
+  (void)r;
+  if (p->outcome == RSE_OUT_DONE) c->releasing = p->lid;
+  if (a && !a->closed) {
+    a->closed = true;
+    a->cmd = (uint8_t)p->command;
+  }
+}
+
+/* A new command starts with no loss; a repeat or a re-allocation keeps its losses. */
+static void on_command_sent(rse_engine *r, uint32_t lid, rse_cmd cmd, bool allocation, unsigned attempt,
+                            uint64_t t, void *user) {
+  active *a = active_by_lid(user, lid);
+  (void)r;
+  (void)allocation;
+  (void)attempt;
+  (void)t;
+  if (!a || a->closed || a->cmd == cmd) return;
+  a->cmd = (uint8_t)cmd;
+  a->loss = SIM_LOSS_NONE;
+}
+
+/* Only NE_OK needs the event: on_frame has already seen the losses behind the other misses
+ * (an empty window: the frame lost at the OBE, or an OBE gone; a corrupted one: its answer
+ * failed or collided on the way up). */
+static void on_answer_missed(rse_engine *r, uint32_t lid, rse_cmd cmd, rse_miss why, uint64_t t, void *user) {
+  active *a = active_by_lid(user, lid);
+  (void)r;
+  (void)cmd;
+  (void)t;
+  if (a && !a->closed && why == RSE_MISS_LATE) a->loss = SIM_LOSS_LATE;
+}
+
+static const rse_callbacks rse_events = {.session_opened = on_rse_opened,
+                                         .session_closed = on_session_closed,
+                                         .command_sent = on_command_sent,
+                                         .answer_missed = on_answer_missed};
 
 static void collect(block_ctx *c) {
   rse_passage p;
@@ -265,6 +333,7 @@ static void collect(block_ctx *c) {
     a->octets_up = p.octets_up;
     a->retries = p.retries;
     a->late = p.late_responses;
+    a->fail = (uint8_t)p.fail;
   }
 }
 
@@ -328,6 +397,32 @@ static void retire(block_ctx *c, active *a) {
   } else {
     /* Left the zone first: mid-transaction, or before its VST got through. */
     r->outcome = (a->power >= OBE_SESSION || a->finished) ? SIM_INCOMPLETE : SIM_NO_SESSION;
+  }
+  /* Why, when not SIM_OK (sim/cause.h): one cause per outcome, the command the passage was
+   * on, and that command's last loss (none for a verdict: the air did not decide it). */
+  switch (r->outcome) {
+  case SIM_NOT_PASS:
+    r->cause = SIM_CAUSE_LANE;
+    r->cause_cmd = RSE_CMD_RELEASE;
+    break;
+  case SIM_FAILED:
+    r->cause = a->fail == RSE_FAIL_TIMEOUT ? SIM_CAUSE_TIMEOUT : SIM_CAUSE_RETRIES;
+    r->cause_cmd = a->cmd;
+    r->cause_frame = a->loss;
+    break;
+  case SIM_INCOMPLETE:
+    /* Its VST went out (or the RSE finished too late): a session, at least at its start. */
+    r->cause = SIM_CAUSE_ZONE_EXIT;
+    r->cause_cmd = a->cmd != RSE_CMD_NONE ? a->cmd : RSE_CMD_VST;
+    r->cause_frame = a->loss;
+    break;
+  case SIM_NO_SESSION:
+    r->cause = SIM_CAUSE_NO_VST;
+    r->cause_cmd = a->cmd;
+    r->cause_frame = a->loss;
+    break;
+  default:
+    break;
   }
   r->verdict = (uint8_t)a->verdict;
   r->frames_down = (uint16_t)a->frames_down;

@@ -391,7 +391,7 @@ static void ev_frame(void *ctx, const air_frame *f) {
  * events carry its passage's times, and a done session's RELEASE is the frame that follows
  * its session_closed. */
 static void test_engine_events(void **state) {
-  static const rse_callbacks rse_cb = {ev_rse_opened, ev_rse_closed};
+  static const rse_callbacks rse_cb = {.session_opened = ev_rse_opened, .session_closed = ev_rse_closed};
   static const obe_callbacks obe_cb = {.session_opened = ev_obe_opened, .session_closed = ev_obe_closed};
   bench b;
   keymgmt_obe_profile prof;
@@ -427,9 +427,271 @@ static void test_engine_events(void **state) {
   }
 }
 
+/* What the lane reported of its downlink frames, for test_air_lost_at. */
+typedef struct {
+  bool force;                 /* lose every downlink frame */
+  unsigned down, up, all_lost, some_lost, differ;
+  unsigned lost[3];           /* per OBE index */
+  uint64_t last_lost_at;
+  bool last_corrupted;
+} lost_log;
+
+static bool lost_force(void *ctx, const air_frame *f) { return !f->uplink && ((lost_log *)ctx)->force; }
+
+static void lost_frame(void *ctx, const air_frame *f) {
+  lost_log *g = ctx;
+  if (f->uplink) {
+    g->up++;
+    assert_int_equal(f->lost_at, 0);
+    return;
+  }
+  g->down++;
+  /* Only OBEs 0 and 1 are in the zone: OBE 2 enters at 1 s. */
+  assert_int_equal(f->lost_at & ~UINT64_C(3), 0);
+  /* corrupted: lost at every OBE inside. */
+  assert_int_equal(f->corrupted, f->lost_at == 3);
+  g->all_lost += f->lost_at == 3;
+  g->some_lost += f->lost_at != 0;
+  g->differ += f->lost_at == 1 || f->lost_at == 2;
+  for (unsigned i = 0; i < 3; i++) g->lost[i] += (unsigned)(f->lost_at >> i & 1);
+  g->last_lost_at = f->lost_at;
+  g->last_corrupted = f->corrupted;
+}
+
+/* A downlink frame's lost_at names the OBEs inside the zone whose receivers it failed at:
+ * every one inside when it is lost on purpose, none outside; at a bit error rate each OBE
+ * draws its own errors, so some frames fail at one OBE and not the other. */
+static void test_air_lost_at(void **state) {
+  bench b;
+  keymgmt_obe_profile prof[3];
+  obe_state st[3];
+  obe_engine o[3];
+  lost_log g;
+  (void)state;
+  memset(&g, 0, sizeof(g));
+  bench_init(&b, EFC_PROFILE_EN15509_L0);
+  for (unsigned i = 0; i < 3; i++) make_obe(&b, &prof[i], &st[i], &o[i], 0x00a00000 + i, EFC_PROFILE_EN15509_L0);
+  for (int pass = 0; pass < 2; pass++) {
+    /* First every frame lost on purpose, then bit errors (a BST of some 250 exposed bits
+     * fails about 40 % of the time). */
+    uint64_t now = b.l.now;
+    air_lane_init(&b.l, b.r, pass ? 2e-3 : 0, &b.errors);
+    b.l.now = now;
+    b.l.lose = lost_force;
+    b.l.on_frame = lost_frame;
+    b.l.ctx = &g;
+    air_lane_add(&b.l, &o[0], 0, UINT64_MAX);
+    air_lane_add(&b.l, &o[1], 0, UINT64_MAX);
+    air_lane_add(&b.l, &o[2], 1000000000u, UINT64_MAX);
+    memset(&g, 0, sizeof(g));
+    g.force = pass == 0;
+    if (pass == 0) {
+      air_lane_step(&b.l, UINT64_MAX);
+      assert_int_equal(g.down, 1);
+      assert_int_equal(g.last_lost_at, 3);
+      assert_true(g.last_corrupted);
+    }
+  }
+  while (b.l.now < 200000000u) air_lane_step(&b.l, 200000000u);
+  printf("%u downlink frames: lost at OBE 0 %u, OBE 1 %u, both %u, one only %u; %u uplink\n", g.down, g.lost[0],
+         g.lost[1], g.all_lost, g.differ, g.up);
+  assert_true(g.down > 50);
+  assert_true(g.lost[0] > 0 && g.lost[1] > 0 && g.all_lost > 0 && g.differ > 0);
+  assert_int_equal(g.lost[2], 0);
+  assert_true(g.up > 0);
+  for (unsigned i = 0; i < 3; i++) keymgmt_obe_profile_wipe(&prof[i]);
+  bench_free(&b);
+}
+
+/* The RSE's account of one passage (command_sent, answer_missed, session_closed) as text,
+ * and frames lost on purpose by the command_sent whose step carries them. */
+typedef struct {
+  char log[1024];
+  size_t len;
+  unsigned sent;       /* command_sent events so far */
+  int drop_down;       /* lose the frame of the step of this command_sent (its index), -1: none */
+  int drop_up;         /* lose what the OBE sends in that step's window, -1: none */
+  int step;            /* the command_sent of the step on the air, -1: a step that raised none */
+  bool step_raised;
+  unsigned dropped;    /* frames lost */
+  rse_passage closed;
+} rse_log;
+
+static void rl_add(rse_log *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void rl_add(rse_log *g, const char *fmt, ...) {
+  va_list ap;
+  int n;
+  if (g->len) g->log[g->len++] = ' ';
+  va_start(ap, fmt);
+  n = vsnprintf(g->log + g->len, sizeof(g->log) - g->len, fmt, ap);
+  va_end(ap);
+  assert_true(n > 0 && (size_t)n < sizeof(g->log) - g->len);
+  g->len += (size_t)n;
+}
+
+/* "CMD:attempt" for a command (or RELEASE), "CMD+attempt" for an allocation. */
+static void rl_sent(rse_engine *r, uint32_t lid, rse_cmd cmd, bool allocation, unsigned attempt, uint64_t t,
+                    void *user) {
+  rse_log *g = user;
+  (void)r;
+  (void)lid;
+  (void)t;
+  rl_add(g, "%s%c%u", rse_cmd_name(cmd), allocation ? '+' : ':', attempt);
+  g->sent++;
+  g->step_raised = true;
+}
+
+static void rl_missed(rse_engine *r, uint32_t lid, rse_cmd cmd, rse_miss why, uint64_t t, void *user) {
+  (void)r;
+  (void)lid;
+  (void)t;
+  rl_add(user, "%s!%s", rse_cmd_name(cmd), rse_miss_name(why));
+}
+
+static void rl_closed(rse_engine *r, const rse_passage *p, void *user) {
+  rse_log *g = user;
+  (void)r;
+  rl_add(g, "closed:%s/%s/%s/%s", p->outcome == RSE_OUT_DONE ? "done" : "failed", rse_fail_name(p->fail),
+         rse_cmd_name(p->command), rse_miss_name(p->miss));
+  g->closed = *p;
+}
+
+/* Asked before every frame is heard: a downlink frame starts a step. */
+static bool rl_lose(void *ctx, const air_frame *f) {
+  rse_log *g = ctx;
+  if (!f->uplink) {
+    g->step = g->step_raised ? (int)g->sent - 1 : -1;
+    g->step_raised = false;
+    g->dropped += g->step >= 0 && g->step == g->drop_down;
+    return g->step >= 0 && g->step == g->drop_down;
+  }
+  g->dropped += g->step >= 0 && g->step == g->drop_up;
+  return g->step >= 0 && g->step == g->drop_up;
+}
+
+typedef struct {
+  int profile;
+  bool legacy;
+  uint8_t max_retries;
+  uint64_t session_timeout_ns; /* 0: the default */
+  int drop_down, drop_up;
+  const char *log;             /* the events, as rse_log writes them */
+} rse_case;
+
+/* One passage of case k: the events must read exactly k->log, and the passage popped must
+ * be the one session_closed showed. */
+static void run_rse_case(const rse_case *k) {
+  static const rse_callbacks cb = {.command_sent = rl_sent, .answer_missed = rl_missed, .session_closed = rl_closed};
+  bench b;
+  keymgmt_obe_profile prof;
+  obe_state st;
+  obe_engine o;
+  rse_log g;
+  rse_passage p;
+  memset(&g, 0, sizeof(g));
+  g.drop_down = k->drop_down;
+  g.drop_up = k->drop_up;
+  g.step = -1;
+  bench_init(&b, k->profile);
+  rse_del(b.r);
+  b.rcfg.max_retries = k->max_retries;
+  if (k->session_timeout_ns) b.rcfg.session_timeout_ns = k->session_timeout_ns;
+  if (k->legacy) b.ocfg.mcu = obe_mcu_legacy;
+  assert_int_equal(rse_new(&b.r, &b.rcfg, b.crypto, dsrc_prng_rng(&b.prng), &cb, &g), 0);
+  air_lane_init(&b.l, b.r, 0.0, &b.errors);
+  b.l.lose = rl_lose;
+  b.l.ctx = &g;
+  make_obe(&b, &prof, &st, &o, 0x00c0ffee, k->profile);
+  p = passage(&b, &o);
+  if (strcmp(g.log, k->log) != 0)
+    fail_msg("%s, max_retries %u, drop %d/%d:\n  got  %s\n  want %s", efc_profile_name(k->profile), k->max_retries,
+             k->drop_down, k->drop_up, g.log, k->log);
+  /* Each frame named was lost, once. */
+  assert_int_equal(g.dropped, (k->drop_down >= 0) + (k->drop_up >= 0));
+  assert_int_equal(p.lid, g.closed.lid);
+  assert_int_equal(p.fail, g.closed.fail);
+  assert_int_equal(p.command, g.closed.command);
+  assert_int_equal(p.miss, g.closed.miss);
+  assert_int_equal(p.fail == RSE_FAIL_NONE, p.outcome == RSE_OUT_DONE);
+  keymgmt_obe_profile_wipe(&prof);
+  bench_free(&b);
+}
+
+/* The RSE's events and a passage's fail reason, command and last miss, with known answers:
+ * clean passages (every command answered late, docs/timing-model.md), then single frames
+ * lost by the command_sent that carried them. */
+static void test_rse_failure_events(void **state) {
+  static const rse_case cases[] = {
+      /* Clean: the VST's allocation, then each command, its NE_OK, the allocation that
+       * fetches its late answer; RELEASE. */
+      {EFC_PROFILE_AUTOPASS, false, 3, 0, -1, -1,
+       "VST+0 GET_SECURE:0 GET_SECURE!late GET_SECURE+0 RELEASE:0 closed:done/none/RELEASE/late"},
+      {EFC_PROFILE_EN15509_L0, false, 3, 0, -1, -1,
+       "VST+0 GET_STAMPED_TSP:0 GET_STAMPED_TSP!late GET_STAMPED_TSP+0 GET_STAMPED_TC:0 GET_STAMPED_TC!late "
+       "GET_STAMPED_TC+0 GET:0 GET!late GET+0 SET:0 SET!late SET+0 SET_MMI:0 SET_MMI!late SET_MMI+0 RELEASE:0 "
+       "closed:done/none/RELEASE/late"},
+      /* max_retries 0: one miss ends it. The VST's allocation lost at the OBE: an empty
+       * window. */
+      {EFC_PROFILE_AUTOPASS, false, 0, 0, 0, -1, "VST+0 VST!empty closed:failed/retries/VST/empty"},
+      /* The VST lost on its way up. */
+      {EFC_PROFILE_AUTOPASS, false, 0, 0, -1, 0, "VST+0 VST!corrupted closed:failed/retries/VST/corrupted"},
+      /* GET_SECURE lost at the OBE. */
+      {EFC_PROFILE_AUTOPASS, false, 0, 0, 1, -1,
+       "VST+0 GET_SECURE:0 GET_SECURE!empty closed:failed/retries/GET_SECURE/empty"},
+      /* Its late answer lost on the way up. */
+      {EFC_PROFILE_AUTOPASS, false, 0, 0, -1, 2,
+       "VST+0 GET_SECURE:0 GET_SECURE!late GET_SECURE+0 GET_SECURE!corrupted "
+       "closed:failed/retries/GET_SECURE/corrupted"},
+      /* EN 15509's second GET_STAMPED lost at the OBE. */
+      {EFC_PROFILE_EN15509_L1, false, 0, 0, 3, -1,
+       "VST+0 GET_STAMPED_TSP:0 GET_STAMPED_TSP!late GET_STAMPED_TSP+0 GET_STAMPED_TC:0 GET_STAMPED_TC!empty "
+       "closed:failed/retries/GET_STAMPED_TC/empty"},
+      /* And the allocation for its late answer. */
+      {EFC_PROFILE_EN15509_L1, false, 0, 0, 4, -1,
+       "VST+0 GET_STAMPED_TSP:0 GET_STAMPED_TSP!late GET_STAMPED_TSP+0 GET_STAMPED_TC:0 GET_STAMPED_TC!late "
+       "GET_STAMPED_TC+0 GET_STAMPED_TC!empty closed:failed/retries/GET_STAMPED_TC/empty"},
+      /* With retries: the command lost at the OBE goes again (by-window: an empty window
+       * repeats it), as attempt 1, and so does the allocation of its late answer. */
+      {EFC_PROFILE_AUTOPASS, false, 3, 0, 1, -1,
+       "VST+0 GET_SECURE:0 GET_SECURE!empty GET_SECURE:1 GET_SECURE!late GET_SECURE+1 RELEASE:0 "
+       "closed:done/none/RELEASE/late"},
+      /* An answer lost on its way up is fetched again by a re-allocation. */
+      {EFC_PROFILE_AUTOPASS, false, 3, 0, -1, 2,
+       "VST+0 GET_SECURE:0 GET_SECURE!late GET_SECURE+0 GET_SECURE!corrupted GET_SECURE+1 RELEASE:0 "
+       "closed:done/none/RELEASE/corrupted"},
+      /* A lost RELEASE: the RSE cannot know, the passage is done. */
+      {EFC_PROFILE_AUTOPASS, false, 0, 0, 3, -1,
+       "VST+0 GET_SECURE:0 GET_SECURE!late GET_SECURE+0 RELEASE:0 closed:done/none/RELEASE/late"},
+      /* A legacy OBE's GET_SECURE takes 7.1 ms: with a 3 ms session timeout the RSE stops
+       * waiting for the late answer before the OBE asks to deliver it. */
+      {EFC_PROFILE_AUTOPASS, true, 3, 3000000, -1, -1,
+       "VST+0 GET_SECURE:0 GET_SECURE!late closed:failed/timeout/GET_SECURE/late"},
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) run_rse_case(&cases[i]);
+}
+
+/* The names drivers print. */
+static void test_rse_names(void **state) {
+  (void)state;
+  assert_string_equal(rse_cmd_name(RSE_CMD_NONE), "none");
+  assert_string_equal(rse_cmd_name(RSE_CMD_VST), "VST");
+  assert_string_equal(rse_cmd_name(RSE_CMD_GET_STAMPED_TC), "GET_STAMPED_TC");
+  assert_string_equal(rse_cmd_name(RSE_CMD_RELEASE), "RELEASE");
+  assert_string_equal(rse_cmd_name(RSE_CMD_COUNT), "unknown");
+  assert_string_equal(rse_cmd_name(-1), "unknown");
+  assert_string_equal(rse_fail_name(RSE_FAIL_TIMEOUT), "timeout");
+  assert_string_equal(rse_fail_name(RSE_FAIL_COUNT), "unknown");
+  assert_string_equal(rse_miss_name(RSE_MISS_LATE), "late");
+  assert_string_equal(rse_miss_name(RSE_MISS_COUNT), "unknown");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_engine_events),
+      cmocka_unit_test(test_rse_failure_events),
+      cmocka_unit_test(test_rse_names),
+      cmocka_unit_test(test_air_lost_at),
       cmocka_unit_test(test_trace_every_profile),
       cmocka_unit_test(test_counters_and_persistence),
       cmocka_unit_test(test_lane_run_stops),

@@ -21,7 +21,7 @@
 
 /* A frame on the air: who sent it (-1 the RSE, else the OBE's index), when, and whether the
  * receiver(s) got it intact. For a downlink frame, corrupted is true when it failed for
- * every OBE present. */
+ * every OBE present, and lost_at says at which OBEs' receivers it failed. */
 typedef struct {
   uint64_t t_start, t_end;
   bool uplink;
@@ -30,6 +30,10 @@ typedef struct {
   size_t len;
   bool corrupted;
   bool collided;
+  /* Downlink: bit i set when the frame failed at the receiver of obes[i], inside the zone
+   * for the whole frame (AIR_LANE_OBES_MAX is 64); an OBE outside never hears it and has no
+   * bit. Uplink: 0. */
+  uint64_t lost_at;
 } air_frame;
 
 typedef void (*air_frame_fn)(void *ctx, const air_frame *f);

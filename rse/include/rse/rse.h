@@ -100,6 +100,51 @@ typedef enum {
   RSE_OUT_FAILED = 1,     /* gave up: retries exhausted or no progress */
 } rse_outcome;
 
+/* What a session is on: the start that fetches the OBE's VST, or the application command
+ * (docs/profiles.md) whose answer it waits for. */
+typedef enum {
+  RSE_CMD_NONE = 0,            /* no session: never reported by the RSE, a driver's "not yet" */
+  RSE_CMD_VST = 1,             /* the allocation in whose window the OBE sends its VST */
+  RSE_CMD_GET_SECURE = 2,      /* AutoPASS */
+  RSE_CMD_GET_STAMPED_TSP = 3, /* EN 15509: GET_STAMPED with keyref_tsp (MAC_TSP) */
+  RSE_CMD_GET_STAMPED_TC = 4,  /* and with keyref_tc (MAC_TC) */
+  RSE_CMD_GET = 5,
+  RSE_CMD_SET = 6,
+  RSE_CMD_SET_MMI = 7,
+  RSE_CMD_RELEASE = 8,
+  RSE_CMD_COUNT = 9
+} rse_cmd;
+/* "none", "VST", "GET_SECURE", "GET_STAMPED_TSP", "GET_STAMPED_TC", "GET", "SET",
+ * "SET_MMI", "RELEASE"; "unknown" out of range. */
+const char *rse_cmd_name(int cmd);
+
+/* Why the RSE gave up on a session (RSE_OUT_FAILED). */
+typedef enum {
+  RSE_FAIL_NONE = 0,    /* it did not (RSE_OUT_DONE) */
+  /* The private windows of one command (its own, and those fetching its late answer) or of
+   * the VST missed their answer max_retries + 1 times (an NE_OK between does not reset the
+   * count). */
+  RSE_FAIL_RETRIES = 1,
+  /* No progress (no answer, NE_OK or late-answer request) for session_timeout_ns: in
+   * practice a late answer the OBE never asked to deliver. */
+  RSE_FAIL_TIMEOUT = 2,
+  RSE_FAIL_COUNT = 3
+} rse_fail;
+/* "none", "retries", "timeout"; "unknown" out of range. */
+const char *rse_fail_name(int fail);
+
+/* What a private window brought instead of the answer the RSE waited for. */
+typedef enum {
+  RSE_MISS_NONE = 0,
+  RSE_MISS_EMPTY = 1,     /* no preamble: the OBE sent nothing (it missed the frame, or left) */
+  RSE_MISS_CORRUPTED = 2, /* a frame that failed (FCS, collision, decoding), or another LID's */
+  RSE_MISS_WRONG = 3,     /* an intact frame of the OBE that does not answer what was asked */
+  RSE_MISS_LATE = 4,      /* NE_OK: accepted, the answer comes later (late-response procedure) */
+  RSE_MISS_COUNT = 5
+} rse_miss;
+/* "none", "empty", "corrupted", "wrong", "late"; "unknown" out of range. */
+const char *rse_miss_name(int miss);
+
 /* A finished passage: the claim plus what the timing model reports. */
 typedef struct {
   uint32_t lid;
@@ -112,6 +157,9 @@ typedef struct {
   uint32_t steps_done;
   uint64_t rse_processing_ns;
   char sequence[256];     /* message sequence, e.g. "VST GET_SECURE.rq GET_SECURE.rs RELEASE" */
+  rse_fail fail;          /* why it failed; RSE_FAIL_NONE when done */
+  rse_cmd command;        /* done: RELEASE; failed: what the session was on when it ended */
+  rse_miss miss;          /* the last window that missed its answer (RSE_MISS_NONE: none) */
 } rse_passage;
 
 /* An RSE, opaque to drivers: one per lane, made by rse_new for the lane's whole run, so the
@@ -133,9 +181,29 @@ typedef void (*rse_session_opened)(rse_engine *r, uint32_t lid, uint64_t t, void
  * end. RSE_OUT_FAILED: the RSE gave up at p->t_end. */
 typedef void (*rse_session_closed)(rse_engine *r, const rse_passage *p, void *user);
 
+/* A frame to the session of lid went out at t, in the rse_next whose step carries it:
+ * cmd is what the session is on (never RSE_CMD_NONE). allocation: the frame only allocates
+ * a window, in which the OBE sends what it already has for cmd (its VST, a late answer, an
+ * answer heard corrupted); false: the command itself (or RELEASE). attempt: the retries of
+ * cmd before this frame (0: none). RELEASEs repeated to a LID given up on, whose session has
+ * closed, raise nothing. */
+typedef void (*rse_command_sent)(rse_engine *r, uint32_t lid, rse_cmd cmd, bool allocation, unsigned attempt,
+                                 uint64_t t, void *user);
+
+/* The private window of lid's session, reported by rse_on_window at t, did not bring the
+ * answer to cmd: why says what it brought. RSE_MISS_LATE is no retry (the OBE took the
+ * command); the others are, and when they exhaust max_retries, session_closed follows
+ * with RSE_FAIL_RETRIES in the same call. */
+typedef void (*rse_answer_missed)(rse_engine *r, uint32_t lid, rse_cmd cmd, rse_miss why, uint64_t t,
+                                  void *user);
+
+/* New members go at the end; drivers initialise it by member names (.session_closed = f), so
+ * that a member added does not disturb them. */
 typedef struct {
   rse_session_opened session_opened;
   rse_session_closed session_closed;
+  rse_command_sent command_sent;
+  rse_answer_missed answer_missed;
 } rse_callbacks;
 
 /* A new RSE in *pr on cfg (which it keeps a pointer to), crypto and rng; callbacks NULL:

@@ -54,6 +54,9 @@ typedef struct {
   uint32_t octets_down, octets_up;
   uint32_t airtime_us, processing_us;
   uint32_t obes_in_zone; /* most OBEs in the zone at once during the passage */
+  /* Why it was not SIM_OK (sim/cause.h): enum sim_cause, the rse_cmd it was on, and enum
+   * sim_loss, the last loss of that command; all 0 for SIM_OK. */
+  uint8_t cause, cause_cmd, cause_frame;
 } sim_record;
 
 /* The state an OBE keeps between passages: its counters and passage log. The keys are
