@@ -142,7 +142,11 @@ void sim_report_add(sim_report *r, const sim_block *b, const sim_record *rec, si
     r->passages++;
     c->n++;
     c->outcomes[x->outcome]++;
-    c->causes[x->cause < SIM_CAUSE_COUNT ? x->cause : 0]++;
+    if (x->cause < SIM_CAUSE_COUNT && x->cause_cmd < RSE_CMD_COUNT && x->cause_frame < SIM_LOSS_COUNT) {
+      c->causes[x->cause]++;
+      if (x->cause != SIM_CAUSE_NONE)
+        c->details[(x->cause * RSE_CMD_COUNT + x->cause_cmd) * SIM_LOSS_COUNT + x->cause_frame]++;
+    }
     c->frames += x->frames_down + x->frames_up;
     c->retries += x->retries;
     c->late += x->late;
@@ -357,18 +361,53 @@ static json_t *cell_json(const sim_report *r, const sim_report_cell *cell) {
   return e;
 }
 
-/* The failures of one group at one BER and density, by cause, over every cell. */
-static void causes_sum(const sim_report *r, unsigned ber_i, unsigned density_i, unsigned g, uint64_t *out,
-                       uint64_t *n) {
-  memset(out, 0, SIM_CAUSE_COUNT * sizeof(*out));
-  *n = 0;
+typedef struct {
+  uint64_t n;                            /* passages */
+  uint64_t causes[SIM_CAUSE_COUNT];
+  uint64_t details[SIM_REPORT_DETAILS];
+} tally;
+
+static void tally_add(tally *t, const sim_report_cell *c) {
+  t->n += c->n;
+  for (int k = 0; k < SIM_CAUSE_COUNT; k++) t->causes[k] += c->causes[k];
+  for (int k = 0; k < SIM_REPORT_DETAILS; k++) t->details[k] += c->details[k];
+}
+
+/* The failures of one group at one BER and density. A grid: over every cell. A search: over
+ * the cells at each speed's frontier (what still fails in the shortest zone that works), or
+ * at the longest zone where none worked; the probes below it fail by design. */
+static void tally_sum(const sim_report *r, unsigned ber_i, unsigned density_i, unsigned g, tally *t) {
+  memset(t, 0, sizeof(*t));
+  if (r->sc->search) {
+    for (size_t i = 0; i < r->nfrontiers; i++) {
+      const sim_frontier *f = &r->frontiers[i];
+      if (f->group != g || f->ber_i != ber_i || f->density_i != density_i) continue;
+      tally_add(t, &r->cells[f->demonstrated_cell != UINT32_MAX ? f->demonstrated_cell : f->first_cell]);
+    }
+    return;
+  }
   for (size_t i = 0; i < r->ncells; i++) {
     const sim_report_cell *c = &r->cells[i];
     const sim_point *pt = &r->points[c->point];
-    if (c->group != g || pt->ber_i != ber_i || pt->density_i != density_i) continue;
-    for (int k = 0; k < SIM_CAUSE_COUNT; k++) out[k] += c->causes[k];
-    *n += c->n;
+    if (c->group == g && pt->ber_i == ber_i && pt->density_i == density_i) tally_add(t, c);
   }
+}
+
+/* "zone-exit/GET_STAMPED_TSP/late" of detail k. */
+static void detail_name(char *out, size_t cap, int k) {
+  int frame = k % SIM_LOSS_COUNT, cmd = k / SIM_LOSS_COUNT % RSE_CMD_COUNT, cause = k / SIM_LOSS_COUNT / RSE_CMD_COUNT;
+  snprintf(out, cap, "%s/%s/%s", sim_cause_name(cause), sim_cause_cmd_name(cmd), sim_cause_frame_name(frame));
+}
+
+static json_t *details_json(const uint64_t *details) {
+  json_t *o = json_object();
+  for (int k = 0; k < SIM_REPORT_DETAILS; k++)
+    if (details[k]) {
+      char name[96];
+      detail_name(name, sizeof(name), k);
+      json_object_set_new(o, name, json_integer((json_int_t)details[k]));
+    }
+  return o;
 }
 
 static unsigned densities_of(const sim_scenario *sc) { return sc->ndensities ? sc->ndensities : 1; }
@@ -441,14 +480,16 @@ static int write_json(sim_report *r, char *err, size_t errlen) {
   for (unsigned b = 0; b < sc->nbers; b++)
     for (unsigned d = 0; d < densities_of(sc); d++)
       for (unsigned g = 0; g < sc->ngroups; g++) {
-        uint64_t sum[SIM_CAUSE_COUNT], n;
+        static tally t;
         json_t *e = json_object();
-        causes_sum(r, b, d, g, sum, &n);
+        tally_sum(r, b, d, g, &t);
         json_object_set_new(e, "group", json_string(sc->groups[g].label));
         json_object_set_new(e, "ber", json_real(sc->bers[b]));
         if (sc->ndensities) json_object_set_new(e, "obes_in_zone", json_real(sc->densities[d]));
-        json_object_set_new(e, "passages", json_integer((json_int_t)n));
-        json_object_set_new(e, "failures", causes_json(sum));
+        json_object_set_new(e, "cells", json_string(sc->search ? "frontier" : "all"));
+        json_object_set_new(e, "passages", json_integer((json_int_t)t.n));
+        json_object_set_new(e, "failures", causes_json(t.causes));
+        json_object_set_new(e, "details", details_json(t.details));
         json_array_append_new(causes, e);
       }
   json_object_set_new(o, "critical", crit);
@@ -481,12 +522,21 @@ static void point_text(char *out, size_t cap, const sim_report *r, const sim_poi
   else snprintf(out, cap, "%.0e %5.1f m", pt->ber, pt->zone_m);
 }
 
-/* The most frequent failure cause of a set of counts, "-" without failures. */
-static const char *top_cause(const uint64_t *causes) {
-  int best = 0;
-  for (int k = 1; k < SIM_CAUSE_COUNT; k++)
-    if (causes[k] > causes[best] || (best == 0 && causes[k] > 0)) best = k;
-  return best ? sim_cause_name(best) : "-";
+/* "12 failed, 9 zone-exit/RELEASE/uplink-error": the failures and their most frequent
+ * cause; "-" without failures. */
+static void failure_text(char *out, size_t cap, const tally *t) {
+  uint64_t failed = 0;
+  int best = -1;
+  char name[96];
+  for (int k = 1; k < SIM_CAUSE_COUNT; k++) failed += t->causes[k];
+  for (int k = 0; k < SIM_REPORT_DETAILS; k++)
+    if (t->details[k] && (best < 0 || t->details[k] > t->details[best])) best = k;
+  if (failed == 0 || best < 0) {
+    snprintf(out, cap, "-");
+    return;
+  }
+  detail_name(name, sizeof(name), best);
+  snprintf(out, cap, "%llu failed, %llu %s", (unsigned long long)failed, (unsigned long long)t->details[best], name);
 }
 
 static void table_grid(sim_report *r, FILE *t) {
@@ -497,20 +547,23 @@ static void table_grid(sim_report *r, FILE *t) {
     for (unsigned g = 0; g < sc->ngroups; g++) {
       sim_report_cell *by[SIM_SPEEDS_MAX];
       critical c;
-      uint64_t n = 0, ok = 0, causes[SIM_CAUSE_COUNT] = {0};
+      uint64_t n = 0, ok = 0;
+      static tally row;
       size_t total = 0, k = 0;
       float *all;
-      char crit[48], where[48], comp[40], succ[40];
+      char crit[48], where[48], comp[40], succ[40], fails[160];
       double lo, hi;
       cells_by_speed(r, (uint32_t)p, g, by);
       c = critical_speed(r, by);
+      memset(&row, 0, sizeof(row));
       for (unsigned s = 0; s < r->nspeeds; s++)
         if (by[s]) {
           n += by[s]->n;
           ok += by[s]->ok;
           total += by[s]->ncomp;
-          for (int q = 0; q < SIM_CAUSE_COUNT; q++) causes[q] += by[s]->causes[q];
+          tally_add(&row, by[s]);
         }
+      failure_text(fails, sizeof(fails), &row);
       all = malloc((total ? total : 1) * sizeof(float));
       for (unsigned s = 0; s < r->nspeeds && all; s++)
         if (by[s] && by[s]->ncomp) {
@@ -529,13 +582,13 @@ static void table_grid(sim_report *r, FILE *t) {
                                  sim_report_quantile(all, total, .999));
       else snprintf(comp, sizeof(comp), "-");
       point_text(where, sizeof(where), r, &r->points[p]);
-      fprintf(t, "%-20s %-*s %-24s %-22s %-18s %s %llu\n", sc->groups[g].label, sc->ndensities ? 20 : 15, where,
-              crit, succ, comp, top_cause(causes), (unsigned long long)(n - ok));
+      fprintf(t, "%-20s %-*s %-24s %-22s %-18s %s\n", sc->groups[g].label, sc->ndensities ? 20 : 15, where, crit,
+              succ, comp, fails);
       free(all);
     }
   fprintf(t, "critical speed: the highest speed up to which every speed demonstrates %g %% success, and the\n"
              "lowest speed where it is refuted, each at %g %% confidence for all speeds of a row at once\n"
-             "(docs/statistics.md). failures: the most frequent cause, and how many.\n",
+             "(docs/statistics.md). failures: how many, and the most frequent cause (limit/command/lost frame).\n",
           100 * sc->target, 100 * sc->confidence);
 }
 
@@ -554,7 +607,8 @@ static void table_frontier(sim_report *r, FILE *t) {
   for (unsigned b = 0; b < sc->nbers; b++)
     for (unsigned d = 0; d < densities_of(sc); d++)
       for (unsigned g = 0; g < sc->ngroups; g++) {
-        uint64_t causes[SIM_CAUSE_COUNT], n;
+        static tally row;
+        char fails[160];
         fprintf(t, "%-20s %-8.0e", sc->groups[g].label, sc->bers[b]);
         if (sc->ndensities) fprintf(t, " %4.1f ", sc->densities[d]);
         for (size_t i = 0; i < r->nfrontiers; i++) {
@@ -564,12 +618,13 @@ static void table_frontier(sim_report *r, FILE *t) {
           frontier_text(v, sizeof(v), sc, f);
           fprintf(t, " %6s", v);
         }
-        causes_sum(r, b, d, g, causes, &n);
-        fprintf(t, "  %s\n", top_cause(causes));
+        tally_sum(r, b, d, g, &row);
+        failure_text(fails, sizeof(fails), &row);
+        fprintf(t, "  %s\n", fails);
       }
   fprintf(t, "each zone demonstrated at %g %% confidence for a whole row at once (docs/statistics.md), searched\n"
              "from %g to %g m in steps of %g m; *: the zone one step shorter was undecided, not refuted;\n"
-             ">%g: not demonstrated even there. failures: the most frequent cause over the probes.\n",
+             ">%g: not demonstrated even there. failures: at the zones found, and the most frequent cause.\n",
           100 * sc->confidence, sc->search_from_m, sc->search_to_m, sc->search_step_m, sc->search_to_m);
 }
 
@@ -683,13 +738,13 @@ static int write_plots(sim_report *r, char *err, size_t errlen) {
   for (unsigned b = 0; b < sc->nbers; b++)
     for (unsigned dd = 0; dd < densities_of(sc); dd++)
       for (unsigned gi = 0; gi < sc->ngroups; gi++) {
-        uint64_t causes[SIM_CAUSE_COUNT], n;
-        causes_sum(r, b, dd, gi, causes, &n);
+        static tally t;
+        tally_sum(r, b, dd, gi, &t);
         if (sc->nbers > 1) fprintf(d, "\"%s %.0e\"", sc->groups[gi].label, sc->bers[b]);
         else fprintf(d, "\"%s\"", sc->groups[gi].label);
         for (int k = 1; k < SIM_CAUSE_COUNT; k++) {
-          fprintf(d, " %g", n ? 1e6 * (double)causes[k] / (double)n : 0.0);
-          failures |= causes[k] > 0;
+          fprintf(d, " %g", t.n ? 1e6 * (double)t.causes[k] / (double)t.n : 0.0);
+          failures |= t.causes[k] > 0;
         }
         fprintf(d, "\n");
       }
@@ -781,8 +836,8 @@ static int write_plots(sim_report *r, char *err, size_t errlen) {
     fprintf(g, "set output '%s'.tmp\nset style data histograms\nset style histogram rowstacked\n"
                "set style fill solid 0.8 border -1\nset boxwidth 0.7\nset xtics rotate by -30\nset xlabel ''\n"
                "set yrange [0:%s]\n", o, failures ? "*" : "1");
-    fprintf(g, "set ylabel 'failed passages per million'\nset title \"%s\\nwhy passages failed, by cause%s\"\n",
-            where, failures ? "" : ": none failed");
+    fprintf(g, "set ylabel 'failed passages per million'\nset title \"%s\\nwhy passages failed%s, by cause%s\"\n",
+            where, sc->search ? " in the zones found" : "", failures ? "" : ": none failed");
     fprintf(g, "plot for [k=2:%d] '%s/causes.dat' using k:xtic(1) title columnheader(k)\n", SIM_CAUSE_COUNT,
             r->dir);
     fprintf(g, "set style data lines\nset xtics norotate\nset style fill empty\nset yrange [*:*]\n");

@@ -34,7 +34,7 @@ static void on_session_closed(rse_engine *r, const rse_passage *p, void *user) {
   if (p->outcome == RSE_OUT_DONE) ((trace_ctx *)user)->releasing = true;
 }
 
-static const rse_callbacks trace_rse_events = {NULL, on_session_closed};
+static const rse_callbacks trace_rse_events = {.session_closed = on_session_closed};
 
 static void seq_add(trace_ctx *c, const char *name) {
   size_t n = strlen(c->sequence);

@@ -22,6 +22,9 @@ typedef struct {
 
 #define SIM_POINT_PROBE 0xffffffffu
 
+/* Failures by cause, command and lost frame (sim/cause.h), flattened. */
+#define SIM_REPORT_DETAILS (SIM_CAUSE_COUNT * RSE_CMD_COUNT * SIM_LOSS_COUNT)
+
 /* The passages of one group at one speed (or speed bin) at one point. */
 typedef struct {
   uint32_t point;
@@ -30,6 +33,7 @@ typedef struct {
   uint64_t n, ok;
   uint64_t outcomes[SIM_NOT_PASS + 1];
   uint64_t causes[SIM_CAUSE_COUNT];
+  uint32_t details[SIM_REPORT_DETAILS];
   double frames, retries, late, airtime_ms, processing_ms, other_ms, margin_ms, obes, dwell_ms;
   float *completion_ms;     /* successes */
   size_t ncomp, capcomp;
