@@ -47,7 +47,7 @@ fleet:
   - {profile: $P, mcu: modern}
 EOF
   "$BIN/efc-scenario" run "$WORK/sim.yaml" --out "$WORK/sim" --threads 2 --no-plots >/dev/null || fail "efc-scenario run"
-  awk -F, 'NR > 1 { print $11, $18 }' "$WORK/sim/passages.csv" | sed 's/^ok /done /' >"$WORK/sim.txt"
+  awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["outcome"], $c["retries"] }' "$WORK/sim/passages.csv" | sed 's/^ok /done /' >"$WORK/sim.txt"
   grep -qv '^\(done\|failed\) ' "$WORK/sim.txt" && fail "simulator: an outcome other than ok or failed"
 
   model=$("$TBIN/efc-retry-model" $ber | awk -v p=$P '$1 == p { print $3, $4 }')
