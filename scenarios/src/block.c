@@ -604,51 +604,62 @@ void sim_block_init(sim_block *b, const sim_scenario *sc) {
   b->passages = 1;
 }
 
-size_t sim_blocks_make(const sim_scenario *sc, sim_block **out) {
+int sim_blocks_split(const sim_scenario *sc, const sim_block *proto, uint64_t passages, uint64_t seed,
+                     sim_blocks *out) {
   /* Blocks of at most 1,000 passages: small enough to spread over threads, long enough
    * that a block's empty start is negligible in dense traffic. */
   const uint64_t per_block = 1000;
+  unsigned streams = sc->lanes * sc->gantries;
+  uint32_t k = 0;
+  for (unsigned st = 0; st < streams; st++) {
+    uint64_t mine = passages / streams + (st < passages % streams ? 1 : 0);
+    uint64_t fleet = sc->fleet_size ? (sc->fleet_size + streams - 1) / streams : 0;
+    for (uint64_t done = 0; done < mine; done += per_block) {
+      sim_block *b;
+      if (out->n == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 256;
+        sim_block *nv = realloc(out->v, cap * sizeof(*nv));
+        if (!nv) return -1;
+        out->v = nv;
+        out->cap = cap;
+      }
+      b = &out->v[out->n];
+      *b = *proto;
+      b->index = out->first_index + (uint32_t)out->n;
+      b->lane = (uint16_t)(st % sc->lanes);
+      b->gantry = (uint16_t)(st / sc->lanes);
+      b->passages = (uint32_t)(mine - done < per_block ? mine - done : per_block);
+      /* A repeating fleet stays with its stream, so its counters run in order; without
+       * one, every passage brings a new vehicle. */
+      b->fleet = (uint32_t)(fleet ? (fleet < b->passages ? fleet : b->passages) : 0);
+      b->vehicle_base = out->vehicle_base;
+      out->vehicle_base += b->fleet ? b->fleet : b->passages;
+      b->seed = sim_seed_mix(seed, k++);
+      out->n++;
+    }
+  }
+  return 0;
+}
+
+size_t sim_blocks_make(const sim_scenario *sc, sim_block **out) {
   unsigned nspeeds = sc->speed_dist ? 1 : sc->nspeeds;
-  size_t cap = 0, n = 0;
-  sim_block *v = NULL;
-  uint32_t vehicle_base = 0x00100000u;
+  sim_blocks all = {NULL, 0, 0, 0, 0x00100000u};
+  sim_block proto;
   for (unsigned bi = 0; bi < sc->nbers; bi++)
     for (unsigned si = 0; si < nspeeds; si++) {
-      /* The passages of one speed are shared by every lane of every gantry. */
-      unsigned streams = sc->lanes * sc->gantries;
-      for (unsigned s = 0; s < streams; s++) {
-        uint64_t mine = sc->passages / streams + (s < sc->passages % streams ? 1 : 0);
-        uint64_t fleet = sc->fleet_size ? (sc->fleet_size + streams - 1) / streams : 0;
-        for (uint64_t done = 0; done < mine; done += per_block) {
-          sim_block *b;
-          if (n == cap) {
-            sim_block *nv = realloc(v, (cap = cap ? cap * 2 : 256) * sizeof(*v));
-            if (!nv) {
-              free(v);
-              return 0;
-            }
-            v = nv;
-          }
-          b = &v[n];
-          sim_block_init(b, sc);
-          b->index = (uint32_t)n;
-          b->ber_idx = (uint16_t)bi;
-          b->ber = sc->bers[bi];
-          b->speed_idx = (int16_t)(sc->speed_dist ? -1 : (int)si);
-          if (!sc->speed_dist) b->speed_kmh = sc->speeds[si];
-          b->lane = (uint16_t)(s % sc->lanes);
-          b->gantry = (uint16_t)(s / sc->lanes);
-          b->passages = (uint32_t)(mine - done < per_block ? mine - done : per_block);
-          /* A repeating fleet stays with its stream, so its counters run in order; without
-           * one, every passage brings a new vehicle. */
-          b->fleet = (uint32_t)(fleet ? (fleet < b->passages ? fleet : b->passages) : 0);
-          b->vehicle_base = vehicle_base;
-          vehicle_base += b->fleet ? b->fleet : b->passages;
-          b->seed = sim_seed_mix(sc->seed, n);
-          n++;
-        }
+      sim_block_init(&proto, sc);
+      proto.ber_idx = (uint16_t)bi;
+      proto.ber = sc->bers[bi];
+      proto.speed_idx = (int16_t)(sc->speed_dist ? -1 : (int)si);
+      if (!sc->speed_dist) proto.speed_kmh = sc->speeds[si];
+      /* The seeds efc-scenario run gives the same speed: its source bi x nspeeds + si, its
+       * first and only look (plan.c). */
+      uint64_t seed = sim_seed_mix(sim_seed_mix(sc->seed, (uint64_t)bi * nspeeds + si + 1), 0);
+      if (sim_blocks_split(sc, &proto, sc->passages, seed, &all) != 0) {
+        free(all.v);
+        return 0;
       }
     }
-  *out = v;
-  return n;
+  *out = all.v;
+  return all.n;
 }

@@ -6,10 +6,6 @@
 
 #include "sim/plan.h"
 
-/* Passages per block at most: small enough to spread over threads, long enough that a
- * block's empty start is negligible in dense traffic. */
-#define PER_BLOCK 1000u
-
 static unsigned groups_of(const sim_plan *p, const sim_source *s) { return s->group < 0 ? p->sc->ngroups : 1; }
 
 static int source_add(sim_plan *p, uint32_t point, int speed_i, int group, uint32_t cell, int line, double alpha) {
@@ -153,56 +149,32 @@ int sim_plan_init(sim_plan *p, const sim_scenario *sc, sim_report *rep, char *er
   return 0;
 }
 
-/* Blocks bringing source s up by want passages, spread over every lane of every gantry. */
-static int source_blocks(sim_plan *p, sim_source *s, uint64_t want, sim_block **v, size_t *n, size_t *cap,
-                         uint32_t first_index) {
+/* Blocks bringing source s up by want passages. */
+static int source_blocks(sim_plan *p, sim_source *s, uint64_t want, sim_blocks *out) {
   const sim_scenario *sc = p->sc;
   const sim_point *pt = &p->rep->points[s->point];
-  unsigned streams = sc->lanes * sc->gantries;
-  for (unsigned st = 0; st < streams; st++) {
-    uint64_t mine = want / streams + (st < want % streams ? 1 : 0);
-    uint64_t fleet = sc->fleet_size ? (sc->fleet_size + streams - 1) / streams : 0;
-    for (uint64_t done = 0; done < mine; done += PER_BLOCK) {
-      sim_block *b;
-      if (*n == *cap) {
-        sim_block *nv = realloc(*v, (*cap = *cap ? *cap * 2 : 256) * sizeof(**v));
-        if (!nv) return -1;
-        *v = nv;
-      }
-      b = &(*v)[*n];
-      sim_block_init(b, sc);
-      b->index = first_index + (uint32_t)*n;
-      b->cell = s->cell;
-      b->ber_idx = (uint16_t)pt->ber_i;
-      b->ber = pt->ber;
-      b->zone_m = pt->zone_m;
-      b->speed_idx = (int16_t)s->speed_i;
-      b->speed_kmh = s->speed_i >= 0 ? sc->speeds[s->speed_i] : 0;
-      b->group = (int16_t)s->group;
-      if (pt->density > 0) {
-        /* density OBEs in the zone on average: one enters every dwell / density. */
-        double dwell = pt->zone_m / (b->speed_kmh / 3.6);
-        b->headway_s = dwell / pt->density;
-        b->min_headway_s = b->headway_s * (sc->min_headway_s / sc->headway_s);
-      }
-      b->lane = (uint16_t)(st % sc->lanes);
-      b->gantry = (uint16_t)(st / sc->lanes);
-      b->passages = (uint32_t)(mine - done < PER_BLOCK ? mine - done : PER_BLOCK);
-      /* A repeating fleet stays with its stream, so its counters run in order; without
-       * one, every passage brings a new vehicle. */
-      b->fleet = (uint32_t)(fleet ? (fleet < b->passages ? fleet : b->passages) : 0);
-      b->vehicle_base = p->vehicle_base;
-      p->vehicle_base += b->fleet ? b->fleet : b->passages;
-      b->seed = sim_seed_mix(sim_seed_mix(sc->seed, s->id + 1), s->blocks++);
-      (*n)++;
-    }
+  sim_block proto;
+  sim_block_init(&proto, sc);
+  proto.cell = s->cell;
+  proto.ber_idx = (uint16_t)pt->ber_i;
+  proto.ber = pt->ber;
+  proto.zone_m = pt->zone_m;
+  proto.speed_idx = (int16_t)s->speed_i;
+  proto.speed_kmh = s->speed_i >= 0 ? sc->speeds[s->speed_i] : 0;
+  proto.group = (int16_t)s->group;
+  if (pt->density > 0) {
+    /* density OBEs in the zone on average: one enters every dwell / density. */
+    double dwell = pt->zone_m / (proto.speed_kmh / 3.6);
+    proto.headway_s = dwell / pt->density;
+    proto.min_headway_s = proto.headway_s * (sc->min_headway_s / sc->headway_s);
   }
-  return 0;
+  /* Each look's blocks continue the source's numbering: their seeds never repeat. */
+  return sim_blocks_split(sc, &proto, want, sim_seed_mix(sim_seed_mix(sc->seed, s->id + 1), s->looks_issued++),
+                          out);
 }
 
 ssize_t sim_plan_round(sim_plan *p, uint32_t first_index, sim_block **out) {
-  sim_block *v = NULL;
-  size_t n = 0, cap = 0;
+  sim_blocks all = {NULL, 0, 0, first_index, p->vehicle_base};
   for (size_t i = 0; i < p->nsources; i++) {
     sim_source *s = &p->sources[i];
     uint64_t want;
@@ -218,16 +190,17 @@ ssize_t sim_plan_round(sim_plan *p, uint32_t first_index, sim_block **out) {
       s->open = false;
       continue;
     }
-    if (source_blocks(p, s, want, &v, &n, &cap, first_index) != 0) {
-      free(v);
+    if (source_blocks(p, s, want, &all) != 0) {
+      free(all.v);
       return -1;
     }
     s->issued += want;
     p->rep->budget_left -= want;
   }
-  *out = v;
-  p->rep->rounds += n > 0;
-  return (ssize_t)n;
+  p->vehicle_base = all.vehicle_base;
+  *out = all.v;
+  p->rep->rounds += all.n > 0;
+  return (ssize_t)all.n;
 }
 
 /* Looks at the cells of source s: 1 when every one is decided or it was the last look. */

@@ -17,7 +17,7 @@ typedef struct {
   uint32_t cell;         /* its first cell */
   uint32_t id;           /* seeds its blocks */
   uint64_t issued;       /* passages handed out */
-  uint32_t blocks;
+  uint32_t looks_issued; /* rounds it got blocks in */
   unsigned look;         /* the next look, 0-based */
   sim_seq_plan plan;
   bool open;

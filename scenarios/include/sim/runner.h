@@ -112,8 +112,23 @@ uint64_t sim_seed_mix(uint64_t a, uint64_t b);
  * traffic's headway, one passage: the caller sets what differs. */
 void sim_block_init(sim_block *b, const sim_scenario *sc);
 
+/* A growing list of blocks: numbered from first_index, vehicle ids from vehicle_base on. */
+typedef struct {
+  sim_block *v;
+  size_t n, cap;
+  uint32_t first_index;
+  uint32_t vehicle_base;
+} sim_blocks;
+
+/* Appends the blocks of passages vehicles like proto (its BER, zone, speed, headway, group,
+ * cell) to out, shared by every lane of every gantry, block k of them seeded
+ * sim_seed_mix(seed, k). 0, or -1 when out of memory. */
+int sim_blocks_split(const sim_scenario *sc, const sim_block *proto, uint64_t passages, uint64_t seed,
+                     sim_blocks *out);
+
 /* The blocks of a scenario run with a fixed number of passages at every BER and speed of
- * its first zone, in order; returns their number (*out malloc'd). */
+ * its first zone, in order, as efc-scenario run makes them; returns their number (*out
+ * malloc'd). */
 size_t sim_blocks_make(const sim_scenario *sc, sim_block **out);
 
 typedef struct {
