@@ -476,6 +476,11 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
   uint64_t next_arrival = 0;
   uint32_t admitted = 0, retired = 0;
   int rv = 0;
+  /* A block left zeroed would never see a vehicle leave (sim_block_init). */
+  if (!(b->zone_m > 0) || !(b->headway_s > 0) || (b->speed_idx >= 0 && !(b->speed_kmh > 0))) {
+    free(c);
+    return -1;
+  }
   if (!c) return -1;
   c->w = w;
   c->b = b;

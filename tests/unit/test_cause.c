@@ -77,7 +77,7 @@ static sim_record *run(const fixture *f, const sim_scenario *sc, uint32_t n, uin
   sim_block b;
   sim_record *rec = calloc(n, sizeof(*rec));
   assert_non_null(rec);
-  memset(&b, 0, sizeof(b));
+  sim_block_init(&b, sc);
   b.passages = n;
   b.vehicle_base = VEHICLE_BASE;
   b.seed = seed;
