@@ -541,7 +541,8 @@ static void failure_text(char *out, size_t cap, const tally *t) {
 
 static void table_grid(sim_report *r, FILE *t) {
   const sim_scenario *sc = r->sc;
-  fprintf(t, "%-20s %-*s %-24s %-22s %-18s %-10s\n", "group", sc->ndensities ? 20 : 15, "BER    zone",
+  fprintf(t, "%-20s %-*s %-24s %-22s %-18s %-10s\n", "group", sc->ndensities ? 20 : 15,
+          sc->ndensities ? "BER    zone    OBEs" : "BER    zone",
           "critical speed (km/h)", "success, exact 95 %", "completion p50/p99.9", "failures");
   for (size_t p = 0; p < r->npoints; p++)
     for (unsigned g = 0; g < sc->ngroups; g++) {

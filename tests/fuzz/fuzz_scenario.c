@@ -1,6 +1,6 @@
 /* libFuzzer target: a scenario file as efc-scenario run loads it (libcyaml, then every key's
  * type and range). Any input loads or is refused with one line naming the file; a scenario
- * that loads is within the ranges of docs/scenarios.md. */
+ * that loads is within the ranges of docs/scenarios.md, sweep and sampling included. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (strncmp(err, path, strlen(path)) != 0 || strchr(err, '\n')) abort(); /* one line, naming the file */
     return 0;
   }
-  if (sc.passages < 1 || sc.passages > 100000000 || sc.lanes < 1 || sc.lanes > 16 || sc.ngroups < 1 ||
+  if (sc.passages_auto ? sc.first_look < 10 || sc.cell_max < sc.first_look || sc.budget < 1000
+                        : sc.passages < 1 || sc.passages > 100000000)
+    abort();
+  if (!(sc.target > 0 && sc.target < 1) || !(sc.confidence >= 0.5 && sc.confidence < 1) || sc.nzones < 1) abort();
+  for (unsigned i = 0; i < sc.nzones; i++)
+    if (!(sc.zones[i] >= 0.1 && sc.zones[i] <= 1000)) abort();
+  for (unsigned i = 0; i < sc.ndensities; i++)
+    if (!(sc.densities[i] >= 0.01 && sc.densities[i] <= 64)) abort();
+  if (sc.search && !(sc.search_from_m >= 0.1 && sc.search_from_m < sc.search_to_m && sc.search_step_m > 0 &&
+                     sc.search_step_m <= sc.search_to_m - sc.search_from_m))
+    abort();
+  if ((sc.search || sc.ndensities || sc.passages_auto) && sc.speed_dist) abort();
+  if (sc.lanes < 1 || sc.lanes > 16 || sc.ngroups < 1 ||
       sc.nbers < 1 || !(sc.headway_s >= 0.1) || !(sc.min_headway_s <= sc.headway_s) || !(sc.zone_m >= 0.1))
     abort();
   for (unsigned i = 0; i < sc.nbers; i++)
