@@ -719,7 +719,7 @@ static int write_plots(sim_report *r, char *err, size_t errlen) {
   const sim_scenario *sc = r->sc;
   char path[700], img[8][700], where[200];
   const char *imgs[8];
-  unsigned nimg = 0, series;
+  unsigned nimg = 0, series, panels;
   bool failures = false;
   file_out *od, *og;
   FILE *d, *g;
@@ -847,20 +847,27 @@ static int write_plots(sim_report *r, char *err, size_t errlen) {
       snprintf(o, sizeof(img[0]), "%s/frontier.%s", r->dir, ext);
       imgs[nimg++] = o;
       fprintf(g, "set output '%s'.tmp\nset xlabel 'speed (km/h)'\nset ylabel 'zone length (m)'\nset yrange [0:*]\n", o);
-      fprintf(g, "set title \"%s\\nshortest zone demonstrating %g %% success at %g %% confidence; "
-                 "band: down to the longest zone that did not\"\n", where, 100 * sc->target, 100 * sc->confidence);
-      fprintf(g, "plot ");
+      /* A panel per BER and density (up to four side by side), a line per group. */
+      panels = sc->nbers * densities_of(sc);
+      fprintf(g, "set multiplot layout 1,%u title \"%s\\nshortest zone demonstrating %g %% success at %g %% "
+                 "confidence; band: down to the longest zone that did not\"\n",
+              panels <= 4 ? panels : 1, where, 100 * sc->target, 100 * sc->confidence);
+      fprintf(g, "set key top left inside\n");
       for (unsigned b = 0, i = 0; b < sc->nbers; b++)
-        for (unsigned dd = 0; dd < densities_of(sc); dd++)
-          for (unsigned gi = 0; gi < sc->ngroups; gi++, i++) {
-            char title[96];
-            if (sc->nbers > 1) snprintf(title, sizeof(title), "%s BER %.0e", sc->groups[gi].label, sc->bers[b]);
-            else snprintf(title, sizeof(title), "%s", sc->groups[gi].label);
-            fprintf(g, "%s'%s/frontier.dat' index %u using 1:3:2 with filledcurves fs transparent solid 0.12 "
-                       "lc %u notitle, '' index %u using 1:2 with linespoints lc %u dt %u pt 7 title '%s'",
-                    i ? ", " : "", r->dir, i, gi + 1, i, gi + 1, b + 1, title);
+        for (unsigned dd = 0; dd < densities_of(sc); dd++) {
+          if (panels <= 4 || i == 0) {
+            fprintf(g, "set title 'BER %.0e", sc->bers[b]);
+            if (sc->ndensities) fprintf(g, ", %g OBEs in the zone", sc->densities[dd]);
+            fprintf(g, "%s'\nplot ", panels <= 4 ? "" : " and the others");
           }
-      fprintf(g, "\n");
+          for (unsigned gi = 0; gi < sc->ngroups; gi++, i++)
+            fprintf(g, "%s'%s/frontier.dat' index %u using 1:3:2 with filledcurves fs transparent solid 0.08 "
+                       "lc %u notitle, '' index %u using 1:2 with linespoints lc %u pt 7 %s '%s'",
+                    gi || (panels > 4 && i > 0) ? ", " : "", r->dir, i, gi + 1, i, gi + 1,
+                    i < sc->ngroups ? "title" : "notitle", i < sc->ngroups ? sc->groups[gi].label : "");
+          if (panels <= 4) fprintf(g, "\n");
+        }
+      fprintf(g, "%sunset multiplot\nset key outside right\n", panels <= 4 ? "" : "\n");
     }
   }
   if (file_out_commit(og, err, errlen) != 0) return -1;
