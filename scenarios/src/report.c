@@ -715,11 +715,14 @@ static void title_where(char *out, size_t cap, const sim_report *r) {
            sc->search ? "" : " m");
 }
 
+/* The failure-cause plot's columns: the run's most frequent full causes, then "other". */
+#define CAUSE_COLUMNS 6
+
 static int write_plots(sim_report *r, char *err, size_t errlen) {
   const sim_scenario *sc = r->sc;
   char path[700], img[8][700], where[200];
   const char *imgs[8];
-  unsigned nimg = 0, series, panels;
+  unsigned nimg = 0, series, panels, ncols;
   bool failures = false;
   file_out *od, *og;
   FILE *d, *g;
@@ -729,26 +732,55 @@ static int write_plots(sim_report *r, char *err, size_t errlen) {
   d = file_out_stream(od);
   series = write_grid_dat(r, d);
   if (file_out_commit(od, err, errlen) != 0) return -1;
-  /* failure causes: a row per group and BER, a column per cause */
-  snprintf(path, sizeof(path), "%s/causes.dat", r->dir);
-  if (file_out_open(&od, path, 0, err, errlen) != 0) return -1;
-  d = file_out_stream(od);
-  fprintf(d, "group");
-  for (int k = 1; k < SIM_CAUSE_COUNT; k++) fprintf(d, " %s", sim_cause_name(k));
-  fprintf(d, "\n");
-  for (unsigned b = 0; b < sc->nbers; b++)
-    for (unsigned dd = 0; dd < densities_of(sc); dd++)
-      for (unsigned gi = 0; gi < sc->ngroups; gi++) {
-        static tally t;
-        tally_sum(r, b, dd, gi, &t);
-        if (sc->nbers > 1) fprintf(d, "\"%s %.0e\"", sc->groups[gi].label, sc->bers[b]);
-        else fprintf(d, "\"%s\"", sc->groups[gi].label);
-        for (int k = 1; k < SIM_CAUSE_COUNT; k++) {
-          fprintf(d, " %g", t.n ? 1e6 * (double)t.causes[k] / (double)t.n : 0.0);
-          failures |= t.causes[k] > 0;
+  /* failure causes: a row per group and BER, a column per full cause among the run's most
+   * frequent (limit/command/lost frame), the rest in "other" */
+  {
+    static tally all, t;
+    int top[CAUSE_COLUMNS];
+    memset(&all, 0, sizeof(all));
+    for (unsigned b = 0; b < sc->nbers; b++)
+      for (unsigned dd = 0; dd < densities_of(sc); dd++)
+        for (unsigned gi = 0; gi < sc->ngroups; gi++) {
+          tally_sum(r, b, dd, gi, &t);
+          for (int k = 0; k < SIM_REPORT_DETAILS; k++) all.details[k] += t.details[k];
         }
-        fprintf(d, "\n");
+    ncols = 0;
+    for (int c = 0; c < CAUSE_COLUMNS; c++) {
+      int best = -1;
+      for (int k = 0; k < SIM_REPORT_DETAILS; k++) {
+        bool taken = false;
+        for (unsigned j = 0; j < ncols; j++) taken |= top[j] == k;
+        if (!taken && all.details[k] && (best < 0 || all.details[k] > all.details[best])) best = k;
       }
+      if (best < 0) break;
+      top[ncols++] = best;
+    }
+    snprintf(path, sizeof(path), "%s/causes.dat", r->dir);
+    if (file_out_open(&od, path, 0, err, errlen) != 0) return -1;
+    d = file_out_stream(od);
+    fprintf(d, "group");
+    for (unsigned j = 0; j < ncols; j++) {
+      char name[96];
+      detail_name(name, sizeof(name), top[j]);
+      fprintf(d, " %s", name);
+    }
+    fprintf(d, " other\n");
+    for (unsigned b = 0; b < sc->nbers; b++)
+      for (unsigned dd = 0; dd < densities_of(sc); dd++)
+        for (unsigned gi = 0; gi < sc->ngroups; gi++) {
+          uint64_t rest = 0;
+          tally_sum(r, b, dd, gi, &t);
+          if (sc->nbers > 1) fprintf(d, "\"%s %.0e\"", sc->groups[gi].label, sc->bers[b]);
+          else fprintf(d, "\"%s\"", sc->groups[gi].label);
+          for (int k = 0; k < SIM_REPORT_DETAILS; k++) rest += t.details[k];
+          for (unsigned j = 0; j < ncols; j++) {
+            fprintf(d, " %g", t.n ? 1e6 * (double)t.details[top[j]] / (double)t.n : 0.0);
+            rest -= t.details[top[j]];
+          }
+          fprintf(d, " %g\n", t.n ? 1e6 * (double)rest / (double)t.n : 0.0);
+          failures |= t.n > 0 && (rest > 0 || ncols > 0);
+        }
+  }
   if (file_out_commit(od, err, errlen) != 0) return -1;
   if (sc->search) {
     /* frontier: a block per (BER, density, group): speed, shortest zone demonstrated, the
@@ -837,17 +869,26 @@ static int write_plots(sim_report *r, char *err, size_t errlen) {
     fprintf(g, "set output '%s'.tmp\nset style data histograms\nset style histogram rowstacked\n"
                "set style fill solid 0.8 border -1\nset boxwidth 0.7\nset xtics rotate by -30\nset xlabel ''\n"
                "set yrange [0:%s]\n", o, failures ? "*" : "1");
-    fprintf(g, "set ylabel 'failed passages per million'\nset title \"%s\\nwhy passages failed%s, by cause%s\"\n",
+    fprintf(g, "set ylabel 'failed passages per million'\nset title \"%s\\nwhy passages failed%s, by cause (limit/command/lost frame)%s\"\n",
             where, sc->search ? " in the zones found" : "", failures ? "" : ": none failed");
-    fprintf(g, "plot for [k=2:%d] '%s/causes.dat' using k:xtic(1) title columnheader(k)\n", SIM_CAUSE_COUNT,
+    /* Command names hold underscores, which enhanced text would take for subscripts. */
+    fprintf(g, "set key noenhanced\n");
+    fprintf(g, "plot for [k=2:%u] '%s/causes.dat' using k:xtic(1) title columnheader(k)\n", ncols + 2,
             r->dir);
-    fprintf(g, "set style data lines\nset xtics norotate\nset style fill empty\nset yrange [*:*]\n");
+    fprintf(g, "set style data lines\nset xtics norotate\nset style fill empty\nset yrange [*:*]\nset key enhanced\n");
     if (sc->search) {
       o = img[nimg];
       snprintf(o, sizeof(img[0]), "%s/frontier.%s", r->dir, ext);
       imgs[nimg++] = o;
-      fprintf(g, "set output '%s'.tmp\nset xlabel 'speed (km/h)'\nset ylabel 'zone length (m)'\nset yrange [0:*]\n", o);
-      /* A panel per BER and density (up to four side by side), a line per group. */
+      /* A panel per BER and density (up to four side by side), a line per group, all on
+       * one scale. */
+      double top = 0;
+      for (size_t i = 0; i < r->nfrontiers; i++) {
+        double z = isfinite(r->frontiers[i].demonstrated_m) ? r->frontiers[i].demonstrated_m : sc->search_to_m;
+        if (z > top) top = z;
+      }
+      fprintf(g, "set output '%s'.tmp\nset xlabel 'speed (km/h)'\nset ylabel 'zone length (m)'\nset yrange [0:%g]\n", o,
+              top * 1.1);
       panels = sc->nbers * densities_of(sc);
       fprintf(g, "set multiplot layout 1,%u title \"%s\\nshortest zone demonstrating %g %% success at %g %% "
                  "confidence; band: down to the longest zone that did not\"\n",
