@@ -691,11 +691,13 @@ static unsigned write_grid_dat(sim_report *r, FILE *d) {
       if (!c || c->n == 0) continue;
       sim_stats_cp_interval(c->ok, c->n, 0.95, &lo, &hi);
       f = 1 - (double)c->ok / (double)c->n;
-      /* No failure: the point is the interval's top (an open triangle, "below this"). */
+      /* No failure: the point is the interval's top ("below this"). The point's type is the
+       * verdict: filled circle demonstrated, cross refuted, open circle undecided. */
       fprintf(d, "%g %.6g %.6g %.6g %.3f %.3f %.3f %d %d\n", r->speed_of[s],
               f > 0 ? f : (1 - lo > floor_rate ? 1 - lo : floor_rate), 1 - hi > floor_rate ? 1 - hi : floor_rate,
               1 - lo > floor_rate ? 1 - lo : floor_rate, cell_q(c, .5), cell_q(c, .999), c->dwell_ms / (double)c->n,
-              c->verdict == SIM_DEMONSTRATED ? 1 : c->verdict == SIM_REFUTED ? -1 : 0, f > 0 ? 7 : 10);
+              c->verdict == SIM_DEMONSTRATED ? 1 : c->verdict == SIM_REFUTED ? -1 : 0,
+              c->verdict == SIM_DEMONSTRATED ? 7 : c->verdict == SIM_REFUTED ? 2 : 6);
     }
     fprintf(d, "\n\n");
   }
@@ -818,8 +820,9 @@ static int write_plots(sim_report *r, char *err, size_t errlen) {
       imgs[nimg++] = o;
       fprintf(g, "set output '%s'.tmp\nset xlabel 'speed (km/h)'\nset logscale y\nset format y '10^{%%L}'\n", o);
       fprintf(g, "set yrange [1e-6:1]\nset ylabel 'failed passages (share); band: exact 95%% interval'\n");
-      fprintf(g, "set title \"%s\\nfailure rate against speed (open triangle: no failure, drawn at the interval's "
-                 "top); dashed: the target, %g %% success\"\n", where, 100 * sc->target);
+      fprintf(g, "set title \"%s\\nfailure rate against speed (no failure: drawn at the interval's top); dashed: the "
+                 "target, %g %% success\\nverdict: filled circle demonstrated, cross refuted, open circle undecided\"\n",
+              where, 100 * sc->target);
       fprintf(g, "plot ");
       for (unsigned i = 0; i < series; i++) {
         sim_report_cell *by[SIM_SPEEDS_MAX];
