@@ -186,7 +186,7 @@ EFC_TEST_CRASH_BEFORE_RENAME=1 "$BIN/efc-scenario" trace --profile autopass --pc
 dead=$(dead_pid)
 mkdir -p ok
 for f in ks.eks.tmp.$dead.0 op.eok.tmp.$dead.1 list.txt.tmp.$dead.0 crash.pcap.tmp.$dead.0 \
-  ok/passages.csv.tmp.$dead.0 ok/summary.json.tmp.$dead.3 ok/success_vs_speed.svg.tmp.$dead.0; do
+  ok/passages.csv.tmp.$dead.0 ok/summary.json.tmp.$dead.3 ok/failure_vs_speed.svg.tmp.$dead.0; do
   echo stale >"$f"
 done
 echo live >ks.eks.tmp.$$.0
@@ -197,7 +197,7 @@ echo live >ks.eks.tmp.$$.0
 "$BIN/efc-issuer" statuslist --db claims.db --out list.txt >/dev/null || fail "efc-issuer statuslist: exit $?"
 "$BIN/efc-scenario" trace --profile autopass --pcap crash.pcap >/dev/null || fail "trace: exit $?"
 "$BIN/efc-scenario" run small.yaml --out ok --threads 1 --no-plots >/dev/null || fail "run: exit $?"
-for f in ks.eks op.eok list.txt crash.pcap ok/passages.csv ok/summary.json ok/success_vs_speed.svg; do
+for f in ks.eks op.eok list.txt crash.pcap ok/passages.csv ok/summary.json ok/failure_vs_speed.svg; do
   [ ! -e "$f.tmp.$dead.0" ] && [ ! -e "$f.tmp.$dead.1" ] && [ ! -e "$f.tmp.$dead.3" ] ||
     fail "the temporary of dead process $dead beside $f was not swept"
 done
