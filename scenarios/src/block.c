@@ -516,7 +516,6 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
   memset(out, 0, b->passages * sizeof(*out));
   for (uint32_t i = 0; i < b->passages; i++) {
     out[i].block = b->index;
-    out[i].cell = b->cell;
     out[i].seq = i;
     out[i].lane = (uint8_t)b->lane;
     out[i].gantry = b->gantry;

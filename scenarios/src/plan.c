@@ -35,13 +35,12 @@ static int source_add(sim_plan *p, uint32_t point, int speed_i, int group, uint3
   return 0;
 }
 
-static uint32_t point_add(sim_plan *p, unsigned ber_i, double zone_m, unsigned zone_i, unsigned density_i) {
+static uint32_t point_add(sim_plan *p, unsigned ber_i, double zone_m, unsigned density_i) {
   const sim_scenario *sc = p->sc;
   sim_point pt;
   pt.ber = sc->bers[ber_i];
   pt.ber_i = ber_i;
   pt.zone_m = zone_m;
-  pt.zone_i = zone_i;
   pt.density_i = density_i;
   pt.density = sc->ndensities ? sc->densities[density_i] : 0;
   return sim_report_point_add(p->rep, &pt);
@@ -61,12 +60,11 @@ static int probe_start(sim_plan *p, size_t l, unsigned i) {
   const sim_scenario *sc = p->sc;
   sim_line *ln = &p->lines[l];
   sim_frontier *f = &p->rep->frontiers[ln->frontier];
-  uint32_t pt = point_add(p, f->ber_i, probe_zone(sc, i), SIM_POINT_PROBE, f->density_i), cell;
-  uint32_t family = (f->ber_i * (sc->ndensities ? sc->ndensities : 1) + f->density_i) * sc->ngroups + f->group;
+  uint32_t pt = point_add(p, f->ber_i, probe_zone(sc, i), f->density_i), cell;
   /* A frontier line is a family with its every probe at every speed (docs/statistics.md). */
   double alpha = (1 - sc->confidence) / ((double)sc->nspeeds * p->probes_max);
   if (pt == UINT32_MAX) return -1;
-  cell = sim_report_cells_add(p->rep, pt, f->speed_i, 1, f->group, 1, family, alpha);
+  cell = sim_report_cells_add(p->rep, pt, f->speed_i, 1, f->group, 1, alpha);
   if (cell == UINT32_MAX) return -1;
   if (f->probes++ == 0) f->first_cell = cell;
   ln->probing = (uint32_t)p->nsources;
@@ -80,25 +78,24 @@ static int grid_init(sim_plan *p) {
   for (unsigned b = 0; b < sc->nbers; b++)
     for (unsigned z = 0; z < sc->nzones; z++)
       for (unsigned d = 0; d < ndens; d++) {
-        uint32_t pt = point_add(p, b, sc->zones[z], z, d);
+        uint32_t pt = point_add(p, b, sc->zones[z], d);
         /* The speeds of one group at one point are a family: the critical speed is read
          * from all of them at once. */
         double alpha = (1 - sc->confidence) / r->nspeeds;
-        uint32_t family0 = pt * sc->ngroups;
         if (pt == UINT32_MAX) return -1;
         if (sc->speed_dist) {
-          uint32_t c = sim_report_cells_add(r, pt, 0, r->nspeeds, 0, sc->ngroups, family0, alpha);
+          uint32_t c = sim_report_cells_add(r, pt, 0, r->nspeeds, 0, sc->ngroups, alpha);
           if (c == UINT32_MAX || source_add(p, pt, -1, -1, c, -1, alpha) != 0) return -1;
           continue;
         }
         for (unsigned s = 0; s < sc->nspeeds; s++) {
           if (sc->passages_auto) {
             for (unsigned g = 0; g < sc->ngroups; g++) {
-              uint32_t c = sim_report_cells_add(r, pt, s, 1, g, 1, family0, alpha);
+              uint32_t c = sim_report_cells_add(r, pt, s, 1, g, 1, alpha);
               if (c == UINT32_MAX || source_add(p, pt, (int)s, (int)g, c, -1, alpha) != 0) return -1;
             }
           } else {
-            uint32_t c = sim_report_cells_add(r, pt, s, 1, 0, sc->ngroups, family0, alpha);
+            uint32_t c = sim_report_cells_add(r, pt, s, 1, 0, sc->ngroups, alpha);
             if (c == UINT32_MAX || source_add(p, pt, (int)s, -1, c, -1, alpha) != 0) return -1;
           }
         }
@@ -128,7 +125,7 @@ static int search_init(sim_plan *p) {
           f->speed_i = s;
           f->group = g;
           f->demonstrated_m = f->below_m = NAN;
-          f->demonstrated_cell = f->below_cell = UINT32_MAX;
+          f->demonstrated_cell = UINT32_MAX;
           p->lines[p->nlines].frontier = (uint32_t)r->nfrontiers++;
           p->lines[p->nlines].hi = steps;
           if (probe_start(p, p->nlines++, steps) != 0) return -1;
@@ -141,7 +138,7 @@ int sim_plan_init(sim_plan *p, const sim_scenario *sc, sim_report *rep, char *er
   p->sc = sc;
   p->rep = rep;
   p->vehicle_base = 0x00100000u;
-  rep->budget_left = sc->passages_auto ? sc->budget : UINT64_MAX;
+  p->budget_left = sc->passages_auto ? sc->budget : UINT64_MAX;
   if ((sc->search ? search_init(p) : grid_init(p)) != 0) {
     snprintf(err, errlen, "out of memory setting up the run");
     return -1;
@@ -180,8 +177,8 @@ ssize_t sim_plan_round(sim_plan *p, uint32_t first_index, sim_block **out) {
     uint64_t want;
     if (!s->open) continue;
     want = sim_seq_plan_look_n(&s->plan, s->look) - s->issued;
-    if (want > p->rep->budget_left) {
-      want = p->rep->budget_left;
+    if (want > p->budget_left) {
+      want = p->budget_left;
       p->rep->budget_spent = true;
       /* What it has is its last look. */
       s->look = s->plan.looks - 1;
@@ -195,7 +192,7 @@ ssize_t sim_plan_round(sim_plan *p, uint32_t first_index, sim_block **out) {
       return -1;
     }
     s->issued += want;
-    p->rep->budget_left -= want;
+    p->budget_left -= want;
   }
   p->vehicle_base = all.vehicle_base;
   *out = all.v;
@@ -241,7 +238,6 @@ static int line_step(sim_plan *p, size_t l) {
     ln->have_lo = true;
     f->below_m = probe_zone(sc, at);
     f->below = c->verdict;
-    f->below_cell = s->cell;
   }
   if (!ln->have_hi) return 0;                      /* not even the longest zone */
   if (!ln->have_lo) return at == 0 ? 0 : probe_start(p, l, 0); /* then the shortest */
@@ -255,7 +251,7 @@ int sim_plan_look(sim_plan *p) {
     sim_source *s = &p->sources[i];
     if (!s->open || s->issued < sim_seq_plan_look_n(&s->plan, s->look)) {
       /* Cut short by the budget: that was its last look. */
-      if (s->open && s->issued > 0 && p->rep->budget_left == 0) {
+      if (s->open && s->issued > 0 && p->budget_left == 0) {
         s->look = s->plan.looks - 1;
         source_look(p, s);
         s->open = false;

@@ -34,7 +34,7 @@ uint32_t sim_report_point_add(sim_report *r, const sim_point *p) {
 }
 
 uint32_t sim_report_cells_add(sim_report *r, uint32_t point, unsigned speed_i, unsigned nspeeds, unsigned group,
-                              unsigned ngroups, uint32_t family, double alpha) {
+                              unsigned ngroups, double alpha) {
   size_t need = r->ncells + (size_t)nspeeds * ngroups, first = r->ncells;
   if (need > UINT32_MAX - 1) return UINT32_MAX;
   if (need > r->capcells) {
@@ -52,7 +52,6 @@ uint32_t sim_report_cells_add(sim_report *r, uint32_t point, unsigned speed_i, u
       c->point = point;
       c->speed_i = speed_i + s;
       c->group = group + g;
-      c->family = family;
       c->alpha = alpha;
       c->upper = 1;
     }

@@ -21,28 +21,32 @@ static unsigned series_count(const sim_report *r) {
   return (unsigned)(sc->search ? sc->nbers * sim_report_densities(sc) : r->npoints) * sc->ngroups;
 }
 
-static void series_get(const sim_report *r, unsigned i, sim_report_cell **by, char *title, size_t cap) {
+static void series_title(const sim_report *r, unsigned i, char *title, size_t cap) {
   const sim_scenario *sc = r->sc;
   unsigned g = i % sc->ngroups, at = i / sc->ngroups;
   if (sc->search) {
     unsigned b = at / sim_report_densities(sc), d = at % sim_report_densities(sc);
-    for (unsigned s = 0; s < r->nspeeds; s++) {
-      const sim_frontier *f = &r->frontiers[((size_t)at * r->nspeeds + s) * sc->ngroups + g];
-      by[s] = &r->cells[f->first_cell];
-    }
-    if (sc->nbers > 1 || sc->ndensities > 1)
-      snprintf(title, cap, "%s BER %.0e%s", sc->groups[g].label, sc->bers[b], sc->ndensities ? "" : "");
+    if (sc->nbers > 1) snprintf(title, cap, "%s BER %.0e", sc->groups[g].label, sc->bers[b]);
     else snprintf(title, cap, "%s", sc->groups[g].label);
-    if (sc->ndensities > 1)
-      snprintf(title + strlen(title), cap - strlen(title), " %g OBEs", sc->densities[d]);
+    if (sc->ndensities > 1) snprintf(title + strlen(title), cap - strlen(title), " %g OBEs", sc->densities[d]);
     return;
   }
-  sim_report_cells_by_speed(r, at, g, by);
   if (sc->nbers > 1 || sc->nzones > 1 || sc->ndensities > 1)
     snprintf(title, cap, "%s BER %.0e %g m", sc->groups[g].label, r->points[at].ber, r->points[at].zone_m);
   else snprintf(title, cap, "%s", sc->groups[g].label);
-  if (sc->ndensities > 1)
-    snprintf(title + strlen(title), cap - strlen(title), " %g OBEs", r->points[at].density);
+  if (sc->ndensities > 1) snprintf(title + strlen(title), cap - strlen(title), " %g OBEs", r->points[at].density);
+}
+
+/* Series i's cells by speed (NULL where none). */
+static void series_cells(const sim_report *r, unsigned i, sim_report_cell **by) {
+  const sim_scenario *sc = r->sc;
+  unsigned g = i % sc->ngroups, at = i / sc->ngroups;
+  if (!sc->search) {
+    sim_report_cells_by_speed(r, at, g, by);
+    return;
+  }
+  for (unsigned s = 0; s < r->nspeeds; s++)
+    by[s] = &r->cells[r->frontiers[((size_t)at * r->nspeeds + s) * sc->ngroups + g].first_cell];
 }
 
 /* Plot data, blocks separated by two blank lines, one per series; returns the series. */
@@ -55,7 +59,8 @@ static unsigned write_grid_dat(const sim_report *r, FILE *d) {
   for (unsigned i = 0; i < n; i++) {
     sim_report_cell *by[SIM_SPEEDS_MAX];
     char title[96];
-    series_get(r, i, by, title, sizeof(title));
+    series_cells(r, i, by);
+    series_title(r, i, title, sizeof(title));
     fprintf(d, "# %s\n", title);
     for (unsigned s = 0; s < r->nspeeds; s++) {
       const sim_report_cell *c = by[s];
@@ -174,9 +179,8 @@ static void gp_failure(FILE *g, const sim_report *r, const char *out, const char
           where, 100 * r->sc->target);
   fprintf(g, "plot ");
   for (unsigned i = 0; i < series; i++) {
-    sim_report_cell *by[SIM_SPEEDS_MAX];
     char title[96];
-    series_get(r, i, by, title, sizeof(title));
+    series_title(r, i, title, sizeof(title));
     fprintf(g, "'%s/plot.dat' index %u using 1:3:4 with filledcurves fs transparent solid 0.15 lc %u notitle, "
                "'' index %u using 1:2:9 with linespoints lc %u pt variable title '%s', ",
             r->dir, i, i + 1, i, i + 1, title);
@@ -194,9 +198,8 @@ static void gp_completion(FILE *g, const sim_report *r, const char *out, const c
              "black: time in the zone\"\n", where);
   fprintf(g, "plot ");
   for (unsigned i = 0; i < series; i++) {
-    sim_report_cell *by[SIM_SPEEDS_MAX];
     char title[96];
-    series_get(r, i, by, title, sizeof(title));
+    series_title(r, i, title, sizeof(title));
     fprintf(g, "'%s/plot.dat' index %u using 1:5 with linespoints lc %u pt 7 title '%s', "
                "'' index %u using 1:6 with lines dt 2 lc %u notitle, ",
             r->dir, i, i + 1, title, i, i + 1);

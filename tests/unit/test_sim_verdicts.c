@@ -55,6 +55,23 @@ static void same_file(const char *a, const char *b) {
   free(y);
 }
 
+/* Runs file on 1 and 2 threads into tmp/t1 and tmp/t2 (tmp made here) and asserts that the
+ * two summary.json and passages.csv are the same; returns tmp/t1 in a. */
+static void run_twice(const char *file, char *tmp, char *a, size_t cap) {
+  char b[600], fa[700], fb[700];
+  assert_non_null(mkdtemp(tmp));
+  snprintf(a, cap, "%s/t1", tmp);
+  snprintf(b, sizeof(b), "%s/t2", tmp);
+  run(file, 1, a);
+  run(file, 2, b);
+  snprintf(fa, sizeof(fa), "%s/summary.json", a);
+  snprintf(fb, sizeof(fb), "%s/summary.json", b);
+  same_file(fa, fb);
+  snprintf(fa, sizeof(fa), "%s/passages.csv", a);
+  snprintf(fb, sizeof(fb), "%s/passages.csv", b);
+  same_file(fa, fb);
+}
+
 static double num(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
 
 /* Each cell: its verdict is the one its counts give at its level, bounds included. */
@@ -95,22 +112,12 @@ static json_t *load(const char *dir) {
 }
 
 static void test_frontier(void **state) {
-  char tmp[] = "/tmp/efc-verdicts.XXXXXX", a[600], b[600], fa[700], fb[700];
+  char tmp[] = "/tmp/efc-verdicts.XXXXXX", a[600];
   json_t *root, *f, *c;
   size_t i, j;
   unsigned found = 0;
   (void)state;
-  assert_non_null(mkdtemp(tmp));
-  snprintf(a, sizeof(a), "%s/t1", tmp);
-  snprintf(b, sizeof(b), "%s/t2", tmp);
-  run(EFC_TEST_DIR "/scenarios/frontier.yaml", 1, a);
-  run(EFC_TEST_DIR "/scenarios/frontier.yaml", 2, b);
-  snprintf(fa, sizeof(fa), "%s/summary.json", a);
-  snprintf(fb, sizeof(fb), "%s/summary.json", b);
-  same_file(fa, fb);
-  snprintf(fa, sizeof(fa), "%s/passages.csv", a);
-  snprintf(fb, sizeof(fb), "%s/passages.csv", b);
-  same_file(fa, fb);
+  run_twice(EFC_TEST_DIR "/scenarios/frontier.yaml", tmp, a, sizeof(a));
   root = load(a);
   check_cells(root, num(root, "success_target"));
   json_array_foreach(json_object_get(root, "frontier"), i, f) {
@@ -145,18 +152,11 @@ static void test_frontier(void **state) {
 }
 
 static void test_auto_grid(void **state) {
-  char tmp[] = "/tmp/efc-verdicts.XXXXXX", a[600], b[600], fa[700], fb[700];
+  char tmp[] = "/tmp/efc-verdicts.XXXXXX", a[600];
   json_t *root, *c;
   size_t i;
   (void)state;
-  assert_non_null(mkdtemp(tmp));
-  snprintf(a, sizeof(a), "%s/t1", tmp);
-  snprintf(b, sizeof(b), "%s/t2", tmp);
-  run(EFC_TEST_DIR "/scenarios/auto-grid.yaml", 1, a);
-  run(EFC_TEST_DIR "/scenarios/auto-grid.yaml", 2, b);
-  snprintf(fa, sizeof(fa), "%s/summary.json", a);
-  snprintf(fb, sizeof(fb), "%s/summary.json", b);
-  same_file(fa, fb);
+  run_twice(EFC_TEST_DIR "/scenarios/auto-grid.yaml", tmp, a, sizeof(a));
   root = load(a);
   check_cells(root, 0.999);
   /* At 3 m and 250 km/h (43 ms in the zone) the legacy AES transaction (about 59 ms)

@@ -40,6 +40,7 @@ typedef struct {
   sim_line *lines;
   size_t nlines;
   uint32_t vehicle_base;
+  uint64_t budget_left;  /* passages the run may still hand out */
   unsigned probes_max;   /* a line's most probes */
 } sim_plan;
 

@@ -17,10 +17,7 @@ typedef struct {
   double ber, zone_m;
   double density;          /* mean OBEs in one lane's zone; 0: the traffic's headway */
   unsigned ber_i, density_i;
-  unsigned zone_i;         /* in sc->zones; SIM_POINT_PROBE for a search probe */
 } sim_point;
-
-#define SIM_POINT_PROBE 0xffffffffu
 
 /* Failures by cause, command and lost frame (sim/cause.h), flattened. */
 #define SIM_REPORT_DETAILS (SIM_CAUSE_COUNT * RSE_CMD_COUNT * SIM_LOSS_COUNT)
@@ -29,7 +26,6 @@ typedef struct {
 typedef struct {
   uint32_t point;
   unsigned speed_i, group;
-  uint32_t family;          /* the cells whose verdicts hold together (docs/statistics.md) */
   uint64_t n, ok;
   uint64_t outcomes[SIM_NOT_PASS + 1];
   uint64_t causes[SIM_CAUSE_COUNT];
@@ -38,7 +34,7 @@ typedef struct {
   float *completion_ms;     /* successes */
   size_t ncomp, capcomp;
   /* the verdict */
-  double alpha;             /* this cell's share of 1 - confidence */
+  double alpha;             /* this cell's share of 1 - confidence (its family's, docs/statistics.md) */
   double alpha_look;        /* the level of its latest look */
   unsigned looks;
   sim_verdict verdict;
@@ -53,7 +49,7 @@ typedef struct {
   double below_m;           /* NAN: demonstrated at the shortest */
   sim_verdict below;        /* the verdict at below_m */
   unsigned probes;
-  uint32_t demonstrated_cell, below_cell; /* UINT32_MAX: none */
+  uint32_t demonstrated_cell; /* UINT32_MAX: none */
   uint32_t first_cell;      /* the probe at the search's longest zone */
 } sim_frontier;
 
@@ -70,7 +66,7 @@ typedef struct {
   size_t ncells, capcells;
   sim_frontier *frontiers;
   size_t nfrontiers;
-  uint64_t passages, budget_left;
+  uint64_t passages;
   bool budget_spent;    /* auto: some cell stopped for the budget */
   unsigned rounds;
   double wall_s;
@@ -81,10 +77,10 @@ typedef struct {
 int sim_report_open(sim_report *r, const sim_scenario *sc, const char *dir, char *err, size_t errlen);
 /* A new point, its index; UINT32_MAX when out of memory. */
 uint32_t sim_report_point_add(sim_report *r, const sim_point *p);
-/* n new cells of point (speed_i, then group, varying fastest from group 0), each with alpha
- * and family; the first's index, or UINT32_MAX when out of memory. */
+/* n new cells of point (speed_i, then group, varying fastest from group 0), each with alpha;
+ * the first's index, or UINT32_MAX when out of memory. */
 uint32_t sim_report_cells_add(sim_report *r, uint32_t point, unsigned speed_i, unsigned nspeeds, unsigned group,
-                              unsigned ngroups, uint32_t family, double alpha);
+                              unsigned ngroups, double alpha);
 /* The cell of a passage of block b (b->cell, or with a mixed fleet its group's and bin's). */
 uint32_t sim_report_cell_of(const sim_report *r, const sim_block *b, const sim_record *rec);
 void sim_report_add(sim_report *r, const sim_block *b, const sim_record *rec, size_t n);

@@ -42,7 +42,6 @@ typedef struct {
 /* One passage. */
 typedef struct {
   uint32_t block, seq;
-  uint32_t cell;         /* the report's cell */
   uint32_t obuid;
   uint8_t group, lane, outcome, verdict;
   uint16_t gantry, ber_idx;
