@@ -34,19 +34,28 @@ static unsigned stuffed_bits(air_lane *l, const uint8_t *f, size_t len) {
   return l->stuff[k].stuffed = (uint8_t)dsrc_frame_stuffed_bits(f, len);
 }
 
-/* A frame's airtime and its probability of failing. */
-static uint64_t frame_air(air_lane *l, bool up, const uint8_t *f, size_t len, double *p_err) {
+void air_lane_bias_set(air_lane *l, air_bias *b) {
+  l->bias = b;
+  if (b) b->log_keep = log1p(-b->ber);
+}
+
+/* 1 - (1 - ber)^exposed, from cache (0: not yet computed) when the frame is short. */
+static double loss_probability(double *cache, double ber, double log_keep, uint32_t exposed) {
+  if (ber <= 0) return 0;
+  if (exposed >= AIR_LANE_PERR_BITS) return -expm1((double)exposed * log_keep);
+  if (cache[exposed] == 0) cache[exposed] = -expm1((double)exposed * log_keep);
+  return cache[exposed];
+}
+
+/* A frame's airtime and its probability of failing, at the lane's BER and as drawn. */
+static uint64_t frame_air(air_lane *l, bool up, const uint8_t *f, size_t len, double *p_err, double *q_err,
+                          uint32_t *exposed_out) {
   const dsrc_l1_link *k = &l->link[up];
   uint32_t bits = dsrc_l1_link_frame_bits(k, len, stuffed_bits(l, f, len));
   uint32_t exposed = dsrc_l1_link_exposed_bits(k, bits);
-  if (l->ber <= 0)
-    *p_err = 0;
-  else if (exposed >= AIR_LANE_PERR_BITS)
-    *p_err = -expm1((double)exposed * l->log_keep);
-  else {
-    if (l->perr[exposed] == 0) l->perr[exposed] = -expm1((double)exposed * l->log_keep);
-    *p_err = l->perr[exposed];
-  }
+  *p_err = loss_probability(l->perr, l->ber, l->log_keep, exposed);
+  *q_err = l->bias ? loss_probability(l->bias->qerr, l->bias->ber, l->bias->log_keep, exposed) : *p_err;
+  *exposed_out = exposed;
   return dsrc_l1_link_airtime_ns(k, bits);
 }
 
@@ -83,6 +92,23 @@ double air_frame_error_probability(const dsrc_l1_params *p, bool uplink, const u
 }
 
 static bool hit(air_lane *l, double p) { return p > 0 && dsrc_prng_uniform(l->errors) < p; }
+
+/* A frame loss drawn with probability q where the lane's is p: under a bias, the draw's
+ * likelihood ratio joins the bias's sum. */
+static bool hit_biased(air_lane *l, double p, double q, uint32_t exposed) {
+  air_bias *b = l->bias;
+  bool lost;
+  if (!b || q == p) return hit(l, p);
+  lost = q > 0 && dsrc_prng_uniform(l->errors) < q;
+  b->bits += exposed;
+  if (lost) {
+    b->lost++;
+    b->log_w += log(p / q);
+  } else {
+    b->log_w += log1p(-p) - log1p(-q);
+  }
+  return lost;
+}
 
 static void report(air_lane *l, uint64_t t0, uint64_t t1, bool up, int sender, const uint8_t *f, size_t len,
                    bool corrupted, bool collided, uint64_t lost_at) {
@@ -130,6 +156,14 @@ unsigned air_damage(air_lane *l, bool uplink, uint8_t *f, size_t len) {
   return n;
 }
 
+/* Whether OBE i's passage hangs on this downlink frame: a BST before its session, or a
+ * frame of its session. */
+static bool downlink_matters(const air_lane *l, size_t i, const air_tx *tx) {
+  obe_power pw = obe_power_get(l->obes[i]);
+  if (tx->s.is_bst) return pw == OBE_ASLEEP || pw == OBE_IDLE || pw == OBE_INIT;
+  return tx->s.lid != 0 && tx->s.lid == obe_lid_get(l->obes[i]) && (pw == OBE_INIT || pw == OBE_SESSION);
+}
+
 static void downlink(air_lane *l, const air_tx *tx) {
   bool all_bad = l->nobes > 0;
   bool forced = forced_loss(l, tx->t0, tx->t1, false, -1, tx->s.frame, tx->s.len);
@@ -137,7 +171,9 @@ static void downlink(air_lane *l, const air_tx *tx) {
   for (size_t i = 0; i < l->nobes; i++) {
     bool bad;
     if (!inside(l, i, tx->t0, tx->t1)) continue;
-    bad = forced || hit(l, tx->p_down);
+    if (forced) bad = true;
+    else if (l->bias && downlink_matters(l, i, tx)) bad = hit_biased(l, tx->p_down, tx->q_down, tx->exposed_down);
+    else bad = hit(l, tx->p_down);
     all_bad &= bad;
     if (bad) lost_at |= UINT64_C(1) << i;
     obe_on_downlink(l->obes[i], tx->t1, tx->s.frame, tx->s.len, bad);
@@ -155,7 +191,7 @@ bool air_tx_begin(air_lane *l, uint64_t until, air_tx *tx) {
     return false;
   }
   tx->t0 = t0;
-  tx->t1 = t0 + frame_air(l, false, tx->s.frame, tx->s.len, &tx->p_down);
+  tx->t1 = t0 + frame_air(l, false, tx->s.frame, tx->s.len, &tx->p_down, &tx->q_down, &tx->exposed_down);
   tx->t_end = tx->t1;
   l->frames_down++;
   l->airtime_down_ns += tx->t1 - tx->t0;
@@ -171,7 +207,7 @@ void air_uplink_make(air_lane *l, air_uplink *u, const uint8_t *frame, size_t le
   u->frame = frame;
   u->len = len;
   u->sender = sender;
-  u->air = frame_air(l, true, frame, len, &u->p_err);
+  u->air = frame_air(l, true, frame, len, &u->p_err, &u->q_err, &u->exposed);
 }
 
 void air_tx_window(air_lane *l, air_tx *tx, unsigned w, const air_uplink *up, unsigned n) {
@@ -199,7 +235,7 @@ void air_tx_window(air_lane *l, air_tx *tx, unsigned w, const air_uplink *up, un
       bad = lost || air_damage(l, true, heard, len) > 0;
       rx = heard;
     } else {
-      bad = lost || hit(l, up[0].p_err);
+      bad = lost || hit_biased(l, up[0].p_err, up[0].q_err, up[0].exposed);
     }
     if (collided) l->collisions++;
     else if (bad) l->corrupted++;

@@ -44,6 +44,7 @@ int obe_init(obe_engine *o, const obe_config *cfg, const keymgmt_obe_profile *pr
   o->st = st;
   o->crypto = crypto;
   o->rng = rng;
+  o->window_rng = rng;
   if (callbacks) o->cb = *callbacks;
   o->user = user;
   o->power = OBE_ASLEEP;
@@ -87,9 +88,11 @@ static uint32_t lid_draw(obe_engine *o) {
          ((uint32_t)(b[2] & 0xfe) << 8) | (uint32_t)(b[3] | 1);
 }
 
+void obe_window_rng_set(obe_engine *o, dsrc_rng rng) { o->window_rng = rng; }
+
 static void choose_public_window(obe_engine *o) {
   uint8_t r;
-  dsrc_rng_bytes(&o->rng, &r, 1);
+  dsrc_rng_bytes(&o->window_rng, &r, 1);
   o->public_choice = (int8_t)(r % o->cfg->public_windows);
 }
 

@@ -46,6 +46,9 @@ typedef struct {
   dsrc_prng traffic;     /* arrivals, speeds, groups, vehicle ids */
   dsrc_prng engines;     /* randomness of OBEs and RSE */
   dsrc_prng errors;      /* bit errors */
+  dsrc_prng windows;     /* biased public-window choices */
+  air_bias bias;         /* the likelihood ratio (log_w) of the biased draws so far */
+  uint32_t win0, wins;   /* biased window choices so far, and of window 0 */
   rse_config rcfg;
   obe_config ocfg[2];    /* modern, legacy */
   rse_engine *r;
@@ -164,6 +167,35 @@ static void on_session_opened(obe_engine *o, uint32_t lid, const dsrc_beacon_id 
   (void)beacon;
   (void)t;
   ((active *)user)->lid = lid;
+}
+
+/* A public-window choice drawn with window 0 at probability b->bias_window0 and the
+ * others evenly, as the octet the OBE reduces modulo its windows: uniform among the
+ * octets giving that window. The OBE's own draw gives window w with probability
+ * (octets giving w) / 256: the ratio of the two joins the likelihood ratio. */
+static void window_fill(void *state, uint8_t *out, size_t len) {
+  block_ctx *c = state;
+  unsigned n = c->ocfg[0].public_windows;
+  for (size_t i = 0; i < len; i++) {
+    unsigned w, count;
+    double pw;
+    if (n <= 1) {
+      out[i] = (uint8_t)dsrc_prng_below(&c->windows, 256);
+      continue;
+    }
+    if (dsrc_prng_uniform(&c->windows) < c->b->bias_window0) {
+      w = 0;
+      pw = c->b->bias_window0;
+    } else {
+      w = 1 + (unsigned)dsrc_prng_below(&c->windows, n - 1);
+      pw = (1 - c->b->bias_window0) / (n - 1);
+    }
+    count = (255 - w) / n + 1;
+    out[i] = (uint8_t)(w + n * dsrc_prng_below(&c->windows, count));
+    c->bias.log_w += log(count / 256.0) - log(pw);
+    c->wins++;
+    c->win0 += w == 0;
+  }
 }
 
 static const obe_callbacks obe_events = {on_power_changed, on_session_opened, NULL, NULL};
@@ -375,6 +407,7 @@ static int admit(block_ctx *c, uint32_t seq, uint64_t t_enter, double speed, uns
   rv = obe_init(&a->o, &c->ocfg[sc->groups[group].legacy], &a->prof, &a->st, c->crypto,
                 dsrc_prng_rng(&c->engines), &obe_events, a);
   if (rv != 0) return rv;
+  if (b->bias_window0 > 0) obe_window_rng_set(&a->o, (dsrc_rng){window_fill, c});
   if (air_lane_add(&c->l, &a->o, a->t_enter, a->t_leave) < 0) return -1;
   c->live[c->nlive++] = a;
   *group_out = group;
@@ -434,6 +467,11 @@ static void retire(block_ctx *c, active *a) {
   r->airtime_us = (uint32_t)(a->airtime_ns / 1000);
   r->processing_us = (uint32_t)(obe_stats_get(&a->o)->processing_ns / 1000);
   r->obes_in_zone = a->most_in_zone;
+  r->log_w = c->bias.log_w;
+  r->bias_lost = (uint32_t)c->bias.lost;
+  r->bias_bits = (float)c->bias.bits;
+  r->win0 = c->win0;
+  r->wins = c->wins;
   if (c->b->fleet) idle_save(&c->idle[a->fleet_idx], &a->st);
   obe_sleep(&a->o);
   air_lane_remove(&c->l, &a->o);
@@ -477,7 +515,8 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
   uint32_t admitted = 0, retired = 0;
   int rv = 0;
   /* A block left zeroed would never see a vehicle leave (sim_block_init). */
-  if (!(b->zone_m > 0) || !(b->headway_s > 0) || (b->speed_idx >= 0 && !(b->speed_kmh > 0))) {
+  if (!(b->zone_m > 0) || !(b->headway_s > 0) || (b->speed_idx >= 0 && !(b->speed_kmh > 0)) ||
+      !(b->bias_ber >= 0 && b->bias_ber < 0.5) || !(b->bias_window0 >= 0 && b->bias_window0 < 1)) {
     free(c);
     return -1;
   }
@@ -490,6 +529,7 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
   dsrc_prng_seed(&c->traffic, sim_seed_mix(b->seed, 1));
   dsrc_prng_seed(&c->engines, sim_seed_mix(b->seed, 2));
   dsrc_prng_seed(&c->errors, sim_seed_mix(b->seed, 3));
+  dsrc_prng_seed(&c->windows, sim_seed_mix(b->seed, 4));
   if (b->fleet && !(c->idle = calloc(b->fleet, sizeof(*c->idle)))) {
     free(c);
     return -1;
@@ -511,6 +551,10 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
   }
   air_lane_init(&c->l, c->r, b->ber, &c->errors);
   air_lane_l1_set(&c->l, &sc->l1);
+  if (b->bias_ber > 0) {
+    c->bias.ber = b->bias_ber;
+    air_lane_bias_set(&c->l, &c->bias);
+  }
   c->l.on_frame = on_frame;
   c->l.ctx = c;
   memset(out, 0, b->passages * sizeof(*out));
@@ -611,8 +655,9 @@ void sim_block_init(sim_block *b, const sim_scenario *sc) {
 int sim_blocks_split(const sim_scenario *sc, const sim_block *proto, uint64_t passages, uint64_t seed,
                      sim_blocks *out) {
   /* Blocks of at most 1,000 passages: small enough to spread over threads, long enough
-   * that a block's empty start is negligible in dense traffic. */
-  const uint64_t per_block = 1000;
+   * that a block's empty start is negligible in dense traffic. Importance sampling asks
+   * for short ones: a passage's weight covers its whole block so far. */
+  const uint64_t per_block = out->per_block ? out->per_block : 1000;
   unsigned streams = sc->lanes * sc->gantries;
   uint32_t k = 0;
   for (unsigned st = 0; st < streams; st++) {
@@ -647,7 +692,7 @@ int sim_blocks_split(const sim_scenario *sc, const sim_block *proto, uint64_t pa
 
 size_t sim_blocks_make(const sim_scenario *sc, sim_block **out) {
   unsigned nspeeds = sc->speed_dist ? 1 : sc->nspeeds;
-  sim_blocks all = {NULL, 0, 0, 0, 0x00100000u};
+  sim_blocks all = {.vehicle_base = 0x00100000u};
   sim_block proto;
   for (unsigned bi = 0; bi < sc->nbers; bi++)
     for (unsigned si = 0; si < nspeeds; si++) {

@@ -8,6 +8,83 @@
 
 static unsigned groups_of(const sim_plan *p, const sim_source *s) { return s->group < 0 ? p->sc->ngroups : 1; }
 
+/* Importance sampling's pilots (docs/statistics.md, "Rare failures"). */
+#define PILOT_BER_MIN 1e-3  /* a pilot's BER, at least: retries fail there often enough */
+#define BIAS_BER_MAX 0.05   /* beyond, nearly every frame fails and the weights explode */
+#define PILOT_WINDOW0 0.6   /* a pilot's window-0 probability, with several OBEs in the zone */
+#define BIAS_WINDOW0_MAX 0.9
+#define PILOTS_MAX 4        /* a stronger pilot after one with too few failures, up to this */
+#define PILOT_FAILURES 10   /* what a pilot needs to choose a bias from */
+
+/* Mean OBEs in one lane's zone at a source's point: the swept density, or dwell / headway. */
+static double obes_in_zone(const sim_plan *p, const sim_source *s) {
+  const sim_point *pt = &p->rep->points[s->point];
+  if (pt->density > 0) return pt->density;
+  return pt->zone_m / (p->sc->speeds[s->speed_i] / 3.6) / p->sc->headway_s;
+}
+
+/* The chance the OBE's own draw (an octet modulo the windows) gives window 0. */
+static double window0_natural(const sim_scenario *sc) {
+  unsigned n = sc->obe.public_windows;
+  return n ? (double)(255 / n + 1) / 256.0 : 1;
+}
+
+static void bias_set(sim_plan *p, sim_source *s) {
+  sim_report_cell *c = &p->rep->cells[s->cell];
+  c->importance = s->bias_ber > 0 || s->bias_window0 > 0;
+  c->bias_ber = s->bias_ber;
+  c->bias_window0 = s->bias_window0;
+}
+
+/* A source's first bias: the scenario's, or a first pilot's. Weights cover a whole block,
+ * so blocks hold about twice the OBEs in the zone: enough for them to meet, few enough
+ * for the weights to stay tame. */
+static void importance_init(sim_plan *p, sim_source *s) {
+  const sim_scenario *sc = p->sc;
+  double ber = p->rep->points[s->point].ber, mean = obes_in_zone(p, s);
+  bool several = mean >= 0.5;
+  s->per_block = sc->is_block ? sc->is_block : (uint32_t)fmax(1, ceil(2 * mean));
+  if (sc->is_ber > 0) s->bias_ber = sc->is_ber;
+  else s->bias_ber = fmax(ber, fmin(BIAS_BER_MAX, fmax(4 * ber, PILOT_BER_MIN)));
+  s->bias_window0 = sc->is_windows == 1 ? sc->is_window0 : sc->is_windows == 0 && several ? PILOT_WINDOW0 : 0;
+  s->piloting = sc->is_ber == 0 || (sc->is_windows == 0 && several);
+  if (!s->piloting) bias_set(p, s);
+}
+
+/* A pilot is over: a stronger one when it saw too few failures, else the estimate's bias
+ * by cross-entropy from its failures (a bias too close to the lane's is dropped: plain
+ * sampling's exact bounds are better there). */
+static void pilot_decide(sim_plan *p, sim_source *s) {
+  const sim_scenario *sc = p->sc;
+  sim_report_cell *c = &p->rep->cells[s->cell];
+  double ber = p->rep->points[s->point].ber;
+  bool ber_auto = sc->is_ber == 0, win_auto = sc->is_windows == 0 && s->bias_window0 > 0;
+  bool stronger = (ber_auto && s->bias_ber < BIAS_BER_MAX) || (win_auto && s->bias_window0 < BIAS_WINDOW0_MAX);
+  c->pilots++;
+  if (c->pilot_failures < PILOT_FAILURES && c->pilots < PILOTS_MAX && stronger) {
+    if (ber_auto) s->bias_ber = fmax(s->bias_ber, fmin(BIAS_BER_MAX, 4 * s->bias_ber));
+    if (win_auto) s->bias_window0 = fmin(BIAS_WINDOW0_MAX, s->bias_window0 + 0.1);
+    c->pilot_n = c->pilot_failures = 0;
+    c->ce_w = c->ce_lost = c->ce_bits = c->ce_win0 = c->ce_wins = 0;
+    s->pilot_issued = 0;
+    return;
+  }
+  /* No failure even then: failures are rarer than the strongest pilot shows, and the
+   * estimate is drawn at its bias. */
+  if (c->pilot_failures > 0) {
+    if (ber_auto) {
+      double b = c->ce_bits > 0 ? c->ce_lost / c->ce_bits : 0;
+      s->bias_ber = b < 1.25 * ber ? 0 : fmin(b, BIAS_BER_MAX);
+    }
+    if (win_auto) {
+      double a = c->ce_wins > 0 ? c->ce_win0 / c->ce_wins : 0;
+      s->bias_window0 = a < window0_natural(sc) + 0.05 ? 0 : fmin(a, BIAS_WINDOW0_MAX);
+    }
+  }
+  s->piloting = false;
+  bias_set(p, s);
+}
+
 static int source_add(sim_plan *p, uint32_t point, int speed_i, int group, uint32_t cell, int line, double alpha) {
   const sim_scenario *sc = p->sc;
   sim_source *s;
@@ -31,6 +108,7 @@ static int source_add(sim_plan *p, uint32_t point, int speed_i, int group, uint3
   s->line = line;
   /* alpha: every cell of a source has its point's share (sim_report_cell.alpha). */
   if (sim_seq_plan_make(&s->plan, first, max, alpha) != 0) return -1;
+  if (sc->is_on) importance_init(p, s);
   p->nsources++;
   return 0;
 }
@@ -159,6 +237,10 @@ static int source_blocks(sim_plan *p, sim_source *s, uint64_t want, sim_blocks *
   proto.speed_idx = (int16_t)s->speed_i;
   proto.speed_kmh = s->speed_i >= 0 ? sc->speeds[s->speed_i] : 0;
   proto.group = (int16_t)s->group;
+  proto.bias_ber = s->bias_ber;
+  proto.bias_window0 = s->bias_window0;
+  proto.pilot = s->piloting;
+  out->per_block = s->per_block;
   if (pt->density > 0) {
     /* density OBEs in the zone on average: one enters every dwell / density. */
     double dwell = pt->zone_m / (proto.speed_kmh / 3.6);
@@ -171,33 +253,56 @@ static int source_blocks(sim_plan *p, sim_source *s, uint64_t want, sim_blocks *
 }
 
 ssize_t sim_plan_round(sim_plan *p, uint32_t first_index, sim_block **out) {
-  sim_blocks all = {NULL, 0, 0, first_index, p->vehicle_base};
+  sim_blocks all = {.first_index = first_index, .vehicle_base = p->vehicle_base};
   for (size_t i = 0; i < p->nsources; i++) {
     sim_source *s = &p->sources[i];
     uint64_t want;
     if (!s->open) continue;
-    want = sim_seq_plan_look_n(&s->plan, s->look) - s->issued;
-    if (want > p->budget_left) {
-      want = p->budget_left;
-      p->rep->budget_spent = true;
-      /* What it has is its last look. */
-      s->look = s->plan.looks - 1;
-    }
-    if (want == 0) {
-      s->open = false;
-      continue;
+    if (s->piloting) {
+      want = p->sc->is_pilot - s->pilot_issued;
+      if (want > p->budget_left) {
+        want = p->budget_left;
+        p->rep->budget_spent = true;
+      }
+      if (want == 0) continue; /* the pilot's look, or the budget, closes it */
+    } else {
+      want = sim_seq_plan_look_n(&s->plan, s->look) - s->issued;
+      if (want > p->budget_left) {
+        want = p->budget_left;
+        p->rep->budget_spent = true;
+        /* What it has is its last look. */
+        s->look = s->plan.looks - 1;
+      }
+      if (want == 0) {
+        s->open = false;
+        continue;
+      }
     }
     if (source_blocks(p, s, want, &all) != 0) {
       free(all.v);
       return -1;
     }
-    s->issued += want;
+    if (s->piloting) s->pilot_issued += want;
+    else s->issued += want;
     p->budget_left -= want;
   }
   p->vehicle_base = all.vehicle_base;
   *out = all.v;
   p->rep->rounds += all.n > 0;
   return (ssize_t)all.n;
+}
+
+/* A weighted cell's look: its verdict from the weighted bounds on the failure probability,
+ * and true once that verdict is decided and the 95 % interval is within the precision
+ * asked for. */
+static bool weighted_look(const sim_scenario *sc, sim_report_cell *c) {
+  double lo, hi, est = sim_is_estimate(&c->is);
+  sim_is_bounds(&c->is, c->alpha_look, &lo, &hi);
+  c->lower = 1 - hi;
+  c->upper = 1 - lo;
+  c->verdict = c->lower >= sc->target ? SIM_DEMONSTRATED : c->upper < sc->target ? SIM_REFUTED : SIM_UNDECIDED;
+  sim_is_bounds(&c->is, 0.025, &lo, &hi);
+  return c->verdict != SIM_UNDECIDED && est > 0 && (hi - lo) / (2 * est) <= sc->is_precision;
 }
 
 /* Looks at the cells of source s: 1 when every one is decided or it was the last look. */
@@ -208,6 +313,10 @@ static bool source_look(sim_plan *p, sim_source *s) {
     sim_report_cell *c = &p->rep->cells[s->cell + k];
     c->looks = s->look + 1;
     c->alpha_look = s->plan.alpha_look;
+    if (c->importance) {
+      decided &= weighted_look(p->sc, c);
+      continue;
+    }
     c->lower = sim_stats_cp_lower(c->ok, c->n, c->alpha_look);
     c->upper = sim_stats_cp_upper(c->ok, c->n, c->alpha_look);
     c->verdict = sim_stats_verdict(c->ok, c->n, p->sc->target, c->alpha_look);
@@ -249,6 +358,16 @@ int sim_plan_look(sim_plan *p) {
   size_t n = p->nsources;
   for (size_t i = 0; i < n; i++) {
     sim_source *s = &p->sources[i];
+    if (s->open && s->piloting) {
+      if (s->pilot_issued >= p->sc->is_pilot) {
+        pilot_decide(p, s);
+      } else if (p->budget_left == 0) {
+        /* The budget ran out in a pilot: nothing estimated, nothing decided. */
+        s->open = false;
+        if (s->line >= 0 && line_step(p, (size_t)s->line) != 0) return -1;
+      }
+      continue;
+    }
     if (!s->open || s->issued < sim_seq_plan_look_n(&s->plan, s->look)) {
       /* Cut short by the budget: that was its last look. */
       if (s->open && s->issued > 0 && p->budget_left == 0) {

@@ -80,7 +80,8 @@ int sim_report_open(sim_report *r, const sim_scenario *sc, const char *dir, char
   r->csv = file_out_stream(r->csv_out);
   fprintf(r->csv, "block,seq,gantry,lane,ber,zone_m,speed_kmh,group,obuid,t_enter_ms,dwell_ms,outcome,cause,"
                   "completion_ms,margin_ms,frames_down,frames_up,octets_down,octets_up,retries,"
-                  "late_responses,airtime_ms,processing_ms,other_ms,obes_in_zone\n");
+                  "late_responses,airtime_ms,processing_ms,other_ms,obes_in_zone%s\n",
+          sc->is_on ? ",sampling,log_weight" : "");
   return 0;
 }
 
@@ -118,102 +119,151 @@ static char *put_hex8(char *p, uint32_t v) {
   return p;
 }
 
+/* One line of passages.csv. */
+static void csv_put(sim_report *r, const char *ber, const char *zone, const char *sampling, const sim_record *x) {
+  const sim_scenario *sc = r->sc;
+  bool done = x->completion_us >= 0;
+  int64_t comp = x->completion_us, other = done ? comp - x->airtime_us - x->processing_us : 0;
+  int64_t margin = done ? (int64_t)x->dwell_us - comp : 0;
+  char line[600], *p = line, cause[96];
+  if (sim_cause_format(cause, sizeof(cause), x) < 0) cause[0] = '\0';
+  p = put_u64(p, x->block);
+  *p++ = ',';
+  p = put_u64(p, x->seq);
+  *p++ = ',';
+  p = put_u64(p, x->gantry);
+  *p++ = ',';
+  p = put_u64(p, x->lane);
+  *p++ = ',';
+  p = put_str(p, ber);
+  *p++ = ',';
+  p = put_str(p, zone);
+  *p++ = ',';
+  p = put_milli(p, (int64_t)llround(x->speed_kmh * 1000.0));
+  *p++ = ',';
+  p = put_str(p, sc->groups[x->group].label);
+  *p++ = ',';
+  p = put_hex8(p, x->obuid);
+  *p++ = ',';
+  p = put_milli(p, (int64_t)((x->t_enter_ns + 500) / 1000));
+  *p++ = ',';
+  p = put_milli(p, x->dwell_us);
+  *p++ = ',';
+  p = put_str(p, sim_outcome_name(x->outcome));
+  *p++ = ',';
+  p = put_str(p, cause);
+  *p++ = ',';
+  if (done) p = put_milli(p, comp);
+  *p++ = ',';
+  if (done) p = put_milli(p, margin);
+  *p++ = ',';
+  p = put_u64(p, x->frames_down);
+  *p++ = ',';
+  p = put_u64(p, x->frames_up);
+  *p++ = ',';
+  p = put_u64(p, x->octets_down);
+  *p++ = ',';
+  p = put_u64(p, x->octets_up);
+  *p++ = ',';
+  p = put_u64(p, x->retries);
+  *p++ = ',';
+  p = put_u64(p, x->late);
+  *p++ = ',';
+  p = put_milli(p, x->airtime_us);
+  *p++ = ',';
+  p = put_milli(p, x->processing_us);
+  *p++ = ',';
+  p = put_milli(p, other);
+  *p++ = ',';
+  p = put_u64(p, x->obes_in_zone);
+  if (sc->is_on) {
+    char lw[32];
+    snprintf(lw, sizeof(lw), "%.17g", x->log_w);
+    *p++ = ',';
+    p = put_str(p, sampling);
+    *p++ = ',';
+    p = put_str(p, lw);
+  }
+  *p++ = '\n';
+  fwrite(line, 1, (size_t)(p - line), r->csv);
+}
+
+/* A pilot's passage: what the next bias is chosen from (plan.c). */
+static void pilot_add(sim_report_cell *c, const sim_record *x) {
+  double w;
+  c->pilot_n++;
+  c->pilot_passages++;
+  if (x->outcome == SIM_OK) return;
+  w = exp(x->log_w);
+  c->pilot_failures++;
+  c->ce_w += w;
+  c->ce_lost += w * x->bias_lost;
+  c->ce_bits += w * x->bias_bits;
+  c->ce_win0 += w * x->win0;
+  c->ce_wins += w * x->wins;
+}
+
+/* A passage's outcome and cause, as drawn. */
+static void count_add(sim_report_cell *c, const sim_record *x) {
+  c->n++;
+  c->ok += x->outcome == SIM_OK;
+  c->outcomes[x->outcome]++;
+  if (x->cause < SIM_CAUSE_COUNT && x->cause_cmd < RSE_CMD_COUNT && x->cause_frame < SIM_LOSS_COUNT) {
+    c->causes[x->cause]++;
+    if (x->cause != SIM_CAUSE_NONE)
+      c->details[(x->cause * RSE_CMD_COUNT + x->cause_cmd) * SIM_LOSS_COUNT + x->cause_frame]++;
+  }
+}
+
+/* A passage drawn under a bias: only the weighted estimate speaks for the lane, so its
+ * frames and times are not averaged in. */
+static void weighted_add(sim_report_cell *c, const sim_record *x) {
+  count_add(c, x);
+  sim_is_add(&c->is, x->log_w, x->outcome != SIM_OK);
+  if (x->outcome != SIM_OK && x->cause < SIM_CAUSE_COUNT) c->is_causes[x->cause] += exp(x->log_w);
+}
+
+static void plain_add(sim_report_cell *c, const sim_record *x) {
+  bool done = x->completion_us >= 0;
+  int64_t comp = x->completion_us, other = done ? comp - x->airtime_us - x->processing_us : 0;
+  int64_t margin = done ? (int64_t)x->dwell_us - comp : 0;
+  count_add(c, x);
+  c->frames += x->frames_down + x->frames_up;
+  c->retries += x->retries;
+  c->late += x->late;
+  c->obes += x->obes_in_zone;
+  c->dwell_ms += x->dwell_us / 1000.0;
+  if (x->outcome != SIM_OK) return;
+  c->airtime_ms += x->airtime_us / 1000.0;
+  c->processing_ms += x->processing_us / 1000.0;
+  c->other_ms += (double)other / 1000.0;
+  c->margin_ms += (double)margin / 1000.0;
+  if (c->ncomp == c->capcomp) {
+    size_t cap = c->capcomp ? c->capcomp * 2 : 256;
+    float *nv = realloc(c->completion_ms, cap * sizeof(float));
+    if (nv) {
+      c->completion_ms = nv;
+      c->capcomp = cap;
+    }
+  }
+  if (c->ncomp < c->capcomp) c->completion_ms[c->ncomp++] = (float)(comp / 1000.0);
+}
+
 void sim_report_add(sim_report *r, const sim_block *b, const sim_record *rec, size_t n) {
   const sim_scenario *sc = r->sc;
+  bool weighted = b->bias_ber > 0 || b->bias_window0 > 0;
+  const char *sampling = b->pilot ? "pilot" : weighted ? "weighted" : "plain";
   char ber[24], zone[24];
   snprintf(ber, sizeof(ber), "%g", b->ber);
   snprintf(zone, sizeof(zone), "%g", b->zone_m);
   for (size_t i = 0; i < n; i++) {
     const sim_record *x = &rec[i];
     sim_report_cell *c = &r->cells[sim_report_cell_of(r, b, x)];
-    bool done = x->completion_us >= 0;
-    int64_t comp = x->completion_us, other = done ? comp - x->airtime_us - x->processing_us : 0;
-    int64_t margin = done ? (int64_t)x->dwell_us - comp : 0;
     r->passages++;
-    c->n++;
-    c->outcomes[x->outcome]++;
-    if (x->cause < SIM_CAUSE_COUNT && x->cause_cmd < RSE_CMD_COUNT && x->cause_frame < SIM_LOSS_COUNT) {
-      c->causes[x->cause]++;
-      if (x->cause != SIM_CAUSE_NONE)
-        c->details[(x->cause * RSE_CMD_COUNT + x->cause_cmd) * SIM_LOSS_COUNT + x->cause_frame]++;
-    }
-    c->frames += x->frames_down + x->frames_up;
-    c->retries += x->retries;
-    c->late += x->late;
-    c->obes += x->obes_in_zone;
-    c->dwell_ms += x->dwell_us / 1000.0;
-    if (x->outcome == SIM_OK) {
-      c->ok++;
-      c->airtime_ms += x->airtime_us / 1000.0;
-      c->processing_ms += x->processing_us / 1000.0;
-      c->other_ms += (double)other / 1000.0;
-      c->margin_ms += (double)margin / 1000.0;
-      if (c->ncomp == c->capcomp) {
-        size_t cap = c->capcomp ? c->capcomp * 2 : 256;
-        float *nv = realloc(c->completion_ms, cap * sizeof(float));
-        if (nv) {
-          c->completion_ms = nv;
-          c->capcomp = cap;
-        }
-      }
-      if (c->ncomp < c->capcomp) c->completion_ms[c->ncomp++] = (float)(comp / 1000.0);
-      if (!sc->csv_all) continue;
-    }
-    {
-      char line[600], *p = line, cause[96];
-      if (sim_cause_format(cause, sizeof(cause), x) < 0) cause[0] = '\0';
-      p = put_u64(p, x->block);
-      *p++ = ',';
-      p = put_u64(p, x->seq);
-      *p++ = ',';
-      p = put_u64(p, x->gantry);
-      *p++ = ',';
-      p = put_u64(p, x->lane);
-      *p++ = ',';
-      p = put_str(p, ber);
-      *p++ = ',';
-      p = put_str(p, zone);
-      *p++ = ',';
-      p = put_milli(p, (int64_t)llround(x->speed_kmh * 1000.0));
-      *p++ = ',';
-      p = put_str(p, sc->groups[x->group].label);
-      *p++ = ',';
-      p = put_hex8(p, x->obuid);
-      *p++ = ',';
-      p = put_milli(p, (int64_t)((x->t_enter_ns + 500) / 1000));
-      *p++ = ',';
-      p = put_milli(p, x->dwell_us);
-      *p++ = ',';
-      p = put_str(p, sim_outcome_name(x->outcome));
-      *p++ = ',';
-      p = put_str(p, cause);
-      *p++ = ',';
-      if (done) p = put_milli(p, comp);
-      *p++ = ',';
-      if (done) p = put_milli(p, margin);
-      *p++ = ',';
-      p = put_u64(p, x->frames_down);
-      *p++ = ',';
-      p = put_u64(p, x->frames_up);
-      *p++ = ',';
-      p = put_u64(p, x->octets_down);
-      *p++ = ',';
-      p = put_u64(p, x->octets_up);
-      *p++ = ',';
-      p = put_u64(p, x->retries);
-      *p++ = ',';
-      p = put_u64(p, x->late);
-      *p++ = ',';
-      p = put_milli(p, x->airtime_us);
-      *p++ = ',';
-      p = put_milli(p, x->processing_us);
-      *p++ = ',';
-      p = put_milli(p, other);
-      *p++ = ',';
-      p = put_u64(p, x->obes_in_zone);
-      *p++ = '\n';
-      fwrite(line, 1, (size_t)(p - line), r->csv);
-    }
+    if (b->pilot) pilot_add(c, x);
+    else if (weighted) weighted_add(c, x);
+    else plain_add(c, x);
+    if (x->outcome != SIM_OK || sc->csv_all) csv_put(r, ber, zone, sampling, x);
   }
 }
 
@@ -255,6 +305,16 @@ void sim_report_cells_by_speed(const sim_report *r, uint32_t point, unsigned g, 
       by[r->cells[i].speed_i] = &r->cells[i];
 }
 
+void sim_report_cell_failure(const sim_report_cell *c, double *est, double *lo, double *hi) {
+  if (c->importance) {
+    *est = sim_is_estimate(&c->is);
+    sim_is_bounds(&c->is, 0.025, lo, hi);
+    return;
+  }
+  sim_stats_cp_interval(c->n - c->ok, c->n, 0.95, lo, hi);
+  *est = c->n ? (double)(c->n - c->ok) / (double)c->n : NAN;
+}
+
 double sim_report_cell_q(const sim_report_cell *c, double q) { return sim_report_quantile(c->completion_ms, c->ncomp, q); }
 
 sim_report_critical sim_report_critical_speed(const sim_report *r, sim_report_cell *const *by) {
@@ -277,6 +337,7 @@ sim_report_critical sim_report_critical_speed(const sim_report *r, sim_report_ce
 
 void sim_report_tally_add(sim_report_tally *t, const sim_report_cell *c) {
   t->n += c->n;
+  t->weighted |= c->importance;
   for (int k = 0; k < SIM_CAUSE_COUNT; k++) t->causes[k] += c->causes[k];
   for (int k = 0; k < SIM_REPORT_DETAILS; k++) t->details[k] += c->details[k];
 }

@@ -19,6 +19,7 @@ typedef struct {
 /* Failures counted over several cells. */
 typedef struct {
   uint64_t n;                            /* passages */
+  bool weighted;                         /* some drawn under a bias: the counts are as drawn */
   uint64_t causes[SIM_CAUSE_COUNT];
   uint64_t details[SIM_REPORT_DETAILS];
 } sim_report_tally;
@@ -27,6 +28,9 @@ typedef struct {
 int sim_report_cmp_float(const void *a, const void *b);
 /* The cells of one group at one point, by speed (NULL where none). */
 void sim_report_cells_by_speed(const sim_report *r, uint32_t point, unsigned g, sim_report_cell **by);
+/* A cell's failure probability and its two-sided 95 % interval: exact from the counts
+ * (n == 0: NaN, 0, 1), or from the weights of a weighted cell. */
+void sim_report_cell_failure(const sim_report_cell *c, double *est, double *lo, double *hi);
 /* The q-quantile of a cell's completion times (sorted by sim_report_finish). */
 double sim_report_cell_q(const sim_report_cell *c, double q);
 sim_report_critical sim_report_critical_speed(const sim_report *r, sim_report_cell *const *by);

@@ -23,12 +23,35 @@ static void point_json(json_t *e, const sim_report *r, const sim_point *pt) {
   if (r->sc->ndensities) json_object_set_new(e, "obes_in_zone", json_real(pt->density));
 }
 
+/* How a cell of a run with importance sampling was drawn: its pilots, and the weighted
+ * estimate with what its weights support (docs/statistics.md, "Rare failures"). */
+static json_t *importance_json(const sim_report_cell *cell) {
+  json_t *e = json_object();
+  const sim_is_sum *s = &cell->is;
+  double est, lo, hi;
+  json_object_set_new(e, "pilots", json_integer(cell->pilots));
+  json_object_set_new(e, "pilot_passages", json_integer((json_int_t)cell->pilot_passages));
+  json_object_set_new(e, "bias_ber", cell->bias_ber > 0 ? json_real(cell->bias_ber) : json_null());
+  json_object_set_new(e, "bias_window0", cell->bias_window0 > 0 ? json_real(cell->bias_window0) : json_null());
+  if (!cell->importance) return e;
+  sim_report_cell_failure(cell, &est, &lo, &hi);
+  json_object_set_new(e, "passages", json_integer((json_int_t)s->n));
+  json_object_set_new(e, "failures_drawn", json_integer((json_int_t)s->failures));
+  json_object_set_new(e, "failure_probability", json_real(est));
+  json_object_set_new(e, "ci95", json_pack("[f,f]", lo, hi));
+  json_object_set_new(e, "relative_half_width", est > 0 ? json_real((hi - lo) / (2 * est)) : json_null());
+  json_object_set_new(e, "ess_failures", json_real(sim_is_ess(s)));
+  json_object_set_new(e, "mean_weight", s->n ? json_real(s->all_w / (double)s->n) : json_null());
+  json_object_set_new(e, "ess_weights", s->all_w2 > 0 ? json_real(s->all_w * s->all_w / s->all_w2) : json_null());
+  return e;
+}
+
 static json_t *cell_json(const sim_report *r, const sim_report_cell *cell) {
   const sim_scenario *sc = r->sc;
   const sim_group *g = &sc->groups[cell->group];
   json_t *e = json_object(), *ct, *oc, *b;
-  double lo, hi;
-  sim_stats_cp_interval(cell->ok, cell->n, 0.95, &lo, &hi);
+  double lo, hi, fail;
+  sim_report_cell_failure(cell, &fail, &lo, &hi);
   json_object_set_new(e, "group", json_string(g->label));
   json_object_set_new(e, "profile", json_string(efc_profile_name(g->profile)));
   json_object_set_new(e, "mcu", json_string(mcu_name(g)));
@@ -36,8 +59,18 @@ static json_t *cell_json(const sim_report *r, const sim_report_cell *cell) {
   json_object_set_new(e, "speed_kmh", json_real(r->speed_of[cell->speed_i]));
   json_object_set_new(e, "passages", json_integer((json_int_t)cell->n));
   json_object_set_new(e, "successes", json_integer((json_int_t)cell->ok));
-  json_object_set_new(e, "success_rate", json_real((double)cell->ok / (double)cell->n));
-  json_object_set_new(e, "ci95", json_pack("[f,f]", lo, hi));
+  if (cell->importance) {
+    json_object_set_new(e, "success_rate", json_real(1 - fail));
+    json_object_set_new(e, "ci95", json_pack("[f,f]", 1 - hi, 1 - lo));
+  } else {
+    sim_stats_cp_interval(cell->ok, cell->n, 0.95, &lo, &hi);
+    json_object_set_new(e, "success_rate", json_real((double)cell->ok / (double)cell->n));
+    json_object_set_new(e, "ci95", json_pack("[f,f]", lo, hi));
+  }
+  if (sc->is_on) {
+    json_object_set_new(e, "sampling", json_string(cell->importance ? "weighted" : "plain"));
+    json_object_set_new(e, "importance", importance_json(cell));
+  }
   json_object_set_new(e, "verdict", json_string(sim_verdict_name(cell->verdict)));
   b = json_object();
   json_object_set_new(b, "lower", json_real(cell->lower));
@@ -56,6 +89,8 @@ static json_t *cell_json(const sim_report *r, const sim_report_cell *cell) {
   json_object_set_new(ct, "p99", num_or_null(sim_report_cell_q(cell, 0.99)));
   json_object_set_new(ct, "p999", num_or_null(sim_report_cell_q(cell, 0.999)));
   json_object_set_new(e, "completion_ms", ct);
+  /* Drawn under a bias, a cell's frames and times would not be the lane's. */
+  if (cell->importance) return e;
   json_object_set_new(e, "dwell_ms", json_real(cell->dwell_ms / (double)cell->n));
   json_object_set_new(e, "frames", json_real(cell->frames / (double)cell->n));
   json_object_set_new(e, "retries", json_real(cell->retries / (double)cell->n));

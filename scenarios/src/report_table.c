@@ -26,7 +26,67 @@ static void failure_text(char *out, size_t cap, const sim_report_tally *t) {
     return;
   }
   sim_report_detail_name(name, sizeof(name), best);
-  snprintf(out, cap, "%llu failed, %llu %s", (unsigned long long)failed, (unsigned long long)t->details[best], name);
+  snprintf(out, cap, "%llu failed%s, %llu %s", (unsigned long long)failed, t->weighted ? " under bias" : "",
+           (unsigned long long)t->details[best], name);
+}
+
+/* The weighted cells (or, in a search, those at the frontier): the estimate and what its
+ * weights support. */
+static void is_row(const sim_report *r, const sim_report_cell *c, FILE *t) {
+  const sim_point *pt = &r->points[c->point];
+  double est, lo, hi;
+  char bias[24] = "-", win[16] = "-", rel[16] = "-";
+  if (!c->importance) {
+    fprintf(t, "%-20s %-7.0e %5.1f m %6g   plain sampling (pilot: bias not worth it), %u pilot(s) of %llu\n",
+            r->sc->groups[c->group].label, pt->ber, pt->zone_m, r->speed_of[c->speed_i], c->pilots,
+            (unsigned long long)c->pilot_passages);
+    return;
+  }
+  sim_report_cell_failure(c, &est, &lo, &hi);
+  if (c->bias_ber > 0) snprintf(bias, sizeof(bias), "%.1e", c->bias_ber);
+  if (c->bias_window0 > 0) snprintf(win, sizeof(win), "%.2f", c->bias_window0);
+  if (est > 0) snprintf(rel, sizeof(rel), "%.1f%%", 100 * (hi - lo) / (2 * est));
+  fprintf(t, "%-20s %-7.0e %5.1f m %6g  %9.3g [%8.2g, %8.2g] %7s %7.0f  %-8s %-7s %9llu %7llu %6.3f\n",
+          r->sc->groups[c->group].label, pt->ber, pt->zone_m, r->speed_of[c->speed_i], est, lo, hi, rel,
+          sim_is_ess(&c->is), bias, win, (unsigned long long)c->is.n, (unsigned long long)c->pilot_passages,
+          c->is.n ? c->is.all_w / (double)c->is.n : 0.0);
+}
+
+static void table_importance(const sim_report *r, FILE *t) {
+  fprintf(t, "rare failures by importance sampling (docs/statistics.md): failure probability, 95 %% interval,\n"
+             "its half-width relative to the estimate, the failures' effective sample size, the bias drawn\n"
+             "with (BER, window-0 probability), passages weighted and in pilots, and the weights' mean (1 expected).\n");
+  fprintf(t, "%-20s %-7s %-7s %6s  %9s %-20s %7s %7s  %-8s %-7s %9s %7s %6s\n", "group", "BER", "zone", "km/h",
+          "failure", "95 % interval", "+-", "ESS", "bias BER", "window0", "weighted", "pilot", "mean w");
+  if (r->sc->search) {
+    for (size_t i = 0; i < r->nfrontiers; i++) {
+      const sim_frontier *f = &r->frontiers[i];
+      uint32_t k = f->demonstrated_cell != UINT32_MAX ? f->demonstrated_cell : f->first_cell;
+      if (r->cells[k].n) is_row(r, &r->cells[k], t);
+    }
+    return;
+  }
+  for (size_t i = 0; i < r->ncells; i++)
+    if (r->cells[i].n) is_row(r, &r->cells[i], t);
+}
+
+/* A row with weighted cells: its highest weighted failure probability as a success rate
+ * with its 95 % interval, and the speed it is at ("99.99996% @250 IS"). */
+static bool weighted_worst(const sim_report *r, sim_report_cell *const *by, char *out, size_t cap) {
+  const sim_report_cell *w = NULL;
+  double est = 0, lo, hi, e;
+  for (unsigned s = 0; s < r->nspeeds; s++) {
+    if (!by[s] || !by[s]->importance) continue;
+    sim_report_cell_failure(by[s], &e, &lo, &hi);
+    if (!w || e > est) {
+      w = by[s];
+      est = e;
+    }
+  }
+  if (!w) return false;
+  sim_report_cell_failure(w, &est, &lo, &hi);
+  snprintf(out, cap, "%.5f%% @%g IS", 100 * (1 - est), r->speed_of[w->speed_i]);
+  return true;
 }
 
 static void table_grid(sim_report *r, FILE *t) {
@@ -67,8 +127,12 @@ static void table_grid(sim_report *r, FILE *t) {
       else if (c.demonstrated > 0) snprintf(crit, sizeof(crit), "%.0f; %u undecided", c.demonstrated, c.undecided);
       else if (c.refuted > 0) snprintf(crit, sizeof(crit), "none; refuted %.0f", c.refuted);
       else snprintf(crit, sizeof(crit), "undecided");
-      sim_stats_cp_interval(ok, n, 0.95, &lo, &hi);
-      snprintf(succ, sizeof(succ), "%.3f%% [%.3f, %.3f]", n ? 100.0 * (double)ok / (double)n : 0.0, 100 * lo, 100 * hi);
+      if (weighted_worst(r, by, succ, sizeof(succ))) {
+        /* the row's highest weighted failure probability stands for it */
+      } else {
+        sim_stats_cp_interval(ok, n, 0.95, &lo, &hi);
+        snprintf(succ, sizeof(succ), "%.3f%% [%.3f, %.3f]", n ? 100.0 * (double)ok / (double)n : 0.0, 100 * lo, 100 * hi);
+      }
       if (all && total) snprintf(comp, sizeof(comp), "%.1f / %.1f ms", sim_report_quantile(all, total, .5),
                                  sim_report_quantile(all, total, .999));
       else snprintf(comp, sizeof(comp), "-");
@@ -127,6 +191,7 @@ void sim_report_write_table(sim_report *r, FILE *t) {
           r->budget_spent ? ", budget spent" : "");
   if (sc->search) table_frontier(r, t);
   else table_grid(r, t);
+  if (sc->is_on) table_importance(r, t);
   fprintf(t, "completion: from zone entry to the end of the RELEASE frame, successful passages. %.1f s wall, "
              "%u thread(s).\n", r->wall_s, r->threads);
 }

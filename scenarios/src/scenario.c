@@ -74,11 +74,16 @@ typedef struct {
 } y_rse;
 
 typedef struct {
+  char *ber, *window0, *pilot, *precision, *block;
+} y_importance;
+
+typedef struct {
   char *name, *description;
   char *seed;
   char *success_target, *confidence;
   char *passages_csv;
   y_sweep *sweep;
+  y_importance *importance;
   char *zone_length_m;
   char *lanes, *gantries;
   char *ber;
@@ -186,6 +191,14 @@ static const cyaml_schema_field_t sweep_fields[] = {
     CYAML_FIELD_MAPPING_PTR("search", OPT, y_sweep, search, search_fields),
     CYAML_FIELD_END};
 
+static const cyaml_schema_field_t importance_fields[] = {
+    SIM_YAML_NUMBER_PTR("ber", OPT, y_importance, ber),
+    CYAML_FIELD_STRING_PTR("window0", OPT, y_importance, window0, 1, 32),
+    SIM_YAML_NUMBER_PTR("pilot", OPT, y_importance, pilot),
+    SIM_YAML_NUMBER_PTR("precision", OPT, y_importance, precision),
+    SIM_YAML_NUMBER_PTR("block", OPT, y_importance, block),
+    CYAML_FIELD_END};
+
 static const cyaml_schema_field_t top_fields[] = {
     CYAML_FIELD_STRING_PTR("name", OPT, y_scenario, name, 1, 63),
     CYAML_FIELD_STRING_PTR("description", OPT, y_scenario, description, 0, 4096),
@@ -194,6 +207,7 @@ static const cyaml_schema_field_t top_fields[] = {
     SIM_YAML_NUMBER_PTR("confidence", OPT, y_scenario, confidence),
     CYAML_FIELD_STRING_PTR("passages_csv", OPT, y_scenario, passages_csv, 1, 16),
     CYAML_FIELD_MAPPING_PTR("sweep", OPT, y_scenario, sweep, sweep_fields),
+    CYAML_FIELD_MAPPING_PTR("importance", OPT, y_scenario, importance, importance_fields),
     SIM_YAML_NUMBER_PTR("zone_length_m", OPT, y_scenario, zone_length_m),
     SIM_YAML_NUMBER_PTR("lanes", OPT, y_scenario, lanes),
     SIM_YAML_NUMBER_PTR("gantries", OPT, y_scenario, gantries),
@@ -494,6 +508,35 @@ static int verdicts(sim_scenario *sc, const y_scenario *y, char *err, size_t err
   return 0;
 }
 
+/* importance: the bias (a BER above every BER of the run, or auto), the window bias (auto,
+ * off, or window 0's probability), the pilot, the precision, the blocks. */
+static int importance(sim_scenario *sc, const y_importance *m, char *err, size_t errlen) {
+  double hi_ber = 0;
+  if (!m) return 0;
+  sc->is_on = true;
+  NEED(sc->passages_auto, "importance", "needs traffic.passages: auto (a cell is sampled until its estimate is known)");
+  for (unsigned i = 0; i < sc->nbers; i++) {
+    NEED(sc->bers[i] > 0, "importance", "a BER of 0 has no bit error to draw more often");
+    if (sc->bers[i] > hi_ber) hi_ber = sc->bers[i];
+  }
+  if (m->ber && strcmp(m->ber, "auto") != 0)
+    NUMX("importance.ber", m->ber, 0, hi_ber, 0.2, IO_CLI_ABOVE_LO, sc->is_ber);
+  if (!m->window0 || strcmp(m->window0, "auto") == 0) {
+    sc->is_windows = 0;
+  } else if (strcmp(m->window0, "off") == 0) {
+    sc->is_windows = -1;
+  } else {
+    /* Window 0 drawn more often than the OBE's 1/windows makes two OBEs collide more. */
+    NUMX("importance.window0", m->window0, 0, 1.0 / sc->obe.public_windows, 1, IO_CLI_ABOVE_LO | IO_CLI_BELOW_HI,
+         sc->is_window0);
+    sc->is_windows = 1;
+  }
+  INT("importance.pilot", m->pilot, 2000, 100, 10000000, sc->is_pilot);
+  NUMX("importance.precision", m->precision, 0.1, 0, 1, IO_CLI_ABOVE_LO, sc->is_precision);
+  INT("importance.block", m->block, 0, 1, 1000, sc->is_block);
+  return 0;
+}
+
 static int convert(sim_scenario *sc, const y_scenario *y, char *err, size_t errlen) {
   snprintf(sc->name, sizeof(sc->name), "%s", y->name ? y->name : "scenario");
   /* summary.json records the seed as a JSON integer, which is signed 64-bit. */
@@ -520,7 +563,7 @@ static int convert(sim_scenario *sc, const y_scenario *y, char *err, size_t errl
   /* The RSE's profiles before the fleet, which is checked against them. */
   if (timing(sc, y->timing, err, errlen) != 0 || rse_opts(sc, y->rse, err, errlen) != 0 ||
       traffic(sc, y->traffic, err, errlen) != 0 || fleet(sc, y->fleet, y->fleet_count, err, errlen) != 0 ||
-      verdicts(sc, y, err, errlen) != 0)
+      verdicts(sc, y, err, errlen) != 0 || importance(sc, y->importance, err, errlen) != 0)
     return -1;
   return 0;
 }

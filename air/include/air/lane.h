@@ -38,6 +38,23 @@ typedef struct {
 
 typedef void (*air_frame_fn)(void *ctx, const air_frame *f);
 
+/* Importance sampling (docs/statistics.md): the air draws the losses a passage hangs on
+ * at a biased bit error rate ber instead of the lane's, and keeps the log of the likelihood
+ * ratio of every such draw (the lane's probability over the biased one), so a driver can
+ * weigh what follows. Those draws are every uplink frame, a BST at an OBE without a
+ * session yet, and a private frame at the OBE whose session it belongs to; the rest (BSTs
+ * during a session or after it, frames to others) cannot change a passage's outcome
+ * directly and are drawn at the lane's BER, which keeps the weights tame. The counts feed
+ * the choice of the next bias (cross-entropy). */
+typedef struct {
+  double ber;      /* the biased BER, > 0 */
+  double log_keep; /* log(1 - ber) */
+  double log_w;    /* sum over draws of log(p / q) (lost) or log((1 - p) / (1 - q)) (kept) */
+  uint64_t lost;   /* draws that lost a frame */
+  double bits;     /* the exposed bits of every draw */
+  double qerr[AIR_LANE_PERR_BITS]; /* as air_lane.perr, at ber */
+} air_bias;
+
 typedef struct {
   dsrc_l1_params l1;    /* changed with air_lane_l1_set only */
   dsrc_l1_link link[2]; /* l1 worked out per direction ([1]: uplink) */
@@ -55,6 +72,7 @@ typedef struct {
     uint8_t octets[AIR_LANE_STUFF_OCTETS];
   } stuff[AIR_LANE_STUFF_SLOTS];
   dsrc_prng *errors;    /* draws the bit errors */
+  air_bias *bias;       /* NULL: draws at ber (air_lane_bias_set) */
   rse_engine *r;
   const rse_config *rcfg; /* r's: the windows' timing */
   obe_engine *obes[AIR_LANE_OBES_MAX]; /* the OBEs near the zone (air_lane_add, air_lane_remove) */
@@ -77,6 +95,10 @@ typedef struct {
 
 /* A lane with the default link parameters (dsrc_l1_params_default). */
 void air_lane_init(air_lane *l, rse_engine *r, double ber, dsrc_prng *errors);
+
+/* Draws every frame loss at b's BER from now on, adding to b's likelihood ratio (b->ber
+ * set, the rest zeroed by the caller; NULL: back to the lane's ber). Not for flip_bits. */
+void air_lane_bias_set(air_lane *l, air_bias *b);
 
 /* Other link parameters: bit rates, preambles, trailing bits. */
 void air_lane_l1_set(air_lane *l, const dsrc_l1_params *p);
@@ -102,6 +124,8 @@ typedef struct {
   rse_step s;
   uint64_t t0, t1;   /* the downlink frame on the air */
   double p_down;     /* its probability of failing */
+  double q_down;     /* the same, as a biased lane draws it (p_down when unbiased) */
+  uint32_t exposed_down; /* its bits an error can hit */
   uint64_t t_end;    /* end of the last window's frame */
   uint64_t proc;     /* RSE processing owed */
 } air_tx;
@@ -111,7 +135,8 @@ typedef struct {
   size_t len;
   int sender;
   uint64_t air;
-  double p_err;
+  double p_err, q_err; /* as air_tx.p_down and q_down */
+  uint32_t exposed;
 } air_uplink;
 
 bool air_tx_begin(air_lane *l, uint64_t until, air_tx *tx);

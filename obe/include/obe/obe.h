@@ -152,6 +152,7 @@ struct obe_engine {
   obe_state *st;
   dsrc_crypto *crypto;
   dsrc_rng rng;
+  dsrc_rng window_rng;    /* the public-window choice's; rng unless obe_window_rng_set */
   obe_callbacks cb;
   void *user;
 
@@ -226,6 +227,11 @@ struct obe_engine {
 int obe_init(obe_engine *o, const obe_config *cfg, const keymgmt_obe_profile *prof, obe_state *st,
              dsrc_crypto *crypto, dsrc_rng rng, const obe_callbacks *callbacks, void *user);
 
+/* Draws the OBE's public-window choices (one octet each, the window its remainder by the
+ * number of windows) from rng instead of the OBE's randomness: a simulator biases them
+ * for importance sampling and weighs the result (docs/statistics.md). */
+void obe_window_rng_set(obe_engine *o, dsrc_rng rng);
+
 /* A downlink frame ended at t. corrupted: the frame failed on the air (it still wakes a
  * sleeping OBE, which detects energy, but is otherwise ignored). */
 void obe_on_downlink(obe_engine *o, uint64_t t, const uint8_t *frame, size_t len, bool corrupted);
@@ -245,6 +251,11 @@ static inline int obe_public_window(const obe_engine *o) {
 
 /* What the OBE did so far. */
 static inline const obe_stats *obe_stats_get(const obe_engine *o) { return &o->stats; }
+
+/* Its power state, and from OBE_INIT on its session's LID: which frames its passage still
+ * hangs on (a biased air draws those, air/lane.h). */
+static inline obe_power obe_power_get(const obe_engine *o) { return o->power; }
+static inline uint32_t obe_lid_get(const obe_engine *o) { return o->lid; }
 
 /* The vehicle left: the OBE powers down (its session, if any, is lost; no event). */
 void obe_sleep(obe_engine *o);

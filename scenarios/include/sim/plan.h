@@ -22,6 +22,13 @@ typedef struct {
   sim_seq_plan plan;
   bool open;
   int line;              /* the search line it probes, or -1 */
+  /* Importance sampling (docs/statistics.md, "Rare failures"): pilots first, each a round
+   * of blocks at the bias below, until one saw enough failures to choose the estimate's
+   * bias from; then the looks above, at that bias. */
+  bool piloting;
+  uint64_t pilot_issued; /* passages handed out to the pilot under way */
+  double bias_ber, bias_window0; /* of its next blocks (0: unbiased) */
+  uint32_t per_block;    /* passages per block (0: sim_blocks_split's) */
 } sim_source;
 
 /* One zone search: a group at one speed, BER and density. */

@@ -9,6 +9,7 @@
 
 #include "file/out.h"
 #include "sim/cause.h"
+#include "sim/importance.h"
 #include "sim/runner.h"
 #include "sim/stats.h"
 
@@ -38,7 +39,20 @@ typedef struct {
   double alpha_look;        /* the level of its latest look */
   unsigned looks;
   sim_verdict verdict;
-  double lower, upper;      /* one-sided exact bounds at alpha_look */
+  double lower, upper;      /* one-sided bounds at alpha_look (exact, or the weighted ones) */
+  /* Importance sampling (docs/statistics.md, "Rare failures"): the pilots that chose the
+   * bias, and the weighted estimate drawn with it. Plain cells: importance false, and n,
+   * ok and the rest above are all there is. Weighted cells: n, ok, outcomes, causes and
+   * details count the passages as drawn (under the bias); frames and times are not kept. */
+  bool importance;          /* the verdict comes from the weighted estimate */
+  double bias_ber, bias_window0; /* the bias of its estimate (0: that part unbiased) */
+  unsigned pilots;
+  uint64_t pilot_passages;  /* of every pilot */
+  uint64_t pilot_n, pilot_failures; /* the last pilot's */
+  double ce_w, ce_lost, ce_bits, ce_win0, ce_wins; /* over its failures: w, and w x frame
+                                                      * losses, exposed bits, window choices */
+  sim_is_sum is;
+  double is_causes[SIM_CAUSE_COUNT]; /* weighted failures by cause (sum of w) */
 } sim_report_cell;
 
 /* The shortest zone that demonstrated the target for one group at one speed, BER and

@@ -62,6 +62,16 @@ typedef struct {
   bool search;             /* sweep.search: the shortest zone that demonstrates the target */
   double search_from_m, search_to_m, search_step_m;
 
+  /* importance sampling (docs/statistics.md, "Rare failures"): failures drawn more often
+   * and weighed back; needs passages: auto */
+  bool is_on;
+  double is_ber;           /* the biased BER; 0: chosen per cell by a pilot (auto) */
+  int is_windows;          /* public-window bias: -1 off, 0 auto (pilot, with several OBEs), 1 fixed */
+  double is_window0;       /* is_windows 1: the probability of window 0 */
+  uint64_t is_pilot;       /* passages per pilot */
+  double is_precision;     /* a cell stops once its 95 % interval is within this of the estimate */
+  uint32_t is_block;       /* passages per block; 0: from the traffic (docs/statistics.md) */
+
   sim_group groups[SIM_GROUPS_MAX];
   unsigned ngroups;
 
