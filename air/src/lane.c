@@ -156,10 +156,13 @@ unsigned air_damage(air_lane *l, bool uplink, uint8_t *f, size_t len) {
   return n;
 }
 
-/* Whether OBE i's passage hangs on this downlink frame: a BST before its session, or a
- * frame of its session. */
-static bool downlink_matters(const air_lane *l, size_t i, const air_tx *tx) {
-  obe_power pw = obe_power_get(l->obes[i]);
+/* Whether a biased lane draws this downlink frame at OBE i biased: i is the tagged OBE,
+ * and its passage hangs on the frame (a BST before its session, or a frame of its
+ * session). */
+static bool downlink_biased(const air_lane *l, size_t i, const air_tx *tx) {
+  obe_power pw;
+  if (!l->bias || l->obes[i] != l->bias->tag) return false;
+  pw = obe_power_get(l->obes[i]);
   if (tx->s.is_bst) return pw == OBE_ASLEEP || pw == OBE_IDLE || pw == OBE_INIT;
   return tx->s.lid != 0 && tx->s.lid == obe_lid_get(l->obes[i]) && (pw == OBE_INIT || pw == OBE_SESSION);
 }
@@ -172,7 +175,7 @@ static void downlink(air_lane *l, const air_tx *tx) {
     bool bad;
     if (!inside(l, i, tx->t0, tx->t1)) continue;
     if (forced) bad = true;
-    else if (l->bias && downlink_matters(l, i, tx)) bad = hit_biased(l, tx->p_down, tx->q_down, tx->exposed_down);
+    else if (downlink_biased(l, i, tx)) bad = hit_biased(l, tx->p_down, tx->q_down, tx->exposed_down);
     else bad = hit(l, tx->p_down);
     all_bad &= bad;
     if (bad) lost_at |= UINT64_C(1) << i;
@@ -235,7 +238,9 @@ void air_tx_window(air_lane *l, air_tx *tx, unsigned w, const air_uplink *up, un
       bad = lost || air_damage(l, true, heard, len) > 0;
       rx = heard;
     } else {
-      bad = lost || hit_biased(l, up[0].p_err, up[0].q_err, up[0].exposed);
+      bool tagged = l->bias && up[0].sender >= 0 && (size_t)up[0].sender < l->nobes &&
+                    l->obes[up[0].sender] == l->bias->tag;
+      bad = lost || (tagged ? hit_biased(l, up[0].p_err, up[0].q_err, up[0].exposed) : hit(l, up[0].p_err));
     }
     if (collided) l->collisions++;
     else if (bad) l->corrupted++;

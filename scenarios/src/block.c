@@ -48,7 +48,9 @@ typedef struct {
   dsrc_prng errors;      /* bit errors */
   dsrc_prng windows;     /* biased public-window choices */
   air_bias bias;         /* the likelihood ratio (log_w) of the biased draws so far */
-  uint32_t win0, wins;   /* biased window choices so far, and of window 0 */
+  uint32_t collided, contended; /* biased window choices so far (sim_record) */
+  uint64_t choice_at;    /* the BST whose window choices taken is the set of */
+  uint32_t taken;        /* bit w: some OBE chose window w at that BST */
   rse_config rcfg;
   obe_config ocfg[2];    /* modern, legacy */
   rse_engine *r;
@@ -169,32 +171,63 @@ static void on_session_opened(obe_engine *o, uint32_t lid, const dsrc_beacon_id 
   ((active *)user)->lid = lid;
 }
 
-/* A public-window choice drawn with window 0 at probability b->bias_window0 and the
- * others evenly, as the octet the OBE reduces modulo its windows: uniform among the
- * octets giving that window. The OBE's own draw gives window w with probability
- * (octets giving w) / 256: the ratio of the two joins the likelihood ratio. */
-static void window_fill(void *state, uint8_t *out, size_t len) {
+/* The window choices at one BST: which windows are taken so far. */
+static void choices_at_now(block_ctx *c) {
+  if (c->choice_at != c->l.now) {
+    c->choice_at = c->l.now;
+    c->taken = 0;
+  }
+}
+
+/* An untagged OBE's public-window choice: its own draw, noted as taken. */
+static void window_fill_plain(void *state, uint8_t *out, size_t len) {
   block_ctx *c = state;
   unsigned n = c->ocfg[0].public_windows;
+  choices_at_now(c);
   for (size_t i = 0; i < len; i++) {
-    unsigned w, count;
-    double pw;
-    if (n <= 1) {
-      out[i] = (uint8_t)dsrc_prng_below(&c->windows, 256);
+    out[i] = (uint8_t)dsrc_prng_below(&c->windows, 256);
+    if (n >= 1 && n <= 32) c->taken |= UINT32_C(1) << (out[i] % n);
+  }
+}
+
+/* The tagged OBE's public-window choice under the collision bias: when some OBE has
+ * already chosen at this BST, it takes one of the windows taken there with probability
+ * b->bias_collide (uniformly among them), else draws as it would. The OBE reads an octet
+ * modulo its windows, so a window is drawn as a uniform octet giving it. The OBE's own
+ * draw gives octet x with probability 1/256, the mixture with (1 - beta)/256 + beta /
+ * (taken windows x octets giving x's window) when that window is taken: the ratio, at
+ * most 1 / (1 - beta), joins the likelihood ratio (a defensive mixture: the weights stay
+ * bounded). */
+static void window_fill_tag(void *state, uint8_t *out, size_t len) {
+  block_ctx *c = state;
+  unsigned n = c->ocfg[0].public_windows;
+  double beta = c->b->bias_collide;
+  choices_at_now(c);
+  for (size_t i = 0; i < len; i++) {
+    unsigned w, ntaken = (unsigned)__builtin_popcount(c->taken), count;
+    double q;
+    if (n <= 1 || n > 32 || ntaken == 0) {
+      window_fill_plain(c, out + i, 1);
       continue;
     }
-    if (dsrc_prng_uniform(&c->windows) < c->b->bias_window0) {
-      w = 0;
-      pw = c->b->bias_window0;
+    if (dsrc_prng_uniform(&c->windows) < beta) {
+      /* The k-th taken window. */
+      unsigned k = (unsigned)dsrc_prng_below(&c->windows, ntaken);
+      uint32_t m = c->taken;
+      while (k--) m &= m - 1;
+      w = (unsigned)__builtin_ctz(m);
+      count = (255 - w) / n + 1;
+      out[i] = (uint8_t)(w + n * dsrc_prng_below(&c->windows, count));
     } else {
-      w = 1 + (unsigned)dsrc_prng_below(&c->windows, n - 1);
-      pw = (1 - c->b->bias_window0) / (n - 1);
+      out[i] = (uint8_t)dsrc_prng_below(&c->windows, 256);
     }
+    w = out[i] % n;
     count = (255 - w) / n + 1;
-    out[i] = (uint8_t)(w + n * dsrc_prng_below(&c->windows, count));
-    c->bias.log_w += log(count / 256.0) - log(pw);
-    c->wins++;
-    c->win0 += w == 0;
+    q = (1 - beta) / 256.0 + ((c->taken >> w) & 1 ? beta / (ntaken * (double)count) : 0);
+    c->bias.log_w += -log(256.0 * q);
+    c->contended++;
+    c->collided += (c->taken >> w) & 1;
+    c->taken |= UINT32_C(1) << w;
   }
 }
 
@@ -407,7 +440,10 @@ static int admit(block_ctx *c, uint32_t seq, uint64_t t_enter, double speed, uns
   rv = obe_init(&a->o, &c->ocfg[sc->groups[group].legacy], &a->prof, &a->st, c->crypto,
                 dsrc_prng_rng(&c->engines), &obe_events, a);
   if (rv != 0) return rv;
-  if (b->bias_window0 > 0) obe_window_rng_set(&a->o, (dsrc_rng){window_fill, c});
+  /* The one passage a biased block weighs (sim_block.warmup): its OBE's draws are biased. */
+  if (seq == b->warmup) c->bias.tag = &a->o;
+  if (b->bias_collide > 0)
+    obe_window_rng_set(&a->o, (dsrc_rng){seq == b->warmup ? window_fill_tag : window_fill_plain, c});
   if (air_lane_add(&c->l, &a->o, a->t_enter, a->t_leave) < 0) return -1;
   c->live[c->nlive++] = a;
   *group_out = group;
@@ -470,8 +506,8 @@ static void retire(block_ctx *c, active *a) {
   r->log_w = c->bias.log_w;
   r->bias_lost = (uint32_t)c->bias.lost;
   r->bias_bits = (float)c->bias.bits;
-  r->win0 = c->win0;
-  r->wins = c->wins;
+  r->collided = c->collided;
+  r->contended = c->contended;
   if (c->b->fleet) idle_save(&c->idle[a->fleet_idx], &a->st);
   obe_sleep(&a->o);
   air_lane_remove(&c->l, &a->o);
@@ -515,8 +551,9 @@ int sim_block_run_frames(const sim_world *w, const sim_block *b, dsrc_crypto *cr
   uint32_t admitted = 0, retired = 0;
   int rv = 0;
   /* A block left zeroed would never see a vehicle leave (sim_block_init). */
-  if (!(b->zone_m > 0) || !(b->headway_s > 0) || (b->speed_idx >= 0 && !(b->speed_kmh > 0)) ||
-      !(b->bias_ber >= 0 && b->bias_ber < 0.5) || !(b->bias_window0 >= 0 && b->bias_window0 < 1)) {
+  if (!(b->zone_m > 0) || !(b->headway_s > 0) || (uint64_t)b->warmup + b->reported > b->passages ||
+      ((b->bias_ber > 0 || b->bias_collide > 0) && b->reported != 1) || (b->speed_idx >= 0 && !(b->speed_kmh > 0)) ||
+      !(b->bias_ber >= 0 && b->bias_ber < 0.5) || !(b->bias_collide >= 0 && b->bias_collide < 1)) {
     free(c);
     return -1;
   }
@@ -678,6 +715,10 @@ int sim_blocks_split(const sim_scenario *sc, const sim_block *proto, uint64_t pa
       b->lane = (uint16_t)(st % sc->lanes);
       b->gantry = (uint16_t)(st / sc->lanes);
       b->passages = (uint32_t)(mine - done < per_block ? mine - done : per_block);
+      /* With a warm-up, the passages to report sit between two of them. */
+      b->warmup = out->warmup;
+      b->reported = b->passages;
+      b->passages += 2 * out->warmup;
       /* A repeating fleet stays with its stream, so its counters run in order; without
        * one, every passage brings a new vehicle. */
       b->fleet = (uint32_t)(fleet ? (fleet < b->passages ? fleet : b->passages) : 0);

@@ -19,6 +19,14 @@ double sim_is_estimate(const sim_is_sum *s) { return s->n ? s->sw / (double)s->n
 
 double sim_is_ess(const sim_is_sum *s) { return s->sw2 > 0 ? s->sw * s->sw / s->sw2 : 0; }
 
+bool sim_is_degenerate(const sim_is_sum *s) {
+  double n = (double)s->n, m, var;
+  if (s->n < 100) return false;
+  m = s->all_w / n;
+  var = (s->all_w2 / n - m * m) * n / (n - 1);
+  return fabs(m - 1) > fmax(0.1, 4 * sqrt(var > 0 ? var : 0) / sqrt(n));
+}
+
 double sim_is_normal_upper(double alpha) {
   double lo = -40, hi = 40;
   /* Bisection on the tail 0.5 erfc(z / sqrt 2), which is exact far into it. */

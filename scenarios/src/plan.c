@@ -9,11 +9,11 @@
 static unsigned groups_of(const sim_plan *p, const sim_source *s) { return s->group < 0 ? p->sc->ngroups : 1; }
 
 /* Importance sampling's pilots (docs/statistics.md, "Rare failures"). */
-#define PILOT_BER_MIN 1e-3  /* a pilot's BER, at least: retries fail there often enough */
+#define PILOT_BER_MIN 1e-3  /* a biased pilot's BER, at least: retries fail there often enough */
 #define BIAS_BER_MAX 0.05   /* beyond, nearly every frame fails and the weights explode */
-#define PILOT_WINDOW0 0.6   /* a pilot's window-0 probability, with several OBEs in the zone */
-#define BIAS_WINDOW0_MAX 0.9
-#define PILOTS_MAX 4        /* a stronger pilot after one with too few failures, up to this */
+#define PILOT_COLLIDE 0.3   /* a biased pilot's collision bias, with several OBEs in the zone */
+#define BIAS_COLLIDE_MAX 0.8
+#define PILOTS_MAX 5        /* the plain one, then stronger ones while too few failures */
 #define PILOT_FAILURES 10   /* what a pilot needs to choose a bias from */
 
 /* Mean OBEs in one lane's zone at a source's point: the swept density, or dwell / headway. */
@@ -23,66 +23,101 @@ static double obes_in_zone(const sim_plan *p, const sim_source *s) {
   return pt->zone_m / (p->sc->speeds[s->speed_i] / 3.6) / p->sc->headway_s;
 }
 
-/* The chance the OBE's own draw (an octet modulo the windows) gives window 0. */
-static double window0_natural(const sim_scenario *sc) {
-  unsigned n = sc->obe.public_windows;
-  return n ? (double)(255 / n + 1) / 256.0 : 1;
-}
-
-static void bias_set(sim_plan *p, sim_source *s) {
+/* The source's bias from now on, as its cell reports it. */
+static void bias_set(sim_plan *p, sim_source *s, double ber, double collide) {
   sim_report_cell *c = &p->rep->cells[s->cell];
-  c->importance = s->bias_ber > 0 || s->bias_window0 > 0;
-  c->bias_ber = s->bias_ber;
-  c->bias_window0 = s->bias_window0;
+  s->bias_ber = ber;
+  s->bias_collide = collide;
+  c->importance = ber > 0 || collide > 0;
+  c->bias_ber = ber;
+  c->bias_collide = collide;
 }
 
-/* A source's first bias: the scenario's, or a first pilot's. Weights cover a whole block,
- * so blocks hold about twice the OBEs in the zone: enough for them to meet, few enough
- * for the weights to stay tame. */
+/* A source's start: the scenario's bias when it gives it all, else a plain pilot (when
+ * failures are not rare, plain sampling does better than any bias). A weight covers its
+ * whole block, so a biased block weighs one passage; in dense traffic, about twice the
+ * OBEs in the zone pass before and after it, unbiased and unreported, so that it sees
+ * the traffic a long block's passages see. */
 static void importance_init(sim_plan *p, sim_source *s) {
   const sim_scenario *sc = p->sc;
-  double ber = p->rep->points[s->point].ber, mean = obes_in_zone(p, s);
-  bool several = mean >= 0.5;
-  s->per_block = sc->is_block ? sc->is_block : (uint32_t)fmax(1, ceil(2 * mean));
-  if (sc->is_ber > 0) s->bias_ber = sc->is_ber;
-  else s->bias_ber = fmax(ber, fmin(BIAS_BER_MAX, fmax(4 * ber, PILOT_BER_MIN)));
-  s->bias_window0 = sc->is_windows == 1 ? sc->is_window0 : sc->is_windows == 0 && several ? PILOT_WINDOW0 : 0;
-  s->piloting = sc->is_ber == 0 || (sc->is_windows == 0 && several);
-  if (!s->piloting) bias_set(p, s);
+  double mean = obes_in_zone(p, s);
+  s->warmup = sc->is_warmup >= 0 ? (uint32_t)sc->is_warmup : mean >= 0.5 ? (uint32_t)ceil(2 * mean) : 0;
+  s->piloting = sc->is_ber_mode == 0 || (sc->is_collide_mode == 0 && mean >= 0.5);
+  if (s->piloting) bias_set(p, s, 0, 0);
+  else bias_set(p, s, sc->is_ber_mode == 1 ? sc->is_ber : 0, sc->is_collide_mode == 1 ? sc->is_collide : 0);
 }
 
-/* A pilot is over: a stronger one when it saw too few failures, else the estimate's bias
- * by cross-entropy from its failures (a bias too close to the lane's is dropped: plain
- * sampling's exact bounds are better there). */
+static void pilot_next(sim_plan *p, sim_source *s, double ber, double collide) {
+  sim_report_cell *c = &p->rep->cells[s->cell];
+  memset(&c->pilot_is, 0, sizeof(c->pilot_is));
+  c->ce_lost = c->ce_bits = c->ce_collided = c->ce_contended = 0;
+  s->pilot_issued = 0;
+  s->bias_ber = ber;
+  s->bias_collide = collide;
+}
+
+/* A pilot is over. After the plain one: plain sampling if it saw enough failures, else a
+ * first biased pilot. After a biased one: a stronger one if it saw too few failures;
+ * plain sampling if its weights could not be trusted; else the estimate's bias by
+ * cross-entropy from its failures: the rate of frame losses per exposed bit among them,
+ * and how often their contended window choices took a taken window (a bias too close to
+ * no bias is dropped: plain sampling's exact bounds are better there). No failure even at
+ * the strongest: its bias. */
 static void pilot_decide(sim_plan *p, sim_source *s) {
   const sim_scenario *sc = p->sc;
   sim_report_cell *c = &p->rep->cells[s->cell];
-  double ber = p->rep->points[s->point].ber;
-  bool ber_auto = sc->is_ber == 0, win_auto = sc->is_windows == 0 && s->bias_window0 > 0;
-  bool stronger = (ber_auto && s->bias_ber < BIAS_BER_MAX) || (win_auto && s->bias_window0 < BIAS_WINDOW0_MAX);
+  double ber = p->rep->points[s->point].ber, n = sc->obe.public_windows;
+  bool ber_auto = sc->is_ber_mode == 0, collide_auto = sc->is_collide_mode == 0 && obes_in_zone(p, s) >= 0.5;
+  bool stronger = (ber_auto && s->bias_ber < BIAS_BER_MAX) || (collide_auto && s->bias_collide < BIAS_COLLIDE_MAX);
+  double b = s->bias_ber, a = s->bias_collide;
   c->pilots++;
-  if (c->pilot_failures < PILOT_FAILURES && c->pilots < PILOTS_MAX && stronger) {
-    if (ber_auto) s->bias_ber = fmax(s->bias_ber, fmin(BIAS_BER_MAX, 4 * s->bias_ber));
-    if (win_auto) s->bias_window0 = fmin(BIAS_WINDOW0_MAX, s->bias_window0 + 0.1);
-    c->pilot_n = c->pilot_failures = 0;
-    c->ce_w = c->ce_lost = c->ce_bits = c->ce_win0 = c->ce_wins = 0;
-    s->pilot_issued = 0;
+  s->piloting = false;
+  if (c->pilots == 1) {
+    c->plain_n = c->pilot_is.n;
+    c->plain_failures = c->pilot_is.failures;
+    if (c->pilot_is.failures >= PILOT_FAILURES) {
+      bias_set(p, s, 0, 0);
+      return;
+    }
+    s->piloting = true;
+    pilot_next(p, s,
+               sc->is_ber_mode == 1 ? sc->is_ber
+               : ber_auto          ? fmax(ber, fmin(BIAS_BER_MAX, fmax(4 * ber, PILOT_BER_MIN)))
+                                   : 0,
+               sc->is_collide_mode == 1 ? sc->is_collide : collide_auto ? PILOT_COLLIDE : 0);
     return;
   }
-  /* No failure even then: failures are rarer than the strongest pilot shows, and the
-   * estimate is drawn at its bias. */
-  if (c->pilot_failures > 0) {
+  if (sim_is_degenerate(&c->pilot_is)) {
+    c->degenerate = true;
+    bias_set(p, s, 0, 0);
+    return;
+  }
+  if (c->pilot_is.failures < PILOT_FAILURES && c->pilots < PILOTS_MAX && stronger) {
+    s->piloting = true;
+    pilot_next(p, s, ber_auto ? fmin(BIAS_BER_MAX, 4 * b) : b,
+               collide_auto ? fmin(BIAS_COLLIDE_MAX, a + 0.2) : a);
+    return;
+  }
+  if (c->pilot_is.failures > 0) {
     if (ber_auto) {
-      double b = c->ce_bits > 0 ? c->ce_lost / c->ce_bits : 0;
-      s->bias_ber = b < 1.25 * ber ? 0 : fmin(b, BIAS_BER_MAX);
+      b = c->ce_bits > 0 ? c->ce_lost / c->ce_bits : 0;
+      b = b < 1.25 * ber ? 0 : fmin(b, BIAS_BER_MAX);
     }
-    if (win_auto) {
-      double a = c->ce_wins > 0 ? c->ce_win0 / c->ce_wins : 0;
-      s->bias_window0 = a < window0_natural(sc) + 0.05 ? 0 : fmin(a, BIAS_WINDOW0_MAX);
+    if (collide_auto && n > 1) {
+      /* A contended choice takes a taken window by itself about 1 / windows of the time. */
+      double f = c->ce_contended > 0 ? c->ce_collided / c->ce_contended : 0;
+      a = (f - 1 / n) / (1 - 1 / n);
+      a = a < 0.05 ? 0 : fmin(a, BIAS_COLLIDE_MAX);
     }
   }
-  s->piloting = false;
-  bias_set(p, s);
+  bias_set(p, s, b, a);
+}
+
+/* Blocks of a biased source weigh one passage each; plain ones are cut as usual. */
+static void source_cut(const sim_source *s, sim_blocks *out) {
+  bool biased = s->bias_ber > 0 || s->bias_collide > 0;
+  out->per_block = biased ? 1 : 0;
+  out->warmup = biased ? s->warmup : 0;
 }
 
 static int source_add(sim_plan *p, uint32_t point, int speed_i, int group, uint32_t cell, int line, double alpha) {
@@ -238,9 +273,9 @@ static int source_blocks(sim_plan *p, sim_source *s, uint64_t want, sim_blocks *
   proto.speed_kmh = s->speed_i >= 0 ? sc->speeds[s->speed_i] : 0;
   proto.group = (int16_t)s->group;
   proto.bias_ber = s->bias_ber;
-  proto.bias_window0 = s->bias_window0;
+  proto.bias_collide = s->bias_collide;
   proto.pilot = s->piloting;
-  out->per_block = s->per_block;
+  source_cut(s, out);
   if (pt->density > 0) {
     /* density OBEs in the zone on average: one enters every dwell / density. */
     double dwell = pt->zone_m / (proto.speed_kmh / 3.6);
@@ -292,6 +327,35 @@ ssize_t sim_plan_round(sim_plan *p, uint32_t first_index, sim_block **out) {
   return (ssize_t)all.n;
 }
 
+/* Whether the weighted estimate's 95 % interval cannot have given what the plain pilot
+ * saw (at 0.1 %): a bias that misses how the lane fails (say, a lane that fills up over
+ * more vehicles than a block's warm-up) shows there. */
+static bool contradicts_pilot(sim_report_cell *c) {
+  double lo, hi;
+  if (c->plain_n == 0 || c->is.failures == 0) return false;
+  sim_is_bounds(&c->is, 0.025, &lo, &hi);
+  if ((c->plain_failures > 0 && hi < sim_stats_cp_lower(c->plain_failures, c->plain_n, 0.001)) ||
+      lo > sim_stats_cp_upper(c->plain_failures, c->plain_n, 0.001)) {
+    c->contradicted = true;
+    return true;
+  }
+  return false;
+}
+
+/* A weighted cell whose weights went wrong starts again with nothing drawn. */
+static void degenerate_restart(sim_report_cell *c) {
+  c->degenerate |= !c->contradicted;
+  c->n = c->ok = 0;
+  memset(c->outcomes, 0, sizeof(c->outcomes));
+  memset(c->causes, 0, sizeof(c->causes));
+  memset(c->details, 0, sizeof(c->details));
+  memset(&c->is, 0, sizeof(c->is));
+  memset(c->is_causes, 0, sizeof(c->is_causes));
+  c->verdict = SIM_UNDECIDED;
+  c->lower = 0;
+  c->upper = 1;
+}
+
 /* A weighted cell's look: its verdict from the weighted bounds on the failure probability,
  * and true once that verdict is decided and the 95 % interval is within the precision
  * asked for. */
@@ -313,6 +377,14 @@ static bool source_look(sim_plan *p, sim_source *s) {
     sim_report_cell *c = &p->rep->cells[s->cell + k];
     c->looks = s->look + 1;
     c->alpha_look = s->plan.alpha_look;
+    if (c->importance && (sim_is_degenerate(&c->is) || contradicts_pilot(c))) {
+      /* What it drew cannot be weighed back: plain sampling from the next look on, the
+       * looks' schedule (and so their error spending) unchanged. */
+      degenerate_restart(c);
+      bias_set(p, s, 0, 0);
+      decided = false;
+      continue;
+    }
     if (c->importance) {
       decided &= weighted_look(p->sc, c);
       continue;

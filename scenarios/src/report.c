@@ -191,16 +191,14 @@ static void csv_put(sim_report *r, const char *ber, const char *zone, const char
 /* A pilot's passage: what the next bias is chosen from (plan.c). */
 static void pilot_add(sim_report_cell *c, const sim_record *x) {
   double w;
-  c->pilot_n++;
   c->pilot_passages++;
+  sim_is_add(&c->pilot_is, x->log_w, x->outcome != SIM_OK);
   if (x->outcome == SIM_OK) return;
   w = exp(x->log_w);
-  c->pilot_failures++;
-  c->ce_w += w;
   c->ce_lost += w * x->bias_lost;
   c->ce_bits += w * x->bias_bits;
-  c->ce_win0 += w * x->win0;
-  c->ce_wins += w * x->wins;
+  c->ce_collided += w * x->collided;
+  c->ce_contended += w * x->contended;
 }
 
 /* A passage's outcome and cause, as drawn. */
@@ -251,14 +249,16 @@ static void plain_add(sim_report_cell *c, const sim_record *x) {
 
 void sim_report_add(sim_report *r, const sim_block *b, const sim_record *rec, size_t n) {
   const sim_scenario *sc = r->sc;
-  bool weighted = b->bias_ber > 0 || b->bias_window0 > 0;
+  bool weighted = b->bias_ber > 0 || b->bias_collide > 0;
   const char *sampling = b->pilot ? "pilot" : weighted ? "weighted" : "plain";
   char ber[24], zone[24];
   snprintf(ber, sizeof(ber), "%g", b->ber);
   snprintf(zone, sizeof(zone), "%g", b->zone_m);
   for (size_t i = 0; i < n; i++) {
     const sim_record *x = &rec[i];
-    sim_report_cell *c = &r->cells[sim_report_cell_of(r, b, x)];
+    sim_report_cell *c;
+    if (i < b->warmup || (b->reported && i >= (size_t)b->warmup + b->reported)) continue; /* only filled the lane */
+    c = &r->cells[sim_report_cell_of(r, b, x)];
     r->passages++;
     if (b->pilot) pilot_add(c, x);
     else if (weighted) weighted_add(c, x);

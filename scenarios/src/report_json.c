@@ -32,7 +32,9 @@ static json_t *importance_json(const sim_report_cell *cell) {
   json_object_set_new(e, "pilots", json_integer(cell->pilots));
   json_object_set_new(e, "pilot_passages", json_integer((json_int_t)cell->pilot_passages));
   json_object_set_new(e, "bias_ber", cell->bias_ber > 0 ? json_real(cell->bias_ber) : json_null());
-  json_object_set_new(e, "bias_window0", cell->bias_window0 > 0 ? json_real(cell->bias_window0) : json_null());
+  json_object_set_new(e, "bias_collide", cell->bias_collide > 0 ? json_real(cell->bias_collide) : json_null());
+  json_object_set_new(e, "weights_degenerate", json_boolean(cell->degenerate));
+  json_object_set_new(e, "contradicted_plain_pilot", json_boolean(cell->contradicted));
   if (!cell->importance) return e;
   sim_report_cell_failure(cell, &est, &lo, &hi);
   json_object_set_new(e, "passages", json_integer((json_int_t)s->n));

@@ -37,14 +37,17 @@ static void is_row(const sim_report *r, const sim_report_cell *c, FILE *t) {
   double est, lo, hi;
   char bias[24] = "-", win[16] = "-", rel[16] = "-";
   if (!c->importance) {
-    fprintf(t, "%-20s %-7.0e %5.1f m %6g   plain sampling (pilot: bias not worth it), %u pilot(s) of %llu\n",
-            r->sc->groups[c->group].label, pt->ber, pt->zone_m, r->speed_of[c->speed_i], c->pilots,
-            (unsigned long long)c->pilot_passages);
+    fprintf(t, "%-20s %-7.0e %5.1f m %6g   plain sampling (%s), %u pilot(s) of %llu passages\n",
+            r->sc->groups[c->group].label, pt->ber, pt->zone_m, r->speed_of[c->speed_i],
+            c->contradicted ? "the weighted estimate contradicted the plain pilot"
+            : c->degenerate ? "the bias's weights could not be trusted"
+                            : "failures not rare enough for a bias",
+            c->pilots, (unsigned long long)c->pilot_passages);
     return;
   }
   sim_report_cell_failure(c, &est, &lo, &hi);
   if (c->bias_ber > 0) snprintf(bias, sizeof(bias), "%.1e", c->bias_ber);
-  if (c->bias_window0 > 0) snprintf(win, sizeof(win), "%.2f", c->bias_window0);
+  if (c->bias_collide > 0) snprintf(win, sizeof(win), "%.2f", c->bias_collide);
   if (est > 0) snprintf(rel, sizeof(rel), "%.1f%%", 100 * (hi - lo) / (2 * est));
   fprintf(t, "%-20s %-7.0e %5.1f m %6g  %9.3g [%8.2g, %8.2g] %7s %7.0f  %-8s %-7s %9llu %7llu %6.3f\n",
           r->sc->groups[c->group].label, pt->ber, pt->zone_m, r->speed_of[c->speed_i], est, lo, hi, rel,
@@ -55,9 +58,9 @@ static void is_row(const sim_report *r, const sim_report_cell *c, FILE *t) {
 static void table_importance(const sim_report *r, FILE *t) {
   fprintf(t, "rare failures by importance sampling (docs/statistics.md): failure probability, 95 %% interval,\n"
              "its half-width relative to the estimate, the failures' effective sample size, the bias drawn\n"
-             "with (BER, window-0 probability), passages weighted and in pilots, and the weights' mean (1 expected).\n");
+             "with (BER, chance a window choice joins a taken one), passages weighted and in pilots, and the weights' mean (1 expected).\n");
   fprintf(t, "%-20s %-7s %-7s %6s  %9s %-20s %7s %7s  %-8s %-7s %9s %7s %6s\n", "group", "BER", "zone", "km/h",
-          "failure", "95 % interval", "+-", "ESS", "bias BER", "window0", "weighted", "pilot", "mean w");
+          "failure", "95 % interval", "+-", "ESS", "bias BER", "collide", "weighted", "pilot", "mean w");
   if (r->sc->search) {
     for (size_t i = 0; i < r->nfrontiers; i++) {
       const sim_frontier *f = &r->frontiers[i];

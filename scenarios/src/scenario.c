@@ -74,7 +74,7 @@ typedef struct {
 } y_rse;
 
 typedef struct {
-  char *ber, *window0, *pilot, *precision, *block;
+  char *ber, *collide, *pilot, *precision, *warmup;
 } y_importance;
 
 typedef struct {
@@ -193,10 +193,10 @@ static const cyaml_schema_field_t sweep_fields[] = {
 
 static const cyaml_schema_field_t importance_fields[] = {
     SIM_YAML_NUMBER_PTR("ber", OPT, y_importance, ber),
-    CYAML_FIELD_STRING_PTR("window0", OPT, y_importance, window0, 1, 32),
+    CYAML_FIELD_STRING_PTR("collide", OPT, y_importance, collide, 1, 32),
     SIM_YAML_NUMBER_PTR("pilot", OPT, y_importance, pilot),
     SIM_YAML_NUMBER_PTR("precision", OPT, y_importance, precision),
-    SIM_YAML_NUMBER_PTR("block", OPT, y_importance, block),
+    SIM_YAML_NUMBER_PTR("warmup", OPT, y_importance, warmup),
     CYAML_FIELD_END};
 
 static const cyaml_schema_field_t top_fields[] = {
@@ -508,8 +508,9 @@ static int verdicts(sim_scenario *sc, const y_scenario *y, char *err, size_t err
   return 0;
 }
 
-/* importance: the bias (a BER above every BER of the run, or auto), the window bias (auto,
- * off, or window 0's probability), the pilot, the precision, the blocks. */
+/* importance: the BER bias (auto, off, or a BER above every BER of the run), the collision bias
+ * (auto, off, or the probability a window choice joins a taken one), the pilot, the
+ * precision, the warm-up. */
 static int importance(sim_scenario *sc, const y_importance *m, char *err, size_t errlen) {
   double hi_ber = 0;
   if (!m) return 0;
@@ -519,21 +520,27 @@ static int importance(sim_scenario *sc, const y_importance *m, char *err, size_t
     NEED(sc->bers[i] > 0, "importance", "a BER of 0 has no bit error to draw more often");
     if (sc->bers[i] > hi_ber) hi_ber = sc->bers[i];
   }
-  if (m->ber && strcmp(m->ber, "auto") != 0)
-    NUMX("importance.ber", m->ber, 0, hi_ber, 0.2, IO_CLI_ABOVE_LO, sc->is_ber);
-  if (!m->window0 || strcmp(m->window0, "auto") == 0) {
-    sc->is_windows = 0;
-  } else if (strcmp(m->window0, "off") == 0) {
-    sc->is_windows = -1;
+  if (!m->ber || strcmp(m->ber, "auto") == 0) {
+    sc->is_ber_mode = 0;
+  } else if (strcmp(m->ber, "off") == 0) {
+    sc->is_ber_mode = -1;
   } else {
-    /* Window 0 drawn more often than the OBE's 1/windows makes two OBEs collide more. */
-    NUMX("importance.window0", m->window0, 0, 1.0 / sc->obe.public_windows, 1, IO_CLI_ABOVE_LO | IO_CLI_BELOW_HI,
-         sc->is_window0);
-    sc->is_windows = 1;
+    NUMX("importance.ber", m->ber, 0, hi_ber, 0.2, IO_CLI_ABOVE_LO, sc->is_ber);
+    sc->is_ber_mode = 1;
+  }
+  if (!m->collide || strcmp(m->collide, "auto") == 0) {
+    sc->is_collide_mode = 0;
+  } else if (strcmp(m->collide, "off") == 0) {
+    sc->is_collide_mode = -1;
+  } else {
+    /* The probability a window choice joins one taken at the same BST (block.c). */
+    NUMX("importance.collide", m->collide, 0, 0, 1, IO_CLI_ABOVE_LO | IO_CLI_BELOW_HI, sc->is_collide);
+    sc->is_collide_mode = 1;
   }
   INT("importance.pilot", m->pilot, 2000, 100, 10000000, sc->is_pilot);
   NUMX("importance.precision", m->precision, 0.1, 0, 1, IO_CLI_ABOVE_LO, sc->is_precision);
-  INT("importance.block", m->block, 0, 1, 1000, sc->is_block);
+  sc->is_warmup = -1;
+  if (m->warmup && strcmp(m->warmup, "auto") != 0) INT("importance.warmup", m->warmup, 0, 0, 100000, sc->is_warmup);
   return 0;
 }
 

@@ -38,16 +38,17 @@ typedef struct {
 
 typedef void (*air_frame_fn)(void *ctx, const air_frame *f);
 
-/* Importance sampling (docs/statistics.md): the air draws the losses a passage hangs on
- * at a biased bit error rate ber instead of the lane's, and keeps the log of the likelihood
- * ratio of every such draw (the lane's probability over the biased one), so a driver can
- * weigh what follows. Those draws are every uplink frame, a BST at an OBE without a
- * session yet, and a private frame at the OBE whose session it belongs to; the rest (BSTs
- * during a session or after it, frames to others) cannot change a passage's outcome
- * directly and are drawn at the lane's BER, which keeps the weights tame. The counts feed
- * the choice of the next bias (cross-entropy). */
+/* Importance sampling (docs/statistics.md): the air draws the losses one OBE's passage
+ * hangs on at a biased bit error rate ber instead of the lane's, and keeps the log of the
+ * likelihood ratio of every such draw (the lane's probability over the biased one), so a
+ * driver can weigh that passage. Those draws are the tagged OBE's uplink frames, BSTs at
+ * its receiver before its session, and its session's frames at its receiver; the rest
+ * (BSTs during its session or after, every other OBE's frames) are drawn at the lane's
+ * BER, which keeps the weights tame and is as valid (the bias may depend on anything
+ * already drawn). The counts feed the choice of the next bias (cross-entropy). */
 typedef struct {
   double ber;      /* the biased BER, > 0 */
+  const obe_engine *tag; /* the OBE whose passage is weighed: only its draws are biased */
   double log_keep; /* log(1 - ber) */
   double log_w;    /* sum over draws of log(p / q) (lost) or log((1 - p) / (1 - q)) (kept) */
   uint64_t lost;   /* draws that lost a frame */

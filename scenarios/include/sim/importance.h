@@ -31,6 +31,12 @@ double sim_is_ess(const sim_is_sum *s);
  * No failure: 0 and 1 (nothing can be claimed from the weights). */
 void sim_is_bounds(const sim_is_sum *s, double alpha, double *lo, double *hi);
 
+/* Whether the weights cannot be trusted: their mean, 1 in expectation whatever the bias,
+ * is off by more than 0.1 and by more than four of its standard errors. A bias that
+ * drives the weights apart leaves the rare heavy ones unsampled, and that shows first in
+ * their mean (docs/statistics.md). Needs 100 passages; fewer: false. */
+bool sim_is_degenerate(const sim_is_sum *s);
+
 /* The z with P(Z > z) = alpha for a standard normal Z (0 < alpha < 1). */
 double sim_is_normal_upper(double alpha);
 

@@ -27,8 +27,8 @@ typedef struct {
    * bias from; then the looks above, at that bias. */
   bool piloting;
   uint64_t pilot_issued; /* passages handed out to the pilot under way */
-  double bias_ber, bias_window0; /* of its next blocks (0: unbiased) */
-  uint32_t per_block;    /* passages per block (0: sim_blocks_split's) */
+  double bias_ber, bias_collide; /* of its next blocks (0: unbiased) */
+  uint32_t warmup;       /* biased blocks: passages that fill the lane before and after the one weighed */
 } sim_source;
 
 /* One zone search: a group at one speed, BER and density. */

@@ -45,12 +45,16 @@ typedef struct {
    * ok and the rest above are all there is. Weighted cells: n, ok, outcomes, causes and
    * details count the passages as drawn (under the bias); frames and times are not kept. */
   bool importance;          /* the verdict comes from the weighted estimate */
-  double bias_ber, bias_window0; /* the bias of its estimate (0: that part unbiased) */
+  double bias_ber, bias_collide; /* the bias of its estimate (0: that part unbiased) */
   unsigned pilots;
   uint64_t pilot_passages;  /* of every pilot */
-  uint64_t pilot_n, pilot_failures; /* the last pilot's */
-  double ce_w, ce_lost, ce_bits, ce_win0, ce_wins; /* over its failures: w, and w x frame
-                                                      * losses, exposed bits, window choices */
+  sim_is_sum pilot_is;      /* the last pilot's passages, failures and weights */
+  uint64_t plain_n, plain_failures; /* the first pilot's, plain: a check on the estimate */
+  bool degenerate;          /* a bias's weights could not be trusted: plain sampling instead */
+  bool contradicted;        /* the weighted estimate contradicted the plain pilot: plain instead */
+  double ce_lost, ce_bits, ce_collided, ce_contended; /* the last pilot's failures: sums of
+                                                        * w x frame losses, exposed bits,
+                                                        * window choices (sim_record) */
   sim_is_sum is;
   double is_causes[SIM_CAUSE_COUNT]; /* weighted failures by cause (sum of w) */
 } sim_report_cell;

@@ -34,12 +34,17 @@ typedef struct {
   double speed_kmh;    /* speed_idx >= 0: the speed */
   double headway_s, min_headway_s;
   uint32_t passages;
+  /* Reported: passages warmup .. warmup + reported - 1 (reported 0: every one from warmup
+   * on); the others only fill the lane before and after them. A biased block reports one
+   * passage, whose OBE's draws alone are biased (docs/statistics.md). */
+  uint32_t warmup, reported;
   uint32_t vehicle_base; /* first vehicle id of the block's fleet */
   uint32_t fleet;        /* distinct vehicles (0: a new vehicle every passage) */
   uint64_t seed;
   /* Importance sampling (docs/statistics.md); both 0: plain sampling. */
   double bias_ber;       /* frame losses drawn at this BER instead of ber (0: at ber) */
-  double bias_window0;   /* each public-window choice is window 0 with this probability (0: as the OBE draws) */
+  double bias_collide;   /* a public-window choice joins one another OBE made at the same BST with this
+                          * probability, else the OBE's own draw (0: always the OBE's) */
   bool pilot;            /* its passages choose the bias of those that follow, outside the estimate */
 } sim_block;
 
@@ -60,13 +65,14 @@ typedef struct {
   /* Why it was not SIM_OK (sim/cause.h): enum sim_cause, the rse_cmd it was on, and enum
    * sim_loss, the last loss of that command; all 0 for SIM_OK. */
   uint8_t cause, cause_cmd, cause_frame;
-  /* Importance sampling: the log likelihood ratio of every draw of the block up to the
-   * passage's end (plain sampling: 0, a weight of 1), and over the same draws the frame
-   * losses drawn, their exposed bits, and the public-window choices (of window 0). */
+  /* Importance sampling: the log likelihood ratio of every biased draw of the block up to
+   * the passage's end (plain sampling: 0, a weight of 1), and over the same draws the
+   * frame losses drawn, their exposed bits, and the window choices made while another OBE
+   * had chosen at that BST (contended) and of those, the ones that took its window. */
   double log_w;
   uint32_t bias_lost;
   float bias_bits;
-  uint32_t win0, wins;
+  uint32_t collided, contended;
 } sim_record;
 
 /* The state an OBE keeps between passages: its counters and passage log. The keys are
@@ -128,7 +134,8 @@ typedef struct {
   size_t n, cap;
   uint32_t first_index;
   uint32_t vehicle_base;
-  uint32_t per_block;    /* passages per block; 0: 1,000 */
+  uint32_t per_block;    /* passages reported per block; 0: 1,000 */
+  uint32_t warmup;       /* and before and after them, in each block, passages that only fill the lane */
 } sim_blocks;
 
 /* Appends the blocks of passages vehicles like proto (its BER, zone, speed, headway, group,

@@ -65,12 +65,13 @@ typedef struct {
   /* importance sampling (docs/statistics.md, "Rare failures"): failures drawn more often
    * and weighed back; needs passages: auto */
   bool is_on;
-  double is_ber;           /* the biased BER; 0: chosen per cell by a pilot (auto) */
-  int is_windows;          /* public-window bias: -1 off, 0 auto (pilot, with several OBEs), 1 fixed */
-  double is_window0;       /* is_windows 1: the probability of window 0 */
+  int is_ber_mode;         /* BER bias: -1 off, 0 auto (chosen per cell by pilots), 1 fixed */
+  double is_ber;           /* is_ber_mode 1: the biased BER */
+  int is_collide_mode;     /* collision bias: -1 off, 0 auto (pilot, with several OBEs), 1 fixed */
+  double is_collide;       /* is_collide_mode 1: the probability a window choice joins a taken one */
   uint64_t is_pilot;       /* passages per pilot */
   double is_precision;     /* a cell stops once its 95 % interval is within this of the estimate */
-  uint32_t is_block;       /* passages per block; 0: from the traffic (docs/statistics.md) */
+  int64_t is_warmup;       /* passages that fill the lane before a block's; -1: from the traffic */
 
   sim_group groups[SIM_GROUPS_MAX];
   unsigned ngroups;
