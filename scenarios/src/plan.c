@@ -351,6 +351,7 @@ static void degenerate_restart(sim_report_cell *c) {
   memset(c->details, 0, sizeof(c->details));
   memset(&c->is, 0, sizeof(c->is));
   memset(c->is_causes, 0, sizeof(c->is_causes));
+  c->contended = c->collided = 0;
   c->verdict = SIM_UNDECIDED;
   c->lower = 0;
   c->upper = 1;

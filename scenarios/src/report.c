@@ -218,6 +218,8 @@ static void count_add(sim_report_cell *c, const sim_record *x) {
 static void weighted_add(sim_report_cell *c, const sim_record *x) {
   count_add(c, x);
   sim_is_add(&c->is, x->log_w, x->outcome != SIM_OK);
+  c->contended += x->contended;
+  c->collided += x->collided;
   if (x->outcome != SIM_OK && x->cause < SIM_CAUSE_COUNT) c->is_causes[x->cause] += exp(x->log_w);
 }
 

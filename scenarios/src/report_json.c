@@ -44,6 +44,8 @@ static json_t *importance_json(const sim_report_cell *cell) {
   json_object_set_new(e, "relative_half_width", est > 0 ? json_real((hi - lo) / (2 * est)) : json_null());
   json_object_set_new(e, "ess_failures", json_real(sim_is_ess(s)));
   json_object_set_new(e, "mean_weight", s->n ? json_real(s->all_w / (double)s->n) : json_null());
+  json_object_set_new(e, "window_choices_contended", json_integer((json_int_t)cell->contended));
+  json_object_set_new(e, "window_choices_collided", json_integer((json_int_t)cell->collided));
   json_object_set_new(e, "ess_weights", s->all_w2 > 0 ? json_real(s->all_w * s->all_w / s->all_w2) : json_null());
   return e;
 }

@@ -56,6 +56,7 @@ typedef struct {
                                                         * w x frame losses, exposed bits,
                                                         * window choices (sim_record) */
   sim_is_sum is;
+  uint64_t contended, collided; /* the weighed OBEs' biased window choices, and those that took a taken window */
   double is_causes[SIM_CAUSE_COUNT]; /* weighted failures by cause (sum of w) */
 } sim_report_cell;
 
