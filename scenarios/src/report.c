@@ -178,7 +178,7 @@ static void csv_put(sim_report *r, const char *ber, const char *zone, const char
   p = put_u64(p, x->obes_in_zone);
   if (sc->is_on) {
     char lw[32];
-    snprintf(lw, sizeof(lw), "%.17g", x->log_w);
+    snprintf(lw, sizeof(lw), "%.10g", x->log_w);
     *p++ = ',';
     p = put_str(p, sampling);
     *p++ = ',';

@@ -18,8 +18,9 @@ mkdir -p "$out/files" || exit 1
 fail=0
 # The default run (a zone search of some ten million passages) is too long for every test
 # run, and its capture would be gigabytes: tests/scenarios/frontier.yaml is a small search
-# in its place; only multi-lane, a fixed number of passages, is captured.
-for f in scenarios/multi-lane scenarios/noisy tests/scenarios/frontier; do
+# in its place, and tests/scenarios/rare-is.yaml stands for importance sampling; only
+# multi-lane, a fixed number of passages, is captured.
+for f in scenarios/multi-lane scenarios/noisy tests/scenarios/frontier tests/scenarios/rare-is; do
   n=$(basename $f)
   pcap=
   [ $n = multi-lane ] && pcap="--pcap $out/files/$n.pcap"
