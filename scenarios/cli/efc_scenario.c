@@ -255,6 +255,8 @@ static int cmd_sensitivity(int argc, char **argv) {
     out_dir = dir;
   }
   o.threads = scenario_out_threads(&so);
+  /* An output directory that cannot be made is refused before the minute of simulation. */
+  if (sim_sens_dir(out_dir, err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   if (sim_sens_run(&sc, &o, &res, err, sizeof(err)) != 0 ||
       sim_sens_write(&res, out_dir, stdout, so.plots, PROG, err, sizeof(err)) != 0)
     return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);

@@ -243,13 +243,18 @@ static int write_tornado(const sim_sens_result *res, const char *dir, char *err,
   return 0;
 }
 
-int sim_sens_write(const sim_sens_result *res, const char *dir, FILE *table, bool plots, const char *prog, char *err,
-                   size_t errlen) {
+int sim_sens_dir(const char *dir, char *err, size_t errlen) {
   if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
     snprintf(err, errlen, "%s: cannot create the output directory: %s", dir, strerror(errno));
     return -1;
   }
-  if (file_tmp_sweep_dir(dir, err, errlen) < 0) return -1;
+  /* Temporaries of an earlier run that was killed (docs/files.md). */
+  return file_tmp_sweep_dir(dir, err, errlen) < 0 ? -1 : 0;
+}
+
+int sim_sens_write(const sim_sens_result *res, const char *dir, FILE *table, bool plots, const char *prog, char *err,
+                   size_t errlen) {
+  if (sim_sens_dir(dir, err, errlen) != 0) return -1;
   if (write_json(res, dir, prog, err, errlen) != 0) return -1;
   if (plots && write_tornado(res, dir, err, errlen) != 0) return -1;
   if (table) write_table(res, table);

@@ -82,6 +82,10 @@ int sim_sens_run(const sim_scenario *sc, const sim_sens_options *opt, sim_sens_r
  * when exactly one is (+1: the value made it infinite, -1: made it finite). */
 double sim_sens_delta(double a, bool a_inf, double b, bool b_inf, int *inf);
 
+/* Makes the output directory dir (an existing one is fine) and sweeps a killed run's
+ * temporaries from it: 0, or -1 with err. */
+int sim_sens_dir(const char *dir, char *err, size_t errlen);
+
 /* dir/sensitivity.json (atomically), the table and "measure first:" on table, and with plots
  * dir/tornado.gp, .dat, .svg and .png through gnuplot (a missing gnuplot is a warning). 0, or
  * -1 with err. */
