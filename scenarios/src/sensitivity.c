@@ -172,7 +172,7 @@ void sim_sens_setup(const sim_scenario *sc, uint64_t passages, sim_sens_result *
   res->headway_s = dwell_s + 2;
 }
 
-int sim_sens_blocks(const sim_sens_result *res, sim_blocks *out) {
+int sim_sens_blocks(const sim_sens_result *res, unsigned stream, sim_blocks *out) {
   const sim_scenario *sc = res->sc;
   out->vehicle_base = 0x00100000u;
   for (unsigned g = 0; g < sc->ngroups; g++) {
@@ -187,7 +187,7 @@ int sim_sens_blocks(const sim_sens_result *res, sim_blocks *out) {
     proto.min_headway_s = res->min_headway_s;
     /* One seed per group, whatever the parameter's value: the same vehicles, arrivals and
      * bit errors at every value. */
-    if (sim_blocks_split(sc, &proto, res->passages, sim_seed_mix(sim_seed_mix(sc->seed, 0x53454e53u), g + 1), out) !=
+    if (sim_blocks_split(sc, &proto, res->passages, sim_seed_mix(sim_seed_mix(sc->seed, 0x53454e53u + stream), g + 1), out) !=
         0)
       return -1;
   }
@@ -289,11 +289,26 @@ static double effect(const sim_sens_result *res, unsigned i, bool zone) {
   return e;
 }
 
+/* The noise reference's largest change of any group's required zone (or p99). */
+static double noise_effect(const sim_sens_result *res, bool zone) {
+  double e = 0;
+  for (unsigned g = 0; g < res->sc->ngroups; g++) {
+    const sim_sens_point *p = &res->noise[g], *b = &res->base[g];
+    int inf;
+    double d = zone ? sim_sens_delta(p->zone_m, p->q_inf, b->zone_m, b->q_inf, &inf)
+                    : sim_sens_delta(p->p99_ms, p->p99_inf, b->p99_ms, b->p99_inf, &inf);
+    if (inf) return INFINITY;
+    if (isfinite(d) && fabs(d) > e) e = fabs(d);
+  }
+  return e;
+}
+
 /* Parameters by their largest change of the required zone, then of p99, then in table
  * order; "measure first" the parameters not fixed by a standard within a tenth of the top
- * one's zone effect (at most 5), or by p99 when no zone changed. */
+ * one's zone effect and above twice the noise's (at most 5), or by p99 when no zone
+ * changed. */
 static void rank(sim_sens_result *res) {
-  double ez[SIM_SENS_PARAMS_MAX], ep[SIM_SENS_PARAMS_MAX], top = 0;
+  double ez[SIM_SENS_PARAMS_MAX], ep[SIM_SENS_PARAMS_MAX], top = 0, noise;
   bool by_zone;
   for (unsigned i = 0; i < res->nparams; i++) {
     ez[i] = effect(res, i, true);
@@ -316,11 +331,13 @@ static void rank(sim_sens_result *res) {
   if (!by_zone)
     for (unsigned i = 0; i < res->nparams; i++)
       if (!res->params[i].fixed && ep[i] > top) top = ep[i];
+  noise = noise_effect(res, by_zone);
   res->nmeasure = 0;
   for (unsigned k = 0; k < res->nparams && res->nmeasure < 5 && top > 0; k++) {
     unsigned i = res->order[k];
     double e = by_zone ? ez[i] : ep[i];
-    if (!res->params[i].fixed && e > 0 && (isinf(top) ? isinf(e) : e >= top / 10)) res->measure[res->nmeasure++] = i;
+    if (!res->params[i].fixed && e > 2 * noise && (isinf(top) ? isinf(e) : e >= top / 10))
+      res->measure[res->nmeasure++] = i;
   }
   res->worst_group = 0;
   for (unsigned g = 1; g < res->sc->ngroups; g++) {
@@ -331,22 +348,24 @@ static void rank(sim_sens_result *res) {
 
 int sim_sens_run(const sim_scenario *sc, const sim_sens_options *opt, sim_sens_result *res, char *err, size_t errlen) {
   sim_scenario *var = malloc(sizeof(*var)); /* one value of one parameter */
-  sim_blocks blocks = {NULL, 0, 0, 0, 0};
+  sim_blocks blocks = {NULL, 0, 0, 0, 0}, other = {NULL, 0, 0, 0, 0};
   sim_keys keys;
   dsrc_crypto *crypto;
   struct timespec t0, t1;
   int rv = 0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   sim_sens_setup(sc, opt->passages, res);
-  if (!var || sim_sens_blocks(res, &blocks) != 0) {
+  if (!var || sim_sens_blocks(res, 0, &blocks) != 0 || sim_sens_blocks(res, 1, &other) != 0) {
     free(var);
     free(blocks.v);
+    free(other.v);
     snprintf(err, errlen, "out of memory");
     return -1;
   }
   if (dsrc_crypto_new(&crypto, err, errlen) != 0) {
     free(var);
     free(blocks.v);
+    free(other.v);
     return -1;
   }
   if (sim_keys_init(&keys, crypto, sc->seed) != 0) {
@@ -354,10 +373,12 @@ int sim_sens_run(const sim_scenario *sc, const sim_sens_options *opt, sim_sens_r
     dsrc_crypto_free(crypto);
     free(var);
     free(blocks.v);
+    free(other.v);
     return -1;
   }
   dsrc_crypto_free(crypto);
   rv = run_variant(res, sc, &keys, &blocks, opt->threads, res->base, err, errlen);
+  if (rv == 0) rv = run_variant(res, sc, &keys, &other, opt->threads, res->noise, err, errlen);
   for (unsigned i = 0; i < res->nparams && rv == 0; i++)
     for (int side = 0; side < 2 && rv == 0; side++) {
       const sim_sens_param *p = &res->params[i];
@@ -374,6 +395,7 @@ int sim_sens_run(const sim_scenario *sc, const sim_sens_options *opt, sim_sens_r
   sim_keys_wipe(&keys);
   free(var);
   free(blocks.v);
+  free(other.v);
   if (rv != 0) return -1;
   rank(res);
   clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -60,6 +60,16 @@ static int write_json(const sim_sens_result *res, const char *dir, const char *p
   json_object_set_new(o, "groups", groups);
   json_object_set_new(o, "worst_group", json_string(sc->groups[res->worst_group].label));
   json_object_set_new(o, "baseline", base);
+  {
+    /* The file's values again with other seeds: the changes chance alone makes. */
+    json_t *nz = json_array();
+    for (unsigned g = 0; g < sc->ngroups; g++) {
+      json_t *x = point_json(&res->noise[g], &res->base[g]);
+      json_object_set_new(x, "group", json_string(sc->groups[g].label));
+      json_array_append_new(nz, x);
+    }
+    json_object_set_new(o, "other_seeds", nz);
+  }
   for (unsigned k = 0; k < res->nparams; k++) {
     unsigned i = res->order[k];
     const sim_sens_param *p = &res->params[i];
@@ -131,12 +141,15 @@ static void write_table(const sim_sens_result *res, FILE *t) {
           res->zone_m / (res->ref_kmh / 3.6));
   fprintf(t, "  required zone = %g km/h x the %g quantile of completion, a passage that never finished infinitely late\n\n",
           res->top_kmh, sc->target);
-  fprintf(t, "at the file's values:\n%-20s %9s %9s %9s %10s\n", "group", "p99 ms", "q ms", "zone m", "unfinished");
+  fprintf(t, "at the file's values (and the change with other seeds: chance alone):\n%-20s %9s %9s %9s %10s %12s %12s\n",
+          "group", "p99 ms", "q ms", "zone m", "unfinished", "seeds p99 ms", "seeds zone m");
   for (unsigned g = 0; g < sc->ngroups; g++) {
-    const sim_sens_point *p = &res->base[g];
-    fprintf(t, "%-20s %9s %9s %9s %10llu\n", sc->groups[g].label, value_text(a, sizeof(a), p->p99_ms, p->p99_inf, 2),
-            value_text(b, sizeof(b), p->q_ms, p->q_inf, 2), value_text(c, sizeof(c), p->zone_m, p->q_inf, 3),
+    const sim_sens_point *p = &res->base[g], *nz = &res->noise[g];
+    fprintf(t, "%-20s %9s %9s %9s %10llu", sc->groups[g].label, value_text(a, sizeof(a), p->p99_ms, p->p99_inf, 3),
+            value_text(b, sizeof(b), p->q_ms, p->q_inf, 3), value_text(c, sizeof(c), p->zone_m, p->q_inf, 3),
             (unsigned long long)p->unfinished);
+    fprintf(t, " %12s %12s\n", delta_text(a, sizeof(a), nz->p99_ms, nz->p99_inf, p->p99_ms, p->p99_inf, 3),
+            delta_text(b, sizeof(b), nz->zone_m, nz->q_inf, p->zone_m, p->q_inf, 3));
   }
   fprintf(t, "\nchanges at the low and the high value, largest effect first (groups not listed: no change):\n");
   fprintf(t, "%-30s %9s %9s %9s  %-20s %9s %9s %9s %9s\n", "parameter", "low", "file", "high", "group", "p99 lo ms",
@@ -152,8 +165,8 @@ static void write_table(const sim_sens_result *res, FILE *t) {
       if (shown++ == 0) fprintf(t, "%-30s %9.4g %9.4g %9.4g  ", name, p->low, p->base, p->high);
       else fprintf(t, "%-30s %9s %9s %9s  ", "", "", "", "");
       fprintf(t, "%-20s %9s %9s %9s %9s\n", sc->groups[g].label,
-              delta_text(a, sizeof(a), lo->p99_ms, lo->p99_inf, bs->p99_ms, bs->p99_inf, 2),
-              delta_text(b, sizeof(b), hi->p99_ms, hi->p99_inf, bs->p99_ms, bs->p99_inf, 2),
+              delta_text(a, sizeof(a), lo->p99_ms, lo->p99_inf, bs->p99_ms, bs->p99_inf, 3),
+              delta_text(b, sizeof(b), hi->p99_ms, hi->p99_inf, bs->p99_ms, bs->p99_inf, 3),
               delta_text(c, sizeof(c), lo->zone_m, lo->q_inf, bs->zone_m, bs->q_inf, 3),
               delta_text(d, sizeof(d), hi->zone_m, hi->q_inf, bs->zone_m, bs->q_inf, 3));
     }
@@ -181,6 +194,11 @@ static double tornado_dat(const sim_sens_result *res, unsigned g, FILE *d) {
     if (fabs(lo[i]) > half) half = fabs(lo[i]);
     if (fabs(hi[i]) > half) half = fabs(hi[i]);
   }
+  {
+    int inf;
+    double nz = sim_sens_delta(res->noise[g].zone_m, res->noise[g].q_inf, bs->zone_m, bs->q_inf, &inf);
+    if (isfinite(nz) && fabs(nz) > half) half = fabs(nz);
+  }
   half = half > 0 ? half * 1.15 : 0.01;
   for (unsigned i = 0; i < res->nparams; i++) {
     if (linf[i]) lo[i] = linf[i] * half;
@@ -194,7 +212,14 @@ static double tornado_dat(const sim_sens_result *res, unsigned g, FILE *d) {
       idx[j] = idx[j - 1];
       idx[j - 1] = x;
     }
-  /* row, low-value change, high-value change, label */
+  /* row, low-value change, high-value change, label; the noise reference first (row 0) */
+  {
+    int inf;
+    double nz = sim_sens_delta(res->noise[g].zone_m, res->noise[g].q_inf, bs->zone_m, bs->q_inf, &inf);
+    if (inf) nz = inf * half;
+    else if (!isfinite(nz)) nz = 0;
+    fprintf(d, "0 %.6g %.6g \"(file values, other seeds)\"\n\n\n", nz, nz);
+  }
   for (unsigned k = 0; k < res->nparams; k++) {
     unsigned i = idx[k];
     const sim_sens_param *p = &res->params[i];
@@ -227,15 +252,16 @@ static int write_tornado(const sim_sens_result *res, const char *dir, char *err,
   fprintf(f, "set title \"%s: change of the zone %s needs at %g km/h (%g %%)\\nBER %.0e; file value %.3f m; bars: the "
              "parameter at its low and at its high value\" noenhanced\n",
           sc->name, sc->groups[g].label, res->top_kmh, sc->target * 100, res->ber, res->base[g].zone_m);
-  fprintf(f, "set xlabel 'change of the required zone, m'\nset xrange [%.6g:%.6g]\nset yrange [0.3:%u.7]\n", -half,
+  fprintf(f, "set xlabel 'change of the required zone, m'\nset xrange [%.6g:%.6g]\nset yrange [-0.7:%u.7]\n", -half,
           half, res->nparams);
   fprintf(f, "set ytics noenhanced font ',9'\nset style fill solid 0.7 border -1\n");
   for (int pass = 0; pass < 2; pass++) {
     fprintf(f, "set terminal %s\nset output '%s'.tmp\n", pass ? "pngcairo size 1100,700" : "svg size 1100,700 dynamic",
             img[pass]);
-    fprintf(f, "plot '%s' using (0):1:($2<0?$2:0):($2<0?0:$2):($1-0.38):($1+0.02):ytic(4) with boxxyerror lc rgb "
-               "'#3b6fb6' title 'low value', '' using (0):1:($3<0?$3:0):($3<0?0:$3):($1-0.02):($1+0.38) with "
-               "boxxyerror lc rgb '#c8553d' title 'high value'\nset output\n",
+    fprintf(f, "plot '%s' index 1 using (0):1:($2<0?$2:0):($2<0?0:$2):($1-0.38):($1+0.02):ytic(4) with boxxyerror lc "
+               "rgb '#3b6fb6' title 'low value', '' index 1 using (0):1:($3<0?$3:0):($3<0?0:$3):($1-0.02):($1+0.38) "
+               "with boxxyerror lc rgb '#c8553d' title 'high value', '' index 0 using (0):1:($2<0?$2:0):($2<0?0:$2):"
+               "($1-0.3):($1+0.3):ytic(4) with boxxyerror lc rgb '#999999' title 'other seeds (chance)'\nset output\n",
             dat);
   }
   if (file_out_commit(o, err, errlen) != 0) return -1;

@@ -123,7 +123,7 @@ static void test_gap_du_windows(void **state) {
   assert_true(p->base == 100 && p->low == 50 && p->high == 200);
   assert_int_equal(dsrc_crypto_new(&c, err, sizeof(err)), 0);
   assert_int_equal(sim_keys_init(&keys, c, sc->seed), 0);
-  assert_int_equal(sim_sens_blocks(res, &bl), 0);
+  assert_int_equal(sim_sens_blocks(res, 0, &bl), 0);
   base = calloc(60 * sc->ngroups, sizeof(*base));
   moved = calloc(60 * sc->ngroups, sizeof(*moved));
   assert_true(base && moved);

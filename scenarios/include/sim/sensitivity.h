@@ -54,11 +54,16 @@ typedef struct {
   unsigned nparams;
   sim_sens_param params[SIM_SENS_PARAMS_MAX];
   sim_sens_point base[SIM_GROUPS_MAX];
+  /* The file's values again with other seeds: a change no larger than this one's cannot be
+   * told from chance. */
+  sim_sens_point noise[SIM_GROUPS_MAX];
   sim_sens_point low[SIM_SENS_PARAMS_MAX][SIM_GROUPS_MAX];
   sim_sens_point high[SIM_SENS_PARAMS_MAX][SIM_GROUPS_MAX];
   unsigned order[SIM_SENS_PARAMS_MAX]; /* parameters by largest effect first */
   unsigned worst_group;                /* the group needing the longest zone at the file's values */
-  unsigned nmeasure;                   /* "measure first": order[...] entries, fixed ones left out */
+  /* "measure first": by largest effect, parameters not fixed by a standard whose effect is
+   * at least a tenth of the top one's and more than twice the noise reference's (at most 5) */
+  unsigned nmeasure;
   unsigned measure[SIM_SENS_PARAMS_MAX];
   double wall_s;
 } sim_sens_result;
@@ -72,8 +77,9 @@ void sim_sens_apply(sim_scenario *dst, const sim_scenario *sc, unsigned i, doubl
 
 /* The measurement's blocks, every group's in group order (res->passages each, at res->ber,
  * res->ref_kmh, in the zone res->zone_m, one vehicle at a time), appended to out: the same
- * blocks and seeds for every value of every parameter. 0, or -1 when out of memory. */
-int sim_sens_blocks(const sim_sens_result *res, sim_blocks *out);
+ * blocks and seeds for every value of every parameter (stream 0), or the same blocks with
+ * other seeds (stream 1: the noise reference). 0, or -1 when out of memory. */
+int sim_sens_blocks(const sim_sens_result *res, unsigned stream, sim_blocks *out);
 
 /* Runs the analysis. 0, or -1 with err. */
 int sim_sens_run(const sim_scenario *sc, const sim_sens_options *opt, sim_sens_result *res, char *err, size_t errlen);
