@@ -13,6 +13,7 @@
 #include "sim/runner.h"
 #include "security/security.h"
 #include "sim/scenario.h"
+#include "sim/sensitivity.h"
 #include "sim/trace.h"
 
 #define PROG "efc-scenario"
@@ -20,6 +21,7 @@
 static void usage(FILE *out) {
   fprintf(out,
           "usage: efc-scenario run FILE [--out DIR] [--threads N] [--no-plots] [--pcap FILE] [--budget N]\n"
+          "       efc-scenario sensitivity FILE [--out DIR] [--threads N] [--passages N] [--no-plots]\n"
           "       efc-scenario trace --profile P [--seed N] [--mcu legacy|modern] [--json] [--pcap FILE]\n"
           "       efc-scenario attack FILE [--profile P]\n"
           "       efc-scenario report security [--out DIR] [--attacks DIR] [--timing FILE] [--threads N] [--no-plots]\n"
@@ -34,6 +36,15 @@ static void usage(FILE *out) {
           "        --budget 1000..10000000000: with passages: auto, at most N passages in all\n"
           "        (traffic.budget); cells it leaves undecided say so (docs/statistics.md).\n"
           "        --threads 1..256 (report: 1..64); trace --seed 0..18446744073709551615.\n"
+          "sensitivity  which timing parameter matters: every timing parameter of FILE set,\n"
+          "        one at a time, to a low and a high value around the file's\n"
+          "        (docs/timing-model.md), each group of the fleet simulated at each value\n"
+          "        with the same random numbers, at the first BER and the lowest speed in\n"
+          "        a zone too long to cut a transaction: per group the change of the\n"
+          "        completion time's p99 and of the zone needed at the top speed. A table\n"
+          "        ending in \"measure first:\", DIR/sensitivity.json and the tornado chart\n"
+          "        DIR/tornado.svg, .png (default DIR results/<file name>-sensitivity).\n"
+          "        --passages 100..10000000 per group and value (default 10000).\n"
           "trace   one passage of one OBE through a perfect in-memory link in virtual time:\n"
           "        every frame in order (time, direction, layer 2, T-APDUs, length), then the\n"
           "        verification results at the lane and at the issuer.\n"
@@ -207,6 +218,53 @@ static int cmd_run(int argc, char **argv) {
   return 0;
 }
 
+static int cmd_sensitivity(int argc, char **argv) {
+  static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+                                       {"threads", required_argument, NULL, 't'},
+                                       {"passages", required_argument, NULL, 'p'},
+                                       {"no-plots", no_argument, NULL, 'n'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  static sim_scenario sc;
+  static sim_sens_result res;
+  sim_sens_options o = {.passages = 10000};
+  scenario_out so = {.plots = true};
+  char err[512], dir[512];
+  const char *out_dir;
+  int c, rv;
+  optind = 1;
+  while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
+    if (c == 'p') {
+      if (io_cli_u64_parse(&o.passages, "--passages", optarg, 100, 10000000, err, sizeof(err)) != 0)
+        return io_cli_usage(PROG, NULL, "%s", err);
+    } else if ((rv = scenario_out_opt(&so, c, err, 256)) >= 0) {
+      return rv;
+    }
+  }
+  if (optind != argc - 1) return io_cli_usage(PROG, NULL, "sensitivity needs exactly one scenario FILE");
+  if (sim_scenario_load(&sc, argv[optind], err, sizeof(err)) != 0)
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  out_dir = so.out_dir;
+  if (!out_dir) {
+    const char *base = strrchr(argv[optind], '/');
+    char name[256];
+    snprintf(name, sizeof(name), "%s", base ? base + 1 : argv[optind]);
+    if (strrchr(name, '.')) *strrchr(name, '.') = '\0';
+    mkdir_results();
+    snprintf(dir, sizeof(dir), "results/%s-sensitivity", name);
+    out_dir = dir;
+  }
+  o.threads = scenario_out_threads(&so);
+  /* An output directory that cannot be made is refused before the minute of simulation. */
+  if (sim_sens_dir(out_dir, err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  if (sim_sens_run(&sc, &o, &res, err, sizeof(err)) != 0 ||
+      sim_sens_write(&res, out_dir, stdout, so.plots, PROG, err, sizeof(err)) != 0)
+    return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  printf("results: %s/sensitivity.json%s (%.1f s on %u threads)\n", out_dir,
+         so.plots ? ", tornado (.svg, .png)" : "", res.wall_s, o.threads);
+  return 0;
+}
+
 static int cmd_attack(int argc, char **argv) {
   static const struct option opts[] = {{"profile", required_argument, NULL, 'p'},
                                        {"help", no_argument, NULL, 'h'},
@@ -313,6 +371,7 @@ static int run(int argc, char **argv) {
   }
   if (strcmp(argv[1], "trace") == 0) return cmd_trace(argc - 1, argv + 1);
   if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
+  if (strcmp(argv[1], "sensitivity") == 0) return cmd_sensitivity(argc - 1, argv + 1);
   if (strcmp(argv[1], "attack") == 0) return cmd_attack(argc - 1, argv + 1);
   if (strcmp(argv[1], "report") == 0) return cmd_report(argc - 1, argv + 1);
   return io_cli_usage(PROG, PROG, "unknown command '%s'", argv[1]);
