@@ -516,10 +516,8 @@ static int importance(sim_scenario *sc, const y_importance *m, char *err, size_t
   if (!m) return 0;
   sc->is_on = true;
   NEED(sc->passages_auto, "importance", "needs traffic.passages: auto (a cell is sampled until its estimate is known)");
-  for (unsigned i = 0; i < sc->nbers; i++) {
-    NEED(sc->bers[i] > 0, "importance", "a BER of 0 has no bit error to draw more often");
+  for (unsigned i = 0; i < sc->nbers; i++)
     if (sc->bers[i] > hi_ber) hi_ber = sc->bers[i];
-  }
   if (!m->ber || strcmp(m->ber, "auto") == 0) {
     sc->is_ber_mode = 0;
   } else if (strcmp(m->ber, "off") == 0) {
@@ -528,6 +526,8 @@ static int importance(sim_scenario *sc, const y_importance *m, char *err, size_t
     NUMX("importance.ber", m->ber, 0, hi_ber, 0.2, IO_CLI_ABOVE_LO, sc->is_ber);
     sc->is_ber_mode = 1;
   }
+  for (unsigned i = 0; i < sc->nbers && sc->is_ber_mode >= 0; i++)
+    NEED(sc->bers[i] > 0, "importance.ber", "a BER of 0 has no bit error to draw more often (importance.ber: off)");
   if (!m->collide || strcmp(m->collide, "auto") == 0) {
     sc->is_collide_mode = 0;
   } else if (strcmp(m->collide, "off") == 0) {

@@ -156,4 +156,34 @@ expect 0 "" "$bin" run "$out/edges.yaml" --out "$out/res-edges" --threads 1 --no
 [ -f "$out/res-edges/summary.json" ] || fail "edges: no summary.json"
 grep -q '"seed": 9223372036854775807' "$out/res-edges/summary.json" || fail "edges: seed not recorded as given"
 
+# Issue 17: importance sampling's keys, each refused with one line; their edges taken.
+isfile() { # NAME IMPORTANCE [TOP] [PASSAGES]
+  {
+    printf '%s\nimportance: {%s}\ntraffic:\n  speeds_kmh: [100]\n  passages: %s\n' "${3:-name: is}" "$2" "${4:-auto}"
+    [ "${4:-auto}" = auto ] && printf '  max_per_cell: 1000\n'
+    printf 'fleet:\n  - {profile: aes}\n'
+  } > "$out/$1.yaml"
+}
+for case in "fixed|||4|2: importance: needs traffic.passages: auto" \
+            "low|ber: 1.0e-7|||2: importance.ber: expected a number in (1e-06, 0.2], got '1.0e-7'" \
+            "high|ber: 0.3|||2: importance.ber: expected a number in (1e-06, 0.2], got '0.3'" \
+            "word|ber: sometimes|||2: importance.ber: expected a number in (1e-06, 0.2], got 'sometimes'" \
+            "zero|ber: auto|ber: 0||2: importance.ber: a BER of 0 has no bit error to draw more often" \
+            "collide|collide: 1|||2: importance.collide: expected a number in (0, 1), got '1'" \
+            "pilot|pilot: 99|||2: importance.pilot: expected 100..10000000, got '99'" \
+            "precision|precision: 0|||2: importance.precision: expected a number in (0, 1], got '0'" \
+            "warmup|warmup: -1|||2: importance.warmup: expected 0..100000, got '-1'" \
+            "unknown|shape: 2|||2: importance: Unexpected key: shape"; do
+  name=${case%%|*} rest=${case#*|}
+  imp=${rest%%|*} rest=${rest#*|}
+  top=${rest%%|*} rest=${rest#*|}
+  passages=${rest%%|*} pat=${rest#*|}
+  isfile "is-$name" "$imp" "${top:-name: is}" "${passages:-auto}"
+  expect 1 "is-$name.yaml:$pat" "$bin" run "$out/is-$name.yaml" --out "$out/res-is-$name" --no-plots
+done
+# A BER of 0 with collisions alone biased, and every key at an edge of its range.
+isfile is-edges "ber: off, collide: 0.99, pilot: 100, precision: 1, warmup: 0" "ber: 0"
+expect 0 "" "$bin" run "$out/is-edges.yaml" --out "$out/res-is-edges" --threads 1 --no-plots
+grep -q '"importance"' "$out/res-is-edges/summary.json" || fail "is-edges: no importance in summary.json"
+
 [ $fails = 0 ] && echo "scenario and attack files: all checks passed"
