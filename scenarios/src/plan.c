@@ -343,8 +343,7 @@ static bool contradicts_pilot(sim_report_cell *c) {
 }
 
 /* A weighted cell whose weights went wrong starts again with nothing drawn. */
-static void degenerate_restart(sim_report_cell *c) {
-  c->degenerate |= !c->contradicted;
+static void weighted_drop(sim_report_cell *c) {
   c->n = c->ok = 0;
   memset(c->outcomes, 0, sizeof(c->outcomes));
   memset(c->causes, 0, sizeof(c->causes));
@@ -379,11 +378,19 @@ static bool source_look(sim_plan *p, sim_source *s) {
     c->looks = s->look + 1;
     c->alpha_look = s->plan.alpha_look;
     if (c->importance && (sim_is_degenerate(&c->is) || contradicts_pilot(c))) {
+      c->degenerate |= !c->contradicted;
+      decided = false;
+      if (s->look + 1 >= s->plan.looks) {
+        /* No look left: what it drew stays, claiming nothing. */
+        c->verdict = SIM_UNDECIDED;
+        c->lower = 0;
+        c->upper = 1;
+        continue;
+      }
       /* What it drew cannot be weighed back: plain sampling from the next look on, the
        * looks' schedule (and so their error spending) unchanged. */
-      degenerate_restart(c);
+      weighted_drop(c);
       bias_set(p, s, 0, 0);
-      decided = false;
       continue;
     }
     if (c->importance) {

@@ -45,6 +45,12 @@ static void is_row(const sim_report *r, const sim_report_cell *c, FILE *t) {
             c->pilots, (unsigned long long)c->pilot_passages);
     return;
   }
+  if (c->degenerate || c->contradicted) {
+    fprintf(t, "%-20s %-7.0e %5.1f m %6g   undecided: %s at its last look\n", r->sc->groups[c->group].label,
+            pt->ber, pt->zone_m, r->speed_of[c->speed_i],
+            c->contradicted ? "the weighted estimate contradicted the plain pilot" : "the weights could not be trusted");
+    return;
+  }
   sim_report_cell_failure(c, &est, &lo, &hi);
   if (c->bias_ber > 0) snprintf(bias, sizeof(bias), "%.1e", c->bias_ber);
   if (c->bias_collide > 0) snprintf(win, sizeof(win), "%.2f", c->bias_collide);
