@@ -97,8 +97,9 @@ typedef struct {
 /* A lane with the default link parameters (dsrc_l1_params_default). */
 void air_lane_init(air_lane *l, rse_engine *r, double ber, dsrc_prng *errors);
 
-/* Draws every frame loss at b's BER from now on, adding to b's likelihood ratio (b->ber
- * set, the rest zeroed by the caller; NULL: back to the lane's ber). Not for flip_bits. */
+/* From now on draws the losses b->tag's passage hangs on at b's BER, adding to b's
+ * likelihood ratio (b->ber set, the rest zeroed by the caller; the tag may come later, and
+ * no tag biases nothing; NULL: no bias). Not for flip_bits. */
 void air_lane_bias_set(air_lane *l, air_bias *b);
 
 /* Other link parameters: bit rates, preambles, trailing bits. */
