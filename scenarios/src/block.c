@@ -509,6 +509,8 @@ static void retire(block_ctx *c, active *a) {
   r->collided = c->collided;
   r->contended = c->contended;
   if (c->b->fleet) idle_save(&c->idle[a->fleet_idx], &a->st);
+  /* Its slot may take a later vehicle, which is not the one weighed. */
+  if (c->bias.tag == &a->o) c->bias.tag = NULL;
   obe_sleep(&a->o);
   air_lane_remove(&c->l, &a->o);
   keymgmt_obe_profile_wipe(&a->prof);
