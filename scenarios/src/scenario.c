@@ -374,7 +374,9 @@ static int traffic(sim_scenario *sc, const y_traffic *t, char *err, size_t errle
   NEED(sc->passages_auto || !(t->first_look || t->max_per_cell || t->budget), "traffic",
        "first_look, max_per_cell and budget go with passages: auto");
   INT("traffic.first_look", t->first_look, 1000, 10, 100000000, sc->first_look);
-  INT("traffic.max_per_cell", t->max_per_cell, 128000, sc->first_look, 100000000, sc->cell_max);
+  /* Absent, the last look is 128,000 passages, or the first when that is later. */
+  INT("traffic.max_per_cell", t->max_per_cell, sc->first_look > 128000 ? sc->first_look : 128000, sc->first_look,
+      100000000, sc->cell_max);
   INT("traffic.budget", t->budget, 50000000, 1000, 10000000000ull, sc->budget);
   /* 0.1 s apart is bumper to bumper at motorway speed; a shorter mean only stacks OBEs. */
   NUM("traffic.headway_s", t->headway_s, 2.0, 0.1, 3600, sc->headway_s);
