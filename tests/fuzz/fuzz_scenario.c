@@ -1,6 +1,7 @@
 /* libFuzzer target: a scenario file as efc-scenario run loads it (libcyaml, then every key's
  * type and range). Any input loads or is refused with one line naming the file; a scenario
- * that loads is within the ranges of docs/scenarios.md, sweep and sampling included. */
+ * that loads is within the ranges of docs/scenarios.md, sweep, sampling and importance
+ * sampling included. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,5 +42,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!sc.speed_dist && sc.nspeeds == 0) abort();
   for (unsigned i = 0; i < sc.ngroups; i++)
     if (!isfinite(sc.groups[i].share)) abort();
+  /* importance: only with auto; a fixed biased BER above every BER of the run */
+  if (sc.is_on) {
+    if (!sc.passages_auto || sc.is_pilot < 100 || !(sc.is_precision > 0 && sc.is_precision <= 1)) abort();
+    if (sc.is_collide_mode == 1 && !(sc.is_collide > 0 && sc.is_collide < 1)) abort();
+    for (unsigned i = 0; i < sc.nbers; i++)
+      if ((sc.is_ber_mode == 1 && !(sc.is_ber > sc.bers[i] && sc.is_ber <= 0.2)) ||
+          (sc.is_ber_mode >= 0 && !(sc.bers[i] > 0)))
+        abort();
+  }
   return 0;
 }
