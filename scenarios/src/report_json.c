@@ -43,6 +43,13 @@ static json_t *importance_json(const sim_report_cell *cell) {
   json_object_set_new(e, "ci95", json_pack("[f,f]", lo, hi));
   json_object_set_new(e, "relative_half_width", est > 0 ? json_real((hi - lo) / (2 * est)) : json_null());
   json_object_set_new(e, "ess_failures", json_real(sim_is_ess(s)));
+  {
+    /* Each cause's share of the estimate: its weights over the passages. */
+    json_t *by = json_object();
+    for (int k = 1; k < SIM_CAUSE_COUNT; k++)
+      json_object_set_new(by, sim_cause_name(k), json_real(s->n ? cell->is_causes[k] / (double)s->n : 0));
+    json_object_set_new(e, "failure_probability_by_cause", by);
+  }
   json_object_set_new(e, "mean_weight", s->n ? json_real(s->all_w / (double)s->n) : json_null());
   json_object_set_new(e, "window_choices_contended", json_integer((json_int_t)cell->contended));
   json_object_set_new(e, "window_choices_collided", json_integer((json_int_t)cell->collided));
