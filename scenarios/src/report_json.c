@@ -4,12 +4,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "io/cli.h"
+#include "json_out.h"
 #include "report_int.h"
 
 static const char *mcu_name(const sim_group *g) { return g->legacy ? "legacy" : "modern"; }
-
-static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 static json_t *causes_json(const uint64_t *causes) {
   json_t *o = json_object();
@@ -95,10 +93,10 @@ static json_t *cell_json(const sim_report *r, const sim_report_cell *cell) {
   json_object_set_new(e, "outcomes", oc);
   json_object_set_new(e, "causes", causes_json(cell->causes));
   ct = json_object();
-  json_object_set_new(ct, "p50", num_or_null(sim_report_cell_q(cell, 0.50)));
-  json_object_set_new(ct, "p95", num_or_null(sim_report_cell_q(cell, 0.95)));
-  json_object_set_new(ct, "p99", num_or_null(sim_report_cell_q(cell, 0.99)));
-  json_object_set_new(ct, "p999", num_or_null(sim_report_cell_q(cell, 0.999)));
+  json_object_set_new(ct, "p50", sim_json_num_or_null(sim_report_cell_q(cell, 0.50)));
+  json_object_set_new(ct, "p95", sim_json_num_or_null(sim_report_cell_q(cell, 0.95)));
+  json_object_set_new(ct, "p99", sim_json_num_or_null(sim_report_cell_q(cell, 0.99)));
+  json_object_set_new(ct, "p999", sim_json_num_or_null(sim_report_cell_q(cell, 0.999)));
   json_object_set_new(e, "completion_ms", ct);
   /* Drawn under a bias, a cell's frames and times would not be the lane's. */
   if (cell->importance) return e;
@@ -134,8 +132,8 @@ static json_t *frontier_json(const sim_report *r, const sim_frontier *f) {
   json_object_set_new(e, "ber", json_real(sc->bers[f->ber_i]));
   if (sc->ndensities) json_object_set_new(e, "obes_in_zone", json_real(sc->densities[f->density_i]));
   json_object_set_new(e, "speed_kmh", json_real(r->speed_of[f->speed_i]));
-  json_object_set_new(e, "shortest_zone_demonstrated_m", num_or_null(f->demonstrated_m));
-  json_object_set_new(e, "longest_zone_not_demonstrated_m", num_or_null(f->below_m));
+  json_object_set_new(e, "shortest_zone_demonstrated_m", sim_json_num_or_null(f->demonstrated_m));
+  json_object_set_new(e, "longest_zone_not_demonstrated_m", sim_json_num_or_null(f->below_m));
   json_object_set_new(e, "verdict_there", isfinite(f->below_m) ? json_string(sim_verdict_name(f->below)) : json_null());
   json_object_set_new(e, "probes", json_integer(f->probes));
   return e;
@@ -146,18 +144,12 @@ int sim_report_write_json(sim_report *r, char *err, size_t errlen) {
   json_t *o = json_object(), *res = json_array(), *crit = json_array(), *groups = json_array(), *bers = json_array();
   json_t *causes = json_array();
   char path[600];
-  file_out *out;
-  int rv;
   for (unsigned g = 0; g < sc->ngroups; g++) json_array_append_new(groups, json_string(sc->groups[g].label));
   for (unsigned b = 0; b < sc->nbers; b++) json_array_append_new(bers, json_real(sc->bers[b]));
   json_object_set_new(o, "scenario", json_string(sc->name));
   json_object_set_new(o, "file", json_string(sc->path));
-  if (r->prog) {
-    /* Which build wrote the results; tests/golden/golden.sh drops this line. */
-    char line[256];
-    if (io_cli_version_line(line, sizeof(line), r->prog) == 0)
-      json_object_set_new(o, "written_by", json_string(line));
-  }
+  /* Which build wrote the results; tests/golden/golden.sh drops this line. */
+  sim_json_stamp(o, r->prog);
   json_object_set_new(o, "seed", json_integer((json_int_t)sc->seed));
   json_object_set_new(o, "zone_length_m", json_real(sc->zone_m));
   json_object_set_new(o, "lanes", json_integer(sc->lanes));
@@ -188,7 +180,7 @@ int sim_report_write_json(sim_report *r, char *err, size_t errlen) {
         json_object_set_new(co, "every_speed_demonstrated", json_boolean(c.all));
         json_object_set_new(co, "refuted_from_kmh", c.refuted > 0 ? json_real(c.refuted) : json_null());
         json_object_set_new(co, "undecided_speeds", json_integer(c.undecided));
-        json_object_set_new(co, "estimated_from_p999_kmh", num_or_null(c.estimated));
+        json_object_set_new(co, "estimated_from_p999_kmh", sim_json_num_or_null(c.estimated));
         json_array_append_new(crit, co);
       }
   for (unsigned b = 0; b < sc->nbers; b++)
@@ -215,17 +207,5 @@ int sim_report_write_json(sim_report *r, char *err, size_t errlen) {
   json_object_set_new(o, "failure_causes", causes);
   json_object_set_new(o, "results", res);
   snprintf(path, sizeof(path), "%s/summary.json", r->dir);
-  if (file_out_open(&out, path, 0, err, errlen) != 0) {
-    json_decref(o);
-    return -1;
-  }
-  if (json_dumpf(o, file_out_stream(out), JSON_INDENT(1) | JSON_REAL_PRECISION(6)) != 0) {
-    file_out_abort(out);
-    snprintf(err, errlen, "%s: cannot write", path);
-    json_decref(o);
-    return -1;
-  }
-  json_decref(o);
-  rv = file_out_commit(out, err, errlen);
-  return rv == 0 ? 0 : -1;
+  return sim_json_write(o, path, err, errlen);
 }

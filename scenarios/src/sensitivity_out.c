@@ -8,26 +8,31 @@
 #include <sys/stat.h>
 
 #include "file/out.h"
-#include "io/cli.h"
+#include "json_out.h"
 #include "sim/report.h"
 #include "sim/sensitivity.h"
-
-static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 static json_t *point_json(const sim_sens_point *p, const sim_sens_point *base) {
   json_t *o = json_object();
   int inf;
-  json_object_set_new(o, "p99_ms", num_or_null(p->p99_ms));
-  json_object_set_new(o, "quantile_ms", num_or_null(p->q_ms));
-  json_object_set_new(o, "required_zone_m", num_or_null(p->zone_m));
+  json_object_set_new(o, "p99_ms", sim_json_num_or_null(p->p99_ms));
+  json_object_set_new(o, "quantile_ms", sim_json_num_or_null(p->q_ms));
+  json_object_set_new(o, "required_zone_m", sim_json_num_or_null(p->zone_m));
   json_object_set_new(o, "unfinished", json_integer((json_int_t)p->unfinished));
   if (p->cut) json_object_set_new(o, "cut_by_zone", json_integer((json_int_t)p->cut));
   if (base) {
     double d = sim_sens_delta(p->p99_ms, p->p99_inf, base->p99_ms, base->p99_inf, &inf);
-    json_object_set_new(o, "delta_p99_ms", inf ? json_string(inf > 0 ? "+inf" : "-inf") : num_or_null(d));
+    json_object_set_new(o, "delta_p99_ms", inf ? json_string(inf > 0 ? "+inf" : "-inf") : sim_json_num_or_null(d));
     d = sim_sens_delta(p->zone_m, p->q_inf, base->zone_m, base->q_inf, &inf);
-    json_object_set_new(o, "delta_zone_m", inf ? json_string(inf > 0 ? "+inf" : "-inf") : num_or_null(d));
+    json_object_set_new(o, "delta_zone_m", inf ? json_string(inf > 0 ? "+inf" : "-inf") : sim_json_num_or_null(d));
   }
+  return o;
+}
+
+/* A group's point, named by its label. */
+static json_t *group_point_json(const sim_sens_point *p, const sim_sens_point *base, const char *label) {
+  json_t *o = point_json(p, base);
+  json_object_set_new(o, "group", json_string(label));
   return o;
 }
 
@@ -35,12 +40,7 @@ static int write_json(const sim_sens_result *res, const char *dir, const char *p
   const sim_scenario *sc = res->sc;
   json_t *o = json_object(), *groups = json_array(), *base = json_array(), *ps = json_array(), *mf = json_array();
   char path[700];
-  file_out *out;
-  if (prog) {
-    /* Which build wrote it (as summary.json). */
-    char line[256];
-    if (io_cli_version_line(line, sizeof(line), prog) == 0) json_object_set_new(o, "written_by", json_string(line));
-  }
+  sim_json_stamp(o, prog); /* which build wrote it, as summary.json */
   json_object_set_new(o, "scenario", json_string(sc->path));
   json_object_set_new(o, "name", json_string(sc->name));
   json_object_set_new(o, "design", json_string("one at a time"));
@@ -52,10 +52,8 @@ static int write_json(const sim_sens_result *res, const char *dir, const char *p
   json_object_set_new(o, "headway_s", json_real(res->headway_s));
   json_object_set_new(o, "success_target", json_real(sc->target));
   for (unsigned g = 0; g < sc->ngroups; g++) {
-    json_t *b = point_json(&res->base[g], NULL);
     json_array_append_new(groups, json_string(sc->groups[g].label));
-    json_object_set_new(b, "group", json_string(sc->groups[g].label));
-    json_array_append_new(base, b);
+    json_array_append_new(base, group_point_json(&res->base[g], NULL, sc->groups[g].label));
   }
   json_object_set_new(o, "groups", groups);
   json_object_set_new(o, "worst_group", json_string(sc->groups[res->worst_group].label));
@@ -63,11 +61,8 @@ static int write_json(const sim_sens_result *res, const char *dir, const char *p
   {
     /* The file's values again with other seeds: the changes chance alone makes. */
     json_t *nz = json_array();
-    for (unsigned g = 0; g < sc->ngroups; g++) {
-      json_t *x = point_json(&res->noise[g], &res->base[g]);
-      json_object_set_new(x, "group", json_string(sc->groups[g].label));
-      json_array_append_new(nz, x);
-    }
+    for (unsigned g = 0; g < sc->ngroups; g++)
+      json_array_append_new(nz, group_point_json(&res->noise[g], &res->base[g], sc->groups[g].label));
     json_object_set_new(o, "other_seeds", nz);
   }
   for (unsigned k = 0; k < res->nparams; k++) {
@@ -95,18 +90,7 @@ static int write_json(const sim_sens_result *res, const char *dir, const char *p
   for (unsigned k = 0; k < res->nmeasure; k++) json_array_append_new(mf, json_string(res->params[res->measure[k]].key));
   json_object_set_new(o, "measure_first", mf);
   snprintf(path, sizeof(path), "%s/sensitivity.json", dir);
-  if (file_out_open(&out, path, 0, err, errlen) != 0) {
-    json_decref(o);
-    return -1;
-  }
-  if (json_dumpf(o, file_out_stream(out), JSON_INDENT(1) | JSON_REAL_PRECISION(6)) != 0) {
-    file_out_abort(out);
-    snprintf(err, errlen, "%s: cannot write", path);
-    json_decref(o);
-    return -1;
-  }
-  json_decref(o);
-  return file_out_commit(out, err, errlen) == 0 ? 0 : -1;
+  return sim_json_write(o, path, err, errlen);
 }
 
 /* A change for the table: "+0.123", "+inf", "-inf" or "n/a" (both infinite). */

@@ -5,22 +5,8 @@ set -u
 bin=$1/efc-scenario
 dir=$2
 out=${TMPDIR:-/tmp}/efc-scenario-test.$$
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/expect.sh"
 mkdir -p "$out"
-
-# expect STATUS STDERR_PATTERN -- command...
-expect() {
-  want=$1 pat=$2
-  shift 2
-  err=$("$@" 2>&1 >/dev/null)
-  got=$?
-  [ "$got" = "$want" ] || fail "$*: exit $got, want $want"
-  if [ -n "$pat" ]; then
-    echo "$err" | grep -q -- "$pat" || fail "$*: stderr '$err' lacks '$pat'"
-    [ "$(printf '%s\n' "$err" | wc -l)" -le 1 ] || fail "$*: error is not one line: $err"
-  fi
-}
 
 # trace: each profile completes, passes the lane and the issuer, in the sequence of
 # docs/profiles.md.

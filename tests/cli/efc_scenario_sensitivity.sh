@@ -7,21 +7,9 @@ bin=$1/efc-scenario
 src=$2
 small=$src/tests/unit/sens-mix.yaml
 out=${TMPDIR:-/tmp}/efc-sens-test.$$
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/expect.sh"
 trap 'rm -rf "$out"' EXIT
 mkdir -p "$out"
-
-# expect STATUS STDERR_PATTERN -- command...
-expect() {
-  want=$1 pat=$2
-  shift 2
-  err=$("$@" 2>&1 >/dev/null)
-  got=$?
-  [ "$got" = "$want" ] || fail "$*: exit $got, want $want"
-  echo "$err" | grep -q -- "$pat" || fail "$*: stderr '$err' lacks '$pat'"
-  [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] || fail "$*: error is not one line: $err"
-}
 
 # Bad usage: 2.
 expect 2 "unknown option '--frob'" "$bin" sensitivity "$small" --frob

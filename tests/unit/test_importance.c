@@ -146,32 +146,33 @@ static void agree(json_t *is, json_t *plain, double ber, double density) {
   assert_true(lo <= est * sim_is_poisson_lower(k, 0.025) / (double)k * (1 + 1e-5));
 }
 
-static void test_one_obe(void **state) {
+/* A lane both ways: is_file on 1 and 2 threads (the same outputs), plain_file once; their
+ * summary.json into *is and *plain, the temporary directory removed. */
+static void run_pair(const char *is_file, const char *plain_file, json_t **is, json_t **plain) {
   char tmp[] = "/tmp/efc-importance.XXXXXX", a[600], b[700];
-  json_t *is, *plain;
-  (void)state;
-  run_twice(EFC_TEST_DIR "/scenarios/rare-is.yaml", tmp, a, sizeof(a));
+  run_twice(is_file, tmp, a, sizeof(a));
   snprintf(b, sizeof(b), "%s/plain", tmp);
-  run(EFC_TEST_DIR "/scenarios/rare-plain.yaml", 2, b);
-  is = load(a);
-  plain = load(b);
-  agree(is, plain, 1.5e-4, -1);
-  agree(is, plain, 3e-4, -1);
-  json_decref(is);
-  json_decref(plain);
+  run(plain_file, 2, b);
+  *is = load(a);
+  *plain = load(b);
   snprintf(a, sizeof(a), "rm -rf '%s'", tmp);
   assert_int_equal(system(a), 0);
 }
 
+static void test_one_obe(void **state) {
+  json_t *is, *plain;
+  (void)state;
+  run_pair(EFC_TEST_DIR "/scenarios/rare-is.yaml", EFC_TEST_DIR "/scenarios/rare-plain.yaml", &is, &plain);
+  agree(is, plain, 1.5e-4, -1);
+  agree(is, plain, 3e-4, -1);
+  json_decref(is);
+  json_decref(plain);
+}
+
 static void test_several_obes(void **state) {
-  char tmp[] = "/tmp/efc-importance.XXXXXX", a[600], b[700];
   json_t *is, *plain, *imp;
   (void)state;
-  run_twice(EFC_TEST_DIR "/scenarios/rare-multi-is.yaml", tmp, a, sizeof(a));
-  snprintf(b, sizeof(b), "%s/plain", tmp);
-  run(EFC_TEST_DIR "/scenarios/rare-multi-plain.yaml", 2, b);
-  is = load(a);
-  plain = load(b);
+  run_pair(EFC_TEST_DIR "/scenarios/rare-multi-is.yaml", EFC_TEST_DIR "/scenarios/rare-multi-plain.yaml", &is, &plain);
   agree(is, plain, 3e-4, 2);
   /* The bit errors' bias came from pilots: a plain one, then a biased one. */
   imp = json_object_get(cell_at(is, 3e-4, 2), "importance");
@@ -182,8 +183,6 @@ static void test_several_obes(void **state) {
   assert_true(json_integer_value(json_object_get(imp, "window_choices_contended")) > 100);
   json_decref(is);
   json_decref(plain);
-  snprintf(a, sizeof(a), "rm -rf '%s'", tmp);
-  assert_int_equal(system(a), 0);
 }
 
 /* Window choices of the weighed passages of blocks biased by beta (and by no bit error) at
