@@ -110,7 +110,8 @@ int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_
     }
     if (n == 0) break;
     nblocks_all += (uint32_t)n;
-    error = sim_pool_run(&w, blocks, (size_t)n, &po, take_block, &c, why, sizeof(why));
+    error = opt->exec ? opt->exec->run(opt->exec->ctx, &w, blocks, (size_t)n, &po, take_block, &c, why, sizeof(why))
+                      : sim_pool_run(&w, blocks, (size_t)n, &po, take_block, &c, why, sizeof(why));
     free(blocks);
     if (error) break;
     if (sim_plan_look(&plan) != 0) {

@@ -28,4 +28,14 @@ typedef struct {
 int sim_pool_run(const sim_world *w, const sim_block *blocks, size_t n, const sim_pool_options *opt,
                  sim_pool_take take, void *ctx, char *err, size_t errlen);
 
+/* What runs a round's blocks and hands them to take in block order, as sim_pool_run does:
+ * sim_pool_run itself, or the MPI ranks (sim/mpi.h). ctx is the runner's own. */
+typedef int (*sim_pool_exec)(void *ctx, const sim_world *w, const sim_block *blocks, size_t n,
+                             const sim_pool_options *opt, sim_pool_take take, void *take_ctx, char *err,
+                             size_t errlen);
+typedef struct sim_exec {
+  sim_pool_exec run;
+  void *ctx;
+} sim_exec;
+
 #endif

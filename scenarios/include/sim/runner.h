@@ -149,6 +149,8 @@ int sim_blocks_split(const sim_scenario *sc, const sim_block *proto, uint64_t pa
  * malloc'd). */
 size_t sim_blocks_make(const sim_scenario *sc, sim_block **out);
 
+struct sim_exec;
+
 typedef struct {
   const char *out_dir;
   unsigned threads;
@@ -157,6 +159,8 @@ typedef struct {
   FILE *table;         /* the summary table (stdout) */
   const char *pcap;    /* a capture of every frame, blocks laid end to end; NULL: none */
   const char *prog;    /* summary.json's "written_by": this program's --version line; NULL: none */
+  /* What runs each round's blocks (sim/pool.h); NULL: the local worker pool. */
+  const struct sim_exec *exec;
 } sim_run_options;
 
 /* Runs a whole scenario: passages.csv, summary.json and plots in out_dir. 0, or -1 with err. */
