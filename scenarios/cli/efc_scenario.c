@@ -18,8 +18,6 @@
 #include "sim/trace.h"
 
 #define PROG "efc-scenario"
-/* merge: the shards have another round to run (docs/scaling.md). */
-#define EXIT_MORE_ROUNDS 3
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -221,7 +219,7 @@ static int cmd_merge(int argc, char **argv) {
   if (rv == SIM_MERGE_MORE) {
     printf("round %u to run: %s; run the %u shards again (--shard I/%u), then merge again\n", res.round,
            res.plan_path, res.shards, res.shards);
-    return EXIT_MORE_ROUNDS;
+    return IO_CLI_EXIT_MORE;
   }
   snprintf(csv, sizeof(csv), "%s/passages.csv", res.out_dir);
   if (io_cli_sidecar_write(csv, PROG, err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);

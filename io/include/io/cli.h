@@ -16,7 +16,9 @@
 enum {
   IO_CLI_EXIT_OK = 0,
   IO_CLI_EXIT_FAILURE = 1, /* bad input, or the run failed: a one-line error on stderr */
-  IO_CLI_EXIT_USAGE = 2    /* bad usage: a one-line error on stderr */
+  IO_CLI_EXIT_USAGE = 2,   /* bad usage: a one-line error on stderr */
+  IO_CLI_EXIT_MORE = 3     /* not finished, by design: more to run first (efc-scenario merge:
+                            * another round of the shards, docs/scaling.md) */
 };
 
 /* "PREFIX: TEXT" as one line on stderr, then " (see HELP --help)" when help is not NULL.
