@@ -22,8 +22,9 @@
 static void usage(FILE *out) {
   fprintf(out,
           "usage: efc-scenario run FILE [--out DIR] [--threads N] [--no-plots] [--pcap FILE] [--budget N]\n"
-          "       efc-scenario run FILE --shard I/N [--out W] [--threads N] [--budget N]\n"
-          "       efc-scenario merge W... [--out DIR] [--no-plots]\n"
+          "                          [--progress bar|json|off]\n"
+          "       efc-scenario run FILE --shard I/N [--out W] [--threads N] [--budget N] [--progress ...]\n"
+          "       efc-scenario merge W... [--out DIR] [--no-plots] [--progress bar|json|off]\n"
           "       efc-scenario sensitivity FILE [--out DIR] [--threads N] [--passages N] [--no-plots]\n"
           "       efc-scenario trace --profile P [--seed N] [--mcu legacy|modern] [--json] [--pcap FILE]\n"
           "       efc-scenario attack FILE [--profile P]\n"
@@ -46,6 +47,9 @@ static void usage(FILE *out) {
           "        unsharded run (DIR default results/<file name>). Exit 3: adaptive\n"
           "        sampling needs another round, whose plan merge wrote in the first W: run\n"
           "        the same shards again, then merge again.\n"
+          "        --progress on stderr: bar (the default on a terminal: done, rate, time\n"
+          "        left), json (a line a second: done, total, rate, eta_s), off (the default\n"
+          "        otherwise). Adaptive runs' totals grow as rounds are planned.\n"
           "sensitivity  which timing parameter matters: every timing parameter of FILE set,\n"
           "        one at a time, to a low and a high value around the file's\n"
           "        (docs/timing-model.md), each group of the fleet simulated at each value\n"
@@ -91,6 +95,7 @@ typedef struct {
   const char *out_dir; /* NULL: under results/ */
   uint64_t threads;    /* 0: as many as the machine has cores */
   bool plots;
+  int progress;        /* --progress: a sim_progress_mode; -1: a bar on a terminal, else none */
 } scenario_out;
 
 /* Takes option c of io_cli_getopt (err its error) when run and report share it: --out,
@@ -109,12 +114,25 @@ static int scenario_out_opt(scenario_out *so, int c, const char *err, uint64_t t
   case 'n':
     so->plots = false;
     return -1;
+  case 'P': {
+    sim_progress_mode m;
+    if (sim_progress_mode_parse(optarg, &m) != 0)
+      return io_cli_usage(PROG, NULL, "--progress: expected bar, json or off, got '%s'", optarg);
+    so->progress = (int)m;
+    return -1;
+  }
   case 'h':
   case '?':
     return io_cli_getopt_default(c, PROG, err, usage);
   default:
     return -2;
   }
+}
+
+/* --progress, or by default a bar when stderr is a terminal. */
+static sim_progress_mode scenario_out_progress(const scenario_out *so) {
+  if (so->progress >= 0) return (sim_progress_mode)so->progress;
+  return isatty(2) ? SIM_PROGRESS_BAR : SIM_PROGRESS_OFF;
 }
 
 /* The threads to run on: --threads N, or as many as the machine has cores. */
@@ -188,7 +206,7 @@ static int run_shard(const sim_scenario *sc, const scenario_out *so, uint32_t sh
     o.dir = dir;
   }
   o.threads = scenario_out_threads(so);
-  o.progress = isatty(2);
+  o.progress = scenario_out_progress(so);
   if (sim_shard_run(sc, &o, &res, err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   if (res.already) printf("shard %u/%u, round %u: %s was there already\n", shard, shards, res.round, res.path);
   else
@@ -200,11 +218,12 @@ static int run_shard(const sim_scenario *sc, const scenario_out *so, uint32_t sh
 static int cmd_merge(int argc, char **argv) {
   static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
                                        {"no-plots", no_argument, NULL, 'n'},
+                                       {"progress", required_argument, NULL, 'P'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   sim_merge_options o = {.plots = true, .table = stdout, .prog = PROG};
   sim_merge_result res;
-  scenario_out so = {.plots = true};
+  scenario_out so = {.plots = true, .progress = -1};
   char err[1400], csv[700];
   int c, rv;
   optind = 1;
@@ -213,7 +232,7 @@ static int cmd_merge(int argc, char **argv) {
   if (optind >= argc) return io_cli_usage(PROG, NULL, "merge needs at least one directory of shards' parts");
   o.out_dir = so.out_dir;
   o.plots = so.plots;
-  o.progress = isatty(2);
+  o.progress = scenario_out_progress(&so);
   rv = sim_merge((const char *const *)argv + optind, (size_t)(argc - optind), &o, &res, err, sizeof(err));
   if (rv < 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   if (rv == SIM_MERGE_MORE) {
@@ -238,12 +257,13 @@ static int cmd_run(int argc, char **argv) {
                                        {"pcap", required_argument, NULL, 'c'},
                                        {"budget", required_argument, NULL, 'b'},
                                        {"shard", required_argument, NULL, 'S'},
+                                       {"progress", required_argument, NULL, 'P'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   sim_run_options o = {.out_dir = NULL, .threads = 0, .plots = true};
   uint64_t budget = 0;
   uint32_t shard = 0, shards = 0;
-  scenario_out so = {.plots = true};
+  scenario_out so = {.plots = true, .progress = -1};
   static sim_scenario sc;
   char err[512], dir[512], csv[4096];
   int c, rv;
@@ -282,7 +302,7 @@ static int cmd_run(int argc, char **argv) {
     o.out_dir = dir;
   }
   o.threads = scenario_out_threads(&so);
-  o.progress = isatty(2);
+  o.progress = scenario_out_progress(&so);
   o.table = stdout;
   o.prog = PROG;
   if (sim_run(&sc, &o, err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
@@ -308,7 +328,7 @@ static int cmd_sensitivity(int argc, char **argv) {
   static sim_scenario sc;
   static sim_sens_result res;
   sim_sens_options o = {.passages = 10000};
-  scenario_out so = {.plots = true};
+  scenario_out so = {.plots = true, .progress = -1};
   char err[512], dir[512];
   const char *out_dir;
   int c, rv;
@@ -391,7 +411,7 @@ static int cmd_report(int argc, char **argv) {
   static sec_result res;
   static char attacks[PATH_MAX], timing[PATH_MAX];
   sec_options o;
-  scenario_out so = {.plots = true};
+  scenario_out so = {.plots = true, .progress = -1};
   char err[512];
   int c, rv;
   memset(&o, 0, sizeof(o));

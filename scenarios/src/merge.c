@@ -174,7 +174,9 @@ static bool record_ok(const sim_scenario *sc, const sim_block *b, const sim_reco
 typedef struct {
   sim_report *rep;
   const sim_merge_options *o;
-  uint64_t done;
+  uint64_t done, planned;
+  unsigned round;
+  sim_progress bar;
 } merge_ctx;
 
 /* One part's blocks, each checked against the plan's, into the report. */
@@ -217,7 +219,7 @@ static int part_replay(merge_ctx *m, const part *p, const sim_block *blocks, cha
       snprintf(err, errlen, "%.500s/passages.csv: cannot write: %s", m->rep->dir, strerror(errno));
       goto out;
     }
-    if (m->o->progress) fprintf(stderr, "\rmerge: %llu passages ", (unsigned long long)m->done);
+    sim_progress_update(&m->bar, m->done, m->planned, m->round, sim_progress_now());
   }
   rv = sim_shard_reader_end(&r, err, errlen);
 out:
@@ -288,9 +290,10 @@ int sim_merge(const char *const *dirs, size_t ndirs, const sim_merge_options *o,
   size_t at = 0;
   struct timespec t0, t1;
   int rv = -1;
-  bool rep_open = false, plan_open = false;
+  bool rep_open = false, plan_open = false, bar_on = false;
   memset(res, 0, sizeof(*res));
   memset(&s, 0, sizeof(s));
+  memset(&m, 0, sizeof(m));
   clock_gettime(CLOCK_MONOTONIC, &t0);
   if (ndirs == 0) {
     snprintf(err, errlen, "no directory to merge");
@@ -321,7 +324,8 @@ int sim_merge(const char *const *dirs, size_t ndirs, const sim_merge_options *o,
   plan_open = true;
   m.rep = &rep;
   m.o = o;
-  m.done = 0;
+  sim_progress_start(&m.bar, o->progress, stderr, "merge", sim_progress_now());
+  bar_on = true;
   for (round = 1;; round++) {
     sim_block *blocks = NULL;
     ssize_t n = sim_plan_round(&plan, nblocks_all, &blocks);
@@ -340,6 +344,8 @@ int sim_merge(const char *const *dirs, size_t ndirs, const sim_merge_options *o,
       rv = SIM_MERGE_MORE;
       goto out;
     }
+    m.round = round;
+    for (ssize_t k = 0; k < n; k++) m.planned += blocks[k].passages;
     bad = round_check(&s, at, round, blocks, (size_t)n, dirs[0], err, errlen);
     for (uint32_t i = 0; !bad && i < s.shards; i++) bad = part_replay(&m, &s.v[at + i], blocks, err, errlen);
     free(blocks);
@@ -351,7 +357,6 @@ int sim_merge(const char *const *dirs, size_t ndirs, const sim_merge_options *o,
       goto out;
     }
   }
-  if (o->progress) fputc('\n', stderr);
   if (at < s.n) {
     snprintf(err, errlen, "%.500s: round %u, but the run ended after round %u", s.v[at].path, s.v[at].round,
              round - 1);
@@ -361,8 +366,18 @@ int sim_merge(const char *const *dirs, size_t ndirs, const sim_merge_options *o,
   rep.wall_s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
   rep.threads = 1;
   res->round = round - 1;
+  bar_on = false;
+  if (sim_progress_end(&m.bar, sim_progress_now()) != 0) {
+    snprintf(err, errlen, "standard error: cannot write the progress");
+    goto out;
+  }
   rv = sim_report_finish(&rep, o->table, o->plots, err, errlen) == 0 ? SIM_MERGE_DONE : -1;
 out:
+  /* The bar's line ended before any error line. */
+  if (bar_on && sim_progress_end(&m.bar, sim_progress_now()) != 0 && rv >= 0) {
+    snprintf(err, errlen, "standard error: cannot write the progress");
+    rv = -1;
+  }
   if (plan_open) sim_plan_free(&plan);
   if (rep_open) sim_report_free(&rep);
   free(s.v);

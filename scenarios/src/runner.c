@@ -20,17 +20,10 @@ typedef struct {
   uint64_t cap_offset;
   const sim_run_options *opt;
   uint64_t done;
+  uint64_t planned;     /* passages of the rounds planned so far: the bar's total */
+  sim_progress bar;
   double t0;
 } run_ctx;
-
-static void progress(uint64_t done, unsigned round, double t0) {
-  struct timespec ts;
-  double now, rate;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  now = (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-  rate = now > t0 ? (double)done / (now - t0) : 0;
-  fprintf(stderr, "\rround %u: %llu passages, %.0f/s ", round, (unsigned long long)done, rate);
-}
 
 static int take_block(const sim_block *b, const sim_record *rec, size_t n, sim_frames *frames, void *ctx, char *err,
                       size_t errlen) {
@@ -47,7 +40,7 @@ static int take_block(const sim_block *b, const sim_record *rec, size_t n, sim_f
     if (sim_frames_write(frames, c->cap, c->cap_offset, err, errlen) != 0) return -1;
     c->cap_offset += frames->end_ns;
   }
-  if (c->opt->progress) progress(c->done, c->rep->rounds, c->t0);
+  sim_progress_update(&c->bar, c->done, c->planned, c->rep->rounds, sim_progress_now());
   return 0;
 }
 
@@ -99,6 +92,7 @@ int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_
   }
   clock_gettime(CLOCK_MONOTONIC, &ts);
   c.t0 = (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+  sim_progress_start(&c.bar, opt->progress, stderr, "run", sim_progress_now());
   /* Rounds until the plan has no more: each round's blocks on the threads, in order. */
   for (;;) {
     sim_block *blocks = NULL;
@@ -110,6 +104,7 @@ int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_
     }
     if (n == 0) break;
     nblocks_all += (uint32_t)n;
+    for (ssize_t k = 0; k < n; k++) c.planned += blocks[k].passages;
     error = opt->exec ? opt->exec->run(opt->exec->ctx, &w, blocks, (size_t)n, &po, take_block, &c, why, sizeof(why))
                       : sim_pool_run(&w, blocks, (size_t)n, &po, take_block, &c, why, sizeof(why));
     free(blocks);
@@ -120,7 +115,10 @@ int sim_run(const sim_scenario *sc, const sim_run_options *opt, char *err, size_
       break;
     }
   }
-  if (opt->progress) fputc('\n', stderr);
+  if (sim_progress_end(&c.bar, sim_progress_now()) != 0 && !error) {
+    snprintf(why, sizeof(why), "standard error: cannot write the progress");
+    error = -1;
+  }
   if (c.cap && !error && io_cap_writer_flush(c.cap, why, sizeof(why)) != 0) error = -1;
   if (error) {
     snprintf(err, errlen, "%s", why);

@@ -53,7 +53,8 @@ static int first_round(const sim_scenario *sc, sim_block **blocks, size_t *n, ch
 typedef struct {
   sim_shard_writer *w;
   sim_shard_result *res;
-  bool progress;
+  sim_progress bar;
+  uint64_t total;
 } take_ctx;
 
 static int take_block(const sim_block *b, const sim_record *rec, size_t n, sim_frames *frames, void *ctx, char *err,
@@ -63,7 +64,7 @@ static int take_block(const sim_block *b, const sim_record *rec, size_t n, sim_f
   if (sim_shard_writer_block(c->w, b, rec, n, err, errlen) != 0) return -1;
   c->res->blocks++;
   c->res->passages += n;
-  if (c->progress) fprintf(stderr, "\rshard: %llu passages ", (unsigned long long)c->res->passages);
+  sim_progress_update(&c->bar, c->res->passages, c->total, c->res->round, sim_progress_now());
   return 0;
 }
 
@@ -129,8 +130,12 @@ int sim_shard_run(const sim_scenario *sc, const sim_shard_options *o, sim_shard_
     sim_world w = {sc, &keys};
     sim_pool_options po = {.threads = o->threads ? o->threads : 1};
     sim_shard_writer wr;
-    take_ctx c = {.w = &wr, .res = res, .progress = o->progress};
+    take_ctx c = {.w = &wr, .res = res};
+    char what[64];
     dsrc_crypto *crypto;
+    for (size_t k = lo; k < hi; k++) c.total += blocks[k].passages;
+    snprintf(what, sizeof(what), "shard %u/%u", o->shard, o->shards);
+    sim_progress_start(&c.bar, o->progress, stderr, what, sim_progress_now());
     if (dsrc_crypto_new(&crypto, err, errlen) != 0) goto out;
     rv = sim_keys_init(&keys, crypto, sc->seed);
     dsrc_crypto_free(crypto);
@@ -145,7 +150,10 @@ int sim_shard_run(const sim_scenario *sc, const sim_shard_options *o, sim_shard_
         rv = sim_shard_writer_commit(&wr, err, errlen);
       else sim_shard_writer_abort(&wr);
     }
-    if (o->progress) fputc('\n', stderr);
+    if (sim_progress_end(&c.bar, sim_progress_now()) != 0 && rv == 0) {
+      snprintf(err, errlen, "standard error: cannot write the progress");
+      rv = -1;
+    }
     sim_keys_wipe(&keys);
   }
 out:

@@ -75,6 +75,20 @@ same_outputs "$out/ref" "$out/m7" "7 shards"
 # A finished shard run again does nothing.
 "$bin" run "$small" --shard 1/3 --out "$out/w" | grep -q "was there already" || fail "a finished shard ran again"
 
+# --progress json: lines a scheduler can read, the last one the whole run.
+expect 2 "--progress: expected bar, json or off, got 'Bar'" "$bin" merge "$out/w" --progress Bar
+expect 2 "--progress: expected bar, json or off" "$bin" run "$small" --shard 0/3 --progress ""
+"$bin" merge "$out/w" --out "$out/mp" --progress json 2> "$out/progress.txt" > /dev/null || fail "merge --progress json: exit $?"
+tail -1 "$out/progress.txt" | grep -q '^{"event":"end","what":"merge","done":1200,"total":1200,"round":1,' ||
+  fail "merge --progress json: last line $(tail -1 "$out/progress.txt")"
+grep -v '^{"event":"progress","what":"merge","done":[0-9]*,"total":[0-9]*,"round":[0-9]*,"elapsed_s":[0-9.]*,"rate":[0-9.null]*,"eta_s":[0-9.null]*}$' "$out/progress.txt" |
+  grep -v '^{"event":"end"' | grep -q . && fail "merge --progress json: a line not of the schema"
+"$bin" run "$small" --out "$out/rp" --progress json 2> "$out/progress.txt" > /dev/null || fail "run --progress json: exit $?"
+tail -1 "$out/progress.txt" | grep -q '^{"event":"end","what":"run","done":1200,"total":1200,' ||
+  fail "run --progress json: last line $(tail -1 "$out/progress.txt")"
+"$bin" run "$small" --out "$out/rp" --progress off 2> "$out/progress.txt" > /dev/null || fail "run --progress off: exit $?"
+[ -s "$out/progress.txt" ] && fail "run --progress off wrote to stderr"
+
 # Incomplete and mixed sets.
 mkdir "$out/x"
 cp "$out/w/shard-0-of-3.r1.efcpart" "$out/w/shard-2-of-3.r1.efcpart" "$out/x/"

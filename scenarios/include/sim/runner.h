@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "io/capture.h"
+#include "sim/progress.h"
 #include "sim/scenario.h"
 #include "sim/world.h"
 
@@ -154,7 +155,7 @@ struct sim_exec;
 typedef struct {
   const char *out_dir;
   unsigned threads;
-  bool progress;       /* a progress bar on stderr */
+  sim_progress_mode progress; /* on stderr: a bar, JSON lines, or nothing */
   bool plots;
   FILE *table;         /* the summary table (stdout) */
   const char *pcap;    /* a capture of every frame, blocks laid end to end; NULL: none */

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sim/progress.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
 
@@ -62,7 +63,7 @@ typedef struct {
   uint32_t shard, shards;
   unsigned threads;
   const char *prog;      /* the program, for the version line */
-  bool progress;         /* a progress line on stderr */
+  sim_progress_mode progress; /* on stderr */
 } sim_shard_options;
 
 typedef struct {
@@ -82,7 +83,7 @@ typedef struct {
   bool plots;
   FILE *table;
   const char *prog;
-  bool progress;
+  sim_progress_mode progress; /* on stderr */
 } sim_merge_options;
 
 enum { SIM_MERGE_DONE = 0, SIM_MERGE_MORE = 1 };
