@@ -14,13 +14,18 @@
 #include "security/security.h"
 #include "sim/scenario.h"
 #include "sim/sensitivity.h"
+#include "sim/shard.h"
 #include "sim/trace.h"
 
 #define PROG "efc-scenario"
+/* merge: the shards have another round to run (docs/scaling.md). */
+#define EXIT_MORE_ROUNDS 3
 
 static void usage(FILE *out) {
   fprintf(out,
           "usage: efc-scenario run FILE [--out DIR] [--threads N] [--no-plots] [--pcap FILE] [--budget N]\n"
+          "       efc-scenario run FILE --shard I/N [--out W] [--threads N] [--budget N]\n"
+          "       efc-scenario merge W... [--out DIR] [--no-plots]\n"
           "       efc-scenario sensitivity FILE [--out DIR] [--threads N] [--passages N] [--no-plots]\n"
           "       efc-scenario trace --profile P [--seed N] [--mcu legacy|modern] [--json] [--pcap FILE]\n"
           "       efc-scenario attack FILE [--profile P]\n"
@@ -36,6 +41,13 @@ static void usage(FILE *out) {
           "        --budget 1000..10000000000: with passages: auto, at most N passages in all\n"
           "        (traffic.budget); cells it leaves undecided say so (docs/statistics.md).\n"
           "        --threads 1..256 (report: 1..64); trace --seed 0..18446744073709551615.\n"
+          "        --shard I/N: only shard I (0..N-1, N <= 100000) of the current round's\n"
+          "        blocks, into the work directory W (default results/<file name>.shards):\n"
+          "        W/shard-I-of-N.rR.efcpart. Run every shard, then merge (docs/scaling.md).\n"
+          "merge   the shards' parts in W... replayed into exactly the output of the\n"
+          "        unsharded run (DIR default results/<file name>). Exit 3: adaptive\n"
+          "        sampling needs another round, whose plan merge wrote in the first W: run\n"
+          "        the same shards again, then merge again.\n"
           "sensitivity  which timing parameter matters: every timing parameter of FILE set,\n"
           "        one at a time, to a low and a high value around the file's\n"
           "        (docs/timing-model.md), each group of the fleet simulated at each value\n"
@@ -62,7 +74,8 @@ static void usage(FILE *out) {
           "exit status: 0 success (run: the run completed and its results were written,\n"
           "        however many passages failed: failures are what a run measures), 1 bad\n"
           "        input, a run that could not complete or record its results, a traced\n"
-          "        passage that failed or an attack that could not run, 2 bad usage.\n");
+          "        passage that failed or an attack that could not run, 2 bad usage,\n"
+          "        3 (merge) another round of the shards to run.\n");
 }
 
 static void mkdir_results(void) { mkdir("results", 0755); }
@@ -159,16 +172,79 @@ static int cmd_trace(int argc, char **argv) {
   return res.completed && res.lane_verdict == 0 && res.issuer_flags == 0 ? IO_CLI_EXIT_OK : IO_CLI_EXIT_FAILURE;
 }
 
+/* The name of FILE without its folder and extension, for default output folders. */
+static void scenario_name(char *name, size_t cap, const char *file) {
+  const char *base = strrchr(file, '/');
+  snprintf(name, cap, "%s", base ? base + 1 : file);
+  if (strrchr(name, '.')) *strrchr(name, '.') = '\0';
+}
+
+static int run_shard(const sim_scenario *sc, const scenario_out *so, uint32_t shard, uint32_t shards) {
+  sim_shard_options o = {.dir = so->out_dir, .shard = shard, .shards = shards, .prog = PROG};
+  sim_shard_result res;
+  char err[700], dir[512], name[256];
+  if (!o.dir) {
+    scenario_name(name, sizeof(name), sc->path);
+    mkdir_results();
+    snprintf(dir, sizeof(dir), "results/%s.shards", name);
+    o.dir = dir;
+  }
+  o.threads = scenario_out_threads(so);
+  o.progress = isatty(2);
+  if (sim_shard_run(sc, &o, &res, err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  if (res.already) printf("shard %u/%u, round %u: %s was there already\n", shard, shards, res.round, res.path);
+  else
+    printf("shard %u/%u, round %u: %s (%llu blocks, %llu passages)\n", shard, shards, res.round, res.path,
+           (unsigned long long)res.blocks, (unsigned long long)res.passages);
+  return 0;
+}
+
+static int cmd_merge(int argc, char **argv) {
+  static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+                                       {"no-plots", no_argument, NULL, 'n'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  sim_merge_options o = {.plots = true, .table = stdout, .prog = PROG};
+  sim_merge_result res;
+  scenario_out so = {.plots = true};
+  char err[1400], csv[700];
+  int c, rv;
+  optind = 1;
+  while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1)
+    if ((rv = scenario_out_opt(&so, c, err, 256)) >= 0) return rv;
+  if (optind >= argc) return io_cli_usage(PROG, NULL, "merge needs at least one directory of shards' parts");
+  o.out_dir = so.out_dir;
+  o.plots = so.plots;
+  o.progress = isatty(2);
+  rv = sim_merge((const char *const *)argv + optind, (size_t)(argc - optind), &o, &res, err, sizeof(err));
+  if (rv < 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  if (rv == SIM_MERGE_MORE) {
+    printf("round %u to run: %s; run the %u shards again (--shard I/%u), then merge again\n", res.round,
+           res.plan_path, res.shards, res.shards);
+    return EXIT_MORE_ROUNDS;
+  }
+  snprintf(csv, sizeof(csv), "%s/passages.csv", res.out_dir);
+  if (io_cli_sidecar_write(csv, PROG, err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  printf("results: %s/passages.csv, %s/summary.json%s (%u shards, %u rounds)\n", res.out_dir, res.out_dir,
+         !o.plots     ? ""
+         : res.search ? ", frontier, completion_vs_speed, failure_causes (.svg, .png)"
+                      : ", failure_vs_speed, completion_vs_speed, failure_causes (.svg, .png)",
+         res.shards, res.round);
+  return 0;
+}
+
 static int cmd_run(int argc, char **argv) {
   static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
                                        {"threads", required_argument, NULL, 't'},
                                        {"no-plots", no_argument, NULL, 'n'},
                                        {"pcap", required_argument, NULL, 'c'},
                                        {"budget", required_argument, NULL, 'b'},
+                                       {"shard", required_argument, NULL, 'S'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   sim_run_options o = {.out_dir = NULL, .threads = 0, .plots = true};
   uint64_t budget = 0;
+  uint32_t shard = 0, shards = 0;
   scenario_out so = {.plots = true};
   static sim_scenario sc;
   char err[512], dir[512], csv[4096];
@@ -177,6 +253,8 @@ static int cmd_run(int argc, char **argv) {
   while ((c = io_cli_getopt(argc, argv, opts, err, sizeof(err))) != -1) {
     if (c == 'c') {
       o.pcap = optarg;
+    } else if (c == 'S') {
+      if (sim_shard_parse(optarg, &shard, &shards, err, sizeof(err)) != 0) return io_cli_usage(PROG, NULL, "%s", err);
     } else if (c == 'b') {
       if (io_cli_u64_parse(&budget, "--budget", optarg, 1000, 10000000000ull, err, sizeof(err)) != 0)
         return io_cli_usage(PROG, NULL, "%s", err);
@@ -190,6 +268,10 @@ static int cmd_run(int argc, char **argv) {
   if (budget && !sc.passages_auto)
     return io_cli_usage(PROG, NULL, "--budget goes with traffic.passages: auto; %s has a fixed number", argv[optind]);
   if (budget) sc.budget = budget;
+  if (shards) {
+    if (o.pcap) return io_cli_usage(PROG, NULL, "--pcap cannot go with --shard: a capture is of a whole run");
+    return run_shard(&sc, &so, shard, shards);
+  }
   o.out_dir = so.out_dir;
   o.plots = so.plots;
   if (!o.out_dir) {
@@ -371,6 +453,7 @@ static int run(int argc, char **argv) {
   }
   if (strcmp(argv[1], "trace") == 0) return cmd_trace(argc - 1, argv + 1);
   if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 1, argv + 1);
+  if (strcmp(argv[1], "merge") == 0) return cmd_merge(argc - 1, argv + 1);
   if (strcmp(argv[1], "sensitivity") == 0) return cmd_sensitivity(argc - 1, argv + 1);
   if (strcmp(argv[1], "attack") == 0) return cmd_attack(argc - 1, argv + 1);
   if (strcmp(argv[1], "report") == 0) return cmd_report(argc - 1, argv + 1);

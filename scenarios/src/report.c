@@ -62,7 +62,7 @@ int sim_report_open(sim_report *r, const sim_scenario *sc, const char *dir, char
   char path[600];
   memset(r, 0, sizeof(*r));
   r->sc = sc;
-  snprintf(r->dir, sizeof(r->dir), "%s", dir);
+  snprintf(r->dir, sizeof(r->dir), "%s", dir ? dir : "");
   if (sc->speed_dist) {
     int lo = (int)floor(sc->speed_min / 10.0), hi = (int)floor(sc->speed_max / 10.0);
     r->nspeeds = (unsigned)(hi - lo + 1);
@@ -72,6 +72,8 @@ int sim_report_open(sim_report *r, const sim_scenario *sc, const char *dir, char
     r->nspeeds = sc->nspeeds;
     memcpy(r->speed_of, sc->speeds, sc->nspeeds * sizeof(double));
   }
+  /* No directory: a report that only plans (a shard's first round). */
+  if (!dir) return 0;
   snprintf(path, sizeof(path), "%s/passages.csv", dir);
   if (file_out_open(&r->csv_out, path, 0, err, errlen) != 0) {
     sim_report_free(r);

@@ -93,6 +93,7 @@ typedef struct {
   const char *prog;     /* stamped into summary.json (io_cli_version_line); NULL: no stamp */
 } sim_report;
 
+/* dir NULL: a report that only plans, with no output (a shard's first round). */
 int sim_report_open(sim_report *r, const sim_scenario *sc, const char *dir, char *err, size_t errlen);
 /* A new point, its index; UINT32_MAX when out of memory. */
 uint32_t sim_report_point_add(sim_report *r, const sim_point *p);
