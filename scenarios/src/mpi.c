@@ -17,19 +17,12 @@
 #include "sim/pool.h"
 #include "sim/wire.h"
 
-enum {
-  TAG_BLOCK = 1,  /* rank 0 to a rank: u32 k (the block's place in its round), the block */
-  TAG_RESULT = 2, /* a rank to rank 0: u32 k, u32 status, u32 n, then n passages or, status
-                   * not 0, why as text */
-  TAG_STOP = 3    /* rank 0 to a rank: u32 status of the whole run; no more blocks */
-};
-
-#define HEAD_LEN 12u
 #define IN_FLIGHT 2u /* blocks a rank holds: one simulated, one waiting */
 
 struct sim_mpi {
   int rank, size;
   unsigned *inflight; /* per rank, blocks sent whose result has not come back */
+  uint64_t *blocks;   /* per rank, blocks simulated there in the whole run */
   dsrc_crypto *crypto; /* rank 0's, for the blocks it simulates itself */
   uint8_t *buf;        /* rank 0's receive buffer */
   size_t cap;
@@ -63,9 +56,9 @@ static int result_recv(sim_mpi *m, const MPI_Status *st, const sim_block *blocks
   MPI_Get_count(st, MPI_BYTE, &count);
   /* No room to receive it: a message left unreceived would hang the stop; nothing cleaner. */
   if (count < 0 || grow(&m->buf, &m->cap, (size_t)count + 1) != 0) MPI_Abort(MPI_COMM_WORLD, 1);
-  MPI_Recv(m->buf, count, MPI_BYTE, src, TAG_RESULT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  MPI_Recv(m->buf, count, MPI_BYTE, src, SIM_MPI_TAG_RESULT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
   m->inflight[src]--;
-  if ((size_t)count < HEAD_LEN) {
+  if ((size_t)count < SIM_MPI_HEAD_LEN) {
     snprintf(why, whylen, "rank %d: a result of %d octets", src, count);
     return -1;
   }
@@ -74,7 +67,7 @@ static int result_recv(sim_mpi *m, const MPI_Status *st, const sim_block *blocks
   nrec = sim_wire_get_u32(m->buf + 8);
   if (status != 0) {
     m->buf[count] = '\0';
-    snprintf(why, whylen, "rank %d: %.500s", src, (const char *)m->buf + HEAD_LEN);
+    snprintf(why, whylen, "rank %d: %.500s", src, (const char *)m->buf + SIM_MPI_HEAD_LEN);
     return -1;
   }
   sl = &s[k % window];
@@ -82,7 +75,7 @@ static int result_recv(sim_mpi *m, const MPI_Status *st, const sim_block *blocks
     snprintf(why, whylen, "rank %d: a result for block %u, which it was not given", src, k);
     return -1;
   }
-  if (nrec != blocks[k].passages || (size_t)count != HEAD_LEN + (size_t)nrec * SIM_WIRE_RECORD_LEN) {
+  if (nrec != blocks[k].passages || (size_t)count != SIM_MPI_HEAD_LEN + (size_t)nrec * SIM_WIRE_RECORD_LEN) {
     snprintf(why, whylen, "rank %d: block %u: %u passages in %d octets, %u expected", src, k, nrec, count,
              blocks[k].passages);
     return -1;
@@ -92,7 +85,7 @@ static int result_recv(sim_mpi *m, const MPI_Status *st, const sim_block *blocks
     return -1;
   }
   for (uint32_t i = 0; i < nrec; i++) {
-    ssize_t rv = sim_wire_record_decode(&rec[i], m->buf + HEAD_LEN + (size_t)i * SIM_WIRE_RECORD_LEN,
+    ssize_t rv = sim_wire_record_decode(&rec[i], m->buf + SIM_MPI_HEAD_LEN + (size_t)i * SIM_WIRE_RECORD_LEN,
                                         SIM_WIRE_RECORD_LEN);
     if (rv != (ssize_t)SIM_WIRE_RECORD_LEN) {
       snprintf(why, whylen, "rank %d: block %u, passage %u: %s", src, k, i,
@@ -103,6 +96,7 @@ static int result_recv(sim_mpi *m, const MPI_Status *st, const sim_block *blocks
   }
   sl->rec = rec;
   sl->done = true;
+  m->blocks[src]++;
   return 0;
 }
 
@@ -141,7 +135,7 @@ static int mpi_exec(void *ctx, const sim_world *w, const sim_block *blocks, size
           error = -1;
           break;
         }
-        MPI_Send(msg, (int)sizeof(msg), MPI_BYTE, r, TAG_BLOCK, MPI_COMM_WORLD);
+        MPI_Send(msg, (int)sizeof(msg), MPI_BYTE, r, SIM_MPI_TAG_BLOCK, MPI_COMM_WORLD);
         s[next % window] = (slot){.rec = NULL, .rank = r, .done = false};
         m->inflight[r]++;
         out++;
@@ -152,7 +146,7 @@ static int mpi_exec(void *ctx, const sim_world *w, const sim_block *blocks, size
     if (error) break;
     /* Results that have come in. */
     for (;;) {
-      MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &flag, &st);
+      MPI_Iprobe(MPI_ANY_SOURCE, SIM_MPI_TAG_RESULT, MPI_COMM_WORLD, &flag, &st);
       if (!flag) break;
       out--;
       busy = true;
@@ -191,6 +185,7 @@ static int mpi_exec(void *ctx, const sim_world *w, const sim_block *blocks, size
       }
       sl->rank = 0;
       sl->done = true;
+      m->blocks[0]++;
       next++;
       continue;
     }
@@ -199,7 +194,7 @@ static int mpi_exec(void *ctx, const sim_world *w, const sim_block *blocks, size
       error = -1;
       break;
     }
-    MPI_Probe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &st);
+    MPI_Probe(MPI_ANY_SOURCE, SIM_MPI_TAG_RESULT, MPI_COMM_WORLD, &st);
     out--;
     if (result_recv(m, &st, blocks, n, s, window, taken, why, sizeof(why)) != 0) error = -1;
   }
@@ -207,10 +202,10 @@ static int mpi_exec(void *ctx, const sim_world *w, const sim_block *blocks, size
    * of this round is left for the next or for the stop. */
   while (out > 0) {
     int count;
-    MPI_Probe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &st);
+    MPI_Probe(MPI_ANY_SOURCE, SIM_MPI_TAG_RESULT, MPI_COMM_WORLD, &st);
     MPI_Get_count(&st, MPI_BYTE, &count);
     if (count >= 0 && grow(&m->buf, &m->cap, (size_t)count + 1) == 0)
-      MPI_Recv(m->buf, count, MPI_BYTE, st.MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      MPI_Recv(m->buf, count, MPI_BYTE, st.MPI_SOURCE, SIM_MPI_TAG_RESULT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     else
       MPI_Abort(MPI_COMM_WORLD, 1); /* no room even to drop it: nothing cleaner is left */
     m->inflight[st.MPI_SOURCE]--;
@@ -225,16 +220,16 @@ static int mpi_exec(void *ctx, const sim_world *w, const sim_block *blocks, size
 /* A rank's reply to block k: its passages, or status 1 and why. */
 static int reply_build(uint8_t **buf, size_t *cap, size_t *len, uint32_t k, const sim_record *rec, uint32_t n,
                        const char *why) {
-  size_t need = HEAD_LEN + (why ? strlen(why) : (size_t)n * SIM_WIRE_RECORD_LEN);
+  size_t need = SIM_MPI_HEAD_LEN + (why ? strlen(why) : (size_t)n * SIM_WIRE_RECORD_LEN);
   if (grow(buf, cap, need) != 0) return -1;
   sim_wire_put_u32(*buf, k);
   sim_wire_put_u32(*buf + 4, why ? 1 : 0);
   sim_wire_put_u32(*buf + 8, why ? 0 : n);
   if (why) {
-    memcpy(*buf + HEAD_LEN, why, need - HEAD_LEN);
+    memcpy(*buf + SIM_MPI_HEAD_LEN, why, need - SIM_MPI_HEAD_LEN);
   } else {
     for (uint32_t i = 0; i < n; i++)
-      if (sim_wire_record_encode(*buf + HEAD_LEN + (size_t)i * SIM_WIRE_RECORD_LEN, SIM_WIRE_RECORD_LEN, &rec[i]) !=
+      if (sim_wire_record_encode(*buf + SIM_MPI_HEAD_LEN + (size_t)i * SIM_WIRE_RECORD_LEN, SIM_WIRE_RECORD_LEN, &rec[i]) !=
           (ssize_t)SIM_WIRE_RECORD_LEN)
         return -2;
   }
@@ -265,16 +260,16 @@ static int worker_serve(const sim_world *w, dsrc_crypto *crypto, const char *bro
     int count, rv;
     MPI_Probe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
     MPI_Get_count(&st, MPI_BYTE, &count);
-    if (st.MPI_TAG == TAG_STOP) {
+    if (st.MPI_TAG == SIM_MPI_TAG_STOP) {
       uint8_t s4[4] = {1, 0, 0, 0};
-      MPI_Recv(s4, count == 4 ? 4 : 0, MPI_BYTE, 0, TAG_STOP, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      MPI_Recv(s4, count == 4 ? 4 : 0, MPI_BYTE, 0, SIM_MPI_TAG_STOP, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
       status = sim_wire_get_u32(s4);
       break;
     }
     /* Longer than any block: not from this program's rank 0; nothing cleaner is left. */
     if (count < 0 || (size_t)count > sizeof(in)) MPI_Abort(MPI_COMM_WORLD, 1);
     MPI_Recv(in, count, MPI_BYTE, 0, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    if (st.MPI_TAG != TAG_BLOCK || count < 4) {
+    if (st.MPI_TAG != SIM_MPI_TAG_BLOCK || count < 4) {
       /* Answered all the same, so that rank 0's count of blocks out stays true. */
       snprintf(why, sizeof(why), "a message of %d octets, tag %d", count, st.MPI_TAG);
       fail = why;
@@ -304,7 +299,7 @@ static int worker_serve(const sim_world *w, dsrc_crypto *crypto, const char *bro
     if (rv == -2) rv = reply_build(&out[i], &cap[i], &len, k, NULL, 0, "a passage out of the wire's range");
     if (rv != 0) rv = reply_build(&out[i], &cap[i], &len, k, NULL, 0, "out of memory");
     if (rv != 0) MPI_Abort(MPI_COMM_WORLD, 1); /* not even room to say so */
-    MPI_Isend(out[i], (int)len, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD, &req[i]);
+    MPI_Isend(out[i], (int)len, MPI_BYTE, 0, SIM_MPI_TAG_RESULT, MPI_COMM_WORLD, &req[i]);
     i ^= 1;
   }
   MPI_Waitall(2, req, MPI_STATUSES_IGNORE);
@@ -350,8 +345,14 @@ static int root_run(sim_mpi *m, const sim_scenario *sc, const sim_run_options *o
     dsrc_crypto_free(m->crypto);
     m->crypto = NULL;
   }
+  /* How the load spread: a rank with few blocks is a slow node (or rank 0's share). */
+  if (rv == 0 && opt->table) {
+    fprintf(opt->table, "MPI: %d rank(s); blocks simulated per rank:", m->size);
+    for (int r = 0; r < m->size; r++) fprintf(opt->table, " %llu", (unsigned long long)m->blocks[r]);
+    fputc('\n', opt->table);
+  }
   sim_wire_put_u32(s4, rv == 0 ? 0 : 1);
-  for (int r = 1; r < m->size; r++) MPI_Send(s4, 4, MPI_BYTE, r, TAG_STOP, MPI_COMM_WORLD);
+  for (int r = 1; r < m->size; r++) MPI_Send(s4, 4, MPI_BYTE, r, SIM_MPI_TAG_STOP, MPI_COMM_WORLD);
   return rv;
 }
 
@@ -368,7 +369,9 @@ int sim_mpi_open(sim_mpi **out, bool *root, char *err, size_t errlen) {
   }
   MPI_Comm_rank(MPI_COMM_WORLD, &m->rank);
   MPI_Comm_size(MPI_COMM_WORLD, &m->size);
-  if (!(m->inflight = calloc((size_t)m->size, sizeof(*m->inflight)))) {
+  m->inflight = calloc((size_t)m->size, sizeof(*m->inflight));
+  m->blocks = calloc((size_t)m->size, sizeof(*m->blocks));
+  if (!m->inflight || !m->blocks) {
     snprintf(err, errlen, "out of memory");
     /* Every rank must go: a rank left in MPI_Init's company would wait for this one. */
     MPI_Abort(MPI_COMM_WORLD, 1);
@@ -399,6 +402,7 @@ int sim_mpi_run(sim_mpi *m, const sim_scenario *sc, const sim_run_options *opt, 
   MPI_Finalize();
   free(m->buf);
   free(m->inflight);
+  free(m->blocks);
   free(m);
   return rv;
 }

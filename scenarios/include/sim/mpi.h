@@ -4,7 +4,8 @@
  * so that a sweep's or adaptive sampling's uneven blocks balance themselves), simulates
  * blocks itself between messages, and hands the results to the report in block order: the
  * output is the one sim_run gives on one machine (docs/scaling.md). One block at a time
- * per rank: start one rank per core. */
+ * per rank: start one rank per core. Every rank must read the same scenario file (a shared
+ * file system, or the same copy on every node) and run the same build. */
 #ifndef SIM_MPI_H
 #define SIM_MPI_H
 
@@ -12,6 +13,16 @@
 #include <stddef.h>
 
 #include "sim/runner.h"
+
+/* The messages, MPI_BYTE in MPI_COMM_WORLD, integers little-endian (sim/wire.h). Every
+ * block a rank is sent gets exactly one result. */
+enum {
+  SIM_MPI_TAG_BLOCK = 1,  /* rank 0 to a rank: u32 k (the block's place in its round), the block */
+  SIM_MPI_TAG_RESULT = 2, /* a rank to rank 0: u32 k, u32 status, u32 n, then the n passages
+                           * or, status not 0, why (text, unterminated) */
+  SIM_MPI_TAG_STOP = 3    /* rank 0 to a rank: u32 status of the whole run; no more blocks */
+};
+#define SIM_MPI_HEAD_LEN 12u
 
 typedef struct sim_mpi sim_mpi;
 
