@@ -16,13 +16,16 @@
 #include "sim/sensitivity.h"
 #include "sim/shard.h"
 #include "sim/trace.h"
+#ifdef EFC_MPI
+#include "sim/mpi.h"
+#endif
 
 #define PROG "efc-scenario"
 
 static void usage(FILE *out) {
   fprintf(out,
           "usage: efc-scenario run FILE [--out DIR] [--threads N] [--no-plots] [--pcap FILE] [--budget N]\n"
-          "                          [--progress bar|json|off]\n"
+          "                          [--progress bar|json|off] [--mpi]\n"
           "       efc-scenario run FILE --shard I/N [--out W] [--threads N] [--budget N] [--progress ...]\n"
           "       efc-scenario merge W... [--out DIR] [--no-plots] [--progress bar|json|off]\n"
           "       efc-scenario sensitivity FILE [--out DIR] [--threads N] [--passages N] [--no-plots]\n"
@@ -47,6 +50,9 @@ static void usage(FILE *out) {
           "        unsharded run (DIR default results/<file name>). Exit 3: adaptive\n"
           "        sampling needs another round, whose plan merge wrote in the first W: run\n"
           "        the same shards again, then merge again.\n"
+          "        --mpi (a build with -DEFC_MPI=ON), under mpirun -np K: rank 0 hands the\n"
+          "        blocks to the ranks as they finish (one rank per core) and writes the\n"
+          "        same output as one process (docs/scaling.md).\n"
           "        --progress on stderr: bar (the default on a terminal: done, rate, time\n"
           "        left), json (a line a second: done, total, rate, eta_s), off (the default\n"
           "        otherwise). Adaptive runs' totals grow as rounds are planned.\n"
@@ -258,9 +264,14 @@ static int cmd_run(int argc, char **argv) {
                                        {"budget", required_argument, NULL, 'b'},
                                        {"shard", required_argument, NULL, 'S'},
                                        {"progress", required_argument, NULL, 'P'},
+                                       {"mpi", no_argument, NULL, 'M'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   sim_run_options o = {.out_dir = NULL, .threads = 0, .plots = true};
+  bool mpi = false, root = true; /* --mpi: rank 0 alone prints and writes (sim/mpi.h) */
+#ifdef EFC_MPI
+  sim_mpi *m = NULL;
+#endif
   uint64_t budget = 0;
   uint32_t shard = 0, shards = 0;
   scenario_out so = {.plots = true, .progress = -1};
@@ -273,6 +284,8 @@ static int cmd_run(int argc, char **argv) {
       o.pcap = optarg;
     } else if (c == 'S') {
       if (sim_shard_parse(optarg, &shard, &shards, err, sizeof(err)) != 0) return io_cli_usage(PROG, NULL, "%s", err);
+    } else if (c == 'M') {
+      mpi = true;
     } else if (c == 'b') {
       if (io_cli_u64_parse(&budget, "--budget", optarg, 1000, 10000000000ull, err, sizeof(err)) != 0)
         return io_cli_usage(PROG, NULL, "%s", err);
@@ -281,15 +294,20 @@ static int cmd_run(int argc, char **argv) {
     }
   }
   if (optind != argc - 1) return io_cli_usage(PROG, NULL, "run needs exactly one scenario FILE");
+  if (mpi && o.pcap) return io_cli_usage(PROG, NULL, "--pcap does not go with --mpi");
+  if (mpi && shards) return io_cli_usage(PROG, NULL, "--mpi and --shard: one or the other (docs/scaling.md)");
+  if (shards && o.pcap) return io_cli_usage(PROG, NULL, "--pcap cannot go with --shard: a capture is of a whole run");
+#ifdef EFC_MPI
+  if (mpi && sim_mpi_open(&m, &root, err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+#else
+  if (mpi) return io_cli_usage(PROG, NULL, "--mpi: this efc-scenario was built without MPI (cmake -DEFC_MPI=ON)");
+#endif
   if (sim_scenario_load(&sc, argv[optind], err, sizeof(err)) != 0)
     return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   if (budget && !sc.passages_auto)
     return io_cli_usage(PROG, NULL, "--budget goes with traffic.passages: auto; %s has a fixed number", argv[optind]);
   if (budget) sc.budget = budget;
-  if (shards) {
-    if (o.pcap) return io_cli_usage(PROG, NULL, "--pcap cannot go with --shard: a capture is of a whole run");
-    return run_shard(&sc, &so, shard, shards);
-  }
+  if (shards) return run_shard(&sc, &so, shard, shards);
   o.out_dir = so.out_dir;
   o.plots = so.plots;
   if (!o.out_dir) {
@@ -305,7 +323,13 @@ static int cmd_run(int argc, char **argv) {
   o.progress = scenario_out_progress(&so);
   o.table = stdout;
   o.prog = PROG;
+#ifdef EFC_MPI
+  if (m) {
+    if (sim_mpi_run(m, &sc, &o, err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  } else
+#endif
   if (sim_run(&sc, &o, err, sizeof(err)) != 0) return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
+  if (!root) return 0;
   /* Neither CSV nor pcap has room for the version that wrote them: a sidecar each. */
   if ((size_t)snprintf(csv, sizeof(csv), "%s/passages.csv", o.out_dir) >= sizeof(csv))
     return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s: path too long", o.out_dir);

@@ -26,6 +26,7 @@ layer_of() {
     OpenSSL::Crypto) echo openssl ;;
     Libev::libev) echo libev ;;
     Threads::Threads) echo threads ;;
+    MPI::MPI_C) echo mpi ;;
     *) echo "$1" ;;
   esac
 }
