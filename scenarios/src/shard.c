@@ -19,6 +19,10 @@
 #define HEADER_FIXED 108u
 #define HEADER_MAX (8u << 20)  /* a scenario is a few kilobytes; anything near this is not ours */
 #define TEXT_MAX (4u << 20)
+#define ZBUF (64u << 10)
+/* Deflate's fastest level: passages of one lane repeat most of their octets, so it already
+ * shrinks a part about five times, at a small fraction of the simulation's own cost. */
+#define ZLEVEL 1
 
 static const char magic_part[8] = {'E', 'F', 'C', 'P', 'A', 'R', 'T', '1'};
 static const char magic_plan[8] = {'E', 'F', 'C', 'P', 'L', 'A', 'N', '1'};
@@ -194,8 +198,32 @@ int sim_shard_writer_open(sim_shard_writer *w, const char *path, const sim_shard
   }
   rv = sim_shard_writer_put(w, buf, pos, err, errlen);
   free(buf);
+  if (rv == 0) {
+    if (!(w->zbuf = malloc(ZBUF)) || deflateInit(&w->z, ZLEVEL) != Z_OK) {
+      snprintf(err, errlen, "%.400s: cannot start deflate", path);
+      rv = -1;
+    } else {
+      w->body = true;
+    }
+  }
   if (rv != 0) sim_shard_writer_abort(w);
   return rv;
+}
+
+/* Deflates what z holds with flush, writing each full buffer out. */
+static int writer_deflate(sim_shard_writer *w, int flush, char *err, size_t errlen) {
+  int rv;
+  do {
+    w->z.next_out = w->zbuf;
+    w->z.avail_out = ZBUF;
+    rv = deflate(&w->z, flush);
+    if (rv == Z_STREAM_ERROR) {
+      snprintf(err, errlen, "deflate failed");
+      return -1;
+    }
+    if (file_out_write(w->out, w->zbuf, ZBUF - w->z.avail_out, err, errlen) != 0) return -1;
+  } while (w->z.avail_out == 0 || (flush == Z_FINISH && rv != Z_STREAM_END));
+  return 0;
 }
 
 int sim_shard_writer_put(sim_shard_writer *w, const void *data, size_t len, char *err, size_t errlen) {
@@ -203,7 +231,10 @@ int sim_shard_writer_put(sim_shard_writer *w, const void *data, size_t len, char
     snprintf(err, errlen, "SHA-256 failed");
     return -1;
   }
-  return file_out_write(w->out, data, len, err, errlen) == 0 ? 0 : -1;
+  if (!w->body) return file_out_write(w->out, data, len, err, errlen) == 0 ? 0 : -1;
+  w->z.next_in = (Bytef *)(uintptr_t)data;
+  w->z.avail_in = (uInt)len;
+  return writer_deflate(w, Z_NO_FLUSH, err, errlen);
 }
 
 int sim_shard_writer_block(sim_shard_writer *w, const sim_block *b, const sim_record *rec, size_t n, char *err,
@@ -229,23 +260,27 @@ bad:
 int sim_shard_writer_commit(sim_shard_writer *w, char *err, size_t errlen) {
   uint8_t sha[32];
   int rv = -1;
+  w->z.next_in = NULL;
+  w->z.avail_in = 0;
   if (EVP_DigestFinal_ex(w->md, sha, NULL) != 1) snprintf(err, errlen, "SHA-256 failed");
-  else if (file_out_write(w->out, sha, sizeof(sha), err, errlen) == 0) {
+  else if (writer_deflate(w, Z_FINISH, err, errlen) == 0 &&
+           file_out_write(w->out, sha, sizeof(sha), err, errlen) == 0) {
     rv = file_out_commit(w->out, err, errlen) == 0 ? 0 : -1;
     w->out = NULL;
   }
-  EVP_MD_CTX_free(w->md);
-  w->md = NULL;
-  if (w->out) file_out_abort(w->out);
-  w->out = NULL;
+  sim_shard_writer_abort(w);
   return rv;
 }
 
 void sim_shard_writer_abort(sim_shard_writer *w) {
   file_out_abort(w->out);
   EVP_MD_CTX_free(w->md);
+  if (w->body) deflateEnd(&w->z);
+  free(w->zbuf);
   w->out = NULL;
   w->md = NULL;
+  w->zbuf = NULL;
+  w->body = false;
 }
 
 /* ---- reading ---- */
@@ -257,9 +292,35 @@ static int read_fail(sim_shard_reader *r, char *err, size_t errlen, const char *
   return -1;
 }
 
+/* Inflates into r->z's output until it is full or the body ends; refills the input. */
+static int reader_inflate(sim_shard_reader *r, char *err, size_t errlen) {
+  while (r->z.avail_out > 0 && !r->ended) {
+    int rv;
+    if (r->z.avail_in == 0) {
+      size_t got = fread(r->zbuf, 1, ZBUF, r->f);
+      if (got == 0 && ferror(r->f)) return read_fail(r, err, errlen, "cannot read");
+      if (got == 0) return read_fail(r, err, errlen, "cut short (a shard killed while writing?)");
+      r->z.next_in = r->zbuf;
+      r->z.avail_in = (uInt)got;
+    }
+    rv = inflate(&r->z, Z_NO_FLUSH);
+    if (rv == Z_STREAM_END) r->ended = true;
+    else if (rv == Z_MEM_ERROR) return read_fail(r, err, errlen, "out of memory");
+    else if (rv != Z_OK && rv != Z_BUF_ERROR) return read_fail(r, err, errlen, "damaged: its body does not inflate");
+  }
+  return 0;
+}
+
 int sim_shard_reader_get(sim_shard_reader *r, void *data, size_t len, char *err, size_t errlen) {
-  if (len && fread(data, 1, len, r->f) != len)
-    return read_fail(r, err, errlen, ferror(r->f) ? "cannot read" : "cut short (a shard killed while writing?)");
+  if (!r->body) {
+    if (len && fread(data, 1, len, r->f) != len)
+      return read_fail(r, err, errlen, ferror(r->f) ? "cannot read" : "cut short (a shard killed while writing?)");
+  } else if (len) {
+    r->z.next_out = data;
+    r->z.avail_out = (uInt)len;
+    if (reader_inflate(r, err, errlen) != 0) return -1;
+    if (r->z.avail_out > 0) return read_fail(r, err, errlen, "cut short: its body ends early");
+  }
   if (EVP_DigestUpdate(r->md, data, len) != 1) return read_fail(r, err, errlen, "SHA-256 failed");
   return 0;
 }
@@ -336,6 +397,11 @@ int sim_shard_reader_open(sim_shard_reader *r, const char *path, sim_shard_heade
     read_fail(r, err, errlen, "header has bytes after its last field");
     goto fail;
   }
+  if (!(r->zbuf = malloc(ZBUF)) || inflateInit(&r->z) != Z_OK) {
+    read_fail(r, err, errlen, "cannot start inflate");
+    goto fail;
+  }
+  r->body = true;
   if (h->round == 0 || h->lo > h->hi || h->hi > h->nblocks ||
       (!h->plan && (h->shards == 0 || h->shards > SIM_SHARDS_MAX || h->shard >= h->shards))) {
     read_fail(r, err, errlen, "header field out of range");
@@ -373,9 +439,19 @@ int sim_shard_reader_records(sim_shard_reader *r, sim_record *rec, size_t n, cha
 }
 
 int sim_shard_reader_end(sim_shard_reader *r, char *err, size_t errlen) {
-  uint8_t want[32], got[32];
+  uint8_t want[32], got[32], extra;
+  size_t have;
   if (EVP_DigestFinal_ex(r->md, want, NULL) != 1) return read_fail(r, err, errlen, "SHA-256 failed");
-  if (fread(got, 1, sizeof(got), r->f) != sizeof(got))
+  /* The body must end exactly where its header says the blocks end. */
+  r->z.next_out = &extra;
+  r->z.avail_out = 1;
+  if (reader_inflate(r, err, errlen) != 0) return -1;
+  if (r->z.avail_out == 0) return read_fail(r, err, errlen, "more blocks than its header says");
+  /* The SHA-256 follows the body: partly read already, past the body's end. */
+  have = r->z.avail_in < sizeof(got) ? r->z.avail_in : sizeof(got);
+  memcpy(got, r->z.next_in, have);
+  if (r->z.avail_in > sizeof(got)) return read_fail(r, err, errlen, "bytes after its end");
+  if (fread(got + have, 1, sizeof(got) - have, r->f) != sizeof(got) - have)
     return read_fail(r, err, errlen, "cut short (a shard killed while writing?)");
   if (CRYPTO_memcmp(want, got, sizeof(got)) != 0) return read_fail(r, err, errlen, "its SHA-256 does not match: damaged");
   if (fgetc(r->f) != EOF) return read_fail(r, err, errlen, "bytes after its end");
@@ -385,8 +461,12 @@ int sim_shard_reader_end(sim_shard_reader *r, char *err, size_t errlen) {
 void sim_shard_reader_close(sim_shard_reader *r) {
   if (r->f) fclose(r->f);
   EVP_MD_CTX_free(r->md);
+  if (r->body) inflateEnd(&r->z);
+  free(r->zbuf);
   r->f = NULL;
   r->md = NULL;
+  r->zbuf = NULL;
+  r->body = false;
 }
 
 int sim_shard_header_read(const char *path, sim_shard_header *h, char *err, size_t errlen) {

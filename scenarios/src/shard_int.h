@@ -3,7 +3,10 @@
 #ifndef SIM_SHARD_INT_H
 #define SIM_SHARD_INT_H
 
+#include <stdbool.h>
+
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #include "file/out.h"
 #include "sim/shard.h"
@@ -22,10 +25,14 @@ void sim_shard_plan_name(char *out, size_t cap, const char *dir, uint32_t round)
 /* A file name (no directory): 0 a part, 1 a round plan (round alone set), -1 neither. */
 int sim_shard_name_parse(const char *name, uint32_t *shard, uint32_t *shards, uint32_t *round);
 
-/* A part or plan being written: every octet also into the SHA-256 that ends it. */
+/* A part or plan being written: the header as it is, the body (its blocks and passages)
+ * deflated, and every octet before deflation also into the SHA-256 that ends the file. */
 typedef struct {
   file_out *out;
   EVP_MD_CTX *md;
+  z_stream z;
+  bool body;             /* the header is out: deflating */
+  uint8_t *zbuf;
 } sim_shard_writer;
 
 int sim_shard_writer_open(sim_shard_writer *w, const char *path, const sim_shard_header *h, char *err,
@@ -43,6 +50,10 @@ typedef struct {
   FILE *f;
   EVP_MD_CTX *md;
   char path[600];
+  z_stream z;
+  bool body;             /* past the header: inflating */
+  bool ended;            /* the deflated body is over */
+  uint8_t *zbuf;
 } sim_shard_reader;
 
 int sim_shard_reader_open(sim_shard_reader *r, const char *path, sim_shard_header *h, char *err, size_t errlen);

@@ -107,7 +107,11 @@ size=$(wc -c < "$out/w/shard-1-of-3.r1.efcpart")
 head -c $((size - 100)) "$out/w/shard-1-of-3.r1.efcpart" > "$out/x/shard-1-of-3.r1.efcpart"
 expect 1 "x/shard-1-of-3.r1.efcpart: cut short" "$bin" merge "$out/x" --out "$out/mx"
 perl -0777 -pe 'substr($_, 2000, 1) = chr(ord(substr($_, 2000, 1)) ^ 1)' "$out/w/shard-1-of-3.r1.efcpart" > "$out/x/shard-1-of-3.r1.efcpart"
-expect 1 "x/shard-1-of-3.r1.efcpart: its SHA-256 does not match" "$bin" merge "$out/x" --out "$out/mx"
+expect 1 "x/shard-1-of-3.r1.efcpart: damaged" "$bin" merge "$out/x" --out "$out/mx"
+perl -0777 -pe 'substr($_, -1, 1) = chr(ord(substr($_, -1, 1)) ^ 1)' "$out/w/shard-1-of-3.r1.efcpart" > "$out/x/shard-1-of-3.r1.efcpart"
+expect 1 "x/shard-1-of-3.r1.efcpart: its SHA-256 does not match: damaged" "$bin" merge "$out/x" --out "$out/mx"
+cat "$out/w/shard-1-of-3.r1.efcpart" "$out/w/shard-1-of-3.r1.efcpart" > "$out/x/shard-1-of-3.r1.efcpart"
+expect 1 "x/shard-1-of-3.r1.efcpart: bytes after its end" "$bin" merge "$out/x" --out "$out/mx"
 [ -e "$out/mx/summary.json" ] && fail "a refused merge wrote summary.json"
 ls "$out/mx" 2>/dev/null | grep -q '\.tmp\.' && fail "a refused merge left a temporary"
 # Another scenario's part in the same work directory is never overwritten.

@@ -27,6 +27,7 @@ layer_of() {
     Libev::libev) echo libev ;;
     Threads::Threads) echo threads ;;
     MPI::MPI_C) echo mpi ;;
+    ZLIB::ZLIB) echo zlib ;;
     *) echo "$1" ;;
   esac
 }
