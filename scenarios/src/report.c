@@ -240,15 +240,7 @@ static void plain_add(sim_report_cell *c, const sim_record *x) {
   c->processing_ms += x->processing_us / 1000.0;
   c->other_ms += (double)other / 1000.0;
   c->margin_ms += (double)margin / 1000.0;
-  if (c->ncomp == c->capcomp) {
-    size_t cap = c->capcomp ? c->capcomp * 2 : 256;
-    float *nv = realloc(c->completion_ms, cap * sizeof(float));
-    if (nv) {
-      c->completion_ms = nv;
-      c->capcomp = cap;
-    }
-  }
-  if (c->ncomp < c->capcomp) c->completion_ms[c->ncomp++] = (float)(comp / 1000.0);
+  sim_hist_add(&c->comp, (uint32_t)comp);
 }
 
 void sim_report_add(sim_report *r, const sim_block *b, const sim_record *rec, size_t n) {
@@ -296,11 +288,6 @@ double sim_report_quantile(const float *sorted, size_t n, double q) {
   return sorted[k - 1];
 }
 
-int sim_report_cmp_float(const void *a, const void *b) {
-  float x = *(const float *)a, y = *(const float *)b;
-  return x < y ? -1 : x > y;
-}
-
 /* The cells of one group at one point, by speed (NULL where none). */
 void sim_report_cells_by_speed(const sim_report *r, uint32_t point, unsigned g, sim_report_cell **by) {
   for (unsigned s = 0; s < r->nspeeds; s++) by[s] = NULL;
@@ -319,7 +306,7 @@ void sim_report_cell_failure(const sim_report_cell *c, double *est, double *lo, 
   *est = c->n ? (double)(c->n - c->ok) / (double)c->n : NAN;
 }
 
-double sim_report_cell_q(const sim_report_cell *c, double q) { return sim_report_quantile(c->completion_ms, c->ncomp, q); }
+double sim_report_cell_q(const sim_report_cell *c, double q) { return sim_hist_quantile_ms(&c->comp, q); }
 
 sim_report_critical sim_report_critical_speed(const sim_report *r, sim_report_cell *const *by) {
   sim_report_critical c = {0, true, 0, 0, NAN};
@@ -331,7 +318,7 @@ sim_report_critical sim_report_critical_speed(const sim_report *r, sim_report_ce
     if (chain) c.demonstrated = r->speed_of[s];
     if (x->verdict == SIM_REFUTED && c.refuted == 0) c.refuted = r->speed_of[s];
     c.undecided += x->verdict == SIM_UNDECIDED;
-    if (isnan(c.estimated) && x->ncomp) {
+    if (isnan(c.estimated) && x->comp.n) {
       double t = sim_report_cell_q(x, r->sc->target) / 1000.0;
       if (t > 0) c.estimated = r->points[x->point].zone_m / t * 3.6;
     }
@@ -381,8 +368,10 @@ int sim_report_finish(sim_report *r, FILE *table, bool plots, char *err, size_t 
   if (file_out_commit(csv, err, errlen) != 0) return -1;
   /* The outputs read the completion times' quantiles. */
   for (size_t i = 0; i < r->ncells; i++)
-    if (r->cells[i].ncomp)
-      qsort(r->cells[i].completion_ms, r->cells[i].ncomp, sizeof(float), sim_report_cmp_float);
+    if (sim_hist_sort(&r->cells[i].comp) != 0) {
+      snprintf(err, errlen, "out of memory keeping the completion times");
+      return -1;
+    }
   if (sim_report_write_json(r, err, errlen) != 0) return -1;
   if (table) sim_report_write_table(r, table);
   if (plots && sim_report_write_plots(r, err, errlen) != 0) return -1;
@@ -393,7 +382,7 @@ void sim_report_free(sim_report *r) {
   /* Not finished: a failed run leaves no passages.csv that looks complete. */
   file_out_abort(r->csv_out);
   r->csv_out = NULL;
-  for (size_t i = 0; i < r->ncells; i++) free(r->cells[i].completion_ms);
+  for (size_t i = 0; i < r->ncells; i++) sim_hist_free(&r->cells[i].comp);
   free(r->cells);
   free(r->points);
   free(r->frontiers);

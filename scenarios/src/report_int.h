@@ -24,8 +24,6 @@ typedef struct {
   uint64_t details[SIM_REPORT_DETAILS];
 } sim_report_tally;
 
-/* qsort's comparison of floats. */
-int sim_report_cmp_float(const void *a, const void *b);
 /* The cells of one group at one point, by speed (NULL where none). */
 void sim_report_cells_by_speed(const sim_report *r, uint32_t point, unsigned g, sim_report_cell **by);
 /* A cell's failure probability and its two-sided 95 % interval: exact from the counts

@@ -109,8 +109,8 @@ static void table_grid(sim_report *r, FILE *t) {
       sim_report_critical c;
       uint64_t n = 0, ok = 0;
       static sim_report_tally row;
-      size_t total = 0, k = 0;
-      float *all;
+      sim_hist all;
+      bool all_ok = true;
       char crit[48], where[48], comp[40], succ[40], fails[160];
       double lo, hi;
       sim_report_cells_by_speed(r, (uint32_t)p, g, by);
@@ -120,17 +120,13 @@ static void table_grid(sim_report *r, FILE *t) {
         if (by[s]) {
           n += by[s]->n;
           ok += by[s]->ok;
-          total += by[s]->ncomp;
           sim_report_tally_add(&row, by[s]);
         }
       failure_text(fails, sizeof(fails), &row);
-      all = malloc((total ? total : 1) * sizeof(float));
-      for (unsigned s = 0; s < r->nspeeds && all; s++)
-        if (by[s] && by[s]->ncomp) {
-          memcpy(all + k, by[s]->completion_ms, by[s]->ncomp * sizeof(float));
-          k += by[s]->ncomp;
-        }
-      if (all) qsort(all, total, sizeof(float), sim_report_cmp_float);
+      memset(&all, 0, sizeof(all));
+      for (unsigned s = 0; s < r->nspeeds && all_ok; s++)
+        if (by[s]) all_ok = sim_hist_merge(&all, &by[s]->comp) == 0;
+      all_ok = all_ok && sim_hist_sort(&all) == 0;
       if (c.all) snprintf(crit, sizeof(crit), ">= %.0f, all demonstrated", c.demonstrated);
       else if (c.demonstrated > 0 && c.refuted > 0) snprintf(crit, sizeof(crit), "%.0f; refuted %.0f", c.demonstrated, c.refuted);
       else if (c.demonstrated > 0) snprintf(crit, sizeof(crit), "%.0f; %u undecided", c.demonstrated, c.undecided);
@@ -142,13 +138,14 @@ static void table_grid(sim_report *r, FILE *t) {
         sim_stats_cp_interval(ok, n, 0.95, &lo, &hi);
         snprintf(succ, sizeof(succ), "%.3f%% [%.3f, %.3f]", n ? 100.0 * (double)ok / (double)n : 0.0, 100 * lo, 100 * hi);
       }
-      if (all && total) snprintf(comp, sizeof(comp), "%.1f / %.1f ms", sim_report_quantile(all, total, .5),
-                                 sim_report_quantile(all, total, .999));
+      if (!all_ok) snprintf(comp, sizeof(comp), "out of memory");
+      else if (all.n) snprintf(comp, sizeof(comp), "%.1f / %.1f ms", sim_hist_quantile_ms(&all, .5),
+                               sim_hist_quantile_ms(&all, .999));
       else snprintf(comp, sizeof(comp), "-");
       point_text(where, sizeof(where), r, &r->points[p]);
       fprintf(t, "%-20s %-*s %-24s %-22s %-18s %s\n", sc->groups[g].label, sc->ndensities ? 20 : 15, where, crit,
               succ, comp, fails);
-      free(all);
+      sim_hist_free(&all);
     }
   fprintf(t, "critical speed: the highest speed up to which every speed demonstrates %g %% success, and the\n"
              "lowest speed where it is refuted, each at %g %% confidence for all speeds of a row at once\n"

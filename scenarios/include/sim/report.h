@@ -9,6 +9,7 @@
 
 #include "file/out.h"
 #include "sim/cause.h"
+#include "sim/hist.h"
 #include "sim/importance.h"
 #include "sim/runner.h"
 #include "sim/stats.h"
@@ -32,8 +33,7 @@ typedef struct {
   uint64_t causes[SIM_CAUSE_COUNT];
   uint32_t details[SIM_REPORT_DETAILS];
   double frames, retries, late, airtime_ms, processing_ms, other_ms, margin_ms, obes, dwell_ms;
-  float *completion_ms;     /* successes */
-  size_t ncomp, capcomp;
+  sim_hist comp;            /* the successes' completion times */
   /* the verdict */
   double alpha;             /* this cell's share of 1 - confidence (its family's, docs/statistics.md) */
   double alpha_look;        /* the level of its latest look */
