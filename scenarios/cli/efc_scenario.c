@@ -311,10 +311,8 @@ static int cmd_run(int argc, char **argv) {
   o.out_dir = so.out_dir;
   o.plots = so.plots;
   if (!o.out_dir) {
-    const char *base = strrchr(argv[optind], '/');
     char name[256];
-    snprintf(name, sizeof(name), "%s", base ? base + 1 : argv[optind]);
-    if (strrchr(name, '.')) *strrchr(name, '.') = '\0';
+    scenario_name(name, sizeof(name), argv[optind]);
     mkdir_results();
     snprintf(dir, sizeof(dir), "results/%s", name);
     o.out_dir = dir;
@@ -370,10 +368,8 @@ static int cmd_sensitivity(int argc, char **argv) {
     return io_cli_fail(IO_CLI_EXIT_FAILURE, PROG, "%s", err);
   out_dir = so.out_dir;
   if (!out_dir) {
-    const char *base = strrchr(argv[optind], '/');
     char name[256];
-    snprintf(name, sizeof(name), "%s", base ? base + 1 : argv[optind]);
-    if (strrchr(name, '.')) *strrchr(name, '.') = '\0';
+    scenario_name(name, sizeof(name), argv[optind]);
     mkdir_results();
     snprintf(dir, sizeof(dir), "results/%s-sensitivity", name);
     out_dir = dir;
