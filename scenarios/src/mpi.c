@@ -6,6 +6,7 @@
  * octets it gives here. MPI's default error handler ends the whole job on a transport
  * failure; every other failure is a message to rank 0 and a clean stop of every rank. */
 #include <fcntl.h>
+#include <limits.h>
 #include <mpi.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "shard_int.h"
 #include "sim/mpi.h"
 #include "sim/pool.h"
 #include "sim/wire.h"
@@ -391,9 +393,47 @@ int sim_mpi_open(sim_mpi **out, bool *root, char *err, size_t errlen) {
   return 0;
 }
 
+/* The run this rank would run, as a digest: the program's version line, the scenario's
+ * text, seed and budget (as a shard's part records them, sim/shard.h). A file this rank
+ * cannot read gives a digest of zeros, which differs from rank 0's. */
+static void id_digest(const sim_scenario *sc, const char *prog, uint8_t out[SIM_MPI_ID_LEN]) {
+  sim_shard_run_id id;
+  char why[512];
+  uint8_t buf[sizeof(id.version) + 32 + 16];
+  size_t lv;
+  memset(out, 0, SIM_MPI_ID_LEN);
+  if (sim_shard_id_make(&id, sc, prog, why, sizeof(why)) != 0) return;
+  lv = strlen(id.version) + 1;
+  memcpy(buf, id.version, lv);
+  memcpy(buf + lv, id.text_sha, 32);
+  sim_wire_put_u64(buf + lv + 32, id.seed);
+  sim_wire_put_u64(buf + lv + 40, id.budget);
+  if (EVP_Digest(buf, lv + 48, out, NULL, EVP_sha256(), NULL) != 1) memset(out, 0, SIM_MPI_ID_LEN);
+  sim_shard_id_free(&id);
+}
+
+/* Every rank: whether all run rank 0's run. -1 with err naming the first that does not. */
+static int id_check(const sim_mpi *m, const sim_scenario *sc, const sim_run_options *opt, char *err, size_t errlen) {
+  uint8_t mine[SIM_MPI_ID_LEN], root[SIM_MPI_ID_LEN];
+  int differs, first;
+  id_digest(sc, opt->prog, mine);
+  memcpy(root, mine, sizeof(root));
+  MPI_Bcast(root, (int)sizeof(root), MPI_BYTE, 0, MPI_COMM_WORLD);
+  differs = memcmp(root, mine, sizeof(root)) != 0 ? m->rank : INT_MAX;
+  MPI_Allreduce(&differs, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (first == INT_MAX) return 0;
+  snprintf(err, errlen,
+           "rank %d: another scenario text, seed, budget or efc-scenario version than rank 0's "
+           "(every rank must read the same file with the same build)",
+           first);
+  return -1;
+}
+
 int sim_mpi_run(sim_mpi *m, const sim_scenario *sc, const sim_run_options *opt, char *err, size_t errlen) {
   int rv;
-  if (m->rank == 0) {
+  if (id_check(m, sc, opt, err, errlen) != 0) {
+    rv = -1;
+  } else if (m->rank == 0) {
     rv = root_run(m, sc, opt, err, errlen);
   } else {
     rv = worker_run(sc);

@@ -117,6 +117,10 @@ fail_run rank-short 'rank 1: block [0-9]*: [0-9]* passages in [0-9]* octets, [0-
   scenarios/auto-grid.yaml --out failed : -np 1 "$bad_rank" short
 fail_run rank-garbage 'rank 1: block [0-9]*, passage 0: a field out of range$' \
   scenarios/auto-grid.yaml --out failed : -np 1 "$bad_rank" garbage
+# A rank that reads another scenario (here another seed) stops the run before any block.
+sed 's/^seed: 5$/seed: 6/' scenarios/small.yaml > other-seed.yaml
+fail_run rank-other-seed 'rank 1: another scenario text, seed, budget or efc-scenario version than rank 0' \
+  scenarios/small.yaml --out failed : -np 1 "$bin/efc-scenario" run other-seed.yaml --mpi --out failed
 [ -e broken ] && { echo "FAIL: a failed run left its output directory"; fail=1; }
 [ -e failed/passages.csv ] && { echo "FAIL: a failed run left passages.csv"; fail=1; }
 # A rank gone without a word: mpirun ends the job; no hang, no success.

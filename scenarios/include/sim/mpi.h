@@ -5,7 +5,8 @@
  * blocks itself between messages, and hands the results to the report in block order: the
  * output is the one sim_run gives on one machine (docs/scaling.md). One block at a time
  * per rank: start one rank per core. Every rank must read the same scenario file (a shared
- * file system, or the same copy on every node) and run the same build. */
+ * file system, or the same copy on every node) and run the same build: a rank that does
+ * not stops the run before any block, with one line naming it. */
 #ifndef SIM_MPI_H
 #define SIM_MPI_H
 
@@ -14,8 +15,13 @@
 
 #include "sim/runner.h"
 
-/* The messages, MPI_BYTE in MPI_COMM_WORLD, integers little-endian (sim/wire.h). Every
+/* First, every rank checks that it runs the same run as rank 0: rank 0 broadcasts
+ * (MPI_Bcast) the SHA-256 of its --version line, the scenario's text, its seed and budget
+ * (SIM_MPI_ID_LEN octets), and an MPI_Allreduce (MPI_MIN, MPI_INT) of INT_MAX, or of the
+ * rank's own number where its digest differs, names the first rank that differs. Then the
+ * messages, MPI_BYTE in MPI_COMM_WORLD, integers little-endian (sim/wire.h). Every
  * block a rank is sent gets exactly one result. */
+#define SIM_MPI_ID_LEN 32u
 enum {
   SIM_MPI_TAG_BLOCK = 1,  /* rank 0 to a rank: u32 k (the block's place in its round), the block */
   SIM_MPI_TAG_RESULT = 2, /* a rank to rank 0: u32 k, u32 status, u32 n, then the n passages
