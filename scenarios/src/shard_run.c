@@ -83,7 +83,6 @@ int sim_shard_run(const sim_scenario *sc, const sim_shard_options *o, sim_shard_
     snprintf(err, errlen, "%.500s: cannot create the directory: %s", o->dir, strerror(errno));
     return -1;
   }
-  if (file_tmp_sweep_dir(o->dir, err, errlen) < 0) return -1;
   if (sim_shard_id_make(&id, sc, o->prog, err, errlen) != 0) return -1;
   if (latest_round(o->dir, &res->round, plan_path, sizeof(plan_path), err, errlen) != 0) goto out;
   if (res->round > 1) {
@@ -108,6 +107,10 @@ int sim_shard_run(const sim_scenario *sc, const sim_shard_options *o, sim_shard_
   h.hi = (uint32_t)hi;
   h.id = id;
   sim_shard_part_name(res->path, sizeof(res->path), o->dir, o->shard, o->shards, res->round);
+  /* This shard's own temporaries only: the work directory is shared, and a temporary's
+   * process ID means something only on the node that wrote it, so sweeping the whole
+   * directory would remove the parts other nodes are writing. */
+  if (file_tmp_sweep(res->path, err, errlen) < 0) goto out;
   /* A part already there: this shard's work is done (a re-run after a requeue), unless it
    * is another run's, which is never overwritten. */
   if (access(res->path, F_OK) == 0) {

@@ -89,6 +89,15 @@ tail -1 "$out/progress.txt" | grep -q '^{"event":"end","what":"run","done":1200,
 "$bin" run "$small" --out "$out/rp" --progress off 2> "$out/progress.txt" > /dev/null || fail "run --progress off: exit $?"
 [ -s "$out/progress.txt" ] && fail "run --progress off wrote to stderr"
 
+# A shard leaves the other shards' temporaries alone (another node may be writing them:
+# its process ID means nothing here) and removes its own dead ones.
+mkdir "$out/wt"
+: > "$out/wt/shard-1-of-3.r1.efcpart.tmp.999999999.0"
+"$bin" run "$small" --shard 0/3 --out "$out/wt" > /dev/null || fail "shard 0/3 beside a temporary: exit $?"
+[ -e "$out/wt/shard-1-of-3.r1.efcpart.tmp.999999999.0" ] || fail "shard 0/3 removed shard 1/3's temporary"
+"$bin" run "$small" --shard 1/3 --out "$out/wt" > /dev/null || fail "shard 1/3 beside its temporary: exit $?"
+[ -e "$out/wt/shard-1-of-3.r1.efcpart.tmp.999999999.0" ] && fail "shard 1/3 left its own dead temporary"
+
 # Incomplete and mixed sets.
 mkdir "$out/x"
 cp "$out/w/shard-0-of-3.r1.efcpart" "$out/w/shard-2-of-3.r1.efcpart" "$out/x/"
