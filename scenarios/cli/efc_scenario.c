@@ -194,19 +194,12 @@ static int cmd_trace(int argc, char **argv) {
   return res.completed && res.lane_verdict == 0 && res.issuer_flags == 0 ? IO_CLI_EXIT_OK : IO_CLI_EXIT_FAILURE;
 }
 
-/* The name of FILE without its folder and extension, for default output folders. */
-static void scenario_name(char *name, size_t cap, const char *file) {
-  const char *base = strrchr(file, '/');
-  snprintf(name, cap, "%s", base ? base + 1 : file);
-  if (strrchr(name, '.')) *strrchr(name, '.') = '\0';
-}
-
 static int run_shard(const sim_scenario *sc, const scenario_out *so, uint32_t shard, uint32_t shards) {
   sim_shard_options o = {.dir = so->out_dir, .shard = shard, .shards = shards, .prog = PROG};
   sim_shard_result res;
   char err[700], dir[512], name[256];
   if (!o.dir) {
-    scenario_name(name, sizeof(name), sc->path);
+    sim_scenario_name(name, sizeof(name), sc->path);
     mkdir_results();
     snprintf(dir, sizeof(dir), "results/%s.shards", name);
     o.dir = dir;
@@ -312,7 +305,7 @@ static int cmd_run(int argc, char **argv) {
   o.plots = so.plots;
   if (!o.out_dir) {
     char name[256];
-    scenario_name(name, sizeof(name), argv[optind]);
+    sim_scenario_name(name, sizeof(name), argv[optind]);
     mkdir_results();
     snprintf(dir, sizeof(dir), "results/%s", name);
     o.out_dir = dir;
@@ -369,7 +362,7 @@ static int cmd_sensitivity(int argc, char **argv) {
   out_dir = so.out_dir;
   if (!out_dir) {
     char name[256];
-    scenario_name(name, sizeof(name), argv[optind]);
+    sim_scenario_name(name, sizeof(name), argv[optind]);
     mkdir_results();
     snprintf(dir, sizeof(dir), "results/%s-sensitivity", name);
     out_dir = dir;

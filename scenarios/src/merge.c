@@ -17,10 +17,9 @@
 #include "sim/wire.h"
 #include "shard_int.h"
 
+/* A part's header (its text dropped: the set keeps one) and where it is. */
 typedef struct {
-  uint32_t round, shard;
-  uint32_t first_index, nblocks, lo, hi;
-  uint8_t blocks_sha[32];
+  sim_shard_header h;
   char path[600];
 } part;
 
@@ -34,8 +33,8 @@ typedef struct {
 
 static int part_cmp(const void *a, const void *b) {
   const part *x = a, *y = b;
-  if (x->round != y->round) return x->round < y->round ? -1 : 1;
-  if (x->shard != y->shard) return x->shard < y->shard ? -1 : 1;
+  if (x->h.round != y->h.round) return x->h.round < y->h.round ? -1 : 1;
+  if (x->h.shard != y->h.shard) return x->h.shard < y->h.shard ? -1 : 1;
   return 0;
 }
 
@@ -56,9 +55,8 @@ static int part_add(part_set *s, const char *path, char *err, size_t errlen) {
     s->shards = h.shards;
     snprintf(s->id_from, sizeof(s->id_from), "%s", path);
   } else if (!sim_shard_id_same(&s->id, &h.id, &why) || h.shards != s->shards) {
-    snprintf(err, errlen, "%.280s: not of the same run as %.280s: %s", path, s->id_from,
-             h.shards != s->shards && sim_shard_id_same(&s->id, &h.id, &why) ? "cut into another number of shards"
-                                                                               : why);
+    if (h.shards != s->shards && sim_shard_id_same(&s->id, &h.id, &why)) why = "cut into another number of shards";
+    snprintf(err, errlen, "%.280s: not of the same run as %.280s: %s", path, s->id_from, why);
     sim_shard_header_free(&h);
     return -1;
   }
@@ -74,13 +72,7 @@ static int part_add(part_set *s, const char *path, char *err, size_t errlen) {
     s->cap = cap;
   }
   p = &s->v[s->n++];
-  p->round = h.round;
-  p->shard = h.shard;
-  p->first_index = h.first_index;
-  p->nblocks = h.nblocks;
-  p->lo = h.lo;
-  p->hi = h.hi;
-  memcpy(p->blocks_sha, h.blocks_sha, 32);
+  p->h = h;
   snprintf(p->path, sizeof(p->path), "%s", path);
   return 0;
 }
@@ -107,9 +99,9 @@ static int parts_collect(part_set *s, const char *const *dirs, size_t ndirs, cha
         return -1;
       }
       /* The name is what an operator reads: it must say what the file holds. */
-      if (s->v[s->n - 1].round != round || s->v[s->n - 1].shard != shard || s->shards != shards) {
+      if (s->v[s->n - 1].h.round != round || s->v[s->n - 1].h.shard != shard || s->shards != shards) {
         snprintf(err, errlen, "%.500s: its name does not match its header (shard %u/%u, round %u)", path,
-                 s->v[s->n - 1].shard, s->shards, s->v[s->n - 1].round);
+                 s->v[s->n - 1].h.shard, s->shards, s->v[s->n - 1].h.round);
         closedir(d);
         return -1;
       }
@@ -125,7 +117,7 @@ static int parts_collect(part_set *s, const char *const *dirs, size_t ndirs, cha
   for (size_t i = 1; i < s->n; i++)
     if (part_cmp(&s->v[i - 1], &s->v[i]) == 0) {
       snprintf(err, errlen, "%.280s and %.280s: two parts of shard %u/%u, round %u", s->v[i - 1].path, s->v[i].path,
-               s->v[i].shard, s->shards, s->v[i].round);
+               s->v[i].h.shard, s->shards, s->v[i].h.round);
       return -1;
     }
   return 0;
@@ -188,7 +180,7 @@ static int part_replay(merge_ctx *m, const part *p, const sim_block *blocks, cha
   int rv = -1;
   if (sim_shard_reader_open(&r, p->path, &h, err, errlen) != 0) return -1;
   sim_shard_header_free(&h);
-  for (uint32_t k = p->lo; k < p->hi; k++) {
+  for (uint32_t k = p->h.lo; k < p->h.hi; k++) {
     const sim_block *want = &blocks[k];
     uint8_t a[SIM_WIRE_BLOCK_LEN], b[SIM_WIRE_BLOCK_LEN];
     sim_block got;
@@ -239,7 +231,7 @@ static int round_check(const part_set *s, size_t at, uint32_t round, const sim_b
   for (uint32_t i = 0; i < s->shards; i++) {
     const part *p = at + i < s->n ? &s->v[at + i] : NULL;
     size_t lo, hi;
-    if (!p || p->round != round || p->shard != i) {
+    if (!p || p->h.round != round || p->h.shard != i) {
       char want[600];
       sim_shard_part_name(want, sizeof(want), dir0, i, s->shards, round);
       snprintf(err, errlen, "shard %u/%u of round %u is missing (no %.500s): run it again", i, s->shards, round,
@@ -247,8 +239,8 @@ static int round_check(const part_set *s, size_t at, uint32_t round, const sim_b
       return -1;
     }
     sim_shard_range(blocks, n, i, s->shards, &lo, &hi);
-    if (p->first_index != blocks[0].index || p->nblocks != n || memcmp(p->blocks_sha, sha, 32) != 0 ||
-        p->lo != lo || p->hi != hi) {
+    if (p->h.first_index != blocks[0].index || p->h.nblocks != n || memcmp(p->h.blocks_sha, sha, 32) != 0 ||
+        p->h.lo != lo || p->h.hi != hi) {
       snprintf(err, errlen, "%.500s: its blocks are not this run's round %u (a part of an earlier run?)", p->path,
                round);
       return -1;
@@ -305,10 +297,8 @@ int sim_merge(const char *const *dirs, size_t ndirs, const sim_merge_options *o,
   if (o->out_dir) {
     snprintf(res->out_dir, sizeof(res->out_dir), "%s", o->out_dir);
   } else {
-    const char *base = strrchr(sc.path, '/');
     char name[256];
-    snprintf(name, sizeof(name), "%s", base ? base + 1 : sc.path);
-    if (strrchr(name, '.')) *strrchr(name, '.') = '\0';
+    sim_scenario_name(name, sizeof(name), sc.path);
     mkdir("results", 0755);
     snprintf(res->out_dir, sizeof(res->out_dir), "results/%s", name);
   }
@@ -335,9 +325,10 @@ int sim_merge(const char *const *dirs, size_t ndirs, const sim_merge_options *o,
       goto out;
     }
     if (n == 0) break;
-    if (at == s.n || s.v[at].round != round) {
+    if (at == s.n || s.v[at].h.round != round) {
       /* No part of this round: the shards have not run it yet. */
-      bad = round == 1 ? (round_check(&s, at, round, blocks, (size_t)n, dirs[0], err, errlen), -1)
+      /* Round 1 has no plan to write: the check fails, naming its first missing shard. */
+      bad = round == 1 ? round_check(&s, at, round, blocks, (size_t)n, dirs[0], err, errlen)
                        : plan_put(&s, dirs[0], round, blocks, (size_t)n, res, err, errlen);
       free(blocks);
       if (bad) goto out;
@@ -358,7 +349,7 @@ int sim_merge(const char *const *dirs, size_t ndirs, const sim_merge_options *o,
     }
   }
   if (at < s.n) {
-    snprintf(err, errlen, "%.500s: round %u, but the run ended after round %u", s.v[at].path, s.v[at].round,
+    snprintf(err, errlen, "%.500s: round %u, but the run ended after round %u", s.v[at].path, s.v[at].h.round,
              round - 1);
     goto out;
   }

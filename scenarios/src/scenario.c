@@ -592,3 +592,10 @@ int sim_scenario_load(sim_scenario *sc, const char *path, char *err, size_t errl
   sim_yaml_free(&top_schema, y);
   return rv;
 }
+
+void sim_scenario_name(char *name, size_t cap, const char *path) {
+  const char *base = strrchr(path, '/');
+  char *dot;
+  snprintf(name, cap, "%s", base ? base + 1 : path);
+  if ((dot = strrchr(name, '.')) != NULL) *dot = '\0';
+}

@@ -115,11 +115,10 @@ int sim_shard_run(const sim_scenario *sc, const sim_shard_options *o, sim_shard_
    * is another run's, which is never overwritten. */
   if (access(res->path, F_OK) == 0) {
     if (sim_shard_header_read(res->path, &old, err, errlen) != 0) goto out;
-    if (!sim_shard_id_same(&id, &old.id, &why) || memcmp(old.blocks_sha, h.blocks_sha, 32) != 0) {
-      snprintf(err, errlen, "%.500s: already there, from another run (%s); use another --out",
-               res->path, memcmp(old.blocks_sha, h.blocks_sha, 32) != 0 && sim_shard_id_same(&id, &old.id, &why)
-                              ? "other blocks"
-                              : why);
+    bool same = sim_shard_id_same(&id, &old.id, &why);
+    if (!same || memcmp(old.blocks_sha, h.blocks_sha, 32) != 0) {
+      snprintf(err, errlen, "%.500s: already there, from another run (%s); use another --out", res->path,
+               same ? "other blocks" : why);
       sim_shard_header_free(&old);
       goto out;
     }

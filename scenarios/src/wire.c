@@ -44,7 +44,7 @@ typedef struct {
 
 static uint8_t *room(cursor *c, size_t n) {
   if (c->error || c->len - c->pos < n) {
-    c->error = c->w ? SIM_WIRE_ERR_ROOM : SIM_WIRE_ERR_SHORT;
+    c->error = SIM_WIRE_ERR_ROOM;
     return NULL;
   }
   c->pos += n;

@@ -88,4 +88,8 @@ typedef struct {
  * is negative"). */
 int sim_scenario_load(sim_scenario *sc, const char *path, char *err, size_t errlen);
 
+/* A scenario file's name without its folder and extension ("scenarios/noisy.yaml" ->
+ * "noisy"): what the default output folders under results/ are named after. */
+void sim_scenario_name(char *name, size_t cap, const char *path);
+
 #endif
